@@ -1,0 +1,102 @@
+"""Roles are Django groups with a fixed set of permissions; both the API and the UI check them.
+
+Permission names live here as constants so that the API, the UI and the tests name the same
+thing. ``sync_roles`` (run after every migrate) creates the groups and sets their permissions.
+"""
+
+from __future__ import annotations
+
+
+class P:
+    """Permission names (``app_label.codename``)."""
+
+    ORDER_VIEW = "orders.view_order"
+    ORDER_ADD = "orders.add_order"  # create and import orders
+    ORDER_CHANGE = "orders.change_order"  # edit address, lines, notes
+    ORDER_REVIEW = "orders.review_order"  # run review, approve, invalid, pending contact
+    ORDER_ALLOCATE = "orders.allocate_order"
+    ORDER_MERGE_SPLIT = "orders.merge_split_order"
+    ORDER_CANCEL = "orders.cancel_order"
+    STORE_MANAGE = "orders.change_store"
+    PRODUCT_VIEW = "catalog.view_product"
+    PRODUCT_ADD = "catalog.add_product"
+    PRODUCT_CHANGE = "catalog.change_product"
+    STOCK_VIEW = "inventory.view_stock"
+    STOCK_RECEIVE = "inventory.receive_stock"
+    STOCK_ADJUST = "inventory.adjust_stock"
+    STOCK_TRANSFER = "inventory.transfer_stock"
+    WAREHOUSE_MANAGE = "inventory.change_warehouse"
+    REPORTS_VIEW = "orders.view_reports"
+    USERS_MANAGE = "accounts.manage_users"
+    COMPANY_MANAGE = "accounts.manage_company"
+
+
+CUSTOMER_SERVICE = "customer_service"
+PURCHASING = "purchasing"
+LOGISTICS = "logistics"
+WAREHOUSE = "warehouse"
+SALES = "sales"
+BOSS = "boss"
+ADMIN = "admin"
+
+_VIEW_ALL = [P.ORDER_VIEW, P.PRODUCT_VIEW, P.STOCK_VIEW]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CUSTOMER_SERVICE: [
+        *_VIEW_ALL, P.ORDER_ADD, P.ORDER_CHANGE, P.ORDER_REVIEW, P.ORDER_CANCEL,
+        P.ORDER_MERGE_SPLIT,
+    ],
+    PURCHASING: [*_VIEW_ALL, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_RECEIVE],
+    LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER],
+    WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER],
+    SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE],
+    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW],
+    ADMIN: [
+        v for k, v in vars(P).items() if k.isupper()
+    ],
+}  # fmt: skip
+
+ROLE_LABELS = {
+    CUSTOMER_SERVICE: ("客服", "Customer service"),
+    PURCHASING: ("采购", "Purchasing"),
+    LOGISTICS: ("物流", "Logistics operations"),
+    WAREHOUSE: ("仓库", "Warehouse"),
+    SALES: ("销售", "Sales"),
+    BOSS: ("老板", "Boss"),
+    ADMIN: ("管理员", "Admin"),
+}
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+    by_name: dict[str, Permission] = {}
+    for perm in Permission.objects.select_related("content_type"):
+        name = f"{perm.content_type.app_label}.{perm.codename}"
+        if name in wanted:
+            by_name[name] = perm
+    missing = wanted - by_name.keys()
+    if missing:
+        # Permissions are created by post_migrate of their own apps; if some are not there yet
+        # this runs again after the next app's post_migrate.
+        return
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[p] for p in perms])
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    sync_roles()
+
+
+def roles_of(user) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return [ADMIN]
+    cached = getattr(user, "_tradelane_roles", None)
+    if cached is None:
+        cached = sorted(user.groups.values_list("name", flat=True))
+        user._tradelane_roles = cached
+    return cached

@@ -1,0 +1,95 @@
+"""Every write to accounts goes through here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from tradelane.core import audit
+from tradelane.core.errors import ValidationFailed
+from tradelane.core.money import check_currency
+
+from . import apikeys
+from .models import ApiKey, BlockedBuyer, Company, User
+from .permissions import require
+from .roles import ROLE_PERMISSIONS, P
+
+
+def create_user(actor, *, username: str, password: str, roles: list[str], email: str = "",
+                first_name: str = "", language: str = "") -> User:
+    if actor is not None:
+        require(actor, P.USERS_MANAGE)
+    unknown = set(roles) - ROLE_PERMISSIONS.keys()
+    if unknown:
+        raise ValidationFailed(f"Unknown roles: {sorted(unknown)}", code="unknown_role")
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(f"User {username!r} exists", code="duplicate_username")
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username, password=password, email=email, first_name=first_name,
+            language=language,
+        )
+        user.groups.set(Group.objects.filter(name__in=roles))
+        audit.record(actor, "accounts.user.create", user, {"roles": roles})
+    return user
+
+
+def create_api_key(actor, *, user: User, name: str) -> tuple[ApiKey, str]:
+    """Create a key for ``user``; the raw key is returned once and never stored."""
+    if actor != user:
+        require(actor, P.USERS_MANAGE)
+    if not name.strip():
+        raise ValidationFailed("Name the key", code="name_required")
+    prefix, raw = apikeys.new_key()
+    with transaction.atomic():
+        key = ApiKey.objects.create(user=user, name=name.strip(), prefix=prefix,
+                                    digest=apikeys.digest(raw))
+        audit.record(actor, "accounts.apikey.create", key, {"user": user.username, "name": name})
+    return key, raw
+
+
+def revoke_api_key(actor, key: ApiKey) -> None:
+    if actor != key.user:
+        require(actor, P.USERS_MANAGE)
+    with transaction.atomic():
+        ApiKey.objects.filter(pk=key.pk, revoked_at=None).update(revoked_at=timezone.now())
+        audit.record(actor, "accounts.apikey.revoke", key)
+
+
+def update_company(actor, **fields) -> Company:
+    require(actor, P.COMPANY_MANAGE)
+    allowed = {"name", "base_currency", "time_zone", "languages", "review_high_value",
+               "review_duplicate_hours"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed(f"Unknown fields: {sorted(unknown)}", code="unknown_field")
+    if "base_currency" in fields:
+        fields["base_currency"] = check_currency(fields["base_currency"])
+    if "review_high_value" in fields:
+        fields["review_high_value"] = Decimal(str(fields["review_high_value"]))
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get_or_create(pk=1)[0]
+        changes = audit.diff(company, fields)
+        for name, value in fields.items():
+            setattr(company, name, value)
+        company.updated_at = timezone.now()
+        company.save()
+        audit.record(actor, "accounts.company.update", company, changes)
+    return company
+
+
+def block_buyer(actor, *, email: str = "", phone: str = "", name: str = "",
+                reason: str = "") -> BlockedBuyer:
+    require(actor, P.ORDER_REVIEW)
+    email = email.strip().lower()
+    phone = phone.strip()
+    if not email and not phone:
+        raise ValidationFailed("Give the buyer's email or phone", code="email_or_phone_required")
+    with transaction.atomic():
+        row = BlockedBuyer.objects.create(email=email, phone=phone, name=name, reason=reason,
+                                          created_by=actor)
+        audit.record(actor, "accounts.blocked_buyer.create", row, {"email": email, "phone": phone})
+    return row

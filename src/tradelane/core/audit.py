@@ -1,0 +1,56 @@
+"""The audit trail: services call ``record`` for each write they make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from .models import AuditLog
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def record(actor, action: str, obj: models.Model | None = None, changes: dict | None = None,
+           *, entity: str = "", object_id: str = "") -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        entity=entity or (obj._meta.label_lower if obj is not None else ""),
+        object_id=object_id or (str(obj.pk) if obj is not None else ""),
+        changes=_jsonable(changes or {}),
+    )
+
+
+def record_many(actor, action: str, entity: str, object_ids: Iterable[Any],
+                changes: dict | None = None) -> None:
+    rows = [
+        AuditLog(
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            entity=entity,
+            object_id=str(pk),
+            changes=_jsonable(changes or {}),
+        )
+        for pk in object_ids
+    ]
+    AuditLog.objects.bulk_create(rows, batch_size=2000)
+
+
+def diff(obj: models.Model, new_values: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields that really change."""
+    out = {}
+    for name, value in new_values.items():
+        old = getattr(obj, name)
+        if old != value:
+            out[name] = [old, value]
+    return out

@@ -1,0 +1,127 @@
+"""One transition helper: check the table, move the state, write the event, in one transaction.
+
+A transition table is a dict ``{from_state: {to_state, ...}}``. The update is conditional on
+the state the caller saw, so two people moving one record at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .errors import InvalidTransition
+from .models import StateEvent
+
+Table = Mapping[str, Iterable[str]]
+
+
+def entity_label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def check_allowed(table: Table, from_state: str, to_state: str) -> None:
+    if to_state not in table.get(from_state, ()):
+        raise InvalidTransition(
+            f"Cannot go from {from_state!r} to {to_state!r}",
+            details={"from": from_state, "to": to_state},
+        )
+
+
+def transition(
+    obj: models.Model,
+    to_state: str,
+    *,
+    table: Table,
+    actor=None,
+    reason: str = "",
+    field: str = "status",
+    extra: Mapping[str, object] | None = None,
+) -> StateEvent:
+    """Move ``obj`` to ``to_state`` if the table allows it; write the event row."""
+    from_state = getattr(obj, field)
+    check_allowed(table, from_state, to_state)
+    model = type(obj)
+    values = {field: to_state, **(extra or {})}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    with transaction.atomic():
+        changed = model._default_manager.filter(pk=obj.pk, **{field: from_state}).update(**values)
+        if changed != 1:
+            raise InvalidTransition(
+                f"{model.__name__} {obj.pk} is no longer {from_state!r}; reload and try again",
+                code="stale_state",
+            )
+        for name, value in values.items():
+            setattr(obj, name, value)
+        return StateEvent.objects.create(
+            entity=entity_label(model),
+            object_id=obj.pk,
+            field=field,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor,
+            reason=reason,
+        )
+
+
+def bulk_transition(
+    model: type[models.Model],
+    ids: list[int],
+    from_state: str,
+    to_state: str,
+    *,
+    table: Table,
+    actor=None,
+    reason: str = "",
+    reasons: Mapping[int, str] | None = None,
+    field: str = "status",
+    extra: Mapping[str, object] | None = None,
+) -> int:
+    """Set-based twin of ``transition`` for many rows in one state; all or none move.
+
+    Must run inside the caller's ``transaction.atomic()`` so that a partial move rolls back.
+    """
+    if not ids:
+        return 0
+    check_allowed(table, from_state, to_state)
+    values = {field: to_state, **(extra or {})}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    changed = 0
+    for start in range(0, len(ids), 900):  # stay under SQLite's variable limit
+        chunk = ids[start : start + 900]
+        changed += model._default_manager.filter(pk__in=chunk, **{field: from_state}).update(
+            **values
+        )
+    if changed != len(ids):
+        raise InvalidTransition(
+            f"{len(ids) - changed} of {len(ids)} records are no longer {from_state!r}",
+            code="stale_state",
+        )
+    now = timezone.now()
+    label = entity_label(model)
+    StateEvent.objects.bulk_create(
+        [
+            StateEvent(
+                entity=label,
+                object_id=pk,
+                field=field,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor,
+                reason=(reasons or {}).get(pk, reason),
+                created_at=now,
+            )
+            for pk in ids
+        ],
+        batch_size=2000,
+    )
+    return changed
+
+
+def history(obj: models.Model):
+    return StateEvent.objects.filter(entity=entity_label(type(obj)), object_id=obj.pk).select_related(
+        "actor"
+    )

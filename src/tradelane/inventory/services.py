@@ -1,0 +1,292 @@
+"""Every stock change: an append-only movement plus the balance update, in one transaction.
+
+Reservations are conditional updates (``on_hand >= reserved + q``) on top of a check
+constraint, so two workers can never reserve the same unit, on SQLite or PostgreSQL.
+What a source document (an order, a transfer) holds reserved is derived from the ledger.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core import audit
+from tradelane.core.countries import check_country
+from tradelane.core.errors import Conflict, ValidationFailed
+
+from .models import StockBalance, StockMovement, Warehouse
+
+K = StockMovement.Kind
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """One source document's wish: ``items`` {sku_id: qty} from one warehouse."""
+
+    warehouse_id: int
+    items: Mapping[int, int]
+    source_type: str
+    source_id: str
+
+
+def _positive(qty: int, what: str = "quantity") -> int:
+    if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+        raise ValidationFailed(f"The {what} must be a whole number above 0", code="invalid_quantity")
+    return qty
+
+
+def _balance(sku_id: int, warehouse_id: int) -> StockBalance:
+    balance, _ = StockBalance.objects.get_or_create(sku_id=sku_id, warehouse_id=warehouse_id)
+    return balance
+
+
+def _move(actor, sku_id, warehouse_id, kind, on_hand_delta=0, reserved_delta=0,
+          source_type="manual", source_id="", note="") -> StockMovement:
+    return StockMovement.objects.create(
+        sku_id=sku_id, warehouse_id=warehouse_id, kind=kind, on_hand_delta=on_hand_delta,
+        reserved_delta=reserved_delta, source_type=source_type, source_id=str(source_id),
+        actor=actor if getattr(actor, "pk", None) else None, note=note[:300],
+    )
+
+
+# --- warehouses -----------------------------------------------------------------------------
+
+WAREHOUSE_FIELDS = {"code", "name", "kind", "country", "state", "city", "address", "postcode",
+                    "contact", "phone", "priority", "is_active"}
+
+
+def save_warehouse(actor, *, warehouse: Warehouse | None = None, **fields) -> Warehouse:
+    require(actor, P.WAREHOUSE_MANAGE)
+    unknown = set(fields) - WAREHOUSE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown fields: {sorted(unknown)}", code="unknown_field")
+    if "country" in fields:
+        fields["country"] = check_country(fields["country"])
+    if "kind" in fields and fields["kind"] not in Warehouse.Kind.values:
+        raise ValidationFailed(f"Unknown warehouse kind {fields['kind']!r}", code="invalid_kind")
+    if warehouse is None:
+        for required in ("code", "name", "country"):
+            if not fields.get(required):
+                raise ValidationFailed(f"{required} is required", code="required",
+                                       details={"field": required})
+        if Warehouse.objects.filter(code=fields["code"]).exists():
+            raise Conflict(f"Warehouse {fields['code']!r} exists", code="duplicate_code")
+    with transaction.atomic():
+        if warehouse is None:
+            warehouse = Warehouse.objects.create(**fields)
+            audit.record(actor, "inventory.warehouse.create", warehouse, fields)
+        else:
+            changes = audit.diff(warehouse, fields)
+            for k, v in fields.items():
+                setattr(warehouse, k, v)
+            warehouse.save()
+            audit.record(actor, "inventory.warehouse.update", warehouse, changes)
+    return warehouse
+
+
+# --- single movements -----------------------------------------------------------------------
+
+def receive(actor, *, sku_id: int, warehouse_id: int, quantity: int, source_type: str = "manual",
+            source_id: str = "", note: str = "") -> StockMovement:
+    require(actor, P.STOCK_RECEIVE)
+    _positive(quantity)
+    with transaction.atomic():
+        _balance(sku_id, warehouse_id)
+        StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).update(
+            on_hand=F("on_hand") + quantity, updated_at=timezone.now()
+        )
+        return _move(actor, sku_id, warehouse_id, K.RECEIPT, on_hand_delta=quantity,
+                     source_type=source_type, source_id=source_id, note=note)
+
+
+def adjust(actor, *, sku_id: int, warehouse_id: int, delta: int, note: str) -> StockMovement:
+    """A stock-take correction. Refused if it would leave less on hand than is reserved."""
+    require(actor, P.STOCK_ADJUST)
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
+        raise ValidationFailed("The adjustment must be a whole number other than 0",
+                               code="invalid_quantity")
+    if not note.strip():
+        raise ValidationFailed("Say why the stock is adjusted", code="reason_required")
+    with transaction.atomic():
+        _balance(sku_id, warehouse_id)
+        changed = StockBalance.objects.filter(
+            sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") - delta
+        ).update(on_hand=F("on_hand") + delta, updated_at=timezone.now())
+        if not changed:
+            raise InsufficientStock("Not enough unreserved stock for this adjustment")
+        return _move(actor, sku_id, warehouse_id, K.ADJUSTMENT, on_hand_delta=delta, note=note)
+
+
+def transfer(actor, *, sku_id: int, from_warehouse_id: int, to_warehouse_id: int, quantity: int,
+             note: str = "") -> tuple[StockMovement, StockMovement]:
+    require(actor, P.STOCK_TRANSFER)
+    _positive(quantity)
+    if from_warehouse_id == to_warehouse_id:
+        raise ValidationFailed("Pick two different warehouses", code="same_warehouse")
+    with transaction.atomic():
+        ref = f"{from_warehouse_id}->{to_warehouse_id}@{timezone.now().isoformat()}"
+        changed = StockBalance.objects.filter(
+            sku_id=sku_id, warehouse_id=from_warehouse_id, on_hand__gte=F("reserved") + quantity
+        ).update(on_hand=F("on_hand") - quantity, updated_at=timezone.now())
+        if not changed:
+            raise InsufficientStock("Not enough available stock to transfer")
+        _balance(sku_id, to_warehouse_id)
+        StockBalance.objects.filter(sku_id=sku_id, warehouse_id=to_warehouse_id).update(
+            on_hand=F("on_hand") + quantity, updated_at=timezone.now()
+        )
+        out = _move(actor, sku_id, from_warehouse_id, K.TRANSFER_OUT, on_hand_delta=-quantity,
+                    source_type="transfer", source_id=ref, note=note)
+        into = _move(actor, sku_id, to_warehouse_id, K.TRANSFER_IN, on_hand_delta=quantity,
+                     source_type="transfer", source_id=ref, note=note)
+        return out, into
+
+
+def set_safety_stock(actor, *, sku_id: int, warehouse_id: int, quantity: int) -> StockBalance:
+    require(actor, P.STOCK_ADJUST)
+    if not isinstance(quantity, int) or quantity < 0:
+        raise ValidationFailed("Safety stock is a whole number, 0 or more", code="invalid_quantity")
+    with transaction.atomic():
+        balance = _balance(sku_id, warehouse_id)
+        old = balance.safety_stock
+        StockBalance.objects.filter(pk=balance.pk).update(safety_stock=quantity)
+        balance.safety_stock = quantity
+        audit.record(actor, "inventory.safety_stock.set", balance, {"safety_stock": [old, quantity]})
+    return balance
+
+
+# --- reservations ---------------------------------------------------------------------------
+
+def reserve(actor, reservation: Reservation) -> list[StockMovement]:
+    """Reserve every item of one source from one warehouse, or nothing (InsufficientStock).
+
+    Callers check the permission of the business action (e.g. allocating an order).
+    """
+    items = {sku: _positive(q) for sku, q in reservation.items.items()}
+    with transaction.atomic():
+        shortage = []
+        now = timezone.now()
+        for sku_id in sorted(items):  # one lock order everywhere: no deadlocks on PostgreSQL
+            qty = items[sku_id]
+            changed = StockBalance.objects.filter(
+                sku_id=sku_id, warehouse_id=reservation.warehouse_id,
+                on_hand__gte=F("reserved") + qty,
+            ).update(reserved=F("reserved") + qty, updated_at=now)
+            if not changed:
+                shortage.append(sku_id)
+        if shortage:
+            raise InsufficientStock(
+                "Not enough available stock", details={"sku_ids": shortage}
+            )
+        rows = [
+            StockMovement(
+                sku_id=sku_id, warehouse_id=reservation.warehouse_id, kind=K.RESERVATION,
+                reserved_delta=qty, source_type=reservation.source_type,
+                source_id=str(reservation.source_id),
+                actor=actor if getattr(actor, "pk", None) else None, created_at=now,
+            )
+            for sku_id, qty in sorted(items.items())
+        ]
+        return StockMovement.objects.bulk_create(rows)
+
+
+def reserve_many(actor, reservations: list[Reservation]) -> None:
+    """Set-based reservation of many sources at once: one conditional update per balance.
+
+    All or nothing: if any balance cannot cover its total (someone else reserved meanwhile),
+    InsufficientStock is raised and nothing is written; the caller then goes one by one.
+    """
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for r in reservations:
+        for sku_id, qty in r.items.items():
+            totals[(sku_id, r.warehouse_id)] += _positive(qty)
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        for (sku_id, wh_id) in sorted(totals):
+            qty = totals[(sku_id, wh_id)]
+            changed = StockBalance.objects.filter(
+                sku_id=sku_id, warehouse_id=wh_id, on_hand__gte=F("reserved") + qty
+            ).update(reserved=F("reserved") + qty, updated_at=now)
+            if not changed:
+                raise InsufficientStock("Stock changed during allocation",
+                                        details={"sku_id": sku_id, "warehouse_id": wh_id})
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    sku_id=sku_id, warehouse_id=r.warehouse_id, kind=K.RESERVATION,
+                    reserved_delta=qty, source_type=r.source_type, source_id=str(r.source_id),
+                    actor_id=actor_id, created_at=now,
+                )
+                for r in reservations
+                for sku_id, qty in sorted(r.items.items())
+            ],
+            batch_size=2000,
+        )
+
+
+def held(source_type: str, source_ids: Iterable[str]) -> dict[str, dict[tuple[int, int], int]]:
+    """What each source holds reserved now: {source_id: {(sku_id, warehouse_id): qty}}."""
+    out: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
+    ids = [str(s) for s in source_ids]
+    for start in range(0, len(ids), 900):
+        rows = (
+            StockMovement.objects.filter(source_type=source_type, source_id__in=ids[start:start + 900])
+            .values("source_id", "sku_id", "warehouse_id")
+            .annotate(net=Sum("reserved_delta"))
+        )
+        for row in rows:
+            if row["net"]:
+                out[row["source_id"]][(row["sku_id"], row["warehouse_id"])] = row["net"]
+    return out
+
+
+def _consume(actor, source_type: str, source_ids: Iterable[str], kind: str, note: str) -> int:
+    """Release (or ship) what the sources hold reserved. Returns units moved."""
+    holdings = held(source_type, source_ids)
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    rows = []
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    for source_id, items in holdings.items():
+        for (sku_id, wh_id), qty in items.items():
+            totals[(sku_id, wh_id)] += qty
+            rows.append(StockMovement(
+                sku_id=sku_id, warehouse_id=wh_id, kind=kind, reserved_delta=-qty,
+                on_hand_delta=-qty if kind == K.SHIPMENT else 0, source_type=source_type,
+                source_id=source_id, actor_id=actor_id, note=note[:300], created_at=now,
+            ))
+    with transaction.atomic():
+        for (sku_id, wh_id) in sorted(totals):
+            qty = totals[(sku_id, wh_id)]
+            values = {"reserved": F("reserved") - qty, "updated_at": now}
+            if kind == K.SHIPMENT:
+                values["on_hand"] = F("on_hand") - qty
+            try:
+                changed = StockBalance.objects.filter(sku_id=sku_id, warehouse_id=wh_id).update(
+                    **values)
+            except IntegrityError:
+                changed = 0
+            if not changed:
+                raise Conflict("The ledger and the balance disagree", code="ledger_mismatch",
+                               details={"sku_id": sku_id, "warehouse_id": wh_id})
+        StockMovement.objects.bulk_create(rows, batch_size=2000)
+    return sum(totals.values())
+
+
+def release(actor, source_type: str, source_ids: Iterable[str], note: str = "") -> int:
+    return _consume(actor, source_type, source_ids, K.RELEASE, note)
+
+
+def ship(actor, source_type: str, source_ids: Iterable[str], note: str = "") -> int:
+    return _consume(actor, source_type, source_ids, K.SHIPMENT, note)
