@@ -8,3 +8,10 @@ from . import outbox
 @task()
 def deliver_outbox() -> dict[str, int]:
     return outbox.deliver_due()
+
+
+@task()
+def run_job(job_id: int) -> None:
+    from . import jobs
+
+    jobs.run(job_id)
