@@ -1,0 +1,191 @@
+"""Allocation: pick one warehouse that can ship every line of an order and reserve its stock.
+
+Preference: an active, non-platform warehouse in the destination country first, then the
+configured priority (lower first). Orders are served first come, first served (placed_at).
+An order no single warehouse can cover goes to pending purchase with its shortage listed
+(against the warehouse that misses the fewest units).
+
+Set-based: per chunk, one read of the orders, one of their lines, one of the balances; the plan
+is made in memory and written with one conditional update per (SKU, warehouse) — see
+``inventory.services.reserve_many`` — plus bulk inserts. If stock moved under us meanwhile
+(another allocator), the chunk falls back to one order at a time, each all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from django.db import connection, transaction
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core.states import bulk_transition
+from tradelane.inventory import selectors as stock
+from tradelane.inventory import services as inventory
+from tradelane.inventory.models import Warehouse
+
+from .models import Order, OrderLine
+from .states import TRANSITIONS
+from .states import OrderStatus as S
+
+CHUNK = 1000
+ALLOCATABLE = (S.APPROVED, S.PENDING_PURCHASE)
+SOURCE = "order"
+
+
+def candidate_warehouses() -> list[tuple[int, str]]:
+    """(id, country) of warehouses that ship orders, in priority order."""
+    return list(
+        Warehouse.objects.filter(is_active=True)
+        .exclude(kind=Warehouse.Kind.PLATFORM)
+        .order_by("priority", "id")
+        .values_list("id", "country")
+    )
+
+
+def _plan(orders, needs, warehouses, available):
+    """Return ({order_id: warehouse_id}, {order_id: shortage list}) and consume ``available``."""
+    chosen: dict[int, int] = {}
+    short: dict[int, list[dict]] = {}
+    for o in orders:
+        items = needs.get(o["id"])
+        if not items:
+            continue
+        ordered = sorted(warehouses, key=lambda w: w[1] != o["ship_country"])  # stable: priority
+        best = None
+        for wh_id, _country in ordered:
+            missing = sum(
+                max(0, qty - available.get((sku, wh_id), 0)) for sku, qty in items.items()
+            )
+            if missing == 0:
+                for sku, qty in items.items():
+                    available[(sku, wh_id)] -= qty
+                chosen[o["id"]] = wh_id
+                break
+            if best is None or missing < best[0]:
+                best = (missing, wh_id)
+        else:
+            wh_id = best[1] if best else None
+            short[o["id"]] = [
+                {
+                    "sku_id": sku,
+                    "needed": qty,
+                    "available": max(0, available.get((sku, wh_id), 0)) if wh_id else 0,
+                    "warehouse_id": wh_id,
+                }
+                for sku, qty in sorted(items.items())
+                if wh_id is None or qty > available.get((sku, wh_id), 0)
+            ]
+    return chosen, short
+
+
+def allocate_orders(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
+    """Allocate approved (and pending purchase) orders. Others are skipped."""
+    require(actor, P.ORDER_ALLOCATE)
+    ids = sorted(set(int(i) for i in order_ids))
+    counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
+    warehouses = candidate_warehouses()
+    for start in range(0, len(ids), chunk):
+        _allocate_chunk(actor, ids[start : start + chunk], warehouses, counts)
+    return counts
+
+
+def _allocate_chunk(actor, ids, warehouses, counts) -> None:
+    with transaction.atomic():
+        qs = Order.objects.filter(pk__in=ids, status__in=ALLOCATABLE)
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update()
+        orders = list(qs.order_by("placed_at", "id").values("id", "status", "ship_country"))
+        counts["skipped"] += len(ids) - len(orders)
+        if not orders:
+            return
+        needs: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        unmapped = set()
+        for order_id, sku_id, qty in OrderLine.objects.filter(
+            order_id__in=[o["id"] for o in orders]
+        ).values_list("order_id", "sku_id", "quantity"):
+            if sku_id is None:
+                unmapped.add(order_id)
+            else:
+                needs[order_id][sku_id] += qty
+        for order_id in unmapped:
+            needs.pop(order_id, None)
+        orders = [o for o in orders if o["id"] in needs]
+        counts["skipped"] += len(unmapped)
+        sku_ids = {sku for items in needs.values() for sku in items}
+        available = stock.available_map(sku_ids, [w[0] for w in warehouses])
+        chosen, short = _plan(orders, needs, warehouses, available)
+        try:
+            with transaction.atomic():
+                _write(actor, orders, needs, chosen, short)
+        except inventory.InsufficientStock:
+            # Someone reserved meanwhile: redo the chunk one order at a time.
+            for o in orders:
+                _allocate_one(actor, o, needs[o["id"]], warehouses)
+            chosen, short = {}, {}
+            for o in Order.objects.filter(pk__in=[o["id"] for o in orders]).values("id", "status"):
+                if o["status"] == S.PENDING_SHIPMENT:
+                    chosen[o["id"]] = 0
+                else:
+                    short[o["id"]] = []
+        counts["allocated"] += len(chosen)
+        counts["pending_purchase"] += len(short)
+
+
+def _write(actor, orders, needs, chosen, short) -> None:
+    status_of = {o["id"]: o["status"] for o in orders}
+    inventory.reserve_many(
+        actor,
+        [
+            inventory.Reservation(wh_id, needs[order_id], SOURCE, str(order_id))
+            for order_id, wh_id in chosen.items()
+        ],
+    )
+    by_move: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for order_id, wh_id in chosen.items():
+        by_move[(status_of[order_id], wh_id)].append(order_id)
+    for (from_state, wh_id), move_ids in by_move.items():
+        bulk_transition(
+            Order,
+            move_ids,
+            from_state,
+            S.PENDING_SHIPMENT,
+            table=TRANSITIONS,
+            actor=actor,
+            reason="allocated",
+            extra={"warehouse_id": wh_id, "shortage": []},
+        )
+    if short:
+        table = Order._meta.db_table
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET shortage = %s{cast} WHERE id = %s",
+                [(json.dumps(s), order_id) for order_id, s in short.items()],
+            )
+        to_purchase = [i for i in short if status_of[i] == S.APPROVED]
+        bulk_transition(
+            Order,
+            to_purchase,
+            S.APPROVED,
+            S.PENDING_PURCHASE,
+            table=TRANSITIONS,
+            actor=actor,
+            reason="no warehouse has all lines in stock",
+        )
+
+
+def _allocate_one(actor, o, items, warehouses) -> None:
+    ordered = sorted(warehouses, key=lambda w: w[1] != o["ship_country"])
+    for wh_id, _country in ordered:
+        try:
+            with transaction.atomic():
+                _write(actor, [o], {o["id"]: items}, {o["id"]: wh_id}, {})
+            return
+        except inventory.InsufficientStock:
+            continue
+    available = stock.available_map(items.keys(), [w[0] for w in warehouses])
+    _, short = _plan([o], {o["id"]: items}, warehouses, available)
+    with transaction.atomic():
+        _write(actor, [o], {}, {}, short)

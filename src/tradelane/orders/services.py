@@ -1,0 +1,377 @@
+"""Every write to stores, mappings and orders (besides import, review and allocation).
+
+Review lives in review.py, allocation in allocation.py, bulk import in importing.py; they are
+re-exported here so callers have one place to look.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.catalog.models import Sku
+from tradelane.core import audit
+from tradelane.core.countries import check_country
+from tradelane.core.errors import Conflict, NotFound, ValidationFailed
+from tradelane.core.models import StateEvent
+from tradelane.core.money import check_currency
+from tradelane.core.states import check_allowed, entity_label, transition
+from tradelane.inventory import services as inventory
+from tradelane.inventory.models import Warehouse
+
+from .allocation import SOURCE, allocate_orders
+from .models import Order, OrderLine, Package, PackageLine, Store, StoreSkuMapping
+from .review import review_orders
+from .states import RESERVED_STATES, TRANSITIONS
+from .states import OrderStatus as S
+
+__all__ = [
+    "allocate_orders", "review_orders", "create_store", "update_store", "map_store_sku",
+    "change_status", "cancel_order", "mark_shipped", "merge_orders", "split_order",
+]  # fmt: skip
+
+
+# --- stores and SKU mappings ----------------------------------------------------------------
+
+STORE_FIELDS = {"code", "name", "platform", "currency", "country", "is_active"}
+
+
+def _clean_store_fields(fields: dict) -> dict:
+    unknown = set(fields) - STORE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown fields: {sorted(unknown)}", code="unknown_field")
+    if "currency" in fields:
+        fields["currency"] = check_currency(fields["currency"])
+    if "country" in fields:
+        fields["country"] = check_country(fields["country"])
+    if "platform" in fields and fields["platform"] not in Store.Platform.values:
+        raise ValidationFailed(f"Unknown platform {fields['platform']!r}", code="invalid_platform")
+    return fields
+
+
+def create_store(actor, **fields) -> Store:
+    require(actor, P.STORE_MANAGE)
+    fields = _clean_store_fields(fields)
+    for name in ("code", "name", "platform", "currency", "country"):
+        if not fields.get(name):
+            raise ValidationFailed(f"{name} is required", code="required", details={"field": name})
+    if Store.objects.filter(code=fields["code"]).exists():
+        raise Conflict(f"Store {fields['code']!r} exists", code="duplicate_code")
+    with transaction.atomic():
+        store = Store.objects.create(**fields)
+        audit.record(actor, "orders.store.create", store, fields)
+    return store
+
+
+def update_store(actor, store: Store, **fields) -> Store:
+    require(actor, P.STORE_MANAGE)
+    fields = _clean_store_fields(fields)
+    fields.pop("code", None)
+    with transaction.atomic():
+        changes = audit.diff(store, fields)
+        Store.objects.filter(pk=store.pk).update(**fields)
+        for k, v in fields.items():
+            setattr(store, k, v)
+        audit.record(actor, "orders.store.update", store, changes)
+    return store
+
+
+def map_store_sku(
+    actor, store: Store, store_sku: str, components: list[tuple[Sku, int]]
+) -> list[StoreSkuMapping]:
+    """Map a store SKU to one of ours, or to a bundle of several; replaces the old mapping."""
+    require(actor, P.PRODUCT_CHANGE)
+    store_sku = (store_sku or "").strip()
+    if not store_sku:
+        raise ValidationFailed("The store SKU is required", code="required")
+    if not components:
+        raise ValidationFailed("Map to at least one SKU", code="no_components")
+    merged: dict[int, int] = defaultdict(int)
+    skus = {}
+    for sku, qty in components:
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            raise ValidationFailed(
+                "Component quantities are whole numbers from 1", code="invalid_quantity"
+            )
+        merged[sku.pk] += qty
+        skus[sku.pk] = sku
+    with transaction.atomic():
+        StoreSkuMapping.objects.filter(store=store, store_sku=store_sku).delete()
+        rows = StoreSkuMapping.objects.bulk_create(
+            [
+                StoreSkuMapping(store=store, store_sku=store_sku, sku_id=sku_id, quantity=qty)
+                for sku_id, qty in merged.items()
+            ]
+        )
+        audit.record(
+            actor,
+            "orders.store_sku.map",
+            store,
+            {"store_sku": store_sku, "components": {skus[k].code: v for k, v in merged.items()}},
+        )
+    return rows
+
+
+# --- status changes -------------------------------------------------------------------------
+
+# Which permission a manual move needs, by target state. Allocation and shipping have their
+# own services (they move stock), so they are not reachable through change_status.
+_PERMISSION_FOR = {
+    S.APPROVED: P.ORDER_REVIEW,
+    S.PENDING_CONTACT: P.ORDER_REVIEW,
+    S.INVALID: P.ORDER_REVIEW,
+    S.PENDING_REVIEW: P.ORDER_REVIEW,
+    S.CANCELLED: P.ORDER_CANCEL,
+    S.DELIVERED: P.ORDER_ALLOCATE,
+}
+_NEEDS_REASON = {S.INVALID, S.CANCELLED, S.PENDING_CONTACT}
+
+
+def _cancel_open_packages(order: Order) -> None:
+    Package.objects.filter(status=Package.Status.OPEN, lines__order_line__order=order).update(
+        status=Package.Status.CANCELLED
+    )
+
+
+def change_status(actor, order: Order, to_status: str, reason: str = "") -> Order:
+    """Move an order by hand (approve, pending contact, invalid, cancel, reopen, delivered).
+
+    Leaving pending shipment for approved, invalid or cancelled releases its reservation.
+    """
+    if to_status not in S.values:
+        raise ValidationFailed(f"Unknown status {to_status!r}", code="unknown_status")
+    perm = _PERMISSION_FOR.get(to_status)
+    if perm is None:
+        raise ValidationFailed(
+            f"{to_status!r} is reached through its own action (allocate or ship)",
+            code="use_dedicated_action",
+        )
+    if order.status == S.PENDING_SHIPMENT and to_status == S.APPROVED:
+        perm = P.ORDER_ALLOCATE  # de-allocation
+    require(actor, perm)
+    if to_status in _NEEDS_REASON and not reason.strip():
+        raise ValidationFailed("Give a reason", code="reason_required")
+    check_allowed(TRANSITIONS, order.status, to_status)
+    with transaction.atomic():
+        was_reserved = order.status in RESERVED_STATES
+        extra = {}
+        if was_reserved:
+            extra["warehouse"] = None
+        transition(order, to_status, table=TRANSITIONS, actor=actor, reason=reason, extra=extra)
+        if was_reserved:
+            inventory.release(actor, SOURCE, [str(order.pk)], note=f"order {to_status}")
+            _cancel_open_packages(order)
+    return order
+
+
+def cancel_order(actor, order: Order, reason: str) -> Order:
+    return change_status(actor, order, S.CANCELLED, reason)
+
+
+def mark_shipped(actor, order: Order, reason: str = "") -> Order:
+    """The parcel left: the reserved stock leaves the warehouse (shipment in the ledger)."""
+    require(actor, P.ORDER_ALLOCATE)
+    with transaction.atomic():
+        transition(order, S.SHIPPED, table=TRANSITIONS, actor=actor, reason=reason or "shipped")
+        inventory.ship(actor, SOURCE, [str(order.pk)], note="order shipped")
+        Package.objects.filter(status=Package.Status.OPEN, lines__order_line__order=order).update(
+            status=Package.Status.SHIPPED
+        )
+    return order
+
+
+# --- merge and split ------------------------------------------------------------------------
+
+
+def _address_key(o: Order) -> tuple:
+    def norm(value: str) -> str:
+        return " ".join((value or "").lower().split())
+
+    return (
+        norm(o.ship_name),
+        norm(o.ship_address1),
+        norm(o.ship_address2),
+        norm(o.ship_city),
+        norm(o.ship_postcode).replace(" ", ""),
+        o.ship_country,
+    )
+
+
+def _package_event(actor, order_ids, text: str) -> None:
+    label = entity_label(Order)
+    StateEvent.objects.bulk_create(
+        [
+            StateEvent(
+                entity=label,
+                object_id=i,
+                field="package",
+                from_state="",
+                to_state=text[:32],
+                actor=actor,
+                reason=text,
+            )
+            for i in order_ids
+        ]
+    )
+
+
+def merge_orders(actor, order_ids: list[int]) -> Package:
+    """Ship several open orders of one buyer to one address as one parcel.
+
+    The orders must be allocated (pending shipment) to the same warehouse and not already in
+    an open package. Each order stays as it is; the package links their lines.
+    """
+    require(actor, P.ORDER_MERGE_SPLIT)
+    ids = sorted(set(int(i) for i in order_ids))
+    if len(ids) < 2:
+        raise ValidationFailed("Pick at least two orders to merge", code="merge_needs_two")
+    with transaction.atomic():
+        orders = list(Order.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+        if len(orders) != len(ids):
+            raise NotFound("Some orders do not exist", code="order_not_found")
+        not_ready = [o.pk for o in orders if o.status != S.PENDING_SHIPMENT]
+        if not_ready:
+            raise Conflict(
+                "Only allocated orders (pending shipment) can be merged",
+                code="merge_wrong_status",
+                details={"order_ids": not_ready},
+            )
+        if len({o.warehouse_id for o in orders}) != 1 or orders[0].warehouse_id is None:
+            raise Conflict(
+                "The orders are allocated to different warehouses",
+                code="merge_different_warehouses",
+            )
+        if (
+            len({_address_key(o) for o in orders}) != 1
+            or len({(o.buyer_email or o.buyer_name).strip().lower() for o in orders}) != 1
+        ):
+            raise Conflict(
+                "The orders are not for one buyer at one address", code="merge_different_buyers"
+            )
+        if PackageLine.objects.filter(
+            order_line__order_id__in=ids, package__status=Package.Status.OPEN
+        ).exists():
+            raise Conflict("Some orders are already in an open package", code="already_packaged")
+        package = Package.objects.create(
+            kind=Package.Kind.MERGED, warehouse_id=orders[0].warehouse_id, created_by=actor
+        )
+        PackageLine.objects.bulk_create(
+            [
+                PackageLine(package=package, order_line=line, quantity=line.quantity)
+                for line in OrderLine.objects.filter(order_id__in=ids)
+            ]
+        )
+        _package_event(actor, ids, f"merged into {package}")
+        audit.record(actor, "orders.merge", package, {"orders": ids})
+    return package
+
+
+def split_order(actor, order: Order, parts: list[dict]) -> list[Package]:
+    """Split one order's lines across warehouses or parcels.
+
+    ``parts``: [{"warehouse_id": id, "lines": [{"line_id": id, "quantity": n}, ...]}, ...].
+    Every unit of every line must be in exactly one part. Stock is reserved per part in its
+    warehouse (the old reservation released first); all or nothing.
+    """
+    require(actor, P.ORDER_MERGE_SPLIT)
+    if len(parts) < 2:
+        raise ValidationFailed("A split needs at least two parts", code="split_needs_two")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (S.APPROVED, S.PENDING_SHIPMENT, S.PENDING_PURCHASE):
+            raise Conflict(
+                f"An order in {order.status!r} cannot be split", code="split_wrong_status"
+            )
+        lines = {line.pk: line for line in order.lines.all()}
+        if any(line.sku_id is None for line in lines.values()):
+            raise Conflict("Map every line to a SKU before splitting", code="unmapped_sku")
+        wh_ids = {int(p.get("warehouse_id") or 0) for p in parts}
+        found = set(
+            Warehouse.objects.filter(pk__in=wh_ids, is_active=True).values_list("pk", flat=True)
+        )
+        if wh_ids - found:
+            raise ValidationFailed(
+                "Unknown or inactive warehouse",
+                code="invalid_warehouse",
+                details={"warehouse_ids": sorted(wh_ids - found)},
+            )
+        covered: dict[int, int] = defaultdict(int)
+        plan = []
+        for index, part in enumerate(parts):
+            items: dict[int, int] = defaultdict(int)
+            part_lines = []
+            for entry in part.get("lines") or []:
+                line = lines.get(int(entry.get("line_id") or 0))
+                qty = entry.get("quantity")
+                if line is None:
+                    raise ValidationFailed(
+                        "A line does not belong to this order",
+                        code="invalid_line",
+                        details={"part": index},
+                    )
+                if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+                    raise ValidationFailed(
+                        "Quantities are whole numbers from 1",
+                        code="invalid_quantity",
+                        details={"part": index},
+                    )
+                covered[line.pk] += qty
+                items[line.sku_id] += qty
+                part_lines.append((line, qty))
+            if not part_lines:
+                raise ValidationFailed(
+                    "A part has no lines", code="empty_part", details={"part": index}
+                )
+            plan.append((int(part["warehouse_id"]), dict(items), part_lines))
+        wrong = [pk for pk, line in lines.items() if covered.get(pk, 0) != line.quantity]
+        if wrong:
+            raise ValidationFailed(
+                "Every unit of every line must be in exactly one part",
+                code="split_quantities_mismatch",
+                details={"line_ids": wrong},
+            )
+        if order.status == S.PENDING_SHIPMENT:
+            inventory.release(actor, SOURCE, [str(order.pk)], note="re-reserved by split")
+        _cancel_open_packages(order)
+        for wh_id, items, _ in plan:
+            inventory.reserve(actor, inventory.Reservation(wh_id, items, SOURCE, str(order.pk)))
+        packages = []
+        for wh_id, _, part_lines in plan:
+            package = Package.objects.create(
+                kind=Package.Kind.SPLIT, warehouse_id=wh_id, created_by=actor
+            )
+            PackageLine.objects.bulk_create(
+                [
+                    PackageLine(package=package, order_line=line, quantity=qty)
+                    for line, qty in part_lines
+                ]
+            )
+            packages.append(package)
+        single_wh = len({wh for wh, _, _ in plan}) == 1
+        if order.status == S.PENDING_SHIPMENT:
+            Order.objects.filter(pk=order.pk).update(
+                warehouse_id=plan[0][0] if single_wh else None,
+                shortage=[],
+                updated_at=timezone.now(),
+            )
+        else:
+            transition(
+                order,
+                S.PENDING_SHIPMENT,
+                table=TRANSITIONS,
+                actor=actor,
+                reason="allocated by split",
+                extra={"warehouse_id": plan[0][0] if single_wh else None, "shortage": []},
+            )
+        _package_event(actor, [order.pk], "split into " + ", ".join(map(str, packages)))
+        audit.record(
+            actor,
+            "orders.split",
+            order,
+            {"packages": [str(p) for p in packages], "parts": len(parts)},
+        )
+    return packages
