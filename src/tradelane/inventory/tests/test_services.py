@@ -1,0 +1,123 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from tradelane.core.errors import PermissionDenied, ValidationFailed
+from tradelane.inventory import services
+from tradelane.inventory.models import StockBalance, StockMovement
+from tradelane.inventory.services import InsufficientStock, Reservation
+
+pytestmark = pytest.mark.django_db
+
+
+def balance(sku, wh):
+    b = StockBalance.objects.get(sku=sku, warehouse=wh)
+    return b.on_hand, b.reserved
+
+
+def test_receipt_adjustment_transfer_write_the_ledger(warehouse_user, make_sku, wh_cn, wh_us):
+    a = make_sku("A")
+    services.receive(
+        warehouse_user,
+        sku_id=a.pk,
+        warehouse_id=wh_cn.pk,
+        quantity=10,
+        source_type="po",
+        source_id="PO-1",
+    )
+    services.adjust(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, delta=-2, note="stock-take")
+    services.transfer(
+        warehouse_user,
+        sku_id=a.pk,
+        from_warehouse_id=wh_cn.pk,
+        to_warehouse_id=wh_us.pk,
+        quantity=3,
+    )
+    assert balance(a, wh_cn) == (5, 0)
+    assert balance(a, wh_us) == (3, 0)
+    rows = list(
+        StockMovement.objects.order_by("id").values_list(
+            "kind", "warehouse__code", "on_hand_delta", "source_type", "actor"
+        )
+    )
+    assert rows == [
+        ("receipt", "SZ", 10, "po", warehouse_user.pk),
+        ("adjustment", "SZ", -2, "manual", warehouse_user.pk),
+        ("transfer_out", "SZ", -3, "transfer", warehouse_user.pk),
+        ("transfer_in", "LA", 3, "transfer", warehouse_user.pk),
+    ]
+    # the balance equals the sum of the ledger
+    for wh in (wh_cn, wh_us):
+        total = sum(
+            StockMovement.objects.filter(warehouse=wh).values_list("on_hand_delta", flat=True)
+        )
+        assert balance(a, wh)[0] == total
+
+
+def test_reserve_is_all_or_nothing(warehouse_user, make_sku, wh_cn):
+    a, b = make_sku("A"), make_sku("B")
+    services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=5)
+    services.receive(warehouse_user, sku_id=b.pk, warehouse_id=wh_cn.pk, quantity=1)
+    with pytest.raises(InsufficientStock) as err:
+        services.reserve(None, Reservation(wh_cn.pk, {a.pk: 2, b.pk: 2}, "order", "9"))
+    assert err.value.details == {"sku_ids": [b.pk]}
+    assert balance(a, wh_cn) == (5, 0) and balance(b, wh_cn) == (1, 0)
+    assert StockMovement.objects.filter(kind="reservation").count() == 0
+    services.reserve(None, Reservation(wh_cn.pk, {a.pk: 2, b.pk: 1}, "order", "9"))
+    assert services.held("order", ["9"]) == {"9": {(a.pk, wh_cn.pk): 2, (b.pk, wh_cn.pk): 1}}
+    assert services.release(None, "order", ["9"]) == 3
+    assert services.held("order", ["9"]) == {}
+    assert balance(a, wh_cn) == (5, 0)
+
+
+def test_refused_moves_change_nothing(warehouse_user, sales, make_sku, wh_cn):
+    a = make_sku("A")
+    services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=3)
+    services.reserve(None, Reservation(wh_cn.pk, {a.pk: 2}, "order", "1"))
+    count = StockMovement.objects.count()
+    with pytest.raises(InsufficientStock):  # would leave less on hand than reserved
+        services.adjust(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, delta=-2, note="x")
+    with pytest.raises(ValidationFailed):
+        services.adjust(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, delta=-1, note=" ")
+    with pytest.raises(ValidationFailed):
+        services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=0)
+    with pytest.raises(PermissionDenied):
+        services.receive(sales, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=1)
+    with pytest.raises(InsufficientStock):
+        services.transfer(
+            warehouse_user,
+            sku_id=a.pk,
+            from_warehouse_id=wh_cn.pk,
+            to_warehouse_id=wh_cn.pk + 1000,
+            quantity=2,
+        )
+    assert balance(a, wh_cn) == (3, 2)
+    assert StockMovement.objects.count() == count
+
+
+def test_database_refuses_negative_available_stock(make_sku, wh_cn):
+    a = make_sku("A")
+    StockBalance.objects.create(sku=a, warehouse=wh_cn, on_hand=1, reserved=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockBalance.objects.filter(sku=a).update(on_hand=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockBalance.objects.filter(sku=a).update(reserved=2)
+
+
+def test_ledger_rows_are_append_only(warehouse_user, make_sku, wh_cn):
+    a = make_sku("A")
+    row = services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=1)
+    with pytest.raises(ValueError):
+        row.save()
+    with pytest.raises(ValueError):
+        row.delete()
+
+
+def test_low_stock_list(warehouse_user, make_sku, wh_cn):
+    from tradelane.inventory.selectors import low_stock_for
+
+    a, b = make_sku("A"), make_sku("B")
+    services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=3)
+    services.receive(warehouse_user, sku_id=b.pk, warehouse_id=wh_cn.pk, quantity=30)
+    services.set_safety_stock(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=5)
+    services.set_safety_stock(warehouse_user, sku_id=b.pk, warehouse_id=wh_cn.pk, quantity=5)
+    assert [(x.sku.code, x.available_qty) for x in low_stock_for(warehouse_user)] == [("A", 3)]
