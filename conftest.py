@@ -72,8 +72,9 @@ def wh_cn(db):
 def wh_us(db):
     from tradelane.inventory.models import Warehouse
 
-    return Warehouse.objects.create(code="LA", name="Los Angeles", kind="overseas", country="US",
-                                    priority=20)
+    return Warehouse.objects.create(
+        code="LA", name="Los Angeles", kind="overseas", country="US", priority=20
+    )
 
 
 @pytest.fixture
@@ -88,10 +89,20 @@ def make_sku(product):
     from tradelane.catalog.models import Sku
 
     def make(code: str, **kw) -> Sku:
-        defaults = dict(name=code, weight_g=350, length_mm=120, width_mm=90, height_mm=100,
-                        cost_amount=Decimal("12.50"), cost_currency="CNY",
-                        declared_name_zh="马克杯", declared_name_en="Mug", hs_code="691200",
-                        declared_value=Decimal("5.00"), declared_currency="USD")
+        defaults = dict(
+            name=code,
+            weight_g=350,
+            length_mm=120,
+            width_mm=90,
+            height_mm=100,
+            cost_amount=Decimal("12.50"),
+            cost_currency="CNY",
+            declared_name_zh="马克杯",
+            declared_name_en="Mug",
+            hs_code="691200",
+            declared_value=Decimal("5.00"),
+            declared_currency="USD",
+        )
         defaults.update(kw)
         return Sku.objects.create(product=product, code=code, **defaults)
 

@@ -3,7 +3,7 @@
 Every knob is an environment variable (documented in README.md):
 
 TRADELANE_DATA_DIR       folder for the SQLite database, secret key and uploads (default ./var)
-DATABASE_URL             e.g. postgresql://user@host:5432/tradelane; default: SQLite in the data folder
+DATABASE_URL             e.g. postgresql://user@host:5432/tradelane; default: SQLite in DATA_DIR
 TRADELANE_SECRET_KEY     Django secret key; default: generated once into DATA_DIR/secret_key
 TRADELANE_DEBUG          1 to turn debug on (off by default)
 TRADELANE_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1,[::1])

@@ -18,8 +18,16 @@ from .permissions import require
 from .roles import ROLE_PERMISSIONS, P
 
 
-def create_user(actor, *, username: str, password: str, roles: list[str], email: str = "",
-                first_name: str = "", language: str = "") -> User:
+def create_user(
+    actor,
+    *,
+    username: str,
+    password: str,
+    roles: list[str],
+    email: str = "",
+    first_name: str = "",
+    language: str = "",
+) -> User:
     if actor is not None:
         require(actor, P.USERS_MANAGE)
     unknown = set(roles) - ROLE_PERMISSIONS.keys()
@@ -29,7 +37,10 @@ def create_user(actor, *, username: str, password: str, roles: list[str], email:
         raise ValidationFailed(f"User {username!r} exists", code="duplicate_username")
     with transaction.atomic():
         user = User.objects.create_user(
-            username=username, password=password, email=email, first_name=first_name,
+            username=username,
+            password=password,
+            email=email,
+            first_name=first_name,
             language=language,
         )
         user.groups.set(Group.objects.filter(name__in=roles))
@@ -45,8 +56,9 @@ def create_api_key(actor, *, user: User, name: str) -> tuple[ApiKey, str]:
         raise ValidationFailed("Name the key", code="name_required")
     prefix, raw = apikeys.new_key()
     with transaction.atomic():
-        key = ApiKey.objects.create(user=user, name=name.strip(), prefix=prefix,
-                                    digest=apikeys.digest(raw))
+        key = ApiKey.objects.create(
+            user=user, name=name.strip(), prefix=prefix, digest=apikeys.digest(raw)
+        )
         audit.record(actor, "accounts.apikey.create", key, {"user": user.username, "name": name})
     return key, raw
 
@@ -61,8 +73,14 @@ def revoke_api_key(actor, key: ApiKey) -> None:
 
 def update_company(actor, **fields) -> Company:
     require(actor, P.COMPANY_MANAGE)
-    allowed = {"name", "base_currency", "time_zone", "languages", "review_high_value",
-               "review_duplicate_hours"}
+    allowed = {
+        "name",
+        "base_currency",
+        "time_zone",
+        "languages",
+        "review_high_value",
+        "review_duplicate_hours",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed(f"Unknown fields: {sorted(unknown)}", code="unknown_field")
@@ -81,15 +99,17 @@ def update_company(actor, **fields) -> Company:
     return company
 
 
-def block_buyer(actor, *, email: str = "", phone: str = "", name: str = "",
-                reason: str = "") -> BlockedBuyer:
+def block_buyer(
+    actor, *, email: str = "", phone: str = "", name: str = "", reason: str = ""
+) -> BlockedBuyer:
     require(actor, P.ORDER_REVIEW)
     email = email.strip().lower()
     phone = phone.strip()
     if not email and not phone:
         raise ValidationFailed("Give the buyer's email or phone", code="email_or_phone_required")
     with transaction.atomic():
-        row = BlockedBuyer.objects.create(email=email, phone=phone, name=name, reason=reason,
-                                          created_by=actor)
+        row = BlockedBuyer.objects.create(
+            email=email, phone=phone, name=name, reason=reason, created_by=actor
+        )
         audit.record(actor, "accounts.blocked_buyer.create", row, {"email": email, "phone": phone})
     return row

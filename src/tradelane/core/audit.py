@@ -20,8 +20,15 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def record(actor, action: str, obj: models.Model | None = None, changes: dict | None = None,
-           *, entity: str = "", object_id: str = "") -> AuditLog:
+def record(
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict | None = None,
+    *,
+    entity: str = "",
+    object_id: str = "",
+) -> AuditLog:
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -31,8 +38,9 @@ def record(actor, action: str, obj: models.Model | None = None, changes: dict | 
     )
 
 
-def record_many(actor, action: str, entity: str, object_ids: Iterable[Any],
-                changes: dict | None = None) -> None:
+def record_many(
+    actor, action: str, entity: str, object_ids: Iterable[Any], changes: dict | None = None
+) -> None:
     rows = [
         AuditLog(
             actor=actor if getattr(actor, "pk", None) else None,

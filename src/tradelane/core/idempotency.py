@@ -44,7 +44,9 @@ class IdempotencyMiddleware:
         if request.method != "POST" or not key or not request.path.startswith("/api/"):
             return self.get_response(request)
         if len(key) > 200:
-            return _error(400, "idempotency_key_too_long", "Idempotency-Key is at most 200 characters")
+            return _error(
+                400, "idempotency_key_too_long", "Idempotency-Key is at most 200 characters"
+            )
         scope = _scope(request)
         if scope is None:  # unauthenticated: let authentication refuse it
             return self.get_response(request)
@@ -54,7 +56,10 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    scope=scope, key=key, method=request.method, path=request.path,
+                    scope=scope,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
                     request_hash=digest,
                 )
         except IntegrityError:
@@ -63,12 +68,14 @@ class IdempotencyMiddleware:
                 return self.get_response(request)
             if existing.request_hash != digest:
                 return _error(
-                    422, "idempotency_key_reused",
+                    422,
+                    "idempotency_key_reused",
                     "This Idempotency-Key was used with another request body",
                 )
             if existing.status_code is None:
                 return _error(
-                    409, "idempotency_in_progress",
+                    409,
+                    "idempotency_in_progress",
                     "A request with this Idempotency-Key is still being processed",
                 )
             response = HttpResponse(
@@ -80,8 +87,10 @@ class IdempotencyMiddleware:
             return response
 
         response = self.get_response(request)
-        if response.status_code >= 500 or response.status_code in (401, 429) or getattr(
-            response, "streaming", False
+        if (
+            response.status_code >= 500
+            or response.status_code in (401, 429)
+            or getattr(response, "streaming", False)
         ):
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
             return response
@@ -91,4 +100,3 @@ class IdempotencyMiddleware:
             content_type=response.get("Content-Type", "application/json"),
         )
         return response
-

@@ -38,8 +38,12 @@ def start(actor, job_kind: str, params: dict, *, total: int = 0) -> Job:
     if job_kind not in _kinds:
         raise ValidationFailed(f"Unknown job kind {job_kind!r}", code="unknown_job")
     with transaction.atomic():
-        job = Job.objects.create(kind=job_kind, params=params, total=total,
-                                 created_by=actor if getattr(actor, "pk", None) else None)
+        job = Job.objects.create(
+            kind=job_kind,
+            params=params,
+            total=total,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -66,13 +70,16 @@ def run(job_id: int) -> None:
         result = _kinds[job.kind](actor, job.params, progress)
     except DomainError as exc:
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED, error=exc.message, result=exc.as_dict(),
+            status=Job.Status.FAILED,
+            error=exc.message,
+            result=exc.as_dict(),
             finished_at=timezone.now(),
         )
     except Exception as exc:
         log.exception("job %s failed", job_id)
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
+            status=Job.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}",
             finished_at=timezone.now(),
         )
     else:

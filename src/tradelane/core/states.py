@@ -122,6 +122,6 @@ def bulk_transition(
 
 
 def history(obj: models.Model):
-    return StateEvent.objects.filter(entity=entity_label(type(obj)), object_id=obj.pk).select_related(
-        "actor"
-    )
+    return StateEvent.objects.filter(
+        entity=entity_label(type(obj)), object_id=obj.pk
+    ).select_related("actor")

@@ -7,7 +7,12 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from .errors import ValidationFailed
 from .money import to_decimal
 
-_GRAMS = {"g": Decimal(1), "kg": Decimal(1000), "lb": Decimal("453.59237"), "oz": Decimal("28.349523125")}
+_GRAMS = {
+    "g": Decimal(1),
+    "kg": Decimal(1000),
+    "lb": Decimal("453.59237"),
+    "oz": Decimal("28.349523125"),
+}
 _MM = {"mm": Decimal(1), "cm": Decimal(10), "m": Decimal(1000), "in": Decimal("25.4")}
 
 

@@ -17,8 +17,9 @@ def warehouses_for(user) -> QuerySet[Warehouse]:
     return Warehouse.objects.all()
 
 
-def balances_for(user, *, warehouse_id: int | None = None, sku: str | None = None,
-                 low_only: bool = False) -> QuerySet[StockBalance]:
+def balances_for(
+    user, *, warehouse_id: int | None = None, sku: str | None = None, low_only: bool = False
+) -> QuerySet[StockBalance]:
     require(user, P.STOCK_VIEW)
     qs = StockBalance.objects.select_related("sku", "warehouse").annotate(
         available_qty=F("on_hand") - F("reserved")
@@ -36,9 +37,14 @@ def low_stock_for(user) -> QuerySet[StockBalance]:
     return balances_for(user, low_only=True)
 
 
-def movements_for(user, *, sku_id: int | None = None, warehouse_id: int | None = None,
-                  source_type: str | None = None, source_id: str | None = None
-                  ) -> QuerySet[StockMovement]:
+def movements_for(
+    user,
+    *,
+    sku_id: int | None = None,
+    warehouse_id: int | None = None,
+    source_type: str | None = None,
+    source_id: str | None = None,
+) -> QuerySet[StockMovement]:
     require(user, P.STOCK_VIEW)
     qs = StockMovement.objects.select_related("sku", "warehouse", "actor")
     if sku_id:
@@ -52,13 +58,14 @@ def movements_for(user, *, sku_id: int | None = None, warehouse_id: int | None =
     return qs.order_by("-created_at", "-id")
 
 
-def available_map(sku_ids: Iterable[int], warehouse_ids: Iterable[int] | None = None
-                  ) -> dict[tuple[int, int], int]:
+def available_map(
+    sku_ids: Iterable[int], warehouse_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
     """{(sku_id, warehouse_id): available} for planning allocations (no permission: internal)."""
     ids = list(set(sku_ids))
     out: dict[tuple[int, int], int] = {}
     for start in range(0, len(ids), 900):
-        qs = StockBalance.objects.filter(sku_id__in=ids[start:start + 900])
+        qs = StockBalance.objects.filter(sku_id__in=ids[start : start + 900])
         if warehouse_ids is not None:
             qs = qs.filter(warehouse_id__in=list(warehouse_ids))
         for sku_id, wh_id, on_hand, reserved in qs.values_list(

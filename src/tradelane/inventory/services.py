@@ -42,7 +42,9 @@ class Reservation:
 
 def _positive(qty: int, what: str = "quantity") -> int:
     if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
-        raise ValidationFailed(f"The {what} must be a whole number above 0", code="invalid_quantity")
+        raise ValidationFailed(
+            f"The {what} must be a whole number above 0", code="invalid_quantity"
+        )
     return qty
 
 
@@ -51,19 +53,46 @@ def _balance(sku_id: int, warehouse_id: int) -> StockBalance:
     return balance
 
 
-def _move(actor, sku_id, warehouse_id, kind, on_hand_delta=0, reserved_delta=0,
-          source_type="manual", source_id="", note="") -> StockMovement:
+def _move(
+    actor,
+    sku_id,
+    warehouse_id,
+    kind,
+    on_hand_delta=0,
+    reserved_delta=0,
+    source_type="manual",
+    source_id="",
+    note="",
+) -> StockMovement:
     return StockMovement.objects.create(
-        sku_id=sku_id, warehouse_id=warehouse_id, kind=kind, on_hand_delta=on_hand_delta,
-        reserved_delta=reserved_delta, source_type=source_type, source_id=str(source_id),
-        actor=actor if getattr(actor, "pk", None) else None, note=note[:300],
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        kind=kind,
+        on_hand_delta=on_hand_delta,
+        reserved_delta=reserved_delta,
+        source_type=source_type,
+        source_id=str(source_id),
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note[:300],
     )
 
 
 # --- warehouses -----------------------------------------------------------------------------
 
-WAREHOUSE_FIELDS = {"code", "name", "kind", "country", "state", "city", "address", "postcode",
-                    "contact", "phone", "priority", "is_active"}
+WAREHOUSE_FIELDS = {
+    "code",
+    "name",
+    "kind",
+    "country",
+    "state",
+    "city",
+    "address",
+    "postcode",
+    "contact",
+    "phone",
+    "priority",
+    "is_active",
+}
 
 
 def save_warehouse(actor, *, warehouse: Warehouse | None = None, **fields) -> Warehouse:
@@ -78,8 +107,9 @@ def save_warehouse(actor, *, warehouse: Warehouse | None = None, **fields) -> Wa
     if warehouse is None:
         for required in ("code", "name", "country"):
             if not fields.get(required):
-                raise ValidationFailed(f"{required} is required", code="required",
-                                       details={"field": required})
+                raise ValidationFailed(
+                    f"{required} is required", code="required", details={"field": required}
+                )
         if Warehouse.objects.filter(code=fields["code"]).exists():
             raise Conflict(f"Warehouse {fields['code']!r} exists", code="duplicate_code")
     with transaction.atomic():
@@ -97,8 +127,17 @@ def save_warehouse(actor, *, warehouse: Warehouse | None = None, **fields) -> Wa
 
 # --- single movements -----------------------------------------------------------------------
 
-def receive(actor, *, sku_id: int, warehouse_id: int, quantity: int, source_type: str = "manual",
-            source_id: str = "", note: str = "") -> StockMovement:
+
+def receive(
+    actor,
+    *,
+    sku_id: int,
+    warehouse_id: int,
+    quantity: int,
+    source_type: str = "manual",
+    source_id: str = "",
+    note: str = "",
+) -> StockMovement:
     require(actor, P.STOCK_RECEIVE)
     _positive(quantity)
     with transaction.atomic():
@@ -106,16 +145,25 @@ def receive(actor, *, sku_id: int, warehouse_id: int, quantity: int, source_type
         StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).update(
             on_hand=F("on_hand") + quantity, updated_at=timezone.now()
         )
-        return _move(actor, sku_id, warehouse_id, K.RECEIPT, on_hand_delta=quantity,
-                     source_type=source_type, source_id=source_id, note=note)
+        return _move(
+            actor,
+            sku_id,
+            warehouse_id,
+            K.RECEIPT,
+            on_hand_delta=quantity,
+            source_type=source_type,
+            source_id=source_id,
+            note=note,
+        )
 
 
 def adjust(actor, *, sku_id: int, warehouse_id: int, delta: int, note: str) -> StockMovement:
     """A stock-take correction. Refused if it would leave less on hand than is reserved."""
     require(actor, P.STOCK_ADJUST)
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
-        raise ValidationFailed("The adjustment must be a whole number other than 0",
-                               code="invalid_quantity")
+        raise ValidationFailed(
+            "The adjustment must be a whole number other than 0", code="invalid_quantity"
+        )
     if not note.strip():
         raise ValidationFailed("Say why the stock is adjusted", code="reason_required")
     with transaction.atomic():
@@ -128,8 +176,15 @@ def adjust(actor, *, sku_id: int, warehouse_id: int, delta: int, note: str) -> S
         return _move(actor, sku_id, warehouse_id, K.ADJUSTMENT, on_hand_delta=delta, note=note)
 
 
-def transfer(actor, *, sku_id: int, from_warehouse_id: int, to_warehouse_id: int, quantity: int,
-             note: str = "") -> tuple[StockMovement, StockMovement]:
+def transfer(
+    actor,
+    *,
+    sku_id: int,
+    from_warehouse_id: int,
+    to_warehouse_id: int,
+    quantity: int,
+    note: str = "",
+) -> tuple[StockMovement, StockMovement]:
     require(actor, P.STOCK_TRANSFER)
     _positive(quantity)
     if from_warehouse_id == to_warehouse_id:
@@ -145,10 +200,26 @@ def transfer(actor, *, sku_id: int, from_warehouse_id: int, to_warehouse_id: int
         StockBalance.objects.filter(sku_id=sku_id, warehouse_id=to_warehouse_id).update(
             on_hand=F("on_hand") + quantity, updated_at=timezone.now()
         )
-        out = _move(actor, sku_id, from_warehouse_id, K.TRANSFER_OUT, on_hand_delta=-quantity,
-                    source_type="transfer", source_id=ref, note=note)
-        into = _move(actor, sku_id, to_warehouse_id, K.TRANSFER_IN, on_hand_delta=quantity,
-                     source_type="transfer", source_id=ref, note=note)
+        out = _move(
+            actor,
+            sku_id,
+            from_warehouse_id,
+            K.TRANSFER_OUT,
+            on_hand_delta=-quantity,
+            source_type="transfer",
+            source_id=ref,
+            note=note,
+        )
+        into = _move(
+            actor,
+            sku_id,
+            to_warehouse_id,
+            K.TRANSFER_IN,
+            on_hand_delta=quantity,
+            source_type="transfer",
+            source_id=ref,
+            note=note,
+        )
         return out, into
 
 
@@ -161,11 +232,14 @@ def set_safety_stock(actor, *, sku_id: int, warehouse_id: int, quantity: int) ->
         old = balance.safety_stock
         StockBalance.objects.filter(pk=balance.pk).update(safety_stock=quantity)
         balance.safety_stock = quantity
-        audit.record(actor, "inventory.safety_stock.set", balance, {"safety_stock": [old, quantity]})
+        audit.record(
+            actor, "inventory.safety_stock.set", balance, {"safety_stock": [old, quantity]}
+        )
     return balance
 
 
 # --- reservations ---------------------------------------------------------------------------
+
 
 def reserve(actor, reservation: Reservation) -> list[StockMovement]:
     """Reserve every item of one source from one warehouse, or nothing (InsufficientStock).
@@ -179,21 +253,24 @@ def reserve(actor, reservation: Reservation) -> list[StockMovement]:
         for sku_id in sorted(items):  # one lock order everywhere: no deadlocks on PostgreSQL
             qty = items[sku_id]
             changed = StockBalance.objects.filter(
-                sku_id=sku_id, warehouse_id=reservation.warehouse_id,
+                sku_id=sku_id,
+                warehouse_id=reservation.warehouse_id,
                 on_hand__gte=F("reserved") + qty,
             ).update(reserved=F("reserved") + qty, updated_at=now)
             if not changed:
                 shortage.append(sku_id)
         if shortage:
-            raise InsufficientStock(
-                "Not enough available stock", details={"sku_ids": shortage}
-            )
+            raise InsufficientStock("Not enough available stock", details={"sku_ids": shortage})
         rows = [
             StockMovement(
-                sku_id=sku_id, warehouse_id=reservation.warehouse_id, kind=K.RESERVATION,
-                reserved_delta=qty, source_type=reservation.source_type,
+                sku_id=sku_id,
+                warehouse_id=reservation.warehouse_id,
+                kind=K.RESERVATION,
+                reserved_delta=qty,
+                source_type=reservation.source_type,
                 source_id=str(reservation.source_id),
-                actor=actor if getattr(actor, "pk", None) else None, created_at=now,
+                actor=actor if getattr(actor, "pk", None) else None,
+                created_at=now,
             )
             for sku_id, qty in sorted(items.items())
         ]
@@ -213,20 +290,27 @@ def reserve_many(actor, reservations: list[Reservation]) -> None:
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        for (sku_id, wh_id) in sorted(totals):
+        for sku_id, wh_id in sorted(totals):
             qty = totals[(sku_id, wh_id)]
             changed = StockBalance.objects.filter(
                 sku_id=sku_id, warehouse_id=wh_id, on_hand__gte=F("reserved") + qty
             ).update(reserved=F("reserved") + qty, updated_at=now)
             if not changed:
-                raise InsufficientStock("Stock changed during allocation",
-                                        details={"sku_id": sku_id, "warehouse_id": wh_id})
+                raise InsufficientStock(
+                    "Stock changed during allocation",
+                    details={"sku_id": sku_id, "warehouse_id": wh_id},
+                )
         StockMovement.objects.bulk_create(
             [
                 StockMovement(
-                    sku_id=sku_id, warehouse_id=r.warehouse_id, kind=K.RESERVATION,
-                    reserved_delta=qty, source_type=r.source_type, source_id=str(r.source_id),
-                    actor_id=actor_id, created_at=now,
+                    sku_id=sku_id,
+                    warehouse_id=r.warehouse_id,
+                    kind=K.RESERVATION,
+                    reserved_delta=qty,
+                    source_type=r.source_type,
+                    source_id=str(r.source_id),
+                    actor_id=actor_id,
+                    created_at=now,
                 )
                 for r in reservations
                 for sku_id, qty in sorted(r.items.items())
@@ -241,7 +325,9 @@ def held(source_type: str, source_ids: Iterable[str]) -> dict[str, dict[tuple[in
     ids = [str(s) for s in source_ids]
     for start in range(0, len(ids), 900):
         rows = (
-            StockMovement.objects.filter(source_type=source_type, source_id__in=ids[start:start + 900])
+            StockMovement.objects.filter(
+                source_type=source_type, source_id__in=ids[start : start + 900]
+            )
             .values("source_id", "sku_id", "warehouse_id")
             .annotate(net=Sum("reserved_delta"))
         )
@@ -261,25 +347,38 @@ def _consume(actor, source_type: str, source_ids: Iterable[str], kind: str, note
     for source_id, items in holdings.items():
         for (sku_id, wh_id), qty in items.items():
             totals[(sku_id, wh_id)] += qty
-            rows.append(StockMovement(
-                sku_id=sku_id, warehouse_id=wh_id, kind=kind, reserved_delta=-qty,
-                on_hand_delta=-qty if kind == K.SHIPMENT else 0, source_type=source_type,
-                source_id=source_id, actor_id=actor_id, note=note[:300], created_at=now,
-            ))
+            rows.append(
+                StockMovement(
+                    sku_id=sku_id,
+                    warehouse_id=wh_id,
+                    kind=kind,
+                    reserved_delta=-qty,
+                    on_hand_delta=-qty if kind == K.SHIPMENT else 0,
+                    source_type=source_type,
+                    source_id=source_id,
+                    actor_id=actor_id,
+                    note=note[:300],
+                    created_at=now,
+                )
+            )
     with transaction.atomic():
-        for (sku_id, wh_id) in sorted(totals):
+        for sku_id, wh_id in sorted(totals):
             qty = totals[(sku_id, wh_id)]
             values = {"reserved": F("reserved") - qty, "updated_at": now}
             if kind == K.SHIPMENT:
                 values["on_hand"] = F("on_hand") - qty
             try:
                 changed = StockBalance.objects.filter(sku_id=sku_id, warehouse_id=wh_id).update(
-                    **values)
+                    **values
+                )
             except IntegrityError:
                 changed = 0
             if not changed:
-                raise Conflict("The ledger and the balance disagree", code="ledger_mismatch",
-                               details={"sku_id": sku_id, "warehouse_id": wh_id})
+                raise Conflict(
+                    "The ledger and the balance disagree",
+                    code="ledger_mismatch",
+                    details={"sku_id": sku_id, "warehouse_id": wh_id},
+                )
         StockMovement.objects.bulk_create(rows, batch_size=2000)
     return sum(totals.values())
 

@@ -94,7 +94,9 @@ class Order(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["store", "external_id"], name="order_store_external_id"),
+            models.UniqueConstraint(
+                fields=["store", "external_id"], name="order_store_external_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-placed_at"]),
@@ -158,7 +160,9 @@ class Package(models.Model):
 
 class PackageLine(models.Model):
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="package_lines")
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="package_lines"
+    )
     quantity = models.PositiveIntegerField()
 
     class Meta:

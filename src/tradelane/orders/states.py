@@ -33,8 +33,13 @@ TRANSITIONS: dict[str, set[str]] = {
 }  # fmt: skip
 
 # Orders in these states still hold or may take stock; merge and duplicate checks look at them.
-OPEN_STATES = (S.PENDING_REVIEW, S.PENDING_CONTACT, S.APPROVED, S.PENDING_PURCHASE,
-               S.PENDING_SHIPMENT)
+OPEN_STATES = (
+    S.PENDING_REVIEW,
+    S.PENDING_CONTACT,
+    S.APPROVED,
+    S.PENDING_PURCHASE,
+    S.PENDING_SHIPMENT,
+)
 # Review may be (re-)run on orders in these states.
 REVIEWABLE_STATES = (S.PENDING_REVIEW, S.PENDING_CONTACT, S.APPROVED)
 # States in which an order holds a stock reservation.
