@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from django.db import models, transaction
 from django.utils import timezone
 
+from .bulk import insert_rows
 from .errors import InvalidTransition
 from .models import StateEvent
 
@@ -102,22 +103,15 @@ def bulk_transition(
         )
     now = timezone.now()
     label = entity_label(model)
-    StateEvent.objects.bulk_create(
-        [
-            StateEvent(
-                entity=label,
-                object_id=pk,
-                field=field,
-                from_state=from_state,
-                to_state=to_state,
-                actor=actor,
-                reason=(reasons or {}).get(pk, reason),
-                created_at=now,
-            )
-            for pk in ids
-        ],
-        batch_size=2000,
-    )
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    reasons = reasons or {}
+    insert_rows(
+        StateEvent,
+        ("entity", "object_id", "field", "from_state", "to_state", "actor", "reason",
+         "created_at"),
+        ((label, pk, field, from_state, to_state, actor_id, reasons.get(pk, reason), now)
+         for pk in ids),
+    )  # fmt: skip
     return changed
 
 

@@ -11,19 +11,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
+from tradelane.core.bulk import insert_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import Conflict, ValidationFailed
 
 from .models import StockBalance, StockMovement, Warehouse
 
 K = StockMovement.Kind
+MOVEMENT_FIELDS = ("sku", "warehouse", "kind", "on_hand_delta", "reserved_delta", "source_type",
+                   "source_id", "actor", "note", "created_at")  # fmt: skip
 
 
 class InsufficientStock(Conflict):
@@ -277,6 +280,22 @@ def reserve(actor, reservation: Reservation) -> list[StockMovement]:
         return StockMovement.objects.bulk_create(rows)
 
 
+def _reserve_totals(totals: dict[tuple[int, int], int], now) -> None:
+    """One conditional UPDATE per (SKU, warehouse), sent with executemany; all or nothing."""
+    table = connection.ops.quote_name(StockBalance._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET reserved = reserved + %s, updated_at = %s "
+        "WHERE sku_id = %s AND warehouse_id = %s AND on_hand >= reserved + %s"
+    )
+    stamp = StockBalance._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    params = [(q, stamp, sku, wh, q) for (sku, wh), q in sorted(totals.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        changed = cursor.rowcount
+    if changed != len(params):
+        raise InsufficientStock("Stock changed during allocation", code="insufficient_stock")
+
+
 def reserve_many(actor, reservations: list[Reservation]) -> None:
     """Set-based reservation of many sources at once: one conditional update per balance.
 
@@ -287,36 +306,22 @@ def reserve_many(actor, reservations: list[Reservation]) -> None:
     for r in reservations:
         for sku_id, qty in r.items.items():
             totals[(sku_id, r.warehouse_id)] += _positive(qty)
+    if not totals:
+        return
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        for sku_id, wh_id in sorted(totals):
-            qty = totals[(sku_id, wh_id)]
-            changed = StockBalance.objects.filter(
-                sku_id=sku_id, warehouse_id=wh_id, on_hand__gte=F("reserved") + qty
-            ).update(reserved=F("reserved") + qty, updated_at=now)
-            if not changed:
-                raise InsufficientStock(
-                    "Stock changed during allocation",
-                    details={"sku_id": sku_id, "warehouse_id": wh_id},
-                )
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(
-                    sku_id=sku_id,
-                    warehouse_id=r.warehouse_id,
-                    kind=K.RESERVATION,
-                    reserved_delta=qty,
-                    source_type=r.source_type,
-                    source_id=str(r.source_id),
-                    actor_id=actor_id,
-                    created_at=now,
-                )
+        _reserve_totals(totals, now)
+        insert_rows(
+            StockMovement,
+            MOVEMENT_FIELDS,
+            (
+                (sku_id, r.warehouse_id, K.RESERVATION, 0, qty, r.source_type,
+                 str(r.source_id), actor_id, "", now)
                 for r in reservations
                 for sku_id, qty in sorted(r.items.items())
-            ],
-            batch_size=2000,
-        )
+            ),
+        )  # fmt: skip
 
 
 def held(source_type: str, source_ids: Iterable[str]) -> dict[str, dict[tuple[int, int], int]]:
@@ -348,19 +353,9 @@ def _consume(actor, source_type: str, source_ids: Iterable[str], kind: str, note
         for (sku_id, wh_id), qty in items.items():
             totals[(sku_id, wh_id)] += qty
             rows.append(
-                StockMovement(
-                    sku_id=sku_id,
-                    warehouse_id=wh_id,
-                    kind=kind,
-                    reserved_delta=-qty,
-                    on_hand_delta=-qty if kind == K.SHIPMENT else 0,
-                    source_type=source_type,
-                    source_id=source_id,
-                    actor_id=actor_id,
-                    note=note[:300],
-                    created_at=now,
-                )
-            )
+                (sku_id, wh_id, kind, -qty if kind == K.SHIPMENT else 0, -qty, source_type,
+                 source_id, actor_id, note[:300], now)
+            )  # fmt: skip
     with transaction.atomic():
         for sku_id, wh_id in sorted(totals):
             qty = totals[(sku_id, wh_id)]
@@ -379,7 +374,7 @@ def _consume(actor, source_type: str, source_ids: Iterable[str], kind: str, note
                     code="ledger_mismatch",
                     details={"sku_id": sku_id, "warehouse_id": wh_id},
                 )
-        StockMovement.objects.bulk_create(rows, batch_size=2000)
+        insert_rows(StockMovement, MOVEMENT_FIELDS, rows)
     return sum(totals.values())
 
 

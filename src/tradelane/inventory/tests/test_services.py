@@ -121,3 +121,26 @@ def test_low_stock_list(warehouse_user, make_sku, wh_cn):
     services.set_safety_stock(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=5)
     services.set_safety_stock(warehouse_user, sku_id=b.pk, warehouse_id=wh_cn.pk, quantity=5)
     assert [(x.sku.code, x.available_qty) for x in low_stock_for(warehouse_user)] == [("A", 3)]
+
+
+def test_reserve_many_is_set_based_and_all_or_nothing(warehouse_user, make_sku, wh_cn, wh_us):
+    a, b = make_sku("A"), make_sku("B")
+    for sku, wh, qty in ((a, wh_cn, 5), (b, wh_cn, 5), (a, wh_us, 1)):
+        services.receive(warehouse_user, sku_id=sku.pk, warehouse_id=wh.pk, quantity=qty)
+    too_much = [
+        Reservation(wh_cn.pk, {a.pk: 2, b.pk: 1}, "order", "1"),
+        Reservation(wh_us.pk, {a.pk: 1}, "order", "2"),
+        Reservation(wh_us.pk, {a.pk: 1}, "order", "3"),  # wh_us has 1 of A, asked 2 in total
+    ]
+    before = StockMovement.objects.count()
+    with pytest.raises(InsufficientStock):
+        services.reserve_many(None, too_much)
+    assert StockMovement.objects.count() == before
+    assert balance(a, wh_cn) == (5, 0) and balance(a, wh_us) == (1, 0)
+    services.reserve_many(None, too_much[:2])
+    assert balance(a, wh_cn) == (5, 2) and balance(b, wh_cn) == (5, 1)
+    assert balance(a, wh_us) == (1, 1)
+    assert services.held("order", ["1", "2"]) == {
+        "1": {(a.pk, wh_cn.pk): 2, (b.pk, wh_cn.pk): 1},
+        "2": {(a.pk, wh_us.pk): 1},
+    }
