@@ -113,3 +113,19 @@ def block_buyer(
         )
         audit.record(actor, "accounts.blocked_buyer.create", row, {"email": email, "phone": phone})
     return row
+
+
+def set_language(actor, language: str) -> User:
+    """A person picks the UI language for themselves (kept across devices and sessions)."""
+    from django.conf import settings
+
+    if not getattr(actor, "is_authenticated", False):
+        raise ValidationFailed("Log in first", code="not_authenticated")
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        raise ValidationFailed(f"Unknown language {language!r}", code="unknown_language")
+    if actor.language != language:
+        with transaction.atomic():
+            User.objects.filter(pk=actor.pk).update(language=language)
+            audit.record(actor, "accounts.user.language", actor, {"language": language})
+        actor.language = language
+    return actor
