@@ -44,7 +44,7 @@ def candidate_warehouses() -> list[tuple[int, str]]:
     )
 
 
-def _plan(orders, needs, warehouses, available):
+def plan_allocation(orders, needs, warehouses, available):
     """Return ({order_id: warehouse_id}, {order_id: shortage list}) and consume ``available``."""
     chosen: dict[int, int] = {}
     short: dict[int, list[dict]] = {}
@@ -115,7 +115,7 @@ def _allocate_chunk(actor, ids, warehouses, counts) -> None:
         counts["skipped"] += len(unmapped)
         sku_ids = {sku for items in needs.values() for sku in items}
         available = stock.available_map(sku_ids, [w[0] for w in warehouses])
-        chosen, short = _plan(orders, needs, warehouses, available)
+        chosen, short = plan_allocation(orders, needs, warehouses, available)
         try:
             with transaction.atomic():
                 _write(actor, orders, needs, chosen, short)
@@ -186,6 +186,6 @@ def _allocate_one(actor, o, items, warehouses) -> None:
         except inventory.InsufficientStock:
             continue
     available = stock.available_map(items.keys(), [w[0] for w in warehouses])
-    _, short = _plan([o], {o["id"]: items}, warehouses, available)
+    _, short = plan_allocation([o], {o["id"]: items}, warehouses, available)
     with transaction.atomic():
         _write(actor, [o], {}, {}, short)

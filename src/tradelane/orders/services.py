@@ -22,8 +22,9 @@ from tradelane.core.money import check_currency
 from tradelane.core.states import check_allowed, entity_label, transition
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
+from tradelane.inventory.selectors import available_map
 
-from .allocation import SOURCE, allocate_orders
+from .allocation import SOURCE, allocate_orders, candidate_warehouses, plan_allocation
 from .models import Order, OrderLine, Package, PackageLine, Store, StoreSkuMapping
 from .review import review_orders
 from .states import RESERVED_STATES, TRANSITIONS
@@ -219,11 +220,16 @@ def _package_event(actor, order_ids, text: str) -> None:
     )
 
 
+MERGEABLE = (S.APPROVED, S.PENDING_PURCHASE, S.PENDING_SHIPMENT)
+
+
 def merge_orders(actor, order_ids: list[int]) -> Package:
     """Ship several open orders of one buyer to one address as one parcel.
 
-    The orders must be allocated (pending shipment) to the same warehouse and not already in
-    an open package. Each order stays as it is; the package links their lines.
+    The orders may be approved, pending purchase or already allocated. The group is allocated
+    together: one warehouse must hold every line of every order (destination country first,
+    then priority); their old reservations are released and each order reserves its own lines
+    there, so every original order stays traceable. All or nothing.
     """
     require(actor, P.ORDER_MERGE_SPLIT)
     ids = sorted(set(int(i) for i in order_ids))
@@ -233,22 +239,15 @@ def merge_orders(actor, order_ids: list[int]) -> Package:
         orders = list(Order.objects.select_for_update().filter(pk__in=ids).order_by("id"))
         if len(orders) != len(ids):
             raise NotFound("Some orders do not exist", code="order_not_found")
-        not_ready = [o.pk for o in orders if o.status != S.PENDING_SHIPMENT]
+        not_ready = [o.pk for o in orders if o.status not in MERGEABLE]
         if not_ready:
             raise Conflict(
-                "Only allocated orders (pending shipment) can be merged",
+                "Only approved, pending purchase or allocated orders can be merged",
                 code="merge_wrong_status",
                 details={"order_ids": not_ready},
             )
-        if len({o.warehouse_id for o in orders}) != 1 or orders[0].warehouse_id is None:
-            raise Conflict(
-                "The orders are allocated to different warehouses",
-                code="merge_different_warehouses",
-            )
-        if (
-            len({_address_key(o) for o in orders}) != 1
-            or len({(o.buyer_email or o.buyer_name).strip().lower() for o in orders}) != 1
-        ):
+        buyers = {(o.buyer_email or o.buyer_name).strip().lower() for o in orders}
+        if len({_address_key(o) for o in orders}) != 1 or len(buyers) != 1:
             raise Conflict(
                 "The orders are not for one buyer at one address", code="merge_different_buyers"
             )
@@ -256,13 +255,52 @@ def merge_orders(actor, order_ids: list[int]) -> Package:
             order_line__order_id__in=ids, package__status=Package.Status.OPEN
         ).exists():
             raise Conflict("Some orders are already in an open package", code="already_packaged")
+        lines = list(OrderLine.objects.filter(order_id__in=ids))
+        if any(line.sku_id is None for line in lines):
+            raise Conflict("Map every line to a SKU before merging", code="unmapped_sku")
+        allocated = [str(o.pk) for o in orders if o.status == S.PENDING_SHIPMENT]
+        if allocated:
+            inventory.release(actor, SOURCE, allocated, note="re-reserved by merge")
+        per_order: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        group: dict[int, int] = defaultdict(int)
+        for line in lines:
+            per_order[line.order_id][line.sku_id] += line.quantity
+            group[line.sku_id] += line.quantity
+        warehouses = candidate_warehouses()
+        available = available_map(group.keys(), [w[0] for w in warehouses])
+        chosen, short = plan_allocation(
+            [{"id": 0, "ship_country": orders[0].ship_country}], {0: group}, warehouses, available
+        )
+        if 0 not in chosen:
+            raise inventory.InsufficientStock(
+                "No single warehouse holds every line of these orders",
+                details={"shortage": short.get(0, [])},
+            )
+        wh_id = chosen[0]
+        for order in orders:
+            inventory.reserve(
+                actor, inventory.Reservation(wh_id, per_order[order.pk], SOURCE, str(order.pk))
+            )
+            if order.status == S.PENDING_SHIPMENT:
+                Order.objects.filter(pk=order.pk).update(
+                    warehouse_id=wh_id, updated_at=timezone.now()
+                )
+            else:
+                transition(
+                    order,
+                    S.PENDING_SHIPMENT,
+                    table=TRANSITIONS,
+                    actor=actor,
+                    reason="allocated by merge",
+                    extra={"warehouse_id": wh_id, "shortage": []},
+                )
         package = Package.objects.create(
-            kind=Package.Kind.MERGED, warehouse_id=orders[0].warehouse_id, created_by=actor
+            kind=Package.Kind.MERGED, warehouse_id=wh_id, created_by=actor
         )
         PackageLine.objects.bulk_create(
             [
                 PackageLine(package=package, order_line=line, quantity=line.quantity)
-                for line in OrderLine.objects.filter(order_id__in=ids)
+                for line in lines
             ]
         )
         _package_event(actor, ids, f"merged into {package}")

@@ -139,6 +139,46 @@ def test_merge_orders_of_one_buyer(cs, logistics, store, make_sku, wh_cn):
     assert err.value.code == "already_packaged"
 
 
+def test_merge_allocates_approved_orders_together(cs, store, make_sku, wh_cn, wh_us):
+    a, b = make_sku("A"), make_sku("B")
+    stock(a, wh_us, 5)  # the US warehouse has A only
+    stock(a, wh_cn, 5)
+    stock(b, wh_cn, 5)  # only Shenzhen holds both
+    o1 = make_order(store, [(a, 1)], status="approved", buyer_email="b@example.com")
+    o2 = make_order(store, [(b, 2)], status="pending_purchase", buyer_email="b@example.com")
+    package = services.merge_orders(cs, [o1.pk, o2.pk])
+    assert package.warehouse == wh_cn
+    for o in (o1, o2):
+        o.refresh_from_db()
+        assert (o.status, o.warehouse) == ("pending_shipment", wh_cn)
+    from tradelane.inventory.services import held
+
+    assert held("order", [str(o1.pk), str(o2.pk)]) == {
+        str(o1.pk): {(a.pk, wh_cn.pk): 1},
+        str(o2.pk): {(b.pk, wh_cn.pk): 2},
+    }
+
+
+def test_merge_refused_when_no_warehouse_holds_all_changes_nothing(
+    cs, logistics, store, make_sku, wh_cn, wh_us
+):
+    a, b = make_sku("A"), make_sku("B")
+    stock(a, wh_us, 5)
+    stock(b, wh_cn, 5)
+    o1 = make_order(store, [(a, 1)], status="approved", buyer_email="b@example.com")
+    o2 = make_order(store, [(b, 1)], status="approved", buyer_email="b@example.com")
+    services.allocate_orders(logistics, [o1.pk])  # o1 holds A in the US
+    movements = StockMovement.objects.count()
+    with pytest.raises(Conflict) as err:
+        services.merge_orders(cs, [o1.pk, o2.pk])
+    assert err.value.code == "insufficient_stock"
+    assert StockMovement.objects.count() == movements
+    assert StockBalance.objects.get(sku=a, warehouse=wh_us).reserved == 1
+    o1.refresh_from_db()
+    o2.refresh_from_db()
+    assert (o1.status, o2.status, Package.objects.count()) == ("pending_shipment", "approved", 0)
+
+
 def test_merge_refuses_other_buyers_and_changes_nothing(cs, logistics, store, make_sku, wh_cn):
     a = make_sku("A")
     stock(a, wh_cn, 10)
