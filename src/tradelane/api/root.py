@@ -1,7 +1,61 @@
-"""The NinjaAPI root: authentication, the error format, and each app's router."""
+"""The NinjaAPI root: authentication, the error format, and each app's router.
+
+Mounted at ``/api/v1/`` (see ``tradelane.urls``); the OpenAPI document is at
+``/api/v1/openapi.json`` and the interactive docs at ``/api/docs`` (and ``/api/v1/docs``).
+"""
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.openapi.views import openapi_view
 
-api = NinjaAPI(title="Tradelane API", version="1", docs_url="/docs", urls_namespace="api")
+from tradelane.accounts.api import router as accounts_router
+from tradelane.catalog.api import router as catalog_router
+from tradelane.inventory.api import router as inventory_router
+from tradelane.orders.api import router as orders_router
+
+from . import errors
+from .auth import AUTH
+
+DESCRIPTION = """\
+Tradelane's HTTP API.
+
+**Authentication**: an API key (`Authorization: Bearer tl_...` or `X-API-Key: tl_...`; create
+one at `POST /api/v1/me/api-keys`) or the web session (unsafe methods then need the
+`X-CSRFToken` header). Permissions follow the user's roles.
+
+**Errors** always look like `{"code": "...", "message": "...", "details": ...}`; `code` is
+stable and machine-readable. Input problems are 422 (`validation_error` lists each field),
+refused permissions 403, missing records 404, conflicts such as a disallowed status change 409.
+
+**Idempotency**: send `Idempotency-Key: <unique string>` with a POST. Repeating it with the
+same body returns the first answer again (with the header `Idempotent-Replayed: true`) and
+does nothing twice; the same key with another body is refused with 422.
+
+**Units**: weights in the API are kilograms and dimensions centimetres (stored as grams and
+millimetres); amounts are decimal strings with their ISO 4217 currency.
+
+**Lists** take `limit` (1-500, default 50) and `offset`, and return
+`{"items": [...], "count": total, "limit": ..., "offset": ...}`.
+"""
+
+api = NinjaAPI(
+    title="Tradelane API",
+    version="1",
+    description=DESCRIPTION,
+    docs_url="/docs",
+    urls_namespace="api",
+    auth=AUTH,
+)
+errors.install(api)
+
+api.add_router("", accounts_router, tags=["accounts"])
+api.add_router("", catalog_router, tags=["catalog"])
+api.add_router("", inventory_router, tags=["inventory"])
+api.add_router("", orders_router, tags=["orders"])
+
+
+def docs(request: HttpRequest) -> HttpResponse:
+    """The interactive docs at /api/docs (the same page as /api/v1/docs)."""
+    return openapi_view(request, api)

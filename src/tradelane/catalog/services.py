@@ -1,0 +1,312 @@
+"""Every write to products and SKUs.
+
+Values arrive here already in the units we keep at rest: weights in whole grams, dimensions in
+whole millimetres (the API converts from kg and cm with ``core.units``). Each function checks
+the actor's permission, validates everything before it writes, runs in one transaction and
+records an audit row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core import audit
+from tradelane.core.countries import check_country
+from tradelane.core.errors import Conflict, ValidationFailed
+from tradelane.core.money import check_currency, to_decimal
+
+from .models import Product, Sku, Status
+
+PRODUCT_FIELDS = {"code", "name", "name_en", "image_url", "status"}
+SKU_FIELDS = {
+    "code",
+    "name",
+    "variant",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "cost_amount",
+    "cost_currency",
+    "declared_name_zh",
+    "declared_name_en",
+    "hs_code",
+    "declared_value",
+    "declared_currency",
+    "origin_country",
+    "has_battery",
+    "has_liquid",
+    "has_magnet",
+    "image_url",
+    "status",
+}
+_TEXT_LIMITS = {
+    "code": 64,
+    "name": 300,
+    "name_en": 300,
+    "variant": 200,
+    "declared_name_zh": 200,
+    "declared_name_en": 200,
+}
+_INT_FIELDS = ("weight_g", "length_mm", "width_mm", "height_mm")
+_BOOL_FIELDS = ("has_battery", "has_liquid", "has_magnet")
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$")
+_HS_RE = re.compile(r"^\d{6,10}$")
+_MAX_AMOUNT = Decimal("99999999999999")  # 18 digits, 4 decimal places
+_url = URLValidator(schemes=["http", "https"])
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code=code, details={"field": field})
+
+
+def normalize_hs_code(value: str) -> str:
+    """``6912.00`` or ``6912 00 10`` -> digits only; 6 to 10 digits, or empty (not known yet)."""
+    digits = re.sub(r"[\s.]", "", value or "")
+    if digits and not _HS_RE.match(digits):
+        raise _field_error(
+            "hs_code", f"An HS code is 6 to 10 digits, not {value!r}", "invalid_hs_code"
+        )
+    return digits
+
+
+def _clean_text(name: str, value: Any) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _field_error(name, f"{name} must be text", "invalid_value")
+    value = value.strip()
+    limit = _TEXT_LIMITS.get(name)
+    if limit and len(value) > limit:
+        raise _field_error(name, f"{name} is at most {limit} characters", "too_long")
+    return value
+
+
+def _clean_code(value: Any) -> str:
+    code = _clean_text("code", value)
+    if not code:
+        raise _field_error("code", "code is required", "required")
+    if not _CODE_RE.match(code):
+        raise _field_error(
+            "code",
+            "A code holds letters, digits, '.', '_', '-' and '/' and starts with a letter or digit",
+            "invalid_code",
+        )
+    return code
+
+
+def _clean_url(name: str, value: Any) -> str:
+    url = _clean_text(name, value)
+    if url:
+        if len(url) > 500:
+            raise _field_error(name, f"{name} is at most 500 characters", "too_long")
+        try:
+            _url(url)
+        except DjangoValidationError:
+            raise _field_error(name, f"{name} is not an http(s) URL", "invalid_url") from None
+    return url
+
+
+def _clean_status(value: Any) -> str:
+    if value not in Status.values:
+        raise _field_error(
+            "status", f"status is one of {', '.join(Status.values)}", "invalid_status"
+        )
+    return value
+
+
+def _clean_amount(name: str, value: Any) -> Decimal:
+    try:
+        amount = to_decimal(value)
+    except ValidationFailed as exc:
+        raise _field_error(name, exc.message, exc.code) from None
+    if amount < 0:
+        raise _field_error(name, f"{name} cannot be negative", "negative_amount")
+    if amount > _MAX_AMOUNT or amount != amount.quantize(Decimal("0.0001")):
+        raise _field_error(name, f"{name} has too many digits", "invalid_amount")
+    return amount
+
+
+def _clean_int(name: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 2**31 - 1:
+        raise _field_error(name, f"{name} is a whole number, 0 or more", "invalid_measure")
+    return value
+
+
+def _wrap(field: str, check, value):
+    try:
+        return check(value)
+    except ValidationFailed as exc:
+        raise _field_error(field, exc.message, exc.code) from None
+
+
+def _unknown(fields: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown fields: {sorted(unknown)}",
+            code="unknown_field",
+            details={"fields": sorted(unknown)},
+        )
+
+
+def clean_product_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    _unknown(fields, PRODUCT_FIELDS)
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "code":
+            out[name] = _clean_code(value)
+        elif name == "image_url":
+            out[name] = _clean_url(name, value)
+        elif name == "status":
+            out[name] = _clean_status(value)
+        else:
+            out[name] = _clean_text(name, value)
+    if "name" in out and not out["name"]:
+        raise _field_error("name", "name is required", "required")
+    return out
+
+
+def clean_sku_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    _unknown(fields, SKU_FIELDS)
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "code":
+            out[name] = _clean_code(value)
+        elif name in _INT_FIELDS:
+            out[name] = _clean_int(name, value)
+        elif name in ("cost_amount", "declared_value"):
+            out[name] = _clean_amount(name, value)
+        elif name in ("cost_currency", "declared_currency"):
+            out[name] = _wrap(name, check_currency, value)
+        elif name == "origin_country":
+            out[name] = _wrap(name, check_country, value)
+        elif name == "hs_code":
+            out[name] = normalize_hs_code(_clean_text(name, value))
+        elif name in _BOOL_FIELDS:
+            if not isinstance(value, bool):
+                raise _field_error(name, f"{name} is true or false", "invalid_value")
+            out[name] = value
+        elif name == "image_url":
+            out[name] = _clean_url(name, value)
+        elif name == "status":
+            out[name] = _clean_status(value)
+        else:
+            out[name] = _clean_text(name, value)
+    if "name" in out and not out["name"]:
+        raise _field_error("name", "name is required", "required")
+    return out
+
+
+def _duplicate(kind: str, code: str) -> Conflict:
+    return Conflict(
+        f"A {kind} with code {code!r} exists", code="duplicate_code", details={"code": code}
+    )
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+def create_product(actor, *, skus: Iterable[Mapping[str, Any]] = (), **fields) -> Product:
+    """Create a product, optionally with its first SKUs (all or nothing)."""
+    require(actor, P.PRODUCT_ADD)
+    for required in ("code", "name"):
+        if not fields.get(required):
+            raise _field_error(required, f"{required} is required", "required")
+    clean = clean_product_fields(fields)
+    sku_rows = [_new_sku_fields(row) for row in skus]
+    sku_codes = [row["code"] for row in sku_rows]
+    if len(set(sku_codes)) != len(sku_codes):
+        dup = next(c for c in sku_codes if sku_codes.count(c) > 1)
+        raise _duplicate("SKU", dup)
+    if Product.objects.filter(code=clean["code"]).exists():
+        raise _duplicate("product", clean["code"])
+    taken = list(Sku.objects.filter(code__in=sku_codes).values_list("code", flat=True)[:1])
+    if taken:
+        raise _duplicate("SKU", taken[0])
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(**clean)
+            audit.record(actor, "catalog.product.create", product, clean)
+            for row in sku_rows:
+                sku = Sku.objects.create(product=product, **row)
+                audit.record(actor, "catalog.sku.create", sku, {"product": product.code, **row})
+    except IntegrityError:  # someone took a code between our check and our insert
+        raise Conflict("A product or SKU with this code exists", code="duplicate_code") from None
+    return product
+
+
+def update_product(actor, product: Product, **fields) -> Product:
+    require(actor, P.PRODUCT_CHANGE)
+    clean = clean_product_fields(fields)
+    if "code" in clean and clean["code"] != product.code:
+        if Product.objects.filter(code=clean["code"]).exclude(pk=product.pk).exists():
+            raise _duplicate("product", clean["code"])
+    try:
+        with transaction.atomic():
+            changes = audit.diff(product, clean)
+            if changes:
+                values = {k: v[1] for k, v in changes.items()}
+                values["updated_at"] = timezone.now()
+                Product.objects.filter(pk=product.pk).update(**values)
+                for k, v in values.items():
+                    setattr(product, k, v)
+            audit.record(actor, "catalog.product.update", product, changes)
+    except IntegrityError:
+        raise _duplicate("product", clean.get("code", product.code)) from None
+    return product
+
+
+# --- SKUs -----------------------------------------------------------------------------------
+
+
+def _new_sku_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    for required in ("code", "name"):
+        if not fields.get(required):
+            raise _field_error(required, f"{required} is required", "required")
+    return clean_sku_fields(fields)
+
+
+def create_sku(actor, product: Product, **fields) -> Sku:
+    require(actor, P.PRODUCT_ADD)
+    clean = _new_sku_fields(fields)
+    if Sku.objects.filter(code=clean["code"]).exists():
+        raise _duplicate("SKU", clean["code"])
+    try:
+        with transaction.atomic():
+            sku = Sku.objects.create(product=product, **clean)
+            audit.record(actor, "catalog.sku.create", sku, {"product": product.code, **clean})
+    except IntegrityError:
+        raise _duplicate("SKU", clean["code"]) from None
+    return sku
+
+
+def update_sku(actor, sku: Sku, **fields) -> Sku:
+    require(actor, P.PRODUCT_CHANGE)
+    clean = clean_sku_fields(fields)
+    if "code" in clean and clean["code"] != sku.code:
+        if Sku.objects.filter(code=clean["code"]).exclude(pk=sku.pk).exists():
+            raise _duplicate("SKU", clean["code"])
+    try:
+        with transaction.atomic():
+            changes = audit.diff(sku, clean)
+            if changes:
+                values = {k: v[1] for k, v in changes.items()}
+                values["updated_at"] = timezone.now()
+                Sku.objects.filter(pk=sku.pk).update(**values)
+                for k, v in values.items():
+                    setattr(sku, k, v)
+            audit.record(actor, "catalog.sku.update", sku, changes)
+    except IntegrityError:
+        raise _duplicate("SKU", clean.get("code", sku.code)) from None
+    return sku

@@ -1,0 +1,387 @@
+"""Stores, SKU mappings and orders over HTTP: validate, call selectors and services, map."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+from django.db.models import Q
+from ninja import File, Form, Query, Router, Status, UploadedFile
+
+from tradelane.api.errors import responses
+from tradelane.api.paging import page_of, paginate
+from tradelane.catalog.models import Sku
+from tradelane.core.errors import NotFound, ValidationFailed
+
+from . import selectors, services
+from .models import Order, Package, Store, StoreSkuMapping
+from .schemas import (
+    AllocateResultOut,
+    CancelIn,
+    IdsIn,
+    ImportIn,
+    ImportReportOut,
+    MappingFilters,
+    MappingIn,
+    MappingOut,
+    OrderDetailOut,
+    OrderFilters,
+    OrderIn,
+    OrderOut,
+    PackageOut,
+    ReviewResultOut,
+    SplitIn,
+    StoreFilters,
+    StoreIn,
+    StoreOut,
+    StorePatch,
+    TransitionIn,
+)
+from .states import OrderStatus as S
+
+router = Router()
+
+MAX_IMPORT_FILE = 20 * 1024 * 1024
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _store(user, store_id: int) -> Store:
+    store = selectors.stores_for(user).filter(pk=store_id).first()
+    if store is None:
+        raise NotFound(f"Store {store_id} does not exist", code="store_not_found")
+    return store
+
+
+def _packages_out(packages) -> list[dict]:
+    return [
+        {
+            "id": p.pk,
+            "name": str(p),
+            "kind": p.kind,
+            "status": p.status,
+            "warehouse_id": p.warehouse_id,
+            "warehouse_code": p.warehouse.code,
+            "created_at": p.created_at,
+            "lines": [
+                {
+                    "order_id": pl.order_line.order_id,
+                    "order_line_id": pl.order_line_id,
+                    "quantity": pl.quantity,
+                }
+                for pl in p.lines.all()
+            ],
+        }
+        for p in packages
+    ]
+
+
+def _packages_by_id(ids: list[int]) -> list[dict]:
+    packages = (
+        Package.objects.filter(pk__in=ids)
+        .select_related("warehouse")
+        .prefetch_related("lines__order_line")
+        .order_by("id")
+    )
+    return _packages_out(packages)
+
+
+def _detail(user, order_id: int) -> dict:
+    """The order with its lines, rule verdicts, history, reservations and packages."""
+    order = selectors.order_detail(user, order_id)
+    lines = sorted(order.lines.all(), key=lambda line: line.line_no)
+    reservations = selectors.order_reservations(user, order)
+    return {
+        **{f: getattr(order, f) for f in OrderOut.model_fields if hasattr(order, f)},
+        "store_code": order.store.code,
+        "warehouse_code": order.warehouse.code if order.warehouse_id else None,
+        "buyer": {
+            "name": order.buyer_name,
+            "email": order.buyer_email,
+            "phone": order.buyer_phone,
+        },
+        "shipping_address": {
+            "name": order.ship_name,
+            "company": order.ship_company,
+            "address1": order.ship_address1,
+            "address2": order.ship_address2,
+            "city": order.ship_city,
+            "state": order.ship_state,
+            "postcode": order.ship_postcode,
+            "country": order.ship_country,
+            "phone": order.ship_phone,
+        },
+        "totals": {
+            "items": order.items_total,
+            "shipping": order.shipping_total,
+            "tax": order.tax_total,
+            "discount": order.discount_total,
+            "grand": order.grand_total,
+        },
+        "note": order.note,
+        "lines": [
+            {
+                "id": line.pk,
+                "line_no": line.line_no,
+                "store_sku": line.store_sku,
+                "store_quantity": line.store_quantity,
+                "title": line.title,
+                "sku_id": line.sku_id,
+                "sku_code": line.sku.code if line.sku_id else None,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for line in lines
+        ],
+        "review": order.review or [],
+        "reviewed_at": order.reviewed_at,
+        "shortage": order.shortage or [],
+        "history": [
+            {
+                "field": e.field,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": e.actor.username if e.actor_id else None,
+                "reason": e.reason,
+                "created_at": e.created_at,
+            }
+            for e in selectors.order_history(user, order)
+        ],
+        "reservations": [
+            {"sku_id": sku_id, "warehouse_id": wh_id, "quantity": qty}
+            for (sku_id, wh_id), qty in sorted(reservations.items())
+        ],
+        "packages": _packages_out(selectors.order_packages(user, order).order_by("id")),
+    }
+
+
+def _order(user, order_id: int) -> Order:
+    return selectors.order_detail(user, order_id)
+
+
+def _sku_for(component, index: int) -> Sku:
+    if component.sku_id is not None:
+        sku = Sku.objects.filter(pk=component.sku_id).first()
+    else:
+        sku = Sku.objects.filter(code=component.sku.strip()).first()
+    if sku is None:
+        raise ValidationFailed(
+            "No such SKU",
+            code="unknown_sku",
+            details={"field": f"components.{index}", "sku_id": component.sku_id,
+                     "sku": component.sku},
+        )  # fmt: skip
+    return sku
+
+
+def _mappings(store: Store, store_skus: list[str]) -> list[dict]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for m in (
+        StoreSkuMapping.objects.filter(store=store, store_sku__in=store_skus)
+        .select_related("sku")
+        .order_by("store_sku", "sku__code")
+    ):
+        grouped[m.store_sku].append(
+            {"sku_id": m.sku_id, "sku_code": m.sku.code, "quantity": m.quantity}
+        )
+    return [{"store_sku": s, "components": grouped[s]} for s in store_skus if s in grouped]
+
+
+def _report(report) -> dict:
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected,
+        "rows": list(report.rows),
+    }
+
+
+# --- stores ---------------------------------------------------------------------------------
+
+
+@router.get("/stores", response=responses(200, page_of(StoreOut)))
+def list_stores(request, filters: Query[StoreFilters]):
+    qs = selectors.stores_for(request.auth)
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(code__icontains=term) | Q(name__icontains=term))
+    if filters.platform:
+        qs = qs.filter(platform=filters.platform.value)
+    return paginate(qs.order_by("name", "id"), filters)
+
+
+@router.post("/stores", response=responses(201, StoreOut))
+def create_store(request, payload: StoreIn):
+    return Status(201, services.create_store(request.auth, **payload.to_fields()))
+
+
+@router.get("/stores/{int:store_id}", response=responses(200, StoreOut))
+def get_store(request, store_id: int):
+    return _store(request.auth, store_id)
+
+
+@router.patch("/stores/{int:store_id}", response=responses(200, StoreOut))
+def update_store(request, store_id: int, payload: StorePatch):
+    store = _store(request.auth, store_id)
+    return services.update_store(request.auth, store, **payload.to_fields())
+
+
+@router.get("/stores/{int:store_id}/sku-mappings", response=responses(200, page_of(MappingOut)))
+def list_mappings(request, store_id: int, filters: Query[MappingFilters]):
+    store = _store(request.auth, store_id)
+    qs = StoreSkuMapping.objects.filter(store=store)
+    if filters.q:
+        qs = qs.filter(store_sku__icontains=filters.q.strip())
+    keys = qs.values_list("store_sku", flat=True).distinct().order_by("store_sku")
+    return paginate(keys, filters, transform=lambda page: _mappings(store, page))
+
+
+@router.post("/stores/{int:store_id}/sku-mappings", response=responses(200, MappingOut))
+def map_store_sku(request, store_id: int, payload: MappingIn):
+    """Map a store SKU to one of ours, or to a bundle; replaces its earlier mapping."""
+    store = _store(request.auth, store_id)
+    components = [(_sku_for(c, i), c.quantity) for i, c in enumerate(payload.components)]
+    services.map_store_sku(request.auth, store, payload.store_sku, components)
+    return _mappings(store, [payload.store_sku.strip()])[0]
+
+
+# --- orders: reads --------------------------------------------------------------------------
+
+
+@router.get("/orders", response=responses(200, page_of(OrderOut)))
+def list_orders(request, filters: Query[OrderFilters]):
+    qs = selectors.orders_for(
+        request.auth,
+        status=filters.status.value if filters.status else None,
+        store_id=filters.store_id,
+        country=filters.country,
+        q=filters.q,
+        placed_from=filters.placed_from,
+        placed_to=filters.placed_to,
+    )
+    return paginate(qs, filters)
+
+
+@router.get("/orders/status-counts", response=responses(200, dict[str, int]))
+def status_counts(request):
+    return selectors.status_counts(request.auth)
+
+
+@router.get("/orders/{int:order_id}", response=responses(200, OrderDetailOut))
+def get_order(request, order_id: int):
+    return _detail(request.auth, order_id)
+
+
+# --- orders: create and import ----------------------------------------------------------------
+
+
+@router.post("/orders", response={**responses(201, OrderDetailOut), 200: OrderDetailOut})
+def create_order(request, payload: OrderIn):
+    """Create one order (201), or update it when the store sends it again (200).
+
+    The order goes through the same path as an import (source "api"); a refused order is a 422
+    whose details list the problems.
+    """
+    from .importing import import_orders
+
+    report = import_orders(request.auth, [payload.to_row()], source="api")
+    row = report.rows[0] if report.rows else {}
+    if report.rejected or row.get("result") == "rejected":
+        raise ValidationFailed(
+            "The order was refused", code="order_rejected", details=row.get("errors")
+        )
+    order_id = (
+        Order.objects.filter(store__code=payload.store, external_id=payload.external_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if order_id is None:  # pragma: no cover - the importer said it wrote it
+        raise NotFound("The order was not found after import", code="order_not_found")
+    return Status(201 if report.created else 200, _detail(request.auth, order_id))
+
+
+@router.post("/orders/import", response=responses(200, ImportReportOut))
+def import_orders(request, payload: ImportIn):
+    """Import many orders in the normalized form; every row is reported on its own.
+
+    Importing the same rows again changes nothing (they come back as ``unchanged``).
+    """
+    from .importing import import_orders as run_import
+
+    return _report(run_import(request.auth, payload.orders, source="import"))
+
+
+@router.post("/orders/import/file", response=responses(200, ImportReportOut))
+def import_orders_file(
+    request,
+    file: File[UploadedFile],
+    fmt: Form[str | None] = None,
+):
+    """Import a CSV or JSON file of orders (``fmt`` from the file name when not given)."""
+    from .importing import import_file
+
+    fmt = (fmt or os.path.splitext(file.name or "")[1].lstrip(".")).lower()
+    if fmt not in ("csv", "json"):
+        raise ValidationFailed(
+            "Send a .csv or .json file, or say fmt=csv|json",
+            code="unknown_format",
+            details={"field": "fmt"},
+        )
+    if file.size and file.size > MAX_IMPORT_FILE:
+        raise ValidationFailed(
+            f"The file is larger than {MAX_IMPORT_FILE // (1024 * 1024)} MB",
+            code="file_too_large",
+        )
+    return _report(import_file(request.auth, file, fmt))
+
+
+# --- orders: actions --------------------------------------------------------------------------
+
+
+@router.post("/orders/{int:order_id}/transition", response=responses(200, OrderDetailOut))
+def transition(request, order_id: int, payload: TransitionIn):
+    """Move an order by hand. ``shipped`` ships its reserved stock; allocation has its own
+    endpoint (``POST /orders/allocate``)."""
+    order = _order(request.auth, order_id)
+    if payload.to == S.SHIPPED:
+        services.mark_shipped(request.auth, order, payload.reason)
+    else:
+        services.change_status(request.auth, order, payload.to.value, payload.reason)
+    return _detail(request.auth, order_id)
+
+
+@router.post("/orders/{int:order_id}/cancel", response=responses(200, OrderDetailOut))
+def cancel(request, order_id: int, payload: CancelIn):
+    order = _order(request.auth, order_id)
+    services.cancel_order(request.auth, order, payload.reason)
+    return _detail(request.auth, order_id)
+
+
+@router.post("/orders/review", response=responses(200, ReviewResultOut))
+def review(request, payload: IdsIn):
+    """(Re-)run the review rules on these orders."""
+    return services.review_orders(request.auth, payload.ids)
+
+
+@router.post("/orders/allocate", response=responses(200, AllocateResultOut))
+def allocate(request, payload: IdsIn):
+    """Reserve stock for approved (or pending purchase) orders in one warehouse each."""
+    return services.allocate_orders(request.auth, payload.ids)
+
+
+@router.post("/orders/merge", response=responses(201, PackageOut))
+def merge(request, payload: IdsIn):
+    """Ship several orders of one buyer to one address as one parcel."""
+    package = services.merge_orders(request.auth, payload.ids)
+    return Status(201, _packages_by_id([package.pk])[0])
+
+
+@router.post("/orders/{int:order_id}/split", response=responses(201, list[PackageOut]))
+def split(request, order_id: int, payload: SplitIn):
+    """Split an order's lines across warehouses or parcels."""
+    order = _order(request.auth, order_id)
+    parts = [part.model_dump() for part in payload.parts]
+    packages = services.split_order(request.auth, order, parts)
+    return Status(201, _packages_by_id([p.pk for p in packages]))

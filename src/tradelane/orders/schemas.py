@@ -1,0 +1,351 @@
+"""HTTP shapes of stores, SKU mappings, orders, their import and the actions on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from tradelane.api.paging import PageParams
+
+from .models import Store
+from .states import OrderStatus, PaymentStatus
+
+MAX_BULK = 10_000
+
+# --- stores and mappings --------------------------------------------------------------------
+
+
+class StorePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    platform: Store.Platform | None = None
+    currency: str | None = Field(None, description="ISO 4217")
+    country: str | None = Field(None, description="ISO 3166 alpha-2")
+    is_active: bool | None = None
+
+    def to_fields(self) -> dict[str, Any]:
+        data = self.model_dump(exclude_unset=True, exclude_none=True)
+        if "platform" in data:
+            data["platform"] = str(self.platform.value)
+        return data
+
+
+class StoreIn(StorePatch):
+    code: str = Field(..., min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    name: str = Field(..., min_length=1, max_length=200)
+    platform: Store.Platform
+    currency: str = Field(..., description="ISO 4217")
+    country: str = Field(..., description="ISO 3166 alpha-2")
+
+
+class StoreOut(Schema):
+    id: int
+    code: str
+    name: str
+    platform: str
+    currency: str
+    country: str
+    is_active: bool
+    created_at: datetime
+
+
+class StoreFilters(PageParams):
+    q: str | None = Field(None, description="part of the store's code or name")
+    platform: Store.Platform | None = None
+
+
+class ComponentIn(Schema):
+    sku_id: int | None = None
+    sku: str | None = Field(None, description="SKU code, instead of sku_id")
+    quantity: int = Field(1, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _one_ref(self):
+        if (self.sku_id is None) == (self.sku is None):
+            raise ValueError("give exactly one of sku_id and sku")
+        return self
+
+
+class MappingIn(Schema):
+    store_sku: str = Field(..., min_length=1, max_length=128)
+    components: list[ComponentIn] = Field(
+        ..., min_length=1, max_length=100, description="one SKU, or several for a bundle"
+    )
+
+
+class ComponentOut(Schema):
+    sku_id: int
+    sku_code: str
+    quantity: int
+
+
+class MappingOut(Schema):
+    store_sku: str
+    components: list[ComponentOut]
+
+
+class MappingFilters(PageParams):
+    q: str | None = Field(None, description="part of the store SKU")
+
+
+# --- orders in ------------------------------------------------------------------------------
+
+
+class BuyerIn(Schema):
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+
+
+class AddressIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    company: str = Field("", max_length=200)
+    address1: str = Field(..., min_length=1, max_length=300)
+    address2: str = Field("", max_length=300)
+    city: str = Field("", max_length=100)
+    state: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=20)
+    country: str = Field(..., min_length=2, max_length=3, description="ISO 3166 alpha-2")
+    phone: str = Field("", max_length=40)
+
+
+class TotalsIn(Schema):
+    items: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+    shipping: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+    tax: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+    discount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+    grand: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+
+
+class LineIn(Schema):
+    store_sku: str = Field(..., min_length=1, max_length=128)
+    title: str = Field("", max_length=300)
+    quantity: int = Field(..., ge=1, le=100_000)
+    unit_price: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+
+
+class OrderIn(Schema):
+    """One order in the normalized form that imports use too."""
+
+    store: str = Field(..., min_length=1, max_length=32, description="the store's code")
+    external_id: str = Field(..., min_length=1, max_length=128, description="unique per store")
+    number: str = Field("", max_length=64)
+    placed_at: datetime | None = None
+    currency: str = Field(..., min_length=3, max_length=3, description="ISO 4217")
+    payment_status: PaymentStatus = PaymentStatus.PAID
+    buyer: BuyerIn = Field(default_factory=BuyerIn)
+    shipping_address: AddressIn
+    totals: TotalsIn = Field(default_factory=TotalsIn)
+    lines: list[LineIn] = Field(..., min_length=1, max_length=500)
+    note: str = Field("", max_length=5000)
+
+    def to_row(self) -> dict[str, Any]:
+        """The importer's dict: decimal strings, an ISO date-time, plain strings."""
+        row = self.model_dump(mode="json")
+        if row.get("placed_at") is None:
+            row.pop("placed_at", None)
+        return row
+
+
+class ImportIn(Schema):
+    orders: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_BULK,
+        description="orders in the normalized form; each row is checked on its own",
+    )
+
+
+class ImportRowOut(Schema):
+    row: int
+    external_id: str | None = None
+    result: str
+    errors: Any = None
+
+
+class ImportReportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    rows: list[ImportRowOut]
+
+
+# --- orders out -----------------------------------------------------------------------------
+
+
+class OrderOut(Schema):
+    id: int
+    store_id: int
+    store_code: str
+    external_id: str
+    number: str
+    status: str
+    source: str
+    placed_at: datetime
+    buyer_name: str
+    buyer_email: str
+    ship_name: str
+    ship_city: str
+    ship_country: str
+    currency: str
+    grand_total: Decimal
+    payment_status: str
+    warehouse_id: int | None
+    warehouse_code: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_store_code(obj) -> str:
+        return obj.store.code
+
+    @staticmethod
+    def resolve_warehouse_code(obj) -> str | None:
+        return obj.warehouse.code if obj.warehouse_id else None
+
+
+class BuyerOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class AddressOut(Schema):
+    name: str
+    company: str
+    address1: str
+    address2: str
+    city: str
+    state: str
+    postcode: str
+    country: str
+    phone: str
+
+
+class TotalsOut(Schema):
+    items: Decimal
+    shipping: Decimal
+    tax: Decimal
+    discount: Decimal
+    grand: Decimal
+
+
+class LineOut(Schema):
+    id: int
+    line_no: int
+    store_sku: str
+    store_quantity: int
+    title: str
+    sku_id: int | None
+    sku_code: str | None
+    quantity: int
+    unit_price: Decimal
+
+
+class VerdictOut(Schema):
+    rule: str
+    result: str
+    code: str = ""
+    detail: Any = ""
+
+
+class EventOut(Schema):
+    field: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    reason: str
+    created_at: datetime
+
+
+class ReservationOut(Schema):
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+
+
+class PackageLineOut(Schema):
+    order_id: int
+    order_line_id: int
+    quantity: int
+
+
+class PackageOut(Schema):
+    id: int
+    name: str
+    kind: str
+    status: str
+    warehouse_id: int
+    warehouse_code: str
+    created_at: datetime
+    lines: list[PackageLineOut]
+
+
+class OrderDetailOut(OrderOut):
+    buyer: BuyerOut
+    shipping_address: AddressOut
+    totals: TotalsOut
+    note: str
+    lines: list[LineOut]
+    review: list[VerdictOut]
+    reviewed_at: datetime | None
+    shortage: list[dict[str, Any]]
+    history: list[EventOut]
+    reservations: list[ReservationOut]
+    packages: list[PackageOut]
+
+
+class OrderFilters(PageParams):
+    status: OrderStatus | None = None
+    store_id: int | None = None
+    country: str | None = Field(None, description="destination, ISO 3166 alpha-2")
+    q: str | None = Field(None, description="order number, external id, buyer name or email")
+    placed_from: date | None = Field(None, description="placed on or after this day")
+    placed_to: date | None = Field(None, description="placed on or before this day")
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+class TransitionIn(Schema):
+    to: OrderStatus
+    reason: str = Field("", max_length=1000)
+
+
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class IdsIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=MAX_BULK)
+
+
+class ReviewResultOut(Schema):
+    approved: int = 0
+    pending_contact: int = 0
+    invalid: int = 0
+    skipped: int = Field(0, description="not in a reviewable state, or unknown ids")
+
+
+class AllocateResultOut(Schema):
+    allocated: int = 0
+    pending_purchase: int = Field(0, description="no warehouse holds every line")
+    skipped: int = Field(0, description="not approved / pending purchase, unmapped lines")
+
+
+class SplitLineIn(Schema):
+    line_id: int
+    quantity: int = Field(..., ge=1, le=100_000)
+
+
+class SplitPartIn(Schema):
+    warehouse_id: int
+    lines: list[SplitLineIn] = Field(..., min_length=1, max_length=500)
+
+
+class SplitIn(Schema):
+    parts: list[SplitPartIn] = Field(..., min_length=2, max_length=50)
