@@ -15,6 +15,64 @@ def pytest_configure(config):
     os.environ.setdefault("TRADELANE_TEST", "1")
 
 
+# --- PostgreSQL: tests that need it skip on SQLite, and never skip quietly in CI ------------
+
+
+def _uses_postgres() -> bool:
+    scheme = os.environ.get("DATABASE_URL", "").strip().split(":", 1)[0].lower()
+    return scheme in ("postgres", "postgresql", "pgsql", "postgis")
+
+
+def pytest_sessionstart(session):
+    """DATABASE_URL names PostgreSQL: it must answer, or the run stops here, loudly."""
+    if not _uses_postgres():
+        return
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
+    where = f"{cfg.get('HOST') or 'localhost'}:{cfg.get('PORT') or 5432}"
+    try:
+        psycopg.connect(
+            host=cfg.get("HOST") or None,
+            port=cfg.get("PORT") or None,
+            user=cfg.get("USER") or None,
+            password=cfg.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as exc:
+        pytest.exit(
+            f"DATABASE_URL names PostgreSQL at {where}, which does not answer ({exc}). "
+            "Start it, or unset DATABASE_URL to test on SQLite.",
+            returncode=3,
+        )
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres_only") and not _uses_postgres():
+        message = "needs PostgreSQL: run with DATABASE_URL=postgresql://... (CI has such a pass)"
+        if os.environ.get("TRADELANE_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI's PostgreSQL pass, a PostgreSQL test that skips is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (os.environ.get("CI") and _uses_postgres() and report.skipped):
+        return
+    if hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = str(longrepr[-1] if isinstance(longrepr, tuple) else longrepr)
+    if item.get_closest_marker("postgres_only") or "postgres" in reason.lower():
+        report.outcome = "failed"
+        report.longrepr = f"A PostgreSQL test skipped in CI, which must not happen: {reason}"
+
+
 @pytest.fixture
 def make_user(db):
     from django.contrib.auth.models import Group

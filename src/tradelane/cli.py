@@ -1,0 +1,330 @@
+"""The ``tradelane`` command.
+
+    tradelane up [--host 127.0.0.1] [--port 8000] [--no-worker] [--no-browser] [--no-demo]
+    tradelane demo [--yes]          recreate the demo data (deletes all data first)
+    tradelane worker [...]          run a task worker alone (Django's ``db_worker``)
+    tradelane manage ...            any Django management command (migrate, createsuperuser, ...)
+
+``up`` is the one command a newcomer runs: it creates the data folder and its SQLite database
+(or uses ``DATABASE_URL``), migrates, loads the demo data the first time, collects static files,
+then serves the web app with waitress and runs a task worker beside it as a child process.
+Ctrl-C or SIGTERM stops both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
+DB_BACKEND = "django_tasks_db.DatabaseBackend"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradelane.settings")
+    import django
+
+    django.setup()
+
+
+def _describe_database() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        return f"SQLite {db['NAME']}"
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"{engine} {db.get('NAME')} on {host}{port}"  # never the password
+
+
+def _prepare_database(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _print_logins() -> None:
+    from tradelane import demo
+
+    print(demo.logins_text())
+
+
+# --- up -------------------------------------------------------------------------------------
+
+
+def _url_host(host: str) -> str:
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"
+    return host
+
+
+def _uses_db_worker() -> bool:
+    from django.conf import settings
+
+    return settings.TASKS.get("default", {}).get("BACKEND") == DB_BACKEND
+
+
+class WorkerSupervisor:
+    """Runs ``tradelane worker`` as a child process, restarts it if it dies, stops it on exit."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+
+    def _spawn(self) -> None:
+        env = dict(os.environ, **{PARENT_PID_ENV: str(os.getpid())})
+        # Its own session: Ctrl-C reaches only us, and we stop the worker once, gracefully.
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tradelane", "worker"], env=env, start_new_session=True
+        )
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _watch(self) -> None:
+        delay = 1.0
+        while not self._stopping.wait(1.0):
+            proc = self.proc
+            if proc is None or proc.poll() is None:
+                continue
+            if self._stopping.is_set():
+                return
+            print(
+                f"tradelane: the task worker exited with code {proc.returncode}; "
+                f"restarting it in {delay:.0f}s",
+                file=sys.stderr,
+            )
+            if self._stopping.wait(delay):
+                return
+            delay = min(delay * 2, 60.0)
+            self._spawn()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping.set()
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()  # db_worker finishes its current task on SIGTERM
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _browser_available() -> bool:
+    import webbrowser
+
+    if os.environ.get("CI"):
+        return False
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return False
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    # A text browser (lynx, w3m) would take over this terminal.
+    return type(browser) is not webbrowser.GenericBrowser
+
+
+def _open_browser(url: str) -> None:
+    import webbrowser
+
+    try:
+        webbrowser.open(url, new=2)
+    except Exception:  # noqa: BLE001 - a browser that fails to start is not our failure
+        pass
+
+
+def _raise_keyboard_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from tradelane import demo
+
+    print(f"Tradelane — data folder {settings.DATA_DIR}")
+    print(f"Database: {_describe_database()}")
+    print("Migrating the database…", flush=True)
+    _prepare_database()
+    if not args.no_demo and demo.should_load_first_time():
+        print("Loading the demo data (first start)…", flush=True)
+        started = time.monotonic()
+        summary = demo.load()
+        print(f"  {demo.summary_text(summary)} in {time.monotonic() - started:.1f}s", flush=True)
+    print("Collecting static files…", flush=True)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    from waitress import create_server
+
+    from tradelane.wsgi import application
+
+    try:
+        server = create_server(
+            application, host=args.host, port=args.port, threads=args.threads, ident="tradelane"
+        )
+    except OSError as exc:
+        print(
+            f"tradelane: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
+            f"Is another server running there? Try --port {args.port + 1}.",
+            file=sys.stderr,
+        )
+        return 1
+
+    worker: WorkerSupervisor | None = None
+    if args.no_worker:
+        worker_note = "off (--no-worker); run `tradelane worker` elsewhere"
+    elif not _uses_db_worker():
+        worker_note = "not started here: TRADELANE_TASKS_BACKEND is not the database backend"
+    else:
+        worker = WorkerSupervisor()
+        worker.start()
+        worker_note = f"running (pid {worker.proc.pid})"
+
+    url = f"http://{_url_host(args.host)}:{args.port}/"
+    print()
+    print(f"Tradelane is up at {url}")
+    print(f"Task worker: {worker_note}")
+    if demo.is_loaded():
+        print()
+        _print_logins()
+    print()
+    print("Press Ctrl-C to stop.", flush=True)
+
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    if not args.no_browser and _browser_available():
+        threading.Timer(1.0, _open_browser, args=(url,)).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        server.close()
+        if worker is not None:
+            worker.stop()
+    return 0
+
+
+# --- demo, worker, manage -------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup()
+    from tradelane import demo
+
+    print(f"Database: {_describe_database()}")
+    if not args.yes and sys.stdin.isatty():
+        answer = input(
+            "This deletes ALL data in this database (users, products, stock, orders) and "
+            "loads the demo data. Continue? [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return 1
+    _prepare_database()
+    started = time.monotonic()
+    demo.reset()
+    summary = demo.load()
+    print(f"Demo data loaded: {demo.summary_text(summary)} in {time.monotonic() - started:.1f}s")
+    print()
+    _print_logins()
+    return 0
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Stop this worker if the ``tradelane up`` that started it goes away (even by SIGKILL)."""
+    while True:
+        time.sleep(2)
+        if os.getppid() != parent_pid:
+            os.kill(os.getpid(), signal.SIGTERM)  # db_worker stops gracefully
+            return
+
+
+def cmd_worker(argv: list[str]) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    parent = os.environ.pop(PARENT_PID_ENV, "")
+    if parent.isdigit():
+        if os.getppid() != int(parent):
+            return 0  # the parent is already gone
+        threading.Thread(target=_watch_parent, args=(int(parent),), daemon=True).start()
+    if not _uses_db_worker():
+        print(
+            "tradelane worker runs the database task backend; TRADELANE_TASKS_BACKEND names "
+            "another one, whose own worker command applies.",
+            file=sys.stderr,
+        )
+        return 2
+    execute_from_command_line(["tradelane worker", "db_worker", *argv])
+    return 0
+
+
+def cmd_manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradelane.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tradelane manage", *argv])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tradelane",
+        description="Tradelane: operations for cross-border e-commerce sellers and logistics "
+        "providers.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    up = sub.add_parser("up", help="migrate, load the demo the first time, serve with a worker")
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    up.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    up.add_argument("--threads", type=int, default=8, help="waitress worker threads (8)")
+    up.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+    up.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    up.add_argument(
+        "--no-demo", action="store_true", help="never load the demo data (for a real install)"
+    )
+    demo = sub.add_parser("demo", help="delete all data and load the demo data again")
+    demo.add_argument("--yes", "--noinput", action="store_true", help="do not ask to confirm")
+    sub.add_parser("worker", help="run a task worker alone (options of db_worker pass through)")
+    sub.add_parser("manage", help="run a Django management command, e.g. `manage migrate`")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # worker and manage pass every following argument through, --help included.
+    if argv and argv[0] == "worker":
+        return cmd_worker(argv[1:])
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        return cmd_up(args)
+    if args.command == "demo":
+        return cmd_demo(args)
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
