@@ -6,9 +6,13 @@ Mounted at ``/api/v1/`` (see ``tradelane.urls``); the OpenAPI document is at
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.openapi.views import openapi_view
+from ninja.parser import Parser
 
 from tradelane.accounts.api import router as accounts_router
 from tradelane.catalog.api import router as catalog_router
@@ -40,6 +44,14 @@ millimetres); amounts are decimal strings with their ISO 4217 currency.
 `{"items": [...], "count": total, "limit": ..., "offset": ...}`.
 """
 
+
+class DecimalJSONParser(Parser):
+    """JSON bodies with number literals read as Decimal, never float (money stays exact)."""
+
+    def parse_body(self, request: HttpRequest):
+        return json.loads(request.body, parse_float=Decimal)
+
+
 api = NinjaAPI(
     title="Tradelane API",
     version="1",
@@ -47,6 +59,7 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
     auth=AUTH,
+    parser=DecimalJSONParser(),
 )
 errors.install(api)
 

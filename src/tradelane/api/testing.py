@@ -1,7 +1,10 @@
 """Test helpers for the HTTP API: a client acting as a user of a given role.
 
-Import the fixtures into a test module (``from tradelane.api.testing import api_as  # noqa``)
-or use :class:`Api` directly.
+A test module makes its fixture with ``role_clients``::
+
+    @pytest.fixture
+    def api_as(make_user):
+        return role_clients(make_user)
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import json as jsonlib
 from typing import Any
 
-import pytest
 from django.test import Client
 
 BASE = "/api/v1"
@@ -51,9 +53,8 @@ class Api:
         return self._send("delete", path, None, **headers)
 
 
-@pytest.fixture
-def api_as(make_user):
-    """``api_as("warehouse")`` -> an :class:`Api` logged in as a user with that role."""
+def role_clients(make_user):
+    """A factory ``role -> Api`` logged in as one user per role (use it in a fixture)."""
     made: dict[str, Api] = {}
 
     def make(role: str) -> Api:
@@ -62,8 +63,3 @@ def api_as(make_user):
         return made[role]
 
     return make
-
-
-@pytest.fixture
-def anon():
-    return Api()

@@ -13,7 +13,7 @@ from tradelane.api.paging import page_of, paginate
 from tradelane.catalog.models import Sku
 from tradelane.core.errors import NotFound, ValidationFailed
 
-from . import selectors, services
+from . import importing, selectors, services
 from .models import Order, Package, Store, StoreSkuMapping
 from .schemas import (
     AllocateResultOut,
@@ -188,16 +188,6 @@ def _mappings(store: Store, store_skus: list[str]) -> list[dict]:
     return [{"store_sku": s, "components": grouped[s]} for s in store_skus if s in grouped]
 
 
-def _report(report) -> dict:
-    return {
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "rejected": report.rejected,
-        "rows": list(report.rows),
-    }
-
-
 # --- stores ---------------------------------------------------------------------------------
 
 
@@ -279,18 +269,16 @@ def get_order(request, order_id: int):
 
 @router.post("/orders", response={**responses(201, OrderDetailOut), 200: OrderDetailOut})
 def create_order(request, payload: OrderIn):
-    """Create one order (201), or update it when the store sends it again (200).
+    """Create one order (201); the same order again answers 200 (updated or unchanged).
 
-    The order goes through the same path as an import (source "api"); a refused order is a 422
-    whose details list the problems.
+    The order takes the import's path (source "api"): SKU mapping, bundles, review. A refused
+    order is a 422 ``order_rejected`` whose details list each problem.
     """
-    from .importing import import_orders
-
-    report = import_orders(request.auth, [payload.to_row()], source="api")
+    report = importing.import_orders(request.auth, [payload.to_row()], source="api")
     row = report.rows[0] if report.rows else {}
-    if report.rejected or row.get("result") == "rejected":
+    if report.rejected:
         raise ValidationFailed(
-            "The order was refused", code="order_rejected", details=row.get("errors")
+            "The order was refused", code="order_rejected", details=row.get("errors") or []
         )
     order_id = (
         Order.objects.filter(store__code=payload.store, external_id=payload.external_id)
@@ -306,35 +294,24 @@ def create_order(request, payload: OrderIn):
 def import_orders(request, payload: ImportIn):
     """Import many orders in the normalized form; every row is reported on its own.
 
-    Importing the same rows again changes nothing (they come back as ``unchanged``).
+    A refused row writes nothing and the others still land; importing the same rows again
+    changes nothing (they come back ``unchanged``). Give amounts as decimal strings.
     """
-    from .importing import import_orders as run_import
-
-    return _report(run_import(request.auth, payload.orders, source="import"))
+    return importing.import_orders(request.auth, payload.orders, source="import").as_dict()
 
 
 @router.post("/orders/import/file", response=responses(200, ImportReportOut))
-def import_orders_file(
-    request,
-    file: File[UploadedFile],
-    fmt: Form[str | None] = None,
-):
-    """Import a CSV or JSON file of orders (``fmt`` from the file name when not given)."""
-    from .importing import import_file
-
-    fmt = (fmt or os.path.splitext(file.name or "")[1].lstrip(".")).lower()
-    if fmt not in ("csv", "json"):
-        raise ValidationFailed(
-            "Send a .csv or .json file, or say fmt=csv|json",
-            code="unknown_format",
-            details={"field": "fmt"},
-        )
+def import_orders_file(request, file: File[UploadedFile], fmt: Form[str | None] = None):
+    """Import a file of orders: ``csv`` (one row per line, see the columns in the docs),
+    ``json`` (an array of orders) or ``jsonl``; ``fmt`` defaults to the file's extension."""
+    fmt = (fmt or os.path.splitext(file.name or "")[1]).lower().lstrip(".")
     if file.size and file.size > MAX_IMPORT_FILE:
         raise ValidationFailed(
-            f"The file is larger than {MAX_IMPORT_FILE // (1024 * 1024)} MB",
+            f"The file is larger than {MAX_IMPORT_FILE // (1024 * 1024)} MB; "
+            "import it in parts or with `tradelane manage`",
             code="file_too_large",
         )
-    return _report(import_file(request.auth, file, fmt))
+    return importing.import_file(request.auth, file, fmt).as_dict()
 
 
 # --- orders: actions --------------------------------------------------------------------------

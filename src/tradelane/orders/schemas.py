@@ -159,11 +159,17 @@ class ImportIn(Schema):
     )
 
 
+class ImportErrorOut(Schema):
+    field: str
+    code: str
+    message: str
+
+
 class ImportRowOut(Schema):
-    row: int
+    row: int = Field(..., description="position in the list, or the file's line for CSV/JSONL")
     external_id: str | None = None
-    result: str
-    errors: Any = None
+    result: str = Field(..., description="created, updated, unchanged or rejected")
+    errors: list[ImportErrorOut] = Field(default_factory=list)
 
 
 class ImportReportOut(Schema):
@@ -171,7 +177,14 @@ class ImportReportOut(Schema):
     updated: int
     unchanged: int
     rejected: int
-    rows: list[ImportRowOut]
+    total: int
+    review: dict[str, int] = Field(
+        default_factory=dict, description="what the review of new and changed orders decided"
+    )
+    rows: list[ImportRowOut] = Field(
+        ..., description="every rejected or locked row, and the first 1000 others"
+    )
+    rows_omitted: int = Field(0, description="rows counted but not listed")
 
 
 # --- orders out -----------------------------------------------------------------------------

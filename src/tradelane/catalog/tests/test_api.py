@@ -7,11 +7,22 @@ from decimal import Decimal
 import pytest
 
 from tradelane.accounts import roles
-from tradelane.api.testing import anon, api_as  # noqa: F401
+from tradelane.api.testing import Api, role_clients
 from tradelane.catalog.models import Product, Sku
 from tradelane.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_as(make_user):
+    return role_clients(make_user)
+
+
+@pytest.fixture
+def anon():
+    return Api()
+
 
 MUG = {
     "code": "P-MUG",
