@@ -1,19 +1,36 @@
-"""Navigation by role for the base template."""
+"""Navigation by role for the base template: only what the user's permissions allow."""
 
 from __future__ import annotations
 
-from tradelane.accounts.roles import P
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tradelane.accounts.roles import P, roles_of
+
+from . import labels
+
+# (url name, label, permission or None, key for the "g <key>" shortcut)
+NAV = (
+    ("web:home", _("Home"), None, "h"),
+    ("web:orders", _("Order workbench"), P.ORDER_VIEW, "o"),
+    ("web:products", _("Products"), P.PRODUCT_VIEW, "p"),
+    ("web:stock", _("Stock"), P.STOCK_VIEW, "s"),
+)
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    path = request.path
     items = []
-    if user.has_perm(P.ORDER_VIEW):
-        items.append(("web:orders", "orders"))
-    if user.has_perm(P.PRODUCT_VIEW):
-        items.append(("web:products", "products"))
-    if user.has_perm(P.STOCK_VIEW):
-        items.append(("web:stock", "stock"))
-    return {"nav": items}
+    for name, label, perm, key in NAV:
+        if perm and not user.has_perm(perm):
+            continue
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"name": name, "url": url, "label": label, "active": active, "key": key})
+    return {
+        "nav": items,
+        "user_roles": [labels.ROLE.get(r, r) for r in roles_of(user)],
+    }

@@ -6,4 +6,14 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
+    path("orders/", views.workbench, name="orders"),
+    path("orders/bulk/", views.bulk, name="orders_bulk"),
+    path("orders/<int:pk>/", views.order_detail, name="order"),
+    path("orders/<int:pk>/action/", views.order_action, name="order_action"),
+    path("jobs/<int:pk>/", views.job_status, name="job"),
+    path("products/", views.products, name="products"),
+    path("stock/", views.stock_page, name="stock"),
 ]

@@ -1,0 +1,216 @@
+"""Words people read: status names, review verdicts, error messages, in the user's language.
+
+The domain keeps stable codes (``pending_review``, ``phone_invalid``, ``reason_required``);
+the UI turns them into text here, so every code has one translated label.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tradelane.accounts.roles import (
+    ADMIN,
+    BOSS,
+    CUSTOMER_SERVICE,
+    LOGISTICS,
+    PURCHASING,
+    SALES,
+    WAREHOUSE,
+)
+from tradelane.core.errors import DomainError
+
+STATUS = {
+    "pending_review": gettext_lazy("Pending review"),
+    "pending_contact": gettext_lazy("Pending contact"),
+    "approved": gettext_lazy("Approved"),
+    "pending_purchase": gettext_lazy("Pending purchase"),
+    "pending_shipment": gettext_lazy("Pending shipment"),
+    "shipped": gettext_lazy("Shipped"),
+    "delivered": gettext_lazy("Delivered"),
+    "invalid": gettext_lazy("Invalid"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+# The order the workbench shows its tabs in (the flow, then the side exits).
+STATUS_TABS = (
+    "pending_review",
+    "pending_contact",
+    "approved",
+    "pending_purchase",
+    "pending_shipment",
+    "shipped",
+    "delivered",
+    "invalid",
+    "cancelled",
+)
+
+PAYMENT = {
+    "pending": gettext_lazy("Payment pending"),
+    "authorized": gettext_lazy("Authorized"),
+    "paid": gettext_lazy("Paid"),
+    "partially_refunded": gettext_lazy("Partially refunded"),
+    "refunded": gettext_lazy("Refunded"),
+    "voided": gettext_lazy("Voided"),
+}
+
+RULE = {
+    "lines": gettext_lazy("Order lines"),
+    "address": gettext_lazy("Address"),
+    "phone": gettext_lazy("Phone"),
+    "payment": gettext_lazy("Payment"),
+    "duplicate": gettext_lazy("Duplicate"),
+    "high_value": gettext_lazy("High value"),
+    "blocked_buyer": gettext_lazy("Blocked buyer"),
+}
+
+RESULT = {
+    "pass": gettext_lazy("Pass"),
+    "contact": gettext_lazy("Contact buyer"),
+    "invalid": gettext_lazy("Invalid"),
+}
+
+VERDICT = {
+    "ok": gettext_lazy("OK"),
+    "no_lines": gettext_lazy("The order has no lines"),
+    "unmapped_sku": gettext_lazy("Store SKUs not mapped to our SKUs"),
+    "unknown_country": gettext_lazy("Unknown destination country"),
+    "missing_street_or_name": gettext_lazy("Street or recipient name missing"),
+    "address_not_deliverable": gettext_lazy("Address not deliverable as written"),
+    "phone_missing": gettext_lazy("No phone number"),
+    "phone_invalid": gettext_lazy("Phone number not valid for the destination"),
+    "payment_not_captured": gettext_lazy("Payment not captured yet"),
+    "payment_refunded": gettext_lazy("Payment refunded"),
+    "payment_voided": gettext_lazy("Payment voided"),
+    "possible_duplicate": gettext_lazy("Possible duplicate of another open order"),
+    "high_value": gettext_lazy("Order value above the review threshold"),
+    "no_fx_rate": gettext_lazy("No exchange rate for the order currency"),
+    "blocked_buyer": gettext_lazy("Buyer is on the block list"),
+}
+
+ROLE = {
+    CUSTOMER_SERVICE: gettext_lazy("Customer service"),
+    PURCHASING: gettext_lazy("Purchasing"),
+    LOGISTICS: gettext_lazy("Logistics operations"),
+    WAREHOUSE: gettext_lazy("Warehouse"),
+    SALES: gettext_lazy("Sales"),
+    BOSS: gettext_lazy("Boss"),
+    ADMIN: gettext_lazy("Admin"),
+}
+
+WAREHOUSE_KIND = {
+    "own": gettext_lazy("Own"),
+    "overseas": gettext_lazy("Overseas"),
+    "third_party": gettext_lazy("Third party"),
+    "platform": gettext_lazy("Platform fulfilled"),
+}
+
+PRODUCT_STATUS = {
+    "active": gettext_lazy("Active"),
+    "inactive": gettext_lazy("Inactive"),
+}
+
+PACKAGE = {
+    "merged": gettext_lazy("Merged parcel"),
+    "split": gettext_lazy("Split parcel"),
+    "open": gettext_lazy("Open"),
+    "shipped": gettext_lazy("Shipped"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+# Counts in job results and review/allocation summaries.
+COUNT = {
+    "approved": gettext_lazy("approved"),
+    "pending_contact": gettext_lazy("pending contact"),
+    "invalid": gettext_lazy("invalid"),
+    "skipped": gettext_lazy("skipped (not in a state for this action)"),
+    "allocated": gettext_lazy("allocated"),
+    "pending_purchase": gettext_lazy("pending purchase (short of stock)"),
+    "refused": gettext_lazy("refused"),
+}
+
+ERROR = {
+    "permission_denied": gettext_lazy("Your role may not do this."),
+    "not_authenticated": gettext_lazy("Log in first."),
+    "invalid_transition": gettext_lazy("The order's status does not allow this action."),
+    "stale_state": gettext_lazy(
+        "Someone else changed this order in the meantime. Reload and try again."
+    ),
+    "reason_required": gettext_lazy("Give a reason."),
+    "unknown_status": gettext_lazy("Unknown status."),
+    "use_dedicated_action": gettext_lazy("Use the dedicated action for this status."),
+    "order_not_found": gettext_lazy("The order does not exist."),
+    "not_found": gettext_lazy("Not found."),
+    "insufficient_stock": gettext_lazy("Not enough stock available."),
+    "already_in_state": gettext_lazy("The order is already in this status."),
+    "unmapped_sku": gettext_lazy("Map every line to one of our SKUs first."),
+    "unknown_job": gettext_lazy("Unknown kind of bulk work."),
+    "unknown_action": gettext_lazy("Unknown action."),
+    "nothing_selected": gettext_lazy("Select at least one order."),
+    "too_many_selected": gettext_lazy("Too many orders selected at once."),
+    "validation_error": gettext_lazy("The input is not valid."),
+    "conflict": gettext_lazy("The action conflicts with the current data."),
+    "invalid": gettext_lazy("The action was refused."),
+    "unknown_language": gettext_lazy("Unknown language."),
+    "merge_needs_two": gettext_lazy("Pick at least two orders to merge."),
+    "merge_wrong_status": gettext_lazy("Only allocated orders (pending shipment) can be merged."),
+    "merge_different_warehouses": gettext_lazy("The orders are allocated to different warehouses."),
+    "merge_different_buyers": gettext_lazy("The orders are not for one buyer at one address."),
+    "already_packaged": gettext_lazy("Some orders are already in an open package."),
+    "split_needs_two": gettext_lazy("A split needs at least two parts."),
+    "split_wrong_status": gettext_lazy("An order in this status cannot be split."),
+}
+
+
+def status_label(code: str) -> str:
+    return str(STATUS.get(code, code))
+
+
+def verdict_text(code: str) -> str:
+    return str(VERDICT.get(code, code))
+
+
+def error_text(code: str, message: str = "") -> str:
+    """The user's-language message for an error code; the service's own text if we have none."""
+    label = ERROR.get(code)
+    return str(label) if label is not None else (message or code)
+
+
+def domain_error(exc: DomainError) -> dict:
+    """``{"code", "message", "detail"}`` for showing a refused action in a template."""
+    text = error_text(exc.code, exc.message)
+    return {"code": exc.code, "message": text, "detail": exc.message if text != exc.message else ""}
+
+
+def count_items(counts: dict) -> list[tuple[str, int]]:
+    """[(label, n)] of the non-zero counts of a job result, in a stable order."""
+    out = []
+    for key, value in counts.items():
+        if isinstance(value, int) and value and key in COUNT:
+            out.append((str(COUNT[key]), value))
+    return out
+
+
+_REVIEW_REASON = re.compile(r"^review: (.*)$")
+
+
+def event_reason(reason: str) -> str:
+    """Translate the reasons services write on state events; people's own reasons stay as typed."""
+    if not reason:
+        return ""
+    match = _REVIEW_REASON.match(reason)
+    if match:
+        body = match.group(1)
+        if body == "all rules passed":
+            return _("Review: all rules passed")
+        parts = [verdict_text(code.strip()) for code in body.split(",")]
+        return _("Review: %(problems)s") % {"problems": "; ".join(parts)}
+    known = {
+        "allocated": _("Allocated to a warehouse"),
+        "no warehouse has all lines in stock": _("No warehouse has all lines in stock"),
+        "allocated by split": _("Allocated by split"),
+        "shipped": _("Shipped"),
+    }
+    return known.get(reason, reason)

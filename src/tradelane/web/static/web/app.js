@@ -1,0 +1,91 @@
+/* Keyboard and selection helpers for the Tradelane UI. Plain JS, no build step. */
+(function () {
+  "use strict";
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  function rows() {
+    var table = document.querySelector("table[data-rows]");
+    return table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr")) : [];
+  }
+
+  var current = -1;
+  function mark(index) {
+    var all = rows();
+    if (!all.length) return;
+    index = Math.max(0, Math.min(all.length - 1, index));
+    all.forEach(function (r) { r.classList.remove("current"); });
+    var row = all[index];
+    row.classList.add("current");
+    var link = row.querySelector("a, input, button");
+    if (link) link.focus({ preventScroll: false });
+    row.scrollIntoView({ block: "nearest" });
+    current = index;
+  }
+
+  function updateSelected() {
+    var box = document.querySelector("[data-selected-count] b");
+    if (!box) return;
+    box.textContent = document.querySelectorAll('#workbench input[name="ids"]:checked').length;
+  }
+
+  var pendingG = false;
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    if (pendingG) {
+      pendingG = false;
+      var link = document.querySelector('.mainnav a[data-key="' + event.key + '"]');
+      if (link) { event.preventDefault(); window.location.href = link.href; }
+      return;
+    }
+    switch (event.key) {
+      case "/": {
+        var search = document.querySelector("[data-search]");
+        if (search) { event.preventDefault(); search.focus(); search.select(); }
+        break;
+      }
+      case "j": event.preventDefault(); mark(current + 1); break;
+      case "k": event.preventDefault(); mark(current - 1); break;
+      case "x": {
+        var all = rows();
+        if (current >= 0 && all[current]) {
+          var box = all[current].querySelector('input[type="checkbox"]');
+          if (box) { event.preventDefault(); box.checked = !box.checked; updateSelected(); }
+        }
+        break;
+      }
+      case "o":
+      case "Enter": {
+        var r = rows()[current];
+        var a = r && r.querySelector("a");
+        if (a && event.key === "o") { event.preventDefault(); window.location.href = a.href; }
+        break;
+      }
+      case "g": pendingG = true; setTimeout(function () { pendingG = false; }, 1200); break;
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var t = event.target;
+    if (t.matches && t.matches("[data-select-all]")) {
+      document.querySelectorAll('#workbench input[name="ids"]').forEach(function (box) {
+        box.checked = t.checked;
+      });
+    }
+    if (t.name === "ids" || (t.matches && t.matches("[data-select-all]"))) updateSelected();
+  });
+
+  // After htmx swaps in a new list, selection and the row cursor start afresh.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "workbench" || (event.detail && event.detail.target && event.detail.target.id === "workbench")) {
+      current = -1;
+    }
+    updateSelected();
+  });
+})();

@@ -1,0 +1,495 @@
+"""The order workbench (订单处理): tabs by status, filters, bulk work with progress, order page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tradelane.accounts.roles import P
+from tradelane.core import jobs
+from tradelane.core.countries import country_name
+from tradelane.core.errors import DomainError, ValidationFailed
+from tradelane.core.models import Job
+from tradelane.inventory.models import Warehouse
+from tradelane.orders import jobs as order_jobs
+from tradelane.orders import selectors, services
+from tradelane.orders.models import OrderLine
+from tradelane.orders.states import REVIEWABLE_STATES, TRANSITIONS
+from tradelane.orders.states import OrderStatus as S
+
+from .. import labels
+from .common import int_or_none, permission_required, render_error
+
+PAGE_SIZE = 50
+MAX_BULK = 2000  # orders per bulk action (a page is 50; "select all" stays far below this)
+
+# --- the workbench --------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    status: str = ""  # "" = all statuses
+    store: int | None = None
+    country: str = ""
+    q: str = ""
+    placed_from: dt.date | None = None
+    placed_to: dt.date | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.store or self.country or self.q or self.placed_from or self.placed_to)
+
+    def selector_kwargs(self, *, with_status: bool = True) -> dict:
+        return {
+            "status": self.status or None if with_status else None,
+            "store_id": self.store,
+            "country": self.country or None,
+            "q": self.q or None,
+            "placed_from": self.placed_from,
+            "placed_to": self.placed_to,
+        }
+
+
+def _date(value: str, problems: list[str], what: str) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.append(_("%(field)s is not a date (YYYY-MM-DD).") % {"field": what})
+        return None
+
+
+def default_status(user) -> str:
+    """The tab a role opens first: the orders waiting for it."""
+    if user.has_perm(P.ORDER_REVIEW):
+        return S.PENDING_REVIEW
+    if user.has_perm(P.ORDER_ALLOCATE):
+        return S.APPROVED
+    return ""
+
+
+def parse_filters(request) -> Filters:
+    get = request.GET
+    problems: list[str] = []
+    status = get.get("status")
+    if status is None:
+        status = default_status(request.user)
+    if status not in S.values:
+        status = ""
+    country = (get.get("country") or "").strip().upper()[:2]
+    return Filters(
+        status=status,
+        store=int_or_none(get.get("store")),
+        country=country,
+        q=(get.get("q") or "").strip()[:100],
+        placed_from=_date(get.get("from", ""), problems, _("From")),
+        placed_to=_date(get.get("to", ""), problems, _("To")),
+        problems=problems,
+    )
+
+
+def _tab_counts(user, filters: Filters) -> dict[str, int]:
+    if not filters.active:
+        return selectors.status_counts(user)
+    counts = dict.fromkeys(S.values, 0)
+    rows = (
+        selectors.orders_for(user, **filters.selector_kwargs(with_status=False))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def _bulk_actions(user) -> list[dict]:
+    actions = []
+    if user.has_perm(P.ORDER_REVIEW):
+        actions += [
+            {"name": "approve", "label": _("Approve"), "key": "a"},
+            {"name": "review", "label": _("Re-run review"), "key": "r"},
+            {"name": "invalid", "label": _("Mark invalid"), "key": "i", "danger": True},
+        ]
+    if user.has_perm(P.ORDER_ALLOCATE):
+        actions.append({"name": "allocate", "label": _("Allocate stock"), "key": "l"})
+    return actions
+
+
+@permission_required(P.ORDER_VIEW)
+def workbench(request):
+    user = request.user
+    filters = parse_filters(request)
+    qs = selectors.orders_for(user, **filters.selector_kwargs()).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.only(
+                "id", "order_id", "line_no", "store_sku", "store_quantity", "quantity", "sku_id"
+            ),
+        )
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = _tab_counts(user, filters)
+    tabs = [{"status": "", "label": _("All"), "count": sum(counts.values())}]
+    tabs += [
+        {"status": s, "label": labels.status_label(s), "count": counts.get(s, 0)}
+        for s in labels.STATUS_TABS
+    ]
+    rows = []
+    for order in page.object_list:
+        seen: dict[str, int] = {}
+        for line in order.lines.all():
+            seen.setdefault(line.store_sku, line.store_quantity)
+        problems = [
+            {
+                "code": v.get("code"),
+                "result": v.get("result"),
+                "text": labels.verdict_text(v["code"]),
+            }
+            for v in (order.review or [])
+            if v.get("result") != "pass"
+        ]
+        rows.append({"order": order, "items": list(seen.items()), "problems": problems})
+    context = {
+        "title": _("Order workbench"),
+        "filters": filters,
+        "tabs": tabs,
+        "page": page,
+        "rows": rows,
+        "stores": selectors.stores_for(user) if not request.htmx else [],
+        "bulk_actions": _bulk_actions(user),
+        "status_labels": labels.STATUS,
+    }
+    if request.htmx and request.htmx.target == "workbench":
+        return render(request, "web/orders/workbench.html#workbench", context)
+    return render(request, "web/orders/workbench.html", context)
+
+
+# --- bulk work with progress ----------------------------------------------------------------
+
+BULK = {
+    "approve": (order_jobs.APPROVE, P.ORDER_REVIEW),
+    "review": (order_jobs.REVIEW, P.ORDER_REVIEW),
+    "invalid": (order_jobs.INVALID, P.ORDER_REVIEW),
+    "allocate": (order_jobs.ALLOCATE, P.ORDER_ALLOCATE),
+}
+
+JOB_TITLE = {
+    order_jobs.APPROVE: gettext_lazy("Approving orders"),
+    order_jobs.REVIEW: gettext_lazy("Re-running review"),
+    order_jobs.INVALID: gettext_lazy("Marking orders invalid"),
+    order_jobs.ALLOCATE: gettext_lazy("Allocating stock"),
+}
+
+
+@require_POST
+@login_required
+def bulk(request):
+    action = request.POST.get("action", "")
+    if action not in BULK:
+        return render_error(request, ValidationFailed("unknown action", code="unknown_action"))
+    job_kind, perm = BULK[action]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(perm)
+    ids = sorted({i for i in map(int_or_none, request.POST.getlist("ids")) if i})
+    reason = (request.POST.get("reason") or "").strip()
+    try:
+        if not ids:
+            raise ValidationFailed("select at least one order", code="nothing_selected")
+        if len(ids) > MAX_BULK:
+            raise ValidationFailed("too many orders", code="too_many_selected")
+        if job_kind == order_jobs.INVALID and not reason:
+            raise ValidationFailed("Give a reason", code="reason_required")
+        job = jobs.start(
+            request.user, job_kind, {"order_ids": ids, "reason": reason}, total=len(ids)
+        )
+    except DomainError as exc:
+        if not request.htmx:
+            messages.error(request, labels.domain_error(exc)["message"])
+            return redirect(_back(request))
+        return render_error(request, exc)
+    if not request.htmx:
+        return redirect(f"{reverse('web:job', args=[job.pk])}")
+    return _job_response(request, Job.objects.get(pk=job.pk))
+
+
+def _back(request) -> str:
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return reverse("web:orders")
+
+
+def _job_context(job: Job) -> dict:
+    result = job.result if isinstance(job.result, dict) else {}
+    errors = [
+        {
+            "order_id": e.get("order_id"),
+            "number": e.get("number"),
+            "code": e.get("code"),
+            "message": labels.error_text(e.get("code", ""), e.get("message", "")),
+        }
+        for e in result.get("errors", [])
+    ]
+    finished = job.status in (Job.Status.DONE, Job.Status.FAILED)
+    error = ""
+    if job.status == Job.Status.FAILED:
+        error = labels.error_text(result.get("code", ""), job.error) if result else job.error
+    return {
+        "job": job,
+        "job_title": JOB_TITLE.get(job.kind, job.kind),
+        "percent": job.percent,
+        "finished": finished,
+        "counts": labels.count_items(result),
+        "errors": errors,
+        "error": error,
+    }
+
+
+def _job_response(request, job: Job):
+    context = _job_context(job)
+    template = "web/orders/_job.html" if request.htmx else "web/orders/job_page.html"
+    response = render(request, template, context)
+    if context["finished"] and request.htmx:
+        # The workbench listens for this and reloads its list and tab counts.
+        response["HX-Trigger"] = "ordersChanged"
+    return response
+
+
+@login_required
+def job_status(request, pk: int):
+    job = Job.objects.filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    if job.created_by_id != request.user.pk and not request.user.has_perm(P.ORDER_VIEW):
+        raise PermissionDenied
+    return _job_response(request, job)
+
+
+# --- the order page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    perm: str
+    from_states: tuple[str, ...]
+    needs_reason: bool = False
+    danger: bool = False
+
+
+def _actions() -> list[Action]:
+    reviewable = tuple(REVIEWABLE_STATES)
+    return [
+        Action("approve", _("Approve"), P.ORDER_REVIEW, (S.PENDING_REVIEW, S.PENDING_CONTACT)),
+        Action("review", _("Re-run review"), P.ORDER_REVIEW, reviewable),
+        Action(
+            "contact",
+            _("Pending contact"),
+            P.ORDER_REVIEW,
+            _from(S.PENDING_CONTACT, exclude=(S.PENDING_CONTACT,)),
+            needs_reason=True,
+        ),
+        Action("allocate", _("Allocate stock"), P.ORDER_ALLOCATE, (S.APPROVED, S.PENDING_PURCHASE)),
+        Action("deallocate", _("Release stock"), P.ORDER_ALLOCATE, (S.PENDING_SHIPMENT,)),
+        Action("ship", _("Mark shipped"), P.ORDER_ALLOCATE, (S.PENDING_SHIPMENT,)),
+        Action("deliver", _("Mark delivered"), P.ORDER_ALLOCATE, (S.SHIPPED,)),
+        Action(
+            "reopen",
+            _("Back to review"),
+            P.ORDER_REVIEW,
+            (S.PENDING_CONTACT, S.APPROVED, S.INVALID),
+        ),
+        Action("invalid", _("Mark invalid"), P.ORDER_REVIEW, _from(S.INVALID), True, danger=True),
+        Action("cancel", _("Cancel order"), P.ORDER_CANCEL, _from(S.CANCELLED), True, danger=True),
+    ]
+
+
+def _from(target: str, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """States the transition table lets reach ``target``."""
+    return tuple(s for s, allowed in TRANSITIONS.items() if target in allowed and s not in exclude)
+
+
+def allowed_actions(user, order) -> list[Action]:
+    return [a for a in _actions() if order.status in a.from_states and user.has_perm(a.perm)]
+
+
+def _run_action(user, order, action: str, reason: str) -> str:
+    """Do one action; return the success message."""
+    if action == "approve":
+        services.change_status(user, order, S.APPROVED, reason)
+        return _("Order approved.")
+    if action == "contact":
+        services.change_status(user, order, S.PENDING_CONTACT, reason)
+        return _("Order waits for contact with the buyer.")
+    if action == "invalid":
+        services.change_status(user, order, S.INVALID, reason)
+        return _("Order marked invalid.")
+    if action == "cancel":
+        services.cancel_order(user, order, reason)
+        return _("Order cancelled.")
+    if action == "reopen":
+        services.change_status(user, order, S.PENDING_REVIEW, reason)
+        return _("Order is back in review.")
+    if action == "deallocate":
+        services.change_status(user, order, S.APPROVED, reason)
+        return _("Stock released; the order is approved again.")
+    if action == "deliver":
+        services.change_status(user, order, S.DELIVERED, reason)
+        return _("Order marked delivered.")
+    if action == "ship":
+        services.mark_shipped(user, order, reason)
+        return _("Order marked shipped.")
+    if action == "review":
+        counts = services.review_orders(user, [order.pk])
+        return _("Review done: %(result)s.") % {"result": _summary(counts)}
+    if action == "allocate":
+        counts = services.allocate_orders(user, [order.pk])
+        return _("Allocation done: %(result)s.") % {"result": _summary(counts)}
+    raise ValidationFailed("unknown action", code="unknown_action")
+
+
+def _summary(counts: dict) -> str:
+    items = labels.count_items(counts)
+    return ", ".join(f"{label} {n}" for label, n in items) or _("nothing changed")
+
+
+def _detail_context(request, order) -> dict:
+    user = request.user
+    lines = list(order.lines.all())
+    sku_by_id = {line.sku_id: line.sku for line in lines if line.sku_id}
+    groups: dict[tuple[str, int], list] = {}
+    for line in lines:
+        groups.setdefault((line.store_sku, line.store_quantity), []).append(line)
+    line_groups = [
+        {"store_sku": key[0], "store_quantity": key[1], "lines": group, "bundle": len(group) > 1}
+        for key, group in groups.items()
+    ]
+    held = selectors.order_reservations(user, order)
+    wh_ids = {wh for (_sku, wh) in held} | {
+        s.get("warehouse_id") for s in order.shortage or [] if s.get("warehouse_id")
+    }
+    warehouses = Warehouse.objects.in_bulk(wh_ids) if wh_ids else {}
+    reservations = [
+        {
+            "sku": sku_by_id.get(sku_id),
+            "sku_id": sku_id,
+            "warehouse": warehouses.get(wh_id),
+            "quantity": qty,
+        }
+        for (sku_id, wh_id), qty in sorted(held.items())
+    ]
+    shortage = [
+        {
+            "sku": sku_by_id.get(s.get("sku_id")),
+            "sku_id": s.get("sku_id"),
+            "needed": s.get("needed"),
+            "available": s.get("available"),
+            "warehouse": warehouses.get(s.get("warehouse_id")),
+        }
+        for s in order.shortage or []
+    ]
+    verdicts = [
+        {
+            "rule": str(labels.RULE.get(v.get("rule"), v.get("rule"))),
+            "result": v.get("result"),
+            "result_label": str(labels.RESULT.get(v.get("result"), v.get("result"))),
+            "code": v.get("code"),
+            "text": labels.verdict_text(v.get("code", "")),
+            "detail": v.get("detail", ""),
+        }
+        for v in order.review or []
+    ]
+    events = [
+        {
+            "event": e,
+            "from_label": labels.status_label(e.from_state) if e.field == "status" else "",
+            "to_label": labels.status_label(e.to_state) if e.field == "status" else e.to_state,
+            "reason": labels.event_reason(e.reason),
+        }
+        for e in selectors.order_history(user, order)
+    ]
+    events.reverse()  # newest first
+    packages = list(selectors.order_packages(user, order))
+    actions = allowed_actions(user, order)
+    return {
+        "title": _("Order %(number)s") % {"number": order},
+        "order": order,
+        "status_label": labels.status_label(order.status),
+        "payment_label": labels.PAYMENT.get(order.payment_status, order.payment_status),
+        "country_name": _country(order.ship_country),
+        "line_groups": line_groups,
+        "reservations": reservations,
+        "shortage": shortage,
+        "verdicts": verdicts,
+        "events": events,
+        "packages": packages,
+        "actions": actions,
+        "needs_reason": any(a.needs_reason for a in actions),
+    }
+
+
+def _country(code: str) -> str:
+    try:
+        return country_name(code)
+    except Exception:
+        return code
+
+
+@permission_required(P.ORDER_VIEW)
+def order_detail(request, pk: int):
+    order = selectors.order_detail(request.user, pk)
+    context = _detail_context(request, order)
+    context["back"] = _safe_back(request.GET.get("back", ""))
+    return render(request, "web/orders/detail.html", context)
+
+
+def _safe_back(url: str) -> str:
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    return reverse("web:orders")
+
+
+@require_POST
+@permission_required(P.ORDER_VIEW)
+def order_action(request, pk: int):
+    order = selectors.order_detail(request.user, pk)
+    action = request.POST.get("action", "")
+    reason = (request.POST.get("reason") or "").strip()[:500]
+    flash = None
+    error = None
+    status = 200
+    try:
+        text = _run_action(request.user, order, action, reason)
+    except DomainError as exc:
+        error = labels.domain_error(exc)
+        status = exc.status
+    else:
+        flash = text
+    if not request.htmx:
+        if error:
+            messages.error(request, error["message"])
+        else:
+            messages.success(request, flash)
+        return redirect("web:order", pk=pk)
+    order = selectors.order_detail(request.user, pk)  # fresh: status, verdicts, history
+    context = _detail_context(request, order)
+    context.update({"flash": flash, "error": error, "reason": reason if error else ""})
+    response = render(request, "web/orders/detail.html#order-main", context, status=status)
+    return response
