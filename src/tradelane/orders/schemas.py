@@ -113,11 +113,14 @@ class AddressIn(Schema):
 
 
 class TotalsIn(Schema):
-    items: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
-    shipping: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
-    tax: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
-    discount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
-    grand: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+    """Decimal amounts; left out: items = sum of the lines, shipping/tax/discount = 0,
+    grand = items + shipping + tax - discount."""
+
+    items: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
+    shipping: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
+    tax: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
+    discount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
+    grand: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
 
 
 class LineIn(Schema):
@@ -133,8 +136,10 @@ class OrderIn(Schema):
     store: str = Field(..., min_length=1, max_length=32, description="the store's code")
     external_id: str = Field(..., min_length=1, max_length=128, description="unique per store")
     number: str = Field("", max_length=64)
-    placed_at: datetime | None = None
-    currency: str = Field(..., min_length=3, max_length=3, description="ISO 4217")
+    placed_at: datetime | None = Field(None, description="ISO 8601; default now")
+    currency: str | None = Field(
+        None, min_length=3, max_length=3, description="ISO 4217; default the store's"
+    )
     payment_status: PaymentStatus = PaymentStatus.PAID
     buyer: BuyerIn = Field(default_factory=BuyerIn)
     shipping_address: AddressIn
@@ -144,10 +149,7 @@ class OrderIn(Schema):
 
     def to_row(self) -> dict[str, Any]:
         """The importer's dict: decimal strings, an ISO date-time, plain strings."""
-        row = self.model_dump(mode="json")
-        if row.get("placed_at") is None:
-            row.pop("placed_at", None)
-        return row
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class ImportIn(Schema):
@@ -190,7 +192,7 @@ class ImportReportOut(Schema):
 # --- orders out -----------------------------------------------------------------------------
 
 
-class OrderOut(Schema):
+class _OrderFields(Schema):
     id: int
     store_id: int
     store_code: str
@@ -211,6 +213,10 @@ class OrderOut(Schema):
     warehouse_code: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class OrderOut(_OrderFields):
+    """An order in a list (from the ORM, store and warehouse selected with it)."""
 
     @staticmethod
     def resolve_store_code(obj) -> str:
@@ -298,7 +304,7 @@ class PackageOut(Schema):
     lines: list[PackageLineOut]
 
 
-class OrderDetailOut(OrderOut):
+class OrderDetailOut(_OrderFields):
     buyer: BuyerOut
     shipping_address: AddressOut
     totals: TotalsOut
