@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",  # its templates and static files: the API docs page works offline
     "django_tasks",
     "django_tasks_db",
     "tradelane.core",
