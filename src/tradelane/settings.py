@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tradelane.catalog",
     "tradelane.inventory",
     "tradelane.orders",
+    "tradelane.logistics",
     "tradelane.web",
 ]
 

@@ -29,6 +29,9 @@ class P:
     REPORTS_VIEW = "orders.view_reports"
     USERS_MANAGE = "accounts.manage_users"
     COMPANY_MANAGE = "accounts.manage_company"
+    CHANNEL_VIEW = "logistics.view_channel"  # channels, rate sheets, quotes
+    CHANNEL_CHANGE = "logistics.change_channel"  # create and edit channels
+    RATESHEET_CHANGE = "logistics.change_ratesheet"  # create, import and edit rate sheets
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -47,7 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         P.ORDER_MERGE_SPLIT,
     ],
     PURCHASING: [*_VIEW_ALL, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_RECEIVE],
-    LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER],
+    LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER,
+                P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE],
     WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER],
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE],
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW],
