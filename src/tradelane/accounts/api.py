@@ -86,7 +86,7 @@ def create_api_key(request, payload: ApiKeyIn):
     return Status(201, {**ApiKeyOut.from_orm(key).model_dump(), "key": raw})
 
 
-@router.delete("/me/api-keys/{int:key_id}", response=responses(200, ApiKeyOut))
+@router.delete("/me/api-keys/{id:key_id}", response=responses(200, ApiKeyOut))
 def revoke_api_key(request, key_id: int):
     key = ApiKey.objects.filter(user=request.auth, pk=key_id).first()
     if key is None:

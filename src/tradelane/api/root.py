@@ -6,21 +6,18 @@ Mounted at ``/api/v1/`` (see ``tradelane.urls``); the OpenAPI document is at
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.openapi.views import openapi_view
-from ninja.parser import Parser
 
 from tradelane.accounts.api import router as accounts_router
 from tradelane.catalog.api import router as catalog_router
 from tradelane.inventory.api import router as inventory_router
 from tradelane.orders.api import router as orders_router
 
-from . import errors
+from . import errors, types  # noqa: F401 - types registers the {id:...} path converter
 from .auth import AUTH
+from .parser import ApiParser
 
 DESCRIPTION = """\
 Tradelane's HTTP API.
@@ -45,13 +42,6 @@ millimetres); amounts are decimal strings with their ISO 4217 currency.
 """
 
 
-class DecimalJSONParser(Parser):
-    """JSON bodies with number literals read as Decimal, never float (money stays exact)."""
-
-    def parse_body(self, request: HttpRequest):
-        return json.loads(request.body, parse_float=Decimal)
-
-
 api = NinjaAPI(
     title="Tradelane API",
     version="1",
@@ -59,7 +49,7 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
     auth=AUTH,
-    parser=DecimalJSONParser(),
+    parser=ApiParser(),
 )
 errors.install(api)
 

@@ -38,19 +38,19 @@ def create_product(request, payload: ProductIn):
     return Status(201, selectors.product_detail(request.auth, product.pk))
 
 
-@router.get("/products/{int:product_id}", response=responses(200, ProductOut))
+@router.get("/products/{id:product_id}", response=responses(200, ProductOut))
 def get_product(request, product_id: int):
     return selectors.product_detail(request.auth, product_id)
 
 
-@router.patch("/products/{int:product_id}", response=responses(200, ProductOut))
+@router.patch("/products/{id:product_id}", response=responses(200, ProductOut))
 def update_product(request, product_id: int, payload: ProductPatch):
     product = selectors.product_detail(request.auth, product_id)
     services.update_product(request.auth, product, **payload.to_fields())
     return selectors.product_detail(request.auth, product_id)
 
 
-@router.post("/products/{int:product_id}/skus", response=responses(201, SkuOut))
+@router.post("/products/{id:product_id}/skus", response=responses(201, SkuOut))
 def create_sku(request, product_id: int, payload: SkuIn):
     product = selectors.product_detail(request.auth, product_id)
     sku = services.create_sku(request.auth, product, **payload.to_fields())
@@ -71,12 +71,12 @@ def list_skus(request, filters: Query[SkuFilters]):
     return paginate(qs, filters)
 
 
-@router.get("/skus/{int:sku_id}", response=responses(200, SkuOut))
+@router.get("/skus/{id:sku_id}", response=responses(200, SkuOut))
 def get_sku(request, sku_id: int):
     return selectors.sku_detail(request.auth, sku_id)
 
 
-@router.patch("/skus/{int:sku_id}", response=responses(200, SkuOut))
+@router.patch("/skus/{id:sku_id}", response=responses(200, SkuOut))
 def update_sku(request, sku_id: int, payload: SkuPatch):
     sku = selectors.sku_detail(request.auth, sku_id)
     services.update_sku(request.auth, sku, **payload.to_fields())

@@ -14,6 +14,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from tradelane.api.paging import PageParams
+from tradelane.api.types import Id
 from tradelane.core.units import grams_to_kg, to_grams, to_mm
 
 from .models import Status
@@ -192,7 +193,7 @@ class ProductFilters(PageParams):
 class SkuFilters(PageParams):
     q: str | None = Field(None, description="code, name, variant or customs name")
     status: Status | None = None
-    product_id: int | None = None
+    product_id: Id | None = None
     hs_code: str | None = Field(None, description="HS code prefix")
     origin_country: str | None = None
     has_battery: bool | None = None

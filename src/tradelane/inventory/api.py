@@ -85,12 +85,12 @@ def create_warehouse(request, payload: WarehouseIn):
     return Status(201, warehouse)
 
 
-@router.get("/warehouses/{int:warehouse_id}", response=responses(200, WarehouseOut))
+@router.get("/warehouses/{id:warehouse_id}", response=responses(200, WarehouseOut))
 def get_warehouse(request, warehouse_id: int):
     return _warehouse(request.auth, warehouse_id)
 
 
-@router.patch("/warehouses/{int:warehouse_id}", response=responses(200, WarehouseOut))
+@router.patch("/warehouses/{id:warehouse_id}", response=responses(200, WarehouseOut))
 def update_warehouse(request, warehouse_id: int, payload: WarehousePatch):
     warehouse = _warehouse(request.auth, warehouse_id)
     return services.save_warehouse(request.auth, warehouse=warehouse, **payload.to_fields())

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from tradelane.api.paging import PageParams
+from tradelane.api.types import Id
 
 from .models import StockMovement, Warehouse
 
@@ -98,7 +99,7 @@ class BalanceOut(Schema):
 
 
 class BalanceFilters(PageParams):
-    warehouse_id: int | None = None
+    warehouse_id: Id | None = None
     sku: str | None = Field(None, description="part of a SKU code or name")
     low_only: bool = Field(False, description="only balances below their safety stock")
 
@@ -132,8 +133,8 @@ class MovementOut(Schema):
 
 
 class MovementFilters(PageParams):
-    sku_id: int | None = None
-    warehouse_id: int | None = None
+    sku_id: Id | None = None
+    warehouse_id: Id | None = None
     kind: StockMovement.Kind | None = None
     source_type: str | None = None
     source_id: str | None = None
@@ -142,8 +143,8 @@ class MovementFilters(PageParams):
 class _SkuRef(Schema):
     """A SKU by id or by code (one of the two)."""
 
-    sku_id: int | None = None
-    sku: str | None = Field(None, description="SKU code, instead of sku_id")
+    sku_id: Id | None = None
+    sku: str | None = Field(None, max_length=64, description="SKU code, instead of sku_id")
 
     @model_validator(mode="after")
     def _one_ref(self):
@@ -153,27 +154,27 @@ class _SkuRef(Schema):
 
 
 class ReceiptIn(_SkuRef):
-    warehouse_id: int
+    warehouse_id: Id
     quantity: int = Field(..., ge=1, le=10_000_000)
     reference: str = Field("", max_length=64, description="e.g. a purchase order or ASN number")
     note: str = Field("", max_length=300)
 
 
 class AdjustmentIn(_SkuRef):
-    warehouse_id: int
+    warehouse_id: Id
     delta: int = Field(..., ge=-10_000_000, le=10_000_000, description="+found / -lost, not 0")
     note: str = Field(..., min_length=1, max_length=300, description="why (stock-take, damage)")
 
 
 class TransferIn(_SkuRef):
-    from_warehouse_id: int
-    to_warehouse_id: int
+    from_warehouse_id: Id
+    to_warehouse_id: Id
     quantity: int = Field(..., ge=1, le=10_000_000)
     note: str = Field("", max_length=300)
 
 
 class SafetyStockIn(_SkuRef):
-    warehouse_id: int
+    warehouse_id: Id
     quantity: int = Field(..., ge=0, le=10_000_000)
 
 

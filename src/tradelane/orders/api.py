@@ -207,18 +207,18 @@ def create_store(request, payload: StoreIn):
     return Status(201, services.create_store(request.auth, **payload.to_fields()))
 
 
-@router.get("/stores/{int:store_id}", response=responses(200, StoreOut))
+@router.get("/stores/{id:store_id}", response=responses(200, StoreOut))
 def get_store(request, store_id: int):
     return _store(request.auth, store_id)
 
 
-@router.patch("/stores/{int:store_id}", response=responses(200, StoreOut))
+@router.patch("/stores/{id:store_id}", response=responses(200, StoreOut))
 def update_store(request, store_id: int, payload: StorePatch):
     store = _store(request.auth, store_id)
     return services.update_store(request.auth, store, **payload.to_fields())
 
 
-@router.get("/stores/{int:store_id}/sku-mappings", response=responses(200, page_of(MappingOut)))
+@router.get("/stores/{id:store_id}/sku-mappings", response=responses(200, page_of(MappingOut)))
 def list_mappings(request, store_id: int, filters: Query[MappingFilters]):
     store = _store(request.auth, store_id)
     qs = StoreSkuMapping.objects.filter(store=store)
@@ -228,7 +228,7 @@ def list_mappings(request, store_id: int, filters: Query[MappingFilters]):
     return paginate(keys, filters, transform=lambda page: _mappings(store, page))
 
 
-@router.post("/stores/{int:store_id}/sku-mappings", response=responses(200, MappingOut))
+@router.post("/stores/{id:store_id}/sku-mappings", response=responses(200, MappingOut))
 def map_store_sku(request, store_id: int, payload: MappingIn):
     """Map a store SKU to one of ours, or to a bundle; replaces its earlier mapping."""
     store = _store(request.auth, store_id)
@@ -259,7 +259,7 @@ def status_counts(request):
     return selectors.status_counts(request.auth)
 
 
-@router.get("/orders/{int:order_id}", response=responses(200, OrderDetailOut))
+@router.get("/orders/{id:order_id}", response=responses(200, OrderDetailOut))
 def get_order(request, order_id: int):
     return _detail(request.auth, order_id)
 
@@ -317,7 +317,7 @@ def import_orders_file(request, file: File[UploadedFile], fmt: Form[str | None] 
 # --- orders: actions --------------------------------------------------------------------------
 
 
-@router.post("/orders/{int:order_id}/transition", response=responses(200, OrderDetailOut))
+@router.post("/orders/{id:order_id}/transition", response=responses(200, OrderDetailOut))
 def transition(request, order_id: int, payload: TransitionIn):
     """Move an order by hand. ``shipped`` ships its reserved stock; allocation has its own
     endpoint (``POST /orders/allocate``)."""
@@ -329,7 +329,7 @@ def transition(request, order_id: int, payload: TransitionIn):
     return _detail(request.auth, order_id)
 
 
-@router.post("/orders/{int:order_id}/cancel", response=responses(200, OrderDetailOut))
+@router.post("/orders/{id:order_id}/cancel", response=responses(200, OrderDetailOut))
 def cancel(request, order_id: int, payload: CancelIn):
     order = _order(request.auth, order_id)
     services.cancel_order(request.auth, order, payload.reason)
@@ -355,7 +355,7 @@ def merge(request, payload: IdsIn):
     return Status(201, _packages_by_id([package.pk])[0])
 
 
-@router.post("/orders/{int:order_id}/split", response=responses(201, list[PackageOut]))
+@router.post("/orders/{id:order_id}/split", response=responses(201, list[PackageOut]))
 def split(request, order_id: int, payload: SplitIn):
     """Split an order's lines across warehouses or parcels."""
     order = _order(request.auth, order_id)

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from tradelane.api.paging import PageParams
+from tradelane.api.types import Id
 
 from .models import Store
 from .states import OrderStatus, PaymentStatus
@@ -58,8 +59,8 @@ class StoreFilters(PageParams):
 
 
 class ComponentIn(Schema):
-    sku_id: int | None = None
-    sku: str | None = Field(None, description="SKU code, instead of sku_id")
+    sku_id: Id | None = None
+    sku: str | None = Field(None, max_length=64, description="SKU code, instead of sku_id")
     quantity: int = Field(1, ge=1, le=100_000)
 
     @model_validator(mode="after")
@@ -320,7 +321,7 @@ class OrderDetailOut(_OrderFields):
 
 class OrderFilters(PageParams):
     status: OrderStatus | None = None
-    store_id: int | None = None
+    store_id: Id | None = None
     country: str | None = Field(None, description="destination, ISO 3166 alpha-2")
     q: str | None = Field(None, description="order number, external id, buyer name or email")
     placed_from: date | None = Field(None, description="placed on or after this day")
@@ -340,7 +341,7 @@ class CancelIn(Schema):
 
 
 class IdsIn(Schema):
-    ids: list[int] = Field(..., min_length=1, max_length=MAX_BULK)
+    ids: list[Id] = Field(..., min_length=1, max_length=MAX_BULK)
 
 
 class ReviewResultOut(Schema):
@@ -357,12 +358,12 @@ class AllocateResultOut(Schema):
 
 
 class SplitLineIn(Schema):
-    line_id: int
+    line_id: Id
     quantity: int = Field(..., ge=1, le=100_000)
 
 
 class SplitPartIn(Schema):
-    warehouse_id: int
+    warehouse_id: Id
     lines: list[SplitLineIn] = Field(..., min_length=1, max_length=500)
 
 

@@ -293,3 +293,43 @@ def test_paginate_counts_and_slices(db):
         qs, PageParams(limit=2, offset=0), transform=lambda rows: [r.code for r in rows]
     )
     assert page["items"] == ["P0", "P1"]
+
+
+# --- hostile input --------------------------------------------------------------------------
+
+
+def test_out_of_range_ids_and_nul_text_are_4xx_not_500(api_as, wh_cn):
+    api = api_as(roles.ADMIN)
+    huge = str(2**64)
+    r = api.get(f"/products/{huge}")
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+    assert api.get("/products/0").status_code == 404
+    r = api.get("/skus", {"product_id": huge})
+    assert (r.status_code, r.json()["details"][0]["field"]) == (422, "product_id")
+    r = api.post("/orders/review", {"ids": [int(huge)]})
+    assert (r.status_code, r.json()["details"][0]["field"]) == (422, "ids.0")
+    r = api.post("/stock/receipts", {"sku_id": int(huge), "warehouse_id": wh_cn.pk, "quantity": 1})
+    assert r.status_code == 422
+    r = api.get("/products", {"q": "mug\x00"})
+    assert r.status_code == 422
+    assert r.json()["details"] == [
+        {"field": "q", "loc": ["query", "q"], "message": "Text may not contain NUL characters",
+         "type": "nul_character"}
+    ]  # fmt: skip
+    r = api.post("/products", {"code": "P\x00", "name": "x"})
+    assert (r.status_code, r.json()["code"]) == (400, "bad_request")
+    r = api.post("/orders/import", {"orders": [{"store": "\x00"}]})
+    assert r.status_code == 400
+    assert Product.objects.count() == 0
+
+
+def test_number_literals_are_exact_decimals(api_as):
+    api = api_as(roles.PURCHASING)
+    r = api.post(
+        "/products",
+        {"code": "P-D", "name": "d", "skus": [{"code": "S-D", "name": "s", "cost_amount": 0.1,
+                                              "weight_kg": 0.0005}]},
+    )  # fmt: skip
+    assert r.status_code == 201
+    sku = r.json()["skus"][0]
+    assert (sku["cost_amount"], sku["weight_g"]) == ("0.1000", 1)
