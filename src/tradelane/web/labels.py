@@ -207,10 +207,32 @@ def event_reason(reason: str) -> str:
             return _("Review: all rules passed")
         parts = [verdict_text(code.strip()) for code in body.split(",")]
         return _("Review: %(problems)s") % {"problems": "; ".join(parts)}
+    match = _PACKAGE_REASON.match(reason)
+    if match:
+        if match.group(1) == "merged":
+            return _("Merged into %(packages)s") % {"packages": match.group(2)}
+        return _("Split into %(packages)s") % {"packages": match.group(2)}
     known = {
+        "imported": _("Imported"),
+        "re-imported with changes": _("Imported again with changes"),
         "allocated": _("Allocated to a warehouse"),
         "no warehouse has all lines in stock": _("No warehouse has all lines in stock"),
         "allocated by split": _("Allocated by split"),
+        "allocated by merge": _("Allocated with the merged orders"),
         "shipped": _("Shipped"),
     }
     return known.get(reason, reason)
+
+
+_PACKAGE_REASON = re.compile(r"^(merged|split) into (.*)$")
+
+SOURCE = {
+    "api": gettext_lazy("API"),
+    "import": gettext_lazy("Import"),
+    "manual": gettext_lazy("Entered by hand"),
+    "demo": gettext_lazy("Demo data"),
+}
+
+
+def source_label(code: str) -> str:
+    return str(SOURCE.get(code, code))

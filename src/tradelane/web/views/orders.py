@@ -190,10 +190,10 @@ BULK = {
 }
 
 JOB_TITLE = {
-    order_jobs.APPROVE: gettext_lazy("Approving orders"),
-    order_jobs.REVIEW: gettext_lazy("Re-running review"),
-    order_jobs.INVALID: gettext_lazy("Marking orders invalid"),
-    order_jobs.ALLOCATE: gettext_lazy("Allocating stock"),
+    order_jobs.APPROVE: gettext_lazy("Bulk approve"),
+    order_jobs.REVIEW: gettext_lazy("Bulk re-review"),
+    order_jobs.INVALID: gettext_lazy("Bulk mark invalid"),
+    order_jobs.ALLOCATE: gettext_lazy("Bulk stock allocation"),
 }
 
 
@@ -420,7 +420,8 @@ def _detail_context(request, order) -> dict:
         {
             "event": e,
             "from_label": labels.status_label(e.from_state) if e.field == "status" else "",
-            "to_label": labels.status_label(e.to_state) if e.field == "status" else e.to_state,
+            "to_label": labels.status_label(e.to_state) if e.field == "status" else _("Package"),
+            "to_class": e.to_state if e.field == "status" else "package",
             "reason": labels.event_reason(e.reason),
         }
         for e in selectors.order_history(user, order)
@@ -433,6 +434,7 @@ def _detail_context(request, order) -> dict:
         "order": order,
         "status_label": labels.status_label(order.status),
         "payment_label": labels.PAYMENT.get(order.payment_status, order.payment_status),
+        "source_label": labels.source_label(order.source),
         "country_name": _country(order.ship_country),
         "line_groups": line_groups,
         "reservations": reservations,
