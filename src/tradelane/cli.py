@@ -188,35 +188,35 @@ def cmd_up(args: argparse.Namespace) -> int:
         )
         return 1
 
-    worker: WorkerSupervisor | None = None
-    if args.no_worker:
-        worker_note = "off (--no-worker); run `tradelane worker` elsewhere"
-    elif not _uses_db_worker():
-        worker_note = "not started here: TRADELANE_TASKS_BACKEND is not the database backend"
-    else:
-        worker = WorkerSupervisor()
-        worker.start()
-        worker_note = f"running (pid {worker.proc.pid})"
-
-    url = f"http://{_url_host(args.host)}:{args.port}/"
-    print()
-    print(f"Tradelane is up at {url}")
-    print(f"Task worker: {worker_note}")
-    if demo.is_loaded():
-        print()
-        _print_logins()
-    print()
-    print("Press Ctrl-C to stop.", flush=True)
-
+    # From here on, SIGTERM stops everything the way Ctrl-C does.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    if not args.no_browser and _browser_available():
-        threading.Timer(1.0, _open_browser, args=(url,)).start()
+    worker: WorkerSupervisor | None = None
     try:
+        if args.no_worker:
+            worker_note = "off (--no-worker); run `tradelane worker` elsewhere"
+        elif not _uses_db_worker():
+            worker_note = "not started here: TRADELANE_TASKS_BACKEND is not the database backend"
+        else:
+            worker = WorkerSupervisor()
+            worker.start()
+            worker_note = f"running (pid {worker.proc.pid})"
+
+        url = f"http://{_url_host(args.host)}:{args.port}/"
+        print()
+        print(f"Tradelane is up at {url}")
+        print(f"Task worker: {worker_note}")
+        if demo.is_loaded():
+            print()
+            _print_logins()
+        print()
+        print("Press Ctrl-C to stop.", flush=True)
+        if not args.no_browser and _browser_available():
+            threading.Timer(1.0, _open_browser, args=(url,)).start()
         server.run()
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM: let us clean up
         server.close()
         if worker is not None:
             worker.stop()

@@ -1,0 +1,175 @@
+"""The demo data and the ``tradelane`` command.
+
+The demo is loaded through the services and must leave something in every tab of the order
+workbench, a non-empty low-stock list, and a ledger that agrees with its balances. ``tradelane
+up`` is started for real (a subprocess on a free port, SQLite in a temporary folder): it
+serves pages and static files with DEBUG off, runs a worker, and stops both on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db.models import Count, Sum
+
+from tradelane import demo
+
+
+def _ledger_matches_balances() -> list:
+    from tradelane.inventory.models import StockBalance, StockMovement
+
+    sums = {
+        (r["sku_id"], r["warehouse_id"]): (r["on_hand"], r["reserved"])
+        for r in StockMovement.objects.values("sku_id", "warehouse_id").annotate(
+            on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
+        )
+    }
+    wrong = []
+    for b in StockBalance.objects.all():
+        if sums.get((b.sku_id, b.warehouse_id), (0, 0)) != (b.on_hand, b.reserved):
+            wrong.append((b.sku_id, b.warehouse_id, b.on_hand, b.reserved))
+    return wrong
+
+
+@pytest.mark.django_db
+def test_demo_fills_every_tab_and_reloads_the_same():
+    from django.contrib.auth.models import Group
+
+    from tradelane.accounts.models import User
+    from tradelane.core.models import FxRate
+    from tradelane.inventory import selectors as stock
+    from tradelane.orders.models import Order, Package, StoreSkuMapping
+    from tradelane.orders.states import OrderStatus
+
+    assert demo.should_load_first_time()
+    summary = demo.load()
+    assert demo.is_loaded() and not demo.should_load_first_time()
+
+    # every workbench tab has orders
+    assert 70 <= summary["orders"] <= 100
+    empty = [s for s, n in summary["orders_by_status"].items() if n == 0]
+    assert not empty, f"workbench tabs without orders: {empty}"
+    assert set(summary["orders_by_status"]) == set(OrderStatus.values)
+    # several countries, three stores, review verdicts stored
+    assert Order.objects.values("ship_country").distinct().count() >= 10
+    assert Order.objects.values("store").distinct().count() == 3
+    contact = Order.objects.filter(status=OrderStatus.PENDING_CONTACT)
+    assert all(any(v["result"] != "pass" for v in o.review) for o in contact)
+    short = Order.objects.filter(status=OrderStatus.PENDING_PURCHASE)
+    assert all(o.shortage for o in short)
+    # a bundle, merged and split parcels
+    bundles = StoreSkuMapping.objects.values("store", "store_sku").annotate(n=Count("id"))
+    assert any(b["n"] > 1 for b in bundles)
+    assert set(Package.objects.values_list("kind", flat=True)) == {"merged", "split"}
+    # one user per role, with the printed password
+    for u in demo.DEMO_USERS:
+        user = User.objects.get(username=u.username)
+        assert user.check_password(u.password)
+        assert list(user.groups.values_list("name", flat=True)) == [u.role]
+        assert u.username in demo.logins_text() and u.password in demo.logins_text()
+    boss = User.objects.get(username="boss")
+    assert stock.low_stock_for(boss).exists()
+    assert FxRate.objects.filter(source="demo", quote="CNY").count() >= 3
+    assert not _ledger_matches_balances()
+
+    # reset empties the data but keeps the roles; a reload gives the same data
+    demo.reset()
+    assert not User.objects.exists() and not Order.objects.exists()
+    assert Group.objects.filter(name="customer_service").exists()
+    assert demo.should_load_first_time()
+    again = demo.load()
+    assert again == summary
+    assert not _ledger_matches_balances()
+
+
+# --- tradelane up -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_up(data_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TRADELANE_DATA_DIR"] = str(data_dir)
+    env.pop("TRADELANE_DEBUG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradelane", "up", "--port", str(port), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        if line.startswith("Press Ctrl-C"):
+            return proc, lines
+    proc.kill()
+    pytest.fail("tradelane up did not start:\n" + "\n".join(lines))
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=20) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
+    port = _free_port()
+    proc, lines = _start_up(tmp_path / "var", port)
+    try:
+        text = "\n".join(lines)
+        assert (tmp_path / "var" / "tradelane.sqlite3").exists()
+        assert "Loading the demo data (first start)" in text
+        assert f"Tradelane is up at http://127.0.0.1:{port}/" in text
+        for u in demo.DEMO_USERS:
+            assert re.search(rf"^\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text
+        worker_pid = int(re.search(r"Task worker: running \(pid (\d+)\)", text).group(1))
+        assert _alive(worker_pid)
+
+        status, body = _get(f"http://127.0.0.1:{port}/login/")
+        assert status == 200 and "<form" in body
+        status, css = _get(f"http://127.0.0.1:{port}/static/admin/css/base.css")
+        assert status == 200 and css  # WhiteNoise serves collected files with DEBUG off
+    finally:
+        out = _stop(proc)
+    assert proc.returncode == 0, out
+    assert not _alive(worker_pid), "the worker outlived tradelane up"
+
+    # A second start reuses the database and does not load the demo again.
+    proc, lines = _start_up(tmp_path / "var", port)
+    try:
+        assert not any("Loading the demo data" in line for line in lines)
+        assert any(line.startswith("Demo logins") for line in lines)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 0
