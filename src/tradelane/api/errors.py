@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -113,6 +115,24 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404):
         return _json(api, request, 404, error_body("not_found", "Not found"))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _json(
+            api,
+            request,
+            413,
+            error_body(
+                "too_large",
+                f"The request body is larger than {limit} bytes; send fewer rows per request "
+                "or upload a file to /api/v1/orders/import/file",
+            ),
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return _json(api, request, 400, error_body("bad_request", "The request was refused"))
 
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):

@@ -96,6 +96,14 @@ def update_warehouse(request, warehouse_id: int, payload: WarehousePatch):
     return services.save_warehouse(request.auth, warehouse=warehouse, **payload.to_fields())
 
 
+@router.delete("/warehouses/{id:warehouse_id}", response=responses(200, WarehouseOut))
+def deactivate_warehouse(request, warehouse_id: int):
+    """Retire a warehouse: it is deactivated, not erased, because its stock ledger refers to
+    it. Allocation stops choosing it; ``PATCH {"is_active": true}`` brings it back."""
+    warehouse = _warehouse(request.auth, warehouse_id)
+    return services.save_warehouse(request.auth, warehouse=warehouse, is_active=False)
+
+
 # --- stock ----------------------------------------------------------------------------------
 
 

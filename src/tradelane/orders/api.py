@@ -300,10 +300,18 @@ def import_orders(request, payload: ImportIn):
     return importing.import_orders(request.auth, payload.orders, source="import").as_dict()
 
 
-@router.post("/orders/import/file", response=responses(200, ImportReportOut))
+@router.post(
+    "/orders/import/file",
+    response=responses(200, ImportReportOut),
+    description=(
+        "Import a file of orders: `json` (an array of orders in the normalized form), `jsonl` "
+        "(one order per line) or `csv` (one row per order line; consecutive rows with the same "
+        "store and external_id form one order). `fmt` defaults to the file's extension. CSV "
+        f"columns: {', '.join(importing.CSV_COLUMNS)}."
+    ),
+)
 def import_orders_file(request, file: File[UploadedFile], fmt: Form[str | None] = None):
-    """Import a file of orders: ``csv`` (one row per line, see the columns in the docs),
-    ``json`` (an array of orders) or ``jsonl``; ``fmt`` defaults to the file's extension."""
+    """Import a CSV, JSON or JSON Lines file of orders, with a per-row report."""
     fmt = (fmt or os.path.splitext(file.name or "")[1]).lower().lstrip(".")
     if file.size and file.size > MAX_IMPORT_FILE:
         raise ValidationFailed(

@@ -333,3 +333,10 @@ def test_number_literals_are_exact_decimals(api_as):
     assert r.status_code == 201
     sku = r.json()["skus"][0]
     assert (sku["cost_amount"], sku["weight_g"]) == ("0.1000", 1)
+
+
+def test_too_large_body_is_413(api_as, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = api_as(roles.PURCHASING).post("/products", {"code": "P", "name": "x" * 2000})
+    assert (r.status_code, r.json()["code"]) == (413, "too_large")
+    assert Product.objects.count() == 0

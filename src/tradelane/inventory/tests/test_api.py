@@ -207,3 +207,12 @@ def test_movements_list_filters_and_query_count(
     assert (r.json()["count"], len(r.json()["items"])) == (10, 3)
     assert wh.get("/stock/movements", {"kind": "transfer_in"}).json()["count"] == 0
     assert wh.get("/stock/movements", {"kind": "bogus"}).status_code == 422
+
+
+def test_delete_deactivates_a_warehouse(api_as, wh_cn):
+    r = api_as(roles.WAREHOUSE).delete(f"/warehouses/{wh_cn.pk}")
+    assert r.status_code == 403
+    r = api_as(roles.ADMIN).delete(f"/warehouses/{wh_cn.pk}")
+    assert (r.status_code, r.json()["is_active"]) == (200, False)
+    wh_cn.refresh_from_db()
+    assert wh_cn.is_active is False

@@ -527,3 +527,23 @@ def test_merge_and_split(api_as, store, skus, wh_cn, wh_us):
     assert detail["status"] == "pending_shipment"
     held = sorted((x["warehouse_id"], x["sku_id"], x["quantity"]) for x in detail["reservations"])
     assert held == sorted([(wh_us.pk, a.pk, 1), (wh_cn.pk, a.pk, 2), (wh_cn.pk, b.pk, 4)])
+
+
+def test_detail_and_mapping_lists_do_not_query_per_row(
+    api_as, store, skus, make_sku, django_assert_max_num_queries
+):
+    a, b = skus
+    many = [make_sku(f"M{i:02d}") for i in range(12)]
+    order = make_order(store, [(s, 1) for s in many])
+    for i, sku in enumerate(many):
+        StoreSkuMapping.objects.create(store=store, store_sku=f"K{i:02d}", sku=sku, quantity=1)
+        StoreSkuMapping.objects.create(store=store, store_sku=f"K{i:02d}", sku=a, quantity=2)
+    boss = api_as(roles.BOSS)
+    boss.get("/me")
+    with django_assert_max_num_queries(10):
+        r = boss.get(f"/orders/{order.pk}")
+    assert [ln["sku_code"] for ln in r.json()["lines"]] == [s.code for s in many]
+    with django_assert_max_num_queries(8):
+        r = boss.get(f"/stores/{store.pk}/sku-mappings", {"limit": 100})
+    assert r.json()["count"] == 14  # S-A, S-BUNDLE and the twelve K..
+    assert all(len(m["components"]) == 2 for m in r.json()["items"] if m["store_sku"][0] == "K")
