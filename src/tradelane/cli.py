@@ -188,8 +188,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         )
         return 1
 
-    # From here on, SIGTERM stops everything the way Ctrl-C does.
+    # From here on, SIGTERM stops everything the way Ctrl-C does (SIGINT is set explicitly too:
+    # a shell starts background jobs with it ignored).
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
     worker: WorkerSupervisor | None = None
     try:
         if args.no_worker:
@@ -212,11 +214,12 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("Press Ctrl-C to stop.", flush=True)
         if not args.no_browser and _browser_available():
             threading.Timer(1.0, _open_browser, args=(url,)).start()
-        server.run()
+        server.run()  # returns on Ctrl-C or SIGTERM (waitress handles KeyboardInterrupt)
     except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
+        pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM: let us clean up
+        print("\nStopping…", flush=True)
         server.close()
         if worker is not None:
             worker.stop()

@@ -101,7 +101,7 @@ PRODUCTS: list[tuple[str, str, str, str, str, str, dict, list[_P]]] = [
     ]),
     ("P-POWERBANK", "移动电源 10000mAh", "Power bank 10000 mAh", "锂离子蓄电池",
      "Lithium-ion power bank", "850760", {"has_battery": True}, [
-        ("PB-10K", "黑色 10000mAh", "Black 10000 mAh", 230, (140, 70, 25), "48.00", "12.00",
+        ("PB-10K", "黑色", "Black", 230, (140, 70, 25), "48.00", "12.00",
          ("29.99", "27.99", "24.99")),
     ]),
     ("P-YOGAMAT", "TPE瑜伽垫 6mm", "TPE yoga mat 6 mm", "瑜伽垫", "Yoga mat", "950691", {}, [
@@ -130,7 +130,7 @@ PRODUCTS: list[tuple[str, str, str, str, str, str, dict, list[_P]]] = [
     ]),
     ("P-OIL", "薰衣草精油 10ml", "Lavender essential oil 10 ml", "精油", "Essential oil",
      "330129", {"has_liquid": True}, [
-        ("OIL-LAV-10", "10ml", "10 ml", 60, (90, 40, 40), "9.00", "3.00",
+        ("OIL-LAV-10", "单瓶", "Single bottle", 60, (90, 40, 40), "9.00", "3.00",
          ("9.99", "9.49", "7.99")),
     ]),
     ("P-MAGNET", "冰箱贴 6件套", "Fridge magnets, set of 6", "铁氧体永磁体", "Ferrite magnets",
