@@ -1,0 +1,1346 @@
+"""Bulk import of orders from a normalized JSON, JSON Lines or CSV form, with a per-row report.
+
+The normalized order (one dict per order)::
+
+    {"store": "US1", "external_id": "5001", "number": "#1001",
+     "placed_at": "2026-11-20T10:15:00Z", "currency": "USD", "payment_status": "paid",
+     "buyer": {"name", "email", "phone"},
+     "shipping_address": {"name", "company", "address1", "address2", "city", "state",
+                          "postcode", "country", "phone"},
+     "totals": {"items", "shipping", "tax", "discount", "grand"},   # decimal strings
+     "lines": [{"store_sku", "title", "quantity", "unit_price"}],
+     "note": ""}
+
+Defaults: ``currency`` the store's, ``payment_status`` paid, ``totals.items`` the sum of the
+lines, ``shipping``/``tax``/``discount`` 0, ``grand`` items + shipping + tax - discount,
+``placed_at`` now. A ``placed_at`` without an offset is read in the server's time zone.
+Amounts are Decimals from strings (or integers); floats are refused, and JSON files are parsed
+with ``parse_float=Decimal`` so a number literal in a file never becomes a float.
+
+CSV: one row per order line with the flat columns of ``CSV_COLUMNS``; consecutive rows with the
+same (store, external_id) form one order (the order-level cells are read from its first row;
+a later row that contradicts them is refused). JSON: an array of orders (read incrementally).
+JSON Lines: one order per line.
+
+Each order is reported ``created``, ``updated``, ``unchanged`` or ``rejected`` with its errors
+(``{"field", "code", "message"}``). A rejected order writes nothing; the others land.
+Idempotent: orders are unique per (store, external_id) and carry ``content_hash``, the sha256
+of their canonical normalized form, so the same order again is ``unchanged`` and writes
+nothing. A changed order still in pending review, pending contact or approved is ``updated``
+(fields and lines replaced, moved back to pending review, one audit row each, review re-run);
+a changed order further along (allocated, shipped, invalid, cancelled, or already packed) is
+kept as it is and reported ``unchanged`` with the error code ``locked_status``.
+
+Set-based and streaming: orders are read lazily and handled in chunks (``CHUNK``): per chunk
+one read of the existing orders, one of the SKU mappings not seen before, one multi-row insert
+each for orders, lines and state events, then the review of the chunk's new and changed orders
+(``review.review_orders``). Memory does not grow with the number of orders: the report keeps
+every rejected or locked row but only the first ``max_rows`` of the others (the counts are
+always exact).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.catalog.models import Sku
+from tradelane.core import audit, jobs
+from tradelane.core.countries import check_country
+from tradelane.core.errors import ValidationFailed
+from tradelane.core.models import AuditLog, StateEvent
+from tradelane.core.money import check_currency
+from tradelane.core.states import bulk_transition, entity_label
+
+from .models import Order, OrderLine, PackageLine, Store, StoreSkuMapping
+from .states import REVIEWABLE_STATES, TRANSITIONS, PaymentStatus
+from .states import OrderStatus as S
+
+CHUNK = 2000  # orders per transaction
+MAX_ROWS = 1000  # created/updated/unchanged rows kept in the report (rejected: all)
+MAX_QUANTITY = 1_000_000
+MAX_ELEMENT_CHARS = 8 << 20  # one order in a JSON array; more is a broken file
+IN_BATCH = 900  # values per SQL IN list (SQLite's historic variable limit is 999)
+JOB_KIND = "orders.import"
+FORMATS = ("json", "jsonl", "csv")
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+
+CSV_COLUMNS = (
+    "store", "external_id", "number", "placed_at", "currency", "payment_status",
+    "buyer_name", "buyer_email", "buyer_phone",
+    "ship_name", "ship_company", "ship_address1", "ship_address2", "ship_city", "ship_state",
+    "ship_postcode", "ship_country", "ship_phone",
+    "items_total", "shipping_total", "tax_total", "discount_total", "grand_total",
+    "store_sku", "title", "quantity", "unit_price", "note",
+)  # fmt: skip
+_CSV_LINE_COLUMNS = ("store_sku", "title", "quantity", "unit_price")
+_CSV_REQUIRED = ("store", "external_id", "store_sku", "quantity")
+
+_Q4 = Decimal("0.0001")
+_ZERO = Decimal("0.0000")
+_AMOUNT_LIMIT = Decimal("1e14")  # DecimalField(max_digits=18, decimal_places=4)
+_PAYMENT = frozenset(PaymentStatus.values)
+_UPDATABLE = frozenset(REVIEWABLE_STATES)
+_ORDER = entity_label(Order)
+
+
+def _max_len(name: str) -> int:
+    return Order._meta.get_field(name).max_length
+
+
+# (input key inside its group, Order field, required)
+_BUYER = (("name", "buyer_name"), ("email", "buyer_email"), ("phone", "buyer_phone"))
+_ADDRESS = (
+    ("name", "ship_name"), ("company", "ship_company"), ("address1", "ship_address1"),
+    ("address2", "ship_address2"), ("city", "ship_city"), ("state", "ship_state"),
+    ("postcode", "ship_postcode"), ("country", "ship_country"), ("phone", "ship_phone"),
+)  # fmt: skip
+_TOTALS = (
+    ("items", "items_total"), ("shipping", "shipping_total"), ("tax", "tax_total"),
+    ("discount", "discount_total"), ("grand", "grand_total"),
+)  # fmt: skip
+_LIMITS = {
+    name: _max_len(name)
+    for name in ("external_id", "number", *(f for _, f in _BUYER), *(f for _, f in _ADDRESS))
+}
+_STORE_SKU_MAX = OrderLine._meta.get_field("store_sku").max_length
+_TITLE_MAX = OrderLine._meta.get_field("title").max_length
+
+# Fields an import sets on an order (besides store, external_id, status and bookkeeping).
+DATA_FIELDS = (
+    "number", "placed_at", "currency", "payment_status",
+    "buyer_name", "buyer_email", "buyer_phone",
+    "ship_name", "ship_company", "ship_address1", "ship_address2", "ship_city", "ship_state",
+    "ship_postcode", "ship_country", "ship_phone",
+    "items_total", "shipping_total", "tax_total", "discount_total", "grand_total", "note",
+)  # fmt: skip
+_INSERT_FIELDS = (
+    "store", "external_id", "status", "source", *DATA_FIELDS, "review", "shortage",
+    "fingerprint", "content_hash", "created_at", "updated_at",
+)  # fmt: skip
+_UPDATE_FIELDS = (
+    *DATA_FIELDS, "review", "reviewed_at", "shortage", "fingerprint", "content_hash",
+    "updated_at",
+)  # fmt: skip
+_LINE_FIELDS = (
+    "order", "line_no", "store_sku", "store_quantity", "title", "sku", "quantity", "unit_price",
+)  # fmt: skip
+_EVENT_FIELDS = (
+    "entity", "object_id", "field", "from_state", "to_state", "actor", "reason", "created_at",
+)  # fmt: skip
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """Exact counts, and the rows: every rejected or locked one, the first ``max_rows`` others."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows: list[dict] = field(default_factory=list)
+    rows_omitted: int = 0  # rows counted but not kept in ``rows``
+    review: dict[str, int] = field(default_factory=dict)  # summed review_orders counts
+    max_rows: int = MAX_ROWS
+    _kept_plain: int = field(default=0, repr=False)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
+
+    def add(self, entry: dict) -> None:
+        result = entry["result"]
+        setattr(self, result, getattr(self, result) + 1)
+        if result == REJECTED or entry["errors"]:
+            self.rows.append(entry)
+        elif self._kept_plain < self.max_rows:
+            self._kept_plain += 1
+            self.rows.append(entry)
+        else:
+            self.rows_omitted += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "total": self.total,
+            "review": dict(self.review),
+            "rows": self.rows,
+            "rows_omitted": self.rows_omitted,
+        }
+
+
+def _err(field_name: str, code: str, message: str) -> dict:
+    return {"field": field_name, "code": code, "message": message}
+
+
+class _Bad:
+    """An input item that could not even be read (bad JSON line, not an object)."""
+
+    __slots__ = ("code", "message")
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        self.message = message
+
+
+# --- normalizing one order ------------------------------------------------------------------
+
+
+def _text(value: Any, name: str, errors: list, limit: int | None, required: bool = False) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        errors.append(_err(name, "invalid_type", f"{name} must be text"))
+        return ""
+    if required and not text:
+        errors.append(_err(name, "required", f"{name} is required"))
+    elif limit is not None and len(text) > limit:
+        errors.append(_err(name, "too_long", f"{name} is longer than {limit} characters"))
+    return text
+
+
+def _amount(value: Any, name: str, errors: list) -> Decimal | None:
+    """A non-negative Decimal with at most 4 decimal places; None when absent."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        try:
+            amount = Decimal(value)  # surrounding blanks are allowed
+        except InvalidOperation:
+            amount = None
+    elif value is None:
+        return None
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, float):  # never money
+        errors.append(_err(name, "invalid_amount", f"{name}: give amounts as decimal strings"))
+        return None
+    else:
+        amount = None
+    if amount is None or not amount.is_finite():
+        errors.append(_err(name, "invalid_amount", f"{name} is not a decimal amount: {value!r}"))
+        return None
+    if amount < 0:
+        errors.append(_err(name, "negative_amount", f"{name} must not be negative"))
+        return None
+    if amount >= _AMOUNT_LIMIT:
+        errors.append(_err(name, "invalid_amount", f"{name} is too large"))
+        return None
+    rounded = amount.quantize(_Q4)
+    if rounded != amount:
+        errors.append(_err(name, "invalid_amount", f"{name} has more than 4 decimal places"))
+        return None
+    return rounded
+
+
+def _quantity(value: Any, name: str, errors: list) -> int:
+    qty = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        qty = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            qty = int(text)
+    elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        qty = int(value)
+    if value is None or value == "":
+        errors.append(_err(name, "required", f"{name} is required"))
+        return 0
+    if qty is None or not 1 <= qty <= MAX_QUANTITY:
+        errors.append(
+            _err(name, "invalid_quantity", f"{name} must be a whole number from 1: {value!r}")
+        )
+        return 0
+    return qty
+
+
+def _placed_at(value: Any, errors: list) -> datetime | None:
+    if value is None or value == "":
+        return None
+    moment = None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        errors.append(
+            _err("placed_at", "invalid_datetime", f"placed_at is not ISO 8601: {value!r}")
+        )
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def _group(raw: dict, key: str, errors: list) -> dict:
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.append(_err(key, "invalid_type", f"{key} must be an object"))
+        return {}
+    return value
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def order_fingerprint(
+    *,
+    buyer_email: str = "",
+    buyer_name: str = "",
+    ship_name: str = "",
+    ship_address1: str = "",
+    ship_address2: str = "",
+    ship_city: str = "",
+    ship_postcode: str = "",
+    ship_country: str = "",
+    items: Iterable[tuple[str, int]] = (),
+) -> str:
+    """sha256 of the normalized buyer, address and items: equal for the 'same order twice'.
+
+    Text is lower-cased with runs of blanks collapsed, the postcode loses its blanks, and
+    ``items`` (store SKU, quantity) are summed per SKU and sorted, so line order and splitting
+    one SKU over two lines do not matter. The review's duplicate rule compares these.
+    """
+    summed: dict[str, int] = defaultdict(int)
+    for store_sku, qty in items:
+        summed[_norm(store_sku)] += int(qty)
+    parts = [
+        _norm(buyer_email),
+        _norm(buyer_name),
+        _norm(ship_name),
+        _norm(ship_address1),
+        _norm(ship_address2),
+        _norm(ship_city),
+        _norm(ship_postcode).replace(" ", ""),
+        (ship_country or "").strip().upper(),
+        ";".join(f"{sku}*{qty}" for sku, qty in sorted(summed.items())),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# (input key, Order field, label in errors, max length, required), computed once
+_BUYER_SPEC = tuple((k, n, f"buyer.{k}", _LIMITS[n], False) for k, n in _BUYER)
+_ADDRESS_SPEC = tuple(
+    (k, n, f"shipping_address.{k}", None if k == "country" else _LIMITS[n],
+     k in ("name", "address1", "country"))
+    for k, n in _ADDRESS
+)  # fmt: skip
+_TOTALS_SPEC = tuple((k, n, f"totals.{k}") for k, n in _TOTALS)
+_canonical_json = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
+
+
+def _fields(group: dict, spec: tuple, out: dict, errors: list) -> None:
+    for key, name, label, limit, required in spec:
+        value = group.get(key)
+        if value.__class__ is str:
+            value = value.strip()
+            if (required and not value) or (limit is not None and len(value) > limit):
+                value = _text(value, label, errors, limit, required)  # records the error
+        else:
+            value = _text(value, label, errors, limit, required)
+        out[name] = value
+
+
+def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple[dict, list]:
+    """Validate one order dict; return (normalized, errors). Rejected when errors is not empty.
+
+    ``stores`` maps a store code to (id, currency, is_active). The normalized dict holds the
+    Order fields, ``store_id``, ``store_code``, ``lines`` [(store_sku, title, qty, price)],
+    ``content_hash`` and ``fingerprint``.
+    """
+    errors: list[dict] = []
+    if not isinstance(raw, dict):
+        return {}, [_err("", "invalid_type", "an order must be an object")]
+    found_by_reader = raw.get("_errors")  # the CSV reader's findings
+    if found_by_reader and isinstance(found_by_reader, list):
+        errors.extend(e for e in found_by_reader if isinstance(e, dict))
+    out: dict[str, Any] = {}
+
+    code = _text(raw.get("store"), "store", errors, None, required=True)
+    store = stores.get(code) if code else None
+    if code and store is None:
+        errors.append(_err("store", "unknown_store", f"No store with the code {code!r}"))
+    elif store is not None and not store[2]:
+        errors.append(_err("store", "store_inactive", f"The store {code!r} is not active"))
+    out["store_code"] = code
+    out["store_id"] = store[0] if store else None
+    out["external_id"] = _text(
+        raw.get("external_id"), "external_id", errors, _LIMITS["external_id"], required=True
+    )
+    out["number"] = _text(raw.get("number"), "number", errors, _LIMITS["number"])
+    out["placed_at"] = placed = _placed_at(raw.get("placed_at"), errors)
+
+    currency = raw.get("currency") or (store[1] if store else "")
+    try:
+        out["currency"] = currency = check_currency(currency) if currency else ""
+    except ValidationFailed as exc:
+        errors.append(_err("currency", exc.code, exc.message))
+
+    payment = raw.get("payment_status")
+    payment = "paid" if payment is None or payment == "" else str(payment).strip().lower()
+    if payment not in _PAYMENT:
+        errors.append(
+            _err(
+                "payment_status",
+                "invalid_payment_status",
+                f"payment_status must be one of {', '.join(PaymentStatus.values)}",
+            )
+        )
+    out["payment_status"] = payment
+
+    _fields(_group(raw, "buyer", errors), _BUYER_SPEC, out, errors)
+    _fields(_group(raw, "shipping_address", errors), _ADDRESS_SPEC, out, errors)
+    if out["ship_country"]:
+        try:
+            out["ship_country"] = check_country(out["ship_country"])
+        except ValidationFailed as exc:
+            errors.append(_err("shipping_address.country", exc.code, exc.message))
+
+    lines_in = raw.get("lines")
+    lines: list[tuple[str, str, int, Decimal]] = []
+    if not isinstance(lines_in, list) or not lines_in:
+        if lines_in is not None and not isinstance(lines_in, list):
+            errors.append(_err("lines", "invalid_type", "lines must be a list"))
+        else:
+            errors.append(_err("lines", "no_lines", "An order needs at least one line"))
+    else:
+        for i, line in enumerate(lines_in):
+            if not isinstance(line, dict):
+                errors.append(_err(f"lines[{i}]", "invalid_type", "a line must be an object"))
+                continue
+            store_sku = line.get("store_sku")
+            if store_sku.__class__ is str and 0 < len(store_sku) <= _STORE_SKU_MAX:
+                store_sku = store_sku.strip()
+            if not store_sku or store_sku.__class__ is not str or len(store_sku) > _STORE_SKU_MAX:
+                store_sku = _text(store_sku, f"lines[{i}].store_sku", errors, _STORE_SKU_MAX, True)
+            title = line.get("title")
+            if title.__class__ is not str:
+                title = _text(title, f"lines[{i}].title", errors, None)
+            title = title.strip()[:_TITLE_MAX]
+            qty = line.get("quantity")
+            if qty.__class__ is not int or not 1 <= qty <= MAX_QUANTITY:
+                qty = _quantity(qty, f"lines[{i}].quantity", errors)
+            price = _amount(line.get("unit_price"), f"lines[{i}].unit_price", errors)
+            lines.append((store_sku, title, qty, _ZERO if price is None else price))
+    out["lines"] = lines
+
+    totals = _group(raw, "totals", errors)
+    for key, name, label in _TOTALS_SPEC:
+        out[name] = _amount(totals.get(key), label, errors)
+    if out["items_total"] is None:
+        out["items_total"] = sum([q * p for _, _, q, p in lines], _ZERO).quantize(_Q4)
+    for name in ("shipping_total", "tax_total", "discount_total"):
+        if out[name] is None:
+            out[name] = _ZERO
+    if out["grand_total"] is None:
+        grand = out["items_total"] + out["shipping_total"] + out["tax_total"]
+        grand -= out["discount_total"]
+        if grand < 0:
+            errors.append(
+                _err("totals.grand", "negative_amount", "The discount exceeds the order's value")
+            )
+        out["grand_total"] = grand
+    note = raw.get("note")
+    out["note"] = note.strip() if note.__class__ is str else _text(note, "note", errors, None)
+
+    if errors:
+        return out, errors
+
+    # Amounts are quantized to 4 places, so str() never uses an exponent here.
+    canonical = [
+        code, out["external_id"], out["number"],
+        placed.astimezone(UTC).isoformat() if placed else "",
+        currency, payment,
+        out["buyer_name"], out["buyer_email"], out["buyer_phone"],
+        out["ship_name"], out["ship_company"], out["ship_address1"], out["ship_address2"],
+        out["ship_city"], out["ship_state"], out["ship_postcode"], out["ship_country"],
+        out["ship_phone"],
+        str(out["items_total"]), str(out["shipping_total"]), str(out["tax_total"]),
+        str(out["discount_total"]), str(out["grand_total"]), out["note"],
+        [[s, t, q, str(p)] for s, t, q, p in lines],
+    ]  # fmt: skip
+    out["content_hash"] = hashlib.sha256(_canonical_json(canonical).encode()).hexdigest()
+    out["fingerprint"] = order_fingerprint(
+        buyer_email=out["buyer_email"],
+        buyer_name=out["buyer_name"],
+        ship_name=out["ship_name"],
+        ship_address1=out["ship_address1"],
+        ship_address2=out["ship_address2"],
+        ship_city=out["ship_city"],
+        ship_postcode=out["ship_postcode"],
+        ship_country=out["ship_country"],
+        items=[(s, q) for s, _, q, _ in lines],
+    )
+    return out, errors
+
+
+# --- SKU mapping ----------------------------------------------------------------------------
+
+
+Components = tuple[tuple[int, int], ...]  # ((sku_id, quantity per store unit), ...)
+
+
+def _in_batches(values: Iterable, size: int = IN_BATCH) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _select_in(sql: str, params: list, values: Iterable) -> list[tuple]:
+    """Run ``sql`` (ending in ``IN ({})``) for ``values`` in batches; all rows.
+
+    Plain SQL on purpose: the ORM spends about 20 ms compiling one 900-value IN lookup, which
+    is most of a chunk's reading time.
+    """
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for part in _in_batches(values):
+            cursor.execute(sql.format(", ".join(["%s"] * len(part))), [*params, *part])
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def _insert(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """``INSERT`` rows that are already in the database's form, with one executemany per batch.
+
+    Like ``core.bulk.insert_rows`` but without preparing each value through its field: the
+    callers hand over strings, ints, Decimals (sent as they are by both drivers, as the ORM
+    does), JSON prepared once per chunk and datetimes prepared by ``connection.ops``.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(meta.get_field(name).column) for name in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+class _Mappings:
+    """(store_id, store_sku) -> components; looked up once per import run for each store SKU.
+
+    A store SKU with mapping rows maps to them (several rows: a bundle); without any, a store
+    SKU equal to one of our SKU codes maps to it 1:1; otherwise it stays unmapped (``()``).
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, str], Components] = {}
+
+    def load(self, keys: set[tuple[int, str]]) -> None:
+        missing = keys - self.known.keys()
+        if not missing:
+            return
+        found: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        by_store: dict[int, set[str]] = defaultdict(set)
+        for store_id, store_sku in missing:
+            by_store[store_id].add(store_sku)
+        for store_id, skus in by_store.items():
+            for part in _in_batches(sorted(skus)):
+                rows = (
+                    StoreSkuMapping.objects.filter(store_id=store_id, store_sku__in=part)
+                    .order_by("id")
+                    .values_list("store_sku", "sku_id", "quantity")
+                )
+                for store_sku, sku_id, qty in rows:
+                    found[(store_id, store_sku)].append((sku_id, qty))
+        direct_codes = {sku for key in missing if key not in found for sku in (key[1],)}
+        direct: dict[str, int] = {}
+        for part in _in_batches(sorted(direct_codes)):
+            direct.update(Sku.objects.filter(code__in=part).values_list("code", "id"))
+        for key in missing:
+            if key in found:
+                self.known[key] = tuple(found[key])
+            elif key[1] in direct:
+                self.known[key] = ((direct[key[1]], 1),)
+            else:
+                self.known[key] = ()
+
+
+def expand_lines(
+    lines: list[tuple[str, str, int, Decimal]], components_of: Callable[[str], Components]
+) -> list[tuple[int, str, int, str, int | None, int, Decimal]]:
+    """Store lines -> our lines (line_no, store_sku, store_qty, title, sku_id, qty, unit_price).
+
+    A bundle becomes one line per component with quantity = store quantity x component
+    quantity; the store line's unit price is split evenly over the bundle's units (4 decimal
+    places, rounded down) and the remainder goes to the first component, so the line's value
+    is kept exactly whenever the first component has one unit per bundle (else to within
+    0.0001 per unit).
+    """
+    out = []
+    line_no = 0
+    for store_sku, title, qty, price in lines:
+        comps = components_of(store_sku)
+        if not comps:
+            line_no += 1
+            out.append((line_no, store_sku, qty, title, None, qty, price))
+            continue
+        if len(comps) == 1 and comps[0][1] == 1:
+            line_no += 1
+            out.append((line_no, store_sku, qty, title, comps[0][0], qty, price))
+            continue
+        units = sum(q for _, q in comps)
+        base = (price / units).quantize(_Q4, rounding=ROUND_DOWN)
+        remainder = price - base * units
+        for i, (sku_id, per) in enumerate(comps):
+            unit = base
+            if i == 0 and remainder:
+                unit = (base + remainder / per).quantize(_Q4, rounding=ROUND_HALF_UP)
+            line_no += 1
+            out.append((line_no, store_sku, qty, title, sku_id, qty * per, unit))
+    return out
+
+
+# --- the import -----------------------------------------------------------------------------
+
+
+def _stores() -> dict[str, tuple[int, str, bool]]:
+    return {
+        code: (pk, currency, active)
+        for pk, code, currency, active in Store.objects.values_list(
+            "id", "code", "currency", "is_active"
+        )
+    }
+
+
+def import_orders(
+    actor,
+    rows: Iterable[Any],
+    *,
+    source: str = "import",
+    review: bool = True,
+    chunk: int = CHUNK,
+    max_rows: int = MAX_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import normalized order dicts (see the module's doc); return the per-row report.
+
+    ``rows`` may be any iterable, read lazily (a generator over a huge file is fine); its items
+    are numbered from 1. ``review=False`` leaves new and changed orders in pending review
+    (for a later ``review_orders``). ``progress(n)`` is called after each chunk with the number
+    of orders handled so far.
+    """
+    return _run(actor, enumerate(rows, 1), source, review, chunk, max_rows, progress)
+
+
+def _run(actor, numbered, source, review, chunk, max_rows, progress) -> ImportReport:
+    require(actor, P.ORDER_ADD)
+    source = (source or "import")[: Order._meta.get_field("source").max_length]
+    report = ImportReport(max_rows=max_rows)
+    ctx = _Context(
+        actor=actor,
+        source=source,
+        stores=_stores(),
+        mappings=_Mappings(),
+        report=report,
+        review=review,
+        can_review=review and actor.has_perm(P.ORDER_REVIEW),
+    )
+    pending: list[tuple[int, dict]] = []  # valid orders of the chunk being gathered
+    refused: list[dict] = []  # their rejected neighbours, reported in row order with them
+    keys: set[tuple[int, str]] = set()
+    handled = 0
+    for n, raw in numbered:
+        if isinstance(raw, _Bad):
+            norm, errors = {}, [_err("", raw.code, raw.message)]
+        else:
+            norm, errors = normalize_order(raw, ctx.stores)
+        if errors:
+            refused.append(_rejected(n, raw, errors))
+        else:
+            key = (norm["store_id"], norm["external_id"])
+            if key in keys:  # the same order twice: the first is written before the second
+                handled += _flush(ctx, pending, refused)
+                pending, refused, keys = [], [], set()
+                if progress:
+                    progress(handled)
+            keys.add(key)
+            pending.append((n, norm))
+        if len(pending) + len(refused) >= chunk:
+            handled += _flush(ctx, pending, refused)
+            pending, refused, keys = [], [], set()
+            if progress:
+                progress(handled)
+    if pending or refused:
+        handled += _flush(ctx, pending, refused)
+        if progress:
+            progress(handled)
+    if report.created or report.updated:
+        with transaction.atomic():
+            audit.record(
+                actor,
+                "orders.import",
+                entity=_ORDER,
+                changes={
+                    "source": source,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "rejected": report.rejected,
+                },
+            )
+    return report
+
+
+@dataclass
+class _Context:
+    actor: Any
+    source: str
+    stores: dict
+    mappings: _Mappings
+    report: ImportReport
+    review: bool  # review wanted
+    can_review: bool  # ... and the actor may review
+
+
+def _entry(n: int, norm: dict, result: str, errors: list, order_id: int) -> dict:
+    return {
+        "row": n,
+        "external_id": norm["external_id"],
+        "store": norm["store_code"],
+        "result": result,
+        "errors": errors,
+        "order_id": order_id,
+    }
+
+
+def _rejected(n: int, raw: Any, errors: list) -> dict:
+    get = raw.get if isinstance(raw, dict) else (lambda _key: None)
+    return {
+        "row": n,
+        "external_id": str(get("external_id") or "")[:200],
+        "store": str(get("store") or "")[:200],
+        "result": REJECTED,
+        "errors": errors,
+    }
+
+
+def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) -> int:
+    """Write one chunk in one transaction (retried once if a concurrent import raced us)."""
+    entries: list[dict] = []
+    review_ids: list[int] = []
+    if pending:
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    entries, review_ids = _write_chunk(ctx, pending)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+    for entry in sorted(entries + refused, key=lambda e: e["row"]):
+        ctx.report.add(entry)
+    if review_ids:
+        tally = ctx.report.review
+        if ctx.can_review:
+            from .review import review_orders
+
+            for key, value in review_orders(ctx.actor, review_ids).items():
+                tally[key] = tally.get(key, 0) + value
+        elif ctx.review:
+            tally["skipped_no_permission"] = tally.get("skipped_no_permission", 0) + len(review_ids)
+    return len(pending) + len(refused)
+
+
+def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[dict], list[int]]:
+    now = timezone.now()
+    actor_id = ctx.actor.pk if getattr(ctx.actor, "pk", None) else None
+
+    # 1. what exists already
+    by_store: dict[int, list[str]] = defaultdict(list)
+    for _, norm in pending:
+        by_store[norm["store_id"]].append(norm["external_id"])
+    existing: dict[tuple[int, str], tuple[int, str, str]] = {}
+    sql = (
+        f"SELECT external_id, id, status, content_hash FROM {_table(Order)} "
+        "WHERE store_id = %s AND external_id IN ({})"
+    )
+    for store_id, external_ids in by_store.items():
+        for ext, pk, status, chash in _select_in(sql, [store_id], external_ids):
+            existing[(store_id, ext)] = (pk, status, chash)
+
+    new: list[tuple[int, dict]] = []
+    changed: list[tuple[int, dict, int]] = []
+    results: dict[int, tuple[str, list, int | None]] = {}  # row -> result, errors, order id
+    review_ids: list[int] = []
+    for n, norm in pending:
+        found = existing.get((norm["store_id"], norm["external_id"]))
+        if found is None:
+            new.append((n, norm))
+        elif found[2] == norm["content_hash"]:
+            results[n] = (UNCHANGED, [], found[0])
+            if found[1] == S.PENDING_REVIEW:  # never reviewed (an earlier run stopped short)
+                review_ids.append(found[0])
+        elif found[1] in _UPDATABLE:
+            changed.append((n, norm, found[0]))
+        else:
+            results[n] = (UNCHANGED, [_locked(found[1])], found[0])
+
+    # 2. orders placed later with the same buyer, address and items may now be duplicates
+    # (asked before the new rows exist, so that only other orders come back: usually none)
+    fresh = [norm for _, norm in new] + [norm for _, norm, _ in changed]
+    siblings = _later_siblings(fresh, {pk for _, _, pk in changed}) if fresh else []
+
+    # 3. SKU mappings of the lines we are about to write
+    ctx.mappings.load(
+        {(norm["store_id"], line[0]) for _, norm, *_ in (*new, *changed) for line in norm["lines"]}
+    )
+
+    # 4. changed orders: replace fields and lines, back to pending review, audit each
+    if changed:
+        not_updated = _update_orders(ctx, changed, now, actor_id)
+        for n, _, pk in changed:
+            if pk not in not_updated:
+                results[n] = (UPDATED, [], pk)
+                review_ids.append(pk)
+            elif not_updated[pk] == "same":  # someone imported the same change meanwhile
+                results[n] = (UNCHANGED, [], pk)
+            else:
+                results[n] = (UNCHANGED, [_locked(not_updated[pk])], pk)
+
+    # 5. new orders, their lines and their first state event
+    if new:
+        ids = _insert_orders(ctx, new, now, actor_id)
+        for n, norm in new:
+            pk = ids[(norm["store_id"], norm["external_id"])]
+            results[n] = (CREATED, [], pk)
+            review_ids.append(pk)
+
+    seen = set(review_ids)
+    review_ids.extend(pk for pk in siblings if pk not in seen)
+
+    entries = []
+    for n, norm in pending:
+        result, errors, pk = results[n]
+        entries.append(_entry(n, norm, result, errors, order_id=pk))
+    return entries, review_ids
+
+
+def _locked(status: str) -> dict:
+    if status == "packed":
+        return _err("", "locked_status", "The order is in a package; the changes were not applied")
+    if status == "deleted":
+        return _err("", "conflict", "The order was deleted meanwhile; the changes were not applied")
+    return _err(
+        "",
+        "locked_status",
+        f"The order is {status.replace('_', ' ')}; the changes were not applied",
+    )
+
+
+def _order_values(norm: dict, now: datetime) -> list:
+    values = [norm[name] for name in DATA_FIELDS]
+    if values[1] is None:  # placed_at
+        values[1] = now
+    return values
+
+
+def _line_rows(ctx: _Context, order_id: int, norm: dict) -> Iterator[tuple]:
+    known = ctx.mappings.known
+    store_id = norm["store_id"]
+    for line_no, store_sku, store_qty, title, sku_id, qty, price in expand_lines(
+        norm["lines"], lambda s: known.get((store_id, s), ())
+    ):
+        yield (order_id, line_no, store_sku, store_qty, title, sku_id, qty, price)
+
+
+def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    empty = Order._meta.get_field("review").get_db_prep_save([], connection)
+    placed_i = DATA_FIELDS.index("placed_at")
+
+    def order_rows():
+        for _, norm in new:
+            values = [norm[name] for name in DATA_FIELDS]
+            placed = values[placed_i]
+            values[placed_i] = ops.adapt_datetimefield_value(placed) if placed else stamp
+            yield (
+                norm["store_id"], norm["external_id"], S.PENDING_REVIEW, ctx.source, *values,
+                empty, empty, norm["fingerprint"], norm["content_hash"], stamp, stamp,
+            )  # fmt: skip
+
+    _insert(Order, _INSERT_FIELDS, order_rows())
+    by_store: dict[int, list[str]] = defaultdict(list)
+    for _, norm in new:
+        by_store[norm["store_id"]].append(norm["external_id"])
+    ids: dict[tuple[int, str], int] = {}
+    sql = (
+        f"SELECT external_id, id FROM {_table(Order)} WHERE store_id = %s AND external_id IN ({{}})"
+    )
+    for store_id, external_ids in by_store.items():
+        for ext, pk in _select_in(sql, [store_id], external_ids):
+            ids[(store_id, ext)] = pk
+    _insert(
+        OrderLine,
+        _LINE_FIELDS,
+        (
+            row
+            for _, norm in new
+            for row in _line_rows(ctx, ids[(norm["store_id"], norm["external_id"])], norm)
+        ),
+    )
+    _insert(
+        StateEvent,
+        _EVENT_FIELDS,
+        (
+            (_ORDER, ids[(norm["store_id"], norm["external_id"])], "status", "",
+             S.PENDING_REVIEW, actor_id, "imported", stamp)
+            for _, norm in new
+        ),
+    )  # fmt: skip
+    return ids
+
+
+def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
+    """Apply the changed orders that may still change; return {id: why not} of the others.
+
+    Re-reads the orders under a row lock (PostgreSQL) and checks again that each is still
+    reviewable, still has another content hash, and is in no package.
+    """
+    ids = [pk for _, _, pk in changed]
+    qs = Order.objects.filter(pk__in=ids)
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    old = {row["id"]: row for row in qs.values("id", "status", "content_hash", *DATA_FIELDS)}
+    packed = set(
+        PackageLine.objects.filter(order_line__order_id__in=ids).values_list(
+            "order_line__order_id", flat=True
+        )
+    )
+    old_lines: dict[int, list[str]] = defaultdict(list)
+    for order_id, store_sku, store_qty in (
+        OrderLine.objects.filter(order_id__in=ids)
+        .order_by("order_id", "line_no")
+        .values_list("order_id", "store_sku", "store_quantity")
+    ):
+        text = f"{store_sku} x{store_qty}"
+        if not old_lines[order_id] or old_lines[order_id][-1] != text:
+            old_lines[order_id].append(text)
+
+    todo = []
+    refused: dict[int, str] = {}
+    for _, norm, pk in changed:
+        row = old.get(pk)
+        if row is None:
+            refused[pk] = "deleted"
+        elif row["content_hash"] == norm["content_hash"]:
+            refused[pk] = "same"
+        elif row["status"] not in _UPDATABLE:
+            refused[pk] = row["status"]
+        elif pk in packed:
+            refused[pk] = "packed"
+        else:
+            todo.append((norm, pk, row))
+    if not todo:
+        return refused
+
+    empty: list = []
+    values = []
+    audit_rows = []
+    moves: dict[str, list[int]] = defaultdict(list)
+    for norm, pk, row in todo:
+        new_values = _order_values(norm, now)
+        if norm["placed_at"] is None:  # keep the old time when the file gives none
+            new_values[1] = row["placed_at"]
+        values.append(
+            (*new_values, empty, None, empty, norm["fingerprint"], norm["content_hash"], now, pk)
+        )
+        changes = {
+            name: [row[name], value]
+            for name, value in zip(DATA_FIELDS, new_values, strict=True)
+            if row[name] != value
+        }
+        new_lines = []
+        for store_sku, _, qty, _ in norm["lines"]:
+            text = f"{store_sku} x{qty}"
+            if not new_lines or new_lines[-1] != text:
+                new_lines.append(text)
+        if new_lines != old_lines.get(pk, []):
+            changes["lines"] = [old_lines.get(pk, []), new_lines]
+        audit_rows.append(
+            AuditLog(
+                actor_id=actor_id,
+                action="orders.order.import_update",
+                entity=_ORDER,
+                object_id=str(pk),
+                changes=audit._jsonable(changes),
+                created_at=now,
+            )
+        )
+        if row["status"] != S.PENDING_REVIEW:
+            moves[row["status"]].append(pk)
+
+    _update_rows(Order, _UPDATE_FIELDS, values)
+    updated_ids = [pk for _, pk, _ in todo]
+    for part in _in_batches(updated_ids):
+        OrderLine.objects.filter(order_id__in=part).delete()
+    _insert(
+        OrderLine,
+        _LINE_FIELDS,
+        (row for norm, pk, _ in todo for row in _line_rows(ctx, pk, norm)),
+    )
+    for from_state, move_ids in moves.items():
+        bulk_transition(
+            Order,
+            move_ids,
+            from_state,
+            S.PENDING_REVIEW,
+            table=TRANSITIONS,
+            actor=ctx.actor,
+            reason="re-imported with changes",
+        )
+    AuditLog.objects.bulk_create(audit_rows)
+    return refused
+
+
+def _update_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """``UPDATE ... SET fields WHERE id = %s`` for each row (values, then the id), executemany."""
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in columns),
+        quote(meta.pk.column),
+    )
+    prepared = [
+        [f.get_db_prep_save(v, connection) for f, v in zip(columns, row, strict=False)] + [row[-1]]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
+
+
+def _later_siblings(fresh: list[dict], already: set[int]) -> list[int]:
+    """Reviewable orders sharing a fingerprint with ``fresh`` and placed after one of them.
+
+    The duplicate rule flags the later of two equal orders; when an import brings in the
+    earlier one, the later one (already reviewed, possibly in an earlier chunk) needs another
+    look. Usually none.
+    """
+    earliest: dict[str, datetime | None] = {}
+    for norm in fresh:
+        fp, placed = norm["fingerprint"], norm["placed_at"]
+        if fp not in earliest:
+            earliest[fp] = placed
+        elif placed is not None and (earliest[fp] is None or placed < earliest[fp]):
+            earliest[fp] = placed
+    sql = (
+        f"SELECT id, fingerprint, placed_at, status FROM {_table(Order)} "
+        "WHERE fingerprint IN ({})"
+    )
+    out = []
+    for pk, fp, placed_at, status in _select_in(sql, [], earliest):
+        if pk in already or status not in _UPDATABLE:
+            continue
+        first = earliest[fp]
+        if first is not None:
+            if isinstance(placed_at, str):  # SQLite: naive UTC text
+                placed_at = datetime.fromisoformat(placed_at)
+            if timezone.is_naive(placed_at):
+                placed_at = placed_at.replace(tzinfo=UTC)
+            if placed_at < first:
+                continue
+        out.append(pk)
+    return out
+
+
+# --- reading files --------------------------------------------------------------------------
+
+
+def _decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(parse_float=Decimal)
+
+
+def read_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, order dict or _Bad) for each non-blank line."""
+    decoder = _decoder()
+    for n, line in enumerate(stream, 1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            yield n, decoder.decode(text)
+        except ValueError as exc:
+            yield n, _Bad("invalid_json", f"Line {n} is not JSON: {exc}")
+
+
+def read_json_array(stream: io.TextIOBase, block: int = 1 << 20) -> Iterator[tuple[int, Any]]:
+    """(position from 1, order dict or _Bad) for each element of a JSON array, read in blocks.
+
+    Only one block and one element are held in memory at a time. A syntax error ends the
+    reading with one rejected entry (a JSON array cannot be resumed after a broken element).
+    """
+    decoder = _decoder()
+    buf = stream.read(block)
+    pos = 0
+    eof = not buf
+
+    def skip_blank() -> None:
+        nonlocal pos
+        while pos < len(buf) and buf[pos] in " \t\r\n\ufeff":
+            pos += 1
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        if eof:
+            return False
+        more = stream.read(block)
+        if not more:
+            eof = True
+            return False
+        buf = buf[pos:] + more
+        pos = 0
+        return True
+
+    skip_blank()
+    while pos >= len(buf) and fill():
+        skip_blank()
+    if pos >= len(buf) or buf[pos] != "[":
+        yield 1, _Bad("invalid_json", "A JSON file must hold an array of orders")
+        return
+    pos += 1
+    n = 0
+    expect_value = True  # after "[" or ","
+    while True:
+        skip_blank()
+        if pos >= len(buf):
+            if fill():
+                continue
+            yield n + 1, _Bad("invalid_json", "The JSON array is not closed")
+            return
+        char = buf[pos]
+        if char == "]" and (n == 0 or not expect_value):
+            return
+        if not expect_value:
+            if char != ",":
+                yield n + 1, _Bad("invalid_json", f"Expected ',' or ']' after element {n}")
+                return
+            pos += 1
+            expect_value = True
+            continue
+        try:
+            value, end = decoder.raw_decode(buf, pos)
+        except ValueError as exc:
+            # The element may go on in the next block (but one order is never this big).
+            if len(buf) - pos < MAX_ELEMENT_CHARS and fill():
+                continue
+            yield n + 1, _Bad("invalid_json", f"Element {n + 1} is not JSON: {exc}")
+            return
+        if end == len(buf) and not isinstance(value, dict | list | str) and fill():
+            continue  # a number cut at the block's end: read it again whole
+        n += 1
+        pos = end
+        expect_value = False
+        yield (
+            n,
+            value
+            if isinstance(value, dict)
+            else _Bad("invalid_type", f"Element {n} is not an object"),
+        )
+
+
+def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(first line number, order dict) per group of consecutive rows of one order."""
+    reader = csv.DictReader(stream)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in _CSV_REQUIRED if c not in header]
+    if missing:
+        raise ValidationFailed(
+            f"The CSV file lacks the columns {', '.join(missing)}",
+            code="invalid_csv",
+            details={"missing": missing, "expected": list(CSV_COLUMNS)},
+        )
+    reader.fieldnames = header
+    order_columns = [c for c in CSV_COLUMNS if c not in _CSV_LINE_COLUMNS and c in header]
+    current: dict | None = None
+    first_row: dict = {}
+    start = 0
+    key = None
+    for row in reader:
+        line_no = reader.line_num
+        row_key = ((row.get("store") or "").strip(), (row.get("external_id") or "").strip())
+        if current is None or row_key != key:
+            if current is not None:
+                yield start, current
+            current, first_row, start, key = _csv_order(row), row, line_no, row_key
+        else:
+            for column in order_columns:
+                value = (row.get(column) or "").strip()
+                if value and value != (first_row.get(column) or "").strip():
+                    current["_errors"].append(
+                        _err(
+                            column,
+                            "conflicting_value",
+                            f"Line {line_no} gives another {column} than line {start}",
+                        )
+                    )
+        current["lines"].append({c: row.get(c) for c in _CSV_LINE_COLUMNS})
+    if current is not None:
+        yield start, current
+
+
+def _csv_order(row: dict) -> dict:
+    def get(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    return {
+        "store": get("store"),
+        "external_id": get("external_id"),
+        "number": get("number"),
+        "placed_at": get("placed_at"),
+        "currency": get("currency"),
+        "payment_status": get("payment_status"),
+        "buyer": {k: get(f"buyer_{k}") for k in ("name", "email", "phone")},
+        "shipping_address": {
+            k: get(f"ship_{k}")
+            for k in (
+                "name",
+                "company",
+                "address1",
+                "address2",
+                "city",
+                "state",
+                "postcode",
+                "country",
+                "phone",
+            )
+        },  # fmt: skip
+        "totals": {k: get(f"{k}_total") for k in ("items", "shipping", "tax", "discount", "grand")},
+        "note": get("note"),
+        "lines": [],
+        "_errors": [],
+    }
+
+
+def _text_stream(fileobj) -> tuple[io.TextIOBase, Any]:
+    """A text stream over ``fileobj`` (binary files read as UTF-8, a BOM skipped)."""
+    probe = fileobj.read(0)
+    if isinstance(probe, bytes):
+        return io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline=""), fileobj
+    return fileobj, None
+
+
+def import_file(
+    actor,
+    fileobj,
+    fmt: str,
+    *,
+    source: str = "import",
+    review: bool = True,
+    chunk: int = CHUNK,
+    max_rows: int = MAX_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a file (binary or text) in the format ``json``, ``jsonl`` or ``csv``.
+
+    Rows are numbered by line for JSON Lines and CSV (the first line of an order's rows; the
+    CSV header is line 1) and by position for a JSON array.
+    """
+    require(actor, P.ORDER_ADD)
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt == "ndjson":
+        fmt = "jsonl"
+    if fmt not in FORMATS:
+        raise ValidationFailed(
+            f"Unknown import format {fmt!r}; use json, jsonl or csv", code="invalid_format"
+        )
+    stream, _ = _text_stream(fileobj)
+    try:
+        if fmt == "jsonl":
+            numbered = read_jsonl(stream)
+        elif fmt == "json":
+            numbered = read_json_array(stream)
+        else:
+            numbered = read_csv(stream)
+        return _run(actor, numbered, source, review, chunk, max_rows, progress)
+    finally:
+        if stream is not fileobj:
+            stream.detach()  # leave the caller's file open
+
+
+# --- the job --------------------------------------------------------------------------------
+
+
+def imports_dir() -> Path:
+    """Where uploaded files wait for their import job (under the data folder)."""
+    return Path(settings.DATA_DIR) / "imports"
+
+
+@jobs.kind(JOB_KIND)
+def import_job(actor, params: dict, progress) -> dict:
+    """Run an import as a job: ``params`` = {"format", "path" (under ``imports_dir()``) or
+    "content" (the file's text), "source"}. Progress is in bytes of the file read."""
+    fmt = str(params.get("format") or "")
+    if params.get("path"):
+        root = imports_dir().resolve()
+        path = (root / str(params["path"])).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise ValidationFailed("The import file is not there any more", code="file_missing")
+        handle = path.open("rb")
+        size = path.stat().st_size
+    else:
+        data = str(params.get("content") or "").encode()
+        handle = io.BytesIO(data)
+        size = len(data)
+    with handle:
+        progress(0, size)
+        report = import_file(
+            actor,
+            handle,
+            fmt,
+            source=str(params.get("source") or "import"),
+            progress=lambda _n: progress(min(handle.tell(), size), size),
+        )
+        progress(size, size)
+    return report.as_dict()

@@ -1,0 +1,530 @@
+import copy
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from tradelane.core import jobs
+from tradelane.core.errors import PermissionDenied, ValidationFailed
+from tradelane.core.models import AuditLog, FxRate, StateEvent
+from tradelane.orders import importing
+from tradelane.orders.importing import (
+    CSV_COLUMNS,
+    import_file,
+    import_orders,
+    order_fingerprint,
+    read_json_array,
+)
+from tradelane.orders.models import Order, OrderLine, StoreSkuMapping
+
+from .factories import make_store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store(company):
+    FxRate.objects.create(
+        base="USD", quote="CNY", rate=Decimal("7.1"), date="2026-11-20", source="test"
+    )
+    return make_store()
+
+
+@pytest.fixture
+def skus(make_sku):
+    return {code: make_sku(code) for code in ("A", "B", "C")}
+
+
+@pytest.fixture
+def mapped(store, skus):
+    """S-A and S-B map 1:1; S-BUNDLE is one A and two B; C matches our SKU code directly."""
+    StoreSkuMapping.objects.bulk_create(
+        [
+            StoreSkuMapping(store=store, store_sku="S-A", sku=skus["A"], quantity=1),
+            StoreSkuMapping(store=store, store_sku="S-B", sku=skus["B"], quantity=1),
+            StoreSkuMapping(store=store, store_sku="S-BUNDLE", sku=skus["A"], quantity=1),
+            StoreSkuMapping(store=store, store_sku="S-BUNDLE", sku=skus["B"], quantity=2),
+        ]
+    )
+    return store
+
+
+def order(ext, **over):
+    data = {
+        "store": "US1",
+        "external_id": ext,
+        "number": f"#{ext}",
+        "placed_at": "2026-11-20T10:15:00Z",
+        "currency": "USD",
+        "payment_status": "paid",
+        "buyer": {"name": "Jane Doe", "email": f"jane{ext}@example.com", "phone": ""},
+        "shipping_address": {
+            "name": "Jane Doe",
+            "company": "",
+            "address1": "1600 Amphitheatre Pkwy",
+            "address2": "",
+            "city": "Mountain View",
+            "state": "CA",
+            "postcode": "94043",
+            "country": "US",
+            "phone": "+1 650-253-0000",
+        },
+        "totals": {"shipping": "5.00", "tax": "0", "discount": "0"},
+        "lines": [
+            {"store_sku": "S-A", "title": "Mug", "quantity": 1, "unit_price": "10.00"},
+            {"store_sku": "S-B", "title": "Cup", "quantity": 2, "unit_price": "5.50"},
+        ],
+        "note": "",
+    }
+    for key, value in over.items():
+        if "." in key:
+            group, name = key.split(".")
+            data[group][name] = value
+        else:
+            data[key] = value
+    return data
+
+
+def table_counts():
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def codes(entry):
+    return [(e["field"], e["code"]) for e in entry["errors"]]
+
+
+# --- created, unchanged, updated ------------------------------------------------------------
+
+
+def test_created_orders_lines_events_review_and_one_audit_row(cs, mapped):
+    report = import_orders(cs, [order("1"), order("2")])
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (2, 0, 0, 0)
+    assert [r["result"] for r in report.rows] == ["created", "created"]
+    assert report.review == {"approved": 2, "pending_contact": 0, "invalid": 0, "skipped": 0}
+    o = Order.objects.get(external_id="1")
+    assert o.status == "approved" and o.source == "import"
+    assert (o.items_total, o.shipping_total, o.grand_total) == (
+        Decimal("21.00"),
+        Decimal("5.00"),
+        Decimal("26.00"),
+    )
+    assert o.placed_at == datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+    assert o.fingerprint == order_fingerprint(
+        buyer_email="jane1@example.com",
+        buyer_name="Jane Doe",
+        ship_name="jane doe",
+        ship_address1="1600  Amphitheatre Pkwy",
+        ship_city="Mountain View",
+        ship_postcode="940 43",
+        ship_country="us",
+        items=[("S-B", 2), ("S-A", 1)],
+    )
+    lines = list(o.lines.values_list("line_no", "store_sku", "sku__code", "quantity"))
+    assert lines == [(1, "S-A", "A", 1), (2, "S-B", "B", 2)]
+    events = StateEvent.objects.filter(object_id=o.pk).order_by("id")
+    assert [(e.from_state, e.to_state, e.reason, e.actor_id) for e in events][0] == (
+        "",
+        "pending_review",
+        "imported",
+        cs.pk,
+    )
+    assert events[1].to_state == "approved"
+    run = AuditLog.objects.get(action="orders.import")
+    assert run.changes["created"] == 2 and run.actor == cs
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_same_file_twice_changes_nothing(cs, mapped, fmt):
+    data = encode([order("1"), order("2", payment_status="pending"), order("3")], fmt)
+    first = import_file(cs, io.BytesIO(data), fmt)
+    assert (first.created, first.rejected) == (3, 0)
+    before = table_counts()
+    statuses = dict(Order.objects.values_list("external_id", "status"))
+    second = import_file(cs, io.BytesIO(data), fmt)
+    assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 3, 0)
+    assert second.review == {}
+    assert table_counts() == before
+    assert dict(Order.objects.values_list("external_id", "status")) == statuses
+
+
+def test_representation_changes_are_not_changes(cs, mapped):
+    import_orders(cs, [order("1")])
+    same = order("1", placed_at="2026-11-20T18:15:00+08:00")
+    same["shipping_address"]["country"] = "usa"
+    same["totals"]["shipping"] = "5"
+    same["lines"][0]["unit_price"] = "10.0000"
+    same["lines"][1]["quantity"] = "2"
+    assert import_orders(cs, [same]).unchanged == 1
+
+
+def test_changed_order_is_updated_lines_replaced_reviewed_and_audited(cs, mapped):
+    import_orders(cs, [order("1")])
+    o = Order.objects.get(external_id="1")
+    assert o.status == "approved"
+    changed = order("1", payment_status="authorized", note="call first")
+    changed["lines"] = [{"store_sku": "C", "title": "Plate", "quantity": 3, "unit_price": "2"}]
+    report = import_orders(cs, [changed])
+    assert (report.updated, report.rows[0]["result"], report.rows[0]["order_id"]) == (
+        1,
+        "updated",
+        o.pk,
+    )
+    o.refresh_from_db()
+    assert (o.status, o.payment_status, o.note, o.items_total) == (
+        "pending_contact",
+        "authorized",
+        "call first",
+        Decimal("6.0000"),
+    )
+    assert list(o.lines.values_list("store_sku", "sku__code", "quantity")) == [("C", "C", 3)]
+    moves = list(
+        StateEvent.objects.filter(object_id=o.pk).order_by("id").values_list("to_state", "reason")
+    )
+    assert moves[-2:] == [
+        ("pending_review", "re-imported with changes"),
+        ("pending_contact", "review: payment_not_captured"),
+    ]
+    change = AuditLog.objects.get(action="orders.order.import_update", object_id=str(o.pk))
+    assert change.changes["payment_status"] == ["paid", "authorized"]
+    assert change.changes["lines"] == [["S-A x1", "S-B x2"], ["C x3"]]
+    assert AuditLog.objects.filter(action="orders.import").count() == 2
+
+
+def test_changed_order_further_along_is_locked(cs, mapped):
+    import_orders(cs, [order("1"), order("2")])
+    Order.objects.filter(external_id="1").update(status="pending_shipment")
+    Order.objects.filter(external_id="2").update(status="shipped")
+    before = table_counts()
+    report = import_orders(cs, [order("1", note="new"), order("2", note="new")])
+    assert (report.unchanged, report.updated) == (2, 0)
+    assert [codes(r) for r in report.rows] == [[("", "locked_status")]] * 2
+    assert "pending shipment" in report.rows[0]["errors"][0]["message"]
+    assert table_counts() == before
+    assert set(Order.objects.values_list("note", flat=True)) == {""}
+
+
+def test_same_order_twice_in_one_file(cs, mapped):
+    report = import_orders(cs, [order("1"), order("1", note="second version")], chunk=100)
+    assert [r["result"] for r in report.rows] == ["created", "updated"]
+    assert Order.objects.get(external_id="1").note == "second version"
+
+
+def test_unreviewed_order_is_reviewed_on_the_next_run(cs, mapped):
+    report = import_orders(cs, [order("1")], review=False)
+    assert report.review == {} and Order.objects.get().status == "pending_review"
+    again = import_orders(cs, [order("1")])
+    assert again.unchanged == 1 and again.review["approved"] == 1
+    assert Order.objects.get().status == "approved"
+
+
+# --- rejections -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "over, expected",
+    [
+        ({"store": "NOPE"}, ("store", "unknown_store")),
+        ({"store": ""}, ("store", "required")),
+        ({"external_id": " "}, ("external_id", "required")),
+        ({"external_id": "x" * 129}, ("external_id", "too_long")),
+        ({"currency": "XYZ"}, ("currency", "invalid_currency")),
+        ({"shipping_address.country": "XX"}, ("shipping_address.country", "invalid_country")),
+        ({"shipping_address.country": ""}, ("shipping_address.country", "required")),
+        ({"shipping_address.name": ""}, ("shipping_address.name", "required")),
+        ({"shipping_address.address1": " "}, ("shipping_address.address1", "required")),
+        ({"totals.shipping": 5.0}, ("totals.shipping", "invalid_amount")),
+        ({"totals.shipping": "five"}, ("totals.shipping", "invalid_amount")),
+        ({"totals.tax": "0.00001"}, ("totals.tax", "invalid_amount")),
+        ({"totals.discount": "-1"}, ("totals.discount", "negative_amount")),
+        ({"totals.discount": "100"}, ("totals.grand", "negative_amount")),
+        ({"lines": []}, ("lines", "no_lines")),
+        ({"lines": None}, ("lines", "no_lines")),
+        ({"payment_status": "maybe"}, ("payment_status", "invalid_payment_status")),
+        ({"placed_at": "yesterday"}, ("placed_at", "invalid_datetime")),
+        ({"buyer": "Jane"}, ("buyer", "invalid_type")),
+    ],
+)
+def test_rejected_with_field_and_code(cs, mapped, over, expected):
+    report = import_orders(cs, [order("1", **over)])
+    assert report.rejected == 1 and report.created == 0
+    assert expected in codes(report.rows[0])
+    assert report.rows[0]["result"] == "rejected"
+    assert all(e["message"] for e in report.rows[0]["errors"])
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("qty", [0, -1, "1.5", "two", True, 1.0, 2_000_000])
+def test_quantity_must_be_a_positive_integer(cs, mapped, qty):
+    bad = order("1")
+    bad["lines"][1]["quantity"] = qty
+    report = import_orders(cs, [bad])
+    assert codes(report.rows[0]) == [("lines[1].quantity", "invalid_quantity")]
+
+
+def test_float_unit_price_is_refused(cs, mapped):
+    bad = order("1")
+    bad["lines"][0]["unit_price"] = 10.1
+    assert codes(import_orders(cs, [bad]).rows[0]) == [("lines[0].unit_price", "invalid_amount")]
+
+
+def test_bad_row_in_the_middle_is_rejected_and_the_others_land(cs, mapped):
+    rows = [order(str(i)) for i in range(1, 6)]
+    rows[2]["shipping_address"]["country"] = "Atlantis"
+    rows[2]["lines"][0]["quantity"] = 0
+    report = import_orders(cs, rows, chunk=2)
+    assert (report.created, report.rejected) == (4, 1)
+    assert [(r["row"], r["external_id"], r["result"]) for r in report.rows] == [
+        (1, "1", "created"),
+        (2, "2", "created"),
+        (3, "3", "rejected"),
+        (4, "4", "created"),
+        (5, "5", "created"),
+    ]
+    assert codes(report.rows[2]) == [
+        ("shipping_address.country", "invalid_country"),
+        ("lines[0].quantity", "invalid_quantity"),
+    ]
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["1", "2", "4", "5"]
+    assert OrderLine.objects.count() == 8
+    assert StateEvent.objects.filter(to_state="pending_review").count() == 4
+
+
+def test_import_needs_the_permission_and_writes_nothing(logistics, mapped):
+    before = table_counts()
+    with pytest.raises(PermissionDenied):
+        import_orders(logistics, [order("1")])
+    assert table_counts() == before
+
+
+# --- SKU mapping ----------------------------------------------------------------------------
+
+
+def test_bundle_expands_direct_code_matches_unmapped_stays_empty(cs, mapped):
+    o = order("1")
+    o["lines"] = [
+        {"store_sku": "S-BUNDLE", "title": "Set", "quantity": 3, "unit_price": "10.00"},
+        {"store_sku": "C", "title": "Plate", "quantity": 1, "unit_price": "4.00"},
+        {"store_sku": "UNKNOWN", "title": "?", "quantity": 2, "unit_price": "1.00"},
+    ]
+    import_orders(cs, [o])
+    order_row = Order.objects.get()
+    lines = list(
+        order_row.lines.values_list(
+            "line_no", "store_sku", "store_quantity", "sku__code", "quantity", "unit_price"
+        )
+    )
+    assert lines == [
+        (1, "S-BUNDLE", 3, "A", 3, Decimal("3.3334")),
+        (2, "S-BUNDLE", 3, "B", 6, Decimal("3.3333")),
+        (3, "C", 1, "C", 1, Decimal("4.0000")),
+        (4, "UNKNOWN", 2, None, 2, Decimal("1.0000")),
+    ]
+    bundle_value = sum(q * p for _, s, _, _, q, p in lines if s == "S-BUNDLE")
+    assert bundle_value == Decimal("30.0000")  # the store line's value, exactly
+    assert order_row.status == "invalid"  # the review's lines rule: unmapped_sku
+    assert {v["rule"]: v["code"] for v in order_row.review}["lines"] == "unmapped_sku"
+
+
+def test_expand_lines_keeps_value_with_uneven_split():
+    comps = {"X": ((1, 1), (2, 1), (3, 1))}
+    lines = importing.expand_lines([("X", "", 1, Decimal("10.00"))], comps.get)
+    assert [line[6] for line in lines] == [Decimal("3.3334"), Decimal("3.3333"), Decimal("3.3333")]
+    assert sum(line[5] * line[6] for line in lines) == Decimal("10.00")
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+
+def test_duplicate_is_flagged_even_when_the_earlier_order_comes_in_a_later_chunk(cs, mapped):
+    later = order("2", placed_at="2026-11-20T12:00:00Z")
+    earlier = order("1", placed_at="2026-11-20T10:00:00Z")
+    for o in (later, earlier):
+        o["buyer"]["email"] = "same@example.com"
+    import_orders(cs, [later, earlier], chunk=1)
+    status = dict(Order.objects.values_list("external_id", "status"))
+    assert status == {"1": "approved", "2": "pending_contact"}
+    flagged = Order.objects.get(external_id="2")
+    dup = {v["rule"]: v for v in flagged.review}["duplicate"]
+    assert (dup["code"], dup["detail"]) == (
+        "possible_duplicate",
+        str(Order.objects.get(external_id="1").pk),
+    )
+
+
+# --- formats --------------------------------------------------------------------------------
+
+
+def to_csv_rows(o):
+    a, t, b = o["shipping_address"], o.get("totals", {}), o.get("buyer", {})
+    head = {
+        "store": o["store"],
+        "external_id": o["external_id"],
+        "number": o.get("number", ""),
+        "placed_at": o.get("placed_at", ""),
+        "currency": o.get("currency", ""),
+        "payment_status": o.get("payment_status", ""),
+        **{f"buyer_{k}": b.get(k, "") for k in ("name", "email", "phone")},
+        **{f"ship_{k}": v for k, v in a.items()},
+        **{f"{k}_total": t.get(k, "") for k in ("items", "shipping", "tax", "discount", "grand")},
+        "note": o.get("note", ""),
+    }
+    return [{**head, **line} for line in o["lines"]]
+
+
+def encode(orders, fmt):
+    if fmt == "json":
+        return json.dumps(orders).encode()
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(o) for o in orders).encode()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for o in orders:
+        writer.writerows(to_csv_rows(o))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def test_csv_groups_consecutive_rows_and_numbers_rows_by_line(cs, mapped):
+    data = encode([order("1"), order("2", **{"shipping_address.country": "ZZ"}), order("3")], "csv")
+    report = import_file(cs, io.BytesIO(data), "csv")
+    assert [(r["row"], r["external_id"], r["result"]) for r in report.rows] == [
+        (2, "1", "created"),
+        (4, "2", "rejected"),
+        (6, "3", "created"),
+    ]
+    assert Order.objects.get(external_id="1").lines.count() == 2
+
+
+def test_csv_row_contradicting_its_order_is_refused(cs, mapped):
+    rows = to_csv_rows(order("1"))
+    rows[1]["ship_city"] = "Elsewhere"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    report = import_file(cs, io.StringIO(out.getvalue()), "csv")
+    assert codes(report.rows[0]) == [("ship_city", "conflicting_value")]
+
+
+def test_csv_without_required_columns_is_refused(cs, mapped):
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(cs, io.StringIO("store,external_id\nUS1,1\n"), "csv")
+    assert exc.value.code == "invalid_csv"
+    assert exc.value.details["missing"] == ["store_sku", "quantity"]
+
+
+def test_jsonl_bad_line_is_rejected_the_others_land(cs, mapped):
+    text = "\n".join([json.dumps(order("1")), "{not json", "", "[1, 2]", json.dumps(order("2"))])
+    report = import_file(cs, io.StringIO(text), "jsonl")
+    assert [(r["row"], r["result"], codes(r)) for r in report.rows] == [
+        (1, "created", []),
+        (2, "rejected", [("", "invalid_json")]),
+        (4, "rejected", [("", "invalid_type")]),
+        (5, "created", []),
+    ]
+
+
+def test_json_numbers_are_read_as_decimals_not_floats(cs, mapped):
+    o = order("1")
+    o["lines"][0]["unit_price"] = "__PRICE__"
+    text = json.dumps([o]).replace('"__PRICE__"', "0.1")
+    import_file(cs, io.StringIO(text), "json")
+    assert OrderLine.objects.get(store_sku="S-A").unit_price == Decimal("0.1")
+
+
+def test_json_array_is_read_in_small_blocks():
+    orders = [order(str(i)) for i in range(5)]
+    text = json.dumps(orders, indent=1)
+    got = list(read_json_array(io.StringIO(text), block=7))
+    assert [n for n, _ in got] == [1, 2, 3, 4, 5]
+    assert [o["external_id"] for _, o in got] == ["0", "1", "2", "3", "4"]
+    assert list(read_json_array(io.StringIO(" [ ] "))) == []
+
+
+def test_broken_json_array_keeps_what_came_before(cs, mapped):
+    text = "[" + json.dumps(order("1")) + ", {broken"
+    report = import_file(cs, io.StringIO(text), "json")
+    assert [(r["row"], r["result"]) for r in report.rows] == [(1, "created"), (2, "rejected")]
+    assert codes(report.rows[1]) == [("", "invalid_json")]
+
+
+def test_unknown_format_is_refused(cs):
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(cs, io.StringIO(""), "xml")
+    assert exc.value.code == "invalid_format"
+
+
+# --- scale ----------------------------------------------------------------------------------
+
+
+def test_report_keeps_all_rejected_rows_but_caps_the_others(cs, mapped):
+    rows = [order(str(i)) for i in range(6)] + [order("bad", store="NOPE")]
+    report = import_orders(cs, rows, max_rows=2)
+    assert (report.created, report.rejected, report.rows_omitted) == (6, 1, 4)
+    assert [r["result"] for r in report.rows] == ["created", "created", "rejected"]
+    assert report.as_dict()["total"] == 7
+
+
+def test_query_count_does_not_grow_with_orders(cs, mapped, django_assert_max_num_queries):
+    def many(prefix, n):
+        out = []
+        for i in range(n):
+            o = order(f"{prefix}{i}")
+            if i % 3 == 0:
+                o["lines"].append(
+                    {"store_sku": "S-BUNDLE", "title": "Set", "quantity": 1, "unit_price": "9"}
+                )
+            out.append(o)
+        return out
+
+    with django_assert_max_num_queries(28):  # 26: executemany counts as one
+        report = import_orders(cs, many("a", 200))
+    assert report.created == 200 and report.review["approved"] == 200
+    with django_assert_max_num_queries(40):  # IN lists are cut at 900
+        report = import_orders(cs, many("b", 1000))
+    assert report.created == 1000
+    with django_assert_max_num_queries(10):
+        assert import_orders(cs, many("b", 1000)).unchanged == 1000
+
+
+def test_progress_is_reported_per_chunk(cs, mapped):
+    seen = []
+    import_orders(cs, [order(str(i)) for i in range(5)], chunk=2, progress=seen.append)
+    assert seen == [2, 4, 5]
+
+
+def test_job_kind_imports_and_reports_progress(cs, mapped):
+    assert jobs._kinds[importing.JOB_KIND] is importing.import_job
+    text = "\n".join(json.dumps(order(str(i))) for i in range(3))
+    calls = []
+    result = importing.import_job(
+        cs, {"format": "jsonl", "content": text}, lambda d, t: calls.append((d, t))
+    )
+    assert result["created"] == 3 and len(result["rows"]) == 3
+    size = len(text.encode())
+    assert calls[0] == (0, size) and calls[-1] == (size, size)
+
+
+def test_job_refuses_a_path_outside_the_imports_folder(cs):
+    with pytest.raises(ValidationFailed):
+        importing.import_job(cs, {"format": "csv", "path": "../secret_key"}, lambda d, t: None)
+
+
+def test_naive_time_is_read_in_the_server_time_zone(cs, mapped):
+    import_orders(cs, [order("1", placed_at="2026-11-20 10:00")])
+    placed = Order.objects.get().placed_at
+    local = timezone.make_aware(datetime(2026, 11, 20, 10, 0), timezone.get_default_timezone())
+    assert placed == local
+    assert abs(placed - local) < timedelta(seconds=1)
+
+
+def test_input_dicts_are_not_modified(cs, mapped):
+    rows = [order("1")]
+    snapshot = copy.deepcopy(rows)
+    import_orders(cs, rows)
+    assert rows == snapshot
