@@ -97,6 +97,7 @@ def home(request):
                     focus.append(status)
         if not focus:
             focus = list(labels.STATUS_TABS)
+        context["overview"] = len(focus) == len(labels.STATUS_TABS)
         focus.sort(key=labels.STATUS_TABS.index)
         context["cards"] = [
             {"status": s, "label": labels.status_label(s), "count": counts.get(s, 0)} for s in focus
