@@ -24,10 +24,12 @@ Rules (see DOMAIN.md, "Chargeable weight and prices"):
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
+import heapq
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
@@ -137,9 +139,11 @@ VOL_FULL = "full"
 VOL_HALF = "half"
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeableWeight:
-    """The chargeable weight of one piece and every step of its derivation (grams)."""
+class ChargeableWeight(NamedTuple):
+    """The chargeable weight of one piece and every step of its derivation (grams).
+
+    Results are named tuples: immutable, and several times cheaper to create than frozen
+    dataclasses, which matters at tens of thousands of quotes a second."""
 
     actual_g: int
     dims_cm: tuple[int, int, int]  # each side rounded up to a whole cm, longest first
@@ -195,6 +199,11 @@ def chargeable_weight(
     """Chargeable weight of one piece (grams), explained. Never below ``weight_g``."""
     w = channel_cfg if isinstance(channel_cfg, WeightConfig) else channel_cfg.weight
     a, b, c = sorted(dims_mm, reverse=True) if len(dims_mm) == 3 else (0, 0, 0)
+    return _chargeable(w, weight_g, a, b, c)
+
+
+def _chargeable(w: WeightConfig, weight_g: int, a: int, b: int, c: int) -> ChargeableWeight:
+    """``chargeable_weight`` with the sides already sorted, longest first (mm)."""
     dims_cm = ((a + 9) // 10, (b + 9) // 10, (c + 9) // 10)
     basis = weight_g
     volumetric_g = None
@@ -239,12 +248,62 @@ def chargeable_weight(
 # --- compiled structures --------------------------------------------------------------------
 
 
+class _RangeGroup:
+    """Postcode ranges of one country whose upper bound has one length.
+
+    Numeric groups are cut at compile time into segments, each with its winning range (the
+    narrowest, then the first listed), so a lookup is one bisection however long the list.
+    Text ranges (rare: GB, CA, NL...) are scanned in order of preference."""
+
+    __slots__ = ("length", "numeric", "starts", "winners", "items")
+
+    def __init__(self, length: int, numeric: bool, items: list[tuple]) -> None:
+        self.length = length
+        self.numeric = numeric
+        items.sort(key=lambda t: t[0])  # (sort key, lo, hi, hit)
+        self.items = items
+        self.starts: list[int] = []
+        self.winners: list[tuple | None] = []
+        if numeric:
+            events: dict[int, list[tuple[bool, int]]] = {}
+            for i, (_, lo, hi, _) in enumerate(items):
+                events.setdefault(lo, []).append((True, i))
+                events.setdefault(hi + 1, []).append((False, i))
+            active: list[int] = []  # a heap of item indexes: items are sorted by preference
+            ended: set[int] = set()
+            for point in sorted(events):
+                for starting, i in events[point]:
+                    if starting:
+                        heapq.heappush(active, i)
+                    else:
+                        ended.add(i)
+                while active and active[0] in ended:
+                    heapq.heappop(active)
+                self.starts.append(point)
+                self.winners.append((items[active[0]][0], items[active[0]][3]) if active else None)
+
+    def match(self, postcode_key: str) -> tuple | None:
+        """(sort key, hit) of the best range holding the postcode, or None."""
+        key = postcode_key[: self.length]
+        if self.numeric:
+            if not key.isdigit():
+                return None
+            i = bisect_right(self.starts, int(key)) - 1
+            return self.winners[i] if i >= 0 else None
+        if len(key) != self.length:
+            return None
+        for sort_key, lo, hi, hit in self.items:
+            if lo <= key <= hi:
+                return sort_key, hit
+        return None
+
+
 class _CountryIndex:
     __slots__ = ("cities", "ranges", "prefixes", "prefix_lengths", "default")
 
     def __init__(self) -> None:
         self.cities: dict[str, tuple] = {}
-        self.ranges: list[tuple] = []
+        self.ranges: tuple[_RangeGroup, ...] = ()
         self.prefixes: dict[str, tuple] = {}
         self.prefix_lengths: tuple[int, ...] = ()
         self.default: tuple | None = None
@@ -252,13 +311,18 @@ class _CountryIndex:
 
 class AreaIndex:
     """Finds the most specific rule for a destination: city > postcode range (the narrowest
-    first) > postcode prefix (the longest first) > country. Values are (target, AreaRule)."""
+    first, numeric width; text ranges after numeric ones; then the first listed) > postcode
+    prefix (the longest first) > country. Values are (target, AreaRule).
+
+    A postcode range compares the postcode's first len(to) characters: as numbers when both
+    bounds and that part are digits (so ZIP+4 "94043-1234" falls in 90000-96199 and "800" in
+    500-1200), otherwise as text of equal length ("EC2A" in EC1A-EC4Z)."""
 
     __slots__ = ("by_country",)
 
     def __init__(self, items: Iterable[tuple[AreaRule, object]]) -> None:
         by_country: dict[str, _CountryIndex] = {}
-        ranges: dict[str, list[tuple]] = {}
+        groups: dict[str, dict[tuple[int, bool], list[tuple]]] = {}
         for position, (rule, target) in enumerate(items):
             ci = by_country.get(rule.country)
             if ci is None:
@@ -270,22 +334,19 @@ class AreaIndex:
             elif kind == "range":
                 lo, hi = rule.postcode_from, rule.postcode_to
                 numeric = lo.isdigit() and hi.isdigit()
-                width = (0, int(hi) - int(lo)) if numeric else (1, 0)
-                entry = (
-                    (int(lo) if numeric else lo),
-                    (int(hi) if numeric else hi),
-                    len(hi),
-                    numeric,
-                    hit,
-                )
-                ranges.setdefault(rule.country, []).append((width, position, entry))
+                if numeric:
+                    item = ((0, int(hi) - int(lo), position), int(lo), int(hi), hit)
+                else:
+                    item = ((1, 0, position), lo, hi, hit)
+                groups.setdefault(rule.country, {}).setdefault((len(hi), numeric), []).append(item)
             elif kind == "prefix":
                 ci.prefixes.setdefault(rule.postcode_prefix, hit)
             elif ci.default is None:
                 ci.default = hit
-        for country, items_ in ranges.items():
-            items_.sort(key=lambda t: (t[0], t[1]))
-            by_country[country].ranges = [entry for _, _, entry in items_]
+        for country, by_key in groups.items():
+            by_country[country].ranges = tuple(
+                _RangeGroup(length, numeric, items_) for (length, numeric), items_ in by_key.items()
+            )
         for ci in by_country.values():
             ci.prefix_lengths = tuple(sorted({len(p) for p in ci.prefixes}, reverse=True))
         self.by_country = by_country
@@ -299,15 +360,17 @@ class AreaIndex:
             if hit is not None:
                 return hit
         if postcode_key:
-            for lo, hi, length, numeric, hit in ci.ranges:
-                key = postcode_key[:length]
-                if numeric:
-                    if key.isdigit() and lo <= int(key) <= hi:
-                        return hit
-                elif len(key) == length and lo <= key <= hi:
-                    return hit
+            if ci.ranges:
+                best = None
+                for group in ci.ranges:
+                    found = group.match(postcode_key)
+                    if found is not None and (best is None or found[0] < best[0]):
+                        best = found
+                if best is not None:
+                    return best[1]
+            n = len(postcode_key)
             for length in ci.prefix_lengths:
-                if len(postcode_key) >= length:
+                if n >= length:
                     hit = ci.prefixes.get(postcode_key[:length])
                     if hit is not None:
                         return hit
@@ -351,14 +414,14 @@ class CompiledSheet:
     zones: AreaIndex
     remote: tuple[tuple[SurchargeData, AreaIndex], ...]
     others: tuple[SurchargeData, ...]
-    fuel: tuple[CompiledFuel, ...]  # newest first
+    fuel: tuple[CompiledFuel, ...]  # oldest first
+    fuel_dates: tuple[dt.date, ...]
     label: str
 
     def fuel_on(self, on: dt.date) -> CompiledFuel | None:
-        for f in self.fuel:
-            if f.effective_from <= on:
-                return f
-        return None
+        """The fuel rate in force on ``on``: the latest one from that date or before."""
+        i = bisect_right(self.fuel_dates, on)
+        return self.fuel[i - 1] if i else None
 
 
 def _sheet_label(data: SheetData) -> str:
@@ -391,7 +454,7 @@ def compile_sheet(sheet_id: int | None, data: SheetData) -> CompiledSheet:
             frozenset(f.applies_to),
             ", ".join(f.applies_to),
         )
-        for f in sorted(data.fuel, key=lambda f: f.effective_from, reverse=True)
+        for f in sorted(data.fuel, key=lambda f: f.effective_from)
     )
     return CompiledSheet(
         id=sheet_id,
@@ -405,6 +468,7 @@ def compile_sheet(sheet_id: int | None, data: SheetData) -> CompiledSheet:
         remote=remote,
         others=others,
         fuel=fuel,
+        fuel_dates=tuple(f.effective_from for f in fuel),
         label=_sheet_label(data),
     )
 
@@ -458,28 +522,29 @@ def compile_channel(
 # --- quotes ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
+    """Why a channel cannot carry a parcel: a stable code and a message for people."""
+
     code: str
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeLine:
+class ChargeLine(NamedTuple):
     """One charge. The description is written only when asked for (quotes must be fast)."""
 
     code: str
     amount: Money
-    text: Callable[..., str] = field(default=str, repr=False, compare=False)
-    args: tuple = field(default=(), repr=False, compare=False)
+    text: Callable[..., str] = str
+    args: tuple = ()
 
     @property
     def description(self) -> str:
         return self.text(*self.args)
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(NamedTuple):
+    """A channel's price for a parcel, or (``ok`` False) every reason it cannot carry it."""
+
     channel_code: str
     channel_id: int | None
     ok: bool
@@ -691,7 +756,8 @@ def quote(
     cfg = ch.cfg
     reasons: list[Reason] = []
     _limits(ch, parcel, reasons)
-    cw = chargeable_weight(ch.weight, parcel.weight_g, parcel.dims_mm)
+    dims = parcel.dims_mm
+    cw = _chargeable(ch.weight, parcel.weight_g, dims[0], dims[1], dims[2])
     pieces = parcel.pieces
     grams = cw.chargeable_g * pieces
     cs = ch.sheet_for(kind, level, on)

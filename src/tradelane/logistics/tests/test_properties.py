@@ -263,3 +263,94 @@ def test_refusals_name_every_reason(
     assert set(q.reason_codes) == expected
     assert len(q.reason_codes) == len(expected)  # each reason once
     assert q.ok == (not expected)
+
+
+# --- zone matching against a brute-force reference ------------------------------------------
+
+postcodes = st.text("0123456789", min_size=1, max_size=6) | st.sampled_from(
+    ["EC1A 1BB", "EC4Z", "SW1A 1AA", "94043-1234", ""]
+)
+
+
+@st.composite
+def area_rules(draw):
+    kind = draw(st.sampled_from(["country", "prefix", "range", "city", "text_range", "loose"]))
+    if kind == "country":
+        return AreaRule("US")
+    if kind == "prefix":
+        return AreaRule("US", postcode_prefix=draw(st.text("0123456789E", min_size=1, max_size=4)))
+    if kind == "city":
+        return AreaRule("US", city=draw(st.sampled_from(["Austin", "New York", "Reno"])))
+    if kind == "text_range":
+        lo, hi = sorted(
+            draw(
+                st.lists(
+                    st.sampled_from(["EC1A", "EC2B", "EC4Z", "SW1A", "9404"]),
+                    min_size=2,
+                    max_size=2,
+                )
+            )
+        )
+        return AreaRule("US", postcode_from=lo, postcode_to=hi)
+    a, b = sorted(draw(st.lists(st.integers(0, 99999), min_size=2, max_size=2)))
+    if kind == "loose":  # numeric bounds of unequal length, e.g. 500-1200
+        return AreaRule("US", postcode_from=str(a), postcode_to=str(b))
+    width = draw(st.sampled_from([3, 4, 5]))
+    return AreaRule(
+        "US",
+        postcode_from=str(a % 10**width).zfill(width),
+        postcode_to=str(max(a % 10**width, b % 10**width)).zfill(width),
+    )
+
+
+def reference_match(rules, postcode, city):
+    """The rule the spec says wins, found by trying every rule."""
+    from tradelane.logistics.spec import norm_city, norm_postcode
+
+    pc = norm_postcode(postcode)
+    ck = norm_city(city)
+    cities = [i for i, r in enumerate(rules) if r.kind == "city" and ck and norm_city(r.city) == ck]
+    if cities:
+        return cities[0]
+    ranges = []
+    for i, r in enumerate(rules):
+        if r.kind != "range" or not pc:
+            continue
+        lo, hi = r.postcode_from, r.postcode_to
+        key = pc[: len(hi)]
+        if lo.isdigit() and hi.isdigit():
+            if key.isdigit() and int(lo) <= int(key) <= int(hi):
+                ranges.append(((0, int(hi) - int(lo), i), i))
+        elif len(key) == len(hi) and lo <= key <= hi:
+            ranges.append(((1, 0, i), i))
+    if ranges:
+        return min(ranges)[1]
+    prefixes = [
+        (len(r.postcode_prefix), -i, i)
+        for i, r in enumerate(rules)
+        if r.kind == "prefix" and pc and pc.startswith(r.postcode_prefix)
+    ]
+    if prefixes:
+        return max(prefixes)[2]
+    countries = [i for i, r in enumerate(rules) if r.kind == "country"]
+    return countries[0] if countries else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(area_rules(), min_size=1, max_size=25),
+    postcodes,
+    st.sampled_from(["", "Austin", "new  york", "Boston"]),
+)
+def test_zone_index_agrees_with_brute_force(rules, postcode, city):
+    from tradelane.logistics.rating import AreaIndex
+    from tradelane.logistics.spec import norm_city, norm_postcode
+
+    index = AreaIndex((rule, i) for i, rule in enumerate(rules))
+    hit = index.match("US", norm_postcode(postcode), norm_city(city))
+    expected = reference_match(rules, postcode, city)
+    if expected is None:
+        assert hit is None
+    else:
+        # equal rules (same prefix or city listed twice) are interchangeable
+        assert hit is not None and rules[hit[0]] == rules[expected]
