@@ -124,11 +124,15 @@ def _problem(field: str, code: str, message: str) -> Problem:
 def create_channel(actor, **fields: Any) -> Channel:
     require(actor, P.CHANNEL_CHANGE)
     values = _clean_channel(fields)
+    duplicate = Conflict(f"Channel {values['code']!r} exists", code="duplicate_code")
     if Channel.objects.filter(code=values["code"]).exists():
-        raise Conflict(f"Channel {values['code']!r} exists", code="duplicate_code")
-    with transaction.atomic():
-        ch = Channel.objects.create(**values)
-        audit.record(actor, "logistics.channel.create", ch, values)
+        raise duplicate
+    try:
+        with transaction.atomic():
+            ch = Channel.objects.create(**values)
+            audit.record(actor, "logistics.channel.create", ch, values)
+    except IntegrityError:  # created by someone else since the check
+        raise duplicate from None
     return ch
 
 
@@ -275,7 +279,9 @@ def import_rate_sheet(
 ) -> RateSheet:
     """Import an Excel rate sheet (see ``excel``) as a new sheet of ``ch`` or over ``sheet``.
 
-    Arguments given here win over the file's ``Sheet`` tab. Any error in the file raises
+    Arguments given here win over the file's ``Sheet`` tab; over an existing sheet, that
+    sheet's kind, level, currency, date and name are kept unless given here (the file
+    replaces the content, not the identity). Any error in the file raises
     ``ValidationFailed`` (code ``import_failed``) listing every row error; nothing is written.
     """
     require(actor, P.RATESHEET_CHANGE)

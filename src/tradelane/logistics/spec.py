@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote as url_quote
 
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
@@ -66,6 +67,7 @@ BASE_CHARGES = (CHARGE_FREIGHT, CHARGE_REGISTRATION)
 DEFAULT_FUEL_APPLIES_TO = (CHARGE_FREIGHT, SUR_REMOTE, SUR_OVERSIZE, SUR_OVERWEIGHT)
 
 MAX_DECIMALS = 4  # prices and rates are stored with 4 decimal places
+TRACKING_PLACEHOLDER = "{tracking}"  # in a channel's tracking URL template
 
 
 # --- channel ------------------------------------------------------------------------------------
@@ -108,6 +110,14 @@ class ChannelConfig:
     active: bool = True
     weight: WeightConfig = field(default_factory=WeightConfig)
     pricing_date: str = DATE_RECEIVED
+
+
+def tracking_url(cfg: ChannelConfig, tracking_number: str) -> str:
+    """The public tracking page of a number on this channel ("" without a template)."""
+    template = cfg.tracking_url_template
+    if not template or not tracking_number:
+        return ""
+    return template.replace(TRACKING_PLACEHOLDER, url_quote(tracking_number.strip(), safe=""))
 
 
 # --- rate sheet ---------------------------------------------------------------------------------
@@ -650,6 +660,14 @@ def validate_channel(cfg: ChannelConfig) -> tuple[ChannelConfig, list[Problem]]:
             destinations.append(check_country(country))
         except ValidationFailed as exc:
             c.add(ref, "destinations", exc.code, exc.message)
+    template = (cfg.tracking_url_template or "").strip()
+    if template and TRACKING_PLACEHOLDER not in template:
+        c.add(
+            ref,
+            "tracking_url_template",
+            "tracking_placeholder",
+            f"The tracking URL template needs {TRACKING_PLACEHOLDER} for the number",
+        )
     if cfg.pricing_date not in PRICING_DATES:
         c.add(ref, "pricing_date", "invalid_choice", "pricing_date is received or shipped")
     w = cfg.weight

@@ -9,7 +9,14 @@ import pytest
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.money import Money
 from tradelane.logistics.rating import Parcel, quote, quote_all, quote_all_priced, quote_priced
-from tradelane.logistics.spec import DATE_SHIPPED, FuelData, SurchargeData
+from tradelane.logistics.spec import (
+    DATE_SHIPPED,
+    ChannelConfig,
+    FuelData,
+    SurchargeData,
+    tracking_url,
+    validate_channel,
+)
 
 from .factories import (
     DAY,
@@ -415,3 +422,12 @@ def test_parcel_is_validated():
     with pytest.raises(ValidationFailed):
         Parcel(weight_g=100, country="XX")
     assert Parcel(weight_g=100, country="uk").country == "GB"
+
+
+def test_tracking_url_template():
+    cfg = channel(tracking_url_template="https://t.example/track?n={tracking}")
+    assert tracking_url(cfg, " RR123456785CN ") == "https://t.example/track?n=RR123456785CN"
+    assert tracking_url(cfg, "a/b c") == "https://t.example/track?n=a%2Fb%20c"
+    assert tracking_url(channel(), "RR123456785CN") == ""
+    bad = ChannelConfig(code="X", tracking_url_template="https://t.example/track")
+    assert [p.code for p in validate_channel(bad)[1]] == ["tracking_placeholder"]
