@@ -91,7 +91,19 @@ def test_bulk_approve_then_allocate_with_progress(page, live_server, shot, immed
     page.goto(f"{live_server.url}/orders/")
     expect(page.locator('.tab.active[data-tab="pending_review"]')).to_be_visible()
 
-    # Select everything on the page with the keyboard-friendly header box, then approve.
+    # Keyboard: "/" jumps to the search box, j/k move between rows, x ticks the current row.
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("table.orders tbody tr").nth(1)).to_have_class(re.compile("current"))
+    page.keyboard.press("x")
+    expect(page.locator("[data-selected-count] b")).to_have_text("1")
+    page.keyboard.press("x")
+    expect(page.locator("[data-selected-count] b")).to_have_text("0")
+
+    # Select everything on the page with the header box, then approve.
     page.get_by_label("全选本页").check()
     expect(page.locator("[data-selected-count] b")).to_have_text("12")
     page.get_by_test_id("bulk-approve").click()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from tradelane.core import jobs
 from tradelane.core.errors import DomainError
 
-from . import services
+from . import importing, services  # importing registers its own kind, "orders.import"
 from .models import Order
 from .states import OrderStatus as S
 
@@ -23,7 +23,7 @@ APPROVE = "orders.approve"
 REVIEW = "orders.review"
 INVALID = "orders.invalid"
 ALLOCATE = "orders.allocate"
-KINDS = (APPROVE, REVIEW, INVALID, ALLOCATE)
+KINDS = (APPROVE, REVIEW, INVALID, ALLOCATE, importing.JOB_KIND)
 
 
 def _ids(params: dict) -> list[int]:

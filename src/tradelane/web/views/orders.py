@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tradelane.accounts.roles import P
-from tradelane.core import jobs
+from tradelane.core import errors, jobs
 from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.core.models import Job
@@ -205,6 +205,8 @@ def bulk(request):
         return render_error(request, ValidationFailed("unknown action", code="unknown_action"))
     job_kind, perm = BULK[action]
     if not request.user.has_perm(perm):
+        if request.htmx:  # an in-place message, not a whole 403 page inside the job box
+            return render_error(request, errors.PermissionDenied(perm))
         raise PermissionDenied(perm)
     ids = sorted({i for i in map(int_or_none, request.POST.getlist("ids")) if i})
     reason = (request.POST.get("reason") or "").strip()
@@ -237,7 +239,7 @@ def _back(request) -> str:
 
 def _job_context(job: Job) -> dict:
     result = job.result if isinstance(job.result, dict) else {}
-    errors = [
+    refused = [
         {
             "order_id": e.get("order_id"),
             "number": e.get("number"),
@@ -256,7 +258,7 @@ def _job_context(job: Job) -> dict:
         "percent": job.percent,
         "finished": finished,
         "counts": labels.count_items(result),
-        "errors": errors,
+        "errors": refused,
         "error": error,
     }
 

@@ -3,7 +3,9 @@
   "use strict";
 
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (!el) return false;
+    if (el.tagName === "INPUT") return !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
+    return el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName);
   }
 
   function rows() {
@@ -19,7 +21,7 @@
     all.forEach(function (r) { r.classList.remove("current"); });
     var row = all[index];
     row.classList.add("current");
-    var link = row.querySelector("a, input, button");
+    var link = row.querySelector("a") || row.querySelector("input, button");
     if (link) link.focus({ preventScroll: false });
     row.scrollIntoView({ block: "nearest" });
     current = index;
