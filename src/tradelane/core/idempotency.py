@@ -10,13 +10,17 @@ so the client may retry them with the same key.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from .models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
+KEEP = timedelta(hours=24)  # how long a key is remembered (Stripe keeps theirs 24 hours too)
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -50,8 +54,12 @@ class IdempotencyMiddleware:
         scope = _scope(request)
         if scope is None:  # unauthenticated: let authentication refuse it
             return self.get_response(request)
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return _error(413, "too_large", "The request body is too large")
         digest = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
+            request.method.encode() + b" " + request.path.encode() + b"\n" + body
         ).hexdigest()
         try:
             with transaction.atomic():
@@ -100,3 +108,11 @@ class IdempotencyMiddleware:
             content_type=response.get("Content-Type", "application/json"),
         )
         return response
+
+
+def prune(older_than: timedelta = KEEP) -> int:
+    """Forget keys older than ``older_than``; run by the worker's periodic sweep."""
+    deleted, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

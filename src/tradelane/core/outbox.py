@@ -58,11 +58,11 @@ def enqueue(topic: str, payload: dict[str, Any], *, dedupe_key: str) -> OutboxMe
     return msg
 
 
-def _kick() -> None:
+def _kick(run_after=None) -> None:
     from .tasks import deliver_outbox
 
     try:
-        deliver_outbox.enqueue()
+        (deliver_outbox.using(run_after=run_after) if run_after else deliver_outbox).enqueue()
     except Exception:  # the periodic sweep in the worker delivers it anyway
         log.exception("could not enqueue outbox delivery")
 
@@ -108,6 +108,8 @@ def deliver_due(limit: int = 100) -> dict[str, int]:
                 next_attempt_at=timezone.now() + timedelta(seconds=delay),
             )
             counts["dead" if dead else "retried"] += 1
+            if not dead:
+                _kick(run_after=timezone.now() + timedelta(seconds=delay))
         else:
             OutboxMessage.objects.filter(pk=msg.pk).update(
                 attempts=attempts,

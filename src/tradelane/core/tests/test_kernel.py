@@ -137,3 +137,33 @@ def test_audit_records_who_changed_what(admin):
     assert row.actor == admin
     assert row.changes["base_currency"] == ["CNY", "USD"]
     assert row.changes["name"][1] == "ACME 跨境"
+
+
+def test_sweep_delivers_due_outbox_and_prunes_old_keys(admin):
+    from tradelane.core import periodic
+    from tradelane.core.models import IdempotencyRecord
+
+    sent = []
+
+    @outbox.handler("test.sweep")
+    def deliver(msg):
+        sent.append(msg.pk)
+
+    msg = OutboxMessage.objects.create(topic="test.sweep", dedupe_key="s1")
+    old = IdempotencyRecord.objects.create(
+        scope="user:1",
+        key="old",
+        method="POST",
+        path="/api/v1/x",
+        request_hash="h",
+        created_at=timezone.now() - timedelta(hours=25),
+    )
+    fresh = IdempotencyRecord.objects.create(
+        scope="user:1", key="new", method="POST", path="/api/v1/x", request_hash="h"
+    )
+    results = periodic.sweep()
+    assert results["outbox"] == {"sent": 1, "retried": 0, "dead": 0}
+    assert results["idempotency"] == 1
+    assert sent == [msg.pk]
+    assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not IdempotencyRecord.objects.filter(pk=old.pk).exists()
