@@ -2,10 +2,11 @@
 
 ``compile_channel`` turns a channel's configuration and its (validated) rate sheets into
 lookup structures once: zones indexed by country, then city, postcode range and postcode
-prefix; brackets as sorted upper bounds for bisection; fuel history newest first. ``quote``
-then prices one parcel on one channel without touching the database, and explains itself:
-the chargeable weight and how it was derived, the zone and the rule that matched, each charge
-line, the total; or, when the channel cannot carry the parcel, every reason why not.
+prefix (numeric postcode ranges cut into segments); brackets as sorted upper bounds and fuel
+history as sorted dates, both for bisection. ``quote`` then prices one parcel on one channel
+without touching the database, and explains itself: the chargeable weight and how it was
+derived, the zone and the rule that matched, each charge line, the total; or, when the channel
+cannot carry the parcel, every reason why not.
 
 Rules (see DOMAIN.md, "Chargeable weight and prices"):
 - chargeable weight per piece: each dimension rounded up to a whole cm; volumetric =
@@ -16,6 +17,8 @@ Rules (see DOMAIN.md, "Chargeable weight and prices"):
   oversize and overweight apply per piece; registration and per-piece fees are charged N times.
 - each charge line is rounded half up to the currency's minor units; the total is their sum;
   fuel is a percentage of the (rounded) lines it applies to, itself rounded.
+- prices within a zone never fall as weight rises: ``spec.validate_sheet`` refuses a sheet
+  whose freight or registration fee drops from one bracket to the next.
 - the sheet in force on the pricing date (latest effective date not after it) prices the
   parcel, and so does the fuel rate; the channel decides whether that date is the day the
   parcel was received or shipped.
