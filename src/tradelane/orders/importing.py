@@ -537,7 +537,8 @@ def _select_in(sql: str, params: list, values: Iterable) -> list[tuple]:
 
 
 def _insert(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """``INSERT`` rows that are already in the database's form, with one executemany per batch.
+    """``INSERT`` rows that are already in the database's form: COPY on PostgreSQL, multi-row
+    ``VALUES`` statements sent with ``executemany`` elsewhere.
 
     Like ``core.bulk.insert_rows`` but without preparing each value through its field: the
     callers hand over strings, ints, Decimals (sent as they are by both drivers, as the ORM
@@ -545,20 +546,35 @@ def _insert(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """
     meta = model._meta
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table),
-        ", ".join(quote(meta.get_field(name).column) for name in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
     with connection.cursor() as cursor:
-        batch: list[tuple] = []
+        if connection.vendor == "postgresql":
+            # One COPY per table and chunk: no SQL text to build, parse or plan per row.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        one = "({})".format(", ".join(["%s"] * len(fields)))
+        per = max(1, min(100, (connection.features.max_query_params or 999) // len(fields)))
+        head = f"INSERT INTO {table} ({columns}) VALUES "
+        full_sql = head + ", ".join([one] * per)
+        group: list = []
+        groups: list[list] = []
+        n = 0
         for row in rows:
-            batch.append(row)
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+            group.extend(row)
+            n += 1
+            if n == per:
+                groups.append(group)
+                group, n = [], 0
+                if len(groups) >= 50:
+                    cursor.executemany(full_sql, groups)
+                    groups = []
+        if groups:
+            cursor.executemany(full_sql, groups)
+        if n:
+            cursor.execute(head + ", ".join([one] * n), group)
 
 
 def _table(model) -> str:
