@@ -21,6 +21,8 @@ Timed steps (method "import_then_review_allocate", the default):
 2. ``review_orders`` over every order, then ``allocate_orders`` over the approved ones (both in
    slices of ``--slice`` ids, as the job kinds do): ``review_allocate_orders_per_s`` =
    N / (review seconds + allocate seconds).
+Then the same file is imported again (``reimport_same_file``): every order comes back unchanged
+and the row count of every table stays the same.
 With ``--review-in-import`` (method "import_with_review_then_rereview_allocate") step 1 is
 the import as the UI runs it, which reviews every chunk, and step 2 re-runs the review.
 ``--profile import|review_allocate`` prints the top of a cProfile of that step to stderr.
@@ -414,6 +416,12 @@ def id_slices(size: int, **filters):
         last = ids[-1]
 
 
+def table_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
 def add(total: dict, part: dict) -> None:
     for key, value in part.items():
         total[key] = total.get(key, 0) + value
@@ -493,6 +501,23 @@ def _measure(args, data_dir: Path) -> dict:
         allocate_s, allocate_cpu = time.perf_counter() - t0, time.process_time() - c0
     rss["after_review_allocate"] = rss_mb()
 
+    # The same file again: every order unchanged, no table changes a single row.
+    before = table_counts()
+    t0 = time.perf_counter()
+    with path.open("rb") as fh:
+        again = import_file(actor, fh, args.format, source="bench", chunk=args.chunk)
+    reimport_s = time.perf_counter() - t0
+    reimport = {
+        "seconds": round(reimport_s, 2),
+        "orders_per_s": round(args.orders / reimport_s, 1),
+        "created": again.created,
+        "updated": again.updated,
+        "unchanged": again.unchanged,
+        "rejected": again.rejected,
+        "table_counts_identical": table_counts() == before,
+    }
+    rss["after_reimport"] = rss_mb()
+
     statuses = dict(
         Order.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
@@ -542,6 +567,7 @@ def _measure(args, data_dir: Path) -> dict:
         "allocate_orders_per_s": round(
             allocate_counts.get("allocated", 0) / allocate_s if allocate_s else 0, 1
         ),
+        "reimport_same_file": reimport,
         "import_report": {k: v for k, v in report.as_dict().items() if k not in ("rows", "review")},
         "rejected_codes": sorted(
             {e["code"] for r in report.rows if r["result"] == "rejected" for e in r["errors"]}

@@ -31,12 +31,13 @@ nothing. A changed order still in pending review, pending contact or approved is
 a changed order further along (allocated, shipped, invalid, cancelled, or already packed) is
 kept as it is and reported ``unchanged`` with the error code ``locked_status``.
 
-Set-based and streaming: orders are read lazily and handled in chunks (``CHUNK``): per chunk
-one read of the existing orders, one of the SKU mappings not seen before, one multi-row insert
-each for orders, lines and state events, then the review of the chunk's new and changed orders
-(``review.review_orders``). Memory does not grow with the number of orders: the report keeps
-every rejected or locked row but only the first ``max_rows`` of the others (the counts are
-always exact).
+Set-based and streaming: orders are read lazily and handled in chunks (``CHUNK``) of one
+transaction each: per chunk one read of the existing orders, one of the SKU mappings not seen
+before, one of possible duplicates, then one COPY (PostgreSQL) or a few multi-row INSERTs
+(SQLite) each for orders, lines and state events; after the commit, the review of the chunk's
+new and changed orders (``review.review_orders``). Memory does not grow with the number of
+orders: the report keeps every rejected or locked row but only the first ``max_rows`` of the
+others (the counts are always exact).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -74,6 +76,7 @@ from .states import OrderStatus as S
 CHUNK = 2000  # orders per transaction
 MAX_ROWS = 1000  # created/updated/unchanged rows kept in the report (rejected: all)
 MAX_QUANTITY = 1_000_000
+MAX_NOTE = 10_000  # characters of the note kept with an order
 MAX_ELEMENT_CHARS = 8 << 20  # one order in a JSON array; more is a broken file
 IN_BATCH = 900  # values per SQL IN list (SQLite's historic variable limit is 999)
 JOB_KIND = "orders.import"
@@ -222,6 +225,8 @@ def _text(value: Any, name: str, errors: list, limit: int | None, required: bool
         errors.append(_err(name, "required", f"{name} is required"))
     elif limit is not None and len(text) > limit:
         errors.append(_err(name, "too_long", f"{name} is longer than {limit} characters"))
+    elif "\x00" in text:
+        errors.append(_err(name, "invalid_text", f"{name} holds a NUL character"))
     return text
 
 
@@ -370,7 +375,11 @@ def _fields(group: dict, spec: tuple, out: dict, errors: list) -> None:
         value = group.get(key)
         if value.__class__ is str:
             value = value.strip()
-            if (required and not value) or (limit is not None and len(value) > limit):
+            if (
+                (required and not value)
+                or (limit is not None and len(value) > limit)
+                or "\x00" in value
+            ):
                 value = _text(value, label, errors, limit, required)  # records the error
         else:
             value = _text(value, label, errors, limit, required)
@@ -447,10 +456,15 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
             store_sku = line.get("store_sku")
             if store_sku.__class__ is str and 0 < len(store_sku) <= _STORE_SKU_MAX:
                 store_sku = store_sku.strip()
-            if not store_sku or store_sku.__class__ is not str or len(store_sku) > _STORE_SKU_MAX:
+            if (
+                not store_sku
+                or store_sku.__class__ is not str
+                or len(store_sku) > _STORE_SKU_MAX
+                or "\x00" in store_sku
+            ):
                 store_sku = _text(store_sku, f"lines[{i}].store_sku", errors, _STORE_SKU_MAX, True)
             title = line.get("title")
-            if title.__class__ is not str:
+            if title.__class__ is not str or "\x00" in title:
                 title = _text(title, f"lines[{i}].title", errors, None)
             title = title.strip()[:_TITLE_MAX]
             qty = line.get("quantity")
@@ -476,8 +490,7 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
                 _err("totals.grand", "negative_amount", "The discount exceeds the order's value")
             )
         out["grand_total"] = grand
-    note = raw.get("note")
-    out["note"] = note.strip() if note.__class__ is str else _text(note, "note", errors, None)
+    out["note"] = _text(raw.get("note"), "note", errors, MAX_NOTE)
 
     if errors:
         return out, errors
@@ -591,10 +604,14 @@ class _Mappings:
     def __init__(self) -> None:
         self.known: dict[tuple[int, str], Components] = {}
 
+    LIMIT = 200_000  # distinct store SKUs remembered; a file of random SKUs starts over
+
     def load(self, keys: set[tuple[int, str]]) -> None:
         missing = keys - self.known.keys()
         if not missing:
             return
+        if len(self.known) + len(missing) > self.LIMIT:
+            self.known = {key: value for key, value in self.known.items() if key in keys}
         found: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         by_store: dict[int, set[str]] = defaultdict(set)
         for store_id, store_sku in missing:
@@ -608,7 +625,7 @@ class _Mappings:
                 )
                 for store_sku, sku_id, qty in rows:
                     found[(store_id, store_sku)].append((sku_id, qty))
-        direct_codes = {sku for key in missing if key not in found for sku in (key[1],)}
+        direct_codes = {key[1] for key in missing if key not in found}
         direct: dict[str, int] = {}
         for part in _in_batches(sorted(direct_codes)):
             direct.update(Sku.objects.filter(code__in=part).values_list("code", "id"))
@@ -1207,9 +1224,17 @@ def read_json_array(stream: io.TextIOBase, block: int = 1 << 20) -> Iterator[tup
 
 
 def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(first line number, order dict) per group of consecutive rows of one order."""
-    reader = csv.DictReader(stream)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    """(first line number, order dict) per group of consecutive rows of one order.
+
+    The header names the columns (any order, any case; unknown columns are ignored); the
+    delimiter is a comma, or a semicolon or tab when the header uses one instead.
+    """
+    lines = iter(stream)
+    first = next(lines, "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.__getitem__)  # a tie keeps the comma
+    reader = csv.DictReader(itertools.chain([first], lines), delimiter=delimiter)
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in _CSV_REQUIRED if c not in header]
     if missing:
         raise ValidationFailed(
@@ -1223,7 +1248,16 @@ def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
     first_row: dict = {}
     start = 0
     key = None
-    for row in reader:
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:  # e.g. a field over the size limit: the file cannot go on
+            # The broken line may belong to the order being gathered: refuse it whole.
+            message = f"Line {reader.line_num}: {exc}; the rest of the file was not read"
+            yield (start if current is not None else reader.line_num), _Bad("invalid_csv", message)
+            return
+        if row is None:
+            break
         line_no = reader.line_num
         row_key = ((row.get("store") or "").strip(), (row.get("external_id") or "").strip())
         if current is None or row_key != key:
@@ -1279,12 +1313,49 @@ def _csv_order(row: dict) -> dict:
     }
 
 
-def _text_stream(fileobj) -> tuple[io.TextIOBase, Any]:
-    """A text stream over ``fileobj`` (binary files read as UTF-8, a BOM skipped)."""
+class _Prefixed(io.RawIOBase):
+    """A binary stream: ``prefix`` (already read to sniff the encoding), then the rest."""
+
+    def __init__(self, prefix: bytes, rest):
+        self._prefix = prefix
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def sniff_encoding(sample: bytes) -> str:
+    """UTF-8 (a BOM skipped) when the sample decodes as such; else GB18030, which is what
+    Excel in Simplified Chinese writes for "CSV"; UTF-16 when it starts with its BOM."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 3:  # not just a character cut at the sample's end
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def _text_stream(fileobj) -> io.TextIOBase:
+    """A text stream over ``fileobj``: a text file as it is, a binary one decoded (see
+    ``sniff_encoding``) without closing it afterwards."""
     probe = fileobj.read(0)
-    if isinstance(probe, bytes):
-        return io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline=""), fileobj
-    return fileobj, None
+    if not isinstance(probe, bytes):
+        return fileobj
+    sample = fileobj.read(64 * 1024) or b""
+    raw = io.BufferedReader(_Prefixed(sample, fileobj), buffer_size=256 * 1024)
+    return io.TextIOWrapper(raw, encoding=sniff_encoding(sample), newline="")
 
 
 def import_file(
@@ -1311,18 +1382,21 @@ def import_file(
         raise ValidationFailed(
             f"Unknown import format {fmt!r}; use json, jsonl or csv", code="invalid_format"
         )
-    stream, _ = _text_stream(fileobj)
+    stream = _text_stream(fileobj)
+    if fmt == "jsonl":
+        numbered = read_jsonl(stream)
+    elif fmt == "json":
+        numbered = read_json_array(stream)
+    else:
+        numbered = read_csv(stream)
     try:
-        if fmt == "jsonl":
-            numbered = read_jsonl(stream)
-        elif fmt == "json":
-            numbered = read_json_array(stream)
-        else:
-            numbered = read_csv(stream)
         return _run(actor, numbered, source, review, chunk, max_rows, progress)
-    finally:
-        if stream is not fileobj:
-            stream.detach()  # leave the caller's file open
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"The file is not readable as {getattr(stream, 'encoding', 'text')}: {exc.reason}; "
+            "save it as UTF-8 and import it again (orders read before this point were kept)",
+            code="invalid_encoding",
+        ) from None
 
 
 # --- the job --------------------------------------------------------------------------------

@@ -411,6 +411,57 @@ def test_csv_row_contradicting_its_order_is_refused(cs, mapped):
     assert codes(report.rows[0]) == [("ship_city", "conflicting_value")]
 
 
+def test_csv_from_chinese_excel_gb18030_semicolons_and_upper_case_header(cs, mapped):
+    o = order("1", note="请先联系")
+    o["shipping_address"]["name"] = "王小明"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[c.upper() for c in CSV_COLUMNS], delimiter=";")
+    writer.writeheader()
+    for row in to_csv_rows(o):
+        writer.writerow({k.upper(): v for k, v in row.items()})
+    report = import_file(cs, io.BytesIO(out.getvalue().encode("gb18030")), "csv")
+    assert report.created == 1, report.rows
+    assert Order.objects.values_list("ship_name", "note").get() == ("王小明", "请先联系")
+
+
+def test_file_in_another_encoding_after_the_sample_is_refused_clearly(cs, mapped):
+    head = json.dumps(order("1")) + "\n"
+    pad = "\n" * (70 * 1024)  # push the bad byte past the 64 KiB sample
+    data = head.encode() + pad.encode() + b'{"store": "\xff"}\n'
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(cs, io.BytesIO(data), "jsonl")
+    assert exc.value.code == "invalid_encoding"
+    assert Order.objects.count() == 0  # the first chunk had not been written yet
+
+
+def test_nul_characters_and_huge_notes_are_refused(cs, mapped):
+    nul = order("1", note="fine")
+    nul["shipping_address"]["city"] = "Mountain\x00View"
+    nul["lines"][0]["title"] = "a\x00b"
+    long_note = order("2", note="x" * 10_001)
+    report = import_orders(cs, [nul, long_note])
+    assert codes(report.rows[0]) == [
+        ("shipping_address.city", "invalid_text"),
+        ("lines[0].title", "invalid_text"),
+    ]
+    assert codes(report.rows[1]) == [("note", "too_long")]
+
+
+def test_csv_field_over_the_size_limit_ends_the_file_with_a_rejected_row(cs, mapped):
+    rows = to_csv_rows(order("1")) + to_csv_rows(order("2"))
+    rows[-1]["title"] = "x" * (csv.field_size_limit() + 1)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    report = import_file(cs, io.StringIO(out.getvalue()), "csv")
+    assert [(r["row"], r["result"], codes(r)) for r in report.rows] == [
+        (2, "created", []),
+        (4, "rejected", [("", "invalid_csv")]),  # order 2 (lines 4-5) is refused whole
+    ]
+    assert list(Order.objects.values_list("external_id", flat=True)) == ["1"]
+
+
 def test_csv_without_required_columns_is_refused(cs, mapped):
     with pytest.raises(ValidationFailed) as exc:
         import_file(cs, io.StringIO("store,external_id\nUS1,1\n"), "csv")
