@@ -162,6 +162,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves STATIC_ROOT (filled by collectstatic; `tradelane up` runs it) and warns
+# on every request handler it builds when the folder is missing, so it always exists.
+STATIC_ROOT.mkdir(exist_ok=True)
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
