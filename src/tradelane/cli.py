@@ -277,7 +277,16 @@ def cmd_worker(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    execute_from_command_line(["tradelane worker", "db_worker", *argv])
+    # Every worker also runs the scheduled sweep (outbox delivery, idempotency pruning) in a
+    # background thread; it is safe with many workers at once (see core.periodic).
+    from tradelane.core import periodic
+
+    stop = threading.Event()
+    periodic.run_in_background(stop)
+    try:
+        execute_from_command_line(["tradelane worker", "db_worker", *argv])
+    finally:
+        stop.set()
     return 0
 
 
