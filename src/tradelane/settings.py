@@ -179,14 +179,6 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 
-# Domain settings
-TRADELANE = {
-    # Review: an order at or above this value (in the company's base currency) waits for contact.
-    "REVIEW_HIGH_VALUE": os.environ.get("TRADELANE_REVIEW_HIGH_VALUE", "5000"),
-    # Review: an open order of the same buyer, address and items within this many hours is a
-    # duplicate.
-    "REVIEW_DUPLICATE_WINDOW_HOURS": int(os.environ.get("TRADELANE_DUPLICATE_WINDOW_HOURS", "72")),
-}
 
 LOGGING = {
     "version": 1,
