@@ -100,7 +100,6 @@ STREETS = ["Main St", "High Street", "Hauptstraße", "Rue de la Paix", "George S
            "King St W", "Chuo-dori", "Keizersgracht", "Via Roma", "Calle Mayor"]  # fmt: skip
 N_SKUS = 300
 N_BUNDLES = 10
-PHONES_PER_COUNTRY = 1500  # buyers rarely share a phone; keeps memoized checks honest
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -272,30 +271,30 @@ def seed(n_orders: int, rng: random.Random):
 # --- synthetic orders -----------------------------------------------------------------------
 
 
-def phone_pool(rng: random.Random) -> dict[str, list[str]]:
-    """Valid mobile numbers per country: the example number with its last 6 digits varied."""
+def phone_maker(rng: random.Random):
+    """A function giving a valid mobile number for a country: its example number with the last
+    six digits drawn at random (checked with phonenumbers), so buyers rarely share a number and
+    a memoized phone check would not flatter the review."""
     import phonenumbers
 
-    pool = {}
+    stems = {}
     for country, *_ in PLACES:
         example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
-        national = str(example.national_number)
-        found: set[str] = set()
-        for _ in range(PHONES_PER_COUNTRY * 20):
-            if len(found) >= PHONES_PER_COUNTRY:
-                break
-            number = phonenumbers.parse(national[:-6] + f"{rng.randrange(10**6):06d}", country)
+        stems[country] = str(example.national_number)[:-6]
+    fmt = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+
+    def make(country: str) -> str:
+        while True:
+            number = phonenumbers.parse(stems[country] + f"{rng.randrange(10**6):06d}", country)
             if phonenumbers.is_valid_number(number):
-                found.add(
-                    phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-                )
-        pool[country] = sorted(found)
-    return pool
+                return phonenumbers.format_number(number, fmt)
+
+    return make
 
 
 def generate(n: int, rng: random.Random):
     """Yield n order dicts (normalized form), deterministic for a seed."""
-    phones = phone_pool(rng)
+    make_phone = phone_maker(rng)
     weights = [p[3] for p in PLACES]
     start = datetime(2026, 11, 1, tzinfo=UTC)
     recent: list[dict] = []
@@ -304,7 +303,7 @@ def generate(n: int, rng: random.Random):
         state, city, postcode = rng.choice(towns)
         first, last = rng.choice(FIRST), rng.choice(LAST)
         name = f"{first} {last}"
-        phone = rng.choice(phones[country])
+        phone = make_phone(country)
         placed = start + timedelta(seconds=i * 20)
         lines = []
         for _ in range(2):

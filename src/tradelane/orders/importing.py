@@ -47,6 +47,7 @@ import hashlib
 import io
 import itertools
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ from tradelane.core.money import check_currency
 from tradelane.core.states import bulk_transition, entity_label
 
 from .models import Order, OrderLine, PackageLine, Store, StoreSkuMapping
+from .review import review_orders
 from .states import REVIEWABLE_STATES, TRANSITIONS, PaymentStatus
 from .states import OrderStatus as S
 
@@ -718,6 +720,29 @@ def _run(actor, numbered, source, review, chunk, max_rows, progress) -> ImportRe
         review=review,
         can_review=review and actor.has_perm(P.ORDER_REVIEW),
     )
+    try:
+        _read_all(ctx, numbered, chunk, progress)
+    finally:
+        # One audit row per run that wrote something, also when it stopped half-way.
+        if report.created or report.updated:
+            with transaction.atomic():
+                audit.record(
+                    actor,
+                    "orders.import",
+                    entity=_ORDER,
+                    changes={
+                        "source": source,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                        "rejected": report.rejected,
+                        "finished": sys.exc_info()[0] is None,
+                    },
+                )
+    return report
+
+
+def _read_all(ctx: _Context, numbered, chunk: int, progress) -> None:
     pending: list[tuple[int, dict]] = []  # valid orders of the chunk being gathered
     refused: list[dict] = []  # their rejected neighbours, reported in row order with them
     keys: set[tuple[int, str]] = set()
@@ -747,21 +772,6 @@ def _run(actor, numbered, source, review, chunk, max_rows, progress) -> ImportRe
         handled += _flush(ctx, pending, refused)
         if progress:
             progress(handled)
-    if report.created or report.updated:
-        with transaction.atomic():
-            audit.record(
-                actor,
-                "orders.import",
-                entity=_ORDER,
-                changes={
-                    "source": source,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "rejected": report.rejected,
-                },
-            )
-    return report
 
 
 @dataclass
@@ -815,8 +825,6 @@ def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) 
     if review_ids:
         tally = ctx.report.review
         if ctx.can_review:
-            from .review import review_orders
-
             for key, value in review_orders(ctx.actor, review_ids).items():
                 tally[key] = tally.get(key, 0) + value
         elif ctx.review:

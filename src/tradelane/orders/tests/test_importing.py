@@ -561,6 +561,31 @@ def test_job_kind_imports_and_reports_progress(cs, mapped):
     assert calls[0] == (0, size) and calls[-1] == (size, size)
 
 
+def test_job_reads_a_file_from_the_imports_folder(cs, mapped, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    folder = importing.imports_dir()
+    folder.mkdir()
+    (folder / "upload-1.csv").write_bytes(encode([order("1"), order("2")], "csv"))
+    calls = []
+    result = importing.import_job(
+        cs, {"format": "csv", "path": "upload-1.csv"}, lambda d, t: calls.append((d, t))
+    )
+    assert result["created"] == 2
+    assert calls[-1][0] == calls[-1][1] > 0
+
+
+def test_a_run_stopped_half_way_keeps_its_chunks_and_says_so(cs, mapped):
+    def rows():
+        yield order("1")
+        raise RuntimeError("the reader broke")
+
+    with pytest.raises(RuntimeError):
+        import_orders(cs, rows(), chunk=1)
+    assert Order.objects.get().external_id == "1"
+    run = AuditLog.objects.get(action="orders.import")
+    assert (run.changes["created"], run.changes["finished"]) == (1, False)
+
+
 def test_job_refuses_a_path_outside_the_imports_folder(cs):
     with pytest.raises(ValidationFailed):
         importing.import_job(cs, {"format": "csv", "path": "../secret_key"}, lambda d, t: None)
