@@ -80,6 +80,8 @@ def shot():
 
     def take(page, name: str, *, full_page: bool = False) -> Path:
         path = SCREENSHOTS / f"{name}.png"
+        if full_page:  # from the top, or sticky headers are drawn where the page was scrolled
+            page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=full_page)
         return path
 

@@ -129,6 +129,7 @@ COUNT = {
     "allocated": gettext_lazy("allocated"),
     "pending_purchase": gettext_lazy("pending purchase (short of stock)"),
     "refused": gettext_lazy("refused"),
+    "skipped_no_permission": gettext_lazy("not reviewed (your role may not review)"),
 }
 
 ERROR = {
@@ -155,12 +156,67 @@ ERROR = {
     "invalid": gettext_lazy("The action was refused."),
     "unknown_language": gettext_lazy("Unknown language."),
     "merge_needs_two": gettext_lazy("Pick at least two orders to merge."),
-    "merge_wrong_status": gettext_lazy("Only allocated orders (pending shipment) can be merged."),
+    "merge_wrong_status": gettext_lazy(
+        "Only approved, pending purchase or pending shipment orders can be merged."
+    ),
     "merge_different_warehouses": gettext_lazy("The orders are allocated to different warehouses."),
     "merge_different_buyers": gettext_lazy("The orders are not for one buyer at one address."),
     "already_packaged": gettext_lazy("Some orders are already in an open package."),
     "split_needs_two": gettext_lazy("A split needs at least two parts."),
     "split_wrong_status": gettext_lazy("An order in this status cannot be split."),
+    "split_quantities_mismatch": gettext_lazy(
+        "Every unit of every line must be in exactly one part: the parts of a line must add up "
+        "to its quantity."
+    ),
+    "invalid_quantity": gettext_lazy("Quantities are whole numbers from 1."),
+    "invalid_warehouse": gettext_lazy("Choose an active warehouse for every part."),
+    "invalid_line": gettext_lazy("A line does not belong to this order."),
+    "empty_part": gettext_lazy("A part has no lines."),
+    # uploading a file of orders
+    "file_required": gettext_lazy("Choose a file to import."),
+    "file_too_large": gettext_lazy("The file is too large; import it in parts."),
+    "invalid_format": gettext_lazy("Unknown file format; use CSV, JSON or JSON Lines."),
+    "invalid_encoding": gettext_lazy("The file is neither UTF-8 nor GB18030 (GBK) text."),
+    "invalid_csv": gettext_lazy("The CSV file lacks required columns."),
+    "file_missing": gettext_lazy("The import file is not there any more."),
+}
+
+# Why an imported row was refused (or kept as it was): ``{"field", "code", "message"}`` errors.
+IMPORT_ERROR = {
+    "required": gettext_lazy("Required, but empty."),
+    "too_long": gettext_lazy("Too long."),
+    "invalid_type": gettext_lazy("Wrong kind of value."),
+    "invalid_amount": gettext_lazy(
+        "Not a valid amount (a decimal number with at most 4 decimal places)."
+    ),
+    "negative_amount": gettext_lazy("The amount must not be negative."),
+    "invalid_quantity": gettext_lazy("The quantity must be a whole number from 1."),
+    "invalid_datetime": gettext_lazy(
+        "Not a date and time in ISO 8601 form (e.g. 2026-11-20T10:15:00+08:00)."
+    ),
+    "unknown_store": gettext_lazy("No store has this code."),
+    "store_inactive": gettext_lazy("The store is not active."),
+    "invalid_currency": gettext_lazy("Unknown currency code."),
+    "invalid_country": gettext_lazy("Unknown country code."),
+    "invalid_payment_status": gettext_lazy(
+        "Unknown payment status (pending, authorized, paid, partially_refunded, refunded, voided)."
+    ),
+    "no_lines": gettext_lazy("The order has no lines."),
+    "conflicting_value": gettext_lazy(
+        "Rows of one order give different values for an order-level column."
+    ),
+    "invalid_json": gettext_lazy("Not valid JSON."),
+    "locked_status": gettext_lazy(
+        "The order is already further along (or packed); the changes were not applied."
+    ),
+    "conflict": gettext_lazy("The order changed meanwhile; the changes were not applied."),
+}
+
+IMPORT_RESULT = {
+    "created": gettext_lazy("created"),
+    "updated": gettext_lazy("updated"),
+    "unchanged": gettext_lazy("unchanged"),
+    "rejected": gettext_lazy("rejected"),
 }
 
 
@@ -176,6 +232,12 @@ def error_text(code: str, message: str = "") -> str:
     """The user's-language message for an error code; the service's own text if we have none."""
     label = ERROR.get(code)
     return str(label) if label is not None else (message or code)
+
+
+def import_error_text(code: str, message: str = "") -> str:
+    """The user's-language text for an import row's error code (the importer's own if none)."""
+    label = IMPORT_ERROR.get(code)
+    return str(label) if label is not None else error_text(code, message)
 
 
 def domain_error(exc: DomainError) -> dict:

@@ -139,3 +139,16 @@ def order_row(i: int, store: str = "SHOP1") -> dict:
         "totals": {"shipping": "4.99"},
         "lines": lines,
     }
+
+
+def same_buyer_rows(first: int = 60, store: str = "SHOP1") -> list[dict]:
+    """Two orders placed a day apart by one buyer to one address (a merge waiting to happen),
+    with different items so the review does not take them for duplicates."""
+    rows = [order_row(first, store), order_row(first + 4, store)]  # same address of ADDRESSES
+    for row in rows:
+        row["buyer"]["email"] = "repeat.buyer@example.com"
+        row["buyer"]["phone"] = row["shipping_address"]["phone"] = ADDRESSES[first % 4]["phone"]
+    rows[1]["lines"] = [
+        {"store_sku": "MUG-B", "title": "Ceramic mug, black", "quantity": 1, "unit_price": "12.90"}
+    ]
+    return rows

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,18 +19,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tradelane.accounts.roles import P
+from tradelane.catalog.models import Sku
 from tradelane.core import errors, jobs
 from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.core.models import Job
 from tradelane.inventory.models import Warehouse
+from tradelane.orders import importing, selectors, services
 from tradelane.orders import jobs as order_jobs
-from tradelane.orders import selectors, services
-from tradelane.orders.models import OrderLine
+from tradelane.orders.models import Order, OrderLine, Package
 from tradelane.orders.states import REVIEWABLE_STATES, TRANSITIONS
 from tradelane.orders.states import OrderStatus as S
 
-from .. import labels
+from .. import labels, order_files
+from . import split as split_form
 from .common import int_or_none, permission_required, render_error
 
 PAGE_SIZE = 50
@@ -128,7 +131,27 @@ def _bulk_actions(user) -> list[dict]:
         ]
     if user.has_perm(P.ORDER_ALLOCATE):
         actions.append({"name": "allocate", "label": _("Allocate stock"), "key": "l"})
+    if user.has_perm(P.ORDER_MERGE_SPLIT):
+        actions.append({"name": "merge", "label": _("Merge"), "key": "m"})
     return actions
+
+
+def _open_packages(order_ids: list[int]) -> dict[int, list[Package]]:
+    """{order id: its open packages} for a page of orders, in one query."""
+    out: dict[int, list[Package]] = {}
+    if not order_ids:
+        return out
+    rows = (
+        Package.objects.filter(
+            status=Package.Status.OPEN, lines__order_line__order_id__in=order_ids
+        )
+        .annotate(order_id=F("lines__order_line__order_id"))
+        .order_by("pk")
+        .distinct()
+    )
+    for package in rows:  # one row per (package, order)
+        out.setdefault(package.order_id, []).append(package)
+    return out
 
 
 @permission_required(P.ORDER_VIEW)
@@ -151,6 +174,7 @@ def workbench(request):
         for s in labels.STATUS_TABS
     ]
     rows = []
+    packages = _open_packages([o.pk for o in page.object_list])
     for order in page.object_list:
         seen: dict[str, int] = {}
         for line in order.lines.all():
@@ -164,7 +188,14 @@ def workbench(request):
             for v in (order.review or [])
             if v.get("result") != "pass"
         ]
-        rows.append({"order": order, "items": list(seen.items()), "problems": problems})
+        rows.append(
+            {
+                "order": order,
+                "items": list(seen.items()),
+                "problems": problems,
+                "packages": packages.get(order.pk, []),
+            }
+        )
     context = {
         "title": _("Order workbench"),
         "filters": filters,
@@ -174,6 +205,7 @@ def workbench(request):
         "stores": selectors.stores_for(user) if not request.htmx else [],
         "bulk_actions": _bulk_actions(user),
         "status_labels": labels.STATUS,
+        "can_import": user.has_perm(P.ORDER_ADD),
     }
     if request.htmx and request.htmx.target == "workbench":
         return render(request, "web/orders/workbench.html#workbench", context)
@@ -194,6 +226,7 @@ JOB_TITLE = {
     order_jobs.REVIEW: gettext_lazy("Bulk re-review"),
     order_jobs.INVALID: gettext_lazy("Bulk mark invalid"),
     order_jobs.ALLOCATE: gettext_lazy("Bulk stock allocation"),
+    importing.JOB_KIND: gettext_lazy("Import orders"),
 }
 
 
@@ -201,14 +234,16 @@ JOB_TITLE = {
 @login_required
 def bulk(request):
     action = request.POST.get("action", "")
-    if action not in BULK:
+    if action not in BULK and action != "merge":
         return render_error(request, ValidationFailed("unknown action", code="unknown_action"))
-    job_kind, perm = BULK[action]
+    job_kind, perm = BULK.get(action, (None, P.ORDER_MERGE_SPLIT))
     if not request.user.has_perm(perm):
         if request.htmx:  # an in-place message, not a whole 403 page inside the job box
             return render_error(request, errors.PermissionDenied(perm))
         raise PermissionDenied(perm)
     ids = sorted({i for i in map(int_or_none, request.POST.getlist("ids")) if i})
+    if action == "merge":
+        return _merge(request, ids)
     reason = (request.POST.get("reason") or "").strip()
     try:
         if not ids:
@@ -227,7 +262,71 @@ def bulk(request):
         return render_error(request, exc)
     if not request.htmx:
         return redirect(f"{reverse('web:job', args=[job.pk])}")
-    return _job_response(request, Job.objects.get(pk=job.pk))
+    return _job_response(request, job_row(job.pk))
+
+
+def _merge(request, ids: list[int]):
+    """Merge the selected orders into one parcel, at once (one all-or-nothing service call)."""
+    user = request.user
+    try:
+        if len(ids) > MAX_BULK:
+            raise ValidationFailed("too many orders", code="too_many_selected")
+        package = services.merge_orders(user, ids)
+    except DomainError as exc:
+        error = _explained(user, exc)
+        if not request.htmx:
+            messages.error(request, error["message"])
+            return redirect(_back(request))
+        return render(request, "web/_alert.html", {"error": error}, status=exc.status)
+    orders = list(selectors.orders_for(user).filter(pk__in=ids).order_by("pk"))
+    text = _("Merged %(orders)s into parcel %(package)s, shipping from %(warehouse)s.") % {
+        "orders": ", ".join(map(str, orders)),
+        "package": package,
+        "warehouse": f"{package.warehouse.code} {package.warehouse.name}",
+    }
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(_back(request))
+    response = render(request, "web/orders/_merged.html", {"package": package, "orders": orders})
+    response["HX-Trigger"] = "ordersChanged"
+    return response
+
+
+def _explained(user, exc: DomainError) -> dict:
+    """``labels.domain_error`` with the specifics a person needs: which orders, which SKUs."""
+    error = labels.domain_error(exc)
+    details = exc.details if isinstance(exc.details, dict) else {}
+    if exc.code == "merge_wrong_status" and details.get("order_ids"):
+        found = selectors.orders_for(user).filter(pk__in=details["order_ids"]).order_by("pk")
+        error["detail"] = ", ".join(
+            _("%(order)s: %(status)s") % {"order": o, "status": labels.status_label(o.status)}
+            for o in found
+        )
+    elif exc.code == "insufficient_stock" and details.get("shortage"):
+        error["detail"] = "; ".join(_shortage_text(details["shortage"]))
+    elif exc.code == "insufficient_stock" and details.get("sku_ids"):
+        codes = dict(Sku.objects.filter(pk__in=details["sku_ids"]).values_list("pk", "code"))
+        error["detail"] = _("Short of: %(skus)s") % {
+            "skus": ", ".join(codes.get(i, str(i)) for i in details["sku_ids"])
+        }
+    return error
+
+
+def _shortage_text(shortage: list[dict]) -> list[str]:
+    sku_ids = {s.get("sku_id") for s in shortage}
+    wh_ids = {s.get("warehouse_id") for s in shortage if s.get("warehouse_id")}
+    codes = dict(Sku.objects.filter(pk__in=sku_ids).values_list("pk", "code"))
+    warehouses = dict(Warehouse.objects.filter(pk__in=wh_ids).values_list("pk", "code"))
+    return [
+        _("%(sku)s: %(needed)s needed, %(available)s available in %(warehouse)s")
+        % {
+            "sku": codes.get(s.get("sku_id"), s.get("sku_id")),
+            "needed": s.get("needed"),
+            "available": s.get("available"),
+            "warehouse": warehouses.get(s.get("warehouse_id"), "—"),
+        }
+        for s in shortage
+    ]
 
 
 def _back(request) -> str:
@@ -249,17 +348,26 @@ def _job_context(job: Job) -> dict:
         for e in result.get("errors", [])
     ]
     finished = job.status in (Job.Status.DONE, Job.Status.FAILED)
-    error = ""
+    error = error_detail = ""
     if job.status == Job.Status.FAILED:
         error = labels.error_text(result.get("code", ""), job.error) if result else job.error
+        error_detail = job.error if error != job.error else ""
+    is_import = job.kind == importing.JOB_KIND
+    report = None
+    if is_import and job.status == Job.Status.DONE:
+        report = order_files.report_context(result, getattr(job, "file_format", "") or "")
     return {
         "job": job,
         "job_title": JOB_TITLE.get(job.kind, job.kind),
         "percent": job.percent,
         "finished": finished,
-        "counts": labels.count_items(result),
+        "counts": [] if is_import else labels.count_items(result),
         "errors": refused,
         "error": error,
+        "error_detail": error_detail,
+        "is_import": is_import,
+        "file_name": getattr(job, "file_name", "") or "",
+        "report": report,
     }
 
 
@@ -273,9 +381,23 @@ def _job_response(request, job: Job):
     return response
 
 
+def job_row(pk: int) -> Job | None:
+    """The job without its parameters (an import's holds the whole file), with the name and
+    format of an import's file."""
+    return (
+        Job.objects.filter(pk=pk)
+        .defer("params")
+        .annotate(
+            file_name=KT("params__filename"),
+            file_format=KT("params__format"),
+        )
+        .first()
+    )
+
+
 @login_required
 def job_status(request, pk: int):
-    job = Job.objects.filter(pk=pk).first()
+    job = job_row(pk)
     if job is None:
         raise Http404
     if job.created_by_id != request.user.pk and not request.user.has_perm(P.ORDER_VIEW):
@@ -372,7 +494,9 @@ def _summary(counts: dict) -> str:
     return ", ".join(f"{label} {n}" for label, n in items) or _("nothing changed")
 
 
-def _detail_context(request, order) -> dict:
+def _detail_context(request, order, *, split: dict | None = None) -> dict:
+    """The order page. ``split``: the split form as the user left it (``data``, ``error``,
+    ``bad_lines``, ``is_open``) when a split was refused."""
     user = request.user
     lines = list(order.lines.all())
     sku_by_id = {line.sku_id: line.sku for line in lines if line.sku_id}
@@ -429,7 +553,8 @@ def _detail_context(request, order) -> dict:
         for e in selectors.order_history(user, order)
     ]
     events.reverse()  # newest first
-    packages = list(selectors.order_packages(user, order))
+    packages = _packages(user, order)
+    merged = [str(p["package"]) for p in packages if p["open"] and p["others"]]
     actions = allowed_actions(user, order)
     return {
         "title": _("Order %(number)s") % {"number": order},
@@ -446,7 +571,41 @@ def _detail_context(request, order) -> dict:
         "packages": packages,
         "actions": actions,
         "needs_reason": any(a.needs_reason for a in actions),
+        "split": split_form.split_form(
+            user, order, lines, held, merged_into=merged, **(split or {})
+        ),
     }
+
+
+def _packages(user, order) -> list[dict]:
+    """The order's parcels: kind, warehouse, status, its own lines in each, and for a merged
+    parcel the other orders in it (a fixed number of queries however many lines)."""
+    qs = selectors.order_packages(user, order).prefetch_related(
+        Prefetch(
+            "lines__order_line__order",
+            queryset=Order.objects.only("id", "number", "external_id", "status"),
+        ),
+        "lines__order_line__sku",
+    )
+    out = []
+    for package in qs.order_by("pk"):
+        own, others = [], {}
+        for pl in package.lines.all():
+            line = pl.order_line
+            if line.order_id == order.pk:
+                own.append({"sku": line.sku, "store_sku": line.store_sku, "quantity": pl.quantity})
+            else:
+                others.setdefault(line.order_id, line.order)
+        out.append(
+            {
+                "package": package,
+                "lines": own,
+                "others": sorted(others.values(), key=lambda o: o.pk),
+                "open": package.status == Package.Status.OPEN,
+            }
+        )
+    out.sort(key=lambda p: not p["open"])  # open parcels first, each group oldest first
+    return out
 
 
 def _country(code: str) -> str:
@@ -497,3 +656,62 @@ def order_action(request, pk: int):
     context.update({"flash": flash, "error": error, "reason": reason if error else ""})
     response = render(request, "web/orders/detail.html#order-main", context, status=status)
     return response
+
+
+@permission_required(P.ORDER_VIEW)
+def order_split(request, pk: int):
+    """GET (htmx): the split form again with one more parcel. POST: split the order."""
+    order = selectors.order_detail(request.user, pk)
+    if not request.user.has_perm(P.ORDER_MERGE_SPLIT):
+        if request.htmx:
+            return render_error(request, errors.PermissionDenied(P.ORDER_MERGE_SPLIT))
+        raise PermissionDenied(P.ORDER_MERGE_SPLIT)
+    lines = list(order.lines.all())
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect("web:order", pk=pk)
+        held = selectors.order_reservations(request.user, order)
+        form = split_form.split_form(request.user, order, lines, held, data=request.GET)
+        if form is None:
+            return render_error(request, errors.Conflict("cannot split", code="split_wrong_status"))
+        return render(
+            request, "web/orders/_split.html", {"order": order, "split": {**form, "open": True}}
+        )
+    if request.method != "POST":
+        return redirect("web:order", pk=pk)
+    try:
+        parts = split_form.parse_parts(request.POST, lines)
+        packages = services.split_order(request.user, order, parts)
+    except DomainError as exc:
+        if not request.htmx:
+            messages.error(request, _explained(request.user, exc)["message"])
+            return redirect("web:order", pk=pk)
+        details = exc.details if isinstance(exc.details, dict) else {}
+        bad_lines = set(details.get("line_ids") or [])
+        error = _explained(request.user, exc)
+        if bad_lines:
+            codes = [line.sku.code for line in lines if line.pk in bad_lines and line.sku]
+            error["detail"] = _("Check the highlighted lines: %(skus)s") % {
+                "skus": ", ".join(codes)
+            }
+        split = {"data": request.POST, "error": error, "bad_lines": bad_lines, "is_open": True}
+        order = selectors.order_detail(request.user, pk)  # unchanged: nothing was written
+        context = _detail_context(request, order, split=split)
+        if context["split"] is None:  # no form to show it in (the order cannot be split)
+            context["error"] = split["error"]
+        return render(request, "web/orders/detail.html#order-main", context, status=exc.status)
+    codes = dict(
+        Warehouse.objects.filter(pk__in={p.warehouse_id for p in packages}).values_list(
+            "pk", "code"
+        )
+    )
+    flash = _("Split into %(packages)s.") % {
+        "packages": ", ".join(f"{p} ({codes.get(p.warehouse_id, '')})" for p in packages)
+    }
+    if not request.htmx:
+        messages.success(request, flash)
+        return redirect("web:order", pk=pk)
+    order = selectors.order_detail(request.user, pk)
+    context = _detail_context(request, order)
+    context["flash"] = flash
+    return render(request, "web/orders/detail.html#order-main", context)

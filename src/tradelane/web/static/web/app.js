@@ -83,11 +83,32 @@
     if (t.name === "ids" || (t.matches && t.matches("[data-select-all]"))) updateSelected();
   });
 
+  // The split form: how many units of each line are not in a parcel yet (0 when it adds up).
+  function splitLeft() {
+    document.querySelectorAll("form[data-split] tbody tr[data-quantity]").forEach(function (row) {
+      var placed = 0;
+      row.querySelectorAll("input.qty").forEach(function (input) {
+        var value = parseInt(input.value, 10);
+        if (value > 0) placed += value;
+      });
+      var left = parseInt(row.getAttribute("data-quantity"), 10) - placed;
+      var cell = row.querySelector("[data-left]");
+      if (cell) {
+        cell.textContent = String(left);
+        cell.classList.toggle("left-bad", left !== 0);
+      }
+    });
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("form[data-split]")) splitLeft();
+  });
+
   // After htmx swaps in a new list, selection and the row cursor start afresh.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.target && event.target.id === "workbench" || (event.detail && event.detail.target && event.detail.target.id === "workbench")) {
       current = -1;
     }
     updateSelected();
+    splitLeft();
   });
 })();
