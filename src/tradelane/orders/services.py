@@ -327,6 +327,13 @@ def split_order(actor, order: Order, parts: list[dict]) -> list[Package]:
         lines = {line.pk: line for line in order.lines.all()}
         if any(line.sku_id is None for line in lines.values()):
             raise Conflict("Map every line to a SKU before splitting", code="unmapped_sku")
+        if Package.objects.filter(
+            status=Package.Status.OPEN, kind=Package.Kind.MERGED, lines__order_line__order=order
+        ).exists():
+            raise Conflict(
+                "The order ships in a merged parcel with other orders; cancel that first",
+                code="already_packaged",
+            )
         wh_ids = {int(p.get("warehouse_id") or 0) for p in parts}
         found = set(
             Warehouse.objects.filter(pk__in=wh_ids, is_active=True).values_list("pk", flat=True)

@@ -233,3 +233,21 @@ def test_split_refused_when_stock_short_changes_nothing(cs, allocated, wh_cn, wh
     with pytest.raises(ValidationFailed) as err:
         services.split_order(cs, allocated, bad)
     assert err.value.code == "split_quantities_mismatch"
+
+
+def test_split_refused_for_an_order_in_a_merged_parcel(cs, store, make_sku, wh_cn):
+    a = make_sku("A")
+    stock(a, wh_cn, 10)
+    o1 = make_order(store, [(a, 2)], status="approved", buyer_email="b@example.com")
+    o2 = make_order(store, [(a, 1)], status="approved", buyer_email="b@example.com")
+    package = services.merge_orders(cs, [o1.pk, o2.pk])
+    line = o1.lines.get()
+    parts = [
+        {"warehouse_id": wh_cn.pk, "lines": [{"line_id": line.pk, "quantity": 1}]},
+        {"warehouse_id": wh_cn.pk, "lines": [{"line_id": line.pk, "quantity": 1}]},
+    ]
+    with pytest.raises(Conflict) as err:
+        services.split_order(cs, o1, parts)
+    assert err.value.code == "already_packaged"
+    package.refresh_from_db()
+    assert package.status == "open" and Package.objects.count() == 1
