@@ -246,24 +246,29 @@ def create_product(actor, *, skus: Iterable[Mapping[str, Any]] = (), **fields) -
     return product
 
 
-def update_product(actor, product: Product, **fields) -> Product:
-    require(actor, P.PRODUCT_CHANGE)
-    clean = clean_product_fields(fields)
-    if "code" in clean and clean["code"] != product.code:
-        if Product.objects.filter(code=clean["code"]).exclude(pk=product.pk).exists():
-            raise _duplicate("product", clean["code"])
+def _update(actor, obj: Product | Sku, clean: dict[str, Any], label: str) -> None:
+    """Write the fields that really change, with ``updated_at`` and an audit row."""
+    model = type(obj)
+    if "code" in clean and clean["code"] != obj.code:
+        if model.objects.filter(code=clean["code"]).exclude(pk=obj.pk).exists():
+            raise _duplicate(label, clean["code"])
     try:
         with transaction.atomic():
-            changes = audit.diff(product, clean)
+            changes = audit.diff(obj, clean)
             if changes:
                 values = {k: v[1] for k, v in changes.items()}
                 values["updated_at"] = timezone.now()
-                Product.objects.filter(pk=product.pk).update(**values)
+                model.objects.filter(pk=obj.pk).update(**values)
                 for k, v in values.items():
-                    setattr(product, k, v)
-            audit.record(actor, "catalog.product.update", product, changes)
+                    setattr(obj, k, v)
+            audit.record(actor, f"catalog.{model._meta.model_name}.update", obj, changes)
     except IntegrityError:
-        raise _duplicate("product", clean.get("code", product.code)) from None
+        raise _duplicate(label, clean.get("code", obj.code)) from None
+
+
+def update_product(actor, product: Product, **fields) -> Product:
+    require(actor, P.PRODUCT_CHANGE)
+    _update(actor, product, clean_product_fields(fields), "product")
     return product
 
 
@@ -293,20 +298,5 @@ def create_sku(actor, product: Product, **fields) -> Sku:
 
 def update_sku(actor, sku: Sku, **fields) -> Sku:
     require(actor, P.PRODUCT_CHANGE)
-    clean = clean_sku_fields(fields)
-    if "code" in clean and clean["code"] != sku.code:
-        if Sku.objects.filter(code=clean["code"]).exclude(pk=sku.pk).exists():
-            raise _duplicate("SKU", clean["code"])
-    try:
-        with transaction.atomic():
-            changes = audit.diff(sku, clean)
-            if changes:
-                values = {k: v[1] for k, v in changes.items()}
-                values["updated_at"] = timezone.now()
-                Sku.objects.filter(pk=sku.pk).update(**values)
-                for k, v in values.items():
-                    setattr(sku, k, v)
-            audit.record(actor, "catalog.sku.update", sku, changes)
-    except IntegrityError:
-        raise _duplicate("SKU", clean.get("code", sku.code)) from None
+    _update(actor, sku, clean_sku_fields(fields), "SKU")
     return sku
