@@ -8,7 +8,7 @@
 The run is reproducible from a clean machine: SQLite gets a fresh temporary data folder,
 PostgreSQL a freshly (re)created database (``DATABASE_URL``, default
 postgresql://postgres@127.0.0.1:5432/tradelane_bench; it is dropped again at the end unless
-``--keep``). Then: migrate; seed a company, FX rates, stores in seven currencies, 300 SKUs with
+``--keep``). Then: migrate; seed a company, FX rates, six stores in six currencies, 300 SKUs with
 store-SKU mappings (some bundles), three warehouses with stock; write N orders (two lines each,
 addresses in US, GB, DE, FR, AU, CA, JP, NL, IT, ES with real postcodes and valid phone
 numbers; about 4 % deliberately doubtful: bad postcode or phone, unpaid, high value,
@@ -113,6 +113,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--review-in-import", action="store_true")
     parser.add_argument("--profile", choices=("import", "review_allocate"))
     parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    parser.add_argument(
+        "--recreate-any-database",
+        action="store_true",
+        help="allow dropping a PostgreSQL database whose name lacks 'bench'",
+    )
     return parser.parse_args(argv)
 
 
@@ -127,6 +132,13 @@ def prepare_database(args) -> tuple[Path, str | None]:
     url = None
     if args.database == "postgresql":
         url = os.environ.get("DATABASE_URL") or DEFAULT_PG
+        name = url.rsplit("/", 1)[-1].split("?")[0]
+        if "bench" not in name and not args.recreate_any_database:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            raise SystemExit(
+                f"The benchmark drops and recreates the database {name!r}. Point DATABASE_URL "
+                "at a database whose name contains 'bench', or pass --recreate-any-database."
+            )
         os.environ["DATABASE_URL"] = url
         _recreate_pg(url)
     else:
