@@ -80,6 +80,7 @@ MAX_ROWS = 1000  # created/updated/unchanged rows kept in the report (rejected: 
 MAX_QUANTITY = 1_000_000
 MAX_NOTE = 10_000  # characters of the note kept with an order
 MAX_ELEMENT_CHARS = 8 << 20  # one order in a JSON array; more is a broken file
+ANALYZE_AFTER = 5000  # PostgreSQL: orders created before the planner statistics are renewed
 IN_BATCH = 900  # values per SQL IN list (SQLite's historic variable limit is 999)
 JOB_KIND = "orders.import"
 FORMATS = ("json", "jsonl", "csv")
@@ -725,6 +726,7 @@ def _run(actor, numbered, source, review, chunk, max_rows, progress) -> ImportRe
         report=report,
         review=review,
         can_review=review and actor.has_perm(P.ORDER_REVIEW),
+        stats=_Statistics(),
     )
     try:
         _read_all(ctx, numbered, chunk, progress)
@@ -780,6 +782,46 @@ def _read_all(ctx: _Context, numbered, chunk: int, progress) -> None:
             progress(handled)
 
 
+class _Statistics:
+    """Keep PostgreSQL's planner statistics of the order tables up to date during a big import.
+
+    The PostgreSQL manual advises running ANALYZE after loading much data ("Populating a
+    Database"). Without it a table that grew from a few rows to many within minutes (before
+    autovacuum looks at it) is still planned as tiny: lookups by (store, external id) or by
+    id list then go through the store or status index and read every order of the store or
+    status, chunk after chunk, and the import and the review right after it slow down with
+    the table's size. So each time the orders created by this run reach the table's size at
+    the last ANALYZE (at least ``ANALYZE_AFTER`` orders), the order tables are analyzed again:
+    a handful of times for a very large import, each a sampled read of about a second at most.
+    """
+
+    TABLES = (Order, OrderLine)
+
+    def __init__(self) -> None:
+        self.enabled = connection.vendor == "postgresql"
+        self.since = 0
+        self.size = 0
+        if self.enabled:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass",
+                    [Order._meta.db_table],
+                )
+                row = cursor.fetchone()
+                self.size = int(row[0]) if row else 0
+
+    def grew(self, created: int) -> None:
+        if not self.enabled or not created:
+            return
+        self.since += created
+        if self.since < max(ANALYZE_AFTER, self.size):
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(_table(m) for m in self.TABLES))
+        self.size += self.since
+        self.since = 0
+
+
 @dataclass
 class _Context:
     actor: Any
@@ -789,6 +831,7 @@ class _Context:
     report: ImportReport
     review: bool  # review wanted
     can_review: bool  # ... and the actor may review
+    stats: _Statistics
 
 
 def _entry(n: int, norm: dict, result: str, errors: list, order_id: int) -> dict:
@@ -826,8 +869,10 @@ def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) 
             except IntegrityError:
                 if attempt == 2:
                     raise
+    created_before = ctx.report.created
     for entry in sorted(entries + refused, key=lambda e: e["row"]):
         ctx.report.add(entry)
+    ctx.stats.grew(ctx.report.created - created_before)
     if review_ids:
         tally = ctx.report.review
         if ctx.can_review:

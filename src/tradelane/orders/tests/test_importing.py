@@ -543,6 +543,21 @@ def test_query_count_does_not_grow_with_orders(cs, mapped, django_assert_max_num
         assert import_orders(cs, many("b", 1000)).unchanged == 1000
 
 
+def test_planner_statistics_are_renewed_as_a_big_import_grows(cs, mapped, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 3)
+    with CaptureQueriesContext(connection) as queries:
+        import_orders(cs, [order(str(i)) for i in range(8)], chunk=2)
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyzed) >= 1
+        assert analyzed[0] == 'ANALYZE "orders_order", "orders_orderline"'
+    else:
+        assert analyzed == []  # SQLite plans these lookups by their unique index anyway
+
+
 def test_progress_is_reported_per_chunk(cs, mapped):
     seen = []
     import_orders(cs, [order(str(i)) for i in range(5)], chunk=2, progress=seen.append)
