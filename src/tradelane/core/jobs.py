@@ -24,11 +24,16 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 JobFn = Callable[[Any, dict, Progress], dict]
 _kinds: dict[str, JobFn] = {}
+_transient: dict[str, tuple[str, ...]] = {}
 
 
-def kind(name: str) -> Callable[[JobFn], JobFn]:
+def kind(name: str, *, transient: tuple[str, ...] = ()) -> Callable[[JobFn], JobFn]:
+    """Register a job kind. ``transient`` params (e.g. an uploaded file's text) are bulky
+    inputs that are dropped from the job row once it has finished."""
+
     def register(fn: JobFn) -> JobFn:
         _kinds[name] = fn
+        _transient[name] = transient
         return fn
 
     return register
@@ -69,20 +74,13 @@ def run(job_id: int) -> None:
     try:
         result = _kinds[job.kind](actor, job.params, progress)
     except DomainError as exc:
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED,
-            error=exc.message,
-            result=exc.as_dict(),
-            finished_at=timezone.now(),
-        )
+        outcome = {"status": Job.Status.FAILED, "error": exc.message, "result": exc.as_dict()}
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}",
-            finished_at=timezone.now(),
-        )
+        outcome = {"status": Job.Status.FAILED, "error": f"{type(exc).__name__}: {exc}"}
     else:
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.DONE, result=result or {}, finished_at=timezone.now()
-        )
+        outcome = {"status": Job.Status.DONE, "result": result or {}}
+    dropped = _transient.get(job.kind, ())
+    if dropped:
+        outcome["params"] = {k: v for k, v in job.params.items() if k not in dropped}
+    Job.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)

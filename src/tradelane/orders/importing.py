@@ -1461,7 +1461,7 @@ def imports_dir() -> Path:
     return Path(settings.DATA_DIR) / "imports"
 
 
-@jobs.kind(JOB_KIND)
+@jobs.kind(JOB_KIND, transient=("content",))
 def import_job(actor, params: dict, progress) -> dict:
     """Run an import as a job: ``params`` = {"format", "path" (under ``imports_dir()``) or
     "content" (the file's text), "source"}. Progress is in bytes of the file read."""

@@ -107,7 +107,7 @@ def test_job_runs_with_progress(admin, settings, django_capture_on_commit_callba
             progress(i + 1, params["n"])
         return {"by": actor.username}
 
-    @jobs.kind("test.fail")
+    @jobs.kind("test.fail", transient=("content",))
     def fail(actor, params, progress):
         raise ValueError("nope")
 
@@ -122,9 +122,10 @@ def test_job_runs_with_progress(admin, settings, django_capture_on_commit_callba
         {"by": "admin_user"},
     )
     with django_capture_on_commit_callbacks(execute=True):
-        bad = jobs.start(admin, "test.fail", {})
+        bad = jobs.start(admin, "test.fail", {"content": "a big file", "format": "csv"})
     bad.refresh_from_db()
     assert (bad.status, bad.error) == ("failed", "ValueError: nope")
+    assert bad.params == {"format": "csv"}  # the bulky input is not kept
     jobs.run(job.pk)  # running again does nothing: it is not queued any more
     assert Job.objects.get(pk=job.pk).finished_at == job.finished_at
 
