@@ -64,6 +64,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.catalog.models import Sku
 from tradelane.core import audit, jobs
+from tradelane.core.bulk import insert_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.models import AuditLog, StateEvent
@@ -559,49 +560,6 @@ def _select_in(sql: str, params: list, values: Iterable) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _insert(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """``INSERT`` rows that are already in the database's form: COPY on PostgreSQL, multi-row
-    ``VALUES`` statements sent with ``executemany`` elsewhere.
-
-    Like ``core.bulk.insert_rows`` but without preparing each value through its field: the
-    callers hand over strings, ints, Decimals (sent as they are by both drivers, as the ORM
-    does), JSON prepared once per chunk and datetimes prepared by ``connection.ops``.
-    """
-    meta = model._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One COPY per table and chunk: no SQL text to build, parse or plan per row.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        one = "({})".format(", ".join(["%s"] * len(fields)))
-        per = max(1, min(100, (connection.features.max_query_params or 999) // len(fields)))
-        head = f"INSERT INTO {table} ({columns}) VALUES "
-        full_sql = head + ", ".join([one] * per)
-        group: list = []
-        groups: list[list] = []
-        n = 0
-        for row in rows:
-            group.extend(row)
-            n += 1
-            if n == per:
-                groups.append(group)
-                group, n = [], 0
-                if len(groups) >= 50:
-                    cursor.executemany(full_sql, groups)
-                    groups = []
-        if groups:
-            cursor.executemany(full_sql, groups)
-        if n:  # the last rows one by one: two statement texts per table in all
-            cursor.executemany(
-                head + one, [group[i : i + len(fields)] for i in range(0, len(group), len(fields))]
-            )
-
-
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -1001,7 +959,7 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
                 empty, empty, norm["fingerprint"], norm["content_hash"], stamp, stamp,
             )  # fmt: skip
 
-    _insert(Order, _INSERT_FIELDS, order_rows())
+    insert_rows(Order, _INSERT_FIELDS, order_rows(), prepared=True)
     by_store: dict[int, list[str]] = defaultdict(list)
     for _, norm in new:
         by_store[norm["store_id"]].append(norm["external_id"])
@@ -1010,7 +968,7 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
     for store_id, external_ids in by_store.items():
         for ext, pk in _select_in(sql, [store_id], external_ids):
             ids[(store_id, ext)] = pk
-    _insert(
+    insert_rows(
         OrderLine,
         _LINE_FIELDS,
         (
@@ -1018,8 +976,9 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
             for _, norm in new
             for row in _line_rows(ctx, ids[(norm["store_id"], norm["external_id"])], norm)
         ),
+        prepared=True,
     )
-    _insert(
+    insert_rows(
         StateEvent,
         _EVENT_FIELDS,
         (
@@ -1027,6 +986,7 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
              S.PENDING_REVIEW, actor_id, "imported", stamp)
             for _, norm in new
         ),
+        prepared=True,
     )  # fmt: skip
     return ids
 
@@ -1114,10 +1074,11 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
     updated_ids = [pk for _, pk, _ in todo]
     for part in _in_batches(updated_ids):
         OrderLine.objects.filter(order_id__in=part).delete()
-    _insert(
+    insert_rows(
         OrderLine,
         _LINE_FIELDS,
         (row for norm, pk, _ in todo for row in _line_rows(ctx, pk, norm)),
+        prepared=True,
     )
     for from_state, move_ids in moves.items():
         bulk_transition(
