@@ -142,16 +142,24 @@ class Zone(models.Model):
         return self.code
 
 
-class ZoneRule(models.Model):
+class PlaceRule(models.Model):
     """A country, refined by at most one of: postcode prefix, postcode range, city."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="rules")
     country = models.CharField(max_length=2)
     postcode_prefix = models.CharField(max_length=20, blank=True)
     postcode_from = models.CharField(max_length=20, blank=True)
     postcode_to = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=100, blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ZoneRule(PlaceRule):
+    """Where a zone applies."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="rules")
 
     class Meta:
         ordering = ["zone", "position"]
@@ -198,14 +206,10 @@ class Surcharge(models.Model):
         ]
 
 
-class RemoteAreaRule(models.Model):
+class RemoteAreaRule(PlaceRule):
+    """Where a remote-area surcharge applies."""
+
     surcharge = models.ForeignKey(Surcharge, on_delete=models.CASCADE, related_name="areas")
-    country = models.CharField(max_length=2)
-    postcode_prefix = models.CharField(max_length=20, blank=True)
-    postcode_from = models.CharField(max_length=20, blank=True)
-    postcode_to = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["surcharge", "position"]
