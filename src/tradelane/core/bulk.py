@@ -99,3 +99,18 @@ def insert_rows(
                 head + one, [group[i : i + width] for i in range(0, n * width, width)]
             )
     return total
+
+
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """``UPDATE ... SET fields WHERE pk = %s`` per row (the values, then the pk), sent with
+    ``executemany``; values are prepared by their fields as in ``insert_rows``."""
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in columns),
+        quote(meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(_prepared([*columns, meta.pk], rows)))

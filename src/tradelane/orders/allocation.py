@@ -13,13 +13,13 @@ is made in memory and written with one conditional update per (SKU, warehouse) â
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from django.db import connection, transaction
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
+from tradelane.core.bulk import update_rows
 from tradelane.core.states import bulk_transition
 from tradelane.inventory import selectors as stock
 from tradelane.inventory import services as inventory
@@ -157,13 +157,7 @@ def _write(actor, orders, needs, chosen, short) -> None:
             extra={"warehouse_id": wh_id, "shortage": []},
         )
     if short:
-        table = Order._meta.db_table
-        cast = "::jsonb" if connection.vendor == "postgresql" else ""
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET shortage = %s{cast} WHERE id = %s",
-                [(json.dumps(s), order_id) for order_id, s in short.items()],
-            )
+        update_rows(Order, ("shortage",), [(s, order_id) for order_id, s in short.items()])
         to_purchase = [i for i in short if status_of[i] == S.APPROVED]
         bulk_transition(
             Order,

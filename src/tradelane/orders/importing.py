@@ -64,7 +64,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.catalog.models import Sku
 from tradelane.core import audit, jobs
-from tradelane.core.bulk import insert_rows
+from tradelane.core.bulk import insert_rows, update_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.models import AuditLog, StateEvent
@@ -1070,7 +1070,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
         if row["status"] != S.PENDING_REVIEW:
             moves[row["status"]].append(pk)
 
-    _update_rows(Order, _UPDATE_FIELDS, values)
+    update_rows(Order, _UPDATE_FIELDS, values)
     updated_ids = [pk for _, pk, _ in todo]
     for part in _in_batches(updated_ids):
         OrderLine.objects.filter(order_id__in=part).delete()
@@ -1092,24 +1092,6 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
         )
     AuditLog.objects.bulk_create(audit_rows)
     return refused
-
-
-def _update_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """``UPDATE ... SET fields WHERE id = %s`` for each row (values, then the id), executemany."""
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in columns),
-        quote(meta.pk.column),
-    )
-    prepared = [
-        [f.get_db_prep_save(v, connection) for f, v in zip(columns, row, strict=False)] + [row[-1]]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
 
 
 def _later_siblings(fresh: list[dict], already: set[int]) -> list[int]:

