@@ -92,7 +92,7 @@ def render_cn23_pdf(
             lines.append(f"Importer email {decl.importer_email}")
         y2 = address_block(c, MARGIN + W / 2, y, half, "To 收件人 / importer", lines)
         y2 = address_block(
-            c, MARGIN + W / 2, y2 - 2, half, "Importer's reference (tax code / VAT / importer code)",
+            c, MARGIN + W / 2, y2 - 2, half, "Importer's reference (tax code/VAT/importer code)",
             [decl.importer_reference or decl.vat_number or "-"],
         )  # fmt: skip
         y = min(y1, y2) - 6
