@@ -23,6 +23,7 @@ For 100x100 labels the CN22 goes on a second label (one more ``^XA...^XZ``), as 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from tradelane.core.errors import ValidationFailed
 
@@ -99,6 +100,7 @@ def code128_zpl(data: str) -> tuple[str, int]:
 # --- fields ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def _latin(s: str) -> bool:
     if s.isascii():
         return True
@@ -117,9 +119,14 @@ def _fd(s: str) -> str:
     return f"^FD{s}^FS"
 
 
+@lru_cache(maxsize=8192)
 def _clip(s: str, h: int, width: int) -> str:
     """Cut ``s`` so it fits ``width`` dots at height ``h``: Latin in ^A0 (condensed) advances
     about 0.55 h a character, CJK in a square font about h."""
+    if len(s) * h <= width:  # fits even if every character were CJK
+        return s
+    if s.isascii() and len(s) * h * 0.55 <= width:
+        return s
     budget = width
     out = []
     for ch in s:

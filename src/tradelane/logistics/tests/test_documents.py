@@ -23,6 +23,7 @@ from tradelane.logistics.documents import (
     ManifestRow,
     choose_customs_document,
     code128_zpl,
+    fonts,
     label_has_cn22,
     render_cn23_pdf,
     render_commercial_invoice_pdf,
@@ -32,7 +33,6 @@ from tradelane.logistics.documents import (
     render_manifest_csv,
     render_manifest_pdf,
 )
-from tradelane.logistics.documents import fonts
 from tradelane.logistics.documents.samples import (
     DAY,
     DECLARATION,
@@ -341,8 +341,15 @@ def test_commercial_invoice_pdf():
 
 def test_long_invoice_breaks_pages_with_numbers():
     items = tuple(
-        CustomsItem(name_en=f"Item {n}", name_zh="商品", quantity=1, unit_value=Decimal("1.00"),
-                    currency="USD", weight_g=10, hs_code="392690")  # fmt: skip
+        CustomsItem(
+            name_en=f"Item {n}",
+            name_zh="商品",
+            quantity=1,
+            unit_value=Decimal("1.00"),
+            currency="USD",
+            weight_g=10,
+            hs_code="392690",
+        )  # fmt: skip
         for n in range(1, 121)
     )
     big = CustomsDeclaration(items=items, currency="USD", date=DAY)
@@ -360,11 +367,17 @@ def test_long_invoice_breaks_pages_with_numbers():
 
 def manifest(n=120) -> ManifestData:
     rows = tuple(
-        ManifestRow(tracking_number=f"RR{i:08d}{i % 10}CN", reference=f"SO-{i}",
-                    receiver_name="张三 Zhang San", city="Berlin", country="DE",
-                    pieces=1 + i % 2, weight_g=250 + i,
-                    declared_value=Decimal("10.00") if i % 3 else Decimal("7.50"),
-                    currency="EUR" if i % 3 else "USD")  # fmt: skip
+        ManifestRow(
+            tracking_number=f"RR{i:08d}{i % 10}CN",
+            reference=f"SO-{i}",
+            receiver_name="张三 Zhang San",
+            city="Berlin",
+            country="DE",
+            pieces=1 + i % 2,
+            weight_g=250 + i,
+            declared_value=Decimal("10.00") if i % 3 else Decimal("7.50"),
+            currency="EUR" if i % 3 else "USD",
+        )  # fmt: skip
         for i in range(n)
     )
     return ManifestData(number="MF20250615-01", channel="CNPOST-R", date=dt.date(2025, 6, 15),
