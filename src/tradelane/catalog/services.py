@@ -321,7 +321,9 @@ def upsert_skus(
     Reads: one query for the products, one for the SKUs of the batch. ``dry_run`` checks and
     reports without writing.
     """
-    if not (actor is not None and (actor.has_perm(P.PRODUCT_ADD) or actor.has_perm(P.PRODUCT_CHANGE))):
+    if not (
+        actor is not None and (actor.has_perm(P.PRODUCT_ADD) or actor.has_perm(P.PRODUCT_CHANGE))
+    ):
         require(actor, P.PRODUCT_CHANGE)  # raises with the usual message
     can_add, can_change = actor.has_perm(P.PRODUCT_ADD), actor.has_perm(P.PRODUCT_CHANGE)
     rows = list(rows)
@@ -360,12 +362,11 @@ def upsert_skus(
                 product = products.get(pcode)
                 if product is None and pcode not in new_products:
                     if not pclean.get("name"):
-                        raise _field_error(
-                            "product_name", "product_name is required", "required"
-                        )
+                        raise _field_error("product_name", "product_name is required", "required")
                     if not can_add:
                         raise PermissionDenied(
-                            "Your role may not create products", details={"permission": P.PRODUCT_ADD}
+                            "Your role may not create products",
+                            details={"permission": P.PRODUCT_ADD},
                         )
                     add_product = {"code": pcode, **pclean}
                 elif product is not None:
@@ -418,20 +419,30 @@ def upsert_skus(
         for pcode, values in new_products.items():
             products[pcode] = Product.objects.create(created_at=now, updated_at=now, **values)
         audit_rows = [
-            AuditLog(actor_id=_actor_id(actor), action="catalog.product.create",
-                     entity="catalog.product", object_id=str(products[c].pk),
-                     changes=audit._jsonable(v), created_at=now)
+            AuditLog(
+                actor_id=_actor_id(actor),
+                action="catalog.product.create",
+                entity="catalog.product",
+                object_id=str(products[c].pk),
+                changes=audit._jsonable(v),
+                created_at=now,
+            )
             for c, v in new_products.items()
-        ]  # fmt: skip
+        ]
         for pcode, changes in product_changes.items():
             product = products[pcode]
             values = {k: v[1] for k, v in changes.items()}
             Product.objects.filter(pk=product.pk).update(updated_at=now, **values)
             audit_rows.append(
-                AuditLog(actor_id=_actor_id(actor), action="catalog.product.update",
-                         entity="catalog.product", object_id=str(product.pk),
-                         changes=audit._jsonable(changes), created_at=now)
-            )  # fmt: skip
+                AuditLog(
+                    actor_id=_actor_id(actor),
+                    action="catalog.product.update",
+                    entity="catalog.product",
+                    object_id=str(product.pk),
+                    changes=audit._jsonable(changes),
+                    created_at=now,
+                )
+            )
         created = Sku.objects.bulk_create(
             [
                 Sku(product_id=products[pcode].pk, created_at=now, updated_at=now, **clean)
@@ -440,7 +451,7 @@ def upsert_skus(
             batch_size=500,
         )
         by_code = {s.code: s for s in created}
-        for sku, clean, changes in sku_changes:
+        for sku, _clean, changes in sku_changes:
             for k, v in changes.items():
                 setattr(sku, k, v[1])
             sku.updated_at = now
@@ -448,16 +459,27 @@ def upsert_skus(
             names = sorted({k for _, _, ch in sku_changes for k in ch} | {"updated_at"})
             Sku.objects.bulk_update([s for s, _, _ in sku_changes], names, batch_size=500)
         audit_rows += [
-            AuditLog(actor_id=_actor_id(actor), action="catalog.sku.create", entity="catalog.sku",
-                     object_id=str(s.pk), changes=audit._jsonable({"product": p, **c}),
-                     created_at=now)
+            AuditLog(
+                actor_id=_actor_id(actor),
+                action="catalog.sku.create",
+                entity="catalog.sku",
+                object_id=str(s.pk),
+                changes=audit._jsonable({"product": p, **c}),
+                created_at=now,
+            )
             for (p, c), s in ((pc, by_code[pc[1]["code"]]) for pc in new_skus)
-        ]  # fmt: skip
+        ]
         audit_rows += [
-            AuditLog(actor_id=_actor_id(actor), action="catalog.sku.update", entity="catalog.sku",
-                     object_id=str(s.pk), changes=audit._jsonable(ch), created_at=now)
+            AuditLog(
+                actor_id=_actor_id(actor),
+                action="catalog.sku.update",
+                entity="catalog.sku",
+                object_id=str(s.pk),
+                changes=audit._jsonable(ch),
+                created_at=now,
+            )
             for s, _, ch in sku_changes
-        ]  # fmt: skip
+        ]
         AuditLog.objects.bulk_create(audit_rows, batch_size=1000)
     for out in results:
         if out["result"] == "created":

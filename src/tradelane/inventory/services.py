@@ -409,39 +409,59 @@ def plan_counts(rows: list[tuple[int, int, int]], mode: str, *, lock: bool = Fal
     sku_ids = sorted({s for s, _ in pairs})
     wh_ids = sorted({w for _, w in pairs})
     for start in range(0, len(sku_ids), 900):
-        qs = StockBalance.objects.filter(sku_id__in=sku_ids[start : start + 900], warehouse_id__in=wh_ids)
+        qs = StockBalance.objects.filter(
+            sku_id__in=sku_ids[start : start + 900], warehouse_id__in=wh_ids
+        )
         if lock:
             qs = qs.select_for_update()
-        for s, w, on_hand, reserved in qs.values_list("sku_id", "warehouse_id", "on_hand", "reserved"):
+        for s, w, on_hand, reserved in qs.values_list(
+            "sku_id", "warehouse_id", "on_hand", "reserved"
+        ):
             if (s, w) in pairs:
                 current[(s, w)] = (on_hand, reserved)
     out = []
     seen: set[tuple[int, int]] = set()
     for sku_id, wh_id, qty in rows:
         on_hand, reserved = current.get((sku_id, wh_id), (0, 0))
-        entry = {"result": "rejected", "errors": [], "on_hand": on_hand, "reserved": reserved,
-                 "delta": 0}  # fmt: skip
+        entry = {
+            "result": "rejected",
+            "errors": [],
+            "on_hand": on_hand,
+            "reserved": reserved,
+            "delta": 0,
+        }
         out.append(entry)
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0 or qty > 2**31 - 1:
-            entry["errors"].append(_count_error("quantity", "invalid_quantity",
-                                                "The quantity is a whole number, 0 or more"))  # fmt: skip
+            entry["errors"].append(
+                _count_error(
+                    "quantity", "invalid_quantity", "The quantity is a whole number, 0 or more"
+                )
+            )
             continue
         if mode == STOCKTAKE:
             if (sku_id, wh_id) in seen:
-                entry["errors"].append(_count_error("sku", "duplicate_row",
-                                       "This SKU and warehouse are counted twice"))  # fmt: skip
+                entry["errors"].append(
+                    _count_error("sku", "duplicate_row", "This SKU and warehouse are counted twice")
+                )
                 continue
             if qty < reserved:
-                entry["errors"].append(_count_error(
-                    "quantity", "below_reserved",
-                    f"Counted {qty} but {reserved} are reserved for orders: available stock "
-                    "would be negative"))  # fmt: skip
+                entry["errors"].append(
+                    _count_error(
+                        "quantity",
+                        "below_reserved",
+                        f"Counted {qty} but {reserved} are reserved for orders: available stock "
+                        "would be negative",
+                    )
+                )
                 continue
             entry["delta"] = qty - on_hand
         else:
             if qty == 0:
-                entry["errors"].append(_count_error("quantity", "invalid_quantity",
-                                                    "A receipt adds a quantity above 0"))  # fmt: skip
+                entry["errors"].append(
+                    _count_error(
+                        "quantity", "invalid_quantity", "A receipt adds a quantity above 0"
+                    )
+                )
                 continue
             entry["delta"] = qty
         seen.add((sku_id, wh_id))
@@ -476,7 +496,10 @@ def apply_counts(
         )
         if missing:
             StockBalance.objects.bulk_create(
-                [StockBalance(sku_id=s, warehouse_id=w, updated_at=now) for s, w in sorted(missing)],
+                [
+                    StockBalance(sku_id=s, warehouse_id=w, updated_at=now)
+                    for s, w in sorted(missing)
+                ],
                 ignore_conflicts=True,
             )
         table = connection.ops.quote_name(StockBalance._meta.db_table)
@@ -485,12 +508,16 @@ def apply_counts(
         for (s, w, _), p in todo:
             totals[(s, w)] += p["delta"]
         if mode == STOCKTAKE:
-            sql = (f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s WHERE sku_id = %s "
-                   "AND warehouse_id = %s AND on_hand = %s AND reserved <= on_hand + %s")  # fmt: skip
+            sql = (
+                f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s WHERE sku_id = %s "
+                "AND warehouse_id = %s AND on_hand = %s AND reserved <= on_hand + %s"
+            )
             params = [(p["delta"], stamp, s, w, p["on_hand"], p["delta"]) for (s, w, _), p in todo]
         else:
-            sql = (f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s "
-                   "WHERE sku_id = %s AND warehouse_id = %s")  # fmt: skip
+            sql = (
+                f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s "
+                "WHERE sku_id = %s AND warehouse_id = %s"
+            )
             params = [(q, stamp, s, w) for (s, w), q in sorted(totals.items())]
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
@@ -505,9 +532,11 @@ def apply_counts(
         insert_rows(
             StockMovement,
             MOVEMENT_FIELDS,
-            ((s, w, kind, p["delta"], 0, mode, str(source_id)[:64], actor_id, note, now)
-             for (s, w, _), p in todo),
-        )  # fmt: skip
+            (
+                (s, w, kind, p["delta"], 0, mode, str(source_id)[:64], actor_id, note, now)
+                for (s, w, _), p in todo
+            ),
+        )
         audit.record(
             actor,
             f"inventory.{mode}.import",

@@ -16,8 +16,12 @@ NAV = (
     ("web:products", _("Products"), P.PRODUCT_VIEW, "p"),
     ("web:stock", _("Stock"), P.STOCK_VIEW, "s"),
     # any one of these permissions shows the entry
-    ("web:io", _("Import & export"), (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE,
-                                      P.STOCK_ADJUST, P.STOCK_RECEIVE), "i"),
+    (
+        "web:io",
+        _("Import & export"),
+        (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
+        "i",
+    ),
 )
 
 

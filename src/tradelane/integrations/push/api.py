@@ -73,22 +73,29 @@ ORDER_EXAMPLE = {
             "placed_at": "2026-11-20T10:15:00Z",
             "currency": "USD",
             "buyer": {"name": "Jane Doe", "email": "jane@example.com"},
-            "shipping_address": {"name": "Jane Doe", "address1": "1 Main St",
-                                 "city": "Austin", "state": "TX", "postcode": "73301",
-                                 "country": "US", "phone": "+1 512 555 0100"},
+            "shipping_address": {
+                "name": "Jane Doe",
+                "address1": "1 Main St",
+                "city": "Austin",
+                "state": "TX",
+                "postcode": "73301",
+                "country": "US",
+                "phone": "+1 512 555 0100",
+            },
             "totals": {"shipping": "4.99"},
-            "lines": [{"store_sku": "MUG-W", "title": "Mug", "quantity": 2,
-                       "unit_price": "12.90"}],
+            "lines": [{"store_sku": "MUG-W", "title": "Mug", "quantity": 2, "unit_price": "12.90"}],
         }
     ]
-}  # fmt: skip
+}
 
 
 class PushOrdersIn(Schema):
     orders: list[dict[str, Any]] = Field(
-        ..., min_length=1, max_length=MAX_BATCH,
+        ...,
+        min_length=1,
+        max_length=MAX_BATCH,
         description="orders in the normalized form of the order import (see the example)",
-    )  # fmt: skip
+    )
 
 
 @router.post(
@@ -99,14 +106,20 @@ class PushOrdersIn(Schema):
     openapi_extra={"requestBody": {"content": {"application/json": {"example": ORDER_EXAMPLE}}}},
 )
 def push_orders(request, payload: PushOrdersIn):
-    report = importing.import_orders(request.auth, payload.orders, source="push",
-                                     max_rows=MAX_BATCH)  # fmt: skip
+    report = importing.import_orders(
+        request.auth, payload.orders, source="push", max_rows=MAX_BATCH
+    )
     results = []
     for e in sorted(report.rows, key=lambda e: e["row"]):
-        results.append({
-            "index": e["row"] - 1, "key": f"{e.get('store', '')}/{e.get('external_id', '')}",
-            "result": e["result"], "id": e.get("order_id"), "errors": e.get("errors") or [],
-        })  # fmt: skip
+        results.append(
+            {
+                "index": e["row"] - 1,
+                "key": f"{e.get('store', '')}/{e.get('external_id', '')}",
+                "result": e["result"],
+                "id": e.get("order_id"),
+                "errors": e.get("errors") or [],
+            }
+        )
     return _batch(results)
 
 
@@ -144,13 +157,27 @@ class PushProductsIn(Schema):
 
 PRODUCT_EXAMPLE = {
     "items": [
-        {"product_code": "P-LAMP", "product_name": "台灯", "code": "LAMP-W", "name": "台灯 白",
-         "weight_kg": "1.25", "length_cm": "30", "width_cm": "20", "height_cm": "15",
-         "cost": "88.00", "cost_currency": "CNY", "declared_name_zh": "台灯",
-         "declared_name_en": "Desk lamp", "hs_code": "940520", "declared_value": "15.00",
-         "declared_currency": "USD", "origin_country": "CN", "has_battery": False}
+        {
+            "product_code": "P-LAMP",
+            "product_name": "台灯",
+            "code": "LAMP-W",
+            "name": "台灯 白",
+            "weight_kg": "1.25",
+            "length_cm": "30",
+            "width_cm": "20",
+            "height_cm": "15",
+            "cost": "88.00",
+            "cost_currency": "CNY",
+            "declared_name_zh": "台灯",
+            "declared_name_en": "Desk lamp",
+            "hs_code": "940520",
+            "declared_value": "15.00",
+            "declared_currency": "USD",
+            "origin_country": "CN",
+            "has_battery": False,
+        }
     ]
-}  # fmt: skip
+}
 
 
 def _cells(item: ProductItem) -> dict[str, str]:
@@ -177,12 +204,20 @@ def push_products(request, payload: PushProductsIn):
     results = []
     for i, (row, errors) in enumerate(converted):
         if errors:
-            results.append({"index": i, "key": row.get("code", ""), "result": "rejected",
-                             "errors": errors})  # fmt: skip
+            results.append(
+                {"index": i, "key": row.get("code", ""), "result": "rejected", "errors": errors}
+            )
             continue
         r = next(done)
-        results.append({"index": i, "key": r["code"], "result": r["result"], "id": r["sku_id"],
-                        "errors": r["errors"]})  # fmt: skip
+        results.append(
+            {
+                "index": i,
+                "key": r["code"],
+                "result": r["result"],
+                "id": r["sku_id"],
+                "errors": r["errors"],
+            }
+        )
     return _batch(results)
 
 
@@ -197,9 +232,10 @@ class StockItem(Schema):
 
 class PushStockIn(Schema):
     mode: Literal["stocktake", "receipt"] = Field(
-        ..., description="stocktake: on hand becomes the quantity (the ledger gets the "
+        ...,
+        description="stocktake: on hand becomes the quantity (the ledger gets the "
         "difference as an adjustment; refused below reserved stock); receipt: adds it",
-    )  # fmt: skip
+    )
     items: list[StockItem] = Field(..., min_length=1, max_length=MAX_BATCH)
     note: str = Field("", max_length=300)
 
@@ -229,13 +265,29 @@ def push_stock(request, payload: PushStockIn):
     for i, item in enumerate(items):
         errors = []
         if item.sku not in skus:
-            errors.append({"field": "sku", "code": "unknown_sku",
-                           "message": f"No SKU with the code {item.sku!r}"})  # fmt: skip
+            errors.append(
+                {
+                    "field": "sku",
+                    "code": "unknown_sku",
+                    "message": f"No SKU with the code {item.sku!r}",
+                }
+            )
         if item.warehouse not in whs:
-            errors.append({"field": "warehouse", "code": "unknown_warehouse",
-                           "message": f"No warehouse with the code {item.warehouse!r}"})  # fmt: skip
-        results.append({"index": i, "key": f"{item.sku}@{item.warehouse}", "result": "rejected",
-                        "errors": errors})  # fmt: skip
+            errors.append(
+                {
+                    "field": "warehouse",
+                    "code": "unknown_warehouse",
+                    "message": f"No warehouse with the code {item.warehouse!r}",
+                }
+            )
+        results.append(
+            {
+                "index": i,
+                "key": f"{item.sku}@{item.warehouse}",
+                "result": "rejected",
+                "errors": errors,
+            }
+        )
         if not errors:
             valid.append((i, (skus[item.sku], whs[item.warehouse], item.quantity)))
     done = inventory.apply_counts(

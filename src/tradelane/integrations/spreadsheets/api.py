@@ -90,7 +90,9 @@ def upload(
     return Status(201, services.preview(request.auth, up))
 
 
-@router.post("/spreadsheets/uploads/{id:upload_id}/preview", response=responses(200, dict[str, Any]))
+@router.post(
+    "/spreadsheets/uploads/{id:upload_id}/preview", response=responses(200, dict[str, Any])
+)
 def preview(request, upload_id: int, payload: MappingIn):
     """The first 20 rows with a given mapping or template, and each row's problems."""
     up = services.get_upload(request.auth, upload_id)
@@ -160,8 +162,12 @@ def export_response(user, entity: str, filters: ExportFilters):
         if template is None:
             raise NotFound("The template does not exist", code="template_not_found")
     if entity == "orders":
-        kw = {"status": filters.status, "store": filters.store,
-              "date_from": filters.date_from, "date_to": filters.date_to}  # fmt: skip
+        kw = {
+            "status": filters.status,
+            "store": filters.store,
+            "date_from": filters.date_from,
+            "date_to": filters.date_to,
+        }
     else:
         kw = {"warehouse": filters.warehouse} if entity == "stock" else {}
     rows = exports.rows_for(user, entity, **kw)

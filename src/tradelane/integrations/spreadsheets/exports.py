@@ -29,8 +29,9 @@ from .services import EXPORT_PERMS
 
 FORMATS = ("csv", "xlsx")
 STOCK_EXTRA = ("reserved", "available")
-_ORDER_FIELDS = [c for c in CSV_COLUMNS if c not in ("store_sku", "title", "quantity",
-                                                     "unit_price")]  # fmt: skip
+_ORDER_FIELDS = [
+    c for c in CSV_COLUMNS if c not in ("store_sku", "title", "quantity", "unit_price")
+]
 
 
 def columns(entity: str) -> list[str]:
@@ -62,17 +63,29 @@ def product_rows(user) -> Iterator[dict]:
     qs = Sku.objects.select_related("product").order_by("product__code", "code")
     for s in qs.iterator(chunk_size=2000):
         yield {
-            "product_code": s.product.code, "product_name": s.product.name,
-            "product_name_en": s.product.name_en, "code": s.code, "name": s.name,
-            "variant": s.variant, "weight_kg": grams_to_kg(s.weight_g),
-            "length_cm": _cm(s.length_mm), "width_cm": _cm(s.width_mm),
-            "height_cm": _cm(s.height_mm), "cost": s.cost_amount,
-            "cost_currency": s.cost_currency, "declared_name_zh": s.declared_name_zh,
-            "declared_name_en": s.declared_name_en, "hs_code": s.hs_code,
-            "declared_value": s.declared_value, "declared_currency": s.declared_currency,
-            "origin_country": s.origin_country, "has_battery": s.has_battery,
-            "has_liquid": s.has_liquid, "has_magnet": s.has_magnet, "status": s.status,
-        }  # fmt: skip
+            "product_code": s.product.code,
+            "product_name": s.product.name,
+            "product_name_en": s.product.name_en,
+            "code": s.code,
+            "name": s.name,
+            "variant": s.variant,
+            "weight_kg": grams_to_kg(s.weight_g),
+            "length_cm": _cm(s.length_mm),
+            "width_cm": _cm(s.width_mm),
+            "height_cm": _cm(s.height_mm),
+            "cost": s.cost_amount,
+            "cost_currency": s.cost_currency,
+            "declared_name_zh": s.declared_name_zh,
+            "declared_name_en": s.declared_name_en,
+            "hs_code": s.hs_code,
+            "declared_value": s.declared_value,
+            "declared_currency": s.declared_currency,
+            "origin_country": s.origin_country,
+            "has_battery": s.has_battery,
+            "has_liquid": s.has_liquid,
+            "has_magnet": s.has_magnet,
+            "status": s.status,
+        }
 
 
 def stock_rows(user, warehouse: str = "") -> Iterator[dict]:
@@ -83,8 +96,13 @@ def stock_rows(user, warehouse: str = "") -> Iterator[dict]:
     for sku, wh, on_hand, reserved in qs.values_list(
         "sku__code", "warehouse__code", "on_hand", "reserved"
     ).iterator(chunk_size=2000):
-        yield {"sku": sku, "warehouse": wh, "quantity": on_hand, "reserved": reserved,
-               "available": on_hand - reserved}  # fmt: skip
+        yield {
+            "sku": sku,
+            "warehouse": wh,
+            "quantity": on_hand,
+            "reserved": reserved,
+            "available": on_hand - reserved,
+        }
 
 
 def order_rows(user, *, status: str = "", store: str = "", date_from=None, date_to=None):
@@ -104,11 +122,18 @@ def order_rows(user, *, status: str = "", store: str = "", date_from=None, date_
         OrderLine.objects.filter(order__in=orders.values("pk"))
         .order_by("order_id", "line_no")
         .values_list(
-            "order_id", "store_sku", "store_quantity", "title", "sku_id", "quantity",
-            "unit_price", "order__store__code", "order__external_id",
+            "order_id",
+            "store_sku",
+            "store_quantity",
+            "title",
+            "sku_id",
+            "quantity",
+            "unit_price",
+            "order__store__code",
+            "order__external_id",
             *(f"order__{f}" for f in _ORDER_FIELDS if f not in ("store", "external_id")),
         )
-    )  # fmt: skip
+    )
     order_cols = [f for f in _ORDER_FIELDS if f not in ("store", "external_id")]
     pending: dict | None = None
     pending_key = None
@@ -121,10 +146,16 @@ def order_rows(user, *, status: str = "", store: str = "", date_from=None, date_
         if pending is not None:
             yield _fold(pending)
         pending_key = key
-        pending = {"store": store_code, "external_id": ext,
-                   **{f: v for f, v in zip(order_cols, row[9:], strict=True)},
-                   "store_sku": store_sku, "title": title, "quantity": store_qty,
-                   "_value": price * qty, "_single": store_qty == qty}  # fmt: skip
+        pending = {
+            "store": store_code,
+            "external_id": ext,
+            **{f: v for f, v in zip(order_cols, row[9:], strict=True)},
+            "store_sku": store_sku,
+            "title": title,
+            "quantity": store_qty,
+            "_value": price * qty,
+            "_single": store_qty == qty,
+        }
     if pending is not None:
         yield _fold(pending)
 

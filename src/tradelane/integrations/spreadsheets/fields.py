@@ -21,8 +21,15 @@ class Field:
 
 _ORDER_ALIASES = {
     "store": ("店铺", "店铺代码", "店铺编码", "shop", "store code"),
-    "external_id": ("订单号", "平台订单号", "订单编号", "order id", "order no", "order number",
-                    "外部订单号"),
+    "external_id": (
+        "订单号",
+        "平台订单号",
+        "订单编号",
+        "order id",
+        "order no",
+        "order number",
+        "外部订单号",
+    ),
     "number": ("订单显示号", "display number"),
     "placed_at": ("下单时间", "订单时间", "付款时间", "order date", "created at", "date"),
     "currency": ("币种", "货币"),
@@ -49,7 +56,7 @@ _ORDER_ALIASES = {
     "quantity": ("数量", "qty"),
     "unit_price": ("单价", "价格", "price", "unit price"),
     "note": ("备注", "买家留言", "notes", "remark"),
-}  # fmt: skip
+}
 _ORDER_REQUIRED = {"store", "external_id", "store_sku", "quantity"}
 
 ORDER_FIELDS = tuple(
@@ -57,27 +64,42 @@ ORDER_FIELDS = tuple(
 )
 
 PRODUCT_FIELDS = (
-    Field("product_code", _("Product code"), True, ("产品编码", "产品代码", "产品编号", "spu",
-                                                     "product", "product code")),
+    Field(
+        "product_code",
+        _("Product code"),
+        True,
+        ("产品编码", "产品代码", "产品编号", "spu", "product", "product code"),
+    ),
     Field("product_name", _("Product name"), False, ("产品名称", "产品名", "中文名称")),
     Field("product_name_en", _("Product name (English)"), False, ("英文名称", "产品英文名")),
     Field("code", _("SKU"), True, ("sku", "sku编码", "sku code", "sku代码", "商品编码")),
     Field("name", _("SKU name"), False, ("sku名称", "商品名称", "品名", "sku name")),
     Field("variant", _("Variant"), False, ("规格", "变体", "属性", "variant")),
-    Field("weight_kg", _("Weight (kg)"), False, ("重量", "重量kg", "重量(kg)", "重量（kg）",
-                                                 "weight", "weight kg")),
+    Field(
+        "weight_kg",
+        _("Weight (kg)"),
+        False,
+        ("重量", "重量kg", "重量(kg)", "重量（kg）", "weight", "weight kg"),
+    ),
     Field("weight_g", _("Weight (g)"), False, ("重量g", "重量(g)", "重量（g）", "克重")),
     Field("length_cm", _("Length (cm)"), False, ("长", "长度", "长cm", "长(cm)", "length")),
     Field("width_cm", _("Width (cm)"), False, ("宽", "宽度", "宽cm", "宽(cm)", "width")),
     Field("height_cm", _("Height (cm)"), False, ("高", "高度", "高cm", "高(cm)", "height")),
     Field("cost", _("Cost"), False, ("成本", "采购价", "成本价", "进价", "cost amount")),
     Field("cost_currency", _("Cost currency"), False, ("成本币种", "采购币种")),
-    Field("declared_name_zh", _("Declared name (zh)"), False, ("申报中文名", "中文申报名",
-                                                                "报关中文名")),
-    Field("declared_name_en", _("Declared name (en)"), False, ("申报英文名", "英文申报名",
-                                                                "报关英文名")),
-    Field("hs_code", _("HS code"), False, ("海关编码", "hs编码", "hs", "海关编码hs",
-                                           "商品编码hs")),
+    Field(
+        "declared_name_zh",
+        _("Declared name (zh)"),
+        False,
+        ("申报中文名", "中文申报名", "报关中文名"),
+    ),
+    Field(
+        "declared_name_en",
+        _("Declared name (en)"),
+        False,
+        ("申报英文名", "英文申报名", "报关英文名"),
+    ),
+    Field("hs_code", _("HS code"), False, ("海关编码", "hs编码", "hs", "海关编码hs", "商品编码hs")),
     Field("declared_value", _("Declared value"), False, ("申报价值", "申报价格", "申报金额")),
     Field("declared_currency", _("Declared currency"), False, ("申报币种",)),
     Field("origin_country", _("Origin country"), False, ("原产国", "原产地", "origin")),
@@ -85,14 +107,18 @@ PRODUCT_FIELDS = (
     Field("has_liquid", _("Liquid"), False, ("液体", "含液体", "liquid")),
     Field("has_magnet", _("Magnet"), False, ("磁性", "带磁", "含磁", "magnet")),
     Field("status", _("Status"), False, ("状态",)),
-)  # fmt: skip
+)
 
 STOCK_FIELDS = (
     Field("sku", _("SKU"), True, ("sku", "sku编码", "sku code", "商品编码")),
     Field("warehouse", _("Warehouse"), True, ("仓库", "仓库代码", "仓库编码", "warehouse code")),
-    Field("quantity", _("Quantity"), True, ("库存", "数量", "盘点数量", "实盘数量", "在库数量",
-                                           "on hand", "qty", "stock", "count")),
-)  # fmt: skip
+    Field(
+        "quantity",
+        _("Quantity"),
+        True,
+        ("库存", "数量", "盘点数量", "实盘数量", "在库数量", "on hand", "qty", "stock", "count"),
+    ),
+)
 
 FIELDS = {"orders": ORDER_FIELDS, "products": PRODUCT_FIELDS, "stock": STOCK_FIELDS}
 ENTITIES = tuple(FIELDS)

@@ -93,7 +93,9 @@ def _xlsx_rows(data: bytes, sheet: str = "") -> Iterator[list[str]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationFailed(f"The Excel file cannot be read: {exc}", code="invalid_xlsx") from None
+        raise ValidationFailed(
+            f"The Excel file cannot be read: {exc}", code="invalid_xlsx"
+        ) from None
     try:
         if sheet:
             if sheet not in wb.sheetnames:

@@ -27,12 +27,17 @@ from tradelane.accounts.roles import P
 from tradelane.catalog import services as catalog
 from tradelane.catalog.models import Sku
 from tradelane.core import audit, jobs
-from tradelane.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from tradelane.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from tradelane.core.units import to_grams, to_mm
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.orders import importing
-from tradelane.orders.models import Store
 
 from . import reading
 from .fields import ENTITIES, FIELDS, field_keys, suggest_mapping
@@ -117,7 +122,9 @@ def save_template(
     require_import(actor, entity)
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationFailed("A template needs a name of 1 to 100 characters", code="invalid_name")
+        raise ValidationFailed(
+            "A template needs a name of 1 to 100 characters", code="invalid_name"
+        )
     mapping, defaults = clean_mapping(entity, mapping, defaults)
     taken = ColumnMapping.objects.filter(entity=entity, name=name)
     if template is not None:
@@ -179,15 +186,18 @@ def upload_file(actor, *, entity: str, filename: str, data: bytes, sheet: str = 
             row_count=count,
             created_by=_user(actor),
         )
-        audit.record(actor, "spreadsheets.upload", upload,
-                     {"filename": upload.filename, "rows": count})  # fmt: skip
+        audit.record(
+            actor, "spreadsheets.upload", upload, {"filename": upload.filename, "rows": count}
+        )
     return upload
 
 
 def get_upload(actor, upload_id: int) -> Upload:
     upload = Upload.objects.filter(pk=upload_id).first()
-    if upload is None or (upload.created_by_id != getattr(actor, "pk", None)
-                          and not getattr(actor, "is_superuser", False)):  # fmt: skip
+    if upload is None or (
+        upload.created_by_id != getattr(actor, "pk", None)
+        and not getattr(actor, "is_superuser", False)
+    ):
         raise NotFound(f"Upload {upload_id} does not exist", code="upload_not_found")
     return upload
 
@@ -290,22 +300,41 @@ def check_mapping(entity: str, headers: list[str], mapping: dict, defaults: dict
 def mapped_rows(body: Iterable[tuple[int, dict]], mapping: dict, defaults: dict):
     keys = set(mapping) | set(defaults)
     for n, raw in body:
-        yield n, {
-            k: (raw.get(mapping[k], "") if k in mapping else "") or defaults.get(k, "")
-            for k in keys
-        }
+        yield (
+            n,
+            {
+                k: (raw.get(mapping[k], "") if k in mapping else "") or defaults.get(k, "")
+                for k in keys
+            },
+        )
 
 
 # --- entity: products -----------------------------------------------------------------------
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "带电", "√", "✓", "t"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "没有", "x", "×", "f", "-"}
-_PRODUCT_TEXT = ("product_code", "product_name", "product_name_en", "code", "name", "variant",
-                 "cost_currency", "declared_name_zh", "declared_name_en", "hs_code",
-                 "declared_currency", "origin_country", "status")  # fmt: skip
-_MEASURES = {"weight_kg": ("weight_g", to_grams, "kg"), "weight_g": ("weight_g", to_grams, "g"),
-             "length_cm": ("length_mm", to_mm, "cm"), "width_cm": ("width_mm", to_mm, "cm"),
-             "height_cm": ("height_mm", to_mm, "cm")}  # fmt: skip
+_PRODUCT_TEXT = (
+    "product_code",
+    "product_name",
+    "product_name_en",
+    "code",
+    "name",
+    "variant",
+    "cost_currency",
+    "declared_name_zh",
+    "declared_name_en",
+    "hs_code",
+    "declared_currency",
+    "origin_country",
+    "status",
+)
+_MEASURES = {
+    "weight_kg": ("weight_g", to_grams, "kg"),
+    "weight_g": ("weight_g", to_grams, "g"),
+    "length_cm": ("length_mm", to_mm, "cm"),
+    "width_cm": ("width_mm", to_mm, "cm"),
+    "height_cm": ("height_mm", to_mm, "cm"),
+}
 
 
 def product_row(m: dict) -> tuple[dict, list[dict]]:
@@ -339,8 +368,13 @@ def product_row(m: dict) -> tuple[dict, list[dict]]:
     return out, errors
 
 
-_FIELD_BACK = {"weight_g": "weight_kg", "length_mm": "length_cm", "width_mm": "width_cm",
-               "height_mm": "height_cm", "cost_amount": "cost"}  # fmt: skip
+_FIELD_BACK = {
+    "weight_g": "weight_kg",
+    "length_mm": "length_cm",
+    "width_mm": "width_cm",
+    "height_mm": "height_cm",
+    "cost_amount": "cost",
+}
 
 
 def _products(actor, numbered, mapping, *, write: bool, report: Report, tick) -> None:
@@ -387,8 +421,9 @@ def _whole(value: str) -> int | None:
     return int(d)
 
 
-def _stock(actor, numbered, mapping, *, write: bool, report: Report, tick, stock_mode: str,
-           source: str) -> None:  # fmt: skip
+def _stock(
+    actor, numbered, mapping, *, write: bool, report: Report, tick, stock_mode: str, source: str
+) -> None:
     chunk: list[tuple[int, dict]] = []
 
     def flush():
@@ -408,11 +443,17 @@ def _stock(actor, numbered, mapping, *, write: bool, report: Report, tick, stock
             if not wh:
                 errors.append(_err("warehouse", "required", "warehouse is required"))
             elif wh not in whs:
-                errors.append(_err("warehouse", "unknown_warehouse",
-                                   f"No warehouse with the code {wh!r}"))  # fmt: skip
+                errors.append(
+                    _err("warehouse", "unknown_warehouse", f"No warehouse with the code {wh!r}")
+                )
             if qty is None or qty < 0:
-                errors.append(_err("quantity", "invalid_quantity",
-                                   f"The quantity is a whole number, 0 or more: {m.get('quantity')!r}"))  # fmt: skip
+                errors.append(
+                    _err(
+                        "quantity",
+                        "invalid_quantity",
+                        f"The quantity is a whole number, 0 or more: {m.get('quantity')!r}",
+                    )
+                )
             key = f"{sku}@{wh}"
             if errors:
                 entries.append((n, key, errors, None))
@@ -468,8 +509,7 @@ def _order_entry(e: dict, mapping: dict) -> dict:
     return _entry(row, key, e["result"], errors, mapping)
 
 
-def _orders(actor, numbered, mapping, *, write: bool, report: Report, tick,
-            source: str) -> None:  # fmt: skip
+def _orders(actor, numbered, mapping, *, write: bool, report: Report, tick, source: str) -> None:
     # the importer reads text cells keyed by its CSV columns
     flat = ((n, {k: str(v) for k, v in m.items()}) for n, m in numbered)
     counted = _counting(flat, tick)
@@ -478,8 +518,13 @@ def _orders(actor, numbered, mapping, *, write: bool, report: Report, tick,
         stores = importing._stores()
         for n, raw in grouped:
             _norm, errors = importing.normalize_order(raw, stores)
-            e = {"row": n, "store": raw.get("store", ""), "external_id": raw.get("external_id", ""),
-                 "result": REJECTED if errors else CREATED, "errors": errors}  # fmt: skip
+            e = {
+                "row": n,
+                "store": raw.get("store", ""),
+                "external_id": raw.get("external_id", ""),
+                "result": REJECTED if errors else CREATED,
+                "errors": errors,
+            }
             report.add(_order_entry(e, mapping))
         return
     result = importing.import_numbered(actor, grouped, source=source)
@@ -517,13 +562,22 @@ def _pass(actor, upload: Upload, entity, mapping, defaults, *, write, mode, stoc
     numbered = mapped_rows(body, mapping, defaults)
     source = f"sheet:{upload.pk}"
     if entity == "orders":
-        _orders(actor, numbered, mapping, write=write, report=report, tick=tick,
-                source="spreadsheet")  # fmt: skip
+        _orders(
+            actor, numbered, mapping, write=write, report=report, tick=tick, source="spreadsheet"
+        )
     elif entity == "products":
         _products(actor, numbered, mapping, write=write, report=report, tick=tick)
     else:
-        _stock(actor, numbered, mapping, write=write, report=report, tick=tick,
-               stock_mode=stock_mode, source=source)  # fmt: skip
+        _stock(
+            actor,
+            numbered,
+            mapping,
+            write=write,
+            report=report,
+            tick=tick,
+            stock_mode=stock_mode,
+            source=source,
+        )
     return report
 
 
@@ -596,10 +650,16 @@ def _record(actor, upload: Upload, report: Report, stock_mode: str) -> None:
         actor,
         f"spreadsheets.import.{upload.entity}",
         upload,
-        {"filename": upload.filename, "mode": report.mode, "stock_mode": stock_mode,
-         "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-         "rejected": report.rejected},
-    )  # fmt: skip
+        {
+            "filename": upload.filename,
+            "mode": report.mode,
+            "stock_mode": stock_mode,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        },
+    )
 
 
 def start_import(actor, upload: Upload, **options) -> tuple[Any, dict | None]:
@@ -642,8 +702,9 @@ def import_job(actor, params: dict, progress) -> dict:
 # --- preview --------------------------------------------------------------------------------
 
 
-def preview(actor, upload: Upload, *, mapping=None, defaults=None, template=None,
-            stock_mode: str = "") -> dict:  # fmt: skip
+def preview(
+    actor, upload: Upload, *, mapping=None, defaults=None, template=None, stock_mode: str = ""
+) -> dict:
     """The first rows as mapped, with each row's problems (nothing is written)."""
     entity = upload.entity
     require_import(actor, entity)
@@ -674,8 +735,16 @@ def preview(actor, upload: Upload, *, mapping=None, defaults=None, template=None
         elif entity == "products":
             _products(actor, iter(rows), mapping, write=False, report=report, tick=tick)
         else:
-            _stock(actor, iter(rows), mapping, write=False, report=report, tick=tick,
-                   stock_mode=stock_mode or inventory.STOCKTAKE, source="")  # fmt: skip
+            _stock(
+                actor,
+                iter(rows),
+                mapping,
+                write=False,
+                report=report,
+                tick=tick,
+                stock_mode=stock_mode or inventory.STOCKTAKE,
+                source="",
+            )
     errors_by_row: dict[int, list] = {}
     for e in report.rows:
         for err in e["errors"]:
@@ -693,10 +762,13 @@ def preview(actor, upload: Upload, *, mapping=None, defaults=None, template=None
         "fields": fields,
         "problems": problems,
         "rows": [
-            {"row": n, "values": {k: m.get(k, "") for k in fields if k in m},
-             "errors": errors_by_row.get(n, [])}
+            {
+                "row": n,
+                "values": {k: m.get(k, "") for k in fields if k in m},
+                "errors": errors_by_row.get(n, []),
+            }
             for n, m in rows
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -25,7 +25,9 @@ def _allowed(user) -> list[str]:
 
 
 def _error(request, exc: DomainError):
-    return render(request, "web/_alert.html", {"error": labels.domain_error(exc)}, status=exc.status)
+    return render(
+        request, "web/_alert.html", {"error": labels.domain_error(exc)}, status=exc.status
+    )
 
 
 @login_required
@@ -36,10 +38,16 @@ def page(request):
     if not entities and not exportable:
         raise PermissionDenied
     templates = ColumnMapping.objects.filter(entity__in=entities)
-    return render(request, "spreadsheets/page.html", {
-        "title": "Import & export", "entities": entities, "exportable": exportable,
-        "templates": templates,
-    })  # fmt: skip
+    return render(
+        request,
+        "spreadsheets/page.html",
+        {
+            "title": "Import & export",
+            "entities": entities,
+            "exportable": exportable,
+            "templates": templates,
+        },
+    )
 
 
 def _form_mapping(request, entity: str) -> tuple[dict, dict]:
@@ -58,13 +66,21 @@ def _preview_response(request, upload, result, template_saved=None):
     entity = upload.entity
     fields = FIELDS[entity]
     problems_rows = sum(1 for r in result["rows"] if r["errors"])
-    return render(request, "spreadsheets/_preview.html", {
-        "upload": upload, "p": result, "fields": fields,
-        "mapped_fields": [f for f in fields if f.key in result["mapping"]
-                          or f.key in result["defaults"]],
-        "problem_rows": problems_rows, "template_saved": template_saved,
-        "templates": ColumnMapping.objects.filter(entity=entity),
-    })  # fmt: skip
+    return render(
+        request,
+        "spreadsheets/_preview.html",
+        {
+            "upload": upload,
+            "p": result,
+            "fields": fields,
+            "mapped_fields": [
+                f for f in fields if f.key in result["mapping"] or f.key in result["defaults"]
+            ],
+            "problem_rows": problems_rows,
+            "template_saved": template_saved,
+            "templates": ColumnMapping.objects.filter(entity=entity),
+        },
+    )
 
 
 @login_required
@@ -78,9 +94,12 @@ def upload(request):
         if file.size > services.MAX_UPLOAD:
             raise services.ValidationFailed("The file is larger than 20 MB", code="file_too_large")
         up = services.upload_file(
-            request.user, entity=entity, filename=file.name or "", data=file.read(),
+            request.user,
+            entity=entity,
+            filename=file.name or "",
+            data=file.read(),
             sheet=request.POST.get("sheet", "").strip(),
-        )  # fmt: skip
+        )
         template = _template(request)
         result = services.preview(request.user, up, template=template)
     except DomainError as exc:
@@ -106,11 +125,20 @@ def preview(request, pk: int):
         if request.POST.get("save_template") and name:
             existing = ColumnMapping.objects.filter(entity=up.entity, name=name).first()
             saved = services.save_template(
-                request.user, template=existing, name=name, entity=up.entity,
-                mapping=mapping, defaults=defaults,
-            )  # fmt: skip
-        result = services.preview(request.user, up, mapping=mapping, defaults=defaults,
-                                  stock_mode=request.POST.get("stock_mode", ""))  # fmt: skip
+                request.user,
+                template=existing,
+                name=name,
+                entity=up.entity,
+                mapping=mapping,
+                defaults=defaults,
+            )
+        result = services.preview(
+            request.user,
+            up,
+            mapping=mapping,
+            defaults=defaults,
+            stock_mode=request.POST.get("stock_mode", ""),
+        )
     except DomainError as exc:
         return _error(request, exc)
     return _preview_response(request, up, result, saved)
@@ -123,10 +151,13 @@ def run(request, pk: int):
         up = services.get_upload(request.user, pk)
         mapping, defaults = _form_mapping(request, up.entity)
         job, report = services.start_import(
-            request.user, up, mapping=mapping, defaults=defaults,
+            request.user,
+            up,
+            mapping=mapping,
+            defaults=defaults,
             mode=request.POST.get("mode") or "all_or_nothing",
             stock_mode=request.POST.get("stock_mode", "") if up.entity == "stock" else "",
-        )  # fmt: skip
+        )
     except DomainError as exc:
         return _error(request, exc)
     if job is not None:
@@ -136,10 +167,16 @@ def run(request, pk: int):
 
 def _job_response(request, job: Job):
     finished = job.status in (Job.Status.DONE, Job.Status.FAILED)
-    return render(request, "spreadsheets/_job.html", {
-        "job": job, "finished": finished, "percent": job.percent,
-        "r": job.result if job.status == Job.Status.DONE else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "spreadsheets/_job.html",
+        {
+            "job": job,
+            "finished": finished,
+            "percent": job.percent,
+            "r": job.result if job.status == Job.Status.DONE else None,
+        },
+    )
 
 
 @login_required
@@ -161,8 +198,9 @@ def export(request, entity: str):
         filters = ExportFilters(
             format=fmt if fmt in ("csv", "xlsx") else "csv",
             template_id=int(tid) if tid and tid.isdigit() else None,
-            status=request.GET.get("status", ""), store=request.GET.get("store", ""),
-        )  # fmt: skip
+            status=request.GET.get("status", ""),
+            store=request.GET.get("store", ""),
+        )
         return export_response(request.user, entity, filters)
     except services.PermissionDenied as exc:
         raise PermissionDenied(exc.message) from exc

@@ -23,11 +23,18 @@ def store(company):
 
 def _order(ext="5001", qty=2):
     return {
-        "store": "US1", "external_id": ext, "placed_at": "2026-11-20T10:15:00Z",
-        "shipping_address": {"name": f"Jane {ext}", "address1": f"{ext} Main St", "city": "Austin",
-                             "postcode": "73301", "country": "US"},
+        "store": "US1",
+        "external_id": ext,
+        "placed_at": "2026-11-20T10:15:00Z",
+        "shipping_address": {
+            "name": f"Jane {ext}",
+            "address1": f"{ext} Main St",
+            "city": "Austin",
+            "postcode": "73301",
+            "country": "US",
+        },
         "lines": [{"store_sku": "A", "quantity": qty, "unit_price": "12.90"}],
-    }  # fmt: skip
+    }
 
 
 def test_push_orders_upsert_and_replay_with_the_same_key(admin, store, make_sku):
@@ -62,19 +69,30 @@ def test_push_batch_limits_are_clear_422(admin, store):
     too_many = api.post("/push/orders", {"orders": [_order(str(i)) for i in range(1001)]})
     assert too_many.status_code == 422 and too_many.json()["code"] == "validation_error"
     assert api.post("/push/stock", {"mode": "stocktake", "items": []}).status_code == 422
-    bad_mode = api.post("/push/stock", {"mode": "set", "items": [{"sku": "A", "warehouse": "SZ",
-                                                                  "quantity": 1}]})  # fmt: skip
+    bad_mode = api.post(
+        "/push/stock", {"mode": "set", "items": [{"sku": "A", "warehouse": "SZ", "quantity": 1}]}
+    )
     assert bad_mode.status_code == 422
     assert Order.objects.count() == 0
 
 
 def test_push_products_and_stock_with_replay(admin, wh_cn, make_sku):
     api = Api(admin)
-    body = {"items": [
-        {"product_code": "P-L", "product_name": "灯", "code": "L-1", "name": "灯 1",
-         "weight_kg": "1.2", "length_cm": "10.5", "cost": "8.50", "has_battery": True},
-        {"code": "NOPE"},
-    ]}  # fmt: skip
+    body = {
+        "items": [
+            {
+                "product_code": "P-L",
+                "product_name": "灯",
+                "code": "L-1",
+                "name": "灯 1",
+                "weight_kg": "1.2",
+                "length_cm": "10.5",
+                "cost": "8.50",
+                "has_battery": True,
+            },
+            {"code": "NOPE"},
+        ]
+    }
     res = api.post("/push/products", body, **{"Idempotency-Key": "p-1"})
     assert res.status_code == 200, res.content
     items = res.json()["items"]
@@ -82,13 +100,21 @@ def test_push_products_and_stock_with_replay(admin, wh_cn, make_sku):
     assert items[1]["errors"][0]["code"] == "required"
     sku = Sku.objects.get(code="L-1")
     assert (sku.weight_g, sku.length_mm, str(sku.cost_amount), sku.has_battery) == (
-        1200, 105, "8.5000", True,
+        1200,
+        105,
+        "8.5000",
+        True,
     )
     assert api.post("/push/products", body, **{"Idempotency-Key": "p-1"}).json()["items"] == items
     assert Sku.objects.filter(code="L-1").count() == 1
 
-    stock = {"mode": "receipt", "items": [{"sku": "L-1", "warehouse": "SZ", "quantity": 5},
-                                          {"sku": "L-1", "warehouse": "XX", "quantity": 1}]}  # fmt: skip
+    stock = {
+        "mode": "receipt",
+        "items": [
+            {"sku": "L-1", "warehouse": "SZ", "quantity": 5},
+            {"sku": "L-1", "warehouse": "XX", "quantity": 1},
+        ],
+    }
     first = api.post("/push/stock", stock, **{"Idempotency-Key": "s-1"})
     assert [i["result"] for i in first.json()["items"]] == ["updated", "rejected"]
     replay = api.post("/push/stock", stock, **{"Idempotency-Key": "s-1"})
@@ -101,11 +127,15 @@ def test_push_stocktake_below_reserved_names_the_item(admin, wh_cn, make_sku):
     a = make_sku("A")
     inventory.receive(admin, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=10)
     inventory.reserve(admin, inventory.Reservation(wh_cn.pk, {a.pk: 4}, "order", "1"))
-    res = Api(admin).post("/push/stock", {"mode": "stocktake", "items": [
-        {"sku": "A", "warehouse": "SZ", "quantity": 3}]})  # fmt: skip
+    res = Api(admin).post(
+        "/push/stock",
+        {"mode": "stocktake", "items": [{"sku": "A", "warehouse": "SZ", "quantity": 3}]},
+    )
     item = res.json()["items"][0]
     assert (item["key"], item["result"], item["errors"][0]["code"]) == (
-        "A@SZ", "rejected", "below_reserved",
+        "A@SZ",
+        "rejected",
+        "below_reserved",
     )
     assert StockBalance.objects.get(sku=a).on_hand == 10
 
@@ -115,8 +145,10 @@ def test_push_permissions_403_and_nothing_changed(make_user, store, wh_cn, make_
     boss = Api(make_user(roles.BOSS))
     assert boss.post("/push/orders", {"orders": [_order()]}).status_code == 403
     assert boss.post("/push/products", {"items": [{"code": "A", "name": "x"}]}).status_code == 403
-    res = boss.post("/push/stock", {"mode": "receipt", "items": [
-        {"sku": "A", "warehouse": "SZ", "quantity": 1}]})  # fmt: skip
+    res = boss.post(
+        "/push/stock",
+        {"mode": "receipt", "items": [{"sku": "A", "warehouse": "SZ", "quantity": 1}]},
+    )
     assert res.status_code == 403 and res.json()["code"] == "permission_denied"
     assert Order.objects.count() == 0 and StockMovement.objects.count() == 0
     assert Sku.objects.get(code="A").name == "A"

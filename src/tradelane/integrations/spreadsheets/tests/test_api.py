@@ -32,13 +32,16 @@ def test_upload_preview_import_and_export(admin, wh_cn, make_sku):
         {"row": 2, "values": {"sku": "A", "warehouse": "SZ", "quantity": "6"}, "errors": []}
     ]
     api = Api(admin, client=client)
-    t = api.post("/spreadsheets/templates", {"name": "盘点", "entity": "stock",
-                                             "mapping": body["mapping"]})  # fmt: skip
+    t = api.post(
+        "/spreadsheets/templates", {"name": "盘点", "entity": "stock", "mapping": body["mapping"]}
+    )
     assert t.status_code == 201
     dup = api.post("/spreadsheets/templates", {"name": "盘点", "entity": "stock", "mapping": {}})
     assert dup.status_code == 409
-    res = api.post(f"/spreadsheets/uploads/{body['upload_id']}/import",
-                   {"template_id": t.json()["id"], "stock_mode": "stocktake"})  # fmt: skip
+    res = api.post(
+        f"/spreadsheets/uploads/{body['upload_id']}/import",
+        {"template_id": t.json()["id"], "stock_mode": "stocktake"},
+    )
     assert res.status_code == 200, res.content
     assert res.json()["job_id"] is None and res.json()["report"]["updated"] == 1
     assert StockBalance.objects.get().on_hand == 6
@@ -46,7 +49,10 @@ def test_upload_preview_import_and_export(admin, wh_cn, make_sku):
     assert down.status_code == 200
     text = b"".join(down.streaming_content).decode("utf-8-sig")
     assert text.splitlines() == ["sku,warehouse,quantity,reserved,available", "A,SZ,6,0,6"]
-    assert api.get(f"/spreadsheets/export/stock?format=xlsx&template_id={t.json()['id']}").status_code == 200
+    assert (
+        api.get(f"/spreadsheets/export/stock?format=xlsx&template_id={t.json()['id']}").status_code
+        == 200
+    )
     assert api.delete(f"/spreadsheets/templates/{t.json()['id']}").status_code == 204
 
 

@@ -1,4 +1,4 @@
-"""Spreadsheet imports: reading, mapping, preview, all-or-nothing and partial, the three entities."""
+"""Spreadsheet imports: reading, mapping, preview, all-or-nothing, partial; three entities."""
 
 from __future__ import annotations
 
@@ -19,18 +19,51 @@ from .conftest import csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
-ZH_ORDER_HEADERS = ["店铺", "订单号", "收件人", "地址", "城市", "邮编", "国家", "SKU", "数量", "单价",
-                    "下单时间"]  # fmt: skip
+ZH_ORDER_HEADERS = [
+    "店铺",
+    "订单号",
+    "收件人",
+    "地址",
+    "城市",
+    "邮编",
+    "国家",
+    "SKU",
+    "数量",
+    "单价",
+    "下单时间",
+]
 
 
 def _zh_order_rows():
     return [
         ZH_ORDER_HEADERS,
-        ["US1", "Z-1", "张三", "1 Main St", "Austin", "73301", "US", "A", "2", "9.90",
-         "2026-11-20T10:00:00+08:00"],
+        [
+            "US1",
+            "Z-1",
+            "张三",
+            "1 Main St",
+            "Austin",
+            "73301",
+            "US",
+            "A",
+            "2",
+            "9.90",
+            "2026-11-20T10:00:00+08:00",
+        ],
         ["US1", "Z-1", "", "", "", "", "", "B", "1", "5.00", ""],
-        ["US1", "Z-2", "李四", "2 Elm St", "Boston", "02101", "US", "A", "1", "9.90",
-         "2026-11-20T11:00:00+08:00"],
+        [
+            "US1",
+            "Z-2",
+            "李四",
+            "2 Elm St",
+            "Boston",
+            "02101",
+            "US",
+            "A",
+            "1",
+            "9.90",
+            "2026-11-20T11:00:00+08:00",
+        ],
     ]
 
 
@@ -65,8 +98,9 @@ def test_utf8_bom_and_semicolon_csv():
 
 
 def test_excel_reads_the_chosen_sheet_and_keeps_decimals():
-    from openpyxl import Workbook
     import io
+
+    from openpyxl import Workbook
 
     wb = Workbook()
     wb.active.append(["ignored"])
@@ -90,18 +124,30 @@ def test_excel_reads_the_chosen_sheet_and_keeps_decimals():
 
 def test_mapping_suggestion_from_chinese_and_english_headers():
     assert suggest_mapping("orders", ZH_ORDER_HEADERS) == {
-        "store": "店铺", "external_id": "订单号", "ship_name": "收件人",
-        "ship_address1": "地址", "ship_city": "城市", "ship_postcode": "邮编",
-        "ship_country": "国家", "store_sku": "SKU", "quantity": "数量", "unit_price": "单价",
+        "store": "店铺",
+        "external_id": "订单号",
+        "ship_name": "收件人",
+        "ship_address1": "地址",
+        "ship_city": "城市",
+        "ship_postcode": "邮编",
+        "ship_country": "国家",
+        "store_sku": "SKU",
+        "quantity": "数量",
+        "unit_price": "单价",
         "placed_at": "下单时间",
-    }  # fmt: skip
+    }
     assert suggest_mapping("stock", ["SKU", "仓库", "库存"]) == {
-        "sku": "SKU", "warehouse": "仓库", "quantity": "库存",
-    }  # fmt: skip
+        "sku": "SKU",
+        "warehouse": "仓库",
+        "quantity": "库存",
+    }
     assert suggest_mapping("products", ["Product code", "sku", "重量(kg)", "HS编码", "带电"]) == {
-        "product_code": "Product code", "code": "sku", "weight_kg": "重量(kg)",
-        "hs_code": "HS编码", "has_battery": "带电",
-    }  # fmt: skip
+        "product_code": "Product code",
+        "code": "sku",
+        "weight_kg": "重量(kg)",
+        "hs_code": "HS编码",
+        "has_battery": "带电",
+    }
 
 
 # --- preview, all or nothing, partial -------------------------------------------------------
@@ -126,17 +172,33 @@ def test_all_or_nothing_one_bad_row_writes_nothing(admin, store):
     before = AuditLog.objects.count()
     report = _import(admin, "orders", csv_bytes(rows))
     assert report == {
-        "entity": "orders", "mode": "all_or_nothing", "written": False,
-        "created": 0, "updated": 0, "unchanged": 0, "rejected": 1, "valid": 1, "total": 2,
-        "rows": [{
-            "row": 4, "key": "US1/Z-2", "result": "rejected",
-            "errors": [{
-                "field": "quantity", "code": "invalid_quantity", "row": 4, "column": "数量",
-                "message": "lines[0].quantity must be a whole number from 1: 'zwei'",
-            }],
-        }],
+        "entity": "orders",
+        "mode": "all_or_nothing",
+        "written": False,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "valid": 1,
+        "total": 2,
+        "rows": [
+            {
+                "row": 4,
+                "key": "US1/Z-2",
+                "result": "rejected",
+                "errors": [
+                    {
+                        "field": "quantity",
+                        "code": "invalid_quantity",
+                        "row": 4,
+                        "column": "数量",
+                        "message": "lines[0].quantity must be a whole number from 1: 'zwei'",
+                    }
+                ],
+            }
+        ],
         "rows_omitted": 0,
-    }  # fmt: skip
+    }
     assert Order.objects.count() == 0
     assert AuditLog.objects.count() == before + 1  # the upload only
 
@@ -164,19 +226,58 @@ def test_unmapped_required_field_is_refused(admin, store):
 
 # --- products -------------------------------------------------------------------------------
 
-PRODUCT_HEADERS = ["产品编码", "产品名称", "SKU", "SKU名称", "重量(kg)", "长(cm)", "宽(cm)",
-                   "高(cm)", "成本", "成本币种", "申报中文名", "申报英文名", "HS编码", "申报价值",
-                   "申报币种", "原产国", "带电", "液体", "磁性"]  # fmt: skip
+PRODUCT_HEADERS = [
+    "产品编码",
+    "产品名称",
+    "SKU",
+    "SKU名称",
+    "重量(kg)",
+    "长(cm)",
+    "宽(cm)",
+    "高(cm)",
+    "成本",
+    "成本币种",
+    "申报中文名",
+    "申报英文名",
+    "HS编码",
+    "申报价值",
+    "申报币种",
+    "原产国",
+    "带电",
+    "液体",
+    "磁性",
+]
 
 
 def test_products_upsert_from_excel(admin, make_sku):
     make_sku("OLD-1", weight_g=100)
-    data = xlsx_bytes([
-        PRODUCT_HEADERS,
-        ["P-LAMP", "台灯", "LAMP-W", "台灯 白", 1.25, 30, 20, 15.5, "88.00", "cny", "台灯",
-         "Desk lamp", "9405.20", "15", "USD", "CN", "是", "否", 0],
-        ["P-MUG", "", "OLD-1", "", 0.5, "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-    ])  # fmt: skip
+    data = xlsx_bytes(
+        [
+            PRODUCT_HEADERS,
+            [
+                "P-LAMP",
+                "台灯",
+                "LAMP-W",
+                "台灯 白",
+                1.25,
+                30,
+                20,
+                15.5,
+                "88.00",
+                "cny",
+                "台灯",
+                "Desk lamp",
+                "9405.20",
+                "15",
+                "USD",
+                "CN",
+                "是",
+                "否",
+                0,
+            ],
+            ["P-MUG", "", "OLD-1", "", 0.5, "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+        ]
+    )
     report = _import(admin, "products", data, name="p.xlsx")
     assert [(r["row"], r["key"], r["result"]) for r in report["rows"]] == [
         (2, "LAMP-W", "created"),
@@ -187,7 +288,9 @@ def test_products_upsert_from_excel(admin, make_sku):
     assert (lamp.weight_g, lamp.length_mm, lamp.width_mm, lamp.height_mm) == (1250, 300, 200, 155)
     assert (lamp.cost_amount, lamp.cost_currency) == (Decimal("88.0000"), "CNY")
     assert (lamp.hs_code, lamp.declared_value, lamp.origin_country) == (
-        "940520", Decimal("15.0000"), "CN",
+        "940520",
+        Decimal("15.0000"),
+        "CN",
     )
     assert (lamp.has_battery, lamp.has_liquid, lamp.has_magnet) == (True, False, False)
     old = Sku.objects.get(code="OLD-1")
@@ -197,18 +300,30 @@ def test_products_upsert_from_excel(admin, make_sku):
 
 
 def test_products_bad_row_all_or_nothing(admin):
-    data = csv_bytes([
-        ["产品编码", "产品名称", "SKU", "SKU名称", "HS编码"],
-        ["P1", "一", "S1", "one", "123"],
-        ["P1", "一", "S2", "two", "691200"],
-    ])  # fmt: skip
+    data = csv_bytes(
+        [
+            ["产品编码", "产品名称", "SKU", "SKU名称", "HS编码"],
+            ["P1", "一", "S1", "one", "123"],
+            ["P1", "一", "S2", "two", "691200"],
+        ]
+    )
     report = _import(admin, "products", data)
     assert report["written"] is False
-    assert report["rows"] == [{
-        "row": 2, "key": "S1", "result": "rejected",
-        "errors": [{"field": "hs_code", "code": "invalid_hs_code", "column": "HS编码",
-                    "message": "An HS code is 6 to 10 digits, not '123'"}],
-    }]  # fmt: skip
+    assert report["rows"] == [
+        {
+            "row": 2,
+            "key": "S1",
+            "result": "rejected",
+            "errors": [
+                {
+                    "field": "hs_code",
+                    "code": "invalid_hs_code",
+                    "column": "HS编码",
+                    "message": "An HS code is 6 to 10 digits, not '123'",
+                }
+            ],
+        }
+    ]
     assert not Product.objects.filter(code="P1").exists()
 
 
@@ -216,7 +331,8 @@ def test_products_bad_row_all_or_nothing(admin):
 
 
 def test_stocktake_writes_the_difference_to_the_ledger(admin, wh_cn, make_sku):
-    a, b = make_sku("A"), make_sku("B")
+    a = make_sku("A")
+    make_sku("B")
     inventory.receive(admin, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=10)
     data = csv_bytes([["SKU", "仓库", "库存"], ["A", "SZ", "7"], ["B", "SZ", "4"]])
     report = _import(admin, "stock", data, stock_mode="stocktake")
@@ -254,12 +370,22 @@ def test_stocktake_below_reserved_is_refused_and_nothing_written(admin, wh_cn, m
     data = csv_bytes([["SKU", "仓库", "库存"], ["B", "SZ", "9"], ["A", "SZ", "5"]])
     report = _import(admin, "stock", data, stock_mode="stocktake")
     assert report["written"] is False
-    assert report["rows"] == [{
-        "row": 3, "key": "A@SZ", "result": "rejected",
-        "errors": [{"field": "quantity", "code": "below_reserved", "column": "库存",
+    assert report["rows"] == [
+        {
+            "row": 3,
+            "key": "A@SZ",
+            "result": "rejected",
+            "errors": [
+                {
+                    "field": "quantity",
+                    "code": "below_reserved",
+                    "column": "库存",
                     "message": "Counted 5 but 6 are reserved for orders: available stock "
-                               "would be negative"}],
-    }]  # fmt: skip
+                    "would be negative",
+                }
+            ],
+        }
+    ]
     assert StockMovement.objects.count() == moves
     assert not StockBalance.objects.filter(sku=b).exists()
 
@@ -280,7 +406,9 @@ def test_permissions_refused_and_nothing_changed(make_user, wh_cn, make_sku, adm
     with pytest.raises(PermissionDenied):
         services.run_import(purchasing, upload, stock_mode="stocktake")
     assert StockMovement.objects.count() == 0
-    sales_products = csv_bytes([["产品编码", "产品名称", "SKU", "SKU名称"], ["P9", "九", "N9", "n"]])
+    sales_products = csv_bytes(
+        [["产品编码", "产品名称", "SKU", "SKU名称"], ["P9", "九", "N9", "n"]]
+    )
     report = _import(sales, "products", sales_products, mode="partial")
     assert report["rows"][0]["errors"][0]["code"] == "permission_denied"
     assert not Sku.objects.filter(code="N9").exists()
@@ -293,8 +421,7 @@ def test_permissions_refused_and_nothing_changed(make_user, wh_cn, make_sku, adm
 def test_export_then_import_is_unchanged(admin, store, wh_cn, make_sku, fmt):
     make_sku("A")
     make_sku("B", has_battery=True)
-    inventory.receive(admin, sku_id=Sku.objects.get(code="A").pk, warehouse_id=wh_cn.pk,
-                      quantity=4)  # fmt: skip
+    inventory.receive(admin, sku_id=Sku.objects.get(code="A").pk, warehouse_id=wh_cn.pk, quantity=4)
     _import(admin, "orders", csv_bytes(_zh_order_rows()))
     for entity, opts in (("orders", {}), ("products", {}), ("stock", {"stock_mode": "stocktake"})):
         rows = exports.rows_for(admin, entity)
