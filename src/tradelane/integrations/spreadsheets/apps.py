@@ -5,3 +5,10 @@ class SpreadsheetsConfig(AppConfig):
     name = "tradelane.integrations.spreadsheets"
     label = "spreadsheets"
     verbose_name = "Spreadsheets"
+
+    def ready(self) -> None:
+        from tradelane.core.periodic import every_sweep
+
+        from . import services
+
+        every_sweep("spreadsheet-uploads")(services.prune_uploads)

@@ -444,3 +444,21 @@ def test_export_with_template_headers(admin, wh_cn, make_sku):
     )
     data = b"".join(exports.csv_chunks("stock", iter([]), template.mapping))
     assert data.decode("utf-8-sig").splitlines()[0] == "货号,warehouse,实盘,reserved,available"
+
+
+def test_big_files_run_as_a_job_with_progress(admin, wh_cn, make_sku, monkeypatch):
+    from tradelane.core import jobs
+    from tradelane.core.models import Job
+
+    make_sku("A")
+    monkeypatch.setattr(services, "JOB_THRESHOLD", 1)
+    data = csv_bytes([["SKU", "仓库", "库存"], ["A", "SZ", "2"], ["A", "SZ", "3"]])
+    upload = services.upload_file(admin, entity="stock", filename="s.csv", data=data)
+    job, report = services.start_import(admin, upload, stock_mode="receipt", mode="partial")
+    assert report is None and job.kind == services.JOB_KIND
+    jobs.run(job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert (job.status, job.done, job.total) == ("done", 2, 2)
+    assert job.result["updated"] == 2
+    assert StockBalance.objects.get().on_hand == 5
+    assert services.prune_uploads() == 0  # young uploads are kept
