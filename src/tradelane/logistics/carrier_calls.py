@@ -64,8 +64,9 @@ def label_request(shipment: Shipment) -> gateways.LabelRequest:
     )
     lines = tuple(
         gateways.CustomsLine(
-            description=it.name_en, quantity=it.quantity, unit_value=Money(it.unit_value, it.currency),
-            weight_g=it.weight_g, hs_code=it.hs_code, origin_country=it.origin_country,
+            description=it.name_en, quantity=it.quantity,
+            unit_value=Money(it.unit_value, it.currency), weight_g=it.weight_g,
+            hs_code=it.hs_code, origin_country=it.origin_country,
             description_zh=it.name_zh, sku=it.sku.code if it.sku_id else "",
         )
         for it in shipment.items.select_related("sku")

@@ -119,13 +119,12 @@ def _groups(order_ids: Sequence[int], package_ids: Sequence[int]) -> list[_Group
     if missing:
         raise NotFound("Some orders do not exist", code="order_not_found", details=missing)
     # the open packages of these orders, and the packages asked for
-    open_lines = list(
-        PackageLine.objects.filter(package__status=Package.Status.OPEN, order_line__order_id__in=order_ids)
-        .select_related("package", "order_line")
-    ) if order_ids else []  # fmt: skip
-    packages = {
-        p.pk: p for p in Package.objects.filter(pk__in=package_ids + [pl.package_id for pl in open_lines])
-    }  # fmt: skip
+    open_pkg_ids = list(
+        PackageLine.objects.filter(
+            package__status=Package.Status.OPEN, order_line__order_id__in=order_ids
+        ).values_list("package_id", flat=True)
+    )
+    packages = {p.pk: p for p in Package.objects.filter(pk__in=package_ids + open_pkg_ids)}
     missing_p = [i for i in package_ids if i not in packages]
     if missing_p:
         raise NotFound("Some packages do not exist", code="package_not_found", details=missing_p)
