@@ -31,7 +31,9 @@ def test_seeded_thresholds_by_date():
 
 def test_numbers_by_destination_and_ddp_ddu():
     store = make_store()
-    StoreCustomsNumber.objects.create(store=store, destination="EU", kind="ioss", number="IM2760000001")
+    StoreCustomsNumber.objects.create(
+        store=store, destination="EU", kind="ioss", number="IM2760000001"
+    )
     StoreCustomsNumber.objects.create(store=store, destination="", kind="eori", number="CN-EORI")
     StoreCustomsNumber.objects.create(store=store, destination="DE", kind="eori", number="DE-EORI")
     StoreCustomsNumber.objects.create(store=store, destination="GB", kind="vat", number="GB123")

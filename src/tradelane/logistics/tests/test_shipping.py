@@ -72,7 +72,12 @@ def test_single_order_postal_s10_labelled_and_customs_lines(logistics, postal, o
     assert s.weight_g == 700 and s.pieces == 1 and s.customs_document == "cn22"
     assert s.quoted_amount is not None and s.charge_currency == "CNY"
     (item,) = s.items.all()
-    assert (item.name_zh, item.name_en, item.hs_code, item.quantity) == ("马克杯", "Mug", "691200", 2)
+    assert (item.name_zh, item.name_en, item.hs_code, item.quantity) == (
+        "马克杯",
+        "Mug",
+        "691200",
+        2,
+    )
     (s2_order,) = [allocated(logistics, make_store(), order.warehouse, [(item.sku, 1)])]
     (s2,) = shipping.create_shipments(logistics, order_ids=[s2_order.pk], channel="POST")
     assert s2.tracking_number == "RR123456799CN"  # next serial: 211 mod 11 = 2, 11 - 2 = 9
