@@ -3,13 +3,13 @@
 Thin: validate, call services/selectors, map. Weights in kg and sizes in cm at this edge.
 """
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import create_model
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
@@ -289,7 +289,15 @@ def _row(obj) -> dict:
     return out
 
 
+def _partial(schema: type[Schema]) -> type[Schema]:
+    """The PATCH form of a schema: every field optional, only those sent are changed."""
+    fields = {n: (f.annotation | None, None) for n, f in schema.model_fields.items()}
+    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Schema, **fields)
+
+
 def _mount(path: str, what: str, model, schema, order: str) -> None:
+    patch_schema = _partial(schema)
+
     def list_(request, filters: Query[PageParams]):
         require(request.auth, P.CHANNEL_VIEW)
         qs = model.objects.order_by(order, "id")
@@ -298,7 +306,7 @@ def _mount(path: str, what: str, model, schema, order: str) -> None:
     def create(request, payload: schema):  # type: ignore[valid-type]
         return Status(201, _row(shipping_config.create(request.auth, what, **payload.dict())))
 
-    def update(request, pk: int, payload: schema):  # type: ignore[valid-type]
+    def update(request, pk: int, payload: patch_schema):  # type: ignore[valid-type]
         data = payload.dict(exclude_unset=True)
         return _row(shipping_config.update(request.auth, what, pk, **data))
 
