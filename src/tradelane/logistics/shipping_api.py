@@ -304,14 +304,16 @@ def _mount(path: str, what: str, model, schema, order: str) -> None:
         return paginate(qs, filters, transform=lambda rows: [_row(r) for r in rows])
 
     def create(request, payload: schema):  # type: ignore[valid-type]
-        return Status(201, _row(shipping_config.create(request.auth, what, **payload.dict())))
+        return Status(
+            201, _row(shipping_config.create_config(request.auth, what, **payload.dict()))
+        )
 
     def update(request, pk: int, payload: patch_schema):  # type: ignore[valid-type]
         data = payload.dict(exclude_unset=True)
-        return _row(shipping_config.update(request.auth, what, pk, **data))
+        return _row(shipping_config.update_config(request.auth, what, pk, **data))
 
     def delete(request, pk: int):
-        shipping_config.delete(request.auth, what, pk)
+        shipping_config.delete_config(request.auth, what, pk)
         return Status(204, None)
 
     one = f"/{path}/{{id:pk}}"
@@ -321,7 +323,9 @@ def _mount(path: str, what: str, model, schema, order: str) -> None:
         create
     )
     router.patch(one, response=any_, operation_id=f"update_{what}")(update)
-    router.delete(one, response=responses(204, None), operation_id=f"delete_{what}")(delete)
+    router.api_operation(
+        ["DELETE"], one, response=responses(204, None), operation_id=f"delete_{what}"
+    )(delete)
 
 
 for _path, (_what, _model, _schema, _order) in _CONFIG.items():

@@ -53,7 +53,7 @@ def _clean(what: str, fields: dict[str, Any]) -> dict[str, Any]:
     return f
 
 
-def create(actor, what: str, **fields):
+def create_config(actor, what: str, **fields):
     require(actor, P.CHANNEL_CHANGE)
     model = MODELS[what]
     fields = _clean(what, fields)
@@ -73,7 +73,7 @@ def get(what: str, pk: int):
     return obj
 
 
-def update(actor, what: str, pk: int, **fields):
+def update_config(actor, what: str, pk: int, **fields):
     require(actor, P.CHANNEL_CHANGE)
     obj = get(what, pk)
     fields = _clean(what, fields)
@@ -89,7 +89,7 @@ def update(actor, what: str, pk: int, **fields):
     return get(what, pk)
 
 
-def delete(actor, what: str, pk: int) -> None:
+def delete_config(actor, what: str, pk: int) -> None:
     require(actor, P.CHANNEL_CHANGE)
     obj = get(what, pk)
     with transaction.atomic():
