@@ -46,6 +46,7 @@ from .models import (
     ShipmentParcel,
     ShipmentStatus,
 )
+from .numbers import make_s10
 from .rating import quote
 from .shopping import Item, Measured, Rates, Subject, build_parcel, load_rules, rule_matches
 from .spec import KIND_RATE_SHEET, SHEET_COST
@@ -55,24 +56,6 @@ S = ShipmentStatus
 TOPIC_BUY_LABEL = "logistics.buy_label"
 TOPIC_VOID_LABEL = "logistics.void_label"
 TOPIC_FULFILLMENT = "store.fulfillment"
-
-S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-
-
-def _check_digit(serial: int) -> int:
-    """UPU S10 check digit over the 8 serial digits (DOMAIN.md); 10 -> 0, 11 -> 5."""
-    digits = f"{serial:08d}"
-    c = 11 - sum(int(d) * w for d, w in zip(digits, S10_WEIGHTS, strict=True)) % 11
-    return {10: 0, 11: 5}.get(c, c)
-
-
-def make_s10(prefix: str, serial: int, country: str) -> str:
-    try:  # the shared implementation, once it is on main
-        from .numbers import make_s10 as shared  # type: ignore[import-not-found]
-    except ImportError:
-        return f"{prefix}{serial:08d}{_check_digit(serial)}{country}"
-    return shared(prefix, serial, country)
-
 
 def take_s10_serial(prefix: str, country: str) -> int:
     """The next serial of the series, taken with a conditional UPDATE (inside the caller's
