@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tradelane.orders",
     "tradelane.logistics",
     "tradelane.web",
+    "tradelane.integrations.carriers",
 ]
 
 MIDDLEWARE = [
