@@ -34,7 +34,7 @@ KARRIO_STATUS = {
 RAW_CODES: dict[str, dict[str, str]] = {
     "fedex": {"CD": tc.CUSTOMS, "CC": tc.CUSTOMS_RELEASED, "RS": tc.RETURNING,
               "DE": tc.DELIVERY_FAILED, "SE": tc.EXCEPTION},  # fmt: skip
-    "ups": {"D": tc.DELIVERED, "X": tc.EXCEPTION, "RS": tc.RETURNING, "O": tc.OUT_FOR_DELIVERY},
+    "ups": {},  # karrio maps UPS activity types (M, P, I, X, O, D, RS) well enough
     "dhl_express": {"CR": tc.CUSTOMS_RELEASED, "CC": tc.CUSTOMS, "RT": tc.RETURNING,
                     "DM": tc.DAMAGED, "OK": tc.DELIVERED, "WC": tc.OUT_FOR_DELIVERY},  # fmt: skip
     "usps_international": {},
