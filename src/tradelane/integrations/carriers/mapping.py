@@ -37,7 +37,12 @@ RAW_CODES: dict[str, dict[str, str]] = {
     "ups": {},  # karrio maps UPS activity types (M, P, I, X, O, D, RS) well enough
     "dhl_express": {"CR": tc.CUSTOMS_RELEASED, "CC": tc.CUSTOMS, "RT": tc.RETURNING,
                     "DM": tc.DAMAGED, "OK": tc.DELIVERED, "WC": tc.OUT_FOR_DELIVERY},  # fmt: skip
-    "usps_international": {},
+    "usps_international": {"GX": tc.INFO_RECEIVED, "MA": tc.INFO_RECEIVED, "03": tc.PICKED_UP,
+                           "10": tc.IN_TRANSIT, "SF": tc.IN_TRANSIT, "T1": tc.IN_TRANSIT,
+                           "TL": tc.IN_TRANSIT, "A1": tc.IN_TRANSIT, "07": tc.IN_TRANSIT,
+                           "OF": tc.OUT_FOR_DELIVERY, "01": tc.DELIVERED,
+                           "02": tc.DELIVERY_FAILED, "04": tc.RETURNING,
+                           "05": tc.DELIVERY_FAILED},  # fmt: skip
 }
 
 CARRIER_REFERENCE_MAX = 35  # the shortest customer-reference field of the four carriers
