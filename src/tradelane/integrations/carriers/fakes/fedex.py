@@ -80,7 +80,7 @@ class FakeFedEx(FakeCarrier):
                      {"type": "FUEL", "description": "Fuel Surcharge", "amount": 9.5}]},
              }]}
             for service, name, base in (
-                ("INTERNATIONAL_PRIORITY", "FedEx International Priority", 61.25),
+                ("FEDEX_INTERNATIONAL_PRIORITY", "FedEx International Priority", 61.25),
                 ("INTERNATIONAL_ECONOMY", "FedEx International Economy", 48.0),
             )
         ]  # fmt: skip
