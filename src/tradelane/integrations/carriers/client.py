@@ -29,7 +29,6 @@ import email.utils
 import http.client
 import io
 import random
-import socket
 import ssl
 import time
 import urllib.parse
@@ -144,7 +143,7 @@ def _send(
             conn.request(method, path, body=data, headers=headers)
             resp = conn.getresponse()
             return resp.status, resp.headers, resp.read()
-        except (TimeoutError, socket.timeout, http.client.RemoteDisconnected) as exc:
+        except (TimeoutError, http.client.RemoteDisconnected) as exc:
             raise TimeoutError(f"no answer from {parts.hostname} in time: {exc}") from exc
     finally:
         conn.close()
@@ -262,7 +261,7 @@ def _request(
             timeout=timeout, **kwargs,
         )  # fmt: skip
     url = kwargs["url"]
-    method = (kwargs.get("method") or ("POST" if kwargs.get("data") is not None else "GET"))
+    method = kwargs.get("method") or ("POST" if kwargs.get("data") is not None else "GET")
     headers = dict(kwargs.get("headers") or {})
     status, resp_headers, body = exchange(policy, url, _body(kwargs), headers, method.upper())
     if 200 <= status < 300:

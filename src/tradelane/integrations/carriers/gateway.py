@@ -41,11 +41,23 @@ REAL_LOOKUP = {"ups": True, "fedex": True, "dhl_express": False, "usps_internati
 # settings keys each carrier takes from the account's credentials
 CREDENTIAL_KEYS = {
     "dhl_express": ("site_id", "password", "account_number", "account_country_code"),
-    "fedex": ("api_key", "secret_key", "account_number", "track_api_key", "track_secret_key",
-              "account_country_code"),  # fmt: skip
+    "fedex": (
+        "api_key",
+        "secret_key",
+        "account_number",
+        "track_api_key",
+        "track_secret_key",
+        "account_country_code",
+    ),  # fmt: skip
     "ups": ("client_id", "client_secret", "account_number", "account_country_code"),
-    "usps_international": ("client_id", "client_secret", "account_number", "MID", "CRID",
-                           "manifest_MID"),  # fmt: skip
+    "usps_international": (
+        "client_id",
+        "client_secret",
+        "account_number",
+        "MID",
+        "CRID",
+        "manifest_MID",
+    ),  # fmt: skip
 }
 
 _settings_classes: dict[str, type] = {}

@@ -26,13 +26,13 @@ import karrio.core.models as models  # noqa: E402
 import karrio.core.units as units  # noqa: E402
 import karrio.core.utils.helpers as helpers  # noqa: E402  (the module with the bad line)
 import karrio.lib as lib  # noqa: E402
-import karrio.sdk as sdk  # noqa: E402
 
 # import every carrier package we use now, so nothing imported later re-runs the bad line
 import karrio.mappers.dhl_express  # noqa: E402, F401
 import karrio.mappers.fedex  # noqa: E402, F401
 import karrio.mappers.ups  # noqa: E402, F401
 import karrio.mappers.usps_international  # noqa: E402, F401
+import karrio.sdk as sdk  # noqa: E402
 
 ensure_verified()
 

@@ -32,17 +32,38 @@ KARRIO_STATUS = {
 
 # Raw carrier codes whose meaning is finer than karrio's status (customs, damage, returns).
 RAW_CODES: dict[str, dict[str, str]] = {
-    "fedex": {"CD": tc.CUSTOMS, "CC": tc.CUSTOMS_RELEASED, "RS": tc.RETURNING,
-              "DE": tc.DELIVERY_FAILED, "SE": tc.EXCEPTION},  # fmt: skip
+    "fedex": {
+        "CD": tc.CUSTOMS,
+        "CC": tc.CUSTOMS_RELEASED,
+        "RS": tc.RETURNING,
+        "DE": tc.DELIVERY_FAILED,
+        "SE": tc.EXCEPTION,
+    },  # fmt: skip
     "ups": {},  # karrio maps UPS activity types (M, P, I, X, O, D, RS) well enough
-    "dhl_express": {"CR": tc.CUSTOMS_RELEASED, "CC": tc.CUSTOMS, "RT": tc.RETURNING,
-                    "DM": tc.DAMAGED, "OK": tc.DELIVERED, "WC": tc.OUT_FOR_DELIVERY},  # fmt: skip
-    "usps_international": {"GX": tc.INFO_RECEIVED, "MA": tc.INFO_RECEIVED, "03": tc.PICKED_UP,
-                           "10": tc.IN_TRANSIT, "SF": tc.IN_TRANSIT, "T1": tc.IN_TRANSIT,
-                           "TL": tc.IN_TRANSIT, "A1": tc.IN_TRANSIT, "07": tc.IN_TRANSIT,
-                           "OF": tc.OUT_FOR_DELIVERY, "01": tc.DELIVERED,
-                           "02": tc.DELIVERY_FAILED, "04": tc.RETURNING,
-                           "05": tc.DELIVERY_FAILED},  # fmt: skip
+    "dhl_express": {
+        "CR": tc.CUSTOMS_RELEASED,
+        "CC": tc.CUSTOMS,
+        "RT": tc.RETURNING,
+        "DM": tc.DAMAGED,
+        "OK": tc.DELIVERED,
+        "WC": tc.OUT_FOR_DELIVERY,
+    },  # fmt: skip
+    "usps_international": {
+        "GX": tc.INFO_RECEIVED,
+        "MA": tc.INFO_RECEIVED,
+        "03": tc.PICKED_UP,
+        "10": tc.IN_TRANSIT,
+        "SF": tc.IN_TRANSIT,
+        "T1": tc.IN_TRANSIT,
+        "TL": tc.IN_TRANSIT,
+        "A1": tc.IN_TRANSIT,
+        "07": tc.IN_TRANSIT,
+        "OF": tc.OUT_FOR_DELIVERY,
+        "01": tc.DELIVERED,
+        "02": tc.DELIVERY_FAILED,
+        "04": tc.RETURNING,
+        "05": tc.DELIVERY_FAILED,
+    },  # fmt: skip
 }
 
 CARRIER_REFERENCE_MAX = 35  # the shortest customer-reference field of the four carriers
@@ -120,8 +141,11 @@ def customs(req: g.LabelRequest) -> km.Customs | None:
         ),
         options={
             k: v
-            for k, v in (("ioss", req.ioss_number), ("vat_registration_number", req.vat_number),
-                         ("eori_number", req.eori_number))  # fmt: skip
+            for k, v in (
+                ("ioss", req.ioss_number),
+                ("vat_registration_number", req.vat_number),
+                ("eori_number", req.eori_number),
+            )  # fmt: skip
             if v
         },
     )

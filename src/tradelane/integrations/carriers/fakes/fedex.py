@@ -39,20 +39,33 @@ class FakeFedEx(FakeCarrier):
         return "fx-" + hashlib.sha256(f"{c['api_key']}:{c['secret_key']}".encode()).hexdigest()
 
     def _error(self, status: int, code: str, message: str) -> Reply:
-        return Reply(status, {"transactionId": "tx-fake", "errors": [{"code": code,
-                                                                       "message": message}]})
+        return Reply(
+            status, {"transactionId": "tx-fake", "errors": [{"code": code, "message": message}]}
+        )
 
     def handle(self, req: Request) -> Reply:
         if req.path == "/oauth/token":
             form = req.form()
             c = self.credentials
-            if (form.get("client_id"), form.get("client_secret")) != (c["api_key"],
-                                                                      c["secret_key"]):
-                return self._error(401, "NOT.AUTHORIZED.ERROR",
-                                   "The given client credentials were not valid. Please "
-                                   "modify your request and try again.")
-            return Reply(200, {"access_token": self.token(), "token_type": "bearer",
-                               "expires_in": 3599, "scope": "CXS-TP"})
+            if (form.get("client_id"), form.get("client_secret")) != (
+                c["api_key"],
+                c["secret_key"],
+            ):
+                return self._error(
+                    401,
+                    "NOT.AUTHORIZED.ERROR",
+                    "The given client credentials were not valid. Please "
+                    "modify your request and try again.",
+                )
+            return Reply(
+                200,
+                {
+                    "access_token": self.token(),
+                    "token_type": "bearer",
+                    "expires_in": 3599,
+                    "scope": "CXS-TP",
+                },
+            )
         if req.headers.get("authorization") != f"Bearer {self.token()}":
             return self._error(401, "NOT.AUTHORIZED.ERROR", "Access token expired or invalid.")
         route = {
@@ -63,8 +76,9 @@ class FakeFedEx(FakeCarrier):
             "/track/v1/referencenumbers": self.by_ref,
         }.get(req.path)
         if route is None:
-            return self._error(404, "NOT.FOUND.ERROR", "The resource you requested is no "
-                                                        "longer available.")
+            return self._error(
+                404, "NOT.FOUND.ERROR", "The resource you requested is no longer available."
+            )
         return route(req)
 
     def rate(self, req: Request) -> Reply:
@@ -109,8 +123,13 @@ class FakeFedEx(FakeCarrier):
         if label is None or label.voided:
             return self._error(400, "TRACKINGNUMBER.NOT.FOUND", "Tracking number not found.")
         label.voided = True
-        return Reply(200, {"transactionId": "tx-cancel", "output": {"cancelledShipment": True,
-                                                                     "successMessage": "Success"}})
+        return Reply(
+            200,
+            {
+                "transactionId": "tx-cancel",
+                "output": {"cancelledShipment": True, "successMessage": "Success"},
+            },
+        )
 
     def track(self, req: Request) -> Reply:
         results = []
@@ -132,15 +151,34 @@ class FakeFedEx(FakeCarrier):
                                        "statusByLocale": "Delivered", "description": "Delivered"},
                 "scanEvents": scans,
             }]})  # fmt: skip
-        return Reply(200, {"transactionId": "tx-track", "output": {"completeTrackResults": results}})
+        return Reply(
+            200, {"transactionId": "tx-track", "output": {"completeTrackResults": results}}
+        )
 
     def by_ref(self, req: Request) -> Reply:
         ref = req.json().get("referencesInformation", {}).get("value", "")
         label = self.by_reference(ref)
         if label is None:
-            return Reply(200, {"output": {"completeTrackResults": [{"trackingNumber": "",
-                "trackResults": [{"error": {"code": "TRACKING.REFERENCENUMBER.NOTFOUND",
-                                            "message": "Reference number cannot be found"}}]}]}})
+            return Reply(
+                200,
+                {
+                    "output": {
+                        "completeTrackResults": [
+                            {
+                                "trackingNumber": "",
+                                "trackResults": [
+                                    {
+                                        "error": {
+                                            "code": "TRACKING.REFERENCENUMBER.NOTFOUND",
+                                            "message": "Reference number cannot be found",
+                                        }
+                                    }
+                                ],
+                            }
+                        ]
+                    }
+                },
+            )
         return Reply(200, {"output": {"completeTrackResults": [{
             "trackingNumber": label.tracking_number,
             "trackResults": [{"trackingNumberInfo": {"trackingNumber": label.tracking_number}}],

@@ -50,7 +50,9 @@ class FakeUPS(FakeCarrier):
 
     def token(self) -> str:
         c = self.credentials
-        return "ups-" + hashlib.sha256(f"{c['client_id']}:{c['client_secret']}".encode()).hexdigest()
+        return (
+            "ups-" + hashlib.sha256(f"{c['client_id']}:{c['client_secret']}".encode()).hexdigest()
+        )
 
     def _error(self, status: int, code: str, message: str) -> Reply:
         return Reply(status, {"response": {"errors": [{"code": code, "message": message}]}})
@@ -93,8 +95,15 @@ class FakeUPS(FakeCarrier):
                  "BusinessDaysInTransit": days}}}}
             for code, base, total, days in (("65", 80.0, 92.4, "3"), ("08", 60.0, 69.3, "5"))
         ]  # fmt: skip
-        return Reply(200, {"RateResponse": {"Response": {"ResponseStatus": {
-            "Code": "1", "Description": "Success"}}, "RatedShipment": rated}})
+        return Reply(
+            200,
+            {
+                "RateResponse": {
+                    "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+                    "RatedShipment": rated,
+                }
+            },
+        )
 
     def ship(self, req: Request) -> Reply:
         refs = _refs(req.json())
@@ -114,17 +123,34 @@ class FakeUPS(FakeCarrier):
     def void(self, number: str) -> Reply:
         label = self.labels.get(number)
         if label is None or label.voided:
-            return self._error(400, "190117", "No shipment found within the allowed void "
-                                              "period")
+            return self._error(400, "190117", "No shipment found within the allowed void period")
         label.voided = True
-        return Reply(200, {"VoidShipmentResponse": {
-            "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
-            "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}}}})
+        return Reply(
+            200,
+            {
+                "VoidShipmentResponse": {
+                    "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+                    "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}},
+                }
+            },
+        )
 
     def track(self, number: str) -> Reply:
         if number not in self.labels:
-            return Reply(200, {"trackResponse": {"shipment": [{"warnings": [{
-                "code": "TW0001", "message": "Tracking Information Not Found"}]}]}})
+            return Reply(
+                200,
+                {
+                    "trackResponse": {
+                        "shipment": [
+                            {
+                                "warnings": [
+                                    {"code": "TW0001", "message": "Tracking Information Not Found"}
+                                ]
+                            }
+                        ]
+                    }
+                },
+            )
         activity = [{"location": {"address": {"city": city, "country": country}},
                      "status": {"type": t, "code": code, "description": text},
                      "date": day, "time": clock}

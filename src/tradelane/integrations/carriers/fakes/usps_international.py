@@ -43,29 +43,59 @@ class FakeUSPSInternational(FakeCarrier):
         return f"usps-{kind}-" + hashlib.sha256(raw).hexdigest()
 
     def _error(self, status: int, code: str, message: str) -> Reply:
-        return Reply(status, {"apiVersion": "v3", "error": {"code": code, "message": message,
-                                                            "errors": [{"status": str(status),
-                                                                        "code": code,
-                                                                        "title": message,
-                                                                        "detail": message}]}})
+        return Reply(
+            status,
+            {
+                "apiVersion": "v3",
+                "error": {
+                    "code": code,
+                    "message": message,
+                    "errors": [
+                        {"status": str(status), "code": code, "title": message, "detail": message}
+                    ],
+                },
+            },
+        )
 
     def handle(self, req: Request) -> Reply:
         if req.path == "/oauth2/v3/token":
             form = req.form()
             c = self.credentials
-            if (form.get("client_id"), form.get("client_secret")) != (c["client_id"],
-                                                                      c["client_secret"]):
-                return Reply(401, {"error": {"code": "invalid_client",
-                                             "message": "Client authentication failed"}})
-            return Reply(200, {"access_token": self.token(), "token_type": "Bearer",
-                               "issued_at": 1764500000000, "expires_in": 28799,
-                               "status": "approved", "scope": form.get("scope", "")})
+            if (form.get("client_id"), form.get("client_secret")) != (
+                c["client_id"],
+                c["client_secret"],
+            ):
+                return Reply(
+                    401,
+                    {
+                        "error": {
+                            "code": "invalid_client",
+                            "message": "Client authentication failed",
+                        }
+                    },
+                )
+            return Reply(
+                200,
+                {
+                    "access_token": self.token(),
+                    "token_type": "Bearer",
+                    "issued_at": 1764500000000,
+                    "expires_in": 28799,
+                    "status": "approved",
+                    "scope": form.get("scope", ""),
+                },
+            )
         if req.headers.get("authorization") != f"Bearer {self.token()}":
             return self._error(401, "401", "Unauthorized: invalid or expired access token")
         p = req.path
         if p == "/payments/v3/payment-authorization":
-            return Reply(200, {"paymentAuthorizationToken": self.token("payment"),
-                               "roles": req.json().get("roles", [])})
+            return Reply(
+                200,
+                {
+                    "paymentAuthorizationToken": self.token("payment"),
+                    "roles": req.json().get("roles", []),
+                },
+            )
         if p == "/international-prices/v3/total-rates/search" or p.endswith("/options/search"):
             return self.rate(req)
         if p == "/international-labels/v3/international-label" and req.method == "POST":
@@ -91,8 +121,13 @@ class FakeUSPSInternational(FakeCarrier):
                  "First-Class Package International Service", 21.6),
             )
         ]  # fmt: skip
-        return Reply(200, {"originZIPCode": "90001", "pricingOptions": [
-            {"priceType": "COMMERCIAL", "shippingOptions": options}]})
+        return Reply(
+            200,
+            {
+                "originZIPCode": "90001",
+                "pricingOptions": [{"priceType": "COMMERCIAL", "shippingOptions": options}],
+            },
+        )
 
     def label(self, req: Request) -> Reply:
         refs = _refs(req.json())
@@ -112,11 +147,21 @@ class FakeUSPSInternational(FakeCarrier):
 
     def track(self, number: str) -> Reply:
         if number not in self.labels:
-            return self._error(404, "404", "The tracking number may be incorrect or the "
-                                           "status update is not yet available.")
+            return self._error(
+                404,
+                "404",
+                "The tracking number may be incorrect or the status update is not yet available.",
+            )
         events = [{"eventType": text, "eventCode": code, "eventTimestamp": when,
                    "eventCity": city, "eventCountry": country}
                   for code, text, when, city, country in reversed(EVENTS)]  # fmt: skip
-        return Reply(200, {"trackingNumber": number, "status": "Delivered",
-                           "statusCategory": "Delivered", "mailClass": "PMI",
-                           "trackingEvents": events})
+        return Reply(
+            200,
+            {
+                "trackingNumber": number,
+                "status": "Delivered",
+                "statusCategory": "Delivered",
+                "mailClass": "PMI",
+                "trackingEvents": events,
+            },
+        )

@@ -52,8 +52,17 @@ CN = g.PartyAddress("Li Lei", "1 Keji Rd", "Shenzhen", "CN", "518000", phone="13
                     email="ship@example.com", company="Shenzhen Trading")  # fmt: skip
 US = g.PartyAddress("John Doe", "5 Main St", "New York", "US", "10001", state="NY",
                     phone="2125550100", email="john@example.com")  # fmt: skip
-US_WEST = g.PartyAddress("Amy Lee", "100 Spring St", "Los Angeles", "US", "90001", state="CA",
-                         phone="2135550100", email="amy@example.com", company="LA Outlet")
+US_WEST = g.PartyAddress(
+    "Amy Lee",
+    "100 Spring St",
+    "Los Angeles",
+    "US",
+    "90001",
+    state="CA",
+    phone="2135550100",
+    email="amy@example.com",
+    company="LA Outlet",
+)
 CA = g.PartyAddress("Jane Roe", "20 King St W", "Toronto", "CA", "M5V 2T6", state="ON",
                     phone="4165550100", email="jane@example.com")  # fmt: skip
 
