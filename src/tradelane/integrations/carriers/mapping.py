@@ -41,13 +41,19 @@ RAW_CODES: dict[str, dict[str, str]] = {
     },  # fmt: skip
     "ups": {},  # karrio maps UPS activity types (M, P, I, X, O, D, RS) well enough
     "dhl_express": {
+        "PU": tc.PICKED_UP,
+        "PL": tc.IN_TRANSIT,
+        "DF": tc.IN_TRANSIT,
+        "AF": tc.IN_TRANSIT,
+        "AR": tc.IN_TRANSIT,
+        "CD": tc.CUSTOMS,
         "CR": tc.CUSTOMS_RELEASED,
-        "CC": tc.CUSTOMS,
+        "WC": tc.OUT_FOR_DELIVERY,
+        "NH": tc.DELIVERY_FAILED,
         "RT": tc.RETURNING,
         "DM": tc.DAMAGED,
         "OK": tc.DELIVERED,
-        "WC": tc.OUT_FOR_DELIVERY,
-    },  # fmt: skip
+    },
     "usps_international": {
         "GX": tc.INFO_RECEIVED,
         "MA": tc.INFO_RECEIVED,

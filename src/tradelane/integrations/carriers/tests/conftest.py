@@ -7,6 +7,7 @@ import pytest
 from tradelane.core.money import Money
 from tradelane.integrations.carriers import client
 from tradelane.integrations.carriers.fakes.base import FakeCarrier
+from tradelane.integrations.carriers.fakes.dhl_express import FakeDHLExpress
 from tradelane.integrations.carriers.fakes.fedex import FakeFedEx
 from tradelane.integrations.carriers.fakes.ups import FakeUPS
 from tradelane.integrations.carriers.fakes.usps_international import FakeUSPSInternational
@@ -67,6 +68,10 @@ CA = g.PartyAddress("Jane Roe", "20 King St W", "Toronto", "CA", "M5V 2T6", stat
                     phone="4165550100", email="jane@example.com")  # fmt: skip
 
 CARRIERS = {
+    "dhl_express": (FakeDHLExpress, {"site_id": "dhl-site", "password": "dhl-password",
+                                     "account_number": "630000000"},
+                    "dhl_express_worldwide_nondoc", "/XMLShippingServlet",
+                    "/XMLShippingServlet", CN, US),
     "fedex": (FakeFedEx, {"api_key": "fx-key", "secret_key": "fx-secret",
                           "account_number": "740561073"},
               "fedex_international_priority", "/rate/", "/ship/v1/shipments", CN, US),
