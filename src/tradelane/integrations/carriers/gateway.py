@@ -14,9 +14,10 @@ reference, and before buying, the gateway looks the reference up at the carrier:
   returns the tracking number; FedEx REST has no label reprint, so a recovered FedEx label
   comes back with empty ``label`` and ``meta["label_missing"] = True``.
 - DHL Express (XML-PI) and USPS international: karrio's APIs for them offer no reference
-  lookup we could verify; the gateway asks ``GET {base_url}/tradelane/reference/{ref}`` which
-  only our fakes (and a Tradelane-aware proxy) answer. Against the real services an unknown
-  outcome stays unknown: the caller must not retry those automatically (``lookup_supported``).
+  lookup we could verify; when the account has a ``base_url`` (our fakes, or a Tradelane-aware
+  proxy) the gateway asks ``GET {base_url}/tradelane/reference/{ref}``. Against the real
+  services an unknown outcome stays unknown: ``REAL_LOOKUP[carrier]`` is False and the caller
+  must send such a shipment to manual review instead of retrying automatically.
 
 So on ``outcome_unknown`` the caller retries with the same key and gets the same shipment.
 """
@@ -161,8 +162,7 @@ class KarrioGateway:
         )
         results = [mapping.rate_result(r) for r in rates or []]
         if request.service_code:
-            wanted = [r for r in results if r.service_code == request.service_code]
-            results = wanted or results
+            results = [r for r in results if r.service_code == request.service_code]
         return results
 
     def create_label(self, account: g.Account, request: g.LabelRequest) -> g.LabelResult:
@@ -257,6 +257,8 @@ class KarrioGateway:
             return g.LabelResult(tracking_number=numbers[0], label=b"", label_format="PDF",
                                  carrier_shipment_id=numbers[0],
                                  meta={"recovered": True, "label_missing": True})  # fmt: skip
+        if not account.base_url:  # the carrier's own server: no such lookup exists there
+            return None
         status, _, body = client.exchange(
             client._policy.get(), f"{base}/tradelane/reference/{ref}", None, {}, "GET"
         )

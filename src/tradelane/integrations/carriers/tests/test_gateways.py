@@ -139,3 +139,11 @@ def test_429_on_label_purchase_is_retried(carrier):
     assert carrier.fake.labels_created == 1
     assert label.tracking_number in carrier.fake.labels
     assert carrier.sleeps == [3.0]
+
+
+def test_rate_for_one_service_returns_only_that_service(carrier):
+    service = sorted(EXPECTED_RATES[carrier.carrier])[0]
+    request = carrier.rate_request()
+    request = g.RateRequest(service, request.shipper, request.recipient, request.pieces)
+    results = carrier.gateway.rate(carrier.account, request)
+    assert [r.service_code for r in results] == [service]
