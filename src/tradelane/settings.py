@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tradelane.logistics",
     "tradelane.integrations.spreadsheets",
     "tradelane.web",
+    "tradelane.integrations.carriers",
 ]
 
 MIDDLEWARE = [
