@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tradelane.inventory",
     "tradelane.orders",
     "tradelane.logistics",
+    "tradelane.integrations.stores",
     "tradelane.web",
 ]
 
