@@ -35,13 +35,18 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core.bulk import update_rows
 from tradelane.core.errors import DomainError
+from tradelane.core.states import transition
 
 from . import importing
 from .models import Order, Store
 from .states import TRANSITIONS, PaymentStatus
 from .states import OrderStatus as S
 
-CANCELLABLE = frozenset(s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets)
+# An invalid order cancelled on the platform is reopened, then cancelled (the table has no
+# invalid -> cancelled edge).
+CANCELLABLE = frozenset(
+    [S.INVALID, *(s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets)]
+)
 
 
 @dataclass
@@ -186,7 +191,13 @@ def apply_platform_orders(
                     continue
                 try:
                     with transaction.atomic():
-                        cancel_order(actor, Order.objects.get(pk=pk), "cancelled on the platform")
+                        order = Order.objects.get(pk=pk)
+                        if order.status == S.INVALID:
+                            transition(
+                                order, S.PENDING_REVIEW, table=TRANSITIONS, actor=actor,
+                                reason="cancelled on the platform",
+                            )  # fmt: skip
+                        cancel_order(actor, order, "cancelled on the platform")
                     report.cancelled += 1
                 except DomainError as exc:
                     report.errors.append({"order_id": pk, "errors": [exc.as_dict()]})

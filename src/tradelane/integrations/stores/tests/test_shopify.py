@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection as db
 from django.test import Client
@@ -164,16 +166,20 @@ def test_store_down_records_a_failed_run(conn, fake):
 
 
 def test_throttling_is_honoured(conn, fake):
-    fake.bucket_max = 800.0  # one full page costs 752
-    fake.restore_rate = 100000.0
-    fake._available = 800.0
+    fake.bucket_max = 800.0  # one full page costs 752: the next must wait for the refill
+    fake.restore_rate = 4000.0
     for i in range(600):
         fake.add_order(make_order(i))
     slept = []
-    connector = ShopifyConnector(conn, sleep=slept.append)
-    fake.restore_rate = 1000.0
+
+    def sleep(seconds):
+        slept.append(seconds)
+        time.sleep(seconds)
+
+    connector = ShopifyConnector(conn, sleep=sleep)
     run = sync.sync(conn, connector=connector)
-    assert run.status == "succeeded" and run.created == 600
+    assert run.status == "succeeded", run.error
+    assert run.created == 600
     assert fake.throttled >= 1 or connector.client.throttled_sleeps
     assert slept  # the client waited for the bucket to refill
 
@@ -192,7 +198,7 @@ def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
     fake.add_order(make_order(1))
     sync.sync(conn)
     order = Order.objects.get()
-    fake.fail_next(8, status=503)  # more than the client's own retries
+    fake.fail_next(4, status=503)  # the first try and the client's 3 retries
     msg = _ship(order)
     assert deliver_due()["retried"] == 1
     msg.refresh_from_db()
@@ -230,9 +236,7 @@ def test_stock_push(admin, conn, fake, make_sku, wh_us):
                                                "FK-BUNDLE": "gid://shopify/InventoryItem/2"})  # fmt: skip
     services.update_settings(admin, conn, {"push_stock": True,
                              "locations": {"LA": "gid://shopify/Location/9"}})  # fmt: skip
-    inventory.receive(admin, wh_us, [(sku, 10)], note="test") if hasattr(
-        inventory, "receive"
-    ) else None
+    inventory.receive(admin, sku_id=sku.pk, warehouse_id=wh_us.pk, quantity=10)
     enqueue("store.stock", {"store_id": conn.store_id}, dedupe_key="stock:1")
     deliver_due()
     assert len(fake.stock_pushes) == 1
