@@ -469,8 +469,10 @@ class FakeShopify:
                 found.setdefault("updates", 0)
                 found["updates"] += 1
         if found is None:
-            return {"fulfillmentTrackingInfoUpdate": {"fulfillment": None, "userErrors": [
-                {"field": ["fulfillmentId"], "message": "Fulfillment does not exist."}]}}, 10  # fmt: skip
+            error = {"field": ["fulfillmentId"], "message": "Fulfillment does not exist."}
+            return {
+                "fulfillmentTrackingInfoUpdate": {"fulfillment": None, "userErrors": [error]}
+            }, 10
         out = {"id": fid, "status": "SUCCESS", "trackingInfo": [found["trackingInfo"]]}
         return {"fulfillmentTrackingInfoUpdate": {"fulfillment": out, "userErrors": []}}, 10
 

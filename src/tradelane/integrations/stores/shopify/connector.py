@@ -1,4 +1,4 @@
-"""The Shopify connector (GraphQL Admin API ``client.API_VERSION``) behind ``contract.Connector``."""
+"""The Shopify connector (GraphQL Admin API, ``client.API_VERSION``): ``contract.Connector``."""
 
 from __future__ import annotations
 

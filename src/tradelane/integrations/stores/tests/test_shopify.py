@@ -232,8 +232,11 @@ def test_stock_push(admin, conn, fake, make_sku, wh_us):
     sku = make_sku("MUG-1")
     order_services.map_store_sku(admin, conn.store, "FK-SKU-001", [(sku, 1)])
     order_services.map_store_sku(admin, conn.store, "FK-BUNDLE", [(sku, 3)])
-    services.set_inventory_items(admin, conn, {"FK-SKU-001": "gid://shopify/InventoryItem/1",
-                                               "FK-BUNDLE": "gid://shopify/InventoryItem/2"})  # fmt: skip
+    items = {
+        "FK-SKU-001": "gid://shopify/InventoryItem/1",
+        "FK-BUNDLE": "gid://shopify/InventoryItem/2",
+    }
+    services.set_inventory_items(admin, conn, items)
     services.update_settings(admin, conn, {"push_stock": True,
                              "locations": {"LA": "gid://shopify/Location/9"}})  # fmt: skip
     inventory.receive(admin, sku_id=sku.pk, warehouse_id=wh_us.pk, quantity=10)
@@ -242,7 +245,11 @@ def test_stock_push(admin, conn, fake, make_sku, wh_us):
     assert len(fake.stock_pushes) == 1
     quantities = {q["inventoryItemId"]: q["quantity"] for q in fake.stock_pushes[0]["quantities"]}
     assert fake.stock_pushes[0]["name"] == "available"
-    assert set(quantities) == {"gid://shopify/InventoryItem/1", "gid://shopify/InventoryItem/2"}
+    # 10 mugs in LA: 10 of the single SKU, 3 whole bundles of 3
+    assert quantities == {"gid://shopify/InventoryItem/1": 10, "gid://shopify/InventoryItem/2": 3}
+    assert {q["locationId"] for q in fake.stock_pushes[0]["quantities"]} == {
+        "gid://shopify/Location/9"
+    }
     assert SyncRun.objects.filter(kind="push", status="succeeded").count() == 1
 
 
