@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tradelane.orders",
     "tradelane.logistics",
     "tradelane.integrations.spreadsheets",
+    "tradelane.integrations.stores",
     "tradelane.web",
     "tradelane.integrations.carriers",
 ]

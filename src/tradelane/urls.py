@@ -7,6 +7,7 @@ from tradelane.api.root import docs as api_docs
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("tradelane.integrations.stores.urls")),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api-docs"),
     path("api/docs/", api_docs),

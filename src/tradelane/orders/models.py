@@ -88,6 +88,8 @@ class Order(models.Model):
     shortage = models.JSONField(default=list, blank=True)  # [{sku, needed, available}]
     fingerprint = models.CharField(max_length=64, db_index=True)  # buyer + address + items
     content_hash = models.CharField(max_length=64)  # of the imported form, for idempotent import
+    # the platform's last change time of the order as we applied it (orders.platform)
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class StoresConfig(AppConfig):
+    name = "tradelane.integrations.stores"
+    label = "stores"
+    verbose_name = "Store integrations"
+
+    def ready(self) -> None:
+        # Register connectors, outbox handlers and the periodic reconciliation in every
+        # process (web, worker), so queued work finds its function.
+        from . import handlers, periodic  # noqa: F401
+        from .shopify import connector  # noqa: F401

@@ -1,0 +1,183 @@
+"""The store connector contract: what every platform (Shopify, WooCommerce, Amazon, ...) implements.
+
+Keep this small and stable; the sync engine (``sync.py``), the webhook intake (``webhooks.py``)
+and the outbox handlers (``handlers.py``) only speak to connectors through it.
+
+A connector is built from one ``StoreConnection`` (``connector_for(connection)``); its
+credentials are decrypted on demand (``connection.credentials()``), never stored in clear.
+
+The platform-neutral order (``NeutralOrder``) is the dict that ``orders.importing`` takes
+(see its module doc: store, external_id, number, placed_at, currency, payment_status, buyer,
+shipping_address, totals, lines, note) plus three keys read by ``orders.platform``:
+
+- ``platform_updated_at``: ISO 8601 with offset; the platform's own last-change time. An
+  incoming order older than (or as old as) what we stored is ignored, so out-of-order
+  deliveries converge to the newest state.
+- ``cancelled``: bool; True cancels the order here (while it can still be cancelled).
+- ``platform_status``: the platform's raw status text (shown, and filtered by the store's
+  ``import_statuses`` setting for orders not seen before).
+
+The ``store`` key is filled by the sync engine (the store's code); connectors may leave it out.
+
+Errors a connector raises:
+
+- ``Unavailable``: the platform cannot be reached or answered 5xx / 429 (``retry_after`` in
+  seconds when known). The sync records a failed run; an outbox handler turns it into
+  ``RetryLater``.
+- ``WebhookRejected``: a webhook whose signature does not verify (the view answers 401 and
+  stores nothing).
+- ``PlatformError``: the platform refused the request for good (a user error; no retry helps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import StoreConnection
+
+NeutralOrder = dict[str, Any]
+
+
+class ConnectorError(Exception):
+    """Base of the errors a connector raises."""
+
+
+class Unavailable(ConnectorError):
+    """Network failure, timeout, HTTP 5xx or 429 (after the client's own retries)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WebhookRejected(ConnectorError):
+    """The webhook's signature (or required headers) do not verify."""
+
+
+class PlatformError(ConnectorError):
+    """The platform refused the request (GraphQL userErrors, 4xx other than 429)."""
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of orders changed since a cursor.
+
+    ``cursor`` is where to resume once these orders are applied: the sync engine commits it
+    after the page is written, so a failure mid-sync resumes from the last committed page.
+    Re-reading a few orders again is harmless (they come back unchanged or stale).
+    """
+
+    orders: list[NeutralOrder]
+    cursor: str
+    done: bool
+
+
+class EventKind:
+    ORDER = "order"  # ``order`` holds the full neutral order
+    REFUND = "refund"  # ``order_external_id``: re-fetch that order (payment status changed)
+    UNINSTALLED = "uninstalled"  # the app was removed: disconnect
+    IGNORED = "ignored"  # a topic we do not handle
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    delivery_id: str  # the platform's delivery id: the dedupe key (same across retries)
+    topic: str  # the platform's topic, e.g. "orders/updated"
+    kind: str = EventKind.IGNORED
+    order: NeutralOrder | None = None
+    order_external_id: str = ""
+    triggered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WebhookEnvelope:
+    """What is read from a webhook request before it is stored (signature already checked)."""
+
+    delivery_id: str
+    topic: str
+    shop: str = ""
+    triggered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Fulfillment:
+    """Tracking to push for one order (all its open lines)."""
+
+    order_external_id: str
+    tracking_company: str
+    tracking_number: str
+    tracking_url: str = ""
+    notify_customer: bool = False
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """Available quantity of one platform inventory item at one platform location."""
+
+    inventory_item_id: str
+    location_id: str
+    available: int
+
+
+@dataclass
+class PushResult:
+    platform_ids: list[str] = field(default_factory=list)
+    count: int = 0
+
+
+class Connector(Protocol):
+    platform: str
+
+    def fetch_orders(self, since: str | None) -> Iterator[OrderPage]:
+        """Orders changed since the cursor ``since`` (None: all), oldest change first."""
+
+    def fetch_order(self, external_id: str) -> NeutralOrder | None:
+        """One order, fresh (used after a refund webhook)."""
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEnvelope:
+        """Check the signature over the raw body; raise ``WebhookRejected`` when it fails."""
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        """Turn a stored (verified) webhook into an event. Pure: no network."""
+
+    def push_fulfillment(self, fulfillment: Fulfillment) -> PushResult:
+        """Mark the order's open lines fulfilled with this tracking."""
+
+    def update_tracking(self, fulfillment: Fulfillment) -> PushResult:
+        """Change the tracking of the order's existing fulfilment (last-mile number changed)."""
+
+    def push_stock(self, levels: list[StockLevel]) -> PushResult:
+        """Set available quantities (absolute values) per inventory item and location."""
+
+    def cursor_minus(self, cursor: str | None, seconds: int) -> str | None:
+        """The cursor moved back by ``seconds`` (reconciliation re-reads an overlap)."""
+
+
+ConnectorFactory = Callable[["StoreConnection"], Connector]
+_registry: dict[str, ConnectorFactory] = {}
+
+
+def register(platform: str) -> Callable[[ConnectorFactory], ConnectorFactory]:
+    """Register the connector class (or factory) of a platform (``orders.Store.Platform``)."""
+
+    def add(factory: ConnectorFactory) -> ConnectorFactory:
+        _registry[platform] = factory
+        return factory
+
+    return add
+
+
+def platforms() -> list[str]:
+    return sorted(_registry)
+
+
+def connector_for(connection: StoreConnection) -> Connector:
+    try:
+        factory = _registry[connection.platform]
+    except KeyError:
+        raise PlatformError(f"No connector for the platform {connection.platform!r}") from None
+    return factory(connection)

@@ -1,0 +1,159 @@
+"""Every write to store connections made by a person: connect, disconnect, settings, secrets,
+inventory item ids. (Writes made by the sync engine and the webhook intake live in sync.py and
+webhooks.py; they act as the system and audit too.)"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core import audit
+from tradelane.core.crypto import encrypt_json
+from tradelane.core.errors import Conflict, ValidationFailed
+from tradelane.orders.models import Store
+
+from . import contract
+from .models import PlatformInventoryItem, StoreConnection
+from .settings_schema import clean_settings
+
+REQUIRED_CREDENTIALS = {
+    "shopify": ("access_token", "webhook_secrets"),
+}
+
+
+def _clean_credentials(platform: str, credentials: dict) -> dict:
+    if not isinstance(credentials, dict):
+        raise ValidationFailed("Credentials must be an object", code="invalid_credentials")
+    creds = dict(credentials)
+    secrets = creds.get("webhook_secrets")
+    if isinstance(secrets, str):
+        creds["webhook_secrets"] = [secrets]
+    missing = [k for k in REQUIRED_CREDENTIALS.get(platform, ()) if not creds.get(k)]
+    if missing:
+        raise ValidationFailed(
+            f"Missing credentials: {', '.join(missing)}",
+            code="missing_credentials",
+            details={"missing": missing},
+        )
+    return creds
+
+
+def connect(
+    actor,
+    store: Store,
+    *,
+    shop_domain: str,
+    credentials: dict,
+    settings: dict | None = None,
+    base_url: str = "",
+) -> StoreConnection:
+    """Connect a store to its platform (or reconnect a disconnected one with new credentials)."""
+    require(actor, P.STORE_MANAGE)
+    platform = store.platform
+    if platform not in contract.platforms():
+        raise ValidationFailed(
+            f"No connector for the platform {platform!r}", code="unsupported_platform"
+        )
+    shop_domain = (shop_domain or "").strip().lower()
+    if not shop_domain:
+        raise ValidationFailed("The shop domain is required", code="required")
+    creds = _clean_credentials(platform, credentials)
+    cleaned = clean_settings(settings)
+    with transaction.atomic():
+        existing = StoreConnection.objects.select_for_update().filter(store=store).first()
+        if existing is not None and existing.state == StoreConnection.State.CONNECTED:
+            raise Conflict("The store is connected already", code="already_connected")
+        values = {
+            "platform": platform,
+            "shop_domain": shop_domain,
+            "base_url": (base_url or "").strip(),
+            "credentials_encrypted": encrypt_json(creds),
+            "settings": cleaned,
+            "state": StoreConnection.State.CONNECTED,
+            "last_error": "",
+            "connected_by": actor,
+            "updated_at": timezone.now(),
+        }
+        if existing is None:
+            conn = StoreConnection.objects.create(store=store, **values)
+        else:
+            for key, value in values.items():
+                setattr(existing, key, value)
+            existing.save()
+            conn = existing
+        audit.record(
+            actor,
+            "stores.connection.connect",
+            conn,
+            {"platform": platform, "shop_domain": shop_domain, "settings": cleaned},
+        )  # never the credentials
+    return conn
+
+
+def disconnect(actor, connection: StoreConnection, reason: str = "") -> StoreConnection:
+    require(actor, P.STORE_MANAGE)
+    with transaction.atomic():
+        mark_disconnected(connection, reason or "disconnected by a user", actor=actor)
+    return connection
+
+
+def mark_disconnected(connection: StoreConnection, reason: str, *, actor=None) -> None:
+    """Disconnect (also the system's path: app uninstalled). Call inside ``atomic()``."""
+    StoreConnection.objects.filter(pk=connection.pk).update(
+        state=StoreConnection.State.DISCONNECTED, last_error=reason, updated_at=timezone.now()
+    )
+    connection.state = StoreConnection.State.DISCONNECTED
+    connection.last_error = reason
+    audit.record(actor, "stores.connection.disconnect", connection, {"reason": reason})
+
+
+def update_settings(actor, connection: StoreConnection, settings: dict) -> StoreConnection:
+    require(actor, P.STORE_MANAGE)
+    cleaned = clean_settings({**(connection.settings or {}), **(settings or {})})
+    with transaction.atomic():
+        changes = {k: [connection.settings.get(k), v] for k, v in cleaned.items()
+                   if connection.settings.get(k) != v}  # fmt: skip
+        StoreConnection.objects.filter(pk=connection.pk).update(
+            settings=cleaned, updated_at=timezone.now()
+        )
+        connection.settings = cleaned
+        audit.record(actor, "stores.connection.settings", connection, changes)
+    return connection
+
+
+def update_credentials(actor, connection: StoreConnection, credentials: dict) -> StoreConnection:
+    """Replace credentials (merged with the stored ones). For a webhook secret rotation pass
+    ``{"webhook_secrets": [new, old]}``: both verify until the old one is dropped."""
+    require(actor, P.STORE_MANAGE)
+    creds = _clean_credentials(connection.platform, {**connection.credentials(), **credentials})
+    with transaction.atomic():
+        token = encrypt_json(creds)
+        StoreConnection.objects.filter(pk=connection.pk).update(
+            credentials_encrypted=token, updated_at=timezone.now()
+        )
+        connection.credentials_encrypted = token
+        audit.record(
+            actor, "stores.connection.credentials", connection, {"keys": sorted(credentials)}
+        )
+    return connection
+
+
+def set_inventory_items(actor, connection: StoreConnection, items: dict[str, str]) -> int:
+    """Record which platform inventory item each store SKU is ({store_sku: item id})."""
+    require(actor, P.STORE_MANAGE)
+    items = {str(k).strip(): str(v).strip() for k, v in items.items() if str(k).strip()}
+    with transaction.atomic():
+        PlatformInventoryItem.objects.filter(
+            connection=connection, store_sku__in=list(items)
+        ).delete()
+        PlatformInventoryItem.objects.bulk_create(
+            [
+                PlatformInventoryItem(connection=connection, store_sku=k, inventory_item_id=v)
+                for k, v in items.items()
+            ],
+            batch_size=1000,
+        )
+        audit.record(actor, "stores.inventory_items.set", connection, {"count": len(items)})
+    return len(items)

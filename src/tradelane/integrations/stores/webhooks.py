@@ -1,0 +1,162 @@
+"""Inbound webhooks: verify, store raw (deduplicated by the platform's delivery id), answer
+fast; processing happens later in a task (``process``), idempotently."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tradelane.orders.platform import apply_platform_orders
+
+from .contract import ConnectorError, EventKind, Unavailable, connector_for
+from .models import StoreConnection, WebhookDelivery
+from .services import mark_disconnected
+from .settings_schema import settings_of
+from .system import system_actor
+
+log = logging.getLogger(__name__)
+
+KEPT_HEADERS = ("content-type", "user-agent")
+MAX_ATTEMPTS = 10
+
+
+def _kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in headers.items()
+        if k.lower().startswith(("x-shopify-", "x-wc-", "x-amz-")) or k.lower() in KEPT_HEADERS
+    }
+
+
+def receive(
+    connection: StoreConnection, body: bytes, headers: Mapping[str, str]
+) -> tuple[WebhookDelivery | None, bool]:
+    """Verify and store one delivery. Returns (row, created). Raises ``WebhookRejected``.
+
+    The same delivery id again stores nothing new (it counts a duplicate on the first row).
+    """
+    envelope = _verifier(connection).verify_webhook(body, headers)
+    try:
+        with transaction.atomic():
+            row = WebhookDelivery.objects.create(
+                connection=connection,
+                delivery_id=envelope.delivery_id,
+                topic=envelope.topic,
+                body=body,
+                headers=_kept_headers(headers),
+                triggered_at=envelope.triggered_at,
+            )
+            # queued in the same transaction (one commit): the worker sees both or neither
+            _enqueue(row.pk)
+        return row, True
+    except IntegrityError:
+        WebhookDelivery.objects.filter(
+            connection=connection, delivery_id=envelope.delivery_id
+        ).update(duplicates=F("duplicates") + 1)
+        return None, False
+
+
+_verifiers: dict[tuple[int, str], object] = {}
+
+
+def _verifier(connection: StoreConnection):
+    """The connector, kept per process for each (connection, encrypted credentials): the
+    credentials are decrypted once, not on every delivery; new credentials make a new key."""
+    key = (connection.pk, connection.credentials_encrypted, connection.shop_domain)
+    found = _verifiers.get(key)
+    if found is None:
+        if len(_verifiers) > 1000:
+            _verifiers.clear()
+        found = _verifiers[key] = connector_for(connection)
+    return found
+
+
+def _enqueue(delivery_id: int) -> None:
+    from .tasks import process_webhook
+
+    try:
+        process_webhook.enqueue(delivery_id)
+    except Exception:  # the periodic sweep picks it up
+        log.exception("could not enqueue webhook %s", delivery_id)
+
+
+def process(delivery_id: int) -> str:
+    """Apply one stored delivery; idempotent (a processed row is not applied again)."""
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=WebhookDelivery.Status.RECEIVED
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    row = WebhookDelivery.objects.select_related("connection__store").get(pk=delivery_id)
+    connection = row.connection
+    headers = row.headers
+    status, error, order_id = WebhookDelivery.Status.PROCESSED, "", None
+    try:
+        connector = connector_for(connection)
+        event = connector.parse_webhook(bytes(row.body), headers)
+        actor = system_actor()
+        if event.kind == EventKind.UNINSTALLED:
+            with transaction.atomic():
+                mark_disconnected(connection, "app uninstalled on the platform", actor=actor)
+        elif event.kind in (EventKind.ORDER, EventKind.REFUND):
+            order = event.order
+            if event.kind == EventKind.REFUND:
+                order = connector.fetch_order(event.order_external_id)
+            if order is None:
+                status = WebhookDelivery.Status.IGNORED
+                error = "order not found on the platform"
+            else:
+                report = apply_platform_orders(
+                    actor,
+                    connection.store,
+                    [order],
+                    source=connection.platform,
+                    import_statuses=settings_of(connection).import_statuses,
+                )
+                order_id = report.order_ids.get(order["external_id"])
+                if report.errors:
+                    error = str(report.errors)[:2000]
+                    if report.rejected:
+                        status = WebhookDelivery.Status.FAILED
+                elif report.filtered:
+                    status = WebhookDelivery.Status.IGNORED
+                    error = "payment status not imported (store settings)"
+        else:
+            status = WebhookDelivery.Status.IGNORED
+    except Unavailable as exc:  # try again later (the sweep re-queues received rows)
+        WebhookDelivery.objects.filter(pk=delivery_id).update(error=str(exc)[:2000])
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            WebhookDelivery.objects.filter(pk=delivery_id).update(
+                status=WebhookDelivery.Status.FAILED
+            )
+        return "retry"
+    except (ConnectorError, ValueError, KeyError) as exc:
+        status, error = WebhookDelivery.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        status=status, error=error, processed_at=timezone.now(), order_id=order_id
+    )
+    return status
+
+
+def process_pending(limit: int = 500, older_than_s: int = 0) -> int:
+    """Process received rows (the sweep's safety net when a task was lost); returns the count."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.RECEIVED, received_at__lte=cutoff
+        )
+        .order_by("received_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for pk in ids:
+        try:
+            process(pk)
+        except Exception:
+            log.exception("webhook %s failed", pk)
+            WebhookDelivery.objects.filter(pk=pk).update(status=WebhookDelivery.Status.FAILED)
+    return len(ids)
