@@ -242,8 +242,9 @@ def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
         "Shipped: YunExpress LP123 https://t.example/LP123"
     ]
     [item] = fake.tracking_of(701)
-    assert (item["tracking_number"], item["custom_tracking_provider"],
-            item["custom_tracking_link"]) == ("LP123", "YunExpress", "https://t.example/LP123")  # fmt: skip
+    assert item["tracking_number"] == "LP123"
+    assert item["custom_tracking_provider"] == "YunExpress"
+    assert item["custom_tracking_link"] == "https://t.example/LP123"
     assert fake.orders[701]["status"] == "completed"
     replay(msg.pk)
     deliver_due()

@@ -251,4 +251,3 @@ class WooCommerceConnector:
         if errors:
             raise PlatformError("; ".join(errors)[:2000])
         return PushResult(count=count)
-
