@@ -113,34 +113,38 @@ def test_platform_warehouse_setting_must_be_a_platform_warehouse(admin, conn, wh
     assert conn.settings["platform_warehouse"] == "FBA-US"
 
 
-def test_next_token_paging_and_cursor(conn, fake):
-    for i in range(250):
+def test_next_token_paging_and_cursor(conn, fake, monkeypatch):
+    monkeypatch.setattr(amazon_connector, "PAGE_SIZE", 10)
+    for i in range(25):
         fake.add_order(*_order(i))
     run = sync.sync(conn)
-    assert (run.status, run.created) == ("succeeded", 250), run.error
+    assert (run.status, run.created) == ("succeeded", 25), run.error
     assert [p for m, p in fake.log if p == "/orders/v0/orders"] == ["/orders/v0/orders"] * 3
-    assert fake.page_size_seen == [100, 100, 100]
+    assert fake.page_size_seen == [10, 10, 10]
     conn.refresh_from_db()
     assert conn.cursor > BASE.strftime("%Y-%m-%dT%H:%M:%SZ")
     again = sync.sync(conn)
     assert (again.status, again.created, again.fetched) == ("succeeded", 0, 0)
 
 
-def test_network_failure_mid_sync_resumes_from_the_cursor_without_duplicates(conn, fake):
-    for i in range(250):
+def test_network_failure_mid_sync_resumes_from_the_cursor_without_duplicates(
+    conn, fake, monkeypatch
+):
+    monkeypatch.setattr(amazon_connector, "PAGE_SIZE", 10)
+    for i in range(25):
         fake.add_order(*_order(i))
-    # requests: 1 token, 2 getOrders, 3-102 items, 103 the second getOrders: cut mid-body
-    fake.drop_on_request = 103
+    # requests: 1 token, 2 getOrders, 3-12 items, 13 the second getOrders: cut mid-body
+    fake.drop_on_request = 13
     fake.drop_after_bytes = 300
     run = sync.sync(conn, connector=AmazonConnector(conn, sleep=lambda s: None, retries=0))
-    assert (run.status, run.created) == ("failed", 100)
+    assert (run.status, run.created) == ("failed", 10)
     conn.refresh_from_db()
     assert conn.cursor == ""  # the window was not read to its end: it is read again
     run2 = sync.sync(conn)
     assert run2.status == "succeeded", run2.error
-    assert (run2.created, run2.unchanged) == (150, 100)
-    assert Order.objects.count() == 250
-    assert Order.objects.values("external_id").distinct().count() == 250
+    assert (run2.created, run2.unchanged) == (15, 10)
+    assert Order.objects.count() == 25
+    assert Order.objects.values("external_id").distinct().count() == 25
 
 
 def test_lwa_token_is_cached_and_refreshed_when_expired(conn, fake):
