@@ -16,11 +16,7 @@ MAX_BODY = 5 << 20
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, platform: str, token: str) -> JsonResponse:
-    conn = (
-        StoreConnection.objects.select_related("store")
-        .filter(webhook_token=token, platform=platform)
-        .first()
-    )
+    conn = StoreConnection.objects.filter(webhook_token=token, platform=platform).first()
     if conn is None:
         return JsonResponse({"code": "not_found", "message": "Unknown webhook address"}, status=404)
     body = request.body

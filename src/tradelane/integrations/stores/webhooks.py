@@ -40,7 +40,7 @@ def receive(
 
     The same delivery id again stores nothing new (it counts a duplicate on the first row).
     """
-    envelope = connector_for(connection).verify_webhook(body, headers)
+    envelope = _verifier(connection).verify_webhook(body, headers)
     try:
         with transaction.atomic():
             row = WebhookDelivery.objects.create(
@@ -51,13 +51,29 @@ def receive(
                 headers=_kept_headers(headers),
                 triggered_at=envelope.triggered_at,
             )
-            transaction.on_commit(lambda: _enqueue(row.pk))
+            # queued in the same transaction (one commit): the worker sees both or neither
+            _enqueue(row.pk)
         return row, True
     except IntegrityError:
         WebhookDelivery.objects.filter(
             connection=connection, delivery_id=envelope.delivery_id
         ).update(duplicates=F("duplicates") + 1)
         return None, False
+
+
+_verifiers: dict[tuple[int, str], object] = {}
+
+
+def _verifier(connection: StoreConnection):
+    """The connector, kept per process for each (connection, encrypted credentials): the
+    credentials are decrypted once, not on every delivery; new credentials make a new key."""
+    key = (connection.pk, connection.credentials_encrypted, connection.shop_domain)
+    found = _verifiers.get(key)
+    if found is None:
+        if len(_verifiers) > 1000:
+            _verifiers.clear()
+        found = _verifiers[key] = connector_for(connection)
+    return found
 
 
 def _enqueue(delivery_id: int) -> None:
