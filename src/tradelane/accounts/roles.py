@@ -32,6 +32,8 @@ class P:
     CHANNEL_VIEW = "logistics.view_channel"  # channels, rate sheets, quotes
     CHANNEL_CHANGE = "logistics.change_channel"  # create and edit channels
     RATESHEET_CHANGE = "logistics.change_ratesheet"  # create, import and edit rate sheets
+    SHIP = "logistics.ship"  # rate-shop, create shipments, buy and print labels, manifests
+    TRACKING_MANAGE = "logistics.manage_tracking"  # tracking exception queue, manual events
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -51,8 +53,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     PURCHASING: [*_VIEW_ALL, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_RECEIVE],
     LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER,
-                P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE],
-    WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER],
+                P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE, P.SHIP,
+                P.TRACKING_MANAGE],
+    WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER, P.CHANNEL_VIEW,
+                P.SHIP],
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE],
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW],
     ADMIN: [

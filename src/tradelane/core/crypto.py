@@ -1,9 +1,9 @@
-"""Secrets at rest: JSON encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``).
+"""Secrets at rest (carrier and store credentials): Fernet tokens (AES-128-CBC + HMAC-SHA256).
 
-The key is derived (SHA-256, urlsafe base64) from ``TRADELANE_ENCRYPTION_KEY`` when set, else
-from Django's ``SECRET_KEY``. Rotation: put the previous key(s) in
-``TRADELANE_ENCRYPTION_KEYS_OLD`` (comma-separated); tokens written with them still decrypt
-(``MultiFernet``), and ``rotate`` re-encrypts a token with the current key.
+The key is ``TRADELANE_ENCRYPTION_KEY`` (any string; it is stretched with SHA-256), else
+Django's ``SECRET_KEY``. To rotate, set the new key and list the old ones, comma-separated, in
+``TRADELANE_ENCRYPTION_KEYS_OLD``: tokens made with an old key still decrypt, and
+``rotate`` re-encrypts a token with the current key.
 """
 
 from __future__ import annotations
@@ -12,41 +12,52 @@ import base64
 import hashlib
 import json
 import os
+from functools import cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-from .errors import ValidationFailed
+from .errors import DomainError
 
 
-def _fernet_for(secret: str) -> Fernet:
-    digest = hashlib.sha256(("tradelane-crypto:" + secret).encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+class DecryptionFailed(DomainError):
+    status = 500
+    code = "decryption_failed"
 
 
-def _keys() -> MultiFernet:
+def _fernet_key(secret: str) -> bytes:
+    return base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest())
+
+
+@cache
+def _fernet(current: str, old: str) -> MultiFernet:
+    keys = [current, *(k.strip() for k in old.split(",") if k.strip())]
+    return MultiFernet([Fernet(_fernet_key(k)) for k in keys])
+
+
+def _box() -> MultiFernet:
     current = os.environ.get("TRADELANE_ENCRYPTION_KEY") or settings.SECRET_KEY
-    old = [k.strip() for k in os.environ.get("TRADELANE_ENCRYPTION_KEYS_OLD", "").split(",")]
-    return MultiFernet([_fernet_for(current), *(_fernet_for(k) for k in old if k)])
+    return _fernet(current, os.environ.get("TRADELANE_ENCRYPTION_KEYS_OLD", ""))
 
 
 def encrypt_json(data: dict[str, Any]) -> str:
-    return _keys().encrypt(json.dumps(data, separators=(",", ":")).encode()).decode()
+    """A token (ASCII text) holding ``data``; never the data in clear."""
+    return _box().encrypt(json.dumps(data, sort_keys=True).encode()).decode("ascii")
 
 
 def decrypt_json(token: str) -> dict[str, Any]:
     if not token:
         return {}
     try:
-        return json.loads(_keys().decrypt(token.encode()))
-    except InvalidToken:
-        raise ValidationFailed(
-            "Stored credentials cannot be decrypted with the configured keys",
-            code="undecryptable",
-        ) from None
+        return json.loads(_box().decrypt(token.encode("ascii")))
+    except (InvalidToken, ValueError) as exc:
+        raise DecryptionFailed(
+            "Stored credentials cannot be decrypted: was TRADELANE_ENCRYPTION_KEY changed "
+            "without listing the old key in TRADELANE_ENCRYPTION_KEYS_OLD?"
+        ) from exc
 
 
 def rotate(token: str) -> str:
     """The same secret, encrypted with the current key."""
-    return _keys().rotate(token.encode()).decode() if token else token
+    return _box().rotate(token.encode("ascii")).decode("ascii") if token else token

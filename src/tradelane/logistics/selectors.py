@@ -91,6 +91,12 @@ def channel_config(ch: Channel) -> ChannelConfig:
             min_g=ch.min_chargeable_g,
         ),
         pricing_date=ch.pricing_date,
+        service_type=ch.service_type,
+        label_size=ch.label_size,
+        expire_after_days=ch.expire_after_days,
+        s10_prefix=ch.s10_prefix,
+        s10_country=ch.s10_country,
+        carrier_account=ch.carrier_account_id or "",
     )
 
 

@@ -25,7 +25,17 @@ from tradelane.core.errors import Conflict, ValidationFailed
 from tradelane.core.money import Money, to_decimal
 
 from . import excel, selectors
-from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
+from .models import (
+    Bracket,
+    CarrierAccount,
+    Channel,
+    FuelRate,
+    RateSheet,
+    RemoteAreaRule,
+    Surcharge,
+    Zone,
+    ZoneRule,
+)
 from .spec import (
     ChannelConfig,
     FuelData,
@@ -45,7 +55,8 @@ _CHANNEL_FIELDS = {
     "transit_days_max", "tracking_url_template", "is_active", "volumetric_divisor",
     "volumetric_mode", "volumetric_free_limit_mm", "volumetric_free_measure",
     "volumetric_min_side_mm", "weight_step_g", "weight_step_threshold_g", "weight_step_above_g",
-    "min_chargeable_g", "pricing_date",
+    "min_chargeable_g", "pricing_date", "service_type", "label_size", "expire_after_days",
+    "s10_prefix", "s10_country", "carrier_account",
 }  # fmt: skip
 _WEIGHT = {
     "volumetric_divisor": "divisor", "volumetric_mode": "mode",
@@ -100,6 +111,9 @@ def _model_values(cfg: ChannelConfig) -> dict[str, Any]:
         "volumetric_min_side_mm": w.min_side_mm, "weight_step_g": w.step_g,
         "weight_step_threshold_g": w.step_threshold_g, "weight_step_above_g": w.step_above_g,
         "min_chargeable_g": w.min_g, "pricing_date": cfg.pricing_date,
+        "service_type": cfg.service_type, "label_size": cfg.label_size,
+        "expire_after_days": cfg.expire_after_days, "s10_prefix": cfg.s10_prefix,
+        "s10_country": cfg.s10_country, "carrier_account_id": cfg.carrier_account or None,
     }  # fmt: skip
 
 
@@ -110,6 +124,9 @@ def _clean_channel(values: dict[str, Any]) -> dict[str, Any]:
     cfg, problems = validate_channel(_channel_row(values))
     if not cfg.name:
         problems.insert(0, _problem("name", "required", "name is required"))
+    account = cfg.carrier_account
+    if account and not CarrierAccount.objects.filter(code=account).exists():
+        problems.append(_problem("carrier_account", "not_found", f"No carrier account {account!r}"))
     raise_problems(problems, "Channel", "invalid_channel")
     return _model_values(cfg)
 
@@ -142,7 +159,8 @@ def update_channel(actor, ch: Channel, **fields: Any) -> Channel:
         raise ValidationFailed("A channel's code does not change", code="code_fixed")
     with transaction.atomic():
         locked = Channel.objects.select_for_update().get(pk=ch.pk)
-        current = {name: getattr(locked, name) for name in _CHANNEL_FIELDS}
+        current = {name: getattr(locked, name) for name in _CHANNEL_FIELDS - {"carrier_account"}}
+        current["carrier_account"] = locked.carrier_account_id or ""
         values = _clean_channel({**current, **fields})
         changes = audit.diff(locked, values)
         if changes:

@@ -39,6 +39,18 @@ DATE_RECEIVED = "received"
 DATE_SHIPPED = "shipped"
 PRICING_DATES = (DATE_RECEIVED, DATE_SHIPPED)
 
+SERVICE_POSTAL = "postal"  # postal small parcels: CN22/CN23, UPU S10 numbers
+SERVICE_EXPRESS = "express"  # couriers (DHL, FedEx, UPS): commercial invoice
+SERVICE_LINE = "line"  # special lines (专线)
+SERVICE_TYPES = (SERVICE_POSTAL, SERVICE_EXPRESS, SERVICE_LINE)
+
+LABEL_4X6 = "4x6"
+LABEL_100X100 = "100x100"
+LABEL_SIZES = (LABEL_4X6, LABEL_100X100)
+
+# no tracking news for this many days -> expired (DOMAIN.md): express 30, postal 60
+DEFAULT_EXPIRE_DAYS = {SERVICE_POSTAL: 60, SERVICE_EXPRESS: 30, SERVICE_LINE: 30}
+
 SHEET_COST = "cost"
 SHEET_SALE = "sale"
 SHEET_KINDS = (SHEET_COST, SHEET_SALE)
@@ -110,6 +122,12 @@ class ChannelConfig:
     active: bool = True
     weight: WeightConfig = field(default_factory=WeightConfig)
     pricing_date: str = DATE_RECEIVED
+    service_type: str = SERVICE_LINE
+    label_size: str = LABEL_4X6
+    expire_after_days: int | None = None  # None: DEFAULT_EXPIRE_DAYS[service_type]
+    s10_prefix: str = ""  # own channels numbering parcels as UPU S10: 2 letters, e.g. "LX"
+    s10_country: str = ""  # ... and the country suffix, e.g. "CN"
+    carrier_account: str = ""  # code of the CarrierAccount used for karrio/tradelane kinds
 
 
 def tracking_url(cfg: ChannelConfig, tracking_number: str) -> str:
@@ -670,6 +688,20 @@ def validate_channel(cfg: ChannelConfig) -> tuple[ChannelConfig, list[Problem]]:
         )
     if cfg.pricing_date not in PRICING_DATES:
         c.add(ref, "pricing_date", "invalid_choice", "pricing_date is received or shipped")
+    if cfg.service_type not in SERVICE_TYPES:
+        c.add(ref, "service_type", "invalid_choice", f"service_type is one of {SERVICE_TYPES}")
+    if cfg.label_size not in LABEL_SIZES:
+        c.add(ref, "label_size", "invalid_choice", f"label_size is one of {LABEL_SIZES}")
+    c.whole(ref, "expire_after_days", cfg.expire_after_days, minimum=1)
+    s10_prefix = (cfg.s10_prefix or "").strip().upper()
+    s10_country = (cfg.s10_country or "").strip().upper()
+    if s10_prefix or s10_country:
+        if not (len(s10_prefix) == 2 and s10_prefix.isascii() and s10_prefix.isalpha()):
+            c.add(ref, "s10_prefix", "invalid_s10", "An S10 prefix is two letters, e.g. LX")
+        try:
+            s10_country = check_country(s10_country)
+        except ValidationFailed as exc:
+            c.add(ref, "s10_country", exc.code, exc.message)
     w = cfg.weight
     if w.divisor is not None:
         c.whole(ref, "volumetric_divisor", w.divisor, minimum=1)
@@ -739,6 +771,12 @@ def validate_channel(cfg: ChannelConfig) -> tuple[ChannelConfig, list[Problem]]:
         active=bool(cfg.active),
         weight=w,
         pricing_date=cfg.pricing_date,
+        service_type=cfg.service_type,
+        label_size=cfg.label_size,
+        expire_after_days=cfg.expire_after_days,
+        s10_prefix=s10_prefix,
+        s10_country=s10_country,
+        carrier_account=(cfg.carrier_account or "").strip(),
     )
     return clean, c.problems
 

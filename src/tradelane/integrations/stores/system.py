@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import IntegrityError, transaction
 
 from tradelane.accounts.roles import P
 
@@ -17,7 +18,11 @@ def system_actor():
     if user is None:
         user = User(username=USERNAME, is_active=True, first_name="Store sync")
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # another worker created it meanwhile
+            return User.objects.get(username=USERNAME)
         perms = []
         for name in PERMISSIONS:
             app_label, codename = name.split(".")

@@ -182,8 +182,9 @@ class FakeShopify:
             self.add_order(make_order(i))
         self.bucket_max = bucket_max
         self.restore_rate = restore_rate
+        self.clock = time.monotonic  # tests may put a manual clock here
         self._available = bucket_max
-        self._at = time.monotonic()
+        self._at = self.clock()
         self.fulfillment_orders: dict[int, str] = {}  # order id -> status
         self.fulfillments: list[dict] = []
         self.stock_pushes: list[dict] = []
@@ -310,7 +311,7 @@ class FakeShopify:
 
     def _bucket(self, requested: float) -> tuple[bool, dict]:
         with self.lock:
-            now = time.monotonic()
+            now = self.clock()
             self._available = min(
                 self.bucket_max, self._available + (now - self._at) * self.restore_rate
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.db import connection as db
 from django.test import Client
@@ -165,23 +163,49 @@ def test_store_down_records_a_failed_run(conn, fake):
     assert "ConnectError" in run.error or "Unavailable" in run.error
 
 
-def test_throttling_is_honoured(conn, fake):
-    fake.bucket_max = 800.0  # one full page costs 752: the next must wait for the refill
-    fake.restore_rate = 4000.0
-    for i in range(600):
-        fake.add_order(make_order(i))
+def _manual_clock(fake):
+    now = [0.0]
+    fake.clock = lambda: now[0]
+    fake._at = 0.0
     slept = []
 
-    def sleep(seconds):
+    def sleep(seconds):  # the fake's bucket refills only while the client sleeps
         slept.append(seconds)
-        time.sleep(seconds)
+        now[0] += seconds
 
-    connector = ShopifyConnector(conn, sleep=sleep)
-    run = sync.sync(conn, connector=connector)
+    return slept, sleep
+
+
+def test_throttling_is_honoured(conn, fake):
+    fake.bucket_max = fake._available = 800.0  # one full page costs 752
+    fake.restore_rate = 100.0
+    slept, sleep = _manual_clock(fake)
+    for i in range(600):
+        fake.add_order(make_order(i))
+    run = sync.sync(conn, connector=ShopifyConnector(conn, sleep=sleep))
     assert run.status == "succeeded", run.error
     assert run.created == 600
-    assert fake.throttled >= 1 or connector.client.throttled_sleeps
-    assert slept  # the client waited for the bucket to refill
+    # two pages after the first each waited for ~(752 - 48) / 100 s of refill
+    assert sum(slept) >= 2 * (752 - 48) / 100 - 0.1
+    assert fake.throttled <= 2  # the client waited before asking (at most a hair short)
+
+
+def test_throttled_answer_is_retried_after_the_refill(conn, fake):
+    from tradelane.integrations.stores.shopify import client as shopify_client
+    from tradelane.integrations.stores.shopify import queries
+
+    fake.bucket_max = fake._available = 800.0
+    fake.restore_rate = 100.0
+    slept, sleep = _manual_clock(fake)
+    fake.add_order(make_order(1))
+    connector = ShopifyConnector(conn, sleep=sleep)
+    variables = {"first": 250, "after": None, "query": None}
+    connector.client.execute(queries.ORDERS, variables, cost=1)
+    shopify_client._buckets.clear()  # the client forgets: it meets THROTTLED
+    data = connector.client.execute(queries.ORDERS, variables, cost=1)
+    assert fake.throttled == 1
+    assert slept == [pytest.approx((752 - 48) / 100, abs=0.02)]
+    assert len(data["orders"]["nodes"]) == 1
 
 
 def _ship(order, number="LP123", update=False):
