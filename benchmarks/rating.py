@@ -105,6 +105,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--orders", type=int, default=100_000, help="bulk rate shopping")
     p.add_argument("--karrio-requests", type=int, default=100)
+    p.add_argument("--pdf-labels", type=int, default=500)
+    p.add_argument("--zpl-labels", type=int, default=5000)
     p.add_argument("--no-karrio", action="store_true")
     p.add_argument("--no-labels", action="store_true")
     p.add_argument("--no-bulk", action="store_true")
@@ -360,7 +362,7 @@ def main(argv=None) -> None:
     if not args.no_labels:
         import labels_bench
 
-        result.update(labels_bench.run())
+        result.update(labels_bench.run(args.pdf_labels, args.zpl_labels))
     if not args.no_bulk:
         child = subprocess.run(
             [sys.executable, str(here / "shop_bench.py"), "--orders", str(args.orders)],
