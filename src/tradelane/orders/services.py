@@ -138,10 +138,14 @@ def _cancel_open_packages(order: Order) -> None:
     )
 
 
-def change_status(actor, order: Order, to_status: str, reason: str = "") -> Order:
+def change_status(
+    actor, order: Order, to_status: str, reason: str = "", *, carrier_report: bool = False
+) -> Order:
     """Move an order by hand (approve, pending contact, invalid, cancel, reopen, delivered).
 
     Leaving pending shipment for approved, invalid or cancelled releases its reservation.
+    ``carrier_report``: the carrier's tracking says so (``logistics.tracking``); no user
+    permission applies and ``actor`` may be None (the poller or a webhook).
     """
     if to_status not in S.values:
         raise ValidationFailed(f"Unknown status {to_status!r}", code="unknown_status")
@@ -153,7 +157,8 @@ def change_status(actor, order: Order, to_status: str, reason: str = "") -> Orde
         )
     if order.status == S.PENDING_SHIPMENT and to_status == S.APPROVED:
         perm = P.ORDER_ALLOCATE  # de-allocation
-    require(actor, perm)
+    if not (carrier_report and to_status == S.DELIVERED):
+        require(actor, perm)
     if to_status in _NEEDS_REASON and not reason.strip():
         raise ValidationFailed("Give a reason", code="reason_required")
     check_allowed(TRANSITIONS, order.status, to_status)
@@ -173,9 +178,14 @@ def cancel_order(actor, order: Order, reason: str) -> Order:
     return change_status(actor, order, S.CANCELLED, reason)
 
 
-def mark_shipped(actor, order: Order, reason: str = "") -> Order:
-    """The parcel left: the reserved stock leaves the warehouse (shipment in the ledger)."""
-    require(actor, P.ORDER_ALLOCATE)
+def mark_shipped(actor, order: Order, reason: str = "", *, carrier_report: bool = False) -> Order:
+    """The parcel left: the reserved stock leaves the warehouse (shipment in the ledger).
+
+    ``carrier_report``: the carrier's tracking shows the parcel moving; no user permission
+    applies and ``actor`` may be None.
+    """
+    if not carrier_report:
+        require(actor, P.ORDER_ALLOCATE)
     with transaction.atomic():
         transition(order, S.SHIPPED, table=TRANSITIONS, actor=actor, reason=reason or "shipped")
         inventory.ship(actor, SOURCE, [str(order.pk)], note="order shipped")
