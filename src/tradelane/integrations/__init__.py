@@ -1,1 +1,3 @@
-"""Integrations: carriers, stores and tracking services reached over HTTP; they import the domain, never the other way round."""
+"""Integrations: carriers, stores and tracking services reached over HTTP.
+
+They import the domain, never the other way round."""

@@ -50,9 +50,12 @@ def event(time_iso, stage, sub_status, description, city="", country=""):
 
 
 EVENTS = (
-    event("2025-03-01T10:00:00+08:00", "PickedUp", "InTransit_PickedUp", "Accepted", "Shenzhen", "CN"),
-    event("2025-03-03T09:30:00+01:00", "Arrival", "InTransit_CustomsProcessing", "Customs", "Leipzig", "DE"),
-    event("2025-03-05T14:00:00+01:00", "Delivered", "Delivered_Other", "Delivered", "Berlin", "DE"),
+    event("2025-03-01T10:00:00+08:00", "PickedUp", "InTransit_PickedUp", "Accepted",
+          "Shenzhen", "CN"),
+    event("2025-03-03T09:30:00+01:00", "Arrival", "InTransit_CustomsProcessing", "Customs",
+          "Leipzig", "DE"),
+    event("2025-03-05T14:00:00+01:00", "Delivered", "Delivered_Other", "Delivered",
+          "Berlin", "DE"),
 )  # fmt: skip
 
 
