@@ -222,7 +222,11 @@ def _is_test(path: Path) -> bool:
 
 def _is_http_edge(path: Path) -> bool:
     parts = path.relative_to(PKG).parts
-    return path.name in ("api.py", "schemas.py", "views.py", "urls.py") or "views" in parts[1:-1]
+    return (
+        path.name in ("api.py", "schemas.py", "views.py", "urls.py")
+        or path.name.endswith(("_api.py", "_schemas.py", "_views.py"))  # e.g. tracking_api.py
+        or "views" in parts[1:-1]
+    )
 
 
 def _read(path: Path) -> tuple[str, str, str, bool]:
