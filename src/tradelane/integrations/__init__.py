@@ -1,3 +1,0 @@
-"""Integrations: carriers, stores and tracking services reached over HTTP.
-
-They import the domain, never the other way round."""
