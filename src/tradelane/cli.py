@@ -73,6 +73,21 @@ def _uses_db_worker() -> bool:
     return settings.TASKS.get("default", {}).get("BACKEND") == DB_BACKEND
 
 
+def _uses_rq_worker() -> bool:
+    from django.conf import settings
+
+    return settings.TASKS.get("default", {}).get("BACKEND") == settings.TASK_BACKENDS["rq"]
+
+
+def _worker_command(argv: list[str]) -> list[str] | None:
+    """The management command that works this installation's queue, or None (inline tasks)."""
+    if _uses_db_worker():
+        return ["tradelane worker", "db_worker", *argv]
+    if _uses_rq_worker():
+        return ["tradelane worker", "rqworker", "--job-class", "django_tasks_rq.Job", *argv]
+    return None
+
+
 class WorkerSupervisor:
     """Runs ``tradelane worker`` as a child process, restarts it if it dies, stops it on exit."""
 
@@ -196,8 +211,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         if args.no_worker:
             worker_note = "off (--no-worker); run `tradelane worker` elsewhere"
-        elif not _uses_db_worker():
-            worker_note = "not started here: TRADELANE_TASKS_BACKEND is not the database backend"
+        elif not (_uses_db_worker() or _uses_rq_worker()):
+            worker_note = "not needed: TRADELANE_TASKS_BACKEND runs tasks inline"
         else:
             worker = WorkerSupervisor()
             worker.start()
@@ -270,10 +285,11 @@ def cmd_worker(argv: list[str]) -> int:
         if os.getppid() != int(parent):
             return 0  # the parent is already gone
         threading.Thread(target=_watch_parent, args=(int(parent),), daemon=True).start()
-    if not _uses_db_worker():
+    command = _worker_command(argv)
+    if command is None:
         print(
-            "tradelane worker runs the database task backend; TRADELANE_TASKS_BACKEND names "
-            "another one, whose own worker command applies.",
+            "tradelane worker works the database (db) or Redis (rq) task queue; "
+            "TRADELANE_TASKS_BACKEND names another backend, which needs no worker.",
             file=sys.stderr,
         )
         return 2
@@ -284,7 +300,7 @@ def cmd_worker(argv: list[str]) -> int:
     stop = threading.Event()
     periodic.run_in_background(stop)
     try:
-        execute_from_command_line(["tradelane worker", "db_worker", *argv])
+        execute_from_command_line(command)
     finally:
         stop.set()
     return 0

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tradelane.inventory",
     "tradelane.orders",
     "tradelane.logistics",
+    "tradelane.integrations.spreadsheets",
     "tradelane.web",
 ]
 
@@ -173,11 +174,23 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TRADELANE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+# The task queue: the database by default (no other server); "rq" (or the backend's full
+# path) keeps it in Redis (TRADELANE_REDIS_URL) for workers on many machines; "immediate" runs
+# tasks inline. Scheduled work (outbox delivery, store pulls, reconciliation, tracking polls)
+# runs in every worker whichever queue is used (core.periodic).
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+_tasks_backend = os.environ.get("TRADELANE_TASKS_BACKEND", "db").strip() or "db"
+_tasks_backend = TASK_BACKENDS.get(_tasks_backend, _tasks_backend)
+TASKS = {"default": {"BACKEND": _tasks_backend}}
+REDIS_URL = os.environ.get("TRADELANE_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+if _tasks_backend == TASK_BACKENDS["rq"]:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken

@@ -12,6 +12,8 @@ from ninja.openapi.views import openapi_view
 
 from tradelane.accounts.api import router as accounts_router
 from tradelane.catalog.api import router as catalog_router
+from tradelane.integrations.push.api import router as push_router
+from tradelane.integrations.spreadsheets.api import router as spreadsheets_router
 from tradelane.inventory.api import router as inventory_router
 from tradelane.logistics.tracking_api import router as tracking_router
 from tradelane.orders.api import router as orders_router
@@ -58,6 +60,8 @@ api.add_router("", accounts_router, tags=["accounts"])
 api.add_router("", catalog_router, tags=["catalog"])
 api.add_router("", inventory_router, tags=["inventory"])
 api.add_router("", orders_router, tags=["orders"])
+api.add_router("", spreadsheets_router, tags=["spreadsheets"])
+api.add_router("", push_router, tags=["push"])
 api.add_router("", tracking_router, tags=["tracking"])
 
 

@@ -22,7 +22,8 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
 from tradelane.core.countries import check_country
-from tradelane.core.errors import Conflict, ValidationFailed
+from tradelane.core.errors import Conflict, PermissionDenied, ValidationFailed
+from tradelane.core.models import AuditLog
 from tradelane.core.money import check_currency, to_decimal
 
 from .models import Product, Sku, Status
@@ -300,3 +301,191 @@ def update_sku(actor, sku: Sku, **fields) -> Sku:
     require(actor, P.PRODUCT_CHANGE)
     _update(actor, sku, clean_sku_fields(fields), "SKU")
     return sku
+
+
+# --- bulk upsert by code (spreadsheets, push API) -------------------------------------------
+
+UPSERT_PRODUCT_KEYS = {"product_code", "product_name", "product_name_en"}
+
+
+def upsert_skus(
+    actor, rows: Iterable[Mapping[str, Any]], *, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Create or update products and their SKUs by code, set-based; one result per row.
+
+    A row holds ``product_code`` (and ``product_name``, needed when the product is new,
+    ``product_name_en``) plus SKU fields in the units kept at rest (``code`` required, ``name``
+    needed for a new SKU). Each result is ``{"code", "result", "errors", "sku_id"}`` with
+    ``result`` created, updated, unchanged or rejected. Rejected rows write nothing; the others
+    are written in one transaction with one audit row per product or SKU created or changed.
+    Reads: one query for the products, one for the SKUs of the batch. ``dry_run`` checks and
+    reports without writing.
+    """
+    if not (
+        actor is not None and (actor.has_perm(P.PRODUCT_ADD) or actor.has_perm(P.PRODUCT_CHANGE))
+    ):
+        require(actor, P.PRODUCT_CHANGE)  # raises with the usual message
+    can_add, can_change = actor.has_perm(P.PRODUCT_ADD), actor.has_perm(P.PRODUCT_CHANGE)
+    rows = list(rows)
+    sku_codes = {str(r.get("code") or "").strip() for r in rows}
+    product_codes = {str(r.get("product_code") or "").strip() for r in rows}
+    products = {p.code: p for p in Product.objects.filter(code__in=product_codes - {""})}
+    skus = {s.code: s for s in Sku.objects.filter(code__in=sku_codes - {""})}
+    results: list[dict[str, Any]] = []
+    new_products: dict[str, dict] = {}
+    product_changes: dict[str, dict] = {}
+    new_skus: list[tuple[str, dict]] = []
+    sku_changes: list[tuple[Sku, dict, dict]] = []
+    seen: set[str] = set()
+    for raw in rows:
+        code = str(raw.get("code") or "").strip()
+        out: dict[str, Any] = {"code": code, "result": "rejected", "errors": [], "sku_id": None}
+        results.append(out)
+        try:
+            fields = {k: v for k, v in raw.items() if k not in UPSERT_PRODUCT_KEYS}
+            clean = clean_sku_fields(fields)
+            if "code" not in clean:
+                raise _field_error("code", "code is required", "required")
+            if clean["code"] in seen:
+                raise _field_error("code", "The SKU appears twice in this batch", "duplicate_row")
+            pcode = str(raw.get("product_code") or "").strip()
+            add_product: dict | None = None
+            change_product: dict | None = None
+            pfields = {"name": raw.get("product_name"), "name_en": raw.get("product_name_en")}
+            pfields = {k: v for k, v in pfields.items() if v not in (None, "")}
+            sku = skus.get(clean["code"])
+            if sku is None and not pcode:
+                raise _field_error("product_code", "product_code is required", "required")
+            if pcode:
+                pcode = _clean_code(pcode)
+                pclean = clean_product_fields(pfields)
+                product = products.get(pcode)
+                if product is None and pcode not in new_products:
+                    if not pclean.get("name"):
+                        raise _field_error("product_name", "product_name is required", "required")
+                    if not can_add:
+                        raise PermissionDenied(
+                            "Your role may not create products",
+                            details={"permission": P.PRODUCT_ADD},
+                        )
+                    add_product = {"code": pcode, **pclean}
+                elif product is not None:
+                    pdiff = audit.diff(product, pclean)
+                    if pdiff:
+                        if not can_change:
+                            raise PermissionDenied(
+                                "Your role may not change products",
+                                details={"permission": P.PRODUCT_CHANGE},
+                            )
+                        change_product = pdiff
+            if sku is None:
+                if not clean.get("name"):
+                    raise _field_error("name", "name is required for a new SKU", "required")
+                if not can_add:
+                    raise PermissionDenied(
+                        "Your role may not create SKUs", details={"permission": P.PRODUCT_ADD}
+                    )
+                new_skus.append((pcode, clean))
+                out["result"] = "created"
+            else:
+                if pcode and sku.product_id != getattr(products.get(pcode), "pk", None):
+                    raise _field_error(
+                        "product_code",
+                        f"SKU {sku.code} belongs to another product",
+                        "product_mismatch",
+                    )
+                changes = audit.diff(sku, clean)
+                if changes and not can_change:
+                    raise PermissionDenied(
+                        "Your role may not change SKUs", details={"permission": P.PRODUCT_CHANGE}
+                    )
+                if changes:
+                    sku_changes.append((sku, clean, changes))
+                out["result"] = "updated" if changes or change_product else "unchanged"
+                out["sku_id"] = sku.pk
+            seen.add(clean["code"])
+            if add_product:
+                new_products[pcode] = add_product
+            if change_product:
+                product_changes.setdefault(pcode, {}).update(change_product)
+        except (ValidationFailed, Conflict, PermissionDenied) as exc:
+            field = (exc.details or {}).get("field", "") if isinstance(exc.details, dict) else ""
+            out["result"] = "rejected"
+            out["errors"] = [{"field": field, "code": exc.code, "message": exc.message}]
+    if dry_run or not (new_products or product_changes or new_skus or sku_changes):
+        return results
+    now = timezone.now()
+    with transaction.atomic():
+        for pcode, values in new_products.items():
+            products[pcode] = Product.objects.create(created_at=now, updated_at=now, **values)
+        audit_rows = [
+            AuditLog(
+                actor_id=_actor_id(actor),
+                action="catalog.product.create",
+                entity="catalog.product",
+                object_id=str(products[c].pk),
+                changes=audit._jsonable(v),
+                created_at=now,
+            )
+            for c, v in new_products.items()
+        ]
+        for pcode, changes in product_changes.items():
+            product = products[pcode]
+            values = {k: v[1] for k, v in changes.items()}
+            Product.objects.filter(pk=product.pk).update(updated_at=now, **values)
+            audit_rows.append(
+                AuditLog(
+                    actor_id=_actor_id(actor),
+                    action="catalog.product.update",
+                    entity="catalog.product",
+                    object_id=str(product.pk),
+                    changes=audit._jsonable(changes),
+                    created_at=now,
+                )
+            )
+        created = Sku.objects.bulk_create(
+            [
+                Sku(product_id=products[pcode].pk, created_at=now, updated_at=now, **clean)
+                for pcode, clean in new_skus
+            ],
+            batch_size=500,
+        )
+        by_code = {s.code: s for s in created}
+        for sku, _clean, changes in sku_changes:
+            for k, v in changes.items():
+                setattr(sku, k, v[1])
+            sku.updated_at = now
+        if sku_changes:
+            names = sorted({k for _, _, ch in sku_changes for k in ch} | {"updated_at"})
+            Sku.objects.bulk_update([s for s, _, _ in sku_changes], names, batch_size=500)
+        audit_rows += [
+            AuditLog(
+                actor_id=_actor_id(actor),
+                action="catalog.sku.create",
+                entity="catalog.sku",
+                object_id=str(s.pk),
+                changes=audit._jsonable({"product": p, **c}),
+                created_at=now,
+            )
+            for (p, c), s in ((pc, by_code[pc[1]["code"]]) for pc in new_skus)
+        ]
+        audit_rows += [
+            AuditLog(
+                actor_id=_actor_id(actor),
+                action="catalog.sku.update",
+                entity="catalog.sku",
+                object_id=str(s.pk),
+                changes=audit._jsonable(ch),
+                created_at=now,
+            )
+            for s, _, ch in sku_changes
+        ]
+        AuditLog.objects.bulk_create(audit_rows, batch_size=1000)
+    for out in results:
+        if out["result"] == "created":
+            out["sku_id"] = by_code[out["code"]].pk
+    return results
+
+
+def _actor_id(actor) -> int | None:
+    return actor.pk if getattr(actor, "pk", None) else None

@@ -384,3 +384,163 @@ def release(actor, source_type: str, source_ids: Iterable[str], note: str = "") 
 
 def ship(actor, source_type: str, source_ids: Iterable[str], note: str = "") -> int:
     return _consume(actor, source_type, source_ids, K.SHIPMENT, note)
+
+
+# --- counts from a file or an API batch (stocktake or receipts) -----------------------------
+
+STOCKTAKE, RECEIPT = "stocktake", "receipt"
+COUNT_MODES = (STOCKTAKE, RECEIPT)
+
+
+def plan_counts(rows: list[tuple[int, int, int]], mode: str, *, lock: bool = False) -> list[dict]:
+    """What ``apply_counts`` would do, per row, without writing: one read of the balances.
+
+    ``rows`` are (sku_id, warehouse_id, quantity). A stocktake sets on hand to the counted
+    quantity (the ledger gets an adjustment of the difference) and is refused below what is
+    reserved; a receipt adds a quantity above 0. Each result: ``{"result": updated|unchanged|
+    rejected, "errors", "on_hand" (before), "reserved", "delta"}``.
+    """
+    if mode not in COUNT_MODES:
+        raise ValidationFailed(
+            f"The mode is {' or '.join(COUNT_MODES)}, not {mode!r}", code="invalid_mode"
+        )
+    pairs = {(s, w) for s, w, _ in rows}
+    current: dict[tuple[int, int], tuple[int, int]] = {}
+    sku_ids = sorted({s for s, _ in pairs})
+    wh_ids = sorted({w for _, w in pairs})
+    for start in range(0, len(sku_ids), 900):
+        qs = StockBalance.objects.filter(
+            sku_id__in=sku_ids[start : start + 900], warehouse_id__in=wh_ids
+        )
+        if lock:
+            qs = qs.select_for_update()
+        for s, w, on_hand, reserved in qs.values_list(
+            "sku_id", "warehouse_id", "on_hand", "reserved"
+        ):
+            if (s, w) in pairs:
+                current[(s, w)] = (on_hand, reserved)
+    out = []
+    seen: set[tuple[int, int]] = set()
+    for sku_id, wh_id, qty in rows:
+        on_hand, reserved = current.get((sku_id, wh_id), (0, 0))
+        entry = {
+            "result": "rejected",
+            "errors": [],
+            "on_hand": on_hand,
+            "reserved": reserved,
+            "delta": 0,
+        }
+        out.append(entry)
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0 or qty > 2**31 - 1:
+            entry["errors"].append(
+                _count_error(
+                    "quantity", "invalid_quantity", "The quantity is a whole number, 0 or more"
+                )
+            )
+            continue
+        if mode == STOCKTAKE:
+            if (sku_id, wh_id) in seen:
+                entry["errors"].append(
+                    _count_error("sku", "duplicate_row", "This SKU and warehouse are counted twice")
+                )
+                continue
+            if qty < reserved:
+                entry["errors"].append(
+                    _count_error(
+                        "quantity",
+                        "below_reserved",
+                        f"Counted {qty} but {reserved} are reserved for orders: available stock "
+                        "would be negative",
+                    )
+                )
+                continue
+            entry["delta"] = qty - on_hand
+        else:
+            if qty == 0:
+                entry["errors"].append(
+                    _count_error(
+                        "quantity", "invalid_quantity", "A receipt adds a quantity above 0"
+                    )
+                )
+                continue
+            entry["delta"] = qty
+        seen.add((sku_id, wh_id))
+        entry["result"] = "updated" if entry["delta"] else "unchanged"
+    return out
+
+
+def _count_error(field: str, code: str, message: str) -> dict:
+    return {"field": field, "code": code, "message": message}
+
+
+def apply_counts(
+    actor, rows: list[tuple[int, int, int]], mode: str, *, note: str = "", source_id: str = ""
+) -> list[dict]:
+    """Apply counted or received quantities set-based (see ``plan_counts``); one result per row.
+
+    Valid rows are written in one transaction: one conditional UPDATE per balance (sent with
+    ``executemany``), the ledger rows in one insert, one audit row. Rejected rows write
+    nothing. A balance that changed between the read and the write (a reservation meanwhile)
+    refuses the whole batch with 409, so available stock can never go negative.
+    """
+    require(actor, P.STOCK_ADJUST if mode == STOCKTAKE else P.STOCK_RECEIVE)
+    note = (note or ("stocktake" if mode == STOCKTAKE else "receipt"))[:300]
+    with transaction.atomic():
+        plan = plan_counts(rows, mode, lock=True)
+        todo = [(row, p) for row, p in zip(rows, plan, strict=True) if p["delta"]]
+        if not todo:
+            return plan
+        now = timezone.now()
+        missing = {(s, w) for (s, w, _), p in todo} - set(
+            (s, w) for (s, w, _), p in todo if p["on_hand"] or p["reserved"]
+        )
+        if missing:
+            StockBalance.objects.bulk_create(
+                [
+                    StockBalance(sku_id=s, warehouse_id=w, updated_at=now)
+                    for s, w in sorted(missing)
+                ],
+                ignore_conflicts=True,
+            )
+        table = connection.ops.quote_name(StockBalance._meta.db_table)
+        stamp = StockBalance._meta.get_field("updated_at").get_db_prep_save(now, connection)
+        totals: dict[tuple[int, int], int] = defaultdict(int)
+        for (s, w, _), p in todo:
+            totals[(s, w)] += p["delta"]
+        if mode == STOCKTAKE:
+            sql = (
+                f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s WHERE sku_id = %s "
+                "AND warehouse_id = %s AND on_hand = %s AND reserved <= on_hand + %s"
+            )
+            params = [(p["delta"], stamp, s, w, p["on_hand"], p["delta"]) for (s, w, _), p in todo]
+        else:
+            sql = (
+                f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s "
+                "WHERE sku_id = %s AND warehouse_id = %s"
+            )
+            params = [(q, stamp, s, w) for (s, w), q in sorted(totals.items())]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+            changed = cursor.rowcount
+        if changed != len(params):
+            raise Conflict(
+                "The stock changed while it was being counted; count again",
+                code="stock_changed",
+            )
+        kind = K.ADJUSTMENT if mode == STOCKTAKE else K.RECEIPT
+        actor_id = actor.pk if getattr(actor, "pk", None) else None
+        insert_rows(
+            StockMovement,
+            MOVEMENT_FIELDS,
+            (
+                (s, w, kind, p["delta"], 0, mode, str(source_id)[:64], actor_id, note, now)
+                for (s, w, _), p in todo
+            ),
+        )
+        audit.record(
+            actor,
+            f"inventory.{mode}.import",
+            entity="inventory.stockbalance",
+            changes={"rows": len(todo), "units": sum(totals.values()), "source": source_id},
+        )
+    return plan

@@ -1431,3 +1431,48 @@ def import_job(actor, params: dict, progress) -> dict:
         )
         progress(size, size)
     return report.as_dict()
+
+
+def orders_from_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, Any]]:
+    """(first row number, order dict) per group of consecutive flat rows of one order.
+
+    The rows are dicts keyed by ``CSV_COLUMNS`` (from a spreadsheet, after its columns were
+    mapped); grouping and the check of contradicting order cells are the CSV reader's.
+    """
+    order_columns = [c for c in CSV_COLUMNS if c not in _CSV_LINE_COLUMNS]
+    current: dict | None = None
+    first_row: dict = {}
+    start = 0
+    key = None
+    for line_no, row in rows:
+        row_key = ((row.get("store") or "").strip(), (row.get("external_id") or "").strip())
+        if current is None or row_key != key:
+            if current is not None:
+                yield start, current
+            current, first_row, start, key = _csv_order(row), row, line_no, row_key
+        else:
+            for column in order_columns:
+                value = (row.get(column) or "").strip()
+                if value and value != (first_row.get(column) or "").strip():
+                    current["_errors"].append(
+                        _err(
+                            column,
+                            "conflicting_value",
+                            f"Row {line_no} gives another {column} than row {start}",
+                        )
+                    )
+        current["lines"].append({c: row.get(c) for c in _CSV_LINE_COLUMNS})
+    if current is not None:
+        yield start, current
+
+
+def import_numbered(
+    actor,
+    numbered: Iterable[tuple[int, Any]],
+    *,
+    source: str = "import",
+    review: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """``import_orders`` for rows that carry their own numbers (e.g. a spreadsheet's rows)."""
+    return _run(actor, numbered, source, review, CHUNK, MAX_ROWS, progress)

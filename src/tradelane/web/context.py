@@ -15,6 +15,13 @@ NAV = (
     ("web:orders", _("Order workbench"), P.ORDER_VIEW, "o"),
     ("web:products", _("Products"), P.PRODUCT_VIEW, "p"),
     ("web:stock", _("Stock"), P.STOCK_VIEW, "s"),
+    # any one of these permissions shows the entry
+    (
+        "web:io",
+        _("Import & export"),
+        (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
+        "i",
+    ),
 )
 
 
@@ -25,7 +32,8 @@ def navigation(request):
     path = request.path
     items = []
     for name, label, perm, key in NAV:
-        if perm and not user.has_perm(perm):
+        perms = perm if isinstance(perm, tuple) else (perm,) if perm else ()
+        if perms and not any(user.has_perm(p) for p in perms):
             continue
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)

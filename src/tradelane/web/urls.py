@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
+    path("", include("tradelane.integrations.spreadsheets.urls")),
 ]
