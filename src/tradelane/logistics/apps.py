@@ -7,4 +7,5 @@ class LogisticsConfig(AppConfig):
     verbose_name = "Logistics"
 
     def ready(self) -> None:
-        from . import tracking  # noqa: F401 - registers the expiry sweep
+        # job kinds and outbox handlers register themselves on import
+        from . import carrier_calls, shopping, tracking  # noqa: F401 - tracking: expiry sweep

@@ -173,18 +173,13 @@ def _orders_of(shipment: Shipment):
     return list(Order.objects.filter(pk__in=list(ids)).order_by("pk"))
 
 
-def _hand_over(actor, shipment: Shipment, at: dt.datetime, why: str) -> None:
-    """Shipment labelled -> shipped, and its orders pending shipment -> shipped (stock out)."""
-    from tradelane.orders import services as order_services
-    from tradelane.orders.states import OrderStatus
+def _hand_over(actor, shipment: Shipment, at: dt.datetime) -> None:
+    """The one hand-over path (``shipping.ship_shipment``): shipment labelled -> shipped, its
+    orders shipped (stock leaves through the ledger), the store told the tracking number."""
+    from . import shipping
 
-    transition(
-        shipment, ShipmentStatus.SHIPPED, table=SHIPMENT_TRANSITIONS, actor=actor, reason=why,
-        extra={"shipped_at": at},
-    )  # fmt: skip
-    for order in _orders_of(shipment):
-        if order.status == OrderStatus.PENDING_SHIPMENT:
-            order_services.mark_shipped(actor, order, why, carrier_report=True)
+    shipping.ship_shipment(actor, shipment, carrier_report=True, at=at)
+    shipment.refresh_from_db()
 
 
 def _deliver(actor, shipment: Shipment, at: dt.datetime) -> None:
@@ -231,7 +226,7 @@ def _settle(actor, shipment: Shipment, new: list[TrackingEvent], latest, out: _O
     moving = [e for e in new if e.status in tc.MOVING and e.source != "system"]
     if shipment.status == ShipmentStatus.LABELLED and (moving or status in tc.MOVING):
         first = min((e.occurred_at for e in moving), default=at)
-        _hand_over(actor, shipment, first, "carrier: parcel moving")
+        _hand_over(actor, shipment, first)
         out.shipped += 1
     if status == tc.DELIVERED and shipment.status == ShipmentStatus.SHIPPED:
         _deliver(actor, shipment, at)

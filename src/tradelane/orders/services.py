@@ -178,14 +178,9 @@ def cancel_order(actor, order: Order, reason: str) -> Order:
     return change_status(actor, order, S.CANCELLED, reason)
 
 
-def mark_shipped(actor, order: Order, reason: str = "", *, carrier_report: bool = False) -> Order:
-    """The parcel left: the reserved stock leaves the warehouse (shipment in the ledger).
-
-    ``carrier_report``: the carrier's tracking shows the parcel moving; no user permission
-    applies and ``actor`` may be None.
-    """
-    if not carrier_report:
-        require(actor, P.ORDER_ALLOCATE)
+def mark_shipped(actor, order: Order, reason: str = "") -> Order:
+    """The parcel left: the reserved stock leaves the warehouse (shipment in the ledger)."""
+    require(actor, P.ORDER_ALLOCATE)
     with transaction.atomic():
         transition(order, S.SHIPPED, table=TRANSITIONS, actor=actor, reason=reason or "shipped")
         inventory.ship(actor, SOURCE, [str(order.pk)], note="order shipped")
@@ -193,6 +188,32 @@ def mark_shipped(actor, order: Order, reason: str = "", *, carrier_report: bool 
             status=Package.Status.SHIPPED
         )
     return order
+
+
+def ship_packages(
+    actor, order: Order, package_ids: list[int], reason: str = "", *, carrier_report: bool = False
+) -> bool:
+    """A shipment carrying this order (or some of its packages) was handed over.
+
+    Called by ``logistics.shipping`` (the shipping permission, not allocation). The packages
+    given are marked shipped; when the order has no other open package left, the order is
+    shipped and its reserved stock leaves the warehouse. Returns whether the order shipped.
+    ``carrier_report``: the carrier's tracking shows the parcel moving (``logistics.tracking``);
+    no user permission applies and ``actor`` may be None."""
+    if not carrier_report:
+        require(actor, P.SHIP)
+    with transaction.atomic():
+        if package_ids:
+            Package.objects.filter(pk__in=package_ids, status=Package.Status.OPEN).update(
+                status=Package.Status.SHIPPED
+            )
+        if Package.objects.filter(
+            status=Package.Status.OPEN, lines__order_line__order=order
+        ).exists():
+            return False
+        transition(order, S.SHIPPED, table=TRANSITIONS, actor=actor, reason=reason or "shipped")
+        inventory.ship(actor, SOURCE, [str(order.pk)], note="order shipped")
+    return True
 
 
 # --- merge and split ------------------------------------------------------------------------

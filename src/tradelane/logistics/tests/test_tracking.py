@@ -115,9 +115,14 @@ def test_moving_event_hands_over_shipment_and_orders_with_stock_out(wh_cn, make_
     shipped = StockMovement.objects.filter(kind="shipment", source_id=str(order.pk))
     assert list(shipped.values_list("on_hand_delta", "reserved_delta")) == [(-2, -2)]
 
+    # one hand-over path (shipping.ship_shipment): the store is told the tracking number
+    told = OutboxMessage.objects.get(topic="store.fulfillment")
+    assert (told.payload["tracking_number"], told.payload["update"]) == (s.tracking_number, False)
+
     # the same news again moves nothing twice
     tracking.record_events(None, s, [ev(5, tc.PICKED_UP), ev(6, tc.IN_TRANSIT)], "poll")
     assert StockMovement.objects.filter(kind="shipment").count() == 1
+    assert OutboxMessage.objects.filter(topic="store.fulfillment").count() == 1
 
 
 def test_delivered_delivers_shipment_and_orders(wh_cn, make_sku):

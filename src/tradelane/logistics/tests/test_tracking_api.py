@@ -81,8 +81,12 @@ def test_manual_event_and_last_mile(api_as, shipment, order):
     r = logistics.post(f"/shipments/{shipment.pk}/tracking/last-mile", lm)
     assert r.status_code == 200, r.content
     assert r.json()["last_mile_tracking_number"] == "JJD000390007"
-    msg = OutboxMessage.objects.get(topic="store.fulfillment")
-    assert msg.payload["order_id"] == order.pk and msg.payload["update"] is True
+    # the hand-over told the store the provider's number, the switch the last-mile one
+    msgs = OutboxMessage.objects.filter(topic="store.fulfillment").order_by("id")
+    assert [(m.payload["tracking_number"], m.payload["update"]) for m in msgs] == [
+        ("YT2600000001", False), ("JJD000390007", True)
+    ]  # fmt: skip
+    assert msgs[1].payload["order_id"] == order.pk
 
 
 def test_exception_queue_filters_and_resolve(api_as, shipment, wh_cn):

@@ -219,4 +219,9 @@ def test_last_mile_in_a_push_reaches_the_store(post, shipment, immediate_tasks):
     post(body)
     shipment.refresh_from_db()
     assert shipment.last_mile_tracking_number == "JJD01"
-    assert OutboxMessage.objects.filter(topic="store.fulfillment").count() == 1
+    updates = [
+        m.payload["tracking_number"]
+        for m in OutboxMessage.objects.filter(topic="store.fulfillment")
+        if m.payload["update"]
+    ]
+    assert updates == ["JJD01"]
