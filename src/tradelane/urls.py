@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/docs", api_docs, name="api-docs"),
     path("api/docs/", api_docs),
     re_path(r"^api/", api_not_found),  # JSON 404, not the HTML page
+    path("hooks/tracking/", include("tradelane.integrations.tracking_hooks.urls")),
     path("", include("tradelane.web.urls")),
 ]

@@ -15,6 +15,7 @@ from tradelane.catalog.api import router as catalog_router
 from tradelane.integrations.push.api import router as push_router
 from tradelane.integrations.spreadsheets.api import router as spreadsheets_router
 from tradelane.inventory.api import router as inventory_router
+from tradelane.logistics.tracking_api import router as tracking_router
 from tradelane.orders.api import router as orders_router
 
 from . import errors, types  # noqa: F401 - types registers the {id:...} path converter
@@ -61,11 +62,13 @@ api.add_router("", inventory_router, tags=["inventory"])
 api.add_router("", orders_router, tags=["orders"])
 api.add_router("", spreadsheets_router, tags=["spreadsheets"])
 api.add_router("", push_router, tags=["push"])
+api.add_router("", tracking_router, tags=["tracking"])
 
 
 def docs(request: HttpRequest) -> HttpResponse:
     """The interactive docs at /api/docs (the same page as /api/v1/docs)."""
     return openapi_view(request, api)
+
 
 from tradelane.logistics.shipping_api import router as shipping_router  # noqa: E402
 

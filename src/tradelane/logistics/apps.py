@@ -8,4 +8,4 @@ class LogisticsConfig(AppConfig):
 
     def ready(self) -> None:
         # job kinds and outbox handlers register themselves on import
-        from . import carrier_calls, shopping  # noqa: F401
+        from . import carrier_calls, shopping, tracking  # noqa: F401 - tracking: expiry sweep

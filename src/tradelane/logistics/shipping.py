@@ -57,6 +57,7 @@ TOPIC_BUY_LABEL = "logistics.buy_label"
 TOPIC_VOID_LABEL = "logistics.void_label"
 TOPIC_FULFILLMENT = "store.fulfillment"
 
+
 def take_s10_serial(prefix: str, country: str) -> int:
     """The next serial of the series, taken with a conditional UPDATE (inside the caller's
     transaction: the row stays locked until commit, so no two callers get one serial)."""
@@ -448,15 +449,23 @@ def tracking_url(channel: Channel, number: str) -> str:
     return template.replace("{tracking}", number) if template and number else ""
 
 
-def ship_shipment(actor, shipment: Shipment | int) -> Shipment:
+def ship_shipment(
+    actor, shipment: Shipment | int, *, carrier_report: bool = False, at=None
+) -> Shipment:
     """labelled -> shipped: the orders whose every open package is now shipped are marked
-    shipped (stock leaves through the ledger) and the store is told (outbox)."""
-    require(actor, P.SHIP)
+    shipped (stock leaves through the ledger) and the store is told (outbox).
+
+    ``carrier_report``: the carrier's tracking shows the parcel moving (``logistics.tracking``
+    calls this, at the event's time ``at``); no user permission applies, ``actor`` may be None.
+    """
+    if not carrier_report:
+        require(actor, P.SHIP)
     with transaction.atomic():
         s = _locked(shipment)
         transition(
-            s, S.SHIPPED, table=SHIPMENT_TRANSITIONS, actor=actor, reason="handed over",
-            extra={"shipped_at": timezone.now()},
+            s, S.SHIPPED, table=SHIPMENT_TRANSITIONS, actor=actor,
+            reason="carrier: parcel moving" if carrier_report else "handed over",
+            extra={"shipped_at": at or timezone.now()},
         )  # fmt: skip
         links = list(ShipmentOrder.objects.filter(shipment=s).select_related("order"))
         carrier = s.channel.carrier or s.channel.name
@@ -471,7 +480,7 @@ def ship_shipment(actor, shipment: Shipment | int) -> Shipment:
                 )
             done = order_services.ship_packages(
                 actor, order, [link.package_id] if link.package_id else [],
-                reason=f"shipment {s.number}",
+                reason=f"shipment {s.number}", carrier_report=carrier_report,
             )  # fmt: skip
             if done:
                 shipped.append(order.pk)

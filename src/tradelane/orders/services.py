@@ -139,10 +139,14 @@ def _cancel_open_packages(order: Order) -> None:
     )
 
 
-def change_status(actor, order: Order, to_status: str, reason: str = "") -> Order:
+def change_status(
+    actor, order: Order, to_status: str, reason: str = "", *, carrier_report: bool = False
+) -> Order:
     """Move an order by hand (approve, pending contact, invalid, cancel, reopen, delivered).
 
     Leaving pending shipment for approved, invalid or cancelled releases its reservation.
+    ``carrier_report``: the carrier's tracking says so (``logistics.tracking``); no user
+    permission applies and ``actor`` may be None (the poller or a webhook).
     """
     if to_status not in S.values:
         raise ValidationFailed(f"Unknown status {to_status!r}", code="unknown_status")
@@ -154,7 +158,8 @@ def change_status(actor, order: Order, to_status: str, reason: str = "") -> Orde
         )
     if order.status == S.PENDING_SHIPMENT and to_status == S.APPROVED:
         perm = P.ORDER_ALLOCATE  # de-allocation
-    require(actor, perm)
+    if not (carrier_report and to_status == S.DELIVERED):
+        require(actor, perm)
     if to_status in _NEEDS_REASON and not reason.strip():
         raise ValidationFailed("Give a reason", code="reason_required")
     check_allowed(TRANSITIONS, order.status, to_status)
@@ -186,13 +191,18 @@ def mark_shipped(actor, order: Order, reason: str = "") -> Order:
     return order
 
 
-def ship_packages(actor, order: Order, package_ids: list[int], reason: str = "") -> bool:
+def ship_packages(
+    actor, order: Order, package_ids: list[int], reason: str = "", *, carrier_report: bool = False
+) -> bool:
     """A shipment carrying this order (or some of its packages) was handed over.
 
     Called by ``logistics.shipping`` (the shipping permission, not allocation). The packages
     given are marked shipped; when the order has no other open package left, the order is
-    shipped and its reserved stock leaves the warehouse. Returns whether the order shipped."""
-    require(actor, P.SHIP)
+    shipped and its reserved stock leaves the warehouse. Returns whether the order shipped.
+    ``carrier_report``: the carrier's tracking shows the parcel moving (``logistics.tracking``);
+    no user permission applies and ``actor`` may be None."""
+    if not carrier_report:
+        require(actor, P.SHIP)
     with transaction.atomic():
         if package_ids:
             Package.objects.filter(pk__in=package_ids, status=Package.Status.OPEN).update(

@@ -22,6 +22,7 @@ NAV = (
         (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
         "i",
     ),
+    ("web:tracking", _("Tracking"), (P.CHANNEL_VIEW, P.TRACKING_MANAGE), "t"),
 )
 
 

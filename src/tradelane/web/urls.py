@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views import tracking as tracking_views
 
 app_name = "web"
 
@@ -20,4 +21,14 @@ urlpatterns = [
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
     path("", include("tradelane.integrations.spreadsheets.urls")),
+    path("tracking/", tracking_views.search, name="tracking"),
+    path("tracking/exceptions/", tracking_views.exception_queue, name="tracking_exceptions"),
+    path("tracking/exceptions/<int:pk>/resolve/", tracking_views.resolve, name="tracking_resolve"),
+    path("tracking/shipments/<int:pk>/", tracking_views.shipment_page, name="tracking_shipment"),
+    path(
+        "tracking/shipments/<int:pk>/action/",
+        tracking_views.shipment_action,
+        name="tracking_shipment_action",
+    ),
+    path("t/<str:number>", tracking_views.public_page, name="public_tracking"),
 ]

@@ -1,0 +1,7 @@
+"""Tracking webhooks: ``POST /hooks/tracking/<account code>`` (a 17TRACK-style push).
+
+Verified with the account's ``webhook_secret`` (``X-Tradelane-Signature`` = base64
+HMAC-SHA256 of the raw body), stored raw first (``logistics.tracking.store_inbound``,
+deduplicated by ``X-Tradelane-Delivery-Id`` or the body's SHA-256), answered 200 at once, and
+processed by a task (``tasks.process_inbound``) that can run twice without doing the work twice.
+"""

@@ -1,0 +1,70 @@
+"""Verification and processing of tracking webhooks (no HTTP here: views.py is the edge)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+
+from tradelane.core.crypto import decrypt_json
+from tradelane.logistics import tracking
+from tradelane.logistics.models import CarrierAccount, InboundTracking
+
+from . import mapping
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Tradelane-Signature"
+DELIVERY_HEADER = "X-Tradelane-Delivery-Id"
+KEPT_HEADERS = (SIGNATURE_HEADER, DELIVERY_HEADER, "Content-Type", "User-Agent")
+
+
+def sign(body: bytes, secret: str) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def webhook_secret(account_code: str) -> str:
+    account = CarrierAccount.objects.filter(code=account_code, is_active=True).first()
+    if account is None or not account.credentials:
+        return ""
+    try:
+        return str(decrypt_json(account.credentials).get("webhook_secret") or "")
+    except Exception:  # an unreadable token is "no secret": refuse, never accept
+        log.exception("tracking hook: credentials of %s cannot be read", account_code)
+        return ""
+
+
+def verify(account_code: str, body: bytes, signature: str) -> bool:
+    secret = webhook_secret(account_code)
+    if not secret or not signature:
+        return False
+    return hmac.compare_digest(sign(body, secret), signature.strip())
+
+
+def delivery_id(body: bytes, header: str = "") -> str:
+    header = (header or "").strip()
+    return header[:128] if header else "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def process(inbound_id: int) -> str:
+    """Parse a stored webhook and record its results. Returns the row's final status."""
+    row = tracking.claim_inbound(inbound_id)
+    if row is None:
+        return InboundTracking.Status.PROCESSED  # done before: nothing twice
+    try:
+        payload = json.loads(bytes(row.body).decode("utf-8"))
+        results = mapping.results_from_push(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        tracking.finish_inbound(row, InboundTracking.Status.FAILED, f"{type(exc).__name__}: {exc}")
+        return row.status
+    if results is None:
+        tracking.finish_inbound(row, InboundTracking.Status.IGNORED, "not a tracking update")
+        return row.status
+    outcome = tracking.record_track_results(None, row.source, results, source="webhook")
+    note = ""
+    if outcome["unknown_numbers"]:
+        note = "unknown numbers: " + ", ".join(outcome["unknown_numbers"][:20])
+    tracking.finish_inbound(row, InboundTracking.Status.PROCESSED, note)
+    return row.status

@@ -1,0 +1,186 @@
+"""Tracking pages: search, shipment timeline, exception queue (htmx resolve), public page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tradelane.logistics import tracking
+from tradelane.logistics import tracking_codes as tc
+from tradelane.logistics.gateways import TrackEvent
+from tradelane.logistics.models import TrackingEvent, TrackingException
+from tradelane.logistics.tests.tracking_factories import (
+    RECEIVER,
+    allocated_order,
+    at,
+    make_shipment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(make_sku, wh_cn):
+    return allocated_order(make_sku, wh_cn)
+
+
+@pytest.fixture
+def shipment(wh_cn, order):
+    s = make_shipment(wh_cn, status="labelled", tracking="YT2600000077", orders=[order])
+    tracking.record_events(
+        None,
+        s,
+        [
+            TrackEvent(at(0), tc.PICKED_UP, "PU", "Shipment picked up", "Shenzhen", "CN"),
+            TrackEvent(at(30), tc.CUSTOMS, "CU", "Customs clearance started", "Leipzig", "DE"),
+            TrackEvent(at(40), tc.DELIVERY_FAILED, "DF", "Receiver not at home", "Berlin", "DE"),
+        ],
+        "poll",
+    )
+    s.refresh_from_db()
+    return s
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_nav_entry_for_tracking_roles(client, logistics, cs, warehouse_user):
+    assert 'data-key="t"' in login(client, logistics).get("/").content.decode()
+    assert 'data-key="t"' in login(Client(), warehouse_user).get("/").content.decode()
+    assert 'data-key="t"' not in login(Client(), cs).get("/").content.decode()
+    assert login(Client(), cs).get("/tracking/").status_code == 403
+    assert Client().get("/tracking/").status_code == 302  # log in first
+
+
+def test_search_by_number_and_order_number(client, logistics, shipment, order):
+    login(client, logistics)
+    r = client.get("/tracking/", {"q": "YT2600000077"})
+    assert r.status_code == 302 and r.url == f"/tracking/shipments/{shipment.pk}/"
+    r = client.get("/tracking/", {"q": order.number})
+    assert r.status_code == 302 and r.url == f"/tracking/shipments/{shipment.pk}/"
+    r = client.get("/tracking/", {"q": "NOPE"})
+    assert 'data-testid="no-match"' in r.content.decode()
+
+
+def test_shipment_timeline_in_both_languages(client, logistics, shipment):
+    login(client, logistics)
+    page = client.get(
+        f"/tracking/shipments/{shipment.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Delivery failed" in page and "Customs clearance started" in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/tracking/shipments/{shipment.pk}/").content.decode()
+    assert "投递失败" in page and "清关中" in page
+
+
+def test_manual_event_and_last_mile_forms(client, logistics, warehouse_user, shipment):
+    url = f"/tracking/shipments/{shipment.pk}/action/"
+    refused = login(Client(), warehouse_user).post(
+        url, {"action": "event", "status": tc.DELIVERED, "text": "x"}
+    )
+    assert refused.status_code == 403
+    login(client, logistics)
+    r = client.post(url, {"action": "event", "status": tc.DELIVERED, "text": ""})
+    assert r.status_code == 422
+    r = client.post(
+        url,
+        {"action": "event", "status": tc.DELIVERED, "text": "Signed by neighbour",
+         "occurred_at": "2025-03-04T10:00", "city": "Berlin", "country": "de"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    e = TrackingEvent.objects.get(source="manual")
+    assert (e.status, e.country) == (tc.DELIVERED, "DE")
+    shipment.refresh_from_db()
+    assert shipment.status == "delivered"
+    client.post(url, {"action": "last_mile", "carrier": "DHL Paket", "number": "JJD77"})
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == "JJD77"
+
+
+def test_exception_queue_tabs_counts_and_htmx_resolve(client, logistics, warehouse_user, shipment):
+    exc = TrackingException.objects.get()
+    login(client, logistics)
+    page = client.get("/tracking/exceptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="tab-delivery_failed"' in page
+    assert "Receiver not at home" in page
+    assert f'id="exc-{exc.pk}"' in page
+    assert (
+        client.get("/tracking/exceptions/", {"kind": "lost"})
+        .content.decode()
+        .count('data-testid="queue-empty"')
+        == 1
+    )
+    # the warehouse sees the queue but may not resolve
+    wh = login(Client(), warehouse_user)
+    assert 'name="resolution"' not in wh.get("/tracking/exceptions/").content.decode()
+    assert (
+        wh.post(f"/tracking/exceptions/{exc.pk}/resolve/", {"resolution": "x"}).status_code == 403
+    )
+    exc.refresh_from_db()
+    assert exc.status == "open"
+    # empty note refused, then resolved through htmx: the row comes back resolved
+    r = client.post(
+        f"/tracking/exceptions/{exc.pk}/resolve/", {"resolution": " "}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 422
+    r = client.post(
+        f"/tracking/exceptions/{exc.pk}/resolve/", {"resolution": "Redelivery booked"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert r.status_code == 200
+    assert 'data-testid="resolved"' in r.content.decode()
+    exc.refresh_from_db()
+    assert (exc.status, exc.resolution, exc.resolved_by) == (
+        "resolved",
+        "Redelivery booked",
+        logistics,
+    )
+
+
+PRIVATE = ("ship_name", "ship_company", "ship_address1", "ship_address2", "ship_phone",
+           "ship_email", "ship_postcode")  # fmt: skip
+
+
+def test_public_page_shows_timeline_and_no_personal_data(shipment, order):
+    client = Client()
+    tracking.set_last_mile(_admin(), shipment, "DHL Paket", "JJD000390077")
+    for number in ("YT2600000077", "JJD000390077"):
+        r = client.get(f"/t/{number}", HTTP_ACCEPT_LANGUAGE="en")
+        assert r.status_code == 200
+        page = r.content.decode()
+        assert "Delivery failed" in page and "Receiver not at home" in page
+        assert "Berlin" in page and "Germany" in page
+        for field in PRIVATE:
+            assert RECEIVER[field] not in page, field
+        assert order.number not in page
+        assert shipment.number not in page
+        assert "Jane" not in page
+        assert "csrfmiddlewaretoken" not in page
+        assert "public" in r["Cache-Control"] and "max-age=300" in r["Cache-Control"]
+        assert "Accept-Language" in r["Vary"]
+    zh = client.get("/t/YT2600000077", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert "投递失败" in zh
+    en = client.get("/t/YT2600000077?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "Delivery failed" in en
+
+
+def test_public_page_404_for_unknown_and_draft(wh_cn):
+    make_shipment(wh_cn, status="draft", tracking="DRAFT0001")
+    client = Client()
+    for number in ("UNKNOWN0001", "DRAFT0001"):
+        r = client.get(f"/t/{number}", HTTP_ACCEPT_LANGUAGE="en")
+        assert r.status_code == 404
+        assert 'data-testid="public-unknown"' in r.content.decode()
+
+
+def _admin():
+    from django.contrib.auth.models import Group
+
+    from tradelane.accounts import roles
+    from tradelane.accounts.models import User
+
+    user = User.objects.create_user("tl_admin_web", password="x")
+    user.groups.set(Group.objects.filter(name=roles.ADMIN))
+    return User.objects.get(pk=user.pk)
