@@ -22,6 +22,12 @@ def ensure_verified() -> None:
         ssl._create_default_https_context = _VERIFIED
 
 
+from loguru import logger as _karrio_log  # noqa: E402  (karrio logs through loguru)
+
+# karrio's INFO lines ("Karrio SDK gateway initialized") on every command's console: silence
+# them; our own client logs what matters through the logging module
+_karrio_log.disable("karrio")
+
 import karrio.core.models as models  # noqa: E402
 import karrio.core.units as units  # noqa: E402
 import karrio.core.utils.helpers as helpers  # noqa: E402  (the module with the bad line)
