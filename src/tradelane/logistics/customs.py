@@ -144,10 +144,13 @@ def document_kind(
     weight_g: int,
     on_date: dt.date | None = None,
     rates: Rates | None = None,
+    limit: CustomsThreshold | None | object = ...,
 ) -> str:
+    """``limit``: the CN22 threshold already looked up (batch callers look it up once per
+    date); by default it is read for ``on_date``."""
     if service_type != SERVICE_POSTAL:
         return DOC_INVOICE
-    t = cn22_limit(on_date)
+    t = cn22_limit(on_date) if limit is ... else limit
     if t is None:
         return DOC_CN23
     rates = rates or Rates()
