@@ -30,7 +30,7 @@ S = ShipmentStatus
 MANIFESTABLE = (S.SHIPPED, S.DELIVERED, S.RETURNED)
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     return start, start + dt.timedelta(days=1)
@@ -38,7 +38,7 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def pending(channel: Channel, day: dt.date):
     """The channel's shipments shipped on ``day`` and not on a manifest yet."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     return Shipment.objects.filter(
         channel=channel,
         status__in=MANIFESTABLE,
