@@ -763,7 +763,7 @@ class _Builder:
                     service_type=kind, transit_days_min=days[0], transit_days_max=days[1],
                     tracking_url_template="https://t.17track.net/en#nums={tracking}", **extra,
                 )  # fmt: skip
-                world = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "AU", "CA", "JP")
+                world = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "IE", "AU", "CA", "JP")
                 zone = ZoneData("Z1", "Z1", tuple(AreaRule(country=c) for c in world))
                 channels.create_rate_sheet(admin, ch, SheetData(
                     kind="cost", currency="CNY", effective_date=dt.date(2024, 1, 1), zones=(zone,),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tradelane.accounts.roles import P, roles_of
 
@@ -22,7 +23,7 @@ NAV = (
         (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
         "i",
     ),
-    ("web:shipping", _("Shipping"), P.SHIP, "f"),
+    ("web:shipping", pgettext_lazy("nav", "Shipping"), P.SHIP, "f"),
 )
 
 

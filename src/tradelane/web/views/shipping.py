@@ -56,6 +56,12 @@ STATUS = {
 }
 TABS = (SS.DRAFT, SS.LABELLED, SS.SHIPPED, SS.DELIVERED, SS.CANCELLED)
 
+REASONS = {
+    "handed over": gettext_lazy("Handed over"),
+    "numbered by our channel": gettext_lazy("Numbered by our channel"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
 ERRORS = {
     "already_in_shipment": gettext_lazy("Already in an active shipment."),
     "order_not_allocated": gettext_lazy("Only allocated orders (pending shipment) can ship."),
@@ -216,10 +222,11 @@ def create(request):
     channel = (request.POST.get("channel") or "").strip() or None
     orders = {o.pk: o for o in Order.objects.filter(pk__in=ids).only("id", "number", "external_id")}
     results = []
-    covered: set[int] = set()  # orders carried by a shipment made here (merged parcels)
+    covered: dict[int, Shipment] = {}  # orders carried by a shipment made here (merged parcels)
     for pk in ids:
         order = orders.get(pk)
         if pk in covered:
+            results.append({"order": order, "order_id": pk, "ok": True, "shipment": covered[pk]})
             continue
         try:
             made = shipping.create_shipments(request.user, order_ids=[pk], channel=channel)
@@ -227,7 +234,7 @@ def create(request):
             results.append({"order": order, "order_id": pk, "ok": False, "error": error_of(exc)})
             continue
         for s in made:
-            covered.update(s.order_links.values_list("order_id", flat=True))
+            covered.update(dict.fromkeys(s.order_links.values_list("order_id", flat=True), s))
             results.append({"order": order, "order_id": pk, "ok": True, "shipment": s})
     context = {
         "results": results,
@@ -427,6 +434,7 @@ def shipment_detail(request, pk: int):
             "event": e,
             "from_label": STATUS.get(e.from_state, e.from_state),
             "to_label": STATUS.get(e.to_state, e.to_state),
+            "reason": str(REASONS.get(e.reason, e.reason)),
         }
         for e in core_states.history(s).order_by("-created_at", "-id")
     ]
