@@ -76,7 +76,7 @@ def test_pending_page_lists_orders_with_their_choice(logistics, orders):
     for o in orders:
         assert f'data-order="{o.pk}"' in html
     assert html.count('class="chip chip-channel">POST<') == 2  # cheapest for US: POST
-    assert "not shopped" in html
+    assert "未比价" in html  # not shopped
     assert 'data-key="f"' in html  # the nav entry
     # filters: country, channel, "no channel yet"
     r = c.get("/shipping/", {"country": "DE"})
@@ -100,8 +100,8 @@ def test_rate_shop_all_runs_the_job(
     assert job.result["chosen"] == 4
     r = c.get(f"/jobs/{job.pk}/", **htmx())
     html = r.content.decode()
-    assert 'data-status="done"' in html and "Bulk rate shopping" in html
-    assert "<b>4</b> channel chosen" in html
+    assert 'data-status="done"' in html and "批量比价" in html
+    assert "<b>4</b> 已选渠道" in html
     assert RateChoice.objects.filter(channel__code="POST").count() == 4
 
 
