@@ -732,6 +732,69 @@ class _Builder:
         if report.rejected:
             raise RuntimeError(f"demo orders rejected by the import: {report.rows[:3]}")
 
+    def shipping(self) -> None:
+        """Two of our own channels (a postal one with S10 numbers, a special line), rate-shop
+        the orders waiting for shipment, create shipments for most, hand a few over and close
+        today's manifest, so the shipping pages have content (all through the services)."""
+        import datetime as dt
+
+        from tradelane.core.errors import DomainError
+        from tradelane.logistics import customs, manifests, shopping
+        from tradelane.logistics import services as channels
+        from tradelane.logistics import shipping as ship
+        from tradelane.logistics.models import Channel, ShipmentOrder
+        from tradelane.logistics.shipping_config import create_config
+        from tradelane.logistics.spec import AreaRule, BracketData, SheetData, ZoneData
+        from tradelane.orders.models import Order
+        from tradelane.orders.states import OrderStatus as S
+
+        admin, logistics = self.users["admin"], self.users["logistics"]
+        if not Channel.objects.exists():  # another part of the demo may make channels
+            for code, name, carrier, kind, per_kg, reg, days, extra in (
+                ("CNPOST-R", "中国邮政挂号小包 China Post Registered", "China Post", "postal",
+                 "80", "15", (10, 20), {"s10_prefix": "RR", "s10_country": "CN",
+                                        "max_weight_g": 2000}),
+                ("YT-LINE", "云途专线 Special line", "YunExpress", "line",
+                 "75", "22", (6, 10), {"max_weight_g": 30000, "volumetric_divisor": 6000,
+                                       "accepts_battery": True, "accepts_magnet": True}),
+            ):  # fmt: skip
+                ch = channels.create_channel(
+                    admin, code=code, name=name, carrier=carrier, currency="CNY",
+                    service_type=kind, transit_days_min=days[0], transit_days_max=days[1],
+                    tracking_url_template="https://t.17track.net/en#nums={tracking}", **extra,
+                )  # fmt: skip
+                world = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "IE", "AU", "CA", "JP")
+                zone = ZoneData("Z1", "Z1", tuple(AreaRule(country=c) for c in world))
+                channels.create_rate_sheet(admin, ch, SheetData(
+                    kind="cost", currency="CNY", effective_date=dt.date(2024, 1, 1), zones=(zone,),
+                    brackets=(BracketData("Z1", 0, extra["max_weight_g"], per_kg=Decimal(per_kg),
+                                          registration=Decimal(reg)),),
+                ))  # fmt: skip
+            ship.add_s10_series(admin, "RR", "CN", 10000001, 19999999)
+        if customs.cn22_limit() is None:  # a reset database lost the seeded thresholds
+            create_config(
+                admin, "threshold", destination="", kind="cn22", amount=Decimal(300),
+                currency="XDR", max_weight_g=2000, effective_from=dt.date(2020, 1, 1),
+            )  # fmt: skip
+        shopping.shop_orders(logistics)
+        pending = list(
+            Order.objects.filter(status=S.PENDING_SHIPMENT).order_by("placed_at", "id")
+            .values_list("id", flat=True)
+        )  # fmt: skip
+        made = []
+        for pk in pending[: max(0, len(pending) - 6)]:  # leave a few to work on
+            active = ("draft", "labelled")
+            if ShipmentOrder.objects.filter(order_id=pk, shipment__status__in=active).exists():
+                continue  # merged with an order shipped just before
+            try:
+                made += ship.create_shipments(logistics, order_ids=[pk])
+            except DomainError:
+                continue  # no channel fits: it stays on the list, with the reason
+        for s in made[:4]:
+            ship.ship_shipment(logistics, s)
+        for code in sorted({s.channel.code for s in made[:3]}):
+            manifests.close_manifest(logistics, code)
+
 
 def load() -> dict:
     """Load the demo data (into an empty database; see ``reset``). All or nothing."""
@@ -752,6 +815,7 @@ def load() -> dict:
         builder.warehouses_and_stock()
         builder.stores_and_mappings()
         builder.import_and_work()
+        builder.shipping()
         counts = dict(Order.objects.values_list("status").annotate(n=Count("id")))
         summary = {
             "users": User.objects.count(),

@@ -138,23 +138,43 @@ def decide(
     return Decision("DDU", "", numbers.get("vat", ""), eori, "duties and taxes paid by the buyer")
 
 
+PIVOTS = ("CNY", "USD", "EUR")
+
+
+def convert(rates: Rates, value: Money, currency: str) -> Money | None:
+    """``rates.convert``, or a cross rate through a pivot currency both are quoted against
+    (A->B = A->P / B->P, DOMAIN.md), or None."""
+    direct = rates.convert(value, currency)
+    if direct is not None:
+        return direct
+    for pivot in PIVOTS:
+        a = rates.convert(value, pivot)
+        b = rates.convert(Money(Decimal(1), currency), pivot)
+        if a is not None and b is not None and b.amount:
+            return Money((a.amount / b.amount).quantize(Decimal("0.0001")), currency)
+    return None
+
+
 def document_kind(
     service_type: str,
     value: Money,
     weight_g: int,
     on_date: dt.date | None = None,
     rates: Rates | None = None,
+    limit: CustomsThreshold | None | object = ...,
 ) -> str:
+    """``limit``: the CN22 threshold already looked up (batch callers look it up once per
+    date); by default it is read for ``on_date``."""
     if service_type != SERVICE_POSTAL:
         return DOC_INVOICE
-    t = cn22_limit(on_date)
+    t = cn22_limit(on_date) if limit is ... else limit
     if t is None:
         return DOC_CN23
     rates = rates or Rates()
     limit = t.amount
-    conv = rates.convert(value, t.currency)
+    conv = convert(rates, value, t.currency)
     if conv is None and t.currency == "XDR":  # no SDR rate kept: the documented USD equivalent
-        conv, limit = rates.convert(value, "USD"), t.amount * SDR_IN_USD
+        conv, limit = convert(rates, value, "USD"), t.amount * SDR_IN_USD
     if conv is None:
         return DOC_CN23  # cannot prove it is under the limit
     if conv.amount > limit or (t.max_weight_g is not None and weight_g > t.max_weight_g):

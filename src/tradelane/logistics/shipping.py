@@ -498,3 +498,21 @@ def ship_shipment(
             )
         audit.record(actor, "logistics.shipment.ship", s, {"orders_shipped": shipped})
     return s
+
+
+def add_s10_series(actor, prefix: str, country: str, first: int, last: int) -> S10Series:
+    """Configure a range of S10 serials for a prefix and country (e.g. from the post office)."""
+    require(actor, P.CHANNEL_CHANGE)
+    prefix, country = (prefix or "").strip().upper(), (country or "").strip().upper()
+    if len(prefix) != 2 or not prefix.isalpha() or len(country) != 2 or not country.isalpha():
+        raise ValidationFailed("An S10 prefix and country are two letters each", code="invalid_s10")
+    if not 0 < first <= last <= 99999999:
+        raise ValidationFailed("Serials run from 1 to 99999999", code="invalid_s10_range")
+    with transaction.atomic():
+        if S10Series.objects.filter(prefix=prefix, country=country).exists():
+            raise Conflict(f"The S10 series {prefix}…{country} exists", code="duplicate")
+        series = S10Series.objects.create(
+            prefix=prefix, country=country, next_serial=first, last_serial=last
+        )
+        audit.record(actor, "logistics.s10_series.create", series, {"first": first, "last": last})
+    return series

@@ -21,8 +21,8 @@ from tradelane.core.models import Job
 from tradelane.core.money import Money, check_currency
 from tradelane.core.units import to_grams, to_mm
 
-from . import customs, shipping, shipping_config, shopping
-from .models import CustomsThreshold, Shipment, ShippingRule, StoreCustomsNumber
+from . import customs, manifests, printing, shipping, shipping_config, shopping
+from .models import CustomsThreshold, Manifest, Shipment, ShippingRule, StoreCustomsNumber
 from .rating import Parcel
 
 router = Router()
@@ -330,3 +330,122 @@ def _mount(path: str, what: str, model, schema, order: str) -> None:
 
 for _path, (_what, _model, _schema, _order) in _CONFIG.items():
     _mount(_path, _what, _model, _schema, _order)
+
+
+# --- labels, customs documents, manifests ---------------------------------------------------
+
+LABEL_CONTENT_TYPE = {"pdf": "application/pdf", "zpl": "application/zpl; charset=utf-8"}
+
+
+class LabelQuery(Schema):
+    format: str = Field("pdf", pattern="^(pdf|zpl)$")
+    size: str | None = Field(None, pattern="^(4x6|100x100)$")
+
+
+class LabelsIn(Schema):
+    ids: list[Id] = Field(..., min_length=1, max_length=2000)
+    format: str = Field("pdf", pattern="^(pdf|zpl)$")
+    size: str | None = Field(None, pattern="^(4x6|100x100)$")
+
+
+class ManifestIn(Schema):
+    channel: str = Field(..., min_length=1, max_length=40)
+    date: dt.date | None = None
+
+
+class ManifestFilters(PageParams):
+    channel: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _file(content: bytes | str, content_type: str, filename: str, *, inline: bool = False):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def label_response(content: bytes | str, fmt: str, name: str):
+    return _file(content, LABEL_CONTENT_TYPE[fmt], f"{name}.{fmt}", inline=fmt == "pdf")
+
+
+@router.get("/shipments/{id:shipment_id}/label", response=responses(200, None))
+def shipment_label(request, shipment_id: int, q: Query[LabelQuery]):
+    """The shipment's label (one page per parcel): PDF or ZPL, in the channel's label size
+    unless ``size`` says otherwise; a carrier's label as the carrier sent it."""
+    content = printing.labels(request.auth, [shipment_id], q.format, q.size)
+    number = Shipment.objects.filter(pk=shipment_id).values_list("number", flat=True).first()
+    return label_response(content, q.format, f"label-{number}")
+
+
+@router.post("/shipments/labels", response=responses(200, None))
+def shipments_labels(request, payload: LabelsIn):
+    """Labels of many shipments in one PDF or ZPL, in the order given; 422
+    ``labels_unavailable`` lists the unknown and unlabelled ids (nothing is printed)."""
+    content = printing.labels(request.auth, payload.ids, payload.format, payload.size)
+    name = f"labels-{dt.date.today():%Y%m%d}-{len(payload.ids)}"
+    return label_response(content, payload.format, name)
+
+
+@router.get("/shipments/{id:shipment_id}/customs-document", response=responses(200, None))
+def shipment_customs_document(request, shipment_id: int):
+    """The CN23 (postal, above the CN22 limits) or commercial invoice (express and lines) as
+    PDF; 404 ``no_customs_document`` when the CN22 on the label is all it needs."""
+    kind, content = printing.customs_document(request.auth, shipment_id)
+    number = Shipment.objects.filter(pk=shipment_id).values_list("number", flat=True).first()
+    return _file(content, "application/pdf", f"{kind}-{number}.pdf", inline=True)
+
+
+def _manifest_row(m) -> dict:
+    return {
+        "id": m.pk, "number": m.number, "channel": m.channel.code, "date": m.date.isoformat(),
+        "shipments": getattr(m, "n_shipments", None), "created_at": m.created_at.isoformat(),
+    }  # fmt: skip
+
+
+@router.post("/manifests", response=responses(201, dict[str, Any]))
+def close_manifest(request, payload: ManifestIn):
+    """Close the day's manifest of a channel: every shipment of the channel shipped that day
+    and on no manifest yet. Again the same day: only the new ones, as a new manifest; 409
+    ``manifest_empty`` when there are none."""
+    m = manifests.close_manifest(request.auth, payload.channel, payload.date)
+    row = _manifest_row(m)
+    row["shipments"] = m.shipments.count()
+    row["tracking_numbers"] = list(
+        m.shipments.order_by("shipped_at", "id").values_list("tracking_number", flat=True)
+    )
+    return Status(201, row)
+
+
+@router.get("/manifests", response=responses(200, dict[str, Any]))
+def list_manifests(request, filters: Query[ManifestFilters]):
+    from django.db.models import Count
+
+    require(request.auth, P.SHIP)
+    qs = (
+        Manifest.objects.select_related("channel")
+        .annotate(n_shipments=Count("shipments"))
+        .order_by("-date", "-id")
+    )
+    if filters.channel:
+        qs = qs.filter(channel__code=filters.channel)
+    if filters.date_from:
+        qs = qs.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(date__lte=filters.date_to)
+    return paginate(qs, filters, transform=lambda rows: [_manifest_row(m) for m in rows])
+
+
+@router.get("/manifests/{id:manifest_id}.pdf", response=responses(200, None))
+def manifest_pdf(request, manifest_id: int):
+    m, content = manifests.manifest_pdf(request.auth, manifest_id)
+    return _file(content, "application/pdf", f"{m.number}.pdf", inline=True)
+
+
+@router.get("/manifests/{id:manifest_id}.csv", response=responses(200, None))
+def manifest_csv(request, manifest_id: int):
+    m, content = manifests.manifest_csv(request.auth, manifest_id)
+    return _file(content, "text/csv; charset=utf-8", f"{m.number}.csv")

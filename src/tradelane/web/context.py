@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tradelane.accounts.roles import P, roles_of
 
@@ -23,6 +24,7 @@ NAV = (
         "i",
     ),
     ("web:tracking", _("Tracking"), (P.CHANNEL_VIEW, P.TRACKING_MANAGE), "t"),
+    ("web:shipping", pgettext_lazy("nav", "Shipping"), P.SHIP, "f"),
 )
 
 

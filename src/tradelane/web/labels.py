@@ -130,6 +130,8 @@ COUNT = {
     "pending_purchase": gettext_lazy("pending purchase (short of stock)"),
     "refused": gettext_lazy("refused"),
     "skipped_no_permission": gettext_lazy("not reviewed (your role may not review)"),
+    "chosen": gettext_lazy("channel chosen"),
+    "no_channel": gettext_lazy("no channel can carry it"),
 }
 
 ERROR = {

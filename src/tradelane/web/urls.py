@@ -32,3 +32,38 @@ urlpatterns = [
     ),
     path("t/<str:number>", tracking_views.public_page, name="public_tracking"),
 ]
+
+# the shipping workbench (发货)
+from .views import shipping as _ship  # noqa: E402
+
+urlpatterns += [
+    path("shipping/", _ship.pending, name="shipping"),
+    path("shipping/rate-shop/", _ship.rate_shop, name="shipping_rate_shop"),
+    path("shipping/create/", _ship.create, name="shipping_create"),
+    path("shipping/shipments/", _ship.shipments, name="shipments"),
+    path("shipping/shipments/bulk/", _ship.shipments_bulk, name="shipments_bulk"),
+    path("shipping/shipments/labels/", _ship.labels_bulk, name="shipments_labels"),
+    path("shipping/shipments/<int:pk>/", _ship.shipment_detail, name="shipment"),
+    path(
+        "shipping/shipments/<int:pk>/label.pdf",
+        _ship.shipment_label,
+        {"fmt": "pdf"},
+        name="shipment_label_pdf",
+    ),
+    path(
+        "shipping/shipments/<int:pk>/label.zpl",
+        _ship.shipment_label,
+        {"fmt": "zpl"},
+        name="shipment_label_zpl",
+    ),
+    path(
+        "shipping/shipments/<int:pk>/customs.pdf", _ship.shipment_customs, name="shipment_customs"
+    ),
+    path("shipping/manifests/", _ship.manifests_page, name="manifests"),
+    path(
+        "shipping/manifests/<int:pk>.pdf", _ship.manifest_file, {"fmt": "pdf"}, name="manifest_pdf"
+    ),
+    path(
+        "shipping/manifests/<int:pk>.csv", _ship.manifest_file, {"fmt": "csv"}, name="manifest_csv"
+    ),
+]

@@ -227,6 +227,7 @@ JOB_TITLE = {
     order_jobs.INVALID: gettext_lazy("Bulk mark invalid"),
     order_jobs.ALLOCATE: gettext_lazy("Bulk stock allocation"),
     importing.JOB_KIND: gettext_lazy("Import orders"),
+    "logistics.rate_shop": gettext_lazy("Bulk rate shopping"),
 }
 
 
