@@ -22,6 +22,7 @@ NAV = (
         (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
         "i",
     ),
+    ("web:channels", _("Channels"), P.CHANNEL_VIEW, "c"),
 )
 
 

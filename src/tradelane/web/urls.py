@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views import logistics
 
 app_name = "web"
 
@@ -19,5 +20,24 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
+<<<<<<< HEAD
     path("", include("tradelane.integrations.spreadsheets.urls")),
+=======
+    path("channels/", logistics.channels, name="channels"),
+    path("quote/", logistics.quote, name="quote"),
+    path("channels/<str:code>/", logistics.channel_detail, name="channel"),
+    path("channels/<str:code>/edit/", logistics.channel_edit, name="channel_edit"),
+    path("channels/<str:code>/active/", logistics.channel_active, name="channel_active"),
+    path("channels/<str:code>/upload/", logistics.sheet_upload, name="sheet_upload"),
+    path("channels/<str:code>/fuel/", logistics.fuel_add, name="fuel_add"),
+    path("channels/<str:code>/sheets/<int:pk>/", logistics.sheet_detail, name="sheet"),
+    path(
+        "channels/<str:code>/sheets/<int:pk>/download/",
+        logistics.sheet_download,
+        name="sheet_download",
+    ),
+    path(
+        "channels/<str:code>/sheets/<int:pk>/action/", logistics.sheet_action, name="sheet_action"
+    ),
+>>>>>>> 14b7554 (web: channels, channel page with edit form, Excel upload with row errors, rate sheet grid, quote calculator (zh/en))
 ]
