@@ -52,24 +52,9 @@ CHANNEL_PLAIN = (
     "max_declared_currency", "accepts_battery", "accepts_liquid", "accepts_magnet",
     "destinations", "transit_days_min", "transit_days_max", "tracking_url_template",
     "is_active", "volumetric_divisor", "volumetric_mode", "volumetric_free_measure",
-    "pricing_date",
+    "pricing_date", "service_type", "label_size", "expire_after_days", "s10_prefix",
+    "s10_country",
 )  # fmt: skip
-
-
-def _new_model_fields() -> tuple[str, ...]:
-    """Plain fields the Channel model has beyond those the kernel knows (``service_type``,
-    ``carrier_account`` ... added later): the edge passes them through as they are."""
-    known = set(CHANNEL_PLAIN) | set(CHANNEL_UNITS)
-    skip = {"id", "version", "created_at", "updated_at"}
-    out = []
-    for f in Channel._meta.concrete_fields:
-        if f.name in known or f.name in skip or f.is_relation:
-            continue
-        out.append(f.name)
-    return tuple(out)
-
-
-EXTRA_CHANNEL_FIELDS = _new_model_fields()
 
 
 def to_base(value: Decimal | int | None, factor: Decimal, field: str) -> int | None:
@@ -120,8 +105,7 @@ def channel_dict(ch: Channel) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ch.pk}
     for name in CHANNEL_PLAIN:
         out[name] = getattr(ch, name)
-    for name in EXTRA_CHANNEL_FIELDS:
-        out[name] = getattr(ch, name)
+    out["carrier_account"] = ch.carrier_account_id or ""  # the account's code
     for field, (edge, factor) in CHANNEL_UNITS.items():
         out[edge] = plain(from_base(getattr(ch, field), factor))
     out["max_declared_value"] = plain(ch.max_declared_value)

@@ -68,7 +68,8 @@ def _sale(data: SheetData, factor: str, level: str = "") -> SheetData:
 
 def _postal() -> tuple[dict, SheetData]:
     channel = dict(
-        code="CNPOST-RSP", name="中国邮政挂号小包 China Post Registered Small Packet",
+        code="CNPOST-RSP", service_type="postal",
+        name="中国邮政挂号小包 China Post Registered Small Packet",
         carrier="China Post", currency="CNY", max_weight_g=2000, max_length_mm=600,
         destinations=["US", "CA", "GB", "DE", "FR", "AU", "JP"], transit_days_min=10,
         transit_days_max=25, weight_step_g=1, min_chargeable_g=50,
@@ -88,7 +89,8 @@ def _postal() -> tuple[dict, SheetData]:
 
 def _special_line() -> tuple[dict, SheetData]:
     channel = dict(
-        code="YW-EXPRESS", name="燕文专线快递 Special Line Express (first/continued weight)",
+        code="YW-EXPRESS", service_type="line",
+        name="燕文专线快递 Special Line Express (first/continued weight)",
         carrier="Yanwen", currency="CNY", max_weight_g=30000, max_length_mm=1000,
         accepts_battery=True, destinations=["US", "GB", "DE"], transit_days_min=7,
         transit_days_max=12, volumetric_divisor=6000, weight_step_g=10,
@@ -107,7 +109,8 @@ def _special_line() -> tuple[dict, SheetData]:
 
 def _courier() -> tuple[dict, SheetData]:
     channel = dict(
-        code="DHL-EXP", name="DHL 国际快递 Express Worldwide", carrier="DHL Express",
+        code="DHL-EXP", service_type="express",
+        name="DHL 国际快递 Express Worldwide", carrier="DHL Express",
         currency="CNY", max_weight_g=70000, max_length_mm=1200, transit_days_min=3,
         transit_days_max=5, volumetric_divisor=5000, weight_step_g=500,
         weight_step_threshold_g=21000, weight_step_above_g=1000, accepts_battery=True,
@@ -152,7 +155,8 @@ def _courier() -> tuple[dict, SheetData]:
 
 def _ems() -> tuple[dict, SheetData]:
     channel = dict(
-        code="EMS", name="EMS 国际特快专递", carrier="China Post EMS", currency="CNY",
+        code="EMS", service_type="postal",
+        name="EMS 国际特快专递", carrier="China Post EMS", currency="CNY",
         max_weight_g=30000, max_length_mm=1500, max_girth_mm=3000, transit_days_min=5,
         transit_days_max=10, volumetric_divisor=8000, volumetric_min_side_mm=600,
         weight_step_g=1, tracking_url_template="https://www.ems.com.cn/qps/yjcx?mailNum={tracking}",
@@ -173,7 +177,8 @@ def _ems() -> tuple[dict, SheetData]:
 
 def _us_line() -> tuple[dict, SheetData]:
     channel = dict(
-        code="US-LINE", name="美国专线 US Line (zones by ZIP)", carrier="Tradelane Lines",
+        code="US-LINE", service_type="line",
+        name="美国专线 US Line (zones by ZIP)", carrier="Tradelane Lines",
         currency="CNY", max_weight_g=30000, max_length_mm=1000, destinations=["US"],
         transit_days_min=8, transit_days_max=14, volumetric_divisor=6000,
         volumetric_mode=MODE_HALF, weight_step_g=100,

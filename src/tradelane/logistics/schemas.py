@@ -37,6 +37,8 @@ SizeMeasure = Literal[spec.SIZE_MEASURES]  # type: ignore[valid-type]
 PricingDate = Literal[spec.PRICING_DATES]  # type: ignore[valid-type]
 SheetKind = Literal[spec.SHEET_KINDS]  # type: ignore[valid-type]
 SurchargeKind = Literal[spec.SURCHARGE_KINDS]  # type: ignore[valid-type]
+ServiceType = Literal[spec.SERVICE_TYPES]  # type: ignore[valid-type]
+LabelSize = Literal[spec.LABEL_SIZES]  # type: ignore[valid-type]
 
 
 # --- channels -------------------------------------------------------------------------------
@@ -75,19 +77,37 @@ class ChannelPatch(Schema):
     weight_step_above_kg: Kg | None = kg(gt=True, description="the step from the threshold on")
     min_chargeable_kg: Kg | None = kg()
     pricing_date: PricingDate | None = None
+    service_type: ServiceType | None = Field(None, description="postal, express or line (专线)")
+    label_size: LabelSize | None = None
+    expire_after_days: int | None = Field(
+        None, ge=1, le=3650, description="no tracking news this long: expired; null: by type"
+    )
+    s10_prefix: str | None = Field(None, max_length=2, description="UPU S10 letters, e.g. LX")
+    s10_country: str | None = Field(None, max_length=2, description="UPU S10 country, e.g. CN")
+    carrier_account: str | None = Field(
+        None, max_length=40, description="code of the carrier account (karrio/tradelane kinds)"
+    )
 
     # fields sent as null that mean "clear" rather than "leave alone"
     NULLABLE: ClassVar[set[str]] = {
         "max_weight_kg", "max_length_cm", "max_girth_cm", "max_declared_value",
         "transit_days_min", "transit_days_max", "volumetric_divisor",
         "volumetric_free_limit_cm", "volumetric_min_side_cm", "weight_step_threshold_kg",
-        "weight_step_above_kg",
+        "weight_step_above_kg", "expire_after_days",
     }  # fmt: skip
 
     def to_fields(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True)
         out = {k: v for k, v in data.items() if v is not None or k in self.NULLABLE}
-        for k in ("carrier", "service_code", "tracking_url_template", "max_declared_currency"):
+        for k in (
+            "carrier",
+            "service_code",
+            "tracking_url_template",
+            "max_declared_currency",
+            "s10_prefix",
+            "s10_country",
+            "carrier_account",
+        ):
             if k in data and data[k] is None:
                 out[k] = ""
         if "destinations" in out:
@@ -134,6 +154,12 @@ class ChannelOut(Schema):
     weight_step_above_kg: str | None
     min_chargeable_kg: str
     pricing_date: str
+    service_type: str
+    label_size: str
+    expire_after_days: int | None
+    s10_prefix: str
+    s10_country: str
+    carrier_account: str
     version: int
     sheet_count: int | None = None
     created_at: datetime

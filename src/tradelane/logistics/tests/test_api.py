@@ -70,6 +70,9 @@ CHANNEL = {
     "weight_step_above_kg": "1",
     "min_chargeable_kg": "0.1",
     "tracking_url_template": "https://sf.example/track/{tracking}",
+    "service_type": "express",
+    "s10_prefix": "lx",
+    "s10_country": "CN",
 }
 
 SHEET = {
@@ -104,6 +107,8 @@ def test_create_get_and_patch_a_channel_in_kg_and_cm(lg):
     assert body["code"] == "SF-INTL" and body["destinations"] == ["US", "GB"]
     assert body["max_weight_kg"] == "30" and body["max_length_cm"] == "120.5"
     assert body["weight_step_kg"] == "0.5" and body["sheet_count"] == 0
+    assert (body["service_type"], body["s10_prefix"], body["label_size"]) == ("express", "LX", "4x6")
+    assert body["carrier_account"] == "" and body["expire_after_days"] is None
     ch = Channel.objects.get(code="SF-INTL")
     assert (ch.max_weight_g, ch.max_length_mm, ch.weight_step_g) == (30000, 1205, 500)
     assert (ch.weight_step_threshold_g, ch.weight_step_above_g, ch.min_chargeable_g) == (
@@ -171,6 +176,10 @@ def test_channel_input_errors_are_422_with_codes(lg, world):
     assert r.status_code == 409 and r.json()["code"] == "duplicate_code"
     r = lg.patch("/channels/EMS", {"weight_step_threshold_kg": "21"})
     assert r.status_code == 422 and r.json()["code"] == "incomplete_step"
+    r = lg.patch("/channels/EMS", {"carrier_account": "NOPE"})
+    assert r.status_code == 422 and r.json()["code"] == "not_found"
+    r = lg.patch("/channels/EMS", {"service_type": "teleport"})
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "service_type"
     assert state() == before
 
 

@@ -145,6 +145,7 @@ def test_edit_a_channel_in_kg_and_cm(client, world):
     data = _form_data(client, "EMS")
     version = Channel.objects.get(code="EMS").version
     data.update(max_weight_kg="25.5", volumetric_min_side_cm="50", destinations="us, gb",
+                service_type="express", s10_prefix="ee", s10_country="cn",
                 accepts_liquid="on")  # fmt: skip
     r = client.post(reverse("web:channel_edit", args=["EMS"]), data)
     assert r.status_code == 302, text(r)
@@ -155,6 +156,7 @@ def test_edit_a_channel_in_kg_and_cm(client, world):
         ["US", "GB"],
     )
     assert ch.accepts_liquid and ch.version == version + 1
+    assert (ch.service_type, ch.s10_prefix, ch.s10_country) == ("express", "EE", "CN")
 
 
 def test_edit_errors_are_shown_next_to_the_fields_in_both_languages(client, world):

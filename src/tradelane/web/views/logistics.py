@@ -22,7 +22,7 @@ from tradelane.accounts.roles import P
 from tradelane.core.countries import country_choices, country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.logistics import edge, selectors, services, spec
-from tradelane.logistics.models import Bracket, Channel, RateSheet, Zone
+from tradelane.logistics.models import Bracket, CarrierAccount, Channel, RateSheet, Zone
 
 from .common import permission_required
 
@@ -44,6 +44,12 @@ PRICING_DATE = {
     spec.DATE_RECEIVED: gettext_lazy("Date received"),
     spec.DATE_SHIPPED: gettext_lazy("Date shipped"),
 }
+SERVICE_TYPE = {
+    spec.SERVICE_POSTAL: gettext_lazy("Postal"),
+    spec.SERVICE_EXPRESS: gettext_lazy("Express"),
+    spec.SERVICE_LINE: gettext_lazy("Special line"),
+}
+LABEL_SIZE = {spec.LABEL_4X6: "4 × 6 in (100 × 150 mm)", spec.LABEL_100X100: "100 × 100 mm"}
 SHEET_KIND = {spec.SHEET_COST: gettext_lazy("Cost"), spec.SHEET_SALE: gettext_lazy("Sale")}
 SURCHARGE = {
     spec.SUR_REMOTE: gettext_lazy("Remote area"),
@@ -123,6 +129,8 @@ PROBLEM = {
     "invalid_date": gettext_lazy("Not a date"),
     "file_too_large": gettext_lazy("The file is too large"),
     "not_authenticated": gettext_lazy("Log in first"),
+    "not_found": gettext_lazy("Not found"),
+    "invalid_s10": gettext_lazy("An S10 prefix is two letters, e.g. LX"),
 }
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -184,6 +192,7 @@ def channels(request):
     rows = list(qs[:500])
     for row in rows:
         row.kind_label = KIND.get(row.kind, row.kind)
+        row.service_label = SERVICE_TYPE.get(row.service_type, row.service_type)
     context = {
         "title": _("Channels"),
         "rows": rows,
@@ -279,11 +288,44 @@ class ChannelForm(forms.Form):
     pricing_date = forms.ChoiceField(
         label=gettext_lazy("Priced on"), choices=list(PRICING_DATE.items())
     )
+    service_type = forms.ChoiceField(
+        label=gettext_lazy("Service type"), choices=list(SERVICE_TYPE.items())
+    )
+    carrier_account = forms.ChoiceField(label=gettext_lazy("Carrier account"), required=False)
+    label_size = forms.ChoiceField(
+        label=gettext_lazy("Label size"), choices=list(LABEL_SIZE.items())
+    )
+    expire_after_days = forms.IntegerField(
+        label=gettext_lazy("Tracking expires after (days)"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Empty: 60 for postal, 30 for express and lines"),
+    )
+    s10_prefix = forms.CharField(
+        label=gettext_lazy("S10 prefix"), required=False, max_length=2, help_text="LX, RR…"
+    )
+    s10_country = forms.CharField(label=gettext_lazy("S10 country"), required=False, max_length=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accounts = CarrierAccount.objects.order_by("code").values_list("code", "name")
+        self.fields["carrier_account"].choices = [("", "—")] + [
+            (code, f"{code} · {name}") for code, name in accounts
+        ]
 
     GROUPS = (
         (
             gettext_lazy("General"),
-            ("name", "carrier", "kind", "service_code", "currency", "pricing_date"),
+            (
+                "name",
+                "carrier",
+                "service_type",
+                "kind",
+                "carrier_account",
+                "service_code",
+                "currency",
+                "pricing_date",
+            ),
         ),
         (
             gettext_lazy("Limits"),
@@ -299,6 +341,10 @@ class ChannelForm(forms.Form):
         (
             gettext_lazy("Destinations and transit"),
             ("destinations", "transit_days_min", "transit_days_max", "tracking_url_template"),
+        ),
+        (
+            gettext_lazy("Labels and tracking numbers"),
+            ("label_size", "expire_after_days", "s10_prefix", "s10_country"),
         ),
         (
             gettext_lazy("Chargeable weight"),
@@ -339,6 +385,9 @@ class ChannelForm(forms.Form):
         ]
         data["currency"] = data["currency"].strip().upper()
         data["max_declared_currency"] = (data["max_declared_currency"] or "").strip().upper()
+        for key in ("s10_prefix", "s10_country"):
+            data[key] = (data.get(key) or "").strip().upper()
+        data["carrier_account"] = data.get("carrier_account") or ""
         if data.get("weight_step_kg") is None:
             data["weight_step_kg"] = Decimal("0.001")
         if data.get("min_chargeable_kg") is None:
@@ -385,6 +434,8 @@ def _channel_page(
         "mode_label": MODE.get(ch.volumetric_mode, ch.volumetric_mode),
         "measure_label": MEASURE.get(ch.volumetric_free_measure, ch.volumetric_free_measure),
         "pricing_label": PRICING_DATE.get(ch.pricing_date, ch.pricing_date),
+        "service_label": SERVICE_TYPE.get(ch.service_type, ch.service_type),
+        "label_label": LABEL_SIZE.get(ch.label_size, ch.label_size),
         "destinations": [(c, country_name(c)) for c in ch.destinations or []],
         "sheets": sheets,
         "sheet_kinds": SHEET_KIND,
