@@ -107,7 +107,11 @@ def test_create_get_and_patch_a_channel_in_kg_and_cm(lg):
     assert body["code"] == "SF-INTL" and body["destinations"] == ["US", "GB"]
     assert body["max_weight_kg"] == "30" and body["max_length_cm"] == "120.5"
     assert body["weight_step_kg"] == "0.5" and body["sheet_count"] == 0
-    assert (body["service_type"], body["s10_prefix"], body["label_size"]) == ("express", "LX", "4x6")
+    assert (body["service_type"], body["s10_prefix"], body["label_size"]) == (
+        "express",
+        "LX",
+        "4x6",
+    )
     assert body["carrier_account"] == "" and body["expire_after_days"] is None
     ch = Channel.objects.get(code="SF-INTL")
     assert (ch.max_weight_g, ch.max_length_mm, ch.weight_step_g) == (30000, 1205, 500)

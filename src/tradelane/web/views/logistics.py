@@ -226,7 +226,7 @@ def _dec(label, *, places: int, help_text: str = "", **kw) -> forms.DecimalField
 class ChannelForm(forms.Form):
     """The channel's settings in kg and cm; field names are the API's (``edge``)."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Channel name"), max_length=200)
     carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=100, required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Priced by"), choices=list(KIND.items()))
     service_code = forms.CharField(

@@ -137,9 +137,11 @@
   });
   // After a quote, the first row takes the focus so j/k, Enter work at once; the weight keeps it
   // when there is an error to fix.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var box = event.detail && event.detail.target;
-    if (!box || box.id !== "quote-results") return;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "quote-results") return;
+    var box = document.getElementById("quote-results");  // outerHTML: the target was replaced
+    if (!box) return;
     var first = box.querySelector("tr[data-expand]");
     if (first) first.focus({ preventScroll: true });
     else {
