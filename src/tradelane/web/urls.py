@@ -20,9 +20,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
-<<<<<<< HEAD
     path("", include("tradelane.integrations.spreadsheets.urls")),
-=======
     path("channels/", logistics.channels, name="channels"),
     path("quote/", logistics.quote, name="quote"),
     path("channels/<str:code>/", logistics.channel_detail, name="channel"),
@@ -39,5 +37,4 @@ urlpatterns = [
     path(
         "channels/<str:code>/sheets/<int:pk>/action/", logistics.sheet_action, name="sheet_action"
     ),
->>>>>>> 14b7554 (web: channels, channel page with edit form, Excel upload with row errors, rate sheet grid, quote calculator (zh/en))
 ]
