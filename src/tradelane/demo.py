@@ -796,6 +796,14 @@ class _Builder:
             manifests.close_manifest(logistics, code)
 
 
+def _channels(builder: _Builder) -> None:
+    """Shipping channels with cost and sale sheets (postal, special line, DHL-like courier with
+    fuel history and remote areas, EMS, a US line zoned by ZIP), through the logistics services."""
+    from tradelane.logistics.samples import create_sample_channels
+
+    create_sample_channels(builder.users["logistics"])
+
+
 def load() -> dict:
     """Load the demo data (into an empty database; see ``reset``). All or nothing."""
     from django.db.models import Count
@@ -815,6 +823,7 @@ def load() -> dict:
         builder.warehouses_and_stock()
         builder.stores_and_mappings()
         builder.import_and_work()
+        _channels(builder)
         builder.shipping()
         counts = dict(Order.objects.values_list("status").annotate(n=Count("id")))
         summary = {

@@ -16,6 +16,7 @@ from tradelane.integrations.push.api import router as push_router
 from tradelane.integrations.spreadsheets.api import router as spreadsheets_router
 from tradelane.inventory.api import router as inventory_router
 from tradelane.logistics.tracking_api import router as tracking_router
+from tradelane.logistics.api import router as logistics_router
 from tradelane.orders.api import router as orders_router
 
 from . import errors, types  # noqa: F401 - types registers the {id:...} path converter
@@ -63,6 +64,7 @@ api.add_router("", orders_router, tags=["orders"])
 api.add_router("", spreadsheets_router, tags=["spreadsheets"])
 api.add_router("", push_router, tags=["push"])
 api.add_router("", tracking_router, tags=["tracking"])
+api.add_router("", logistics_router, tags=["logistics"])
 
 
 def docs(request: HttpRequest) -> HttpResponse:

@@ -23,8 +23,9 @@ NAV = (
         (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
         "i",
     ),
-    ("web:tracking", _("Tracking"), (P.CHANNEL_VIEW, P.TRACKING_MANAGE), "t"),
     ("web:shipping", pgettext_lazy("nav", "Shipping"), P.SHIP, "f"),
+    ("web:tracking", _("Tracking"), (P.CHANNEL_VIEW, P.TRACKING_MANAGE), "t"),
+    ("web:channels", _("Channels"), P.CHANNEL_VIEW, "c"),
 )
 
 

@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from . import views
+from .views import logistics
+from .views import shipping as _ship
 from .views import tracking as tracking_views
 
 app_name = "web"
@@ -21,6 +23,22 @@ urlpatterns = [
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
     path("", include("tradelane.integrations.spreadsheets.urls")),
+    path("channels/", logistics.channels, name="channels"),
+    path("quote/", logistics.quote, name="quote"),
+    path("channels/<str:code>/", logistics.channel_detail, name="channel"),
+    path("channels/<str:code>/edit/", logistics.channel_edit, name="channel_edit"),
+    path("channels/<str:code>/active/", logistics.channel_active, name="channel_active"),
+    path("channels/<str:code>/upload/", logistics.sheet_upload, name="sheet_upload"),
+    path("channels/<str:code>/fuel/", logistics.fuel_add, name="fuel_add"),
+    path("channels/<str:code>/sheets/<int:pk>/", logistics.sheet_detail, name="sheet"),
+    path(
+        "channels/<str:code>/sheets/<int:pk>/download/",
+        logistics.sheet_download,
+        name="sheet_download",
+    ),
+    path(
+        "channels/<str:code>/sheets/<int:pk>/action/", logistics.sheet_action, name="sheet_action"
+    ),
     path("tracking/", tracking_views.search, name="tracking"),
     path("tracking/exceptions/", tracking_views.exception_queue, name="tracking_exceptions"),
     path("tracking/exceptions/<int:pk>/resolve/", tracking_views.resolve, name="tracking_resolve"),
@@ -34,7 +52,6 @@ urlpatterns = [
 ]
 
 # the shipping workbench (发货)
-from .views import shipping as _ship  # noqa: E402
 
 urlpatterns += [
     path("shipping/", _ship.pending, name="shipping"),

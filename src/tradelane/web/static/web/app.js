@@ -112,3 +112,41 @@
     splitLeft();
   });
 })();
+
+/* Quote calculator: a click, Enter or Space on a quote row opens its explanation. */
+(function () {
+  "use strict";
+  function toggle(row) {
+    var detail = row.nextElementSibling;
+    if (!detail || !detail.classList.contains("explain")) return;
+    var open = detail.hidden;
+    detail.hidden = !open;
+    row.setAttribute("aria-expanded", open ? "true" : "false");
+    row.classList.toggle("open", open);
+  }
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("tr[data-expand]");
+    if (row && !event.target.closest("a, button, input")) toggle(row);
+  });
+  document.addEventListener("keydown", function (event) {
+    var row = event.target;
+    if (row && row.matches && row.matches("tr[data-expand]") && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      toggle(row);
+    }
+  });
+  // After a quote, the first row takes the focus so j/k, Enter work at once; the weight keeps it
+  // when there is an error to fix.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "quote-results") return;
+    var box = document.getElementById("quote-results");  // outerHTML: the target was replaced
+    if (!box) return;
+    var first = box.querySelector("tr[data-expand]");
+    if (first) first.focus({ preventScroll: true });
+    else {
+      var weight = document.getElementById("id_weight_kg");
+      if (weight) weight.focus();
+    }
+  });
+})();
