@@ -41,6 +41,19 @@ def test_rate(carrier):
     assert carrier.sleeps == []
 
 
+def test_rate_in_a_thread_running_an_event_loop(carrier):
+    """karrio's own fan-out uses asyncio.run(), which fails inside a running loop (an async
+    view; Playwright's sync API in the browser tests): ours runs in plain threads."""
+    import asyncio
+
+    async def inside():
+        return carrier.gateway.rate(carrier.account, carrier.rate_request())
+
+    results = asyncio.run(inside())
+    got = {r.service_code: str(r.total.amount) for r in results}
+    assert got == EXPECTED_RATES[carrier.carrier]
+
+
 def test_label_track_void(carrier):
     label = carrier.gateway.create_label(carrier.account, carrier.label_request())
     assert label.tracking_number in carrier.fake.labels
