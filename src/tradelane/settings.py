@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tradelane.integrations.spreadsheets",
     "tradelane.integrations.stores",
     "tradelane.web",
+    "tradelane.integrations.carriers",
 ]
 
 MIDDLEWARE = [

@@ -1,2 +1,2 @@
-"""Edges to the outside world (stores, carriers). Integrations import the domain, never the
-other way round (see tests/test_architecture.py)."""
+"""Connections to the outside world (stores, carriers). They import the domain, never the
+other way round (ARCHITECTURE.md, layering)."""

@@ -305,6 +305,7 @@ class ShippingRule(models.Model):
     )
     max_days = models.PositiveSmallIntegerField(null=True, blank=True)
     channels = models.JSONField(default=list, blank=True)  # allowed channel codes; empty: all
+    incoterm = models.CharField(max_length=3, blank=True)  # DDP forces DDP; blank: by customs
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -369,6 +370,26 @@ class S10Series(models.Model):
                 condition=Q(next_serial__lte=F("last_serial") + 1), name="s10_series_in_range"
             ),
         ]
+
+
+class RateChoice(models.Model):
+    """The rate shop's answer for one order: the channel picked (none when nothing can carry
+    it), its price on the cost sheet, the rule that decided, and a short explanation. Written
+    by ``shopping`` (one row per order, replaced by the next shop)."""
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    chargeable_weight_g = models.PositiveIntegerField(null=True, blank=True)
+    rule = models.ForeignKey(
+        ShippingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    strategy = models.CharField(max_length=24, blank=True)
+    explanation = models.JSONField(default=list, blank=True)  # short lines
+    quoted_at = models.DateTimeField(default=timezone.now)
 
 
 # --- shipments ----------------------------------------------------------------------------------

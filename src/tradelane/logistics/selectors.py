@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from tradelane.core.errors import NotFound
 from tradelane.core.money import Money
 
-from . import excel
+from . import excel, gateways
 from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
 from .rating import CompiledChannel, compile_channel
 from .spec import (
@@ -219,3 +219,16 @@ def clear_cache() -> None:
 def export_rate_sheet(sheet: RateSheet) -> bytes:
     """The sheet as an Excel workbook (the layout ``services.import_rate_sheet`` reads)."""
     return excel.write_workbook(sheet_data(sheet))
+
+
+def carrier_account_data(account) -> gateways.Account:
+    """The account as a gateway needs it: credentials decrypted, in memory only."""
+    from tradelane.core import crypto
+
+    return gateways.Account(
+        code=account.code,
+        carrier=account.carrier,
+        credentials=crypto.decrypt_json(account.credentials),
+        test_mode=account.test_mode,
+        base_url=account.base_url,
+    )

@@ -368,3 +368,97 @@ def add_fuel_rate(
                      {"sheet": sheet.pk, "effective_from": fuel.effective_from,
                       "percent": fuel.percent, "applies_to": list(fuel.applies_to)})  # fmt: skip
     return row
+
+
+# --- carrier accounts -----------------------------------------------------------------------
+
+_ACCOUNT_CODE_MAX = 40
+
+
+def _clean_account(code: str, name: str, carrier: str, credentials: dict, base_url: str) -> None:
+    problems = []
+    if (
+        not code
+        or len(code) > _ACCOUNT_CODE_MAX
+        or not code.replace("-", "").replace("_", "").isalnum()
+    ):
+        problems.append(
+            _problem("code", "invalid_code", "Code: letters, digits, - and _, at most 40")
+        )
+    if not name:
+        problems.append(_problem("name", "required", "A name is required"))
+    if not carrier:
+        problems.append(_problem("carrier", "required", "A carrier is required"))
+    if not isinstance(credentials, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int | bool) for k, v in credentials.items()
+    ):
+        problems.append(_problem("credentials", "invalid", "Credentials are key/value text"))
+    if base_url and not base_url.startswith(("https://", "http://")):
+        problems.append(_problem("base_url", "invalid_url", "The server URL starts with https://"))
+    raise_problems(problems, "Carrier account", "invalid_carrier_account")
+
+
+def create_carrier_account(
+    actor,
+    code: str,
+    name: str,
+    carrier: str,
+    credentials: dict,
+    test_mode: bool = False,
+    base_url: str = "",
+) -> CarrierAccount:
+    """A carrier account; ``credentials`` are stored encrypted (``core.crypto``), never in
+    clear, and never written to the audit log (only their key names are)."""
+    from tradelane.core import crypto
+
+    require(actor, P.CHANNEL_CHANGE)
+    code, name, carrier, base_url = code.strip(), name.strip(), carrier.strip(), base_url.strip()
+    _clean_account(code, name, carrier, credentials, base_url)
+    duplicate = Conflict(f"Carrier account {code!r} exists", code="duplicate_code")
+    if CarrierAccount.objects.filter(code=code).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            account = CarrierAccount.objects.create(
+                code=code, name=name, carrier=carrier, test_mode=bool(test_mode),
+                base_url=base_url, credentials=crypto.encrypt_json(dict(credentials)),
+            )  # fmt: skip
+            audit.record(actor, "logistics.carrier_account.create", account, {
+                "code": code, "name": name, "carrier": carrier, "test_mode": bool(test_mode),
+                "base_url": base_url, "credential_keys": sorted(credentials),
+            })  # fmt: skip
+    except IntegrityError:
+        raise duplicate from None
+    return account
+
+
+def update_carrier_account(
+    actor, account: CarrierAccount, *, credentials: dict | None = None, **fields: Any
+) -> CarrierAccount:
+    """Change name, test_mode, base_url, is_active and/or replace the credentials."""
+    from tradelane.core import crypto
+
+    require(actor, P.CHANNEL_CHANGE)
+    allowed = {"name", "test_mode", "base_url", "is_active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed(f"Cannot change {sorted(unknown)}", code="field_fixed")
+    with transaction.atomic():
+        locked = CarrierAccount.objects.select_for_update().get(pk=account.pk)
+        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+        _clean_account(locked.code, values.get("name", locked.name), locked.carrier,
+                       credentials if credentials is not None else {},
+                       values.get("base_url", locked.base_url))  # fmt: skip
+        changes = audit.diff(locked, values)
+        if credentials is not None:
+            values["credentials"] = crypto.encrypt_json(dict(credentials))
+            changes["credential_keys"] = sorted(credentials)
+        if values:
+            CarrierAccount.objects.filter(pk=locked.pk).update(**values, updated_at=timezone.now())
+        if changes:
+            audit.record(actor, "logistics.carrier_account.update", locked, changes)
+    account.refresh_from_db()
+    return account
+
+
+carrier_account_data = selectors.carrier_account_data  # the read side lives in selectors

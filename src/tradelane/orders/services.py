@@ -185,6 +185,27 @@ def mark_shipped(actor, order: Order, reason: str = "") -> Order:
     return order
 
 
+def ship_packages(actor, order: Order, package_ids: list[int], reason: str = "") -> bool:
+    """A shipment carrying this order (or some of its packages) was handed over.
+
+    Called by ``logistics.shipping`` (the shipping permission, not allocation). The packages
+    given are marked shipped; when the order has no other open package left, the order is
+    shipped and its reserved stock leaves the warehouse. Returns whether the order shipped."""
+    require(actor, P.SHIP)
+    with transaction.atomic():
+        if package_ids:
+            Package.objects.filter(pk__in=package_ids, status=Package.Status.OPEN).update(
+                status=Package.Status.SHIPPED
+            )
+        if Package.objects.filter(
+            status=Package.Status.OPEN, lines__order_line__order=order
+        ).exists():
+            return False
+        transition(order, S.SHIPPED, table=TRANSITIONS, actor=actor, reason=reason or "shipped")
+        inventory.ship(actor, SOURCE, [str(order.pk)], note="order shipped")
+    return True
+
+
 # --- merge and split ------------------------------------------------------------------------
 
 

@@ -1,0 +1,2 @@
+"""Real carrier APIs (DHL Express, FedEx, UPS, USPS international) through karrio, behind our
+own contract ``tradelane.logistics.gateways``. karrio is imported only via ``karrio_tls``."""

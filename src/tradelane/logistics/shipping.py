@@ -1,0 +1,491 @@
+"""Shipments: create from allocated orders, number or buy a label, cancel, hand over.
+
+Every write takes the acting user, needs ``P.SHIP``, runs in one transaction and is audited;
+status changes go through ``core.states.transition`` with ``states.SHIPMENT_TRANSITIONS``.
+
+Grouping: an order alone is one shipment; an open merged package is one shipment carrying its
+orders; each open package of a split order is its own shipment.
+
+Numbers: our own rate-sheet channels with an S10 prefix take the next serial of their
+``S10Series`` with a conditional UPDATE (never the same number twice, refused when the range
+is used up) and get a UPU S10 number; our own channels without a prefix get the channel code
+followed by the shipment's id (sequential and unique). Both are labelled at once. Carrier
+channels (karrio, tradelane) stay draft and an outbox ``logistics.buy_label`` message, keyed
+by the shipment's ``label_request_key``, buys the label (``carrier_calls``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core import audit, outbox
+from tradelane.core.errors import Conflict, NotFound, ValidationFailed
+from tradelane.core.money import Money
+from tradelane.core.states import transition
+from tradelane.orders import services as order_services
+from tradelane.orders.models import Order, OrderLine, Package, PackageLine
+from tradelane.orders.states import OrderStatus
+
+from . import customs, selectors
+from .models import (
+    Channel,
+    RateChoice,
+    S10Series,
+    Shipment,
+    ShipmentItem,
+    ShipmentOrder,
+    ShipmentParcel,
+    ShipmentStatus,
+)
+from .numbers import make_s10
+from .rating import quote
+from .shopping import Item, Measured, Rates, Subject, build_parcel, load_rules, rule_matches
+from .spec import KIND_RATE_SHEET, SHEET_COST
+from .states import ACTIVE_STATES, SHIPMENT_TRANSITIONS
+
+S = ShipmentStatus
+TOPIC_BUY_LABEL = "logistics.buy_label"
+TOPIC_VOID_LABEL = "logistics.void_label"
+TOPIC_FULFILLMENT = "store.fulfillment"
+
+def take_s10_serial(prefix: str, country: str) -> int:
+    """The next serial of the series, taken with a conditional UPDATE (inside the caller's
+    transaction: the row stays locked until commit, so no two callers get one serial)."""
+    with transaction.atomic():
+        qs = S10Series.objects.filter(prefix=prefix, country=country)
+        taken = qs.filter(next_serial__lte=F("last_serial")).update(
+            next_serial=F("next_serial") + 1
+        )
+        if not taken:
+            if not qs.exists():
+                raise Conflict(
+                    f"No S10 number series {prefix}…{country} is configured",
+                    code="s10_series_missing",
+                    details={"prefix": prefix, "country": country},
+                )
+            raise Conflict(
+                f"The S10 number series {prefix}…{country} is used up",
+                code="s10_series_exhausted",
+                details={"prefix": prefix, "country": country},
+            )
+        return qs.values_list("next_serial", flat=True).get() - 1
+
+
+# --- grouping -----------------------------------------------------------------------------
+
+
+class _Group:
+    """One future shipment: orders, the package if any, and its lines (line, quantity)."""
+
+    def __init__(self, orders: list[Order], package: Package | None, lines: list) -> None:
+        self.orders = orders
+        self.package = package
+        self.lines = lines  # [(OrderLine, quantity)]
+
+
+def _groups(order_ids: Sequence[int], package_ids: Sequence[int]) -> list[_Group]:
+    order_ids = list(dict.fromkeys(int(i) for i in order_ids))
+    package_ids = list(dict.fromkeys(int(i) for i in package_ids))
+    if not order_ids and not package_ids:
+        raise ValidationFailed("Give order ids or package ids", code="nothing_to_ship")
+    orders = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=order_ids)}
+    missing = [i for i in order_ids if i not in orders]
+    if missing:
+        raise NotFound("Some orders do not exist", code="order_not_found", details=missing)
+    # the open packages of these orders, and the packages asked for
+    open_pkg_ids = list(
+        PackageLine.objects.filter(
+            package__status=Package.Status.OPEN, order_line__order_id__in=order_ids
+        ).values_list("package_id", flat=True)
+    )
+    packages = {p.pk: p for p in Package.objects.filter(pk__in=package_ids + open_pkg_ids)}
+    missing_p = [i for i in package_ids if i not in packages]
+    if missing_p:
+        raise NotFound("Some packages do not exist", code="package_not_found", details=missing_p)
+    closed = [i for i in package_ids if packages[i].status != Package.Status.OPEN]
+    if closed:
+        raise Conflict("Some packages are not open", code="package_not_open", details=closed)
+    all_pkg_lines = list(
+        PackageLine.objects.filter(package_id__in=list(packages)).select_related("order_line")
+    )
+    by_pkg: dict[int, list] = defaultdict(list)
+    for pl in all_pkg_lines:
+        by_pkg[pl.package_id].append((pl.order_line, pl.quantity))
+    more = {ln.order_id for lines in by_pkg.values() for ln, _ in lines} - set(orders)
+    if more:
+        orders.update({o.pk: o for o in Order.objects.select_for_update().filter(pk__in=more)})
+    packaged_orders = {ln.order_id for lines in by_pkg.values() for ln, _ in lines}
+    groups: list[_Group] = []
+    for pid in sorted(packages):
+        lines = by_pkg[pid]
+        gorders = sorted({ln.order_id for ln, _ in lines})
+        groups.append(_Group([orders[i] for i in gorders], packages[pid], lines))
+    plain = [i for i in order_ids if i not in packaged_orders]
+    if plain:
+        lines_by_order: dict[int, list] = defaultdict(list)
+        for ln in OrderLine.objects.filter(order_id__in=plain).order_by("order_id", "line_no"):
+            lines_by_order[ln.order_id].append((ln, ln.quantity))
+        for i in plain:
+            groups.append(_Group([orders[i]], None, lines_by_order[i]))
+    return groups
+
+
+def _check_groups(groups: list[_Group]) -> None:
+    not_ready = sorted(
+        {o.pk for g in groups for o in g.orders if o.status != OrderStatus.PENDING_SHIPMENT}
+    )
+    if not_ready:
+        raise Conflict(
+            "Only allocated orders (pending shipment) can be shipped",
+            code="order_not_allocated",
+            details={"order_ids": not_ready},
+        )
+    active = ShipmentOrder.objects.filter(shipment__status__in=ACTIVE_STATES)
+    busy = set()
+    for g in groups:
+        if g.package is not None:
+            if active.filter(package=g.package).exists():
+                busy.update(o.pk for o in g.orders)
+        elif active.filter(order_id=g.orders[0].pk).exists():
+            busy.add(g.orders[0].pk)
+    if busy:
+        raise Conflict(
+            "Some orders are already in an active shipment",
+            code="already_in_shipment",
+            details={"order_ids": sorted(busy)},
+        )
+    for g in groups:
+        if any(ln.sku_id is None for ln, _ in g.lines):
+            raise Conflict(
+                "Map every line to a SKU before shipping",
+                code="unmapped_sku",
+                details={"order_ids": [o.pk for o in g.orders]},
+            )
+        if not g.lines:
+            raise ValidationFailed(
+                "Nothing to ship", code="nothing_to_ship", details=[o.pk for o in g.orders]
+            )
+
+
+def _item(line: OrderLine, qty: int) -> Item:
+    sku = line.sku
+    return Item(
+        qty, sku.weight_g, sku.length_mm, sku.width_mm, sku.height_mm,
+        sku.has_battery, sku.has_liquid, sku.has_magnet,
+    )  # fmt: skip
+
+
+def _value(group: _Group, rates: Rates) -> Money:
+    currency = group.orders[0].currency
+    total = Decimal(0)
+    for ln, qty in group.lines:
+        order = next(o for o in group.orders if o.pk == ln.order_id)
+        part = Money(ln.unit_price * qty, order.currency)
+        total += (rates.convert(part, currency) or part).amount
+    return Money(total, currency)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def _clean_parcels(parcels: Sequence[Measured | dict] | None) -> list[Measured]:
+    out = []
+    for i, p in enumerate(parcels or ()):
+        m = p if isinstance(p, Measured) else Measured(**p)
+        if m.weight_g <= 0:
+            raise ValidationFailed(
+                "A parcel must weigh more than 0 g",
+                code="parcel_weight_zero",
+                details={"parcel": i},
+            )
+        out.append(m)
+    return out
+
+
+def _channel_for(group: _Group, channel: Channel | None) -> Channel:
+    if channel is not None:
+        return channel
+    if group.package is None:
+        choice = RateChoice.objects.filter(order_id=group.orders[0].pk).first()
+        if choice is not None and choice.channel_id:
+            return Channel.objects.get(pk=choice.channel_id)
+    raise ValidationFailed(
+        "No channel given and no rate-shop choice for these orders: rate-shop them first",
+        code="no_channel",
+        details={"order_ids": [o.pk for o in group.orders]},
+    )
+
+
+def create_shipments(
+    actor,
+    *,
+    order_ids: Sequence[int] = (),
+    package_ids: Sequence[int] = (),
+    channel: Channel | str | None = None,
+    parcels: Sequence[Measured | dict] | None = None,
+) -> list[Shipment]:
+    """Create the shipments for these orders/packages (all or nothing)."""
+    require(actor, P.SHIP)
+    measured = _clean_parcels(parcels)
+    if isinstance(channel, str):
+        channel = selectors.channel(channel)
+    if channel is not None and not channel.is_active:
+        raise Conflict(f"Channel {channel.code} is not active", code="channel_inactive")
+    with transaction.atomic():
+        groups = _groups(order_ids, package_ids)
+        _check_groups(groups)
+        if measured and len(groups) > 1:
+            raise ValidationFailed(
+                "Measured parcels apply to one shipment at a time", code="parcels_for_one"
+            )
+        rates = Rates()
+        rules = load_rules()
+        made = [
+            _create_one(actor, g, _channel_for(g, channel), measured, rates, rules) for g in groups
+        ]
+    return made
+
+
+def _create_one(actor, g: _Group, channel: Channel, measured: list[Measured], rates, rules):
+    first = g.orders[0]
+    items = [_item(ln, qty) for ln, qty in g.lines]
+    value = _value(g, rates)
+    now = timezone.now()
+    # parcels: measured pieces, or one parcel from the SKUs (box estimate)
+    sku_parcel = build_parcel(
+        items,
+        country=first.ship_country,
+        postcode=first.ship_postcode,
+        city=first.ship_city,
+        declared_value=value,
+    )
+    pieces = measured or [
+        Measured(
+            sku_parcel.weight_g, sku_parcel.length_mm, sku_parcel.width_mm, sku_parcel.height_mm
+        )
+    ]
+    weight = sum(p.weight_g * (p.pieces or 1) for p in pieces)
+    # the quote (our own channels): the cost sheet, as the rate shop prices it
+    compiled = selectors.compiled_channel(channel)
+    q = None
+    subject = Subject(sku_parcel, first.store_id, value, None)
+    if channel.kind == KIND_RATE_SHEET:
+        shop_parcel = sku_parcel
+        if len(pieces) == 1 and measured:
+            m = pieces[0]
+            shop_parcel = build_parcel(
+                items, country=first.ship_country, postcode=first.ship_postcode,
+                city=first.ship_city, declared_value=value, measured=m,
+            )  # fmt: skip
+        q = quote(compiled, shop_parcel, sheet=SHEET_COST)
+        if not q.ok:
+            raise Conflict(
+                f"Channel {channel.code} cannot carry this parcel",
+                code="channel_refused",
+                details={"reasons": [{"code": r.code, "message": r.message} for r in q.reasons]},
+            )
+    rule = next((r for r in rules if rule_matches(r, subject, rates)), None)
+    decision = customs.decide(
+        country=first.ship_country,
+        store_id=first.store_id,
+        value=value,
+        force_ddp=bool(rule and rule.incoterm == "DDP"),
+        rates=rates,
+    )
+    doc = customs.document_kind(channel.service_type, value, weight, rates=rates)
+    shipment = Shipment.objects.create(
+        number=f"TMP{uuid.uuid4().hex[:20]}",
+        channel=channel,
+        warehouse_id=(g.package.warehouse_id if g.package else first.warehouse_id),
+        store_id=first.store_id,
+        reference=",".join(o.number or o.external_id for o in g.orders)[:128],
+        ship_name=first.ship_name,
+        ship_company=first.ship_company,
+        ship_address1=first.ship_address1,
+        ship_address2=first.ship_address2,
+        ship_city=first.ship_city,
+        ship_state=first.ship_state,
+        ship_postcode=first.ship_postcode,
+        ship_country=first.ship_country,
+        ship_phone=first.ship_phone or first.buyer_phone,
+        ship_email=first.buyer_email,
+        pieces=sum(p.pieces or 1 for p in pieces),
+        weight_g=weight,
+        declared_value=value.amount,
+        declared_currency=value.currency,
+        customs_document=doc,
+        incoterm=decision.incoterm,
+        ioss_number=decision.ioss_number,
+        vat_number=decision.vat_number,
+        eori_number=decision.eori_number,
+        charge_currency=q.currency if q else "",
+        quoted_amount=q.total.amount if q else None,
+        cost_amount=q.total.amount if q else None,
+        chargeable_weight_g=q.chargeable_g if q else None,
+        zone_code=q.zone if q else "",
+        quote_detail={
+            "explanation": q.explain() if q else [],
+            "rule": rule.name if rule else "",
+            "customs": decision.reason,
+        },
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    if shipment.warehouse_id is None:  # pragma: no cover - allocated orders have one
+        raise Conflict("The order has no warehouse", code="order_not_allocated")
+    shipment.number = f"SH{now:%y%m%d}{shipment.pk:06d}"
+    Shipment.objects.filter(pk=shipment.pk).update(number=shipment.number)
+    ShipmentOrder.objects.bulk_create(
+        [ShipmentOrder(shipment=shipment, order=o, package=g.package) for o in g.orders]
+    )
+    seq = 0
+    parcel_rows = []
+    for m in pieces:
+        for _ in range(m.pieces or 1):
+            seq += 1
+            parcel_rows.append(
+                ShipmentParcel(
+                    shipment=shipment,
+                    seq=seq,
+                    weight_g=m.weight_g,
+                    length_mm=m.length_mm,
+                    width_mm=m.width_mm,
+                    height_mm=m.height_mm,
+                    measured=bool(measured),
+                )
+            )
+    ShipmentParcel.objects.bulk_create(parcel_rows)
+    ShipmentItem.objects.bulk_create(
+        [
+            ShipmentItem(
+                shipment=shipment,
+                order_line=ln,
+                sku=ln.sku,
+                quantity=qty,
+                name_zh=ln.sku.declared_name_zh or ln.sku.name,
+                name_en=ln.sku.declared_name_en or ln.title or ln.sku.name,
+                hs_code=ln.sku.hs_code,
+                unit_value=ln.unit_price if ln.unit_price else ln.sku.declared_value,
+                currency=value.currency if ln.unit_price else ln.sku.declared_currency,
+                origin_country=ln.sku.origin_country or "CN",
+                weight_g=ln.sku.weight_g,
+                battery=ln.sku.has_battery,
+            )
+            for ln, qty in g.lines
+        ]
+    )
+    if channel.kind == KIND_RATE_SHEET:
+        if channel.s10_prefix:
+            country = channel.s10_country or "CN"
+            number = make_s10(
+                channel.s10_prefix, take_s10_serial(channel.s10_prefix, country), country
+            )
+        else:
+            number = f"{channel.code}{shipment.pk:010d}"
+        transition(
+            shipment, S.LABELLED, table=SHIPMENT_TRANSITIONS, actor=actor,
+            reason="numbered by our channel",
+            extra={"tracking_number": number, "labelled_at": timezone.now()},
+        )  # fmt: skip
+    else:
+        key = f"label-{shipment.pk}-{uuid.uuid4().hex[:16]}"
+        Shipment.objects.filter(pk=shipment.pk).update(label_request_key=key)
+        shipment.label_request_key = key
+        outbox.enqueue(TOPIC_BUY_LABEL, {"shipment_id": shipment.pk}, dedupe_key=key)
+    audit.record(
+        actor,
+        "logistics.shipment.create",
+        shipment,
+        {
+            "orders": [o.pk for o in g.orders],
+            "package": g.package.pk if g.package else None,
+            "channel": channel.code,
+            "tracking_number": shipment.tracking_number,
+        },
+    )
+    return shipment
+
+
+# --- cancel and hand over -------------------------------------------------------------------
+
+
+def _locked(shipment: Shipment | int) -> Shipment:
+    pk = shipment if isinstance(shipment, int) else shipment.pk
+    found = Shipment.objects.select_for_update().select_related("channel").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"Shipment {pk} does not exist", code="shipment_not_found")
+    return found
+
+
+def cancel_shipment(actor, shipment: Shipment | int, reason: str = "") -> Shipment:
+    """draft or labelled -> cancelled; a carrier's label is voided through the outbox. The
+    orders stay pending shipment and can be shipped again."""
+    require(actor, P.SHIP)
+    with transaction.atomic():
+        s = _locked(shipment)
+        transition(
+            s, S.CANCELLED, table=SHIPMENT_TRANSITIONS, actor=actor,
+            reason=reason or "cancelled", extra={"cancelled_at": timezone.now()},
+        )  # fmt: skip
+        if s.channel.kind != KIND_RATE_SHEET and (s.carrier_shipment_id or s.tracking_number):
+            outbox.enqueue(TOPIC_VOID_LABEL, {"shipment_id": s.pk}, dedupe_key=f"void-{s.pk}")
+        audit.record(actor, "logistics.shipment.cancel", s, {"reason": reason})
+    return s
+
+
+def tracking_url(channel: Channel, number: str) -> str:
+    template = channel.tracking_url_template
+    return template.replace("{tracking}", number) if template and number else ""
+
+
+def ship_shipment(actor, shipment: Shipment | int) -> Shipment:
+    """labelled -> shipped: the orders whose every open package is now shipped are marked
+    shipped (stock leaves through the ledger) and the store is told (outbox)."""
+    require(actor, P.SHIP)
+    with transaction.atomic():
+        s = _locked(shipment)
+        transition(
+            s, S.SHIPPED, table=SHIPMENT_TRANSITIONS, actor=actor, reason="handed over",
+            extra={"shipped_at": timezone.now()},
+        )  # fmt: skip
+        links = list(ShipmentOrder.objects.filter(shipment=s).select_related("order"))
+        carrier = s.channel.carrier or s.channel.name
+        shipped = []
+        for link in links:
+            order = link.order
+            if order.status != OrderStatus.PENDING_SHIPMENT:
+                raise Conflict(
+                    f"Order {order.pk} is no longer pending shipment",
+                    code="order_not_allocated",
+                    details={"order_id": order.pk, "status": order.status},
+                )
+            done = order_services.ship_packages(
+                actor, order, [link.package_id] if link.package_id else [],
+                reason=f"shipment {s.number}",
+            )  # fmt: skip
+            if done:
+                shipped.append(order.pk)
+            outbox.enqueue(
+                TOPIC_FULFILLMENT,
+                {
+                    "order_id": order.pk,
+                    "store_id": order.store_id,
+                    "tracking_company": carrier,
+                    "tracking_number": s.tracking_number,
+                    "tracking_url": tracking_url(s.channel, s.tracking_number),
+                    "update": False,
+                },
+                dedupe_key=f"fulfillment-{order.pk}-{s.pk}",
+            )
+        audit.record(actor, "logistics.shipment.ship", s, {"orders_shipped": shipped})
+    return s

@@ -1,0 +1,332 @@
+"""Rate shopping, shipments, rules and customs configuration over HTTP (tag "shipping").
+
+Thin: validate, call services/selectors, map. Weights in kg and sizes in cm at this edge.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import create_model
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.api.errors import responses
+from tradelane.api.paging import PageParams, paginate
+from tradelane.api.types import Id
+from tradelane.core.errors import NotFound, ValidationFailed
+from tradelane.core.models import Job
+from tradelane.core.money import Money, check_currency
+from tradelane.core.units import to_grams, to_mm
+
+from . import customs, shipping, shipping_config, shopping
+from .models import CustomsThreshold, Shipment, ShippingRule, StoreCustomsNumber
+from .rating import Parcel
+
+router = Router()
+
+
+def _g(kg: Decimal | None) -> int:
+    return to_grams(kg or 0, "kg")
+
+
+def _mm(cm: Decimal | None) -> int:
+    return to_mm(cm or 0, "cm")
+
+
+class ParcelIn(Schema):
+    weight_kg: Decimal = Field(..., gt=0)
+    length_cm: Decimal = Field(0, ge=0)
+    width_cm: Decimal = Field(0, ge=0)
+    height_cm: Decimal = Field(0, ge=0)
+    pieces: int = Field(1, ge=1, le=999)
+    country: str = ""
+    postcode: str = ""
+    city: str = ""
+    declared_value: Decimal | None = None
+    currency: str | None = None
+    battery: bool = False
+    liquid: bool = False
+    magnet: bool = False
+
+
+class RateShopIn(Schema):
+    order_ids: list[Id] = Field(default_factory=list, max_length=500)
+    parcel: ParcelIn | None = None
+    level: str | None = None
+    store_choice: bool = True
+
+
+class BulkIn(Schema):
+    order_ids: list[Id] | None = None
+    level: str | None = None
+
+
+class MeasuredIn(Schema):
+    weight_kg: Decimal = Field(..., ge=0)
+    length_cm: Decimal = Field(0, ge=0)
+    width_cm: Decimal = Field(0, ge=0)
+    height_cm: Decimal = Field(0, ge=0)
+    pieces: int = Field(1, ge=1, le=99)
+
+    def measured(self) -> shopping.Measured:
+        return shopping.Measured(
+            _g(self.weight_kg), _mm(self.length_cm), _mm(self.width_cm), _mm(self.height_cm),
+            self.pieces,
+        )  # fmt: skip
+
+
+class ShipmentIn(Schema):
+    order_ids: list[Id] = Field(default_factory=list, max_length=500)
+    package_ids: list[Id] = Field(default_factory=list, max_length=500)
+    channel: str | None = None
+    parcels: list[MeasuredIn] | None = None
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class ShipmentFilters(PageParams):
+    status: str | None = None
+    channel: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    tracking_number: str | None = None
+
+
+# --- rate shopping --------------------------------------------------------------------------
+
+
+@router.post("/rate-shop", response=responses(200, dict[str, Any]))
+def rate_shop(request, payload: RateShopIn):
+    """Shop orders (their choices are kept) or a bare parcel; every answer explains itself."""
+    if payload.parcel is not None:
+        p = payload.parcel
+        value = None
+        if p.declared_value is not None:
+            value = Money(p.declared_value, check_currency(p.currency or "USD"))
+        parcel = Parcel(
+            weight_g=_g(p.weight_kg), length_mm=_mm(p.length_cm), width_mm=_mm(p.width_cm),
+            height_mm=_mm(p.height_cm), pieces=p.pieces, country=p.country,
+            postcode=p.postcode, city=p.city, declared_value=value, battery=p.battery,
+            liquid=p.liquid, magnet=p.magnet,
+        )  # fmt: skip
+        choice = shopping.rate_shop_parcel(request.auth, parcel, level=payload.level)
+        return {"choices": [choice.as_dict()]}
+    if not payload.order_ids:
+        raise ValidationFailed("Give order_ids or a parcel", code="nothing_to_shop")
+    choices = shopping.rate_shop_orders(
+        request.auth, payload.order_ids, level=payload.level, store=payload.store_choice
+    )
+    return {"choices": [c.as_dict() for c in choices]}
+
+
+@router.post("/rate-shop/bulk", response=responses(202, dict[str, Any]))
+def rate_shop_bulk(request, payload: BulkIn):
+    """Shop every pending-shipment order (or these ids) as a job; follow it at /jobs/{id}."""
+    job = shopping.start_bulk_rate_shop(request.auth, payload.order_ids, level=payload.level)
+    return Status(202, {"job_id": job.pk, "status": job.status})
+
+
+@router.get("/jobs/{id:job_id}", response=responses(200, dict[str, Any]))
+def job_status(request, job_id: int):
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or (job.created_by_id != request.auth.pk and not request.auth.is_superuser):
+        raise NotFound(f"No job {job_id}", code="job_not_found")
+    return {
+        "id": job.pk, "kind": job.kind, "status": job.status, "done": job.done,
+        "total": job.total, "result": job.result, "error": job.error,
+    }  # fmt: skip
+
+
+# --- shipments ------------------------------------------------------------------------------
+
+
+def _shipment_row(s: Shipment) -> dict:
+    return {
+        "id": s.pk, "number": s.number, "status": s.status, "channel": s.channel.code,
+        "tracking_number": s.tracking_number, "label_error": s.label_error,
+        "ship_country": s.ship_country, "pieces": s.pieces,
+        "weight_kg": str(Decimal(s.weight_g).scaleb(-3)),
+        "quoted_amount": str(s.quoted_amount) if s.quoted_amount is not None else None,
+        "charge_currency": s.charge_currency, "created_at": s.created_at.isoformat(),
+        "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
+    }  # fmt: skip
+
+
+def _detail(pk: int) -> dict:
+    s = (
+        Shipment.objects.select_related("channel")
+        .prefetch_related("order_links", "parcels", "items", Prefetch("documents"))
+        .filter(pk=pk)
+        .first()
+    )
+    if s is None:
+        raise NotFound(f"Shipment {pk} does not exist", code="shipment_not_found")
+    return {
+        **_shipment_row(s),
+        "orders": [
+            {"order_id": ln.order_id, "package_id": ln.package_id} for ln in s.order_links.all()
+        ],
+        "parcels": [
+            {"seq": p.seq, "weight_kg": str(Decimal(p.weight_g).scaleb(-3)),
+             "length_cm": str(Decimal(p.length_mm).scaleb(-1)),
+             "width_cm": str(Decimal(p.width_mm).scaleb(-1)),
+             "height_cm": str(Decimal(p.height_mm).scaleb(-1)), "measured": p.measured}
+            for p in s.parcels.all()
+        ],
+        "customs": customs.declaration(s),
+        "quote": s.quote_detail,
+        "documents": [{"kind": d.kind, "format": d.format} for d in s.documents.all()],
+    }  # fmt: skip
+
+
+@router.post("/shipments", response=responses(201, list[dict[str, Any]]))
+def create_shipments(request, payload: ShipmentIn):
+    made = shipping.create_shipments(
+        request.auth,
+        order_ids=payload.order_ids,
+        package_ids=payload.package_ids,
+        channel=payload.channel,
+        parcels=[p.measured() for p in payload.parcels] if payload.parcels else None,
+    )
+    return Status(201, [_detail(s.pk) for s in made])
+
+
+@router.get("/shipments", response=responses(200, dict[str, Any]))
+def list_shipments(request, filters: Query[ShipmentFilters]):
+    require(request.auth, P.SHIP)
+    qs = Shipment.objects.select_related("channel").order_by("-created_at", "-id")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.channel:
+        qs = qs.filter(channel__code=filters.channel)
+    if filters.date_from:
+        qs = qs.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(created_at__date__lte=filters.date_to)
+    if filters.tracking_number:
+        qs = qs.filter(tracking_number=filters.tracking_number.strip())
+    return paginate(qs, filters, transform=lambda rows: [_shipment_row(s) for s in rows])
+
+
+@router.get("/shipments/{id:shipment_id}", response=responses(200, dict[str, Any]))
+def get_shipment(request, shipment_id: int):
+    require(request.auth, P.SHIP)
+    return _detail(shipment_id)
+
+
+@router.post("/shipments/{id:shipment_id}/cancel", response=responses(200, dict[str, Any]))
+def cancel_shipment(request, shipment_id: int, payload: CancelIn):
+    shipping.cancel_shipment(request.auth, shipment_id, payload.reason)
+    return _detail(shipment_id)
+
+
+@router.post("/shipments/{id:shipment_id}/ship", response=responses(200, dict[str, Any]))
+def ship_shipment(request, shipment_id: int):
+    shipping.ship_shipment(request.auth, shipment_id)
+    return _detail(shipment_id)
+
+
+@router.get("/shipments/{id:shipment_id}/customs", response=responses(200, dict[str, Any]))
+def shipment_customs(request, shipment_id: int):
+    require(request.auth, P.SHIP)
+    return _detail(shipment_id)["customs"]
+
+
+# --- configuration: rules, thresholds, store customs numbers --------------------------------
+
+
+class RuleIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    priority: int = 100
+    is_active: bool = True
+    countries: list[str] = Field(default_factory=list)
+    store_id: Id | None = None
+    sku_attribute: str = ""
+    min_order_value: Decimal | None = None
+    max_order_value: Decimal | None = None
+    value_currency: str = ""
+    strategy: str = "cheapest"
+    max_days: int | None = Field(None, ge=0, le=365)
+    channels: list[str] = Field(default_factory=list)
+    incoterm: str = ""
+
+
+class ThresholdIn(Schema):
+    destination: str = Field("", max_length=2)
+    kind: str = Field(..., max_length=16)
+    amount: Decimal = Field(..., ge=0)
+    currency: str
+    max_weight_g: int | None = Field(None, ge=0)
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    note: str = ""
+
+
+class NumberIn(Schema):
+    store_id: Id
+    destination: str = Field("", max_length=2)
+    kind: str
+    number: str = Field(..., min_length=1, max_length=40)
+
+
+_CONFIG = {
+    "shipping-rules": ("rule", ShippingRule, RuleIn, "priority"),
+    "customs-thresholds": ("threshold", CustomsThreshold, ThresholdIn, "destination"),
+    "store-customs-numbers": ("number", StoreCustomsNumber, NumberIn, "store_id"),
+}
+
+
+def _row(obj) -> dict:
+    out = {}
+    for f in obj._meta.concrete_fields:
+        v = getattr(obj, f.attname)
+        out[f.attname] = str(v) if isinstance(v, Decimal | dt.date) else v
+    return out
+
+
+def _partial(schema: type[Schema]) -> type[Schema]:
+    """The PATCH form of a schema: every field optional, only those sent are changed."""
+    fields = {n: (f.annotation | None, None) for n, f in schema.model_fields.items()}
+    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Schema, **fields)
+
+
+def _mount(path: str, what: str, model, schema, order: str) -> None:
+    patch_schema = _partial(schema)
+
+    def list_(request, filters: Query[PageParams]):
+        require(request.auth, P.CHANNEL_VIEW)
+        qs = model.objects.order_by(order, "id")
+        return paginate(qs, filters, transform=lambda rows: [_row(r) for r in rows])
+
+    def create(request, payload: schema):  # type: ignore[valid-type]
+        return Status(
+            201, _row(shipping_config.create_config(request.auth, what, **payload.dict()))
+        )
+
+    def update(request, pk: int, payload: patch_schema):  # type: ignore[valid-type]
+        data = payload.dict(exclude_unset=True)
+        return _row(shipping_config.update_config(request.auth, what, pk, **data))
+
+    def delete(request, pk: int):
+        shipping_config.delete_config(request.auth, what, pk)
+        return Status(204, None)
+
+    one = f"/{path}/{{id:pk}}"
+    any_ = responses(200, dict[str, Any])
+    router.get(f"/{path}", response=any_, operation_id=f"list_{what}")(list_)
+    router.post(f"/{path}", response=responses(201, dict[str, Any]), operation_id=f"create_{what}")(
+        create
+    )
+    router.patch(one, response=any_, operation_id=f"update_{what}")(update)
+    router.api_operation(
+        ["DELETE"], one, response=responses(204, None), operation_id=f"delete_{what}"
+    )(delete)
+
+
+for _path, (_what, _model, _schema, _order) in _CONFIG.items():
+    _mount(_path, _what, _model, _schema, _order)

@@ -1,0 +1,675 @@
+"""Rate shopping: which channel carries an order, and why.
+
+For an order (or a package, or a bare parcel) the engine's ``Parcel`` is built from its lines:
+weights summed from the SKUs; dimensions from a box estimate (below) unless measured values
+are given; battery/liquid/magnet if any SKU has them; the declared value from the order. Every
+active channel is quoted (the engine refuses with reasons: destination, limits, flags, no
+sheet/zone/bracket, carrier-priced channels), then the first active ``ShippingRule`` (by
+priority) whose conditions all hold picks among the candidates:
+
+- conditions: destination countries ("EU" matches the 27 member states), store, SKU attribute
+  (battery, liquid, magnet: the parcel carries one), order value range in a currency
+  (converted with ``core.fx``; an order whose value cannot be converted does not match).
+- decision: the channels it allows (empty: all) and a strategy: ``cheapest``; ``fastest``
+  (shortest maximum transit days, then price); ``cheapest_within_days`` (transit days at most
+  N, unknown transit days do not qualify). Without a matching rule: cheapest.
+
+Prices compare in the company's base currency (``core.fx``); ties go to the channel code.
+The seller prices with each channel's cost sheet (what the seller pays); ``level`` selects a
+customer level's sale sheet for the provider side.
+
+Box estimate (documented, deliberately simple): the items stand on their smallest side in one
+stack: length = the largest longest side, width = the largest middle side, height = the sum of
+the smallest sides times quantities; each side plus ``BOX_PADDING_MM`` for the carton. No SKU
+with dimensions: no dimensions (no volumetric weight).
+
+The bulk path (``shop_orders``) loads a chunk of orders with two queries (orders; lines joined
+with their SKUs), compiles channels and rules once, quotes in memory and writes the choices
+with ``core.bulk.insert_rows`` (the chunk's previous choices deleted first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core import audit, jobs
+from tradelane.core.bulk import insert_rows
+from tradelane.core.errors import NotFound, ValidationFailed
+from tradelane.core.fx import latest_rates_to
+from tradelane.core.money import Money
+from tradelane.orders.models import Order, OrderLine, Package, PackageLine
+from tradelane.orders.states import OrderStatus
+
+from . import selectors
+from .models import SHOP_CHEAPEST, SHOP_CHEAPEST_WITHIN, SHOP_FASTEST, RateChoice, ShippingRule
+from .rating import CompiledChannel, Parcel, Quote, Reason, quote
+from .spec import SHEET_COST, SHEET_SALE
+
+BOX_PADDING_MM = 10
+CHUNK = 2000
+
+EU_MEMBERS = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+ATTRIBUTES = ("battery", "liquid", "magnet")
+
+
+def in_destination(country: str, destination: str) -> bool:
+    """A destination code is a country, or EU for the member states."""
+    return country == destination or (destination == "EU" and country in EU_MEMBERS)
+
+
+# --- the parcel from lines ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line as the parcel sees it: per-unit weight and dimensions, quantity, flags."""
+
+    quantity: int
+    weight_g: int
+    length_mm: int = 0
+    width_mm: int = 0
+    height_mm: int = 0
+    battery: bool = False
+    liquid: bool = False
+    magnet: bool = False
+
+
+def estimate_box(items: Iterable[Item]) -> tuple[int, int, int]:
+    """The box estimate described in the module docstring; (0, 0, 0) without dimensions."""
+    longest = middle = stack = 0
+    seen = False
+    for it in items:
+        dims = sorted((it.length_mm, it.width_mm, it.height_mm), reverse=True)
+        if not dims[0]:
+            continue
+        seen = True
+        longest = max(longest, dims[0])
+        middle = max(middle, dims[1])
+        stack += dims[2] * it.quantity
+    if not seen:
+        return (0, 0, 0)
+    return (longest + BOX_PADDING_MM, middle + BOX_PADDING_MM, stack + BOX_PADDING_MM)
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What the user weighed and measured (grams, millimetres); zeros: not measured."""
+
+    weight_g: int = 0
+    length_mm: int = 0
+    width_mm: int = 0
+    height_mm: int = 0
+    pieces: int = 1
+
+
+def build_parcel(
+    items: Sequence[Item],
+    *,
+    country: str,
+    postcode: str = "",
+    city: str = "",
+    declared_value: Money | None = None,
+    measured: Measured | None = None,
+    on_date: dt.date | None = None,
+) -> Parcel:
+    weight = sum(it.weight_g * it.quantity for it in items)
+    dims = estimate_box(items)
+    pieces = 1
+    if measured is not None:
+        if measured.weight_g:
+            weight = measured.weight_g
+        if measured.length_mm or measured.width_mm or measured.height_mm:
+            dims = (measured.length_mm, measured.width_mm, measured.height_mm)
+        pieces = measured.pieces or 1
+    if weight <= 0:
+        raise ValidationFailed(
+            "The parcel weighs nothing: give the SKUs a weight or weigh the parcel",
+            code="parcel_weight_zero",
+        )
+    return Parcel(
+        weight_g=weight,
+        length_mm=dims[0],
+        width_mm=dims[1],
+        height_mm=dims[2],
+        country=country,
+        postcode=postcode,
+        city=city,
+        declared_value=declared_value,
+        battery=any(it.battery for it in items),
+        liquid=any(it.liquid for it in items),
+        magnet=any(it.magnet for it in items),
+        pieces=pieces,
+        received_on=on_date,
+        shipped_on=on_date,
+    )
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: int | None
+    name: str
+    priority: int = 100
+    countries: tuple[str, ...] = ()
+    store_id: int | None = None
+    sku_attribute: str = ""
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    value_currency: str = ""
+    strategy: str = SHOP_CHEAPEST
+    max_days: int | None = None
+    channels: tuple[str, ...] = ()
+    incoterm: str = ""
+
+
+def load_rules() -> list[Rule]:
+    return [
+        Rule(
+            r.pk, r.name, r.priority, tuple(r.countries or ()), r.store_id, r.sku_attribute,
+            r.min_order_value, r.max_order_value, r.value_currency, r.strategy, r.max_days,
+            tuple(r.channels or ()), r.incoterm,
+        )
+        for r in ShippingRule.objects.filter(is_active=True).order_by("priority", "id")
+    ]  # fmt: skip
+
+
+class Rates:
+    """FX conversion with rates loaded once per target currency (``core.fx``)."""
+
+    def __init__(self) -> None:
+        self._to: dict[str, dict[str, Decimal]] = {}
+
+    def convert(self, value: Money, currency: str) -> Money | None:
+        if value.currency == currency:
+            return value
+        table = self._to.get(currency)
+        if table is None:
+            table = self._to[currency] = latest_rates_to(currency)
+        rate = table.get(value.currency)
+        if rate is None:
+            return None
+        return Money((value.amount * rate).quantize(Decimal("0.0001"), ROUND_HALF_UP), currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What is being shopped for: the parcel plus the facts rules look at."""
+
+    parcel: Parcel
+    store_id: int | None = None
+    order_value: Money | None = None
+    ref: object = None  # the order id, or anything the caller wants back
+
+
+def rule_matches(rule: Rule, s: Subject, rates: Rates) -> bool:
+    p = s.parcel
+    if rule.countries and not any(in_destination(p.country, c) for c in rule.countries):
+        return False
+    if rule.store_id is not None and rule.store_id != s.store_id:
+        return False
+    if rule.sku_attribute and not getattr(p, rule.sku_attribute, False):
+        return False
+    if rule.min_value is not None or rule.max_value is not None:
+        if s.order_value is None:
+            return False
+        value = rates.convert(s.order_value, rule.value_currency or s.order_value.currency)
+        if value is None:
+            return False
+        if rule.min_value is not None and value.amount < rule.min_value:
+            return False
+        if rule.max_value is not None and value.amount > rule.max_value:
+            return False
+    return True
+
+
+def describe_rule(rule: Rule) -> str:
+    parts = []
+    if rule.countries:
+        parts.append("to " + ", ".join(rule.countries))
+    if rule.store_id is not None:
+        parts.append(f"store {rule.store_id}")
+    if rule.sku_attribute:
+        parts.append(f"contains {rule.sku_attribute}")
+    if rule.min_value is not None or rule.max_value is not None:
+        lo = rule.min_value if rule.min_value is not None else "0"
+        hi = rule.max_value if rule.max_value is not None else "∞"
+        parts.append(f"order value {lo}–{hi} {rule.value_currency}")
+    days = f" {rule.max_days} days" if rule.strategy == SHOP_CHEAPEST_WITHIN else ""
+    only = f", only {', '.join(rule.channels)}" if rule.channels else ""
+    cond = "; ".join(parts) or "always"
+    return f"rule {rule.name!r} ({cond}): {rule.strategy}{days}{only}"
+
+
+# --- shopping ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Choice:
+    """The answer for one subject; explains itself."""
+
+    ref: object
+    quote: Quote | None  # the chosen quote
+    rule: Rule | None
+    strategy: str
+    candidates: list[tuple[Quote, Money | None]]  # ok quotes, with the compared amount
+    refused: list[tuple[str, tuple[Reason, ...]]]
+    compare_currency: str
+    chargeable_g: int | None = None
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.quote is not None
+
+    def explain(self) -> list[str]:
+        out = [describe_rule(self.rule) if self.rule else "no rule matched: cheapest"]
+        for q, compared in self.candidates:
+            days = _days_text(q)
+            conv = f" (= {compared})" if compared is not None and compared != q.total else ""
+            out.append(f"candidate {q.channel_code}: {q.total}{conv}{days}")
+        for code, reasons in self.refused:
+            out.append(f"refused {code}: " + "; ".join(f"{r.message} [{r.code}]" for r in reasons))
+        if self.quote is not None:
+            out.append(f"chosen {self.quote.channel_code}: {self.quote.total}")
+        else:
+            out.append("no channel can carry this parcel")
+        return out
+
+    def short(self) -> list[str]:
+        """What is stored with the choice: rule, chosen, and at most a few refusals."""
+        lines = self.explain()
+        head = [lines[0], lines[-1]]
+        refused = [ln for ln in lines if ln.startswith("refused ")]
+        return (
+            head
+            + refused[:5]
+            + ([f"... {len(refused) - 5} more refused"] if len(refused) > 5 else [])
+        )
+
+    def as_dict(self) -> dict:
+        q = self.quote
+        return {
+            "ref": self.ref,
+            "ok": self.ok,
+            "channel": q.channel_code if q else None,
+            "channel_id": q.channel_id if q else None,
+            "amount": str(q.total.amount) if q and q.total else None,
+            "currency": q.currency if q else None,
+            "chargeable_weight_g": q.chargeable_g if q else self.chargeable_g,
+            "zone": q.zone if q else "",
+            "rule": {"id": self.rule.id, "name": self.rule.name} if self.rule else None,
+            "strategy": self.strategy,
+            "candidates": [
+                {
+                    "channel": c.channel_code,
+                    "amount": str(c.total.amount),
+                    "currency": c.currency,
+                    "compared": str(m.amount) if m is not None else None,
+                    "transit_days_min": c.transit_days[0],
+                    "transit_days_max": c.transit_days[1],
+                }
+                for c, m in self.candidates
+            ],
+            "refused": [
+                {"channel": code, "reasons": [{"code": r.code, "message": r.message} for r in rs]}
+                for code, rs in self.refused
+            ],
+            "explanation": self.explain(),
+            "quote_explanation": q.explain() if q else [],
+        }
+
+
+def _days_text(q: Quote) -> str:
+    lo, hi = q.transit_days
+    if lo is None and hi is None:
+        return ""
+    if lo == hi or lo is None or hi is None:
+        return f", {hi if hi is not None else lo} days"
+    return f", {lo}–{hi} days"
+
+
+def _transit_max(q: Quote) -> int | None:
+    lo, hi = q.transit_days
+    return hi if hi is not None else lo
+
+
+class Shopper:
+    """Channels, rules and FX loaded once; ``choose`` is pure and in memory."""
+
+    def __init__(
+        self,
+        channels: list[CompiledChannel] | None = None,
+        rules: list[Rule] | None = None,
+        *,
+        level: str | None = None,
+        compare_currency: str | None = None,
+        on_date: dt.date | None = None,
+    ) -> None:
+        self.channels = selectors.compiled_channels() if channels is None else channels
+        self.rules = load_rules() if rules is None else rules
+        self.sheet = SHEET_COST if level is None else (SHEET_SALE, level)
+        if compare_currency is None:
+            from tradelane.accounts.selectors import company
+
+            compare_currency = company().base_currency
+        self.compare_currency = compare_currency
+        self.on_date = on_date
+        self.rates = Rates()
+
+    def _parcel_for(self, ch: CompiledChannel, p: Parcel, cache: dict) -> Parcel:
+        """The parcel with its declared value in the channel's limit currency, if it has one
+        (the engine compares a limit only in its own currency)."""
+        limit = ch.cfg.max_declared_value
+        if limit is None or p.declared_value is None or p.declared_value.currency == limit.currency:
+            return p
+        hit = cache.get(limit.currency)
+        if hit is None:
+            value = self.rates.convert(p.declared_value, limit.currency)
+            hit = dataclasses.replace(p, declared_value=value) if value is not None else p
+            cache[limit.currency] = hit
+        return hit
+
+    def choose(self, s: Subject, *, channel_codes: Iterable[str] | None = None) -> Choice:
+        p = s.parcel
+        rule = next((r for r in self.rules if rule_matches(r, s, self.rates)), None)
+        strategy = rule.strategy if rule else SHOP_CHEAPEST
+        allowed = set(rule.channels) if rule and rule.channels else None
+        only = set(channel_codes) if channel_codes is not None else None
+        candidates: list[tuple[Quote, Money | None]] = []
+        refused: list[tuple[str, tuple[Reason, ...]]] = []
+        cache: dict = {}
+        chargeable = None
+        for ch in self.channels:
+            code = ch.cfg.code
+            if only is not None and code not in only:
+                continue
+            q = quote(ch, self._parcel_for(ch, p, cache), sheet=self.sheet, on_date=self.on_date)
+            chargeable = chargeable or q.chargeable_g
+            reasons = list(q.reasons)
+            if allowed is not None and code not in allowed:
+                reasons.append(Reason("excluded_by_rule", f"rule {rule.name!r} does not allow it"))  # type: ignore[union-attr]
+            compared = None
+            if not reasons:
+                compared = self.rates.convert(q.total, self.compare_currency)  # type: ignore[arg-type]
+                if compared is None:
+                    reasons.append(
+                        Reason(
+                            "no_fx_rate",
+                            f"no exchange rate {q.currency}->{self.compare_currency} to compare",
+                        )
+                    )
+            if strategy == SHOP_CHEAPEST_WITHIN and not reasons:
+                days = _transit_max(q)
+                limit = rule.max_days if rule and rule.max_days is not None else 0
+                if days is None or days > limit:
+                    reasons.append(
+                        Reason(
+                            "too_slow",
+                            f"transit {days if days is not None else 'unknown'} days, "
+                            f"more than {limit}",
+                        )
+                    )
+            if reasons:
+                refused.append((code, tuple(reasons)))
+            else:
+                candidates.append((q, compared))
+        if strategy == SHOP_FASTEST:
+            key = lambda c: (  # noqa: E731
+                _transit_max(c[0]) if _transit_max(c[0]) is not None else 10**6,
+                c[1].amount,
+                c[0].channel_code,
+            )
+        else:
+            key = lambda c: (c[1].amount, c[0].channel_code)  # noqa: E731
+        candidates.sort(key=key)
+        chosen = candidates[0][0] if candidates else None
+        return Choice(
+            s.ref, chosen, rule, strategy, candidates, refused, self.compare_currency, chargeable
+        )
+
+    def choose_all(self, subjects: Iterable[Subject]) -> list[Choice]:
+        return [self.choose(s) for s in subjects]
+
+
+# --- orders and packages to subjects (set-based) ------------------------------------------------
+
+_LINE_FIELDS = (
+    "order_id", "id", "quantity", "unit_price", "sku_id", "sku__weight_g", "sku__length_mm",
+    "sku__width_mm", "sku__height_mm", "sku__has_battery", "sku__has_liquid", "sku__has_magnet",
+)  # fmt: skip
+_ORDER_FIELDS = (
+    "id", "status", "store_id", "currency", "items_total", "ship_country", "ship_postcode",
+    "ship_city",
+)  # fmt: skip
+
+
+def _item(row: tuple, quantity: int | None = None) -> Item:
+    return Item(
+        quantity if quantity is not None else row[2],
+        row[5] or 0, row[6] or 0, row[7] or 0, row[8] or 0,
+        bool(row[9]), bool(row[10]), bool(row[11]),
+    )  # fmt: skip
+
+
+def order_value(currency: str, items_total: Decimal, lines: Iterable[tuple]) -> Money:
+    """The goods value of an order: its items total, else the sum of its lines."""
+    if items_total:
+        return Money(items_total, currency)
+    return Money(sum((r[3] * r[2] for r in lines), Decimal(0)), currency)
+
+
+def load_order_subjects(
+    order_ids: Sequence[int], *, measured: dict[int, Measured] | None = None
+) -> tuple[dict[int, tuple], list[Subject], dict[int, str]]:
+    """Two queries: the orders, then their lines with SKU weights, sizes and flags.
+
+    Returns (order rows by id, subjects, problems by order id: unmapped lines, no weight)."""
+    orders = {
+        r[0]: r for r in Order.objects.filter(pk__in=list(order_ids)).values_list(*_ORDER_FIELDS)
+    }
+    lines: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        OrderLine.objects.filter(order_id__in=list(orders)).order_by().values_list(*_LINE_FIELDS)
+    ):
+        lines[row[0]].append(row)
+    subjects = []
+    problems: dict[int, str] = {}
+    measured = measured or {}
+    for oid in order_ids:
+        o = orders.get(oid)
+        if o is None:
+            continue
+        rows = lines.get(oid, [])
+        if any(r[4] is None for r in rows):
+            problems[oid] = "unmapped_sku"
+            continue
+        value = order_value(o[3], o[4], rows)
+        try:
+            parcel = build_parcel(
+                [_item(r) for r in rows],
+                country=o[5],
+                postcode=o[6],
+                city=o[7],
+                declared_value=value,
+                measured=measured.get(oid),
+            )
+        except ValidationFailed as exc:
+            problems[oid] = exc.code
+            continue
+        subjects.append(Subject(parcel, o[2], value, oid))
+    return orders, subjects, problems
+
+
+def package_subject(package: Package, *, measured: Measured | None = None) -> Subject:
+    """A merged or split package: its lines' quantities, the orders' address and value."""
+    rows = list(
+        PackageLine.objects.filter(package=package).values_list(
+            "quantity", *(f"order_line__{f}" for f in _LINE_FIELDS)
+        )
+    )
+    if not rows:
+        raise ValidationFailed("The package has no lines", code="empty_package")
+    order_ids = sorted({r[1] for r in rows})
+    orders = {r[0]: r for r in Order.objects.filter(pk__in=order_ids).values_list(*_ORDER_FIELDS)}
+    first = orders[order_ids[0]]
+    rates = Rates()
+    total = Money(Decimal(0), first[3])
+    for r in rows:
+        part = Money(r[4] * r[0], orders[r[1]][3])
+        conv = rates.convert(part, first[3]) or part
+        total = Money(total.amount + conv.amount, first[3])
+    parcel = build_parcel(
+        [_item(r[1:], r[0]) for r in rows],
+        country=first[5],
+        postcode=first[6],
+        city=first[7],
+        declared_value=total,
+        measured=measured,
+    )
+    return Subject(parcel, first[2], total, package.pk)
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def rate_shop_parcel(
+    actor, parcel: Parcel, *, store_id=None, order_value: Money | None = None, level=None
+) -> Choice:
+    """Shop a bare parcel (nothing is stored)."""
+    require(actor, P.SHIP)
+    value = order_value if order_value is not None else parcel.declared_value
+    return Shopper(level=level).choose(Subject(parcel, store_id, value, None))
+
+
+def rate_shop_orders(
+    actor,
+    order_ids: Sequence[int],
+    *,
+    measured: dict[int, Measured] | None = None,
+    level: str | None = None,
+    store: bool = True,
+) -> list[Choice]:
+    """Shop a few orders and (``store``) keep each order's choice. Unknown ids are a 404."""
+    require(actor, P.SHIP)
+    ids = list(dict.fromkeys(int(i) for i in order_ids))
+    orders, subjects, problems = load_order_subjects(ids, measured=measured)
+    missing = [i for i in ids if i not in orders]
+    if missing:
+        raise NotFound("Some orders do not exist", code="order_not_found", details=missing)
+    if problems:
+        raise ValidationFailed(
+            "Some orders cannot be shopped",
+            code="cannot_rate_shop",
+            details=[{"order_id": k, "code": v} for k, v in problems.items()],
+        )
+    choices = Shopper(level=level).choose_all(subjects)
+    if store:
+        with transaction.atomic():
+            write_choices(choices)
+            audit.record(
+                actor,
+                "logistics.rate_shop",
+                None,
+                {"orders": ids},
+                entity="orders.order",
+                object_id=",".join(map(str, ids))[:64],
+            )
+    return choices
+
+
+_CHOICE_FIELDS = (
+    "order", "channel", "amount", "currency", "chargeable_weight_g", "rule", "strategy",
+    "explanation", "quoted_at",
+)  # fmt: skip
+
+
+def write_choices(choices: Sequence[Choice]) -> int:
+    """Replace the choices of these orders: one DELETE and one multi-row INSERT per chunk."""
+    if not choices:
+        return 0
+    ids = [c.ref for c in choices]
+    now = timezone.now()
+    for start in range(0, len(ids), 900):
+        RateChoice.objects.filter(order_id__in=ids[start : start + 900]).delete()
+    rows = []
+    for c in choices:
+        q = c.quote
+        rows.append(
+            (
+                c.ref,
+                q.channel_id if q else None,
+                q.total.amount if q else None,
+                q.currency if q else "",
+                q.chargeable_g if q else c.chargeable_g,
+                c.rule.id if c.rule else None,
+                c.strategy,
+                c.short(),
+                now,
+            )
+        )
+    return insert_rows(RateChoice, _CHOICE_FIELDS, rows)
+
+
+def pending_shipment_ids() -> list[int]:
+    return list(
+        Order.objects.filter(status=OrderStatus.PENDING_SHIPMENT)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def shop_orders(
+    actor, order_ids: Sequence[int] | None = None, *, level=None, chunk: int = CHUNK, progress=None
+) -> dict:
+    """Bulk rate shop (all pending-shipment orders, or these ids), set-based per chunk."""
+    require(actor, P.SHIP)
+    ids = pending_shipment_ids() if order_ids is None else [int(i) for i in order_ids]
+    shopper = Shopper(level=level)
+    counts = {"orders": len(ids), "chosen": 0, "no_channel": 0, "skipped": 0}
+    by_channel: dict[str, int] = defaultdict(int)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        _orders, subjects, problems = load_order_subjects(part)
+        counts["skipped"] += len(part) - len(subjects)
+        choices = shopper.choose_all(subjects)
+        with transaction.atomic():
+            write_choices(choices)
+        for c in choices:
+            if c.quote is None:
+                counts["no_channel"] += 1
+            else:
+                counts["chosen"] += 1
+                by_channel[c.quote.channel_code] += 1
+        if progress is not None:
+            progress(min(start + chunk, len(ids)), len(ids))
+    audit.record(
+        actor, "logistics.rate_shop_bulk", None, {**counts}, entity="orders.order", object_id="*"
+    )
+    return {**counts, "by_channel": dict(sorted(by_channel.items()))}
+
+
+@jobs.kind("logistics.rate_shop")
+def _rate_shop_job(actor, params: dict, progress) -> dict:
+    return shop_orders(actor, params.get("order_ids"), level=params.get("level"), progress=progress)
+
+
+def start_bulk_rate_shop(actor, order_ids: Sequence[int] | None = None, *, level=None):
+    require(actor, P.SHIP)
+    params = {"order_ids": [int(i) for i in order_ids] if order_ids is not None else None}
+    if level is not None:
+        params["level"] = level
+    return jobs.start(actor, "logistics.rate_shop", params, total=len(order_ids or ()))
