@@ -15,7 +15,12 @@
 4. stamps ``platform_updated_at`` and the payment status (a refund changes it also on an order
    already shipped), in one statement per row set;
 5. cancels the orders the platform cancelled, when they can still be cancelled (one service
-   call per cancelled order: cancellations are rare and release reservations).
+   call per cancelled order: cancellations are rare and release reservations);
+6. records orders the platform ships itself (``fulfilled_by_platform``, e.g. Amazon FBA) as
+   shipped from the store's ``platform_warehouse`` (``services.record_platform_fulfilled``: no
+   allocation, no stock movement). They are imported without review (nothing for our team to
+   check); stale versions count too, so a reconciliation after the warehouse is configured
+   picks up the ones left in review.
 
 All in one transaction with the store's row locked, so two workers applying versions of the
 same order one after the other cannot interleave (stale check and write are atomic).
@@ -39,7 +44,7 @@ from tradelane.core.states import transition
 
 from . import importing
 from .models import Order, Store
-from .states import TRANSITIONS, PaymentStatus
+from .states import PLATFORM_FULFILLED_TRANSITIONS, TRANSITIONS, PaymentStatus
 from .states import OrderStatus as S
 
 # An invalid order cancelled on the platform is reopened, then cancelled (the table has no
@@ -59,6 +64,7 @@ class ApplyReport:
     rejected: int = 0
     cancelled: int = 0
     payment_changed: int = 0
+    platform_fulfilled: int = 0  # recorded as shipped by the platform (FBA)
     errors: list[dict] = field(default_factory=list)  # rejected rows and refused cancellations
     order_ids: dict[str, int] = field(default_factory=dict)  # external id -> order id
 
@@ -88,6 +94,7 @@ def apply_platform_orders(
     *,
     source: str = "",
     import_statuses: list[str] | None = None,
+    platform_warehouse: str = "",
 ) -> ApplyReport:
     require(actor, P.ORDER_ADD)
     report = ApplyReport()
@@ -134,16 +141,26 @@ def apply_platform_orders(
                 continue
             fresh.append(raw)
         if not fresh:
+            _platform_fulfilled(actor, store, newest, platform_warehouse, report)
             return report
 
-        result = importing.import_orders(actor, fresh, source=source or store.platform)
-        report.created += result.created
-        report.updated += result.updated
-        report.unchanged += result.unchanged
-        report.rejected += result.rejected
-        for row in result.rows:
-            if row["result"] == importing.REJECTED:
-                report.errors.append({"external_id": row["external_id"], "errors": row["errors"]})
+        by_us = [r for r in fresh if not r.get("fulfilled_by_platform")]
+        by_platform = [r for r in fresh if r.get("fulfilled_by_platform")]
+        for rows, review in ((by_us, True), (by_platform, False)):
+            if not rows:
+                continue
+            result = importing.import_orders(
+                actor, rows, source=source or store.platform, review=review
+            )
+            report.created += result.created
+            report.updated += result.updated
+            report.unchanged += result.unchanged
+            report.rejected += result.rejected
+            for row in result.rows:
+                if row["result"] == importing.REJECTED:
+                    report.errors.append(
+                        {"external_id": row["external_id"], "errors": row["errors"]}
+                    )
         # 4. stamp the platform time and the payment status of every order that landed
         landed = {
             ext: (pk, status, payment)
@@ -201,4 +218,46 @@ def apply_platform_orders(
                     report.cancelled += 1
                 except DomainError as exc:
                     report.errors.append({"order_id": pk, "errors": [exc.as_dict()]})
+        # 6. orders the platform ships itself
+        _platform_fulfilled(actor, store, newest, platform_warehouse, report)
     return report
+
+
+def _platform_fulfilled(actor, store, newest, warehouse_code: str, report: ApplyReport) -> None:
+    wanted = [
+        ext
+        for ext, (_moment, raw) in newest.items()
+        if raw.get("fulfilled_by_platform") and not raw.get("cancelled")
+    ]
+    if not wanted:
+        return
+    ids = list(
+        Order.objects.filter(
+            store=store, external_id__in=wanted, status__in=list(PLATFORM_FULFILLED_TRANSITIONS)
+        ).values_list("id", flat=True)
+    )
+    if not ids:
+        return
+    if not warehouse_code:
+        report.errors.append(
+            {
+                "order_ids": ids,
+                "errors": [
+                    {
+                        "code": "platform_warehouse_missing",
+                        "message": "fulfilled by the platform, but the store names no "
+                        "platform warehouse: left in review",
+                    }
+                ],
+            }
+        )
+        return
+    from .services import record_platform_fulfilled
+
+    try:
+        with transaction.atomic():
+            report.platform_fulfilled += record_platform_fulfilled(
+                actor, ids, warehouse_code, "fulfilled by the platform"
+            )
+    except DomainError as exc:
+        report.errors.append({"order_ids": ids, "errors": [exc.as_dict()]})

@@ -19,7 +19,7 @@ from tradelane.core.countries import check_country
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.models import StateEvent
 from tradelane.core.money import check_currency
-from tradelane.core.states import check_allowed, entity_label, transition
+from tradelane.core.states import bulk_transition, check_allowed, entity_label, transition
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
@@ -27,12 +27,13 @@ from tradelane.inventory.selectors import available_map
 from .allocation import SOURCE, allocate_orders, candidate_warehouses, plan_allocation
 from .models import Order, OrderLine, Package, PackageLine, Store, StoreSkuMapping
 from .review import review_orders
-from .states import RESERVED_STATES, TRANSITIONS
+from .states import PLATFORM_FULFILLED_TRANSITIONS, RESERVED_STATES, TRANSITIONS
 from .states import OrderStatus as S
 
 __all__ = [
     "allocate_orders", "review_orders", "create_store", "update_store", "map_store_sku",
     "change_status", "cancel_order", "mark_shipped", "merge_orders", "split_order",
+    "record_platform_fulfilled",
 ]  # fmt: skip
 
 
@@ -204,6 +205,47 @@ def ship_packages(actor, order: Order, package_ids: list[int], reason: str = "")
         transition(order, S.SHIPPED, table=TRANSITIONS, actor=actor, reason=reason or "shipped")
         inventory.ship(actor, SOURCE, [str(order.pk)], note="order shipped")
     return True
+
+
+def record_platform_fulfilled(
+    actor, order_ids: list[int], warehouse_code: str, reason: str = "fulfilled by the platform"
+) -> int:
+    """Record orders the sales platform ships itself (Amazon FBA) as shipped from its
+    warehouse (kind ``platform``): no reservation, no stock movement from our warehouses, no
+    allocation. Orders not in review states (already shipped, cancelled, allocated) are left
+    as they are. Returns how many moved; one state event and one audit row each."""
+    require(actor, P.ORDER_ADD)
+    warehouse = Warehouse.objects.filter(code=warehouse_code).first()
+    if warehouse is None or warehouse.kind != Warehouse.Kind.PLATFORM:
+        raise ValidationFailed(
+            f"No warehouse {warehouse_code!r} of kind platform",
+            code="invalid_platform_warehouse",
+            details={"warehouse": warehouse_code},
+        )
+    ids = sorted({int(i) for i in order_ids})
+    moved = 0
+    with transaction.atomic():
+        by_state: dict[str, list[int]] = defaultdict(list)
+        for pk, status in (
+            Order.objects.select_for_update()
+            .filter(pk__in=ids, status__in=list(PLATFORM_FULFILLED_TRANSITIONS))
+            .values_list("id", "status")
+        ):
+            by_state[status].append(pk)
+        for status, pks in sorted(by_state.items()):
+            moved += bulk_transition(
+                Order, pks, status, S.SHIPPED, table=PLATFORM_FULFILLED_TRANSITIONS,
+                actor=actor, reason=reason, extra={"warehouse": warehouse},
+            )  # fmt: skip
+        if moved:
+            audit.record_many(
+                actor,
+                "orders.order.platform_fulfilled",
+                "orders.order",
+                [pk for pks in by_state.values() for pk in pks],
+                {"warehouse": warehouse.code, "reason": reason},
+            )
+    return moved
 
 
 # --- merge and split ------------------------------------------------------------------------

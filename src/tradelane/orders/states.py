@@ -32,6 +32,16 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CANCELLED: set(),
 }  # fmt: skip
 
+# An order the sales platform ships itself (Amazon FBA) is recorded as shipped straight from
+# review: it never takes stock from our warehouses, so it skips allocation. Only
+# ``services.record_platform_fulfilled`` uses this table.
+PLATFORM_FULFILLED_TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING_REVIEW: {S.SHIPPED},
+    S.PENDING_CONTACT: {S.SHIPPED},
+    S.APPROVED: {S.SHIPPED},
+    S.INVALID: {S.SHIPPED},
+}
+
 # Orders in these states still hold or may take stock; merge and duplicate checks look at them.
 OPEN_STATES = (
     S.PENDING_REVIEW,

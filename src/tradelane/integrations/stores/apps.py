@@ -10,4 +10,6 @@ class StoresConfig(AppConfig):
         # Register connectors, outbox handlers and the periodic reconciliation in every
         # process (web, worker), so queued work finds its function.
         from . import handlers, periodic  # noqa: F401
+        from .amazon import connector as _amazon  # noqa: F401
         from .shopify import connector  # noqa: F401
+        from .woocommerce import connector as _woocommerce  # noqa: F401

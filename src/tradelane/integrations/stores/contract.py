@@ -16,6 +16,10 @@ shipping_address, totals, lines, note) plus three keys read by ``orders.platform
 - ``cancelled``: bool; True cancels the order here (while it can still be cancelled).
 - ``platform_status``: the platform's raw status text (shown, and filtered by the store's
   ``import_statuses`` setting for orders not seen before).
+- ``fulfilled_by_platform`` (optional, default False): the platform ships this order itself
+  (Amazon FBA). It is recorded as shipped from the store's ``platform_warehouse`` (a warehouse
+  of kind ``platform``), with no stock movement from our own warehouses
+  (``orders.services.record_platform_fulfilled``).
 
 The ``store`` key is filled by the sync engine (the store's code); connectors may leave it out.
 
@@ -27,6 +31,8 @@ Errors a connector raises:
 - ``WebhookRejected``: a webhook whose signature does not verify (the view answers 401 and
   stores nothing).
 - ``PlatformError``: the platform refused the request for good (a user error; no retry helps).
+- ``WebhookPing``: an unsigned handshake the platform sends when a webhook is created
+  (WooCommerce's ``webhook_id=<n>`` ping): answered 200, nothing stored.
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ class Unavailable(ConnectorError):
 
 class WebhookRejected(ConnectorError):
     """The webhook's signature (or required headers) do not verify."""
+
+
+class WebhookPing(ConnectorError):
+    """Not an event: the platform's handshake when a webhook is saved (200, nothing stored)."""
 
 
 class PlatformError(ConnectorError):

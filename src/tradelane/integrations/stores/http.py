@@ -38,6 +38,7 @@ class HttpClient:
         base_url: str,
         headers: dict[str, str] | None = None,
         *,
+        auth: httpx.Auth | tuple[str, str] | None = None,
         retries: int = 3,
         backoff: float = 0.5,
         max_wait: float = 30.0,
@@ -48,7 +49,9 @@ class HttpClient:
         self.backoff = backoff
         self.max_wait = max_wait
         self.sleep = sleep
-        self._client = httpx.Client(base_url=base_url, headers=headers or {}, timeout=timeout)
+        self._client = httpx.Client(
+            base_url=base_url, headers=headers or {}, timeout=timeout, auth=auth
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -58,16 +61,37 @@ class HttpClient:
 
         Raises ``Unavailable`` (with the last ``Retry-After``) when the retries run out.
         """
+        return self.request("POST", path, json=payload)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
+    ) -> httpx.Response:
+        """Any request, retried on transport errors and ``retry_statuses`` (with backoff,
+        honouring ``Retry-After``); the response of the first other answer. A platform with its
+        own rate-limit logic passes ``retry_statuses`` without 429 and handles 429 itself.
+
+        Raises ``Unavailable`` (with the last ``Retry-After``) when the retries run out.
+        """
         last_error = ""
         retry_after: float | None = None
         for attempt in range(self.retries + 1):
             try:
-                response = self._client.post(path, json=payload)
+                response = self._client.request(
+                    method, path, params=params, json=json, data=data, headers=headers
+                )
             except httpx.TransportError as exc:  # refused, reset, timeout, dropped mid-body
                 last_error = f"{type(exc).__name__}: {exc}"
                 retry_after = None
             else:
-                if response.status_code not in RETRY_STATUSES:
+                if response.status_code not in retry_statuses:
                     return response
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 last_error = f"HTTP {response.status_code}"

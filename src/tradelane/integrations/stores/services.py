@@ -12,6 +12,7 @@ from tradelane.accounts.roles import P
 from tradelane.core import audit
 from tradelane.core.crypto import encrypt_json
 from tradelane.core.errors import Conflict, ValidationFailed
+from tradelane.inventory.models import Warehouse
 from tradelane.orders.models import Store
 
 from . import contract
@@ -20,6 +21,8 @@ from .settings_schema import clean_settings
 
 REQUIRED_CREDENTIALS = {
     "shopify": ("access_token", "webhook_secrets"),
+    "woocommerce": ("consumer_key", "consumer_secret", "webhook_secrets"),
+    "amazon": ("refresh_token", "client_id", "client_secret"),
 }
 
 
@@ -38,6 +41,16 @@ def _clean_credentials(platform: str, credentials: dict) -> dict:
             details={"missing": missing},
         )
     return creds
+
+
+def _check_platform_warehouse(cleaned: dict) -> None:
+    code = cleaned.get("platform_warehouse") or ""
+    if code and not Warehouse.objects.filter(code=code, kind=Warehouse.Kind.PLATFORM).exists():
+        raise ValidationFailed(
+            f"No warehouse {code!r} of kind platform (e.g. FBA)",
+            code="invalid_platform_warehouse",
+            details={"field": "platform_warehouse"},
+        )
 
 
 def connect(
@@ -61,6 +74,7 @@ def connect(
         raise ValidationFailed("The shop domain is required", code="required")
     creds = _clean_credentials(platform, credentials)
     cleaned = clean_settings(settings)
+    _check_platform_warehouse(cleaned)
     with transaction.atomic():
         existing = StoreConnection.objects.select_for_update().filter(store=store).first()
         if existing is not None and existing.state == StoreConnection.State.CONNECTED:
@@ -112,6 +126,7 @@ def mark_disconnected(connection: StoreConnection, reason: str, *, actor=None) -
 def update_settings(actor, connection: StoreConnection, settings: dict) -> StoreConnection:
     require(actor, P.STORE_MANAGE)
     cleaned = clean_settings({**(connection.settings or {}), **(settings or {})})
+    _check_platform_warehouse(cleaned)
     with transaction.atomic():
         changes = {k: [connection.settings.get(k), v] for k, v in cleaned.items()
                    if connection.settings.get(k) != v}  # fmt: skip

@@ -22,6 +22,10 @@ class StoreSettings(BaseModel):
     alert_after_minutes: int = Field(default=120, ge=5, le=10080)
     reconcile_overlap_minutes: int = Field(default=10, ge=0, le=1440)
     locations: dict[str, str] = Field(default_factory=dict)  # warehouse code -> platform location
+    # Orders the platform ships itself (Amazon FBA) are recorded as shipped from this warehouse
+    # (code of a warehouse of kind ``platform``); no stock leaves our own warehouses.
+    platform_warehouse: str = ""
+    marketplace_ids: list[str] = Field(default_factory=list)  # Amazon marketplaces to pull
 
     @field_validator("import_statuses")
     @classmethod

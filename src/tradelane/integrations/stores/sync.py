@@ -61,6 +61,7 @@ def sync(connection: StoreConnection, kind: str = SyncRun.Kind.IMPORT, *, connec
                 page.orders,
                 source=connection.platform,
                 import_statuses=opts.import_statuses,
+                platform_warehouse=opts.platform_warehouse,
             )
             run.fetched += len(page.orders)
             run.created += report.created

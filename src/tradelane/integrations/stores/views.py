@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .contract import WebhookRejected
+from .contract import WebhookPing, WebhookRejected
 from .models import StoreConnection
 from .webhooks import receive
 
@@ -24,6 +24,8 @@ def webhook(request: HttpRequest, platform: str, token: str) -> JsonResponse:
         return JsonResponse({"code": "too_large", "message": "Body too large"}, status=413)
     try:
         _row, created = receive(conn, body, request.headers)
+    except WebhookPing:
+        return JsonResponse({"ok": True, "ping": True})
     except WebhookRejected as exc:
         return JsonResponse({"code": "invalid_signature", "message": str(exc)}, status=401)
     return JsonResponse({"ok": True, "duplicate": not created})

@@ -117,6 +117,7 @@ def process(delivery_id: int) -> str:
                     [order],
                     source=connection.platform,
                     import_statuses=settings_of(connection).import_statuses,
+                    platform_warehouse=settings_of(connection).platform_warehouse,
                 )
                 order_id = report.order_ids.get(order["external_id"])
                 if report.errors:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
+from ..common import header as _header
+from ..common import hmac_sha256_b64 as sign
 from ..contract import (
     EventKind,
     Fulfillment,
@@ -35,22 +35,6 @@ TOPICS = {
     "refunds/create": EventKind.REFUND,
     "app/uninstalled": EventKind.UNINSTALLED,
 }
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    value = headers.get(name)
-    if value is None:
-        lower = name.lower()
-        for key, val in headers.items():
-            if key.lower() == lower:
-                return val
-        return ""
-    return value
-
-
-def sign(body: bytes, secret: str) -> str:
-    """Shopify's ``X-Shopify-Hmac-SHA256``: base64 of HMAC-SHA256(raw body, app secret)."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def _parse_time(value: str) -> datetime | None:
