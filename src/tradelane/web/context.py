@@ -22,6 +22,8 @@ NAV = (
         (P.ORDER_ADD, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_ADJUST, P.STOCK_RECEIVE),
         "i",
     ),
+    ("web:dispatch", _("Dispatch center"), P.DISPATCH_VIEW, "d"),
+    ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "t"),
 )
 
 

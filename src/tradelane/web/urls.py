@@ -20,4 +20,5 @@ urlpatterns = [
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
     path("", include("tradelane.integrations.spreadsheets.urls")),
+    path("", include("tradelane.integrations.stores.web_urls")),
 ]
