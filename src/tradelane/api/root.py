@@ -67,6 +67,7 @@ def docs(request: HttpRequest) -> HttpResponse:
     """The interactive docs at /api/docs (the same page as /api/v1/docs)."""
     return openapi_view(request, api)
 
+
 from tradelane.logistics.shipping_api import router as shipping_router  # noqa: E402
 
 api.add_router("", shipping_router, tags=["shipping"])

@@ -57,6 +57,7 @@ TOPIC_BUY_LABEL = "logistics.buy_label"
 TOPIC_VOID_LABEL = "logistics.void_label"
 TOPIC_FULFILLMENT = "store.fulfillment"
 
+
 def take_s10_serial(prefix: str, country: str) -> int:
     """The next serial of the series, taken with a conditional UPDATE (inside the caller's
     transaction: the row stays locked until commit, so no two callers get one serial)."""
