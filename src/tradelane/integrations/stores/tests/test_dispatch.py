@@ -123,7 +123,7 @@ def test_page_shows_the_alert_and_every_tab(admin, conn, flow):
         ("runs", "retry-run"),
         ("webhooks", f"replay-webhook-{flow['bad'].pk}"),
         ("outbox", f"replay-outbox-{flow['dead'].pk}"),
-        ("jobs", "Nothing here"),
+        ("jobs", "这些筛选条件下没有记录"),
     ):
         body = c.get("/dispatch/tab/", {"tab": tab, "since": 0}).content.decode()
         if tab != "runs":
