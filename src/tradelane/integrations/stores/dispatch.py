@@ -382,7 +382,7 @@ def _style():
         foreground="#38444f",
         foreground_strong="#1f2933",
         foreground_subtle="#e3e8ee",
-        colors=("#2d8cff", "#2f9e5b", "#e0a100", "#7a2f94", "#0f6e5b", "#5b6670"),
+        colors=COLORS,
         font_family="Noto Sans CJK SC, sans-serif",
         label_font_size=11,
         major_label_font_size=11,
@@ -391,8 +391,12 @@ def _style():
     )
 
 
+COLORS = ("#2d8cff", "#2f9e5b", "#e0a100", "#7a2f94", "#0f6e5b", "#5b6670")
+FAILURE_COLORS = ("#b42318", "#e0a100")
+
+
 def _bars(data: dict, series: list[tuple[str, list[int]]], *, stacked: bool, height: int,
-          colors=None) -> str:  # fmt: skip
+          colors=None, width: int = 900) -> str:  # fmt: skip
     import pygal
 
     style = _style()
@@ -403,9 +407,8 @@ def _bars(data: dict, series: list[tuple[str, list[int]]], *, stacked: bool, hei
         js=[],
         style=style,
         height=height,
-        width=900,
-        legend_at_bottom=True,
-        legend_at_bottom_columns=6,
+        width=width,
+        show_legend=False,  # the page draws the legend in HTML (readable at any size)
         show_minor_x_labels=False,
         margin=6,
         spacing=6,
@@ -416,6 +419,9 @@ def _bars(data: dict, series: list[tuple[str, list[int]]], *, stacked: bool, hei
     )
     chart.x_labels = data["labels"]
     chart.x_labels_major = data["labels"][::3]
+    top = max([sum(col) for col in zip(*(v for _label, v in series), strict=True)] or [0])
+    step = max(1, -(-top // 4))
+    chart.y_labels = list(range(0, max(top, 1) + step, step))
     for label, values in series:
         chart.add(label, values)
     # js=[] loads no script file, but pygal still writes an inline config <script>: drop it
@@ -430,4 +436,9 @@ def orders_svg(data: dict) -> str:
 def failures_svg(data: dict, webhook_label: str, push_label: str) -> str:
     """Webhook failures and failed pushes per hour."""
     series = [(webhook_label, data["webhook_failures"]), (push_label, data["push_failures"])]
-    return _bars(data, series, stacked=True, height=150, colors=("#b42318", "#e0a100"))
+    return _bars(data, series, stacked=True, height=220, width=450, colors=FAILURE_COLORS)
+
+
+def legend(labels: list[str], colors=COLORS) -> list[tuple[str, str]]:
+    """[(label, colour)] in pygal's series order, for an HTML legend beside a chart."""
+    return [(label, colors[i % len(colors)]) for i, label in enumerate(labels)]

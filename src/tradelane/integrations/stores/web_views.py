@@ -226,6 +226,10 @@ def _summary_context(request, now) -> dict:
         "failures_chart": mark_safe(  # noqa: S308
             dispatch.failures_svg(data, _("Webhook failures"), _("Failed pushes"))
         ),
+        "orders_legend": dispatch.legend(list(data["orders"])),
+        "failures_legend": dispatch.legend(
+            [_("Webhook failures"), _("Failed pushes")], dispatch.FAILURE_COLORS
+        ),
         "orders_24h": sum(sum(v) for v in data["orders"].values()),
         "failures_24h": sum(data["webhook_failures"]) + sum(data["push_failures"]),
         "now": now,
