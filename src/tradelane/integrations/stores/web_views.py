@@ -355,7 +355,7 @@ def dispatch_action(request):
     )
     response["HX-Trigger"] = "dispatchChanged"
     if not request.htmx:
-        return redirect(request.POST.get("next") or reverse("web:dispatch"))
+        return redirect(reverse("web:dispatch"))
     return response
 
 
@@ -628,4 +628,4 @@ def store_sync(request, pk: int):
         messages.error(request, _error_dict(exc)["message"])
     else:
         messages.success(request, _("Sync queued for the store."))
-    return redirect(request.POST.get("next") or "web:stores")
+    return redirect("web:stores")
