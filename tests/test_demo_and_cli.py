@@ -173,3 +173,36 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
     finally:
         _stop(proc)
     assert proc.returncode == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_live_demo_connects_the_demo_stores_to_running_fakes_and_a_sync_imports_orders():
+    from tradelane.integrations.stores import live_demo, sync
+    from tradelane.integrations.stores.models import StoreConnection
+    from tradelane.orders.models import Order
+
+    demo.load()
+    live = live_demo.start(place=False)
+    try:
+        conns = {c.store.code: c for c in StoreConnection.objects.select_related("store")}
+        assert set(conns) == {"SHOP-US", "WOO-DE", "AMZ-UK"}
+        for code, conn in conns.items():
+            assert conn.state == "connected"
+            assert conn.base_url == live.fakes[code].base_url  # the worker reads it here
+        before = Order.objects.count()
+        runs = {code: sync.sync(conn) for code, conn in conns.items()}
+        assert {code: (r.status, r.created) for code, r in runs.items()} == {
+            code: ("succeeded", live_demo.SEED_ORDERS) for code in conns
+        }, {code: r.error for code, r in runs.items()}
+        assert Order.objects.count() == before + 3 * live_demo.SEED_ORDERS
+        imported = Order.objects.filter(source__in=["shopify", "woocommerce", "amazon"])
+        assert not imported.filter(lines__sku__isnull=True).exists()  # every SKU is mapped
+        # a second start (the next `tradelane up`) re-connects to the new ports
+        again = live_demo.start(place=False)
+        try:
+            conn = StoreConnection.objects.get(store__code="SHOP-US")
+            assert conn.state == "connected" and conn.base_url == again.fakes["SHOP-US"].base_url
+        finally:
+            again.stop()
+    finally:
+        live.stop()

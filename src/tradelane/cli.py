@@ -164,6 +164,17 @@ def _open_browser(url: str) -> None:
         pass
 
 
+def _start_live_demo(web_url: str):
+    """The demo stores' fake platforms, in threads of this process (None if it fails)."""
+    try:
+        from tradelane.integrations.stores import live_demo
+
+        return live_demo.start(web_url=web_url)
+    except Exception as exc:  # noqa: BLE001 - the app runs without the live demo
+        print(f"tradelane: the live store demo did not start ({exc})", file=sys.stderr)
+        return None
+
+
 def _raise_keyboard_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -208,7 +219,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
     worker: WorkerSupervisor | None = None
+    live = None
     try:
+        if not args.no_demo and demo.is_loaded():
+            live = _start_live_demo(f"http://{_url_host(args.host)}:{args.port}")
         if args.no_worker:
             worker_note = "off (--no-worker); run `tradelane worker` elsewhere"
         elif not (_uses_db_worker() or _uses_rq_worker()):
@@ -222,6 +236,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         print()
         print(f"Tradelane is up at {url}")
         print(f"Task worker: {worker_note}")
+        if live is not None:
+            print(
+                "Demo stores: connected to local fake Shopify, WooCommerce and Amazon "
+                "(a new order about every minute; see /dispatch/)"
+            )
         if demo.is_loaded():
             print()
             _print_logins()
@@ -236,6 +255,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM: let us clean up
         print("\nStopping…", flush=True)
         server.close()
+        if live is not None:
+            live.stop()
         if worker is not None:
             worker.stop()
     return 0

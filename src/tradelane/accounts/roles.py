@@ -34,6 +34,8 @@ class P:
     RATESHEET_CHANGE = "logistics.change_ratesheet"  # create, import and edit rate sheets
     SHIP = "logistics.ship"  # rate-shop, create shipments, buy and print labels, manifests
     TRACKING_MANAGE = "logistics.manage_tracking"  # tracking exception queue, manual events
+    DISPATCH_VIEW = "stores.view_storeconnection"  # the dispatch center (read)
+    DISPATCH_OPERATE = "stores.change_storeconnection"  # sync now, retry, replay
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -54,11 +56,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PURCHASING: [*_VIEW_ALL, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_RECEIVE],
     LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER,
                 P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE, P.SHIP,
-                P.TRACKING_MANAGE],
+                P.TRACKING_MANAGE, P.DISPATCH_VIEW, P.DISPATCH_OPERATE],
     WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER, P.CHANNEL_VIEW,
                 P.SHIP],
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE],
-    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW],
+    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.DISPATCH_VIEW],
     ADMIN: [
         v for k, v in vars(P).items() if k.isupper()
     ],

@@ -75,3 +75,7 @@ def docs(request: HttpRequest) -> HttpResponse:
 from tradelane.logistics.shipping_api import router as shipping_router  # noqa: E402
 
 api.add_router("", shipping_router, tags=["shipping"])
+
+from tradelane.integrations.stores.dispatch_api import router as dispatch_router  # noqa: E402
+
+api.add_router("", dispatch_router, tags=["dispatch"])

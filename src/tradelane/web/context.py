@@ -26,6 +26,8 @@ NAV = (
     ("web:shipping", pgettext_lazy("nav", "Shipping"), P.SHIP, "f"),
     ("web:tracking", _("Tracking"), (P.CHANNEL_VIEW, P.TRACKING_MANAGE), "t"),
     ("web:channels", _("Channels"), P.CHANNEL_VIEW, "c"),
+    ("web:dispatch", _("Dispatch center"), P.DISPATCH_VIEW, "d"),
+    ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),
 )
 
 

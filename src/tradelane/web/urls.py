@@ -23,6 +23,7 @@ urlpatterns = [
     path("products/", views.products, name="products"),
     path("stock/", views.stock_page, name="stock"),
     path("", include("tradelane.integrations.spreadsheets.urls")),
+    path("", include("tradelane.integrations.stores.web_urls")),
     path("channels/", logistics.channels, name="channels"),
     path("quote/", logistics.quote, name="quote"),
     path("channels/<str:code>/", logistics.channel_detail, name="channel"),

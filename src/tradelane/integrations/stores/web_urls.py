@@ -1,0 +1,18 @@
+"""Mounted inside the web app's URLs (names ``web:dispatch...`` and ``web:stores...``)."""
+
+from django.urls import path
+
+from . import web_views as v
+
+urlpatterns = [
+    path("dispatch/", v.dispatch_page, name="dispatch"),
+    path("dispatch/tab/", v.dispatch_tab, name="dispatch_tab"),
+    path("dispatch/summary/", v.dispatch_summary, name="dispatch_summary"),
+    path("dispatch/payload/<str:kind>/<int:pk>/", v.dispatch_payload, name="dispatch_payload"),
+    path("dispatch/action/", v.dispatch_action, name="dispatch_action"),
+    path("stores/", v.stores_page, name="stores"),
+    path("stores/<int:store_id>/connect/", v.store_connect, name="store_connect"),
+    path("stores/connections/<int:pk>/settings/", v.store_settings, name="store_settings"),
+    path("stores/connections/<int:pk>/disconnect/", v.store_disconnect, name="store_disconnect"),
+    path("stores/connections/<int:pk>/sync/", v.store_sync, name="store_sync"),
+]
