@@ -7,11 +7,12 @@ from tradelane.api.root import docs as api_docs
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # carrier tracking webhooks before the stores' /hooks/<platform>/<token>
+    path("hooks/tracking/", include("tradelane.integrations.tracking_hooks.urls")),
     path("", include("tradelane.integrations.stores.urls")),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api-docs"),
     path("api/docs/", api_docs),
     re_path(r"^api/", api_not_found),  # JSON 404, not the HTML page
-    path("hooks/tracking/", include("tradelane.integrations.tracking_hooks.urls")),
     path("", include("tradelane.web.urls")),
 ]
