@@ -188,6 +188,8 @@ TASK_BACKENDS = {
 _tasks_backend = os.environ.get("TRADELANE_TASKS_BACKEND", "db").strip() or "db"
 _tasks_backend = TASK_BACKENDS.get(_tasks_backend, _tasks_backend)
 TASKS = {"default": {"BACKEND": _tasks_backend}}
+# where this installation is reached from outside (public tracking links pushed to stores)
+TRADELANE_PUBLIC_URL = os.environ.get("TRADELANE_PUBLIC_URL", "").strip()
 REDIS_URL = os.environ.get("TRADELANE_REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 if _tasks_backend == TASK_BACKENDS["rq"]:

@@ -49,7 +49,7 @@ from .models import (
 from .numbers import make_s10
 from .rating import quote
 from .shopping import Item, Measured, Rates, Subject, build_parcel, load_rules, rule_matches
-from .spec import KIND_RATE_SHEET, SHEET_COST
+from .spec import KIND_RATE_SHEET, SHEET_COST, fill_tracking_url
 from .states import ACTIVE_STATES, SHIPMENT_TRANSITIONS
 
 S = ShipmentStatus
@@ -445,8 +445,7 @@ def cancel_shipment(actor, shipment: Shipment | int, reason: str = "") -> Shipme
 
 
 def tracking_url(channel: Channel, number: str) -> str:
-    template = channel.tracking_url_template
-    return template.replace("{tracking}", number) if template and number else ""
+    return fill_tracking_url(channel.tracking_url_template, number)
 
 
 def ship_shipment(

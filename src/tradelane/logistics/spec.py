@@ -132,7 +132,10 @@ class ChannelConfig:
 
 def tracking_url(cfg: ChannelConfig, tracking_number: str) -> str:
     """The public tracking page of a number on this channel ("" without a template)."""
-    template = cfg.tracking_url_template
+    return fill_tracking_url(cfg.tracking_url_template, tracking_number)
+
+
+def fill_tracking_url(template: str, tracking_number: str) -> str:
     if not template or not tracking_number:
         return ""
     return template.replace(TRACKING_PLACEHOLDER, url_quote(tracking_number.strip(), safe=""))
