@@ -45,11 +45,24 @@ def test_rate_in_a_thread_running_an_event_loop(carrier):
     """karrio's own fan-out uses asyncio.run(), which fails inside a running loop (an async
     view; Playwright's sync API in the browser tests): ours runs in plain threads."""
     import asyncio
+    import threading
 
     async def inside():
         return carrier.gateway.rate(carrier.account, carrier.rate_request())
 
-    results = asyncio.run(inside())
+    out: dict = {}
+
+    def in_a_fresh_thread():  # its own loop, whatever this thread runs (the browser tests')
+        try:
+            out["results"] = asyncio.run(inside())
+        except Exception as exc:  # reported below
+            out["error"] = exc
+
+    worker = threading.Thread(target=in_a_fresh_thread)
+    worker.start()
+    worker.join(60)
+    assert "error" not in out, out.get("error")
+    results = out["results"]
     got = {r.service_code: str(r.total.amount) for r in results}
     assert got == EXPECTED_RATES[carrier.carrier]
 
