@@ -165,3 +165,14 @@ def make_sku(product):
         return Sku.objects.create(product=product, code=code, **defaults)
 
     return make
+
+
+@pytest.fixture
+def fresh_rate_cache():
+    """``logistics.selectors``' channel cache emptied before and after the test (the cache
+    outlives the test's transaction)."""
+    from tradelane.logistics import selectors
+
+    selectors.clear_cache()
+    yield
+    selectors.clear_cache()

@@ -1241,38 +1241,64 @@ def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
         )
     reader.fieldnames = header
     order_columns = [c for c in CSV_COLUMNS if c not in _CSV_LINE_COLUMNS and c in header]
+
+    def numbered() -> Iterator[tuple[int, dict]]:
+        while True:
+            try:
+                row = next(reader, None)
+            except csv.Error as exc:  # e.g. a field over the size limit: the file cannot go on
+                message = f"Line {reader.line_num}: {exc}; the rest of the file was not read"
+                raise _RowsBroken(reader.line_num, message) from exc
+            if row is None:
+                return
+            yield reader.line_num, row
+
+    yield from _grouped(numbered(), order_columns, "Line")
+
+
+class _RowsBroken(Exception):
+    """The rows cannot go on (a broken CSV line): ``_grouped`` refuses the open order."""
+
+    def __init__(self, line_no: int, message: str):
+        super().__init__(message)
+        self.line_no = line_no
+        self.message = message
+
+
+def _grouped(
+    rows: Iterable[tuple[int, dict]], order_columns: list[str], word: str
+) -> Iterator[tuple[int, Any]]:
+    """(first row number, order dict) per group of consecutive flat rows of one order (same
+    store and external id); an order cell that contradicts the group's first row is an error.
+    ``word`` names a row in messages ("Line" in a CSV file, "Row" in a spreadsheet)."""
     current: dict | None = None
     first_row: dict = {}
     start = 0
     key = None
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:  # e.g. a field over the size limit: the file cannot go on
-            # The broken line may belong to the order being gathered: refuse it whole.
-            message = f"Line {reader.line_num}: {exc}; the rest of the file was not read"
-            yield (start if current is not None else reader.line_num), _Bad("invalid_csv", message)
-            return
-        if row is None:
-            break
-        line_no = reader.line_num
-        row_key = ((row.get("store") or "").strip(), (row.get("external_id") or "").strip())
-        if current is None or row_key != key:
-            if current is not None:
-                yield start, current
-            current, first_row, start, key = _csv_order(row), row, line_no, row_key
-        else:
-            for column in order_columns:
-                value = (row.get(column) or "").strip()
-                if value and value != (first_row.get(column) or "").strip():
-                    current["_errors"].append(
-                        _err(
-                            column,
-                            "conflicting_value",
-                            f"Line {line_no} gives another {column} than line {start}",
+    try:
+        for line_no, row in rows:
+            row_key = ((row.get("store") or "").strip(), (row.get("external_id") or "").strip())
+            if current is None or row_key != key:
+                if current is not None:
+                    yield start, current
+                current, first_row, start, key = _csv_order(row), row, line_no, row_key
+            else:
+                for column in order_columns:
+                    value = (row.get(column) or "").strip()
+                    if value and value != (first_row.get(column) or "").strip():
+                        current["_errors"].append(
+                            _err(
+                                column,
+                                "conflicting_value",
+                                f"{word} {line_no} gives another {column} than "
+                                f"{word.lower()} {start}",
+                            )
                         )
-                    )
-        current["lines"].append({c: row.get(c) for c in _CSV_LINE_COLUMNS})
+            current["lines"].append({c: row.get(c) for c in _CSV_LINE_COLUMNS})
+    except _RowsBroken as exc:
+        # The broken line may belong to the order being gathered: refuse it whole.
+        yield (start if current is not None else exc.line_no), _Bad("invalid_csv", exc.message)
+        return
     if current is not None:
         yield start, current
 
@@ -1440,30 +1466,7 @@ def orders_from_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, An
     mapped); grouping and the check of contradicting order cells are the CSV reader's.
     """
     order_columns = [c for c in CSV_COLUMNS if c not in _CSV_LINE_COLUMNS]
-    current: dict | None = None
-    first_row: dict = {}
-    start = 0
-    key = None
-    for line_no, row in rows:
-        row_key = ((row.get("store") or "").strip(), (row.get("external_id") or "").strip())
-        if current is None or row_key != key:
-            if current is not None:
-                yield start, current
-            current, first_row, start, key = _csv_order(row), row, line_no, row_key
-        else:
-            for column in order_columns:
-                value = (row.get(column) or "").strip()
-                if value and value != (first_row.get(column) or "").strip():
-                    current["_errors"].append(
-                        _err(
-                            column,
-                            "conflicting_value",
-                            f"Row {line_no} gives another {column} than row {start}",
-                        )
-                    )
-        current["lines"].append({c: row.get(c) for c in _CSV_LINE_COLUMNS})
-    if current is not None:
-        yield start, current
+    yield from _grouped(rows, order_columns, "Row")
 
 
 def import_numbered(

@@ -174,16 +174,24 @@ class ListFilters:
         return now - timedelta(hours=self.since_hours) if self.since_hours else None
 
 
-def sync_runs(f: ListFilters, now: datetime | None = None):
-    qs = SyncRun.objects.select_related("connection__store").order_by("-started_at", "-id")
-    if f.store:
-        qs = qs.filter(connection__store_id=f.store)
+def _filtered(qs, f: ListFilters, now: datetime | None, *, at: str, store=None, topic=None):
+    """``qs`` narrowed by the filters: ``store``/``topic`` name the fields those filters apply
+    to (None: the list has no such filter), ``at`` the time field ``since_hours`` applies to."""
+    if store and f.store:
+        qs = qs.filter(**{store: f.store})
     if f.status:
         qs = qs.filter(status=f.status)
+    if topic and f.topic:
+        qs = qs.filter(**{topic: f.topic})
     since = f.since(now or timezone.now())
     if since:
-        qs = qs.filter(started_at__gte=since)
+        qs = qs.filter(**{f"{at}__gte": since})
     return qs
+
+
+def sync_runs(f: ListFilters, now: datetime | None = None):
+    qs = SyncRun.objects.select_related("connection__store").order_by("-started_at", "-id")
+    return _filtered(qs, f, now, at="started_at", store="connection__store_id")
 
 
 def webhooks(f: ListFilters, now: datetime | None = None):
@@ -192,16 +200,7 @@ def webhooks(f: ListFilters, now: datetime | None = None):
         .defer("body")
         .order_by("-received_at", "-id")
     )
-    if f.store:
-        qs = qs.filter(connection__store_id=f.store)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.topic:
-        qs = qs.filter(topic=f.topic)
-    since = f.since(now or timezone.now())
-    if since:
-        qs = qs.filter(received_at__gte=since)
-    return qs
+    return _filtered(qs, f, now, at="received_at", store="connection__store_id", topic="topic")
 
 
 def outbox(f: ListFilters, now: datetime | None = None):
@@ -209,28 +208,12 @@ def outbox(f: ListFilters, now: datetime | None = None):
     for p in OUTBOX_PREFIXES:
         prefix |= Q(topic__startswith=p)
     qs = OutboxMessage.objects.filter(prefix).order_by("-created_at", "-id")
-    if f.store:
-        qs = qs.filter(payload__store_id=f.store)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.topic:
-        qs = qs.filter(topic=f.topic)
-    since = f.since(now or timezone.now())
-    if since:
-        qs = qs.filter(created_at__gte=since)
-    return qs
+    return _filtered(qs, f, now, at="created_at", store="payload__store_id", topic="topic")
 
 
 def jobs(f: ListFilters, now: datetime | None = None):
     qs = Job.objects.select_related("created_by").order_by("-created_at", "-id")
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.topic:
-        qs = qs.filter(kind=f.topic)
-    since = f.since(now or timezone.now())
-    if since:
-        qs = qs.filter(created_at__gte=since)
-    return qs
+    return _filtered(qs, f, now, at="created_at", topic="kind")
 
 
 def inbound_tracking_model():
@@ -246,14 +229,7 @@ def tracking_hooks(f: ListFilters, now: datetime | None = None):
     if model is None:
         return None
     qs = model.objects.defer("body").order_by("-received_at", "-id")
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.topic:
-        qs = qs.filter(source=f.topic)
-    since = f.since(now or timezone.now())
-    if since:
-        qs = qs.filter(received_at__gte=since)
-    return qs
+    return _filtered(qs, f, now, at="received_at", topic="source")
 
 
 TABS = ("runs", "webhooks", "outbox", "jobs", "tracking")

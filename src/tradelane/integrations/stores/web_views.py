@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -274,23 +274,17 @@ def dispatch_summary(request):
 def dispatch_payload(request, kind: str, pk: int):
     _perm(request.user, P.DISPATCH_VIEW)
     if kind == "webhook":
-        row = WebhookDelivery.objects.filter(pk=pk).first()
-        if row is None:
-            raise Http404
+        row = get_object_or_404(WebhookDelivery, pk=pk)
         title = f"{row.topic} · {row.delivery_id}"
         text = dispatch.payload_text(row.body)
         meta = {"headers": row.headers, "error": row.error}
     elif kind == "outbox":
-        row = OutboxMessage.objects.filter(pk=pk).first()
-        if row is None:
-            raise Http404
+        row = get_object_or_404(OutboxMessage, pk=pk)
         title = f"{row.topic} · #{row.pk}"
         text = dispatch.payload_text(row.payload)
         meta = {"dedupe_key": row.dedupe_key, "error": row.last_error}
     elif kind == "job":
-        row = Job.objects.filter(pk=pk).first()
-        if row is None:
-            raise Http404
+        row = get_object_or_404(Job, pk=pk)
         title = f"{row.kind} · #{row.pk}"
         text = dispatch.payload_text({"params": row.params, "result": row.result})
         meta = {"error": row.error}
@@ -303,9 +297,7 @@ def dispatch_payload(request, kind: str, pk: int):
         text = dispatch.payload_text(row.body)
         meta = {"headers": row.headers, "error": row.error}
     elif kind == "run":
-        row = SyncRun.objects.filter(pk=pk).first()
-        if row is None:
-            raise Http404
+        row = get_object_or_404(SyncRun, pk=pk)
         title = f"{row.kind} · #{row.pk}"
         text = row.error or _("No error.")
         meta = {"cursor_before": row.cursor_before, "cursor_after": row.cursor_after}

@@ -17,7 +17,7 @@ from tradelane.accounts import roles
 from tradelane.api.testing import role_clients
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.models import AuditLog
-from tradelane.logistics import manifests, printing, selectors, shipping
+from tradelane.logistics import manifests, printing, shipping
 from tradelane.logistics.documents import render_labels_pdf
 from tradelane.logistics.documents.samples import sample_label
 from tradelane.logistics.models import Manifest, S10Series, Shipment, ShipmentDocument
@@ -26,14 +26,7 @@ from tradelane.orders.tests.factories import make_store
 
 from .shipfix import allocated, own_channel
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    selectors.clear_cache()
-    yield
-    selectors.clear_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
 
 @pytest.fixture

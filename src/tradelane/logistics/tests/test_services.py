@@ -17,7 +17,7 @@ from tradelane.logistics.spec import BracketData, FuelData, SheetData, Surcharge
 from .factories import DAY, D, bracket, one_zone_sheet
 from .test_excel import full_sheet, xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
 DHL = dict(
     code="DHL-EXP",
@@ -35,13 +35,6 @@ DHL = dict(
     transit_days_min=3,
     transit_days_max=5,
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    selectors.clear_cache()
-    yield
-    selectors.clear_cache()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tradelane.core import outbox
 from tradelane.core.errors import Conflict, InvalidTransition, ValidationFailed
 from tradelane.core.models import OutboxMessage
 from tradelane.inventory.models import StockBalance, StockMovement
-from tradelane.logistics import gateways, selectors, shipping
+from tradelane.logistics import gateways, shipping
 from tradelane.logistics.models import (
     CarrierAccount,
     Channel,
@@ -27,14 +27,7 @@ from tradelane.orders.tests.factories import make_store
 
 from .shipfix import allocated, own_channel
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    selectors.clear_cache()
-    yield
-    selectors.clear_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
 
 @pytest.fixture

@@ -8,20 +8,12 @@ from django.test.utils import CaptureQueriesContext
 
 from tradelane.accounts import roles
 from tradelane.api.testing import role_clients
-from tradelane.logistics import selectors
 from tradelane.logistics.models import S10Series, Shipment, ShippingRule
 from tradelane.orders.tests.factories import make_store
 
 from .shipfix import allocated, own_channel
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    selectors.clear_cache()
-    yield
-    selectors.clear_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
 
 @pytest.fixture

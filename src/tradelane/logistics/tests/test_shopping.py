@@ -10,21 +10,14 @@ from tradelane.core import jobs
 from tradelane.core.errors import PermissionDenied
 from tradelane.core.models import Job
 from tradelane.core.money import Money
-from tradelane.logistics import selectors, shopping
+from tradelane.logistics import shopping
 from tradelane.logistics.models import RateChoice, ShippingRule
 from tradelane.logistics.rating import Parcel
 from tradelane.orders.tests.factories import make_order, make_store
 
 from .shipfix import D, allocated, fx, own_channel
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    selectors.clear_cache()
-    yield
-    selectors.clear_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
 
 @pytest.fixture

@@ -12,20 +12,13 @@ from pypdf import PdfReader
 
 from tradelane.accounts import roles
 from tradelane.core.models import AuditLog, Job
-from tradelane.logistics import selectors, shipping, shopping
+from tradelane.logistics import shipping, shopping
 from tradelane.logistics.models import Manifest, RateChoice, S10Series, Shipment
 from tradelane.logistics.tests.shipfix import allocated, own_channel
 from tradelane.orders.models import Order
 from tradelane.orders.tests.factories import make_store
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    selectors.clear_cache()
-    yield
-    selectors.clear_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
 
 @pytest.fixture

@@ -211,13 +211,16 @@ def channels(request):
 # --- the channel page and its edit form -------------------------------------------------------
 
 
-def _dec(label, *, places: int, help_text: str = "", **kw) -> forms.DecimalField:
+def _dec(
+    label, *, places: int, max_digits: int = 12, help_text: str = "", **kw
+) -> forms.DecimalField:
+    """An optional, non-negative decimal field."""
     return forms.DecimalField(
         label=label,
         required=False,
         min_value=0,
         decimal_places=places,
-        max_digits=12,
+        max_digits=max_digits,
         help_text=help_text,
         **kw,
     )
@@ -681,40 +684,16 @@ class QuoteForm(forms.Form):
         max_digits=10,
         decimal_places=3,
     )
-    length_cm = forms.DecimalField(
-        label=gettext_lazy("Length (cm)"),
-        required=False,
-        min_value=0,
-        max_digits=8,
-        decimal_places=1,
-    )
-    width_cm = forms.DecimalField(
-        label=gettext_lazy("Width (cm)"),
-        required=False,
-        min_value=0,
-        max_digits=8,
-        decimal_places=1,
-    )
-    height_cm = forms.DecimalField(
-        label=gettext_lazy("Height (cm)"),
-        required=False,
-        min_value=0,
-        max_digits=8,
-        decimal_places=1,
-    )
+    length_cm = _dec(gettext_lazy("Length (cm)"), places=1, max_digits=8)
+    width_cm = _dec(gettext_lazy("Width (cm)"), places=1, max_digits=8)
+    height_cm = _dec(gettext_lazy("Height (cm)"), places=1, max_digits=8)
     pieces = forms.IntegerField(
         label=gettext_lazy("Pieces"), min_value=1, max_value=10_000, initial=1
     )
     country = forms.ChoiceField(label=gettext_lazy("Country"), choices=())
     postcode = forms.CharField(label=gettext_lazy("Postcode"), required=False, max_length=20)
     city = forms.CharField(label=gettext_lazy("City"), required=False, max_length=100)
-    declared_value = forms.DecimalField(
-        label=gettext_lazy("Declared value"),
-        required=False,
-        min_value=0,
-        max_digits=18,
-        decimal_places=4,
-    )
+    declared_value = _dec(gettext_lazy("Declared value"), places=4, max_digits=18)
     declared_currency = forms.CharField(
         label=gettext_lazy("Currency"), required=False, max_length=3
     )

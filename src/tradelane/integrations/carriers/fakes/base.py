@@ -43,6 +43,25 @@ def pdf(text: str) -> bytes:
     return bytes(out)
 
 
+def references(node: Any, key: str, value_key: str) -> list[str]:
+    """Every non-empty ``value_key`` of the objects under ``key`` (one object or a list of
+    them) anywhere in a JSON document, in document order: the references a carrier request
+    carries."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                for ref in v if isinstance(v, list) else [v]:
+                    if isinstance(ref, dict) and ref.get(value_key):
+                        found.append(str(ref[value_key]))
+            else:
+                found += references(v, key, value_key)
+    elif isinstance(node, list):
+        for v in node:
+            found += references(v, key, value_key)
+    return found
+
+
 @dataclass
 class Label:
     tracking_number: str

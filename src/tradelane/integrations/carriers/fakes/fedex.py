@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .base import FakeCarrier, Reply, Request
+from .base import FakeCarrier, Reply, Request, references
 
 EVENTS = [  # (eventType, derivedStatusCode, description, iso time, city, country)
     ("PU", "PU", "Picked up", "2026-11-20T10:00:00+08:00", "SHENZHEN", "CN"),
@@ -19,16 +19,7 @@ EVENTS = [  # (eventType, derivedStatusCode, description, iso time, city, countr
 
 
 def _refs(node: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        for ref in node.get("customerReferences") or []:
-            found.append(str(ref.get("value", "")))
-        for v in node.values():
-            found += _refs(v)
-    elif isinstance(node, list):
-        for v in node:
-            found += _refs(v)
-    return found
+    return references(node, "customerReferences", "value")
 
 
 class FakeFedEx(FakeCarrier):

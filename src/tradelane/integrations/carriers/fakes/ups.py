@@ -8,7 +8,7 @@ import hashlib
 import io
 from typing import Any
 
-from .base import FakeCarrier, Reply, Request
+from .base import FakeCarrier, Reply, Request, references
 
 ACTIVITY = [  # (type, code, description, yyyymmdd, hhmmss, city, country)
     ("M", "MP", "Shipper created a label, UPS has not received the package yet.", "20261120",
@@ -30,19 +30,7 @@ def _gif() -> str:
 
 
 def _refs(node: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "ReferenceNumber":
-                for ref in value if isinstance(value, list) else [value]:
-                    if isinstance(ref, dict) and ref.get("Value"):
-                        found.append(str(ref["Value"]))
-            else:
-                found += _refs(value)
-    elif isinstance(node, list):
-        for v in node:
-            found += _refs(v)
-    return found
+    return references(node, "ReferenceNumber", "Value")
 
 
 class FakeUPS(FakeCarrier):

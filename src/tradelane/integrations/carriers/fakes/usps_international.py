@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .base import FakeCarrier, Reply, Request
+from .base import FakeCarrier, Reply, Request, references
 
 EVENTS = [  # (eventCode, eventType, timestamp, city, country)
     ("GX", "Shipping Label Created, USPS Awaiting Item", "2026-11-20T08:00:00Z", "LOS ANGELES",
@@ -21,17 +21,7 @@ EVENTS = [  # (eventCode, eventType, timestamp, city, country)
 
 
 def _refs(node: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        for ref in node.get("customerReference") or []:
-            if isinstance(ref, dict) and ref.get("referenceNumber"):
-                found.append(str(ref["referenceNumber"]))
-        for v in node.values():
-            found += _refs(v)
-    elif isinstance(node, list):
-        for v in node:
-            found += _refs(v)
-    return found
+    return references(node, "customerReference", "referenceNumber")
 
 
 class FakeUSPSInternational(FakeCarrier):

@@ -20,16 +20,14 @@ error. ``X-Shopify-Access-Token`` is required.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import re
-import threading
 import time
-import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ..common import hmac_sha256_b64
+from .base import FakeServer, post
 
 API_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
 SINCE = re.compile(r"updated_at:>=?'?([0-9T:\-\.Z+]+)'?")
@@ -161,10 +159,10 @@ def graphql_node(order: dict) -> dict:
 
 
 def sign(body: bytes, secret: str) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return hmac_sha256_b64(body, secret)
 
 
-class FakeShopify:
+class FakeShopify(FakeServer):
     def __init__(
         self,
         *,
@@ -174,9 +172,9 @@ class FakeShopify:
         bucket_max: float = 2000.0,
         restore_rate: float = 100.0,
     ):
+        super().__init__()
         self.token = token
         self.shop = shop
-        self.lock = threading.Lock()
         self.orders: dict[int, dict] = {}
         for i in range(orders):
             self.add_order(make_order(i))
@@ -188,13 +186,7 @@ class FakeShopify:
         self.fulfillment_orders: dict[int, str] = {}  # order id -> status
         self.fulfillments: list[dict] = []
         self.stock_pushes: list[dict] = []
-        self.requests = 0
         self.throttled = 0
-        self._fail: list[int] = []
-        self.drop_after_bytes: int | None = None  # cut the next response after n bytes
-        self.drop_on_request: int | None = None  # ... only on the n-th request from now
-        self.delay = 0.0
-        self.server: ThreadingHTTPServer | None = None
 
     # --- data -------------------------------------------------------------------------------
 
@@ -215,97 +207,27 @@ class FakeShopify:
             order["updated_at"] = _iso(moment)
             return order
 
-    def fail_next(self, n: int = 1, status: int = 503) -> None:
-        with self.lock:
-            self._fail.extend([status] * n)
+    # --- server (``FakeServer`` does the plumbing) ------------------------------------------
 
-    # --- server -----------------------------------------------------------------------------
+    def before(self, method, path, query, headers, raw):
+        if method != "POST" or not API_PATH.match(path):
+            return 404, {"errors": "Not Found"}, {}
+        if headers.get("X-Shopify-Access-Token") != self.token:
+            return 401, {"errors": "[API] Invalid API key or access token (unrecognized login or "
+                                   "wrong password)"}, {}  # fmt: skip
+        return None
 
-    def start(self) -> FakeShopify:
-        fake = self
+    def failure_body(self, status: int):
+        return {"errors": "Service Unavailable"}
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet
-                pass
-
-            def do_POST(self):  # noqa: N802
-                fake._handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    @property
-    def base_url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def _send(self, handler, status: int, body: dict, headers: dict | None = None) -> None:
-        data = json.dumps(body).encode()
-        drop = None
-        with self.lock:
-            if self.drop_after_bytes is not None:
-                if self.drop_on_request is None or self.drop_on_request <= 1:
-                    drop, self.drop_after_bytes, self.drop_on_request = (
-                        self.drop_after_bytes, None, None,
-                    )  # fmt: skip
-                else:
-                    self.drop_on_request -= 1
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            handler.send_header(k, v)
-        handler.end_headers()
-        if drop is not None:
-            handler.wfile.write(data[:drop])
-            handler.wfile.flush()
-            handler.close_connection = True
-            try:
-                handler.connection.shutdown(2)
-            except OSError:
-                pass
-            return
-        handler.wfile.write(data)
-
-    def _handle(self, handler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        with self.lock:
-            self.requests += 1
-            fail = self._fail.pop(0) if self._fail else None
-        if self.delay:
-            time.sleep(self.delay)
-        if not API_PATH.match(handler.path.split("?")[0]):
-            return self._send(handler, 404, {"errors": "Not Found"})
-        if handler.headers.get("X-Shopify-Access-Token") != self.token:
-            return self._send(
-                handler,
-                401,
-                {"errors": "[API] Invalid API key or access token (unrecognized login or "
-                           "wrong password)"},
-            )  # fmt: skip
-        if fail is not None:
-            return self._send(
-                handler, fail, {"errors": "Service Unavailable"}, {"Retry-After": "0"}
-            )
+    def route(self, method, path, query, headers, raw):
         try:
             request = json.loads(raw)
             query, variables = request["query"], request.get("variables") or {}
         except (ValueError, KeyError):
-            return self._send(handler, 400, {"errors": {"query": "Required parameter missing"}})
+            return 400, {"errors": {"query": "Required parameter missing"}}, {}
         status, body = self.execute(query, variables)
-        self._send(handler, status, body)
+        return status, body, {}
 
     # --- GraphQL ----------------------------------------------------------------------------
 
@@ -522,9 +444,4 @@ class FakeShopify:
         self, url: str, topic: str, payload: dict, secret: str, *, webhook_id: str | None = None
     ) -> int:
         body, headers = self.webhook_request(topic, payload, secret, webhook_id=webhook_id)
-        req = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status
-        except urllib.error.HTTPError as exc:
-            return exc.code
+        return post(url, body, headers)

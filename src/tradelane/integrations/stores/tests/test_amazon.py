@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from tradelane.core.models import AuditLog, OutboxMessage, StateEvent
-from tradelane.core.outbox import deliver_due, enqueue, replay
+from tradelane.core.outbox import deliver_due, replay
 from tradelane.integrations.stores import services, sync
 from tradelane.integrations.stores.amazon import client as amazon_client
 from tradelane.integrations.stores.amazon import connector as amazon_connector
@@ -19,6 +19,8 @@ from tradelane.integrations.stores.models import WebhookDelivery
 from tradelane.inventory.models import StockMovement, Warehouse
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order
+
+from .factories import ship
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -210,12 +212,7 @@ def test_webhooks_are_refused(conn):
 
 
 def _ship(order, number="LP123", update=False):
-    return enqueue(
-        "store.fulfillment",
-        {"order_id": order.pk, "store_id": order.store_id, "tracking_company": "YunExpress",
-         "tracking_number": number, "tracking_url": "", "update": update},
-        dedupe_key=f"ful:{order.pk}:{number}:{update}",
-    )  # fmt: skip
+    return ship(order, number, update, tracking_url="")
 
 
 def test_shipment_confirmation_meets_503_and_is_delivered_exactly_once(conn, fake):

@@ -15,6 +15,7 @@ from tradelane.integrations.stores.shopify.connector import ShopifyConnector
 from tradelane.orders.models import Order
 
 from .conftest import SECRET
+from .factories import ship
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -208,22 +209,12 @@ def test_throttled_answer_is_retried_after_the_refill(conn, fake):
     assert len(data["orders"]["nodes"]) == 1
 
 
-def _ship(order, number="LP123", update=False):
-    return enqueue(
-        "store.fulfillment",
-        {"order_id": order.pk, "store_id": order.store_id, "tracking_company": "YunExpress",
-         "tracking_number": number, "tracking_url": f"https://t.example/{number}",
-         "update": update},
-        dedupe_key=f"ful:{order.pk}:{number}:{update}",
-    )  # fmt: skip
-
-
 def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
     fake.add_order(make_order(1))
     sync.sync(conn)
     order = Order.objects.get()
     fake.fail_next(4, status=503)  # the first try and the client's 3 retries
-    msg = _ship(order)
+    msg = ship(order)
     assert deliver_due()["retried"] == 1
     msg.refresh_from_db()
     assert msg.status == "pending" and "503" in msg.last_error
@@ -243,7 +234,7 @@ def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
     deliver_due()
     assert len(fake.fulfillments) == 1
     # last-mile number changed: tracking updated, still one fulfilment
-    _ship(order, "LM999", update=True)
+    ship(order, "LM999", update=True)
     deliver_due()
     assert len(fake.fulfillments) == 1
     assert fake.fulfillments[0]["trackingInfo"]["number"] == "LM999"

@@ -16,6 +16,8 @@ from tradelane.integrations.stores.woocommerce.connector import WooCommerceConne
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order
 
+from .factories import ship
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SECRET = "wc_webhook_secret"
@@ -215,22 +217,12 @@ def test_basic_auth_needs_https_except_on_loopback():
     WooCommerceClient("shop.example", "ck", "cs").close()  # https://shop.example
 
 
-def _ship(order, number="LP123", update=False):
-    return enqueue(
-        "store.fulfillment",
-        {"order_id": order.pk, "store_id": order.store_id, "tracking_company": "YunExpress",
-         "tracking_number": number, "tracking_url": f"https://t.example/{number}",
-         "update": update},
-        dedupe_key=f"ful:{order.pk}:{number}:{update}",
-    )  # fmt: skip
-
-
 def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
     fake.add_order(make_order(1))
     sync.sync(conn)
     order = Order.objects.get()
     fake.fail_next(4, status=503)  # the first try and the client's 3 retries
-    msg = _ship(order)
+    msg = ship(order)
     assert deliver_due()["retried"] == 1
     msg.refresh_from_db()
     assert msg.status == "pending" and "503" in msg.last_error
@@ -250,7 +242,7 @@ def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
     deliver_due()
     assert len(fake.completions) == 1 and len(fake.note_posts) == 1
     # the last-mile number changes: a new note, the meta replaced, still one completion
-    _ship(order, "LM999", update=True)
+    ship(order, "LM999", update=True)
     deliver_due()
     assert [n["note"] for n in fake.note_posts][-1] == (
         "Tracking updated: YunExpress LM999 https://t.example/LM999"
@@ -264,7 +256,7 @@ def test_fulfilment_retried_after_the_note_landed_does_not_write_it_twice(conn, 
     sync.sync(conn)
     order = Order.objects.get()
     fake.fail_next(4, status=503, method="PUT")  # the note is written, the completion is not
-    msg = _ship(order)
+    msg = ship(order)
     assert deliver_due()["retried"] == 1
     assert len(fake.note_posts) == 1 and fake.completions == []
     OutboxMessage.objects.filter(pk=msg.pk).update(next_attempt_at=msg.created_at)
