@@ -8,6 +8,7 @@ TRADELANE_SECRET_KEY     Django secret key; default: generated once into DATA_DI
 TRADELANE_DEBUG          1 to turn debug on (off by default)
 TRADELANE_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1,[::1])
 TRADELANE_TIME_ZONE      server time zone (default Asia/Shanghai)
+TRADELANE_CONN_MAX_AGE   seconds a database connection is reused (default 600)
 """
 
 from __future__ import annotations
