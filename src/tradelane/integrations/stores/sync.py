@@ -6,9 +6,6 @@ records a failed ``SyncRun`` and never stops the others."""
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from django.db import transaction
@@ -57,10 +54,7 @@ def sync(connection: StoreConnection, kind: str = SyncRun.Kind.IMPORT, *, connec
         since = stored or None
         if kind == SyncRun.Kind.RECONCILE:
             since = connector.cursor_minus(since, opts.reconcile_overlap_minutes * 60)
-        pages = connector.fetch_orders(since)
-        if getattr(connector, "fetch_ahead", False):
-            pages = _ahead(pages)
-        for page in pages:
+        for page in connector.fetch_orders(since):
             report = apply_platform_orders(
                 actor,
                 connection.store,
@@ -88,51 +82,6 @@ def sync(connection: StoreConnection, kind: str = SyncRun.Kind.IMPORT, *, connec
         log.exception("sync of %s failed", connection)
         return _finish(connection, run, f"{type(exc).__name__}: {exc}")
     return _finish(connection, run, "")
-
-
-_END = object()
-
-
-def _ahead(pages: Iterable, poll: float = 0.2) -> Iterator:
-    """``pages`` fetched by a thread one page ahead: the platform builds and sends the next
-    page while this one is applied (on a real platform the wait for a page is most of an
-    import). Only for connectors that declare ``fetch_ahead = True``, whose ``fetch_orders``
-    does HTTP only (no database: the thread has no Django connection of its own). A fetch
-    error is raised here, in order, after the pages before it; the cursor is still committed
-    page by page by the caller, so a page fetched ahead and not applied is fetched again by
-    the next sync. When the caller stops early the thread stops after its current request."""
-    box: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(item, timeout=poll)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for page in pages:
-                if not put((page, None)):
-                    return
-            put((_END, None))
-        except BaseException as exc:  # handed to the caller
-            put((None, exc))
-
-    threading.Thread(target=run, name="store-sync-ahead", daemon=True).start()
-    try:
-        while True:
-            page, exc = box.get()
-            if exc is not None:
-                raise exc
-            if page is _END:
-                return
-            yield page
-    finally:
-        stop.set()
 
 
 def _finish(connection: StoreConnection, run: SyncRun, error: str) -> SyncRun:

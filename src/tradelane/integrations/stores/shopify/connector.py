@@ -63,7 +63,6 @@ def _parse_time(value: str) -> datetime | None:
 @register("shopify")
 class ShopifyConnector:
     platform = "shopify"
-    fetch_ahead = True  # fetch_orders is HTTP only: sync fetches the next page in a thread
 
     def __init__(self, connection, *, sleep=None, retries: int = 3):
         self.connection = connection
