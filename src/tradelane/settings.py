@@ -148,7 +148,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
                 "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=30000;"
-                "PRAGMA cache_size=-65536;PRAGMA mmap_size=268435456;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
