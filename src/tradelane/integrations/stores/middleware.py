@@ -3,10 +3,11 @@
 A webhook is a signed, CSRF-exempt POST from a platform: sessions, locale, auth, messages,
 clickjacking, htmx and Idempotency-Key (``/api/`` only) do nothing for it, yet walking them
 cost 0.3-0.5 ms of CPU per delivery, a fifth of it then (in-process WSGI calls on SQLite,
-cProfile and timed runs beside ``benchmarks/sync.py``). This middleware resolves ``/hooks/...`` against the
-stores' own URLconf and calls the view directly; any other path goes on down the stack
-untouched. ``ALLOWED_HOSTS`` is still checked (``CommonMiddleware`` would have done it), and an
-exception in the view is still turned into a 500 by Django's handler around this middleware.
+cProfile and timed runs beside ``benchmarks/sync.py``). This middleware resolves
+``/hooks/...`` against the stores' own URLconf and calls the view directly; any other path
+goes on down the stack untouched. ``ALLOWED_HOSTS`` is still checked (``CommonMiddleware``
+would have done it), and an exception in the view is still turned into a 500 by Django's
+handler around this middleware.
 """
 
 from __future__ import annotations
