@@ -93,7 +93,6 @@ def test_duplicate_flags_only_the_later_order_within_the_window(cs, store, make_
     assert verdicts(late)["duplicate"] == ("pass", "ok")  # 10 days apart: outside 72 h
 
 
-
 def test_an_earlier_order_no_longer_open_is_not_a_duplicate(cs, store, make_sku):
     sku = make_sku("A")
     now = timezone.now()
@@ -114,6 +113,7 @@ def test_an_earlier_order_no_longer_open_is_not_a_duplicate(cs, store, make_sku)
     assert verdicts(later)["duplicate"] == ("contact", "possible_duplicate")
     rules = {v["rule"]: v for v in later.review}
     assert rules["duplicate"]["detail"] == str(waiting.pk)  # not gone, not shipped
+
 
 def test_blocked_buyer_waits_for_contact(cs, store, make_sku):
     BlockedBuyer.objects.create(email="fraud@example.com")
