@@ -158,7 +158,11 @@ def main() -> int:
     from tradelane.wsgi import application
 
     connections.close_all()
-    server = create_server(application, host="127.0.0.1", port=0, threads=8, ident="tradelane")
+    from tradelane.cli import SERVE_OPTIONS
+
+    server = create_server(
+        application, host="127.0.0.1", port=0, threads=8, ident="tradelane", **SERVE_OPTIONS
+    )
     port = server.socket.getsockname()[1]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

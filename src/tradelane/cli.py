@@ -22,6 +22,11 @@ import threading
 import time
 
 PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
+# waitress options of `up` (benchmarks/sync.py serves the same way). Webhook bursts: more open
+# connections than waitress's default 100 (platforms retrying deliveries open many), poll()
+# rather than select() (no 1024-descriptor ceiling), a longer listen backlog. Threads stay 8
+# (--threads): SQLite has one writer and the GIL one runner; a webhook costs about 1 ms of CPU.
+SERVE_OPTIONS = {"connection_limit": 1000, "asyncore_use_poll": True, "backlog": 2048}
 DB_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
@@ -204,8 +209,9 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     try:
         server = create_server(
-            application, host=args.host, port=args.port, threads=args.threads, ident="tradelane"
-        )
+            application, host=args.host, port=args.port, threads=args.threads, ident="tradelane",
+            **SERVE_OPTIONS,
+        )  # fmt: skip
     except OSError as exc:
         print(
             f"tradelane: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "

@@ -8,6 +8,7 @@ TRADELANE_SECRET_KEY     Django secret key; default: generated once into DATA_DI
 TRADELANE_DEBUG          1 to turn debug on (off by default)
 TRADELANE_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1,[::1])
 TRADELANE_TIME_ZONE      server time zone (default Asia/Shanghai)
+TRADELANE_CONN_MAX_AGE   seconds a database connection is reused (default 600)
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tradelane.integrations.stores.middleware.WebhookFastPath",  # /hooks/ skips the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +134,11 @@ else:
             "OPTIONS": {},
         }
     }
+# Persistent connections: a new SQLite connection per request cost ~1 ms to open and, as the
+# last one closed, a WAL checkpoint (an fsync, 10+ ms) to close (benchmarks/sync.py).
+# Health checks drop a connection that broke (PostgreSQL restarted) before it is reused.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TRADELANE_CONN_MAX_AGE", "600"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers run beside the single writer; IMMEDIATE transactions take the write
     # lock up front, so two writers queue on the busy timeout instead of deadlocking on a

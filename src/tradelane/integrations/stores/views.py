@@ -7,8 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .contract import WebhookPing, WebhookRejected
-from .models import StoreConnection
-from .webhooks import receive
+from .webhooks import connection_for_address, receive
 
 MAX_BODY = 5 << 20
 
@@ -16,7 +15,7 @@ MAX_BODY = 5 << 20
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, platform: str, token: str) -> JsonResponse:
-    conn = StoreConnection.objects.filter(webhook_token=token, platform=platform).first()
+    conn = connection_for_address(platform, token)
     if conn is None:
         return JsonResponse({"code": "not_found", "message": "Unknown webhook address"}, status=404)
     body = request.body

@@ -93,6 +93,28 @@ def test_duplicate_flags_only_the_later_order_within_the_window(cs, store, make_
     assert verdicts(late)["duplicate"] == ("pass", "ok")  # 10 days apart: outside 72 h
 
 
+def test_an_earlier_order_no_longer_open_is_not_a_duplicate(cs, store, make_sku):
+    sku = make_sku("A")
+    now = timezone.now()
+    make_order(
+        store, [(sku, 1)], status="cancelled", fingerprint="fp", placed_at=now - timedelta(hours=2)
+    )
+    make_order(
+        store, [(sku, 1)], status="shipped", fingerprint="fp", placed_at=now - timedelta(hours=1)
+    )
+    later = make_order(store, [(sku, 1)], fingerprint="fp", placed_at=now)
+    review_orders(cs, [later.pk])
+    assert verdicts(later)["duplicate"] == ("pass", "ok")
+    waiting = make_order(
+        store, [(sku, 1)], status="pending_shipment", fingerprint="fp",
+        placed_at=now - timedelta(minutes=30),
+    )  # fmt: skip
+    review_orders(cs, [later.pk])
+    assert verdicts(later)["duplicate"] == ("contact", "possible_duplicate")
+    rules = {v["rule"]: v for v in later.review}
+    assert rules["duplicate"]["detail"] == str(waiting.pk)  # not gone, not shipped
+
+
 def test_blocked_buyer_waits_for_contact(cs, store, make_sku):
     BlockedBuyer.objects.create(email="fraud@example.com")
     order = make_order(store, [(make_sku("A"), 1)], buyer_email="Fraud@Example.com")
