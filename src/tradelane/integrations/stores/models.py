@@ -38,6 +38,9 @@ class StoreConnection(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, default=_new_token)
     cursor = models.CharField(max_length=200, blank=True)  # last committed sync cursor
     last_sync_at = models.DateTimeField(null=True, blank=True)
+    # a sync holds the connection until then (taken with a conditional UPDATE, so two workers
+    # never sync one store at once; a crashed worker's lease runs out)
+    sync_lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     connected_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,

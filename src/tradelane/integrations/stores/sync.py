@@ -26,16 +26,13 @@ LEASE = timedelta(minutes=30)
 
 
 def _claim(connection_id: int) -> bool:
-    """One sync per connection at a time (a lease, so a crashed worker does not block it)."""
+    """One sync per connection at a time: a lease taken with one conditional UPDATE (atomic
+    on SQLite and PostgreSQL alike), so a crashed worker does not block the store for long."""
     now = timezone.now()
-    with transaction.atomic():
-        running = SyncRun.objects.filter(
-            connection_id=connection_id,
-            status=SyncRun.Status.RUNNING,
-            kind__in=[SyncRun.Kind.IMPORT, SyncRun.Kind.RECONCILE],
-            started_at__gt=now - LEASE,
-        ).exists()
-        return not running
+    free = Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now)
+    return bool(
+        StoreConnection.objects.filter(free, pk=connection_id).update(sync_lease_until=now + LEASE)
+    )
 
 
 def sync(connection: StoreConnection, kind: str = SyncRun.Kind.IMPORT, *, connector=None):
@@ -92,6 +89,7 @@ def _finish(connection: StoreConnection, run: SyncRun, error: str) -> SyncRun:
     run.finished_at = now
     with transaction.atomic():
         run.save(update_fields=["status", "error", "finished_at"])
+        StoreConnection.objects.filter(pk=connection.pk).update(sync_lease_until=None)
         values = {"last_error": error[:4000], "updated_at": now}
         if connection.state != StoreConnection.State.DISCONNECTED:
             values["state"] = (
