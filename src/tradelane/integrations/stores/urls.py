@@ -1,7 +1,14 @@
-from django.urls import path
+from django.urls import re_path
 
 from . import views
 
 urlpatterns = [
-    path("hooks/<str:platform>/<str:token>", views.webhook, name="store-webhook"),
+    # /hooks/tracking/... belongs to the carriers' tracking webhooks (tradelane.urls), not to a
+    # store platform: excluded here so that neither this URLconf nor the /hooks/ fast path
+    # (middleware.py) swallows it
+    re_path(
+        r"^hooks/(?!tracking/)(?P<platform>[^/]+)/(?P<token>[^/]+)$",
+        views.webhook,
+        name="store-webhook",
+    ),
 ]
