@@ -36,6 +36,12 @@ class RetryLater(Exception):
         self.retry_after = retry_after
 
 
+class GiveUp(Exception):
+    """A handler raises this when trying again cannot help (the other side refused the
+    request for good): the message goes to the dead-letter state at once, to be looked at and
+    replayed by a person (the dispatch center), instead of being retried for hours."""
+
+
 def handler(topic: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _handlers[topic] = fn
@@ -100,7 +106,7 @@ def deliver_due(limit: int = 100) -> dict[str, int]:
         except Exception as exc:  # any failure is recorded on the row, never lost
             retry_after = getattr(exc, "retry_after", None)
             delay = retry_after if retry_after is not None else backoff_seconds(attempts)
-            dead = attempts >= msg.max_attempts
+            dead = attempts >= msg.max_attempts or isinstance(exc, GiveUp)
             OutboxMessage.objects.filter(pk=msg.pk).update(
                 attempts=attempts,
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],

@@ -93,6 +93,21 @@ def test_outbox_delivers_retries_with_backoff_and_dead_letters():
     assert (dead.status, dead.attempts) == ("pending", 0)
 
 
+def test_a_refusal_for_good_is_dead_lettered_at_once():
+    @outbox.handler("test.refused")
+    def refused(msg):
+        raise outbox.GiveUp("the store has no such order")
+
+    msg = OutboxMessage.objects.create(topic="test.refused", dedupe_key="k3", max_attempts=8)
+    assert outbox.deliver_due() == {"sent": 0, "retried": 0, "dead": 1}
+    msg.refresh_from_db()
+    assert (msg.status, msg.attempts, msg.last_error) == (
+        "dead",
+        1,
+        "GiveUp: the store has no such order",
+    )
+
+
 def test_backoff_grows_and_is_capped():
     assert [outbox.backoff_seconds(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert outbox.backoff_seconds(20) == 3600

@@ -15,12 +15,12 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from tradelane.core.outbox import RetryLater, handler
+from tradelane.core.outbox import GiveUp, RetryLater, handler
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
 from tradelane.orders.models import Order, StoreSkuMapping
 
-from .contract import Fulfillment, StockLevel, Unavailable, connector_for
+from .contract import Fulfillment, PlatformError, StockLevel, Unavailable, connector_for
 from .models import PlatformInventoryItem, StoreConnection, SyncRun
 from .settings_schema import settings_of
 
@@ -61,6 +61,8 @@ def push_fulfillment(msg) -> None:
             connector.push_fulfillment(f)
     except Unavailable as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
+    except PlatformError as exc:  # refused for good (e.g. no such order there): dead letter
+        raise GiveUp(str(exc)) from exc
 
 
 def stock_levels(conn: StoreConnection, store_skus: list[str] | None = None) -> list[StockLevel]:
