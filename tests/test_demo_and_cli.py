@@ -197,6 +197,16 @@ def test_live_demo_connects_the_demo_stores_to_running_fakes_and_a_sync_imports_
         assert Order.objects.count() == before + 3 * live_demo.SEED_ORDERS
         imported = Order.objects.filter(source__in=["shopify", "woocommerce", "amazon"])
         assert not imported.filter(lines__sku__isnull=True).exists()  # every SKU is mapped
+        # tracking of the demo's shipments flows back into the fakes (none refused)
+        from tradelane.core import outbox
+        from tradelane.core.models import OutboxMessage
+
+        pushes = OutboxMessage.objects.filter(topic="store.fulfillment")
+        assert pushes.count() >= 1
+        outbox.deliver_due()
+        assert set(pushes.values_list("status", flat=True)) == {"sent"}, list(
+            pushes.values_list("last_error", flat=True)
+        )
         # a second start (the next `tradelane up`) re-connects to the new ports
         again = live_demo.start(place=False)
         try:

@@ -149,6 +149,7 @@ def start(*, web_url: str = "", every: float = 60.0, place: bool = True) -> Live
     demo.fakes = {"SHOP-US": shop, "WOO-DE": woo, "AMZ-UK": amazon}
     maker = _Orders({code: _offers(store) for code, store in stores.items()})
     now = datetime.now(UTC).replace(microsecond=0)
+    _register_earlier_orders(demo.fakes, maker, stores, now)
     for k in range(SEED_ORDERS):
         when = now - timedelta(minutes=50 - 20 * k)
         shop.add_order(maker.shopify(when))
@@ -183,6 +184,34 @@ def start(*, web_url: str = "", every: float = 60.0, place: bool = True) -> Live
         )
         demo.thread.start()
     return demo
+
+
+def _register_earlier_orders(fakes: dict, maker: _Orders, stores: dict, now: datetime) -> None:
+    """The demo's own orders (imported before the stores were connected) exist on the fake
+    platforms too, unlisted (``fakes.base.HIDDEN``): tracking pushed for the demo's shipments
+    then lands there, and a sync does not import them again with the fakes' contents."""
+    from tradelane.orders.models import Order
+
+    from .fakes.base import HIDDEN
+
+    rows = Order.objects.filter(store__in=list(stores.values())).values_list(
+        "store__code", "external_id"
+    )
+    when = now - timedelta(days=30)
+    for code, external_id in rows:
+        if code == "SHOP-US" and external_id.isdigit():
+            order = maker.shopify(when)
+            order.update({"id": int(external_id), HIDDEN: True})
+            fakes[code].add_order(order)
+        elif code == "WOO-DE" and external_id.isdigit():
+            order = maker.woo(when)
+            order.update({"id": int(external_id), HIDDEN: True})
+            fakes[code].add_order(order)
+        elif code == "AMZ-UK":
+            order, items = maker.amazon(when)
+            order.update({"AmazonOrderId": external_id, HIDDEN: True})
+            fakes[code].add_order(order, items)
+    maker.n = dict.fromkeys(maker.n, 0)  # new orders keep their own numbers
 
 
 def _place_orders(demo: LiveDemo, maker: _Orders, tokens: dict, every: float) -> None:

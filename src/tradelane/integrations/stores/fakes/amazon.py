@@ -31,7 +31,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
-from .base import FakeServer
+from .base import HIDDEN, FakeServer
 
 ORDERS = "/orders/v0/orders"
 ONE = re.compile(rf"^{ORDERS}/([0-9A-Za-z\-]+)$")
@@ -283,7 +283,7 @@ class FakeAmazon(FakeServer):
         with self.lock:
             rows = sorted(
                 (o for o in self.orders.values()
-                 if o["MarketplaceId"] in state["markets"]
+                 if o["MarketplaceId"] in state["markets"] and not o.get(HIDDEN)
                  and (not state["after"] or o["LastUpdateDate"] >= state["after"])
                  and (not state["before"] or o["LastUpdateDate"] <= state["before"])
                  and (not state["created"] or o["PurchaseDate"] >= state["created"])),

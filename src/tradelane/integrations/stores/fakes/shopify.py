@@ -27,7 +27,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from ..common import hmac_sha256_b64
-from .base import FakeServer, post
+from .base import HIDDEN, FakeServer, post
 
 API_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
 SINCE = re.compile(r"updated_at:>=?'?([0-9T:\-\.Z+]+)'?")
@@ -292,7 +292,11 @@ class FakeShopify(FakeServer):
             since = match.group(1)
         with self.lock:
             rows = sorted(
-                (o for o in self.orders.values() if since is None or o["updated_at"] >= since),
+                (
+                    o
+                    for o in self.orders.values()
+                    if not o.get(HIDDEN) and (since is None or o["updated_at"] >= since)
+                ),
                 key=lambda o: (o["updated_at"], o["id"]),
             )
         if v.get("after"):

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ..common import hmac_sha256_b64
-from .base import FakeServer, post
+from .base import HIDDEN, FakeServer, post
 
 PREFIX = "/wp-json/wc/v3"
 ORDER = re.compile(rf"^{PREFIX}/orders/(\d+)$")
@@ -246,7 +246,8 @@ class FakeWooCommerce(FakeServer):
         with self.lock:
             rows = [
                 o for o in self.orders.values()
-                if o["status"] != "trash" and (not after or o["date_modified_gmt"] > after)
+                if o["status"] != "trash" and not o.get(HIDDEN)
+                and (not after or o["date_modified_gmt"] > after)
             ]  # fmt: skip
             rows.sort(key=lambda o: (o[field], o["id"]), reverse=(q.get("order") or "desc")
                       == "desc")  # fmt: skip
