@@ -184,6 +184,14 @@ def sync_now(request, connection_id: int):
     return Status(202, {"id": conn.pk, "status": conn.state})
 
 
+@router.post("/dispatch/stores/{id:connection_id}/push-stock", response=responses(202, ActionOut))
+def push_stock(request, connection_id: int):
+    """Queue a push of the store's available stock (all mapped SKUs); ``id`` is the outbox
+    message's (see ``/dispatch/outbox``)."""
+    msg = dispatch_services.push_stock_now(request.auth, connection_id)
+    return Status(202, {"id": msg.pk, "status": msg.status})
+
+
 @router.post("/dispatch/sync-runs/{id:run_id}/retry", response=responses(202, ActionOut))
 def retry_run(request, run_id: int):
     run = dispatch_services.retry_run(request.auth, run_id)

@@ -1,11 +1,12 @@
-"""The dispatch center's buttons: sync a store now, retry a failed sync run, re-process a
-failed webhook from its stored raw body, replay a dead outbox message. Each checks the
-permission, refuses what does not apply (nothing changes), writes an audit row, and queues
-the work after commit (the worker does it)."""
+"""The dispatch center's buttons: sync a store now, push its stock now, retry a failed sync
+run, re-process a failed webhook from its stored raw body, replay a dead outbox message.
+Each checks the permission, refuses what does not apply (nothing changes), writes an audit
+row, and queues the work after commit (the worker does it)."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from tradelane.core.errors import Conflict, NotFound
 from tradelane.core.models import OutboxMessage
 
 from .models import StoreConnection, SyncRun, WebhookDelivery
+from .settings_schema import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,30 @@ def sync_now(actor, connection_id: int) -> StoreConnection:
         audit.record(actor, "stores.dispatch.sync_now", conn, {"kind": SyncRun.Kind.IMPORT})
         _queue_sync(conn.pk, SyncRun.Kind.IMPORT)
     return conn
+
+
+def push_stock_now(actor, connection_id: int) -> OutboxMessage:
+    """Queue a push of the available stock of every mapped SKU of one store now (the
+    ``store.stock`` outbox message; the worker delivers it)."""
+    require(actor, P.STORE_MANAGE)
+    conn = _connection(connection_id)
+    if conn.state != StoreConnection.State.CONNECTED:
+        raise Conflict(
+            "The store is not connected", code="not_connected", details={"state": conn.state}
+        )
+    opts = settings_of(conn)
+    if not opts.push_stock:
+        raise Conflict("Stock push is off in the store's settings", code="push_stock_off")
+    if not opts.locations:
+        raise Conflict("No warehouse is mapped to a platform location", code="no_locations")
+    with transaction.atomic():
+        msg = outbox.enqueue(
+            "store.stock",
+            {"store_id": conn.store_id, "manual": True},
+            dedupe_key=f"store.stock:{conn.store_id}:manual:{uuid.uuid4().hex}",
+        )
+        audit.record(actor, "stores.dispatch.push_stock", conn, {"message_id": msg.pk})
+    return msg
 
 
 def retry_run(actor, run_id: int) -> SyncRun:

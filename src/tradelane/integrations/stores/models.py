@@ -41,6 +41,9 @@ class StoreConnection(models.Model):
     # a sync holds the connection until then (taken with a conditional UPDATE, so two workers
     # never sync one store at once; a crashed worker's lease runs out)
     sync_lease_until = models.DateTimeField(null=True, blank=True)
+    # stock push: the highest inventory.StockMovement id already covered by a queued
+    # ``store.stock`` message (null: never pushed, the first sweep pushes every mapped SKU)
+    stock_pushed_movement_id = models.BigIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     connected_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,

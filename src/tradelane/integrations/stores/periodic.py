@@ -31,3 +31,10 @@ def webhooks_left_behind() -> dict:
     from . import webhooks
 
     return {"processed": webhooks.process_pending(limit=200, older_than_s=60)}
+
+
+@every_sweep("store_stock_push")
+def stock_push() -> dict:
+    from . import stock_push
+
+    return stock_push.queue_changed()

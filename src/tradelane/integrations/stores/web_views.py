@@ -234,6 +234,7 @@ def _summary_context(request, now) -> dict:
         "failures_24h": sum(data["webhook_failures"]) + sum(data["push_failures"]),
         "now": now,
         "can_operate": request.user.has_perm(P.DISPATCH_OPERATE),
+        "can_push_stock": request.user.has_perm(P.STORE_MANAGE),
         "platform_labels": PLATFORM_LABELS,
     }
 
@@ -313,6 +314,10 @@ def dispatch_payload(request, kind: str, pk: int):
 ACTIONS = {
     "sync_now": (dispatch_services.sync_now, gettext_lazy("Sync queued for the store.")),
     "retry_run": (dispatch_services.retry_run, gettext_lazy("Sync queued again.")),
+    "push_stock": (
+        dispatch_services.push_stock_now,
+        gettext_lazy("Stock push queued for the store."),
+    ),
     "replay_webhook": (
         dispatch_services.replay_webhook,
         gettext_lazy("Webhook queued to be processed again from its stored body."),
