@@ -118,7 +118,7 @@ def decide(
         t = threshold(country, IOSS, on_date)
         ioss = numbers.get("ioss", "")
         if t is not None and ioss:
-            conv = rates.convert(value, t.currency)
+            conv = convert(rates, value, t.currency)  # cross rate through a pivot if need be
             if conv is not None and conv.amount <= t.amount:
                 return Decision(
                     "DDP", ioss, numbers.get("vat", ""), eori,
@@ -128,7 +128,7 @@ def decide(
         t = threshold(country, VAT_AT_SALE, on_date)
         vat = numbers.get("vat", "")
         if t is not None and vat:
-            conv = rates.convert(value, t.currency)
+            conv = convert(rates, value, t.currency)  # cross rate through a pivot if need be
             if conv is not None and conv.amount <= t.amount:
                 return Decision(
                     "DDP", "", vat, eori, f"UK VAT at sale: {conv} up to {t.amount} {t.currency}"

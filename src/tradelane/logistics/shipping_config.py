@@ -95,3 +95,39 @@ def delete_config(actor, what: str, pk: int) -> None:
     with transaction.atomic():
         audit.record(actor, f"logistics.{what}.delete", obj, {})
         type(obj).objects.filter(pk=pk).delete()
+
+
+def set_store_ioss(actor, store_id: int, number: str) -> StoreCustomsNumber | None:
+    """The store's IOSS number for EU destinations (a store setting, hence ``STORE_MANAGE``);
+    a blank ``number`` removes it. Returns the row, or None once removed."""
+    require(actor, P.STORE_MANAGE)
+    number = (number or "").strip().upper()
+    if number and not (len(number) == 12 and number.startswith("IM") and number[2:].isdigit()):
+        raise ValidationFailed(
+            "An IOSS number is IM followed by 10 digits", code="invalid_ioss_number"
+        )
+    with transaction.atomic():
+        rows = StoreCustomsNumber.objects.select_for_update().filter(
+            store_id=store_id, destination="EU", kind="ioss"
+        )
+        existing = rows.first()
+        if not number:
+            if existing is not None:
+                audit.record(actor, "logistics.number.delete", existing, {"store_ioss": True})
+                rows.delete()
+            return None
+        if existing is None:
+            obj = StoreCustomsNumber.objects.create(
+                store_id=store_id, destination="EU", kind="ioss", number=number
+            )
+            audit.record(
+                actor, "logistics.number.create", obj,
+                {"store_id": store_id, "destination": "EU", "kind": "ioss", "number": number},
+            )  # fmt: skip
+            return obj
+        if existing.number != number:
+            changes = {"number": [existing.number, number]}
+            rows.update(number=number)
+            existing.number = number
+            audit.record(actor, "logistics.number.update", existing, changes)
+        return existing

@@ -1,11 +1,13 @@
 """Allocation: pick one warehouse that can ship every line of an order and reserve its stock.
 
-Preference: an active, non-platform warehouse in the destination country first, then the
-configured priority (lower first). Orders are served first come, first served (placed_at).
+Preference: the warehouses the order's store lists (``Store.warehouse_priority``, best first),
+then an active, non-platform warehouse in the destination country, then the configured priority
+(lower first). Orders are served first come, first served (placed_at).
 An order no single warehouse can cover goes to pending purchase with its shortage listed
 (against the warehouse that misses the fewest units).
 
-Set-based: per chunk, one read of the orders, one of their lines, one of the balances; the plan
+Set-based: per chunk, one read of the orders, one of their stores' warehouse lists, one of their
+lines, one of the balances; the plan
 is made in memory and written with one conditional update per (SKU, warehouse) — see
 ``inventory.services.reserve_many`` — plus bulk inserts. If stock moved under us meanwhile
 (another allocator), the chunk falls back to one order at a time, each all-or-nothing.
@@ -25,7 +27,7 @@ from tradelane.inventory import selectors as stock
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 
-from .models import Order, OrderLine
+from .models import Order, OrderLine, Store
 from .states import TRANSITIONS
 from .states import OrderStatus as S
 
@@ -44,15 +46,42 @@ def candidate_warehouses() -> list[tuple[int, str]]:
     )
 
 
-def plan_allocation(orders, needs, warehouses, available):
-    """Return ({order_id: warehouse_id}, {order_id: shortage list}) and consume ``available``."""
+def store_preferences(store_ids, ids_by_code: dict[str, int]) -> dict[int, dict[int, int]]:
+    """``{store_id: {warehouse_id: rank}}`` for the stores that list preferred warehouses (one
+    query). Codes not in ``ids_by_code`` (inactive or platform warehouses) are skipped."""
+    prefs: dict[int, dict[int, int]] = {}
+    for store_id, codes in Store.objects.filter(pk__in=set(store_ids)).values_list(
+        "id", "warehouse_priority"
+    ):
+        ranks: dict[int, int] = {}
+        for code in codes or []:
+            wh_id = ids_by_code.get(code)
+            if wh_id is not None and wh_id not in ranks:
+                ranks[wh_id] = len(ranks)
+        if ranks:
+            prefs[store_id] = ranks
+    return prefs
+
+
+def ordered_for(o, warehouses, preferences=None):
+    """``warehouses`` in the order to try them for order ``o``: the store's own list first, then
+    the destination country, then the global priority (the sort is stable)."""
+    ranks = (preferences or {}).get(o.get("store_id"), {})
+    last = len(ranks)
+    return sorted(warehouses, key=lambda w: (ranks.get(w[0], last), w[1] != o["ship_country"]))
+
+
+def plan_allocation(orders, needs, warehouses, available, preferences=None):
+    """Return ({order_id: warehouse_id}, {order_id: shortage list}) and consume ``available``.
+
+    ``preferences``: ``{store_id: {warehouse_id: rank}}`` (see ``store_preferences``)."""
     chosen: dict[int, int] = {}
     short: dict[int, list[dict]] = {}
     for o in orders:
         items = needs.get(o["id"])
         if not items:
             continue
-        ordered = sorted(warehouses, key=lambda w: w[1] != o["ship_country"])  # stable: priority
+        ordered = ordered_for(o, warehouses, preferences)
         best = None
         for wh_id, _country in ordered:
             missing = sum(
@@ -86,17 +115,22 @@ def allocate_orders(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
     ids = sorted(set(int(i) for i in order_ids))
     counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
     warehouses = candidate_warehouses()
+    ids_by_code = dict(
+        Warehouse.objects.filter(pk__in=[w[0] for w in warehouses]).values_list("code", "id")
+    )
     for start in range(0, len(ids), chunk):
-        _allocate_chunk(actor, ids[start : start + chunk], warehouses, counts)
+        _allocate_chunk(actor, ids[start : start + chunk], warehouses, ids_by_code, counts)
     return counts
 
 
-def _allocate_chunk(actor, ids, warehouses, counts) -> None:
+def _allocate_chunk(actor, ids, warehouses, ids_by_code, counts) -> None:
     with transaction.atomic():
         qs = Order.objects.filter(pk__in=ids, status__in=ALLOCATABLE)
         if connection.features.has_select_for_update:
             qs = qs.select_for_update()
-        orders = list(qs.order_by("placed_at", "id").values("id", "status", "ship_country"))
+        orders = list(
+            qs.order_by("placed_at", "id").values("id", "status", "ship_country", "store_id")
+        )
         counts["skipped"] += len(ids) - len(orders)
         if not orders:
             return
@@ -115,14 +149,15 @@ def _allocate_chunk(actor, ids, warehouses, counts) -> None:
         counts["skipped"] += len(unmapped)
         sku_ids = {sku for items in needs.values() for sku in items}
         available = stock.available_map(sku_ids, [w[0] for w in warehouses])
-        chosen, short = plan_allocation(orders, needs, warehouses, available)
+        prefs = store_preferences([o["store_id"] for o in orders], ids_by_code)
+        chosen, short = plan_allocation(orders, needs, warehouses, available, prefs)
         try:
             with transaction.atomic():
                 _write(actor, orders, needs, chosen, short)
         except inventory.InsufficientStock:
             # Someone reserved meanwhile: redo the chunk one order at a time.
             for o in orders:
-                _allocate_one(actor, o, needs[o["id"]], warehouses)
+                _allocate_one(actor, o, needs[o["id"]], warehouses, prefs)
             chosen, short = {}, {}
             for o in Order.objects.filter(pk__in=[o["id"] for o in orders]).values("id", "status"):
                 if o["status"] == S.PENDING_SHIPMENT:
@@ -170,9 +205,8 @@ def _write(actor, orders, needs, chosen, short) -> None:
         )
 
 
-def _allocate_one(actor, o, items, warehouses) -> None:
-    ordered = sorted(warehouses, key=lambda w: w[1] != o["ship_country"])
-    for wh_id, _country in ordered:
+def _allocate_one(actor, o, items, warehouses, prefs) -> None:
+    for wh_id, _country in ordered_for(o, warehouses, prefs):
         try:
             with transaction.atomic():
                 _write(actor, [o], {o["id"]: items}, {o["id"]: wh_id}, {})
@@ -180,6 +214,6 @@ def _allocate_one(actor, o, items, warehouses) -> None:
         except inventory.InsufficientStock:
             continue
     available = stock.available_map(items.keys(), [w[0] for w in warehouses])
-    _, short = plan_allocation([o], {o["id"]: items}, warehouses, available)
+    _, short = plan_allocation([o], {o["id"]: items}, warehouses, available, prefs)
     with transaction.atomic():
         _write(actor, [o], {}, {}, short)

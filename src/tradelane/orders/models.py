@@ -25,6 +25,9 @@ class Store(models.Model):
     country = models.CharField(max_length=2)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Warehouse codes, best first: allocation tries these before the others (set by
+    # ``services.set_warehouse_priority``; a store connection's settings keep it in step).
+    warehouse_priority = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -33,7 +33,7 @@ from .states import OrderStatus as S
 __all__ = [
     "allocate_orders", "review_orders", "create_store", "update_store", "map_store_sku",
     "change_status", "cancel_order", "mark_shipped", "merge_orders", "split_order",
-    "record_platform_fulfilled",
+    "record_platform_fulfilled", "set_warehouse_priority",
 ]  # fmt: skip
 
 
@@ -79,6 +79,56 @@ def update_store(actor, store: Store, **fields) -> Store:
         for k, v in fields.items():
             setattr(store, k, v)
         audit.record(actor, "orders.store.update", store, changes)
+    return store
+
+
+def clean_warehouse_priority(codes) -> list[str]:
+    """Warehouse codes, best first: each an existing warehouse that ships orders (not a platform
+    warehouse), no repeats. ``ValidationFailed`` otherwise."""
+    if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
+        raise ValidationFailed(
+            "The warehouse priority is a list of warehouse codes",
+            code="invalid_warehouse_priority",
+            details={"field": "warehouse_priority"},
+        )
+    codes = [c.strip() for c in codes]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if repeated:
+        raise ValidationFailed(
+            f"Warehouses listed twice: {', '.join(repeated)}",
+            code="invalid_warehouse_priority",
+            details={"field": "warehouse_priority", "repeated": repeated},
+        )
+    known = set(
+        Warehouse.objects.filter(code__in=codes)
+        .exclude(kind=Warehouse.Kind.PLATFORM)
+        .values_list("code", flat=True)
+    )
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValidationFailed(
+            f"No warehouse that ships orders with the code(s) {', '.join(map(repr, unknown))}",
+            code="invalid_warehouse_priority",
+            details={"field": "warehouse_priority", "unknown": unknown},
+        )
+    return codes
+
+
+def set_warehouse_priority(actor, store: Store, codes) -> Store:
+    """Set the warehouses the store's orders are allocated from first (codes, best first)."""
+    require(actor, P.STORE_MANAGE)
+    codes = clean_warehouse_priority(codes)
+    with transaction.atomic():
+        old = (
+            Store.objects.select_for_update()
+            .values_list("warehouse_priority", flat=True)
+            .get(pk=store.pk)
+        )
+        store.warehouse_priority = codes
+        if old != codes:
+            Store.objects.filter(pk=store.pk).update(warehouse_priority=codes)
+            changes = {"warehouse_priority": [old, codes]}
+            audit.record(actor, "orders.store.warehouse_priority", store, changes)
     return store
 
 

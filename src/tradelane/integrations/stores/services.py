@@ -13,6 +13,8 @@ from tradelane.core import audit
 from tradelane.core.crypto import encrypt_json
 from tradelane.core.errors import Conflict, ValidationFailed
 from tradelane.inventory.models import Warehouse
+from tradelane.logistics import shipping_config
+from tradelane.orders import services as order_services
 from tradelane.orders.models import Store
 
 from . import contract
@@ -53,6 +55,15 @@ def _check_platform_warehouse(cleaned: dict) -> None:
         )
 
 
+def _propagate(actor, store: Store, cleaned: dict, previous: dict) -> None:
+    """Keep the domain in step with the saved settings (call inside ``atomic()``): the store's
+    warehouse priority always; the store's EU IOSS number when the setting changed (so a number
+    entered in the logistics customs configuration is not removed by an unrelated save)."""
+    order_services.set_warehouse_priority(actor, store, cleaned["warehouse_priority"])
+    if cleaned["ioss_number"] != (previous.get("ioss_number") or ""):
+        shipping_config.set_store_ioss(actor, store.pk, cleaned["ioss_number"])
+
+
 def connect(
     actor,
     store: Store,
@@ -79,6 +90,8 @@ def connect(
         existing = StoreConnection.objects.select_for_update().filter(store=store).first()
         if existing is not None and existing.state == StoreConnection.State.CONNECTED:
             raise Conflict("The store is connected already", code="already_connected")
+        previous = dict(existing.settings or {}) if existing is not None else {}
+        _propagate(actor, store, cleaned, previous)  # first: a refusal leaves ``existing`` as is
         values = {
             "platform": platform,
             "shop_domain": shop_domain,
@@ -128,6 +141,7 @@ def update_settings(actor, connection: StoreConnection, settings: dict) -> Store
     cleaned = clean_settings({**(connection.settings or {}), **(settings or {})})
     _check_platform_warehouse(cleaned)
     with transaction.atomic():
+        _propagate(actor, connection.store, cleaned, connection.settings or {})
         changes = {k: [connection.settings.get(k), v] for k, v in cleaned.items()
                    if connection.settings.get(k) != v}  # fmt: skip
         StoreConnection.objects.filter(pk=connection.pk).update(
