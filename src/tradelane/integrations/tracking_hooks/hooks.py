@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import logging
 
 from tradelane.core.crypto import decrypt_json
+from tradelane.integrations.stores.common import hmac_sha256_b64, signature_matches
 from tradelane.logistics import tracking
 from tradelane.logistics.models import CarrierAccount, InboundTracking
 
@@ -21,8 +20,8 @@ DELIVERY_HEADER = "X-Tradelane-Delivery-Id"
 KEPT_HEADERS = (SIGNATURE_HEADER, DELIVERY_HEADER, "Content-Type", "User-Agent")
 
 
-def sign(body: bytes, secret: str) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+# base64 HMAC-SHA256 of the raw body: the same signature the store webhooks use
+sign = hmac_sha256_b64
 
 
 def webhook_secret(account_code: str) -> str:
@@ -40,7 +39,7 @@ def verify(account_code: str, body: bytes, signature: str) -> bool:
     secret = webhook_secret(account_code)
     if not secret or not signature:
         return False
-    return hmac.compare_digest(sign(body, secret), signature.strip())
+    return signature_matches(body, signature.strip(), [secret])
 
 
 def delivery_id(body: bytes, header: str = "") -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 from ..common import header as _header
-from ..common import hmac_sha256_b64 as sign
+from ..common import signature_matches
 from ..contract import (
     EventKind,
     Fulfillment,
@@ -108,7 +107,7 @@ class ShopifyConnector:
         given = _header(headers, "X-Shopify-Hmac-SHA256")
         if not given or not self.secrets:
             raise WebhookRejected("missing signature")
-        if not any(hmac.compare_digest(sign(body, s), given) for s in self.secrets):
+        if not signature_matches(body, given, self.secrets):
             raise WebhookRejected("signature does not match")
         delivery = _header(headers, "X-Shopify-Webhook-Id")
         topic = _header(headers, "X-Shopify-Topic")
