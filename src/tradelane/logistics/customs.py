@@ -118,7 +118,7 @@ def decide(
         t = threshold(country, IOSS, on_date)
         ioss = numbers.get("ioss", "")
         if t is not None and ioss:
-            conv = convert(rates, value, t.currency)  # cross rate through a pivot if need be
+            conv = rates.convert(value, t.currency)  # cross rate through a pivot if need be
             if conv is not None and conv.amount <= t.amount:
                 return Decision(
                     "DDP", ioss, numbers.get("vat", ""), eori,
@@ -128,7 +128,7 @@ def decide(
         t = threshold(country, VAT_AT_SALE, on_date)
         vat = numbers.get("vat", "")
         if t is not None and vat:
-            conv = convert(rates, value, t.currency)  # cross rate through a pivot if need be
+            conv = rates.convert(value, t.currency)  # cross rate through a pivot if need be
             if conv is not None and conv.amount <= t.amount:
                 return Decision(
                     "DDP", "", vat, eori, f"UK VAT at sale: {conv} up to {t.amount} {t.currency}"
@@ -136,23 +136,6 @@ def decide(
     if force_ddp:
         return Decision("DDP", "", numbers.get("vat", ""), eori, "DDP by the shipping rule")
     return Decision("DDU", "", numbers.get("vat", ""), eori, "duties and taxes paid by the buyer")
-
-
-PIVOTS = ("CNY", "USD", "EUR")
-
-
-def convert(rates: Rates, value: Money, currency: str) -> Money | None:
-    """``rates.convert``, or a cross rate through a pivot currency both are quoted against
-    (A->B = A->P / B->P, DOMAIN.md), or None."""
-    direct = rates.convert(value, currency)
-    if direct is not None:
-        return direct
-    for pivot in PIVOTS:
-        a = rates.convert(value, pivot)
-        b = rates.convert(Money(Decimal(1), currency), pivot)
-        if a is not None and b is not None and b.amount:
-            return Money((a.amount / b.amount).quantize(Decimal("0.0001")), currency)
-    return None
 
 
 def document_kind(
@@ -172,9 +155,9 @@ def document_kind(
         return DOC_CN23
     rates = rates or Rates()
     limit = t.amount
-    conv = convert(rates, value, t.currency)
+    conv = rates.convert(value, t.currency)
     if conv is None and t.currency == "XDR":  # no SDR rate kept: the documented USD equivalent
-        conv, limit = convert(rates, value, "USD"), t.amount * SDR_IN_USD
+        conv, limit = rates.convert(value, "USD"), t.amount * SDR_IN_USD
     if conv is None:
         return DOC_CN23  # cannot prove it is under the limit
     if conv.amount > limit or (t.max_weight_g is not None and weight_g > t.max_weight_g):

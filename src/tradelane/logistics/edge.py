@@ -14,12 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from tradelane.core.errors import ValidationFailed
-from tradelane.core.fx import latest_rates_to
 from tradelane.core.money import Money
 
 from . import selectors
 from .models import Channel
 from .rating import Parcel, PricedQuote, Quote, quote_all_priced
+from .shopping import Rates
 from .spec import (
     AreaRule,
     BracketData,
@@ -498,20 +498,18 @@ def run_quotes(
         for pq, ch in zip(quote_all_priced(compiled, p, level=level), compiled, strict=True)
     ]
     currencies = {a["currency"] for a in answers if a["ok"]}
-    rates: dict[str, Decimal] = {}
-    if len(currencies) > 1:
-        base = sorted(currencies)[0]
-        rates = latest_rates_to(base)
+    rates = Rates() if len(currencies) > 1 else None
+    base = min(currencies) if currencies else ""
 
     def key(a: dict) -> tuple:
         if not a["ok"]:
             return (2, Decimal(0), a["channel"]["code"])
         amount = Decimal(a["total"])
-        if rates:
-            rate = rates.get(a["currency"])
-            if rate is None:
+        if rates is not None:
+            converted = rates.convert(Money(amount, a["currency"]), base)
+            if converted is None:
                 return (1, amount, a["channel"]["code"])
-            amount *= rate
+            amount = converted.amount
         return (0, amount, a["channel"]["code"])
 
     answers.sort(key=key)

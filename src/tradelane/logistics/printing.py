@@ -151,9 +151,6 @@ class Context:
             self._limits[on] = customs.cn22_limit(on)
         return self._limits[on]
 
-    def convert(self, value: Money, currency: str) -> Money | None:
-        return self.rates.convert(value, currency)
-
 
 def _day(s: Shipment) -> dt.date:
     return timezone.localdate(s.created_at) if s.created_at else timezone.localdate()
@@ -166,7 +163,7 @@ def declaration(s: Shipment, ctx: Context, *, invoice_number: str = "") -> Custo
     items = []
     for it in s.items.all():
         unit = Money(it.unit_value, it.currency)
-        conv = customs.convert(ctx.rates, unit, currency)
+        conv = ctx.rates.convert(unit, currency)
         if conv is None:
             raise ValidationFailed(
                 f"No exchange rate from {it.currency} to {currency}",
@@ -219,9 +216,9 @@ def _cn22_limits(currency: str, on: dt.date, ctx: Context) -> CN22Limits | None:
     t = ctx.cn22_threshold(on)
     if t is None:
         return None
-    value = customs.convert(ctx.rates, Money(t.amount, t.currency), currency)
+    value = ctx.rates.convert(Money(t.amount, t.currency), currency)
     if value is None and t.currency == "XDR":
-        value = customs.convert(ctx.rates, Money(t.amount * customs.SDR_IN_USD, "USD"), currency)
+        value = ctx.rates.convert(Money(t.amount * customs.SDR_IN_USD, "USD"), currency)
     if value is None or t.max_weight_g is None:
         return None
     return CN22Limits(max_value=value, max_weight_g=t.max_weight_g)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -48,7 +47,16 @@ from .models import (
 )
 from .numbers import make_s10
 from .rating import quote
-from .shopping import Item, Measured, Rates, Subject, build_parcel, load_rules, rule_matches
+from .shopping import (
+    Item,
+    Measured,
+    Rates,
+    Subject,
+    build_parcel,
+    load_rules,
+    rule_matches,
+    total_in,
+)
 from .spec import KIND_RATE_SHEET, SHEET_COST, fill_tracking_url
 from .states import ACTIVE_STATES, SHIPMENT_TRANSITIONS
 
@@ -186,13 +194,9 @@ def _item(line: OrderLine, qty: int) -> Item:
 
 
 def _value(group: _Group, rates: Rates) -> Money:
-    currency = group.orders[0].currency
-    total = Decimal(0)
-    for ln, qty in group.lines:
-        order = next(o for o in group.orders if o.pk == ln.order_id)
-        part = Money(ln.unit_price * qty, order.currency)
-        total += (rates.convert(part, currency) or part).amount
-    return Money(total, currency)
+    currency_of = {o.pk: o.currency for o in group.orders}
+    parts = (Money(ln.unit_price * qty, currency_of[ln.order_id]) for ln, qty in group.lines)
+    return total_in(rates, parts, group.orders[0].currency)
 
 
 # --- create ---------------------------------------------------------------------------------

@@ -188,21 +188,49 @@ def load_rules() -> list[Rule]:
 
 
 class Rates:
-    """FX conversion with rates loaded once per target currency (``core.fx``)."""
+    """FX conversion with rates loaded once per target currency (``core.fx``).
+
+    Rates are usually kept against one base (the company's, e.g. CNY): without a direct rate
+    between two currencies, the cross rate through a pivot both are quoted against is used
+    (A->B = A->P / B->P, DOMAIN.md)."""
+
+    PIVOTS = ("CNY", "USD", "EUR")
 
     def __init__(self) -> None:
         self._to: dict[str, dict[str, Decimal]] = {}
 
+    def _rate(self, from_currency: str, to_currency: str) -> Decimal | None:
+        if from_currency == to_currency:
+            return Decimal(1)
+        table = self._to.get(to_currency)
+        if table is None:
+            table = self._to[to_currency] = latest_rates_to(to_currency)
+        return table.get(from_currency)
+
     def convert(self, value: Money, currency: str) -> Money | None:
         if value.currency == currency:
             return value
-        table = self._to.get(currency)
-        if table is None:
-            table = self._to[currency] = latest_rates_to(currency)
-        rate = table.get(value.currency)
-        if rate is None:
-            return None
-        return Money((value.amount * rate).quantize(Decimal("0.0001"), ROUND_HALF_UP), currency)
+        rate = self._rate(value.currency, currency)
+        if rate is not None:
+            amount = value.amount * rate
+        else:
+            for pivot in self.PIVOTS:
+                a, b = self._rate(value.currency, pivot), self._rate(currency, pivot)
+                if a is not None and b:
+                    amount = value.amount * a / b
+                    break
+            else:
+                return None
+        return Money(amount.quantize(Decimal("0.0001"), ROUND_HALF_UP), currency)
+
+
+def total_in(rates: Rates, parts: Iterable[Money], currency: str) -> Money:
+    """The sum of ``parts`` in ``currency`` (the value of a merged or split parcel). A part
+    with no exchange rate at all counts at its face amount."""
+    total = Decimal(0)
+    for part in parts:
+        total += (rates.convert(part, currency) or part).amount
+    return Money(total, currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,12 +554,7 @@ def package_subject(package: Package, *, measured: Measured | None = None) -> Su
     order_ids = sorted({r[1] for r in rows})
     orders = {r[0]: r for r in Order.objects.filter(pk__in=order_ids).values_list(*_ORDER_FIELDS)}
     first = orders[order_ids[0]]
-    rates = Rates()
-    total = Money(Decimal(0), first[3])
-    for r in rows:
-        part = Money(r[4] * r[0], orders[r[1]][3])
-        conv = rates.convert(part, first[3]) or part
-        total = Money(total.amount + conv.amount, first[3])
+    total = total_in(Rates(), (Money(r[4] * r[0], orders[r[1]][3]) for r in rows), first[3])
     parcel = build_parcel(
         [_item(r[1:], r[0]) for r in rows],
         country=first[5],

@@ -165,3 +165,13 @@ def test_bulk_rate_shop_job(logistics, channels, make_sku, django_capture_on_com
     assert job.status == Job.Status.DONE, job.error
     assert job.result["chosen"] == 1 and job.done == 1 == job.total
     assert RateChoice.objects.get(order=order).channel.code == "SLOW"
+
+
+@pytest.mark.django_db
+def test_rates_cross_through_a_pivot_when_no_direct_rate():
+    fx(USD="7.00", EUR="7.70")  # both quoted against CNY only
+    rates = shopping.Rates()
+    assert rates.convert(Money(D("70"), "USD"), "CNY") == Money(D("490.0000"), "CNY")
+    # USD -> EUR: 70 x 7.00 / 7.70 = 63.6364 (no USD/EUR row is kept)
+    assert rates.convert(Money(D("70"), "USD"), "EUR") == Money(D("63.6364"), "EUR")
+    assert rates.convert(Money(D("70"), "USD"), "JPY") is None  # no rate at all
