@@ -22,20 +22,12 @@ from tradelane.core.models import Job, OutboxMessage
 from tradelane.orders.models import Order
 
 from .models import StoreConnection, SyncRun, WebhookDelivery
+from .settings_schema import settings_of
 
-DEFAULT_ALERT_MINUTES = 30
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 # outbox topics the dispatch center shows: pushes to stores and carrier label calls
 OUTBOX_PREFIXES = ("store.", "logistics.")
 STORE_TOPICS = ("store.fulfillment", "store.stock")
-
-
-def alert_minutes(connection: StoreConnection) -> int:
-    value = (connection.settings or {}).get("alert_after_minutes")
-    try:
-        return int(value) if value else DEFAULT_ALERT_MINUTES
-    except (TypeError, ValueError):
-        return DEFAULT_ALERT_MINUTES
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -46,9 +38,9 @@ def start_of_day(now: datetime) -> datetime:
 @dataclass
 class StorePanel:
     connection: StoreConnection
+    alert_after: int  # the store's alert_after_minutes setting
     alert: bool = False
     minutes_since_sync: int | None = None
-    alert_after: int = DEFAULT_ALERT_MINUTES
     orders_today: int = 0
     webhooks_today: int = 0
     webhooks_failed_today: int = 0
@@ -129,7 +121,7 @@ def store_panels(now: datetime | None = None) -> list[StorePanel]:
         last_runs[run.connection_id] = run
     panels = []
     for c in conns:
-        minutes = alert_minutes(c)
+        minutes = settings_of(c).alert_after_minutes
         since = c.last_sync_at or c.created_at
         elapsed = int((now - since).total_seconds() // 60) if since else None
         alert = c.state != StoreConnection.State.DISCONNECTED and (

@@ -121,16 +121,3 @@ def due_connections() -> list[int]:
         if last is None or last <= now - timedelta(minutes=minutes):
             out.append(pk)
     return out
-
-
-def stale_connections():
-    """Connections that have not synced for longer than their ``alert_after_minutes``."""
-    now = timezone.now()
-    out = []
-    for conn in StoreConnection.objects.exclude(state=StoreConnection.State.DISCONNECTED).filter(
-        Q(last_sync_at__isnull=True) | Q(last_sync_at__lt=now - timedelta(minutes=5))
-    ):
-        minutes = settings_of(conn).alert_after_minutes
-        if conn.last_sync_at is None or conn.last_sync_at < now - timedelta(minutes=minutes):
-            out.append(conn)
-    return out
