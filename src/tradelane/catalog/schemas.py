@@ -15,7 +15,7 @@ from ninja import Field, Schema
 
 from tradelane.api.paging import PageParams
 from tradelane.api.types import Id
-from tradelane.core.units import grams_to_kg, to_grams, to_mm
+from tradelane.core.units import grams_to_kg, mm_to_cm, to_grams, to_mm
 
 from .models import Status
 
@@ -29,10 +29,6 @@ _MEASURES = {
 Kg = Field(None, ge=0, max_digits=12, decimal_places=4, description="kilograms")
 Cm = Field(None, ge=0, max_digits=10, decimal_places=2, description="centimetres")
 Amount = Field(None, ge=0, max_digits=18, decimal_places=4)
-
-
-def _mm_to_cm(mm: int) -> Decimal:
-    return (Decimal(mm) / 10).normalize() if mm else Decimal(0)
 
 
 class _SkuFields(Schema):
@@ -149,15 +145,15 @@ class SkuOut(Schema):
 
     @staticmethod
     def resolve_length_cm(obj) -> Decimal:
-        return _mm_to_cm(obj.length_mm)
+        return mm_to_cm(obj.length_mm)
 
     @staticmethod
     def resolve_width_cm(obj) -> Decimal:
-        return _mm_to_cm(obj.width_mm)
+        return mm_to_cm(obj.width_mm)
 
     @staticmethod
     def resolve_height_cm(obj) -> Decimal:
-        return _mm_to_cm(obj.height_mm)
+        return mm_to_cm(obj.height_mm)
 
 
 class ProductOut(Schema):

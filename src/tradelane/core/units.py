@@ -42,6 +42,10 @@ def grams_to_kg(grams: int) -> Decimal:
     return (Decimal(grams) / 1000).normalize()
 
 
+def mm_to_cm(mm: int) -> Decimal:
+    return (Decimal(mm) / 10).normalize()
+
+
 def mm_to_whole_cm_up(mm: int) -> int:
     """Dimensions are rounded up to whole centimetres before volumetric weight."""
     return int((Decimal(mm) / 10).to_integral_value(rounding=ROUND_CEILING))

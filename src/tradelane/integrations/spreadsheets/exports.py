@@ -18,7 +18,7 @@ from decimal import Decimal
 from tradelane.accounts.permissions import require
 from tradelane.catalog.models import Sku
 from tradelane.core.errors import ValidationFailed
-from tradelane.core.units import grams_to_kg
+from tradelane.core.units import grams_to_kg, mm_to_cm
 from tradelane.inventory.models import StockBalance
 from tradelane.orders import selectors as order_selectors
 from tradelane.orders.importing import CSV_COLUMNS
@@ -54,10 +54,6 @@ def _text(value) -> str:
     return str(value)
 
 
-def _cm(mm: int) -> Decimal:
-    return (Decimal(mm) / 10).normalize()
-
-
 def product_rows(user) -> Iterator[dict]:
     require(user, EXPORT_PERMS["products"])
     qs = Sku.objects.select_related("product").order_by("product__code", "code")
@@ -70,9 +66,9 @@ def product_rows(user) -> Iterator[dict]:
             "name": s.name,
             "variant": s.variant,
             "weight_kg": grams_to_kg(s.weight_g),
-            "length_cm": _cm(s.length_mm),
-            "width_cm": _cm(s.width_mm),
-            "height_cm": _cm(s.height_mm),
+            "length_cm": mm_to_cm(s.length_mm),
+            "width_cm": mm_to_cm(s.width_mm),
+            "height_cm": mm_to_cm(s.height_mm),
             "cost": s.cost_amount,
             "cost_currency": s.cost_currency,
             "declared_name_zh": s.declared_name_zh,
