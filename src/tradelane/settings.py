@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "tradelane.core.idempotency.IdempotencyMiddleware",
+    "tradelane.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "tradelane.urls"
@@ -202,6 +202,13 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 if _tasks_backend == TASK_BACKENDS["rq"]:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS["default"]["QUEUES"] = ["default"]
+
+# Idempotency-Key: how long an unfinished request holds its key before a retry may take it
+# over, and the largest body hashed for it (each endpoint's own, smaller limit applies first)
+TRADELANE_IDEMPOTENCY_LEASE_SECONDS = int(
+    os.environ.get("TRADELANE_IDEMPOTENCY_LEASE_SECONDS", "60")
+)
+TRADELANE_IDEMPOTENCY_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from tradelane.api.errors import responses
@@ -81,8 +82,10 @@ def list_api_keys(request):
 
 
 @router.post("/me/api-keys", response=responses(201, ApiKeyCreated))
-def create_api_key(request, payload: ApiKeyIn):
+def create_api_key(request, payload: ApiKeyIn, response: HttpResponse):
     key, raw = services.create_api_key(request.auth, user=request.auth, name=payload.name)
+    # The secret is shown once: no cache, proxy or Idempotency-Key replay may keep it.
+    response["Cache-Control"] = "no-store"
     return Status(201, {**ApiKeyOut.from_orm(key).model_dump(), "key": raw})
 
 

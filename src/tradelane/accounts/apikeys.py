@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import secrets
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import ApiKey
@@ -26,26 +25,11 @@ def new_key() -> tuple[str, str]:
     return prefix, raw
 
 
-def raw_key_from_request(request: HttpRequest) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if header.lower().startswith("bearer "):
-        candidate = header[7:].strip()
-        if candidate.startswith("tl_"):
-            return candidate
-    candidate = request.META.get("HTTP_X_API_KEY", "").strip()
-    return candidate or None
-
-
 def parse_prefix(raw: str) -> str | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "tl" or not parts[1]:
         return None
     return parts[1]
-
-
-def key_prefix_from_request(request: HttpRequest) -> str | None:
-    raw = raw_key_from_request(request)
-    return parse_prefix(raw) if raw else None
 
 
 def authenticate_key(raw: str):

@@ -27,12 +27,53 @@ class CsrfFailed(HttpError):
         super().__init__(403, "CSRF check failed: send the X-CSRFToken header with the session")
 
 
-def _user_for_key(raw: str | None):
+_VERIFIED = "_tradelane_key_user"  # the user a presented key verified to, kept on the request
+
+
+def _key_user(request: HttpRequest, raw: str):
+    """The active user behind the key ``raw`` or None, looked up once per request."""
+    raw = raw.strip()
+    cached = getattr(request, _VERIFIED, None)
+    if cached is not None and cached[0] == raw:
+        return cached[1]
+    user = authenticate_key(raw) if raw else None
+    setattr(request, _VERIFIED, (raw, user))
+    return user
+
+
+def _user_for_key(request: HttpRequest, raw: str | None):
     if not raw:
         return None
-    user = authenticate_key(raw.strip())
+    user = _key_user(request, raw)
     if user is None:
         raise BadApiKey()
+    return user
+
+
+def presented_key(request: HttpRequest) -> str | None:
+    """The key the caller presents, in the order ``AUTH`` tries them (Bearer, then X-API-Key)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.META.get("HTTP_X_API_KEY", "").strip() or None
+
+
+def verified_user(request: HttpRequest):
+    """The user this request would act as in the API, or None; never raises.
+
+    The same decision as ``AUTH``: a presented key decides alone (a wrong one is nobody, not
+    the session); otherwise an active session user whose unsafe request passes the CSRF check.
+    Used where something must be tied to the caller before the endpoint runs (Idempotency-Key).
+    """
+    raw = presented_key(request)
+    if raw is not None:
+        return _key_user(request, raw)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
+        return None
     return user
 
 
@@ -40,7 +81,7 @@ class BearerKey(HttpBearer):
     """``Authorization: Bearer tl_<prefix>_<secret>``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return _user_for_key(token)
+        return _user_for_key(request, token)
 
 
 class HeaderKey(APIKeyHeader):
@@ -49,7 +90,7 @@ class HeaderKey(APIKeyHeader):
     param_name = "X-API-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return _user_for_key(key)
+        return _user_for_key(request, key)
 
 
 class Session(SessionAuth):

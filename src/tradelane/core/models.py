@@ -75,7 +75,7 @@ class OutboxMessage(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer given to a POST with an ``Idempotency-Key``, replayed for repeats."""
 
-    scope = models.CharField(max_length=80)  # "user:12" or "key:ab12cd34"
+    scope = models.CharField(max_length=80)  # the verified principal: "user:12"
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
@@ -83,6 +83,11 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # null = in progress
     response_body = models.BinaryField(null=True, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
+    # the answer held a secret (Cache-Control: no-store): it is not kept and not replayed
+    withheld = models.BooleanField(default=False)
+    # while in progress: who holds the key, and until when (a crashed holder's lease runs out)
+    lease_token = models.CharField(max_length=32, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
