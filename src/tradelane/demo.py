@@ -371,16 +371,20 @@ class _Builder:
     def people(self) -> None:
         from tradelane.accounts import services as accounts
 
+        # The demo's logins are printed and meant to be typed, so they skip the password
+        # validators (a real installation's users never do).
         first = DEMO_USERS[0]
         admin = accounts.create_user(
             None, username=first.username, password=first.password, roles=[first.role],
             first_name=first.first_name, email=f"{first.username}@example.com",
+            check_password=False,
         )  # fmt: skip
         self.users[first.username] = admin
         for u in DEMO_USERS[1:]:
             self.users[u.username] = accounts.create_user(
                 admin, username=u.username, password=u.password, roles=[u.role],
                 first_name=u.first_name, email=f"{u.username}@example.com",
+                check_password=False,
             )  # fmt: skip
         accounts.update_company(
             admin,

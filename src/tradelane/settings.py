@@ -9,12 +9,14 @@ TRADELANE_DEBUG          1 to turn debug on (off by default)
 TRADELANE_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1,[::1])
 TRADELANE_TIME_ZONE      server time zone (default Asia/Shanghai)
 TRADELANE_CONN_MAX_AGE   seconds a database connection is reused (default 600)
+TRADELANE_LOGIN_*        login throttling (see the README's "Security" section)
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +32,7 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 
 DATA_DIR = Path(os.environ.get("TRADELANE_DATA_DIR", "var")).resolve()
+
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: the API docs page works offline
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling and lockout (after contrib.auth)
     "tradelane.core",
     "tradelane.accounts",
     "tradelane.catalog",
@@ -98,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tradelane.api.idempotency.IdempotencyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it answers lockouts
 ]
 
 ROOT_URLCONF = "tradelane.urls"
@@ -162,9 +167,37 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's standard validators (their messages are translated into Chinese by Django itself).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Logins (the web page and /admin/) are throttled by django-axes: after
+# TRADELANE_LOGIN_FAILURE_LIMIT failures for one user name, or from one address, further
+# attempts are refused for TRADELANE_LOGIN_LOCKOUT_MINUTES (each failure while locked starts
+# the wait again); an admin unlocks on the page "Login lockouts" or with
+# `tradelane manage axes_reset_username NAME`. API keys are 32 random bytes: nothing to guess.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("TRADELANE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TRADELANE_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tradelane.web.views.auth.locked_out"
+AXES_VERBOSE = False
+# Behind a proxy the client's address is the last one the proxy adds to X-Forwarded-For.
+_PROXY_COUNT = int(os.environ.get("TRADELANE_PROXY_COUNT", "0") or 0)
+if _PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -212,7 +245,6 @@ TRADELANE_IDEMPOTENCY_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
-
 
 LOGGING = {
     "version": 1,

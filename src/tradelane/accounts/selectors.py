@@ -5,3 +5,28 @@ from .models import Company
 
 def company() -> Company:
     return Company.objects.get_or_create(pk=1, defaults={"languages": ["zh-hans", "en"]})[0]
+
+
+def login_lockouts(actor) -> list[dict]:
+    """Recorded failed logins (django-axes), newest first, each saying whether it locks now."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .permissions import require
+    from .roles import P
+
+    require(actor, P.USERS_MANAGE)
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = AccessAttempt.objects.order_by("-attempt_time")[:500]
+    return [
+        {
+            "username": row.username or "",
+            "ip_address": row.ip_address or "",
+            "failures": row.failures_since_start,
+            "last_attempt": row.attempt_time,
+            "locked": row.failures_since_start >= settings.AXES_FAILURE_LIMIT
+            and row.attempt_time >= since,
+        }
+        for row in rows
+    ]

@@ -27,7 +27,10 @@ def create_user(
     email: str = "",
     first_name: str = "",
     language: str = "",
+    check_password: bool = True,
 ) -> User:
+    """Create a user with ``roles``; the password must pass Django's validators
+    (``check_password=False`` only for the demo's printed, deliberately simple logins)."""
     if actor is not None:
         require(actor, P.USERS_MANAGE)
     unknown = set(roles) - ROLE_PERMISSIONS.keys()
@@ -35,6 +38,8 @@ def create_user(
         raise ValidationFailed(f"Unknown roles: {sorted(unknown)}", code="unknown_role")
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(f"User {username!r} exists", code="duplicate_username")
+    if check_password:
+        validate_new_password(password, User(username=username, email=email, first_name=first_name))
     with transaction.atomic():
         user = User.objects.create_user(
             username=username,
@@ -46,6 +51,40 @@ def create_user(
         user.groups.set(Group.objects.filter(name__in=roles))
         audit.record(actor, "accounts.user.create", user, {"roles": roles})
     return user
+
+
+def validate_new_password(password: str, user: User) -> None:
+    """Django's AUTH_PASSWORD_VALIDATORS; their messages come in the active language."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            " ".join(exc.messages), code="weak_password", details={"problems": exc.messages}
+        ) from exc
+
+
+def unlock_logins(actor, *, username: str = "", ip_address: str = "") -> int:
+    """Lift a login lockout (django-axes) for a user name or an address; returns how many
+    recorded attempts were forgotten."""
+    from axes.utils import reset
+
+    require(actor, P.USERS_MANAGE)
+    username, ip_address = username.strip(), ip_address.strip()
+    if not username and not ip_address:
+        raise ValidationFailed("Name a user or an address to unlock", code="unlock_target_required")
+    with transaction.atomic():
+        forgotten = reset(username=username or None, ip=ip_address or None)
+        audit.record(
+            actor,
+            "accounts.login.unlock",
+            entity="accounts.login",
+            object_id=username or ip_address,
+            changes={"username": username, "ip_address": ip_address, "attempts": forgotten},
+        )
+    return forgotten
 
 
 def create_api_key(actor, *, user: User, name: str) -> tuple[ApiKey, str]:

@@ -136,6 +136,7 @@ COUNT = {
 
 ERROR = {
     "permission_denied": gettext_lazy("Your role may not do this."),
+    "unlock_target_required": gettext_lazy("Name a user or an address to unlock."),
     "not_authenticated": gettext_lazy("Log in first."),
     "invalid_transition": gettext_lazy("The order's status does not allow this action."),
     "stale_state": gettext_lazy(

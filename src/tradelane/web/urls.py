@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views import auth as auth_views
 from .views import logistics
 from .views import shipping as _ship
 from .views import tracking as tracking_views
@@ -12,6 +13,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
+    path("settings/login-lockouts/", auth_views.login_lockouts, name="login_lockouts"),
     path("orders/", views.workbench, name="orders"),
     path("orders/bulk/", views.bulk, name="orders_bulk"),
     path("orders/import/", views.import_orders, name="orders_import"),

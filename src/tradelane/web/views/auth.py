@@ -15,6 +15,7 @@ from tradelane.accounts.roles import P, roles_of
 from tradelane.core.errors import DomainError
 
 from .. import labels
+from .common import permission_required
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: people choose once
 
@@ -48,6 +49,57 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a user name or an address has failed too often (429): the
+    login page again, saying why and for how long, in the reader's language."""
+    from django.contrib.auth.forms import AuthenticationForm
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    return render(
+        request,
+        "web/login.html",
+        {"title": _("Log in"), "form": form, "locked_out": True, "lockout_minutes": minutes},
+        status=429,
+    )
+
+
+@permission_required(P.USERS_MANAGE)
+def login_lockouts(request):
+    """Failed logins and lockouts (django-axes), and the admin's unlock."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from tradelane.accounts import selectors as account_selectors
+
+    if request.method == "POST":
+        try:
+            forgotten = account_services.unlock_logins(
+                request.user,
+                username=request.POST.get("username", ""),
+                ip_address=request.POST.get("ip_address", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, labels.domain_error(exc)["message"])
+        else:
+            messages.success(
+                request,
+                _("Unlocked: %(count)s recorded failures forgotten.") % {"count": forgotten},
+            )
+        return redirect("web:login_lockouts")
+    return render(
+        request,
+        "web/login_lockouts.html",
+        {
+            "title": _("Login lockouts"),
+            "attempts": account_selectors.login_lockouts(request.user),
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
 
 
 @require_POST
