@@ -387,9 +387,10 @@ def _bars(data: dict, series: list[tuple[str, list[int]]], *, stacked: bool, hei
     )
     chart.x_labels = data["labels"]
     chart.x_labels_major = data["labels"][::3]
-    top = max([sum(col) for col in zip(*(v for _label, v in series), strict=True)] or [0])
-    step = max(1, -(-top // 4))
-    chart.y_labels = list(range(0, max(top, 1) + step, step))
+    if series:  # pygal fails on y_labels without any series (no store connected yet)
+        top = max([sum(col) for col in zip(*(v for _label, v in series), strict=True)] or [0])
+        step = max(1, -(-top // 4))
+        chart.y_labels = list(range(0, max(top, 1) + step, step))
     for label, values in series:
         chart.add(label, values)
     # js=[] loads no script file, but pygal still writes an inline config <script>: drop it

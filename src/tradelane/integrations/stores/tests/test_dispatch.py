@@ -109,6 +109,14 @@ def test_alert_after_the_stores_minutes_without_a_sync(admin, conn):
     assert off.alert is False
 
 
+def test_page_opens_before_any_store_is_connected(admin):
+    """pygal raised on the orders chart without any series: /dispatch/ answered 500."""
+    assert not StoreConnection.objects.exists()
+    page = _client(admin).get("/dispatch/")
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode()
+
+
 def test_page_shows_the_alert_and_every_tab(admin, conn, flow):
     StoreConnection.objects.filter(pk=conn.pk).update(
         last_sync_at=timezone.now() - timedelta(hours=3), last_error="Unavailable: HTTP 503"
