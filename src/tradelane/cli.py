@@ -30,6 +30,19 @@ SERVE_OPTIONS = {"connection_limit": 1000, "asyncore_use_poll": True, "backlog":
 DB_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
+def _proxy_options(settings) -> dict:
+    """Behind the TLS proxy of TRADELANE_HTTPS, waitress believes that proxy's (and only its)
+    X-Forwarded-Proto and X-Forwarded-For: the scheme Django sees, and the client address the
+    login throttle counts. Without HTTPS waitress drops those headers from anyone."""
+    if not settings.HTTPS:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+    }
+
+
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradelane.settings")
     import django
@@ -203,6 +216,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     print("Collecting static files…", flush=True)
     call_command("collectstatic", interactive=False, verbosity=0)
 
+    from django.conf import settings
     from waitress import create_server
 
     from tradelane.wsgi import application
@@ -210,7 +224,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         server = create_server(
             application, host=args.host, port=args.port, threads=args.threads, ident="tradelane",
-            **SERVE_OPTIONS,
+            **SERVE_OPTIONS, **_proxy_options(settings),
         )  # fmt: skip
     except OSError as exc:
         print(

@@ -9,6 +9,7 @@ TRADELANE_DEBUG          1 to turn debug on (off by default)
 TRADELANE_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1,[::1])
 TRADELANE_TIME_ZONE      server time zone (default Asia/Shanghai)
 TRADELANE_CONN_MAX_AGE   seconds a database connection is reused (default 600)
+TRADELANE_HTTPS          1 when served over HTTPS (behind a TLS proxy): secure cookies, HSTS
 TRADELANE_LOGIN_*        login throttling (see the README's "Security" section)
 """
 
@@ -33,7 +34,33 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 DATA_DIR = Path(os.environ.get("TRADELANE_DATA_DIR", "var")).resolve()
 
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+def _private_dir(path: Path) -> None:
+    """The data folder holds the secret key and the database: only its owner may enter it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(path, 0o700)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take group and other access away from a file or folder of ours that has it."""
+    try:
+        st = path.stat()
+        if st.st_uid == os.geteuid() and st.st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:  # not ours to change (a shared mount): leave it as the admin set it
+        pass
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if missing (SQLite opens an empty file as an empty
+    database and creates its -wal and -shm files with the database file's mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _tighten(path, 0o600)
+
+
+_private_dir(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -92,6 +119,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tradelane.integrations.stores.middleware.WebhookFastPath",  # /hooks/ skips the rest
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,6 +160,7 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         DATABASES["default"].setdefault("OPTIONS", {})
 else:
+    _private_file(_sqlite_path)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -245,6 +274,46 @@ TRADELANE_IDEMPOTENCY_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Served over HTTPS (TLS ends at a proxy in front: nginx, a cloud balancer): cookies only over
+# TLS, HSTS, plain HTTP redirected, and the proxy's X-Forwarded-Proto believed. The proxy must
+# set that header itself (and drop a client's); `tradelane up` tells waitress to trust it from
+# TRADELANE_TRUSTED_PROXY. `tradelane manage check --deploy` is clean with these.
+HTTPS = _env_bool("TRADELANE_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("TRADELANE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TRADELANE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("TRADELANE_HSTS_PRELOAD", True)
+    # the store and carrier webhooks arrive over HTTPS too, so nothing is exempt
+TRUSTED_PROXY = os.environ.get("TRADELANE_TRUSTED_PROXY", "127.0.0.1").strip()
+
+# Content Security Policy (django-csp): scripts only from our own static files (no inline
+# script, no eval: htmx runs with allowEval off), no plugins, no framing, forms post only
+# here. Styles allow inline style attributes: the pygal charts are inline SVG with their own
+# <style>, and progress bars set their width; CSS cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 
 LOGGING = {
     "version": 1,

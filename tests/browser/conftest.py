@@ -64,8 +64,21 @@ def page(browser):
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.js_errors = errors
+    # Every page of every browser test must pass the Content-Security-Policy: Chromium reports a
+    # blocked script, style, eval or frame as a console error naming the policy.
+    violations: list[str] = []
+    tab.on(
+        "console",
+        lambda msg: (
+            violations.append(f"{tab.url}: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    tab.csp_violations = violations
     yield tab
     context.close()
+    assert not violations, "pages broke the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture

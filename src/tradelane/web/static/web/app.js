@@ -150,3 +150,47 @@
     }
   });
 })();
+
+/* Behaviour that pages ask for with data attributes, so that no page needs an inline script
+   or an event-handler attribute (the Content-Security-Policy allows scripts from files only,
+   and htmx runs with allowEval off). */
+(function () {
+  "use strict";
+  // <form data-confirm="question">: ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+  // The public tracking page: /t/<number>?lang=.. rather than ?n=<number>.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-track-form]")) return;
+    event.preventDefault();
+    var n = form.elements.n.value.trim();
+    if (n) window.location.href = "/t/" + encodeURIComponent(n) + "?lang=" + encodeURIComponent(form.getAttribute("data-lang") || "");
+  });
+  // data-after-request: what to do when an htmx request of this element has answered.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var what = elt && elt.getAttribute && elt.getAttribute("data-after-request");
+    if (!what) return;
+    if (what === "reset-close") {
+      if (elt.reset) elt.reset();
+      var details = elt.closest("details");
+      if (details) details.removeAttribute("open");
+    } else if (what === "reload") {
+      if (event.detail.successful) setTimeout(function () { window.location.reload(); }, 400);
+    } else if (what === "show-payload") {
+      var dialog = document.getElementById("payload-dialog");
+      if (dialog && !dialog.open) dialog.showModal();
+    }
+  });
+  // data-pause-while-dialog: a polling element waits while a dialog is open.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-pause-while-dialog") && document.querySelector("dialog[open]")) {
+      event.preventDefault();
+    }
+  });
+})();
