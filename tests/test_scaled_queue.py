@@ -7,7 +7,6 @@ developer's machine, and FAIL when ``CI`` is set: CI starts Redis, so a skip wou
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from django.conf import settings
@@ -31,8 +30,10 @@ def redis_queue(settings):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    # the tasks' queue is "default"; a Redis database of its own keeps runs apart
-    db = 10 + uuid.uuid4().int % 6
+    # The tasks' queue is "default"; a Redis database of its own keeps runs apart. CI runs the
+    # SQLite and PostgreSQL passes side by side, so each pass has its own (a worker of one pass
+    # must never take the other's task to the wrong database).
+    db = 11 if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else 10
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
     settings.RQ_QUEUES = {"default": {"URL": f"{url.rsplit('/', 1)[0]}/{db}"}}
     settings.TASKS = {"default": {"BACKEND": RQ_BACKEND, "QUEUES": ["default"]}}
