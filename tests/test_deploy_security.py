@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADELANE_")}
     env.pop("DATABASE_URL", None)
+    # the browser tests' conftest sets this for its own process; a real start never has it
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DJANGO_SETTINGS_MODULE="tradelane.settings",
         TRADELANE_DATA_DIR=str(tmp_path / "data"),
