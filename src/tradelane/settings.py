@@ -321,3 +321,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TRADELANE_LOG_LEVEL", "WARNING")},
 }
+
+
+# Imported files (spreadsheets, order files, rate sheets): a file beyond one of these limits is
+# refused whole with 413 (see core.spreadsheet_safety and the README's configuration table).
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise ValueError(f"{name} must be 1 or more, not {number}")
+    return number
+
+
+IMPORT_MAX_ROWS = _env_int("TRADELANE_IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_CELL_CHARS = _env_int("TRADELANE_IMPORT_MAX_CELL_CHARS", 32_768)
+IMPORT_MAX_EXPANDED_MB = _env_int("TRADELANE_IMPORT_MAX_EXPANDED_MB", 256)
+IMPORT_MAX_ZIP_RATIO = _env_int("TRADELANE_IMPORT_MAX_ZIP_RATIO", 100)

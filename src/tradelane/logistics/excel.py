@@ -20,7 +20,9 @@ Tabs (English names; the Chinese names in brackets are accepted too):
 
 ``read_workbook`` returns a validated ``SheetData`` or raises ``ValidationFailed`` with code
 ``import_failed`` and every problem as ``{sheet, row, column, code, message}``: nothing is
-imported unless the whole file is right. ``write_workbook`` writes the same layout, so
+imported unless the whole file is right. The file is read under the import limits of
+``core.spreadsheet_safety`` (archive sizes, rows per tab, cell length; 413 past one).
+``write_workbook`` writes the same layout (text as text cells, never formulas), so
 ``read_workbook(write_workbook(data)) == data``.
 """
 
@@ -28,14 +30,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.errors import ValidationFailed
 
 from .spec import (
@@ -48,8 +50,6 @@ from .spec import (
     ZoneData,
     validate_sheet,
 )
-
-MAX_ROWS = 200_000
 
 TAB_PRICES, TAB_ZONES, TAB_FORMULAS = "Prices", "Zones", "Formulas"
 TAB_FUEL, TAB_SURCHARGES, TAB_AREAS, TAB_SHEET = "Fuel", "Surcharges", "Remote areas", "Sheet"
@@ -190,7 +190,7 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    return str(value).strip()
+    return safety.restore(str(value).strip())
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -280,10 +280,12 @@ def _at(row: tuple, i: int) -> Any:
 
 
 def _rows(ws) -> list[tuple[int, tuple]]:
+    """The tab's non-blank rows, numbered; past the import limits the file is refused."""
+    guard = safety.RowGuard()
     out = []
-    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        if r > MAX_ROWS:
-            raise ValidationFailed(f"More than {MAX_ROWS} rows", code="too_many_rows")
+    for r, row in enumerate(safety.sheet_rows(ws, code="not_xlsx"), start=1):
+        guard.row()
+        guard.cells(row, r)
         if any(v is not None and _text(v) != "" for v in row):
             out.append((r, row))
     return out
@@ -334,10 +336,7 @@ def read_workbook(source: bytes | BinaryIO, *, overrides: dict | None = None) ->
     """Read a rate-sheet workbook. ``overrides`` (kind, customer_level, currency,
     effective_date, name) win over the file's ``Sheet`` tab."""
     raw = source if isinstance(source, bytes) else source.read()
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationFailed(f"Not an Excel (.xlsx) file: {exc}", code="not_xlsx") from None
+    wb = safety.open_workbook(raw, code="not_xlsx", message="Not an Excel (.xlsx) file")
     try:
         return _read(_Reader(wb), overrides or {})
     finally:
@@ -644,7 +643,9 @@ def _read(rd: _Reader, overrides: dict) -> SheetData:
 
 
 def _append(ws, values: list[Any], text_columns: tuple[int, ...] = ()) -> None:
-    ws.append(values)
+    """A row: text as text cells (never a formula, see ``core.spreadsheet_safety``); the
+    ``text_columns`` also formatted as text (postcodes keep their leading zeros)."""
+    ws.append(safety.xlsx_row(ws, values))
     for i in text_columns:
         ws.cell(row=ws.max_row, column=i + 1).number_format = "@"
 
@@ -663,10 +664,10 @@ def write_workbook(data: SheetData) -> bytes:
     flat = {(b.zone, b.lower_g, b.upper_g): b.flat for b in data.brackets if b.flat is not None}
     _append(ws, ["from_kg", "to_kg", *zone_codes], tuple(range(2, 2 + len(zone_codes))))
     for lower, upper in ranges:
-        ws.append([_kg(lower), _kg(upper), *(flat.get((z, lower, upper)) for z in zone_codes)])
+        _append(ws, [_kg(lower), _kg(upper), *(flat.get((z, lower, upper)) for z in zone_codes)])
 
     ws = wb.create_sheet(TAB_ZONES)
-    ws.append(list(ZONE_COLUMNS))
+    _append(ws, list(ZONE_COLUMNS))
     for z in data.zones:
         for rule in z.rules:
             _append(
@@ -684,7 +685,7 @@ def write_workbook(data: SheetData) -> bytes:
             )
 
     ws = wb.create_sheet(TAB_FORMULAS)
-    ws.append(list(FORMULA_COLUMNS[:-1]))
+    _append(ws, list(FORMULA_COLUMNS[:-1]))
     for b in data.brackets:
         if b.first_fee is None and b.per_kg is None and b.registration is None:
             continue
@@ -705,15 +706,16 @@ def write_workbook(data: SheetData) -> bytes:
         )
 
     ws = wb.create_sheet(TAB_FUEL)
-    ws.append(list(FUEL_COLUMNS))
+    _append(ws, list(FUEL_COLUMNS))
     for f in data.fuel:
-        ws.append([f.effective_from, f.percent, ", ".join(f.applies_to)])
+        _append(ws, [f.effective_from, f.percent, ", ".join(f.applies_to)])
         ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd"
 
     ws = wb.create_sheet(TAB_SURCHARGES)
-    ws.append(list(SURCHARGE_COLUMNS))
+    _append(ws, list(SURCHARGE_COLUMNS))
     for s in data.surcharges:
-        ws.append(
+        _append(
+            ws,
             [
                 s.code,
                 s.kind,
@@ -723,10 +725,10 @@ def write_workbook(data: SheetData) -> bytes:
                 s.minimum,
                 s.threshold_mm,
                 s.threshold_g,
-            ]
+            ],
         )
     ws = wb.create_sheet(TAB_AREAS)
-    ws.append(list(AREA_COLUMNS))
+    _append(ws, list(AREA_COLUMNS))
     for s in data.surcharges:
         for a in s.areas:
             _append(
@@ -736,12 +738,12 @@ def write_workbook(data: SheetData) -> bytes:
             )
 
     ws = wb.create_sheet(TAB_SHEET)
-    ws.append(["kind", data.kind])
-    ws.append(["customer_level", data.customer_level])
-    ws.append(["currency", data.currency])
-    ws.append(["effective_date", data.effective_date])
+    _append(ws, ["kind", data.kind])
+    _append(ws, ["customer_level", data.customer_level])
+    _append(ws, ["currency", data.currency])
+    _append(ws, ["effective_date", data.effective_date])
     ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
-    ws.append(["name", data.name])
+    _append(ws, ["name", data.name])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

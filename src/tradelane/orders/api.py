@@ -307,7 +307,9 @@ def import_orders(request, payload: ImportIn):
         "Import a file of orders: `json` (an array of orders in the normalized form), `jsonl` "
         "(one order per line) or `csv` (one row per order line; consecutive rows with the same "
         "store and external_id form one order). `fmt` defaults to the file's extension. CSV "
-        f"columns: {', '.join(importing.CSV_COLUMNS)}."
+        f"columns: {', '.join(importing.CSV_COLUMNS)}. A file past the import limits (rows, "
+        "or orders in JSON; a cell's length) is refused whole with 413 "
+        "`file_too_many_rows` or `file_cell_too_long` (the limit in `details`); nothing is written."
     ),
 )
 def import_orders_file(request, file: File[UploadedFile], fmt: Form[str | None] = None):

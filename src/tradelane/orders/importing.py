@@ -31,6 +31,11 @@ nothing. A changed order still in pending review, pending contact or approved is
 a changed order further along (allocated, shipped, invalid, cancelled, or already packed) is
 kept as it is and reported ``unchanged`` with the error code ``locked_status``.
 
+Files are read under the import limits of ``core.spreadsheet_safety`` (orders or CSV rows,
+cell length): ``import_file`` reads the whole file once against them before it writes anything,
+so a file past a limit is refused whole (413) and leaves no rows. CSV cells lose the quote our
+exports put before formula-like text.
+
 Set-based and streaming: orders are read lazily and handled in chunks (``CHUNK``) of one
 transaction each: per chunk one read of the existing orders, one of the SKU mappings not seen
 before, one of possible duplicates, then one COPY (PostgreSQL) or a few multi-row INSERTs
@@ -47,7 +52,9 @@ import hashlib
 import io
 import itertools
 import json
+import shutil
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +71,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.catalog.models import Sku
 from tradelane.core import audit, jobs
+from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.bulk import insert_rows, update_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
@@ -1132,26 +1140,42 @@ def _decoder() -> json.JSONDecoder:
     return json.JSONDecoder(parse_float=Decimal)
 
 
-def read_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line number, order dict or _Bad) for each non-blank line."""
+def _guard(limits: safety.FileLimits | None, what: str = "orders") -> safety.RowGuard:
+    return safety.RowGuard(limits, header=0, what=what)  # the data rows alone are counted
+
+
+def read_jsonl(
+    stream: Iterable[str], limits: safety.FileLimits | None = None
+) -> Iterator[tuple[int, Any]]:
+    """(line number, order dict or _Bad) for each non-blank line (one order per line, counted
+    against the row limit; its strings against the cell limit)."""
     decoder = _decoder()
+    guard = _guard(limits)
     for n, line in enumerate(stream, 1):
         text = line.strip()
         if not text:
             continue
+        guard.row()
         try:
-            yield n, decoder.decode(text)
+            value = decoder.decode(text)
         except ValueError as exc:
             yield n, _Bad("invalid_json", f"Line {n} is not JSON: {exc}")
+            continue
+        guard.strings(value, n)
+        yield n, value
 
 
-def read_json_array(stream: io.TextIOBase, block: int = 1 << 20) -> Iterator[tuple[int, Any]]:
+def read_json_array(
+    stream: io.TextIOBase, block: int = 1 << 20, limits: safety.FileLimits | None = None
+) -> Iterator[tuple[int, Any]]:
     """(position from 1, order dict or _Bad) for each element of a JSON array, read in blocks.
 
     Only one block and one element are held in memory at a time. A syntax error ends the
     reading with one rejected entry (a JSON array cannot be resumed after a broken element).
+    Elements count against the row limit, their strings against the cell limit.
     """
     decoder = _decoder()
+    guard = _guard(limits)
     buf = stream.read(block)
     pos = 0
     eof = not buf
@@ -1212,6 +1236,8 @@ def read_json_array(stream: io.TextIOBase, block: int = 1 << 20) -> Iterator[tup
         n += 1
         pos = end
         expect_value = False
+        guard.row()
+        guard.strings(value, n)
         yield (
             n,
             value
@@ -1220,12 +1246,17 @@ def read_json_array(stream: io.TextIOBase, block: int = 1 << 20) -> Iterator[tup
         )
 
 
-def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
+def read_csv(
+    stream: Iterable[str], limits: safety.FileLimits | None = None
+) -> Iterator[tuple[int, Any]]:
     """(first line number, order dict) per group of consecutive rows of one order.
 
     The header names the columns (any order, any case; unknown columns are ignored); the
-    delimiter is a comma, or a semicolon or tab when the header uses one instead.
+    delimiter is a comma, or a semicolon or tab when the header uses one instead. Rows count
+    against the row limit and cells against the cell limit; a cell that our exports
+    neutralized (``'=...``) gets its text back.
     """
+    guard = _guard(limits, "rows")
     lines = iter(stream)
     first = next(lines, "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
@@ -1251,6 +1282,13 @@ def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
                 raise _RowsBroken(reader.line_num, message) from exc
             if row is None:
                 return
+            guard.row()
+            for column, value in row.items():
+                if value.__class__ is str:
+                    if len(value) > guard.limits.max_cell_chars:
+                        guard.cell(value, reader.line_num, column or "")
+                    if value[:1] == "'":
+                        row[column] = safety.restore(value)
             yield reader.line_num, row
 
     yield from _grouped(numbered(), order_columns, "Line")
@@ -1391,11 +1429,13 @@ def import_file(
     chunk: int = CHUNK,
     max_rows: int = MAX_ROWS,
     progress: Callable[[int], None] | None = None,
+    limits: safety.FileLimits | None = None,
 ) -> ImportReport:
     """Import a file (binary or text) in the format ``json``, ``jsonl`` or ``csv``.
 
     Rows are numbered by line for JSON Lines and CSV (the first line of an order's rows; the
-    CSV header is line 1) and by position for a JSON array.
+    CSV header is line 1) and by position for a JSON array. ``limits`` default to the
+    settings' (``core.spreadsheet_safety.file_limits``).
     """
     require(actor, P.ORDER_ADD)
     fmt = (fmt or "").lower().lstrip(".")
@@ -1405,21 +1445,47 @@ def import_file(
         raise ValidationFailed(
             f"Unknown import format {fmt!r}; use json, jsonl or csv", code="invalid_format"
         )
+    limits = limits or safety.file_limits()
+    fileobj = _rewindable(fileobj)
+    start = fileobj.tell()
+    # First the whole file against the limits (and its encoding), writing nothing: a file
+    # refused for either leaves no rows.
+    for _ in _orders_in(fileobj, fmt, limits):
+        pass
+    fileobj.seek(start)
+    return _run(actor, _orders_in(fileobj, fmt, limits), source, review, chunk, max_rows, progress)
+
+
+def _orders_in(fileobj, fmt: str, limits: safety.FileLimits) -> Iterator[tuple[int, Any]]:
     stream = _text_stream(fileobj)
     if fmt == "jsonl":
-        numbered = read_jsonl(stream)
+        numbered = read_jsonl(stream, limits)
     elif fmt == "json":
-        numbered = read_json_array(stream)
+        numbered = read_json_array(stream, limits=limits)
     else:
-        numbered = read_csv(stream)
+        numbered = read_csv(stream, limits)
     try:
-        return _run(actor, numbered, source, review, chunk, max_rows, progress)
+        yield from numbered
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
             f"The file is not readable as {getattr(stream, 'encoding', 'text')}: {exc.reason}; "
-            "save it as UTF-8 and import it again (orders read before this point were kept)",
+            "save it as UTF-8 and import it again",
             code="invalid_encoding",
         ) from None
+
+
+def _rewindable(fileobj):
+    """``fileobj`` when it can seek back (uploads, files), else a spooled copy of it."""
+    try:
+        if fileobj.seekable():
+            return fileobj
+    except (AttributeError, ValueError):
+        pass
+    text = isinstance(fileobj.read(0), str)
+    copy = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+" if text else "w+b")
+    shutil.copyfileobj(fileobj, copy)
+    copy.seek(0)
+    return copy
 
 
 # --- the job --------------------------------------------------------------------------------

@@ -182,6 +182,21 @@ ERROR = {
     "invalid_encoding": gettext_lazy("The file is neither UTF-8 nor GB18030 (GBK) text."),
     "invalid_csv": gettext_lazy("The CSV file lacks required columns."),
     "file_missing": gettext_lazy("The import file is not there any more."),
+    # a file past one of the import limits (core.spreadsheet_safety); details fill them in
+    "file_too_many_rows": gettext_lazy(
+        "The file has more than %(limit)s rows; split it into smaller files. Nothing was imported."
+    ),
+    "file_cell_too_long": gettext_lazy(
+        "Row %(row)s, column %(column)s holds more than %(limit)s characters. Nothing was imported."
+    ),
+    "file_expands_too_much": gettext_lazy(
+        "The Excel file expands to more than %(limit_mb)s MB; save it as CSV or split it. "
+        "Nothing was imported."
+    ),
+    "file_compression_too_high": gettext_lazy(
+        "The Excel file is compressed more than %(limit)s times, as a zip bomb is; "
+        "it was not opened."
+    ),
 }
 
 # Why an imported row was refused (or kept as it was): ``{"field", "code", "message"}`` errors.
@@ -231,10 +246,19 @@ def verdict_text(code: str) -> str:
     return str(VERDICT.get(code, code))
 
 
-def error_text(code: str, message: str = "") -> str:
-    """The user's-language message for an error code; the service's own text if we have none."""
+def error_text(code: str, message: str = "", details=None) -> str:
+    """The user's-language message for an error code; the service's own text if we have none.
+    A message with ``%(name)s`` places is filled in from the error's ``details``."""
     label = ERROR.get(code)
-    return str(label) if label is not None else (message or code)
+    if label is None:
+        return message or code
+    text = str(label)
+    if "%(" in text:
+        try:
+            return text % details
+        except (KeyError, TypeError, ValueError):
+            return message or code
+    return text
 
 
 def import_error_text(code: str, message: str = "") -> str:
@@ -243,10 +267,15 @@ def import_error_text(code: str, message: str = "") -> str:
     return str(label) if label is not None else error_text(code, message)
 
 
+def error_dict(code: str, message: str, details=None) -> dict:
+    """``{"code", "message", "detail"}``: the translated message, the service's own as detail."""
+    text = error_text(code, message, details)
+    return {"code": code, "message": text, "detail": message if text != message else ""}
+
+
 def domain_error(exc: DomainError) -> dict:
     """``{"code", "message", "detail"}`` for showing a refused action in a template."""
-    text = error_text(exc.code, exc.message)
-    return {"code": exc.code, "message": text, "detail": exc.message if text != exc.message else ""}
+    return error_dict(exc.code, exc.message, exc.details)
 
 
 def count_items(counts: dict) -> list[tuple[str, int]]:

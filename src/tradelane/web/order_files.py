@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tradelane.core.errors import ValidationFailed
+from tradelane.core.spreadsheet_safety import neutralize
 from tradelane.orders import importing
 
 from . import labels
@@ -96,7 +97,8 @@ def sample_csv(store_code: str, store_skus: list[str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=importing.CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # the store's code and SKUs come from the store: neutralized like any exported text
+    writer.writerows({k: neutralize(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 

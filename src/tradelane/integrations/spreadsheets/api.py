@@ -81,7 +81,11 @@ def upload(
     sheet: Form[str] = "",
 ):
     """Upload a CSV or .xlsx file (multipart) for ``entity``; answers the preview with the
-    suggested mapping and the first 20 rows with their problems. Nothing is imported yet."""
+    suggested mapping and the first 20 rows with their problems. Nothing is imported yet.
+    ``row_count`` is null for a file of more than 300 rows: its import job counts them. A file
+    past the import limits is refused with 413 and a code naming the limit
+    (``file_too_many_rows``, ``file_cell_too_long``, ``file_expands_too_much``,
+    ``file_compression_too_high``; the limit in ``details``)."""
     if file.size > services.MAX_UPLOAD:
         raise ValidationFailed("The file is larger than 20 MB", code="file_too_large")
     up = services.upload_file(

@@ -4,6 +4,10 @@ Rows are produced lazily (``.iterator()``), so a large export holds only a chunk
 is streamed as it is produced, .xlsx written with openpyxl's write-only mode. With a template,
 each mapped field gets the user's own column header back, so an export can be edited and
 imported again with the same template.
+
+Text from stores and people (buyer names, addresses, titles) may look like a spreadsheet
+formula: every cell goes through ``core.spreadsheet_safety`` (a quote in front in CSV, a text
+cell in .xlsx), and the import takes the quote off again.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from decimal import Decimal
 
 from tradelane.accounts.permissions import require
 from tradelane.catalog.models import Sku
+from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.units import grams_to_kg, mm_to_cm
 from tradelane.inventory.models import StockBalance
@@ -43,6 +48,7 @@ def columns(entity: str) -> list[str]:
 
 
 def _text(value) -> str:
+    """A cell's text; text itself is returned as it is (see ``_csv_cell``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -52,6 +58,11 @@ def _text(value) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def _csv_cell(value) -> str:
+    # text is neutralized, numbers are not (a negative amount stays a number)
+    return safety.neutralize(value) if isinstance(value, str) else _text(value)
 
 
 def product_rows(user) -> Iterator[dict]:
@@ -183,11 +194,11 @@ def csv_chunks(entity: str, rows: Iterator[dict], mapping: dict | None = None) -
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     cols = columns(entity)
-    writer.writerow(headers(entity, mapping))
+    writer.writerow([safety.neutralize(h) for h in headers(entity, mapping)])
     yield "\ufeff".encode() + _drain(buf)
     n = 0
     for row in rows:
-        writer.writerow([_text(row.get(c)) for c in cols])
+        writer.writerow([_csv_cell(row.get(c)) for c in cols])
         n += 1
         if n % 500 == 0:
             yield _drain(buf)
@@ -208,9 +219,9 @@ def xlsx_file(entity: str, rows: Iterator[dict], mapping: dict | None = None):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(entity)
     cols = columns(entity)
-    ws.append(headers(entity, mapping))
+    ws.append(safety.xlsx_row(ws, headers(entity, mapping)))
     for row in rows:
-        ws.append([_text(row.get(c)) for c in cols])
+        ws.append(safety.xlsx_row(ws, [_text(row.get(c)) for c in cols]))
     out = tempfile.SpooledTemporaryFile(max_size=8 << 20)
     wb.save(out)
     out.seek(0)

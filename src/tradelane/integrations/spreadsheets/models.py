@@ -46,7 +46,8 @@ class Upload(models.Model):
     sheet = models.CharField(max_length=100, blank=True)
     content = models.BinaryField()
     headers = models.JSONField(default=list)
-    row_count = models.PositiveIntegerField(default=0)
+    # None: more rows than an upload request reads; the import job counts them
+    row_count = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

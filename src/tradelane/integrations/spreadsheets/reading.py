@@ -2,7 +2,12 @@
 
 Rows are numbered as the user sees them: the header is row 1, the first data row is row 2.
 Blank rows are skipped. Cells come back as text: Excel numbers without a float's noise
-(12.9, not 12.900000000000000355), dates in ISO 8601, booleans as true/false.
+(12.9, not 12.900000000000000355), dates in ISO 8601, booleans as true/false; the quote our
+exports put before a formula-like text (``'=...``) comes off again.
+
+Every file is read under the import limits of ``core.spreadsheet_safety``: an .xlsx archive is
+checked before openpyxl opens it, rows are counted and cells measured as they stream, and the
+first row or cell beyond a limit refuses the file (413).
 """
 
 from __future__ import annotations
@@ -10,11 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.errors import ValidationFailed
 from tradelane.orders.importing import sniff_encoding
 
@@ -48,7 +53,7 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    return str(value).strip()
+    return safety.restore(str(value).strip())
 
 
 def _decode_csv(data: bytes) -> io.TextIOBase:
@@ -62,22 +67,22 @@ def _delimiter(first_line: str) -> str:
 
 
 def sheet_names(data: bytes) -> list[str]:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    wb = safety.open_workbook(data, code="invalid_xlsx")
     try:
         return list(wb.sheetnames)
     finally:
         wb.close()
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
+def _csv_rows(data: bytes, guard: safety.RowGuard) -> Iterator[list[str]]:
     text = _decode_csv(data)
     try:
         first = text.readline()
         reader = csv.reader(itertools.chain([first], text), delimiter=_delimiter(first))
-        for row in reader:
-            yield [c.strip() for c in row[:MAX_COLUMNS]]
+        for n, row in enumerate(reader, 1):
+            guard.row()
+            guard.cells(row, n)
+            yield [safety.restore(c.strip()) for c in row[:MAX_COLUMNS]]
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
             f"The file is not readable as {text.encoding}: {exc.reason}; save it as UTF-8",
@@ -87,15 +92,8 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         raise ValidationFailed(f"The CSV file is broken: {exc}", code="invalid_csv") from None
 
 
-def _xlsx_rows(data: bytes, sheet: str = "") -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationFailed(
-            f"The Excel file cannot be read: {exc}", code="invalid_xlsx"
-        ) from None
+def _xlsx_rows(data: bytes, sheet: str, guard: safety.RowGuard) -> Iterator[list[str]]:
+    wb = safety.open_workbook(data, guard.limits, code="invalid_xlsx")
     try:
         if sheet:
             if sheet not in wb.sheetnames:
@@ -107,22 +105,31 @@ def _xlsx_rows(data: bytes, sheet: str = "") -> Iterator[list[str]]:
             ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        for n, row in enumerate(safety.sheet_rows(ws, code="invalid_xlsx", max_col=MAX_COLUMNS), 1):
+            guard.row()
+            guard.cells(row, n)
             yield [_cell(v) for v in row]
     finally:
         wb.close()
 
 
-def raw_rows(data: bytes, kind: str, sheet: str = "") -> Iterator[list[str]]:
-    return _xlsx_rows(data, sheet) if kind == "xlsx" else _csv_rows(data)
+def raw_rows(
+    data: bytes, kind: str, sheet: str = "", limits: safety.FileLimits | None = None
+) -> Iterator[list[str]]:
+    """The file's rows as text cells, blank ones included, under the import limits."""
+    guard = safety.RowGuard(limits)
+    return _xlsx_rows(data, sheet, guard) if kind == "xlsx" else _csv_rows(data, guard)
 
 
-def read(data: bytes, kind: str, sheet: str = "") -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def read(
+    data: bytes, kind: str, sheet: str = "", limits: safety.FileLimits | None = None
+) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """(headers, rows): each row ``(row number, {header: text})``, blank rows skipped.
 
     The header is the first non-blank row; duplicate headers get " (2)", " (3)" appended.
+    Rows are read as they are asked for: a caller that stops early reads no further.
     """
-    rows = raw_rows(data, kind, sheet)
+    rows = raw_rows(data, kind, sheet, limits)
     headers: list[str] = []
     header_row = 0
     for n, row in enumerate(rows, 1):
@@ -148,6 +155,12 @@ def read(data: bytes, kind: str, sheet: str = "") -> tuple[list[str], Iterator[t
     return headers, body()
 
 
-def count_rows(data: bytes, kind: str, sheet: str = "") -> int:
+def count_rows(data: bytes, kind: str, sheet: str = "", progress=None) -> int:
+    """The data rows of the whole file (refused past the row limit); ``progress(n)`` is
+    called every 1,000 rows."""
     _, body = read(data, kind, sheet)
-    return sum(1 for _ in body)
+    n = 0
+    for n, _ in enumerate(body, 1):
+        if progress and n % 1000 == 0:
+            progress(n)
+    return n

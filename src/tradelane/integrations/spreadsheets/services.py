@@ -13,6 +13,7 @@ by chunk, rejected rows are reported.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -46,6 +47,7 @@ from .models import ColumnMapping, Upload
 JOB_KIND = "spreadsheets.import"
 JOB_THRESHOLD = 300  # rows: more run as a job with progress
 PREVIEW_ROWS = 20
+PREVIEW_CHARS = 200  # of a cell shown in the preview (the import reads it whole)
 CHUNK = 1000
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_REPORT_ROWS = 1000  # rows without problems kept in the report (counts are exact)
@@ -164,7 +166,12 @@ def _user(actor):
 
 
 def upload_file(actor, *, entity: str, filename: str, data: bytes, sheet: str = "") -> Upload:
-    """Keep an uploaded file for its preview and import; read its headers and count its rows."""
+    """Keep an uploaded file for its preview and import; read its headers and its first rows.
+
+    The request reads at most ``JOB_THRESHOLD + 1`` rows: a file with more is not counted
+    here (``row_count`` stays None) but by its import job, which refuses it whole if it is
+    past the row limit. The limits of ``core.spreadsheet_safety`` hold for what is read.
+    """
     require_import(actor, entity)
     if not data:
         raise ValidationFailed("The file is empty", code="file_required")
@@ -174,7 +181,8 @@ def upload_file(actor, *, entity: str, filename: str, data: bytes, sheet: str = 
         )
     kind = reading.file_kind(filename, data)
     headers, body = reading.read(data, kind, sheet)
-    count = sum(1 for _ in body)
+    count = sum(1 for _ in itertools.islice(body, JOB_THRESHOLD + 1))
+    row_count = count if count <= JOB_THRESHOLD else None
     with transaction.atomic():
         upload = Upload.objects.create(
             entity=entity,
@@ -183,13 +191,25 @@ def upload_file(actor, *, entity: str, filename: str, data: bytes, sheet: str = 
             sheet=(sheet or "")[:100],
             content=data,
             headers=headers,
-            row_count=count,
+            row_count=row_count,
             created_by=_user(actor),
         )
         audit.record(
-            actor, "spreadsheets.upload", upload, {"filename": upload.filename, "rows": count}
+            actor, "spreadsheets.upload", upload, {"filename": upload.filename, "rows": row_count}
         )
     return upload
+
+
+def count_upload_rows(upload: Upload, progress: Callable[[int, int], None] | None = None) -> int:
+    """Count the rows of a file too big to count at upload (refused past the row limit) and
+    keep the count; ``progress(n, 0)`` while counting (the total is not known yet)."""
+    if upload.row_count is not None:
+        return upload.row_count
+    report = (lambda n: progress(n, 0)) if progress else None
+    count = reading.count_rows(bytes(upload.content), upload.kind, upload.sheet, report)
+    Upload.objects.filter(pk=upload.pk).update(row_count=count)
+    upload.row_count = count
+    return count
 
 
 def get_upload(actor, upload_id: int) -> Upload:
@@ -612,9 +632,11 @@ def run_import(
         mapping = suggest_mapping(entity, upload.headers)
     mapping, defaults = clean_mapping(entity, mapping, defaults)
     check_mapping(entity, upload.headers, mapping, defaults)
+    # A big file is counted (and refused past the row limit) before anything is written.
+    rows = count_upload_rows(upload, progress)
 
     passes = 2 if mode == "all_or_nothing" else 1
-    total = max(upload.row_count, 1) * passes
+    total = max(rows, 1) * passes
     done = 0
 
     def tick(n: int) -> None:
@@ -665,7 +687,7 @@ def _record(actor, upload: Upload, report: Report, stock_mode: str) -> None:
 def start_import(actor, upload: Upload, **options) -> tuple[Any, dict | None]:
     """Run small files at once -> (None, report); big ones as a job -> (job, None)."""
     require_import(actor, upload.entity, options.get("stock_mode", ""))
-    if upload.row_count <= JOB_THRESHOLD:
+    if upload.row_count is not None and upload.row_count <= JOB_THRESHOLD:
         return None, run_import(actor, upload, **options)
     template = options.pop("template", None)
     params = {
@@ -675,7 +697,7 @@ def start_import(actor, upload: Upload, **options) -> tuple[Any, dict | None]:
         "template_id": template.pk if template else None,
         **options,
     }
-    job = jobs.start(actor, JOB_KIND, params, total=upload.row_count)
+    job = jobs.start(actor, JOB_KIND, params, total=upload.row_count or 0)
     return job, None
 
 
@@ -748,7 +770,8 @@ def preview(
     errors_by_row: dict[int, list] = {}
     for e in report.rows:
         for err in e["errors"]:
-            errors_by_row.setdefault(err.get("row", e["row"]), []).append(err)
+            shown = {**err, "message": _shown(str(err.get("message", "")), 2 * PREVIEW_CHARS)}
+            errors_by_row.setdefault(err.get("row", e["row"]), []).append(shown)
     fields = [f.key for f in FIELDS[entity]]
     return {
         "upload_id": upload.pk,
@@ -764,12 +787,16 @@ def preview(
         "rows": [
             {
                 "row": n,
-                "values": {k: m.get(k, "") for k in fields if k in m},
+                "values": {k: _shown(m.get(k, "")) for k in fields if k in m},
                 "errors": errors_by_row.get(n, []),
             }
             for n, m in rows
         ],
     }
+
+
+def _shown(text: str, limit: int = PREVIEW_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["PermissionDenied", "start_import", "run_import", "preview", "upload_file"]

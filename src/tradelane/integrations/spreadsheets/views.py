@@ -77,6 +77,7 @@ def _preview_response(request, upload, result, template_saved=None):
                 f for f in fields if f.key in result["mapping"] or f.key in result["defaults"]
             ],
             "problem_rows": problems_rows,
+            "counted_at_most": services.JOB_THRESHOLD,
             "template_saved": template_saved,
             "templates": ColumnMapping.objects.filter(entity=entity),
         },
@@ -167,6 +168,11 @@ def run(request, pk: int):
 
 def _job_response(request, job: Job):
     finished = job.status in (Job.Status.DONE, Job.Status.FAILED)
+    error = None
+    if job.status == Job.Status.FAILED:
+        # a refused file (a DomainError) keeps its code and details in the result
+        result = job.result if isinstance(job.result, dict) else {}
+        error = labels.error_dict(result.get("code", ""), job.error, result.get("details"))
     return render(
         request,
         "spreadsheets/_job.html",
@@ -174,6 +180,7 @@ def _job_response(request, job: Job):
             "job": job,
             "finished": finished,
             "percent": job.percent,
+            "error": error,
             "r": job.result if job.status == Job.Status.DONE else None,
         },
     )

@@ -7,6 +7,8 @@ import io
 
 from reportlab.pdfgen.canvas import Canvas
 
+from tradelane.core.spreadsheet_safety import neutralize
+
 from . import pdfdraw as d
 from .common import amount, kg
 from .data import ManifestData
@@ -100,14 +102,16 @@ def render_manifest_pdf(manifest: ManifestData) -> bytes:
 
 def render_manifest_csv(manifest: ManifestData) -> str:
     """The manifest as CSV (comma separated, a header line, weights in kg, one line per
-    shipment, then a TOTAL line per currency)."""
+    shipment, then a TOTAL line per currency). Text from orders (a receiver's name, a city)
+    that a spreadsheet would read as a formula gets a quote in front (``neutralize``)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
     for n, r in enumerate(manifest.rows, start=1):
+        text = [r.tracking_number, r.reference, r.receiver_name, r.city, r.country]
         w.writerow([
-            n, r.tracking_number, r.reference, r.receiver_name, r.city, r.country, r.pieces,
-            kg(r.weight_g), amount(r.declared_value, r.currency), r.currency,
+            n, *map(neutralize, text), r.pieces,
+            kg(r.weight_g), amount(r.declared_value, r.currency), neutralize(r.currency),
         ])  # fmt: skip
     totals = manifest.total_values or (("", None),)
     for i, (cur, value) in enumerate(totals):

@@ -498,3 +498,21 @@ def test_idempotency_key_on_post(lg, world):
     q1 = lg.post("/quotes", PARCEL, **{"Idempotency-Key": "q-1"})
     q2 = lg.post("/quotes", PARCEL, **{"Idempotency-Key": "q-1"})
     assert q2["Idempotent-Replayed"] == "true" and q1.json() == q2.json()
+
+
+def test_excel_upload_past_the_import_limits_is_413_and_writes_nothing(lg, world, settings):
+    from tradelane.core.tests import workbooks
+
+    sheet = RateSheet.objects.get(channel__code="DHL-EXP", kind="cost")
+    content = lg.get(f"/channels/DHL-EXP/rate-sheets/{sheet.pk}/download").content
+    before = state()
+    r = upload(lg, "/channels/EMS/rate-sheets/upload", workbooks.bomb())
+    assert r.status_code == 413, r.content
+    assert r.json()["code"] == "file_compression_too_high"
+    assert r.json()["details"]["setting"] == "TRADELANE_IMPORT_MAX_ZIP_RATIO"
+    settings.IMPORT_MAX_ROWS = 5  # the Prices tab has more weight rows than that
+    r = upload(lg, f"/channels/DHL-EXP/rate-sheets/{sheet.pk}/upload", content)
+    assert r.status_code == 413, r.content
+    assert r.json()["code"] == "file_too_many_rows"
+    assert r.json()["details"] == {"limit": 5, "setting": "TRADELANE_IMPORT_MAX_ROWS"}
+    assert state() == before

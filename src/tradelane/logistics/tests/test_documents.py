@@ -417,6 +417,18 @@ def test_manifest_csv():
     assert len(rows) == 1 + 4 + 2
 
 
+def test_manifest_csv_neutralizes_text_a_spreadsheet_would_compute():
+    row = ManifestRow(
+        tracking_number="RR000000000CN", reference="-5", receiver_name='=HYPERLINK("http://x","y")',
+        city="@SUM(A1)", country="DE", pieces=1, weight_g=250, declared_value=Decimal("-1.50"),
+        currency="EUR",
+    )  # fmt: skip
+    m = ManifestData(number="MF-1", channel="X", date=dt.date(2025, 1, 1), rows=(row,))
+    rows = list(csv.reader(io.StringIO(render_manifest_csv(m))))
+    assert rows[1] == ["1", "RR000000000CN", "'-5", "'=HYPERLINK(\"http://x\",\"y\")",
+                       "'@SUM(A1)", "DE", "1", "0.250", "-1.50", "EUR"]  # fmt: skip
+
+
 def test_empty_manifest_renders():
     m = ManifestData(number="MF-0", channel="X", date=dt.date(2025, 1, 1), rows=())
     assert "Shipments: 0" in page_text(pdf(render_manifest_pdf(m)))

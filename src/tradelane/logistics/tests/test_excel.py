@@ -274,3 +274,42 @@ def sheets(draw):
 @given(sheets())
 def test_round_trip_property(data):
     assert read_workbook(write_workbook(data)) == data
+
+
+# --- formula injection and import limits ----------------------------------------------------
+
+
+def test_formula_like_text_is_written_as_text_and_read_back_as_it_was():
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    zones = [
+        zone("=Z1", AreaRule("US", city="@SUM(A1)"), name='=HYPERLINK("http://x","y")'),
+        zone("-5", AreaRule("CA")),
+    ]
+    brackets = [BracketData("=Z1", 0, 500, flat=D("5")), BracketData("-5", 0, 500, flat=D("6"))]
+    surcharges = (SurchargeData("handling", "fixed", description="+1+2", amount=D("2")),)
+    data = sheet(zones, brackets, surcharges=surcharges, name="=cmd|'/c calc'!A1")
+    content = write_workbook(data)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = archive.read(name)
+                assert b"<f>" not in xml and b"<f " not in xml, name
+    wb = load_workbook(io.BytesIO(content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {'=HYPERLINK("http://x","y")', "@SUM(A1)", "=Z1", "-5", "+1+2"} <= texts
+    assert read_workbook(content) == data
+
+
+def test_a_tab_past_the_row_limit_is_refused(settings):
+    from tradelane.core.spreadsheet_safety import FileLimitExceeded
+
+    settings.IMPORT_MAX_ROWS = 3
+    tabs = {"Zones": [["zone", "country"]] + [[f"Z{i}", "US"] for i in range(4)]}
+    with pytest.raises(FileLimitExceeded) as exc:
+        read_workbook(xlsx({**tabs, "Sheet": HEADER}))
+    assert exc.value.code == "file_too_many_rows" and exc.value.details["limit"] == 3

@@ -619,3 +619,101 @@ def test_input_dicts_are_not_modified(cs, mapped):
     snapshot = copy.deepcopy(rows)
     import_orders(cs, rows)
     assert rows == snapshot
+
+
+# --- limits of imported files ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_a_file_past_the_row_limit_is_refused_whole_before_anything_is_written(
+    cs, mapped, settings, fmt
+):
+    # Three orders of two lines: CSV counts 6 rows, JSON and JSON Lines count 3 orders. The
+    # chunks of one order each would have landed one by one; the limit is checked first.
+    settings.IMPORT_MAX_ROWS = 5 if fmt == "csv" else 2
+    data = encode([order("1"), order("2"), order("3")], fmt)
+    before = AuditLog.objects.count()
+    with pytest.raises(importing.safety.FileLimitExceeded) as exc:
+        import_file(cs, io.BytesIO(data), fmt, chunk=1)
+    assert exc.value.status == 413 and exc.value.code == "file_too_many_rows"
+    assert exc.value.details == {
+        "limit": settings.IMPORT_MAX_ROWS,
+        "setting": "TRADELANE_IMPORT_MAX_ROWS",
+    }
+    unit = "rows" if fmt == "csv" else "orders"
+    assert f"more than {settings.IMPORT_MAX_ROWS} {unit}" in exc.value.message
+    assert Order.objects.count() == 0 and AuditLog.objects.count() == before
+    settings.IMPORT_MAX_ROWS = 6 if fmt == "csv" else 3
+    assert import_file(cs, io.BytesIO(data), fmt).created == 3  # at the limit is fine
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_a_cell_past_the_limit_is_refused_whole(cs, mapped, settings, fmt):
+    settings.IMPORT_MAX_CELL_CHARS = 1000
+    data = encode([order("1"), order("2", note="x" * 1001)], fmt)
+    with pytest.raises(importing.safety.FileLimitExceeded) as exc:
+        import_file(cs, io.BytesIO(data), fmt, chunk=1)
+    assert exc.value.code == "file_cell_too_long"
+    where = {"csv": (4, "note"), "json": (2, "note"), "jsonl": (2, "note")}[fmt]
+    assert (exc.value.details["row"], exc.value.details["column"]) == where
+    assert Order.objects.count() == 0
+
+
+def test_the_api_answers_413_naming_the_limit_and_writes_nothing(client, cs, mapped, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    upload = io.BytesIO(encode([order(str(i)) for i in range(4)], "jsonl"))
+    upload.name = "orders.jsonl"
+    client.force_login(cs)
+    r = client.post("/api/v1/orders/import/file", {"file": upload})
+    assert r.status_code == 413, r.content
+    assert r.json()["code"] == "file_too_many_rows"
+    assert r.json()["details"] == {"limit": 3, "setting": "TRADELANE_IMPORT_MAX_ROWS"}
+    assert Order.objects.count() == 0
+
+
+def test_an_encoding_error_late_in_the_file_now_writes_nothing(cs, mapped):
+    head = "".join(json.dumps(order(str(i))) + "\n" for i in range(3))
+    data = head.encode() + b"\n" * (70 * 1024) + b'{"store": "\xff"}\n'
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(cs, io.BytesIO(data), "jsonl", chunk=1)
+    assert exc.value.code == "invalid_encoding"
+    assert Order.objects.count() == 0
+
+
+def test_a_file_that_cannot_seek_is_read_twice_from_a_copy(cs, mapped):
+    class Pipe(io.RawIOBase):
+        def __init__(self, data: bytes):
+            self._data = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def seekable(self):
+            return False
+
+        def readinto(self, buffer):
+            chunk = self._data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    report = import_file(cs, Pipe(encode([order("1"), order("2")], "csv")), "csv")
+    assert report.created == 2
+
+
+def test_csv_cells_our_exports_neutralized_are_imported_as_they_were(cs, mapped):
+    o = order("1", note="=1+2")
+    o["buyer"]["name"] = '=HYPERLINK("http://x","y")'
+    o["shipping_address"]["name"] = "@SUM(A1)"
+    o["shipping_address"]["address2"] = "'quoted"
+    rows = to_csv_rows(o)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    from tradelane.core.spreadsheet_safety import neutralize
+
+    writer.writerows({k: neutralize(v) for k, v in row.items()} for row in rows)
+    assert "'=HYPERLINK" in out.getvalue() and "'@SUM(A1)" in out.getvalue()
+    report = import_file(cs, io.StringIO(out.getvalue()), "csv")
+    assert report.created == 1, report.rows
+    got = Order.objects.values_list("buyer_name", "ship_name", "ship_address2", "note").get()
+    assert got == ('=HYPERLINK("http://x","y")', "@SUM(A1)", "'quoted", "=1+2")

@@ -295,3 +295,22 @@ def test_english_pages(client, world):
     with override("en"):
         page = text(client.get(reverse("web:channel", args=["DHL-EXP"])))
     assert "Chargeable weight" in page and "Fuel surcharge history" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh-hans", "Excel 文件的压缩比超过 100 倍（疑似压缩炸弹），未打开。"),
+        ("en", "The Excel file is compressed more than 100 times, as a zip bomb is"),
+    ],
+)
+def test_upload_of_a_zip_bomb_is_refused_in_both_languages(client, world, lang, message):
+    from tradelane.core.tests import workbooks
+
+    login(client, world, lang)
+    before = state()
+    r = client.post(reverse("web:sheet_upload", args=["EMS"]), {"file": _file(workbooks.bomb())})
+    assert r.status_code == 413
+    page = text(r)
+    assert 'data-error-code="file_compression_too_high"' in page and message in page
+    assert state() == before

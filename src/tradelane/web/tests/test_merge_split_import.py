@@ -468,3 +468,36 @@ def test_the_sample_csv_has_the_importers_columns_and_imports_cleanly(client, wo
     assert (job.result["created"], job.result["rejected"]) == (2, 0), job.result
     order = Order.objects.get(external_id="SO-10001")
     assert order.store == world["store"] and order.lines.count() == 2
+
+
+def test_import_past_the_row_limit_fails_in_the_job_and_says_why(
+    client, world, immediate, settings
+):
+    settings.IMPORT_MAX_ROWS = 2
+    before = Order.objects.count()
+    login(client, world["cs"])
+    body = _csv([_csv_row("LIM-1"), _csv_row("LIM-2"), _csv_row("LIM-3")])
+    with immediate():
+        response = _upload(client, body, "orders.csv")
+    assert response.status_code == 200  # the request only starts the job: it counts nothing
+    job = Job.objects.get()
+    assert (job.status, job.result["code"]) == ("failed", "file_too_many_rows")
+    text = client.get(reverse("web:job", args=[job.pk]), **HTMX).content.decode()
+    assert "文件超过 2 行，请拆分成较小的文件。未导入任何数据。" in text
+    client.cookies["django_language"] = "en"
+    text = client.get(reverse("web:job", args=[job.pk]), **HTMX).content.decode()
+    assert "The file has more than 2 rows; split it into smaller files." in text
+    assert Order.objects.count() == before
+
+
+def test_the_sample_csv_neutralizes_formula_like_text_and_imports_it_back(client, world, immediate):
+    login(client, world["cs"])
+    text = client.get(reverse("web:orders_import_sample")).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["buyer_phone"] == "'+1 650-253-0000"  # a spreadsheet would compute it
+    assert rows[0]["ship_phone"] == "'+1 650-253-0000"
+    with immediate():
+        _upload(client, text.encode(), "sample.csv")
+    order = Order.objects.get(external_id="SO-10001")
+    assert not order.buyer_phone.startswith("'") and not order.ship_phone.startswith("'")
+    assert order.buyer_phone.lstrip("+").startswith("1")

@@ -24,6 +24,7 @@ from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.logistics import edge, selectors, services, spec
 from tradelane.logistics.models import Bracket, CarrierAccount, Channel, RateSheet, Zone
 
+from .. import labels
 from .common import permission_required
 
 KIND = {
@@ -547,11 +548,14 @@ def sheet_upload(request, code: str):
         }
         return _channel_page(request, ch, upload_errors=rows, upload_error=error, status=422)
     except DomainError as exc:
-        error = {
-            "code": exc.code,
-            "message": problem_text(exc.code, exc.message),
-            "detail": exc.message,
-        }
+        if exc.code in PROBLEM:
+            error = {
+                "code": exc.code,
+                "message": problem_text(exc.code, exc.message),
+                "detail": exc.message,
+            }
+        else:  # e.g. a file past the import limits
+            error = labels.domain_error(exc)
         return _channel_page(request, ch, upload_error=error, status=exc.status)
     messages.success(
         request,

@@ -351,7 +351,11 @@ def _job_context(job: Job) -> dict:
     finished = job.status in (Job.Status.DONE, Job.Status.FAILED)
     error = error_detail = ""
     if job.status == Job.Status.FAILED:
-        error = labels.error_text(result.get("code", ""), job.error) if result else job.error
+        error = (
+            labels.error_text(result.get("code", ""), job.error, result.get("details"))
+            if result
+            else job.error
+        )
         error_detail = job.error if error != job.error else ""
     is_import = job.kind == importing.JOB_KIND
     report = None
