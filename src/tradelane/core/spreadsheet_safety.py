@@ -265,10 +265,14 @@ def xlsx_row(ws, values: Iterable[Any]) -> list:
     openpyxl never writes it as a formula (it would for a str starting with ``=``), and one that
     looks like a formula also gets Excel's quote prefix, so editing the cell keeps it text."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     out = []
     for value in values:
         if isinstance(value, str):
+            # XML 1.0 cannot hold most control characters (a buyer name from a store may):
+            # openpyxl raises on them, so they are dropped rather than failing the export
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"
             if looks_like_formula(value):

@@ -170,3 +170,17 @@ def test_xlsx_rows_never_hold_formulas(write_only):
     assert [c.value for c in cells] == [*DANGEROUS[:4], "plain", 5]
     assert [c.data_type for c in cells] == ["s"] * 5 + ["n"]
     assert [bool(c.quotePrefix) for c in cells] == [True] * 4 + [False, False]
+
+
+def test_control_characters_in_text_do_not_break_an_xlsx_export():
+    """openpyxl raised IllegalCharacterError on a buyer name with a control character."""
+    from openpyxl import Workbook, load_workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("x")
+    ws.append(safety.xlsx_row(ws, ["Jane\x0bDoe\x01", "=1+1\x02"]))
+    out = io.BytesIO()
+    wb.save(out)
+    cells = list(load_workbook(io.BytesIO(out.getvalue()))["x"].iter_rows())[0]
+    assert [c.value for c in cells] == ["JaneDoe", "=1+1"]
+    assert [c.data_type for c in cells] == ["s", "s"]
