@@ -259,6 +259,10 @@ _tasks_backend = TASK_BACKENDS.get(_tasks_backend, _tasks_backend)
 TASKS = {"default": {"BACKEND": _tasks_backend}}
 # where this installation is reached from outside (public tracking links pushed to stores)
 TRADELANE_PUBLIC_URL = os.environ.get("TRADELANE_PUBLIC_URL", "").strip()
+# the public tracking page and API refuse a client after this many unknown numbers in the
+# window (seconds); 0 switches the limit off
+TRADELANE_PUBLIC_TRACKING_MISSES = int(os.environ.get("TRADELANE_PUBLIC_TRACKING_MISSES", "30"))
+TRADELANE_PUBLIC_TRACKING_WINDOW = int(os.environ.get("TRADELANE_PUBLIC_TRACKING_WINDOW", "600"))
 REDIS_URL = os.environ.get("TRADELANE_REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 if _tasks_backend == TASK_BACKENDS["rq"]:

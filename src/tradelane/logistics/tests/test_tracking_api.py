@@ -122,10 +122,10 @@ def test_exception_queue_filters_and_resolve(api_as, shipment, wh_cn):
 def test_public_json_has_no_personal_data(shipment, order):
     tracking.set_last_mile(
         _admin(), shipment, "DHL Paket", "JJD000390009"
-    )  # a last-mile number works too
+    )  # a last-mile number works too, with the shipment's key
     anonymous = Api()
     for number in ("YT2600000001", "JJD000390009"):
-        r = anonymous.get(f"/tracking/{number}")
+        r = anonymous.get(f"/tracking/{number}", {"key": shipment.public_key})
         assert r.status_code == 200, r.content
         body = r.json()
         assert body["destination"] == {"city": "Berlin", "country": "DE"}
@@ -141,11 +141,14 @@ def test_public_json_has_no_personal_data(shipment, order):
             assert secret not in text
     r = anonymous.get("/tracking/NOSUCH0001")
     assert (r.status_code, r.json()["code"]) == (404, "tracking_not_found")
+    # a sequential number without its key is not answered, exactly like an unknown one
+    assert anonymous.get("/tracking/YT2600000001").json() == r.json()
 
 
 def test_public_json_needs_no_login_and_exceptions_do(shipment):
     client = Client()
-    assert client.get("/api/v1/tracking/YT2600000001").status_code == 200
+    url = f"/api/v1/tracking/YT2600000001?key={shipment.public_key}"
+    assert client.get(url).status_code == 200
     assert client.get("/api/v1/tracking/exceptions").status_code == 401
 
 
