@@ -92,6 +92,29 @@ def is_valid_s10(number: object) -> bool:
     return s10_check_digit(number[2:10]) == int(number[10])
 
 
+def check_entered_number(number: str) -> str:
+    """A tracking number a person or an API client entered, checked and cleaned.
+
+    A number in S10 form (two letters, nine digits, two letters, case and spaces ignored) must
+    have the right check digit, else a clear error; it is returned in its canonical form
+    (``rr 123 456 785 cn`` -> ``RR123456785CN``). Any other carrier's format passes as typed
+    (trimmed): we cannot know every carrier's rules.
+    """
+    typed = (number or "").strip()
+    compact = re.sub(r"[\s-]", "", typed).upper()
+    if not _S10.fullmatch(compact):
+        return typed
+    expected = s10_check_digit(compact[2:10])
+    if expected != int(compact[10]):
+        raise ValidationFailed(
+            f"{compact} looks like a UPU S10 number, but its check digit is {compact[10]} where "
+            f"the serial {compact[2:10]} needs {expected}; check the number for a typo",
+            code="invalid_s10_check_digit",
+            details={"number": compact, "check_digit": compact[10], "expected": str(expected)},
+        )
+    return compact
+
+
 def random_tracking_number(prefix: str) -> str:
     """``prefix`` (letters and digits of a channel code) + 15 random digits + a Luhn digit,
     e.g. ``random_tracking_number("YT-LINE")`` -> ``"YTLINE4820193746521035"``."""

@@ -53,6 +53,7 @@ from .models import (
     TrackingEvent,
     TrackingException,
 )
+from .numbers import check_entered_number
 from .states import SHIPMENT_TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -479,6 +480,7 @@ def set_last_mile(actor, shipment: Shipment, carrier: str, number: str) -> Shipm
     number = (number or "").strip()
     if not number:
         raise ValidationFailed("The last-mile number is required", code="required")
+    number = check_entered_number(number)  # an S10 number with a wrong check digit: refused
     if not (carrier or "").strip():
         raise ValidationFailed("The last-mile carrier is required", code="required")
     if shipment.status in (ShipmentStatus.DRAFT, ShipmentStatus.CANCELLED):

@@ -197,6 +197,10 @@ ERROR = {
         "The Excel file is compressed more than %(limit)s times, as a zip bomb is; "
         "it was not opened."
     ),
+    "invalid_s10_check_digit": gettext_lazy(
+        "This looks like a UPU S10 number (2 letters, 9 digits, 2 letters), but its check digit "
+        "is wrong: check the number for a typo."
+    ),
 }
 
 # Why an imported row was refused (or kept as it was): ``{"field", "code", "message"}`` errors.

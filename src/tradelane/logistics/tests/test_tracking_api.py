@@ -78,6 +78,15 @@ def test_manual_event_and_last_mile(api_as, shipment, order):
 
     lm = {"carrier": "DHL Paket", "tracking_number": "JJD000390007"}
     assert warehouse.post(f"/shipments/{shipment.pk}/tracking/last-mile", lm).status_code == 403
+    # an S10 number with a wrong check digit is refused, and nothing changes
+    bad = {"carrier": "Deutsche Post", "tracking_number": "RR123456789DE"}
+    r = logistics.post(f"/shipments/{shipment.pk}/tracking/last-mile", bad)
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_s10_check_digit")
+    assert r.json()["details"]["expected"] == "5"
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == ""
+    assert not OutboxMessage.objects.filter(payload__update=True).exists()
+    assert not TrackingEvent.objects.filter(raw_code="last_mile").exists()
     r = logistics.post(f"/shipments/{shipment.pk}/tracking/last-mile", lm)
     assert r.status_code == 200, r.content
     assert r.json()["last_mile_tracking_number"] == "JJD000390007"

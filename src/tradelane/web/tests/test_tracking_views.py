@@ -97,6 +97,15 @@ def test_manual_event_and_last_mile_forms(client, logistics, warehouse_user, shi
     client.post(url, {"action": "last_mile", "carrier": "DHL Paket", "number": "JJD77"})
     shipment.refresh_from_db()
     assert shipment.last_mile_tracking_number == "JJD77"
+    # an S10 number with a wrong check digit: a clear message in the user's language
+    bad = {"action": "last_mile", "carrier": "Deutsche Post", "number": "rr123456789de"}
+    r = client.post(url, bad, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422 and "校验位不对" in r.content.decode()
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == "JJD77"
+    r = client.post(url, {**bad, "number": "rr 123456785 de"})  # the right digit, as typed
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == "RR123456785DE"
 
 
 def test_exception_queue_tabs_counts_and_htmx_resolve(client, logistics, warehouse_user, shipment):
