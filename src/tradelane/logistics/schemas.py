@@ -233,7 +233,8 @@ class FuelIn(Schema):
     applies_to: list[str] = Field(
         default_factory=list,
         max_length=50,
-        description=f"charge codes; default {', '.join(spec.DEFAULT_FUEL_APPLIES_TO)}",
+        description="base charges, surcharge kinds (every surcharge of the kind) or surcharge "
+        f"codes; default {', '.join(spec.DEFAULT_FUEL_APPLIES_TO)}",
     )
 
 

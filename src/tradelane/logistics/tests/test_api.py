@@ -313,6 +313,14 @@ def test_add_a_fuel_rate(lg, world):
     r = lg.post(path, {"effective_from": "2027-01-01", "percent": "-2"})
     assert r.status_code == 422
     assert state() == before
+    # the special line has no oversize surcharge: a fuel rate on it alone would fuel nothing
+    yw = RateSheet.objects.get(channel__code="YW-EXPRESS", kind="cost")
+    yw_path = f"/channels/YW-EXPRESS/rate-sheets/{yw.pk}/fuel-rates"
+    r = lg.post(
+        yw_path, {"effective_from": "2027-01-01", "percent": "5", "applies_to": ["oversize"]}
+    )
+    assert r.status_code == 422 and r.json()["code"] == "fuel_base_empty"
+    assert state() == before
 
 
 # --- Excel ----------------------------------------------------------------------------------
