@@ -87,6 +87,10 @@ VERDICT = {
     "possible_duplicate": gettext_lazy("Possible duplicate of another open order"),
     "high_value": gettext_lazy("Order value above the review threshold"),
     "no_fx_rate": gettext_lazy("No exchange rate for the order currency"),
+    "fx_rate_missing": gettext_lazy(
+        "Value not checked: no exchange rate for the order currency yet (a setting to add, "
+        "not a problem with the buyer)"
+    ),
     "blocked_buyer": gettext_lazy("Buyer is on the block list"),
 }
 
