@@ -224,6 +224,7 @@ AXES_LOCKOUT_CALLABLE = "tradelane.web.views.auth.locked_out"
 AXES_VERBOSE = False
 # Behind a proxy the client's address is the last one the proxy adds to X-Forwarded-For.
 _PROXY_COUNT = int(os.environ.get("TRADELANE_PROXY_COUNT", "0") or 0)
+TRADELANE_PROXY_COUNT = _PROXY_COUNT  # also for the public tracking miss limit
 if _PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ident(request) -> str:
-    """The client's address as the server saw it (``REMOTE_ADDR``; a proxy in front must set
-    it, e.g. waitress's ``trusted_proxy``, since X-Forwarded-For can be forged)."""
+    """The client's address: ``REMOTE_ADDR``, or behind ``TRADELANE_PROXY_COUNT`` proxies the
+    address the outermost one added to X-Forwarded-For (what a client wrote there itself
+    comes before it and is never used)."""
+    proxies = int(getattr(settings, "TRADELANE_PROXY_COUNT", 0) or 0)
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if proxies > 0 and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 

@@ -147,3 +147,12 @@ def test_too_many_misses_refuse_every_lookup_for_a_while(wh_cn, settings):
     # another address is not affected
     other = Client(REMOTE_ADDR="192.0.2.7")
     assert other.get(f"/t/{s.tracking_number}/{s.public_key}").status_code == 200
+
+
+def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(settings, rf):
+    from tradelane.core.throttle import client_ident
+
+    request = rf.get("/t/X", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4", REMOTE_ADDR="10.0.0.1")
+    assert client_ident(request) == "10.0.0.1"  # no proxy configured: forwarded is ignored
+    settings.TRADELANE_PROXY_COUNT = 1
+    assert client_ident(request) == "198.51.100.4"  # not what the client wrote (6.6.6.6)
