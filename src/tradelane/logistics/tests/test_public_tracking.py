@@ -156,3 +156,30 @@ def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(settings, rf)
     assert client_ident(request) == "10.0.0.1"  # no proxy configured: forwarded is ignored
     settings.TRADELANE_PROXY_COUNT = 1
     assert client_ident(request) == "198.51.100.4"  # not what the client wrote (6.6.6.6)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_shipments_keys_and_keeps_their_numbers():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    before = [("logistics", "0004_customs_thresholds")]
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    wh = apps.get_model("inventory", "Warehouse").objects.create(code="W", name="W", country="CN")
+    ch = apps.get_model("logistics", "Channel").objects.create(code="OLD", name="Old")
+    old = apps.get_model("logistics", "Shipment")
+    for n in (1, 2, 3):
+        old.objects.create(number=f"SH{n}", channel=ch, warehouse=wh, status="shipped",
+                           tracking_number=f"OLD{n:010d}", ship_name="X", ship_address1="Y",
+                           ship_country="DE")  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = list(Shipment.objects.order_by("number").values_list(
+        "tracking_number", "public_by_number", "public_key"))  # fmt: skip
+    assert [r[:2] for r in rows] == [(f"OLD{n:010d}", False) for n in (1, 2, 3)]
+    assert len({r[2] for r in rows}) == 3 and all(len(r[2]) == 22 for r in rows)
+    assert Api().get("/tracking/OLD0000000001").status_code == 404
+    key = rows[0][2]
+    assert Api().get("/tracking/OLD0000000001", {"key": key}).status_code == 200
