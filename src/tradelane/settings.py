@@ -224,6 +224,7 @@ AXES_LOCKOUT_CALLABLE = "tradelane.web.views.auth.locked_out"
 AXES_VERBOSE = False
 # Behind a proxy the client's address is the last one the proxy adds to X-Forwarded-For.
 _PROXY_COUNT = int(os.environ.get("TRADELANE_PROXY_COUNT", "0") or 0)
+TRADELANE_PROXY_COUNT = _PROXY_COUNT  # also for the public tracking miss limit
 if _PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
@@ -259,6 +260,10 @@ _tasks_backend = TASK_BACKENDS.get(_tasks_backend, _tasks_backend)
 TASKS = {"default": {"BACKEND": _tasks_backend}}
 # where this installation is reached from outside (public tracking links pushed to stores)
 TRADELANE_PUBLIC_URL = os.environ.get("TRADELANE_PUBLIC_URL", "").strip()
+# the public tracking page and API refuse a client after this many unknown numbers in the
+# window (seconds); 0 switches the limit off
+TRADELANE_PUBLIC_TRACKING_MISSES = int(os.environ.get("TRADELANE_PUBLIC_TRACKING_MISSES", "30"))
+TRADELANE_PUBLIC_TRACKING_WINDOW = int(os.environ.get("TRADELANE_PUBLIC_TRACKING_WINDOW", "600"))
 REDIS_URL = os.environ.get("TRADELANE_REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 if _tasks_backend == TASK_BACKENDS["rq"]:

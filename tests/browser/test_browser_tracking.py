@@ -79,7 +79,7 @@ def test_exception_queue_timeline_and_public_page(page, live_server, shot):
         locale="zh-CN", viewport={"width": 420, "height": 860}
     )
     buyer = public.new_page()
-    buyer.goto(f"{live_server.url}/t/RR123456785CN")
+    buyer.goto(f"{live_server.url}/t/RR123456785CN/{a.public_key}")  # the link stores get
     expect(buyer.get_by_test_id("public-status")).to_have_text("投递失败")
     expect(buyer.get_by_test_id("public-timeline").locator("li")).to_have_count(4)
     shot(buyer, "73-public-tracking-zh", full_page=True)

@@ -30,3 +30,9 @@ def login_lockouts(actor) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def base_currency() -> str:
+    """The company's base currency, read without creating the settings row (for pages)."""
+    found = Company.objects.filter(pk=1).values_list("base_currency", flat=True).first()
+    return found or Company._meta.get_field("base_currency").get_default()

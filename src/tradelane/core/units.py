@@ -1,8 +1,14 @@
-"""Weights are integer grams and dimensions integer millimetres at rest; convert at the edges."""
+"""Weights are integer grams and dimensions integer millimetres at rest; convert at the edges.
+
+Both round UP to the whole gram or millimetre: they feed chargeable weight (volumetric weight,
+"per 500 g or part thereof") and size limits, which must never be understated. Every entry
+point (catalog, spreadsheets, rate shop, quotes) converts with these two functions, so one
+input gives one chargeable weight on every screen and document.
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from .errors import ValidationFailed
 from .money import to_decimal
@@ -17,22 +23,22 @@ _MM = {"mm": Decimal(1), "cm": Decimal(10), "m": Decimal(1000), "in": Decimal("2
 
 
 def to_grams(value: object, unit: str = "g") -> int:
-    """Convert a weight to whole grams, rounding half up. Negative weights are refused."""
+    """Convert a weight to whole grams, rounding up. Negative weights are refused."""
     factor = _GRAMS.get(unit.lower())
     if factor is None:
         raise ValidationFailed(f"Unknown weight unit {unit!r}", code="invalid_unit")
-    grams = (to_decimal(value) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    grams = (to_decimal(value) * factor).quantize(Decimal(1), rounding=ROUND_CEILING)
     if grams < 0:
         raise ValidationFailed("A weight cannot be negative", code="invalid_weight")
     return int(grams)
 
 
 def to_mm(value: object, unit: str = "mm") -> int:
-    """Convert a length to whole millimetres, rounding half up. Negative lengths are refused."""
+    """Convert a length to whole millimetres, rounding up. Negative lengths are refused."""
     factor = _MM.get(unit.lower())
     if factor is None:
         raise ValidationFailed(f"Unknown length unit {unit!r}", code="invalid_unit")
-    mm = (to_decimal(value) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    mm = (to_decimal(value) * factor).quantize(Decimal(1), rounding=ROUND_CEILING)
     if mm < 0:
         raise ValidationFailed("A length cannot be negative", code="invalid_dimension")
     return int(mm)

@@ -15,6 +15,7 @@ from typing import Any
 
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.money import Money
+from tradelane.core.units import to_grams, to_mm
 
 from . import selectors
 from .models import Channel
@@ -347,14 +348,15 @@ def parcel(
     received_on: dt.date | None = None,
     shipped_on: dt.date | None = None,
 ) -> Parcel:
-    """A parcel from edge units; weight rounds up to the gram, sides up to the mm."""
-    grams = -(-Decimal(weight_kg) * KG // 1)
-    if grams < 1:
+    """A parcel from edge units; weight rounds up to the gram, sides up to the mm
+    (``core.units``; Decimal's ``//`` truncates toward zero, so ``-(-x // 1)`` does not)."""
+    if Decimal(weight_kg) <= 0:
         raise ValidationFailed("The weight must be above 0", code="invalid_weight",
                                details={"field": "weight_kg"})  # fmt: skip
+    grams = to_grams(weight_kg, "kg")
 
     def mm(v: Decimal | None) -> int:
-        return int(-(-Decimal(v or 0) * CM // 1))
+        return to_mm(v or 0, "cm")
 
     declared = None
     if declared_value is not None:

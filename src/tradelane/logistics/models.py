@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import spec, tracking_codes
+from .numbers import new_public_key
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -438,6 +439,10 @@ class Shipment(models.Model):
     last_mile_carrier = models.CharField(max_length=100, blank=True)
     last_mile_tracking_number = models.CharField(max_length=64, blank=True, db_index=True)
     last_mile_at = models.DateTimeField(null=True, blank=True)
+    # the public tracking page: any of the shipment's numbers with ``public_key`` (the links we
+    # hand out carry it); the tracking number alone only when we drew it at random
+    public_key = models.CharField(max_length=32, unique=True, default=new_public_key)
+    public_by_number = models.BooleanField(default=False)
     # receiver
     ship_name = models.CharField(max_length=200)
     ship_company = models.CharField(max_length=200, blank=True)

@@ -5,12 +5,20 @@ check digit and the 2-letter ISO 3166-1 country code of the issuing postal opera
 ``RR123456785CN``. The check digit weighs the 8 serial digits by 8, 6, 4, 2, 3, 5, 9, 7;
 ``c = 11 - (sum mod 11)``, with 10 written as 0 and 11 as 5.
 
+Our own channels without an S10 prefix number shipments at random (``random_tracking_number``:
+the channel's code, 15 random digits and a Luhn check digit), so a number cannot be guessed
+from another one; every shipment also has a random public key that opens its public tracking
+page for any of its numbers (see ``tracking_selectors.find_public``).
+
 Pure functions, no database: the caller keeps the serial counter (per channel and prefix).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+
+from stdnum import luhn
 
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
@@ -19,6 +27,11 @@ WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 MAX_SERIAL = 99_999_999
 _S10 = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")
 _PREFIX = re.compile(r"[A-Z]{2}")
+# 15 random digits: 10**15 numbers (about 50 bits) for a guesser to hit, and one Luhn digit
+# that catches a mistyped digit before any lookup
+RANDOM_DIGITS = 15
+_RANDOM = re.compile(rf"[A-Z0-9]*?([0-9]{{{RANDOM_DIGITS + 1}}})")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
 
 def s10_check_digit(serial8: str) -> int:
@@ -77,3 +90,48 @@ def is_valid_s10(number: object) -> bool:
     if not isinstance(number, str) or not _S10.fullmatch(number):
         return False
     return s10_check_digit(number[2:10]) == int(number[10])
+
+
+def check_entered_number(number: str) -> str:
+    """A tracking number a person or an API client entered, checked and cleaned.
+
+    A number in S10 form (two letters, nine digits, two letters, case and spaces ignored) must
+    have the right check digit, else a clear error; it is returned in its canonical form
+    (``rr 123 456 785 cn`` -> ``RR123456785CN``). Any other carrier's format passes as typed
+    (trimmed): we cannot know every carrier's rules.
+    """
+    typed = (number or "").strip()
+    compact = re.sub(r"[\s-]", "", typed).upper()
+    if not _S10.fullmatch(compact):
+        return typed
+    expected = s10_check_digit(compact[2:10])
+    if expected != int(compact[10]):
+        raise ValidationFailed(
+            f"{compact} looks like a UPU S10 number, but its check digit is {compact[10]} where "
+            f"the serial {compact[2:10]} needs {expected}; check the number for a typo",
+            code="invalid_s10_check_digit",
+            details={"number": compact, "check_digit": compact[10], "expected": str(expected)},
+        )
+    return compact
+
+
+def random_tracking_number(prefix: str) -> str:
+    """``prefix`` (letters and digits of a channel code) + 15 random digits + a Luhn digit,
+    e.g. ``random_tracking_number("YT-LINE")`` -> ``"YTLINE4820193746521035"``."""
+    clean = _NOT_ALNUM.sub("", (prefix or "").upper())[:20]
+    body = f"{secrets.randbelow(10**RANDOM_DIGITS):0{RANDOM_DIGITS}d}"
+    return f"{clean}{body}{luhn.calc_check_digit(body)}"
+
+
+def looks_random(number: object) -> bool:
+    """True when ``number`` has the shape of ``random_tracking_number`` (its last 16 digits
+    pass the Luhn check). A cheap filter before a lookup, not a proof that we issued it."""
+    if not isinstance(number, str):
+        return False
+    m = _RANDOM.fullmatch(number)
+    return bool(m) and luhn.is_valid(m.group(1))
+
+
+def new_public_key() -> str:
+    """A shipment's public tracking key: 128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)

@@ -62,6 +62,7 @@ from .spec import (
     SheetData,
     SurchargeData,
     WeightConfig,
+    fuel_base,
     norm_city,
     norm_postcode,
 )
@@ -454,7 +455,7 @@ def compile_sheet(sheet_id: int | None, data: SheetData) -> CompiledSheet:
             f.effective_from,
             f.percent,
             f.percent / _HUNDRED,
-            frozenset(f.applies_to),
+            fuel_base(f.applies_to, data.surcharges),
             ", ".join(f.applies_to),
         )
         for f in sorted(data.fuel, key=lambda f: f.effective_from)

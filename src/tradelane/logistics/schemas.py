@@ -24,7 +24,14 @@ def kg(default=None, *, gt: bool = False, **kw):
 
 
 def cm(default=None, **kw):
+    """A configured length (a limit, a threshold): whole millimetres, so one decimal."""
     return Field(default, ge=0, le=MAX_CM, max_digits=8, decimal_places=1, **kw)
+
+
+def side_cm(default=None, **kw):
+    """A parcel's measured side: up to two decimals as elsewhere in the API (catalog, rate
+    shop), rounded up to the mm and then to the whole cm for volumetric weight."""
+    return Field(default, ge=0, le=MAX_CM, max_digits=9, decimal_places=2, **kw)
 
 
 def money(default=None, **kw):
@@ -226,7 +233,8 @@ class FuelIn(Schema):
     applies_to: list[str] = Field(
         default_factory=list,
         max_length=50,
-        description=f"charge codes; default {', '.join(spec.DEFAULT_FUEL_APPLIES_TO)}",
+        description="base charges, surcharge kinds (every surcharge of the kind) or surcharge "
+        f"codes; default {', '.join(spec.DEFAULT_FUEL_APPLIES_TO)}",
     )
 
 
@@ -329,9 +337,9 @@ class QuoteIn(Schema):
     """One parcel (with ``pieces`` > 1: the weight and sides of each identical piece)."""
 
     weight_kg: Kg = kg(..., gt=True)
-    length_cm: Kg = cm(Decimal(0))
-    width_cm: Kg = cm(Decimal(0))
-    height_cm: Kg = cm(Decimal(0))
+    length_cm: Kg = side_cm(Decimal(0))
+    width_cm: Kg = side_cm(Decimal(0))
+    height_cm: Kg = side_cm(Decimal(0))
     pieces: int = Field(1, ge=1, le=10_000)
     country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 alpha-2")
     postcode: str = Field("", max_length=20)

@@ -8,8 +8,10 @@ orders; each open package of a split order is its own shipment.
 
 Numbers: our own rate-sheet channels with an S10 prefix take the next serial of their
 ``S10Series`` with a conditional UPDATE (never the same number twice, refused when the range
-is used up) and get a UPU S10 number; our own channels without a prefix get the channel code
-followed by the shipment's id (sequential and unique). Both are labelled at once. Carrier
+is used up) and get a UPU S10 number; our own channels without a prefix get a random number
+(``numbers.random_tracking_number``: the channel code, 15 random digits and a check digit),
+which alone opens the public tracking page; an S10 serial is sequential, so its page needs
+the shipment's public key (``tracking.public_tracking_url``). Both are labelled at once. Carrier
 channels (karrio, tradelane) stay draft and an outbox ``logistics.buy_label`` message, keyed
 by the shipment's ``label_request_key``, buys the label (``carrier_calls``).
 """
@@ -34,7 +36,7 @@ from tradelane.orders import services as order_services
 from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
 
-from . import customs, selectors
+from . import customs, selectors, tracking_selectors
 from .models import (
     Channel,
     RateChoice,
@@ -45,7 +47,7 @@ from .models import (
     ShipmentParcel,
     ShipmentStatus,
 )
-from .numbers import make_s10
+from .numbers import make_s10, random_tracking_number
 from .rating import quote
 from .shopping import (
     Item,
@@ -87,6 +89,15 @@ def take_s10_serial(prefix: str, country: str) -> int:
                 details={"prefix": prefix, "country": country},
             )
         return qs.values_list("next_serial", flat=True).get() - 1
+
+
+def _random_number(channel_code: str) -> str:
+    """A random tracking number no shipment has (a clash among 10**15 is rare; drawn again)."""
+    for _ in range(5):
+        number = random_tracking_number(channel_code)
+        if not Shipment.objects.filter(tracking_number=number).exists():
+            return number
+    raise Conflict("Could not draw a free tracking number", code="tracking_number_clash")
 
 
 # --- grouping -----------------------------------------------------------------------------
@@ -395,12 +406,14 @@ def _create_one(actor, g: _Group, channel: Channel, measured: list[Measured], ra
             number = make_s10(
                 channel.s10_prefix, take_s10_serial(channel.s10_prefix, country), country
             )
+            public_by_number = False  # a sequential serial: guessable from its neighbours
         else:
-            number = f"{channel.code}{shipment.pk:010d}"
+            number, public_by_number = _random_number(channel.code), True
         transition(
             shipment, S.LABELLED, table=SHIPMENT_TRANSITIONS, actor=actor,
             reason="numbered by our channel",
-            extra={"tracking_number": number, "labelled_at": timezone.now()},
+            extra={"tracking_number": number, "labelled_at": timezone.now(),
+                   "public_by_number": public_by_number},
         )  # fmt: skip
     else:
         key = f"label-{shipment.pk}-{uuid.uuid4().hex[:16]}"
@@ -448,8 +461,13 @@ def cancel_shipment(actor, shipment: Shipment | int, reason: str = "") -> Shipme
     return s
 
 
-def tracking_url(channel: Channel, number: str) -> str:
-    return fill_tracking_url(channel.tracking_url_template, number)
+def tracking_url(channel: Channel, number: str, shipment: Shipment | None = None) -> str:
+    """The channel's tracking link for ``number``; without a template, our public page (with
+    the shipment's public key) when the installation's public address is known."""
+    url = fill_tracking_url(channel.tracking_url_template, number)
+    if not url and shipment is not None:
+        url = tracking_selectors.public_url(shipment, number)
+    return url
 
 
 def ship_shipment(
@@ -494,7 +512,7 @@ def ship_shipment(
                     "store_id": order.store_id,
                     "tracking_company": carrier,
                     "tracking_number": s.tracking_number,
-                    "tracking_url": tracking_url(s.channel, s.tracking_number),
+                    "tracking_url": tracking_url(s.channel, s.tracking_number, s),
                     "update": False,
                 },
                 dedupe_key=f"fulfillment-{order.pk}-{s.pk}",

@@ -76,6 +76,9 @@ CHARGE_FREIGHT = "freight"
 CHARGE_REGISTRATION = "registration"
 CHARGE_FUEL = "fuel"
 BASE_CHARGES = (CHARGE_FREIGHT, CHARGE_REGISTRATION)
+# What a fuel rate applies to: each name is a base charge (freight, registration), a surcharge
+# kind (every surcharge of that kind on the sheet, whatever its code: a remote-area surcharge
+# coded "RAS" is fuelled by "remote") or one surcharge's own code (``fuel_base``).
 DEFAULT_FUEL_APPLIES_TO = (CHARGE_FREIGHT, SUR_REMOTE, SUR_OVERSIZE, SUR_OVERWEIGHT)
 
 MAX_DECIMALS = 4  # prices and rates are stored with 4 decimal places
@@ -277,6 +280,15 @@ class SheetData:
             fuel=fuel,
             surcharges=self.surcharges,
         )
+
+
+def fuel_base(applies_to: tuple[str, ...] | list[str], surcharges) -> frozenset[str]:
+    """The codes of the charge lines a fuel rate applies to on a sheet with ``surcharges``:
+    the base charges it names, and every surcharge whose kind or own code it names."""
+    names = set(applies_to)
+    codes = {code for code in BASE_CHARGES if code in names}
+    codes.update(s.code for s in surcharges if s.kind in names or s.code in names)
+    return frozenset(codes)
 
 
 # --- normalisation helpers (shared with the engine) ---------------------------------------------
@@ -570,6 +582,16 @@ def validate_sheet(data: SheetData) -> tuple[SheetData, list[Problem]]:
                 f"Surcharge kind is one of {', '.join(SURCHARGE_KINDS)}",
             )
             continue
+        if code in SURCHARGE_KINDS and code != s.kind:
+            # a fuel rate naming "remote" means every remote-area surcharge: a "remote" code on
+            # another kind would make that name mean two things
+            c.add(
+                sref,
+                "code",
+                "code_names_another_kind",
+                f"The code {code} is the name of the {code} kind; this surcharge is {s.kind}",
+            )
+            continue
         for name in ("amount", "per_kg", "minimum"):
             c.money(sref, name, getattr(s, name))
         areas: list[AreaRule] = []
@@ -626,14 +648,23 @@ def validate_sheet(data: SheetData) -> tuple[SheetData, list[Problem]]:
             c.add(fref, "percent", "too_large", "A fuel percentage is below 1000")
         if not f.applies_to:
             c.add(fref, "applies_to", "required", "Name the charges the fuel surcharge applies to")
-        for code in f.applies_to:
-            if code not in known_codes:
-                c.add(
-                    fref,
-                    "applies_to",
-                    "unknown_charge",
-                    f"Unknown charge code {code!r} (known: {', '.join(sorted(known_codes))})",
-                )
+        unknown = [code for code in f.applies_to if code not in known_codes]
+        for code in unknown:
+            c.add(
+                fref,
+                "applies_to",
+                "unknown_charge",
+                f"Unknown charge code {code!r} (known: {', '.join(sorted(known_codes))})",
+            )
+        if f.applies_to and not unknown and not fuel_base(f.applies_to, surcharges):
+            c.add(
+                fref,
+                "applies_to",
+                "fuel_base_empty",
+                f"The fuel rate from {f.effective_from} applies to {', '.join(f.applies_to)}, "
+                "and this sheet has none of them: name freight, registration, or a surcharge "
+                "kind or code of the sheet",
+            )
 
     clean = SheetData(
         kind=data.kind,

@@ -30,7 +30,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -44,7 +43,7 @@ from tradelane.core.errors import Conflict, DomainError, ValidationFailed
 from tradelane.core.periodic import every_sweep
 from tradelane.core.states import transition
 
-from . import gateways, spec
+from . import gateways, spec, tracking_selectors
 from . import tracking_codes as tc
 from .models import (
     InboundTracking,
@@ -54,6 +53,7 @@ from .models import (
     TrackingEvent,
     TrackingException,
 )
+from .numbers import check_entered_number
 from .states import SHIPMENT_TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -433,12 +433,6 @@ def add_manual_event(
 # --- last mile ------------------------------------------------------------------------------------
 
 
-def public_tracking_url(number: str) -> str:
-    """Our public tracking page for a number, when the installation's public URL is known."""
-    base = getattr(settings, "TRADELANE_PUBLIC_URL", "") or ""
-    return f"{base.rstrip('/')}/t/{number}" if base else ""
-
-
 def _switch_last_mile(actor, shipment: Shipment, carrier: str, number: str) -> bool:
     carrier, number = (carrier or "").strip()[:100], (number or "").strip()[:64]
     if not number or number == shipment.last_mile_tracking_number:
@@ -461,7 +455,7 @@ def _switch_last_mile(actor, shipment: Shipment, carrier: str, number: str) -> b
         )],
         ignore_conflicts=True,
     )  # fmt: skip
-    url = public_tracking_url(number)
+    url = tracking_selectors.public_url(shipment, number)  # with the shipment's public key
     for order in _orders_of(shipment):
         outbox.enqueue(
             FULFILLMENT_TOPIC,
@@ -486,6 +480,7 @@ def set_last_mile(actor, shipment: Shipment, carrier: str, number: str) -> Shipm
     number = (number or "").strip()
     if not number:
         raise ValidationFailed("The last-mile number is required", code="required")
+    number = check_entered_number(number)  # an S10 number with a wrong check digit: refused
     if not (carrier or "").strip():
         raise ValidationFailed("The last-mile carrier is required", code="required")
     if shipment.status in (ShipmentStatus.DRAFT, ShipmentStatus.CANCELLED):

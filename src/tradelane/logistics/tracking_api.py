@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from tradelane.accounts.roles import P
-from tradelane.api.errors import responses
+from tradelane.api.errors import ErrorOut, responses
 from tradelane.api.paging import PageParams, page_of, paginate
 from tradelane.core.errors import NotFound, PermissionDenied
+from tradelane.core.throttle import client_ident
 
 from . import tracking, tracking_selectors
 from .models import Shipment, TrackingException
@@ -229,11 +231,22 @@ def resolve_exception(request, exception_id: int, payload: ResolveIn):
     return _exceptions_out([exc])[0]
 
 
-@router.get("/tracking/{number}", response=responses(200, PublicTrackingOut), auth=None)
-def public_tracking(request, number: str):
-    """Public: the status timeline of a tracking number (provider or last-mile number).
-    No personal data beyond the destination city and country."""
-    view = tracking_selectors.public_tracking(number)
+@router.get(
+    "/tracking/{number}",
+    response={200: PublicTrackingOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+)
+def public_tracking(request, number: str, key: str = Query("", max_length=64)):
+    """Public: the status timeline of a tracking number. A number we drew at random answers
+    alone; any other number (S10, last-mile, carrier) needs ``key``, the shipment's public key
+    that our tracking links carry. Unknown numbers, wrong keys and shipments not yet labelled
+    all get the same 404; a client with too many of them in a while gets 429. No personal data
+    beyond the destination city and country."""
+    limit, ident = tracking_selectors.public_miss_limit(), client_ident(request)
+    if limit.blocked(ident):
+        raise HttpError(429, "Too many unknown tracking numbers from your address; try later")
+    view = tracking_selectors.public_tracking(number, key)
     if view is None:
+        limit.miss(ident)
         raise NotFound("Unknown tracking number", code="tracking_not_found")
     return view

@@ -1,20 +1,33 @@
 """Tracking reads shared by the API and the UI: timelines, the public view, the exception queue.
 
-``public_tracking`` is what anyone with a tracking number may see: statuses, times, the city
-and country of each event, the carrier's text, and the destination city and country. Nothing
-else of the shipment (no name, address, phone, e-mail, order or shipment number) leaves it.
+``public_tracking`` is what anyone with the link may see: statuses, times, the city and country
+of each event, the carrier's text, and the destination city and country, as carriers show
+them. Nothing else of the shipment (no name, address, postcode, phone, e-mail, order or
+shipment number) leaves it, and event texts have the receiver's details masked.
+
+Who may see it (``find_public``): a number must not be guessable. A number we drew at random
+(``Shipment.public_by_number``) opens the page alone; any other number (an S10 serial, a
+carrier's or last-mile number, the sequential numbers of older shipments) only together with
+the shipment's ``public_key``, which the links we hand out carry (``public_url``). Every miss
+(unknown number, wrong key, a shipment not yet labelled) gets the same answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from tradelane.core.throttle import MissLimit
 
 from . import tracking_codes as tc
 from .models import Shipment, ShipmentOrder, ShipmentStatus, TrackingEvent, TrackingException
+from .numbers import looks_random
 
 PUBLIC_STATES = (
     ShipmentStatus.LABELLED,
@@ -26,19 +39,55 @@ PUBLIC_STATES = (
 _INTERNAL = Q(source="system", raw_code="last_mile")
 
 
-def find_by_number(number: str) -> Shipment | None:
-    """The shipment a provider or last-mile tracking number belongs to (labelled or later)."""
-    number = (number or "").strip()
-    if not number or len(number) > 64:
+def find_public(number: str, key: str = "") -> Shipment | None:
+    """The shipment the public page may show for ``number`` (labelled or later), or None.
+
+    With ``key``: the shipment with that public key, when ``number`` is its tracking or
+    last-mile number. Without: a tracking number we drew at random, and nothing else.
+    """
+    number, key = (number or "").strip(), (key or "").strip()
+    if not number or len(number) > 64 or len(key) > 64:
         return None
+    public = Shipment.objects.filter(status__in=PUBLIC_STATES)
+    if key:
+        shipment = public.filter(public_key=key).first()
+        if shipment is None:
+            return None
+        mine = (shipment.tracking_number, shipment.last_mile_tracking_number)
+        return shipment if any(n and constant_time_compare(n, number) for n in mine) else None
+    if not looks_random(number):
+        return None  # not one of our random numbers: no query for a guess
     return (
-        Shipment.objects.filter(
-            Q(tracking_number=number) | Q(last_mile_tracking_number=number),
-            status__in=PUBLIC_STATES,
-        )
+        public.filter(tracking_number=number, public_by_number=True)
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def public_miss_limit() -> MissLimit:
+    """How many unknown numbers one client may try on the public page and API per window."""
+    return MissLimit(
+        "public_tracking",
+        getattr(settings, "TRADELANE_PUBLIC_TRACKING_MISSES", 30),
+        getattr(settings, "TRADELANE_PUBLIC_TRACKING_WINDOW", 600),
+    )
+
+
+def public_url(shipment: Shipment, number: str = "") -> str:
+    """The link to our public page for one of the shipment's numbers (its key included), when
+    the installation's public address (``TRADELANE_PUBLIC_URL``) is known; else ""."""
+    base = (getattr(settings, "TRADELANE_PUBLIC_URL", "") or "").rstrip("/")
+    number = number or shipment.tracking_number
+    if not base or not number:
+        return ""
+    return f"{base}{public_path(shipment, number)}"
+
+
+def public_path(shipment: Shipment, number: str = "") -> str:
+    from urllib.parse import quote
+
+    number = quote(number or shipment.tracking_number, safe="")
+    return f"/t/{number}/{shipment.public_key}"
 
 
 def timeline(shipment: Shipment, *, newest_first: bool = True) -> QuerySet[TrackingEvent]:
@@ -46,16 +95,54 @@ def timeline(shipment: Shipment, *, newest_first: bool = True) -> QuerySet[Track
     return TrackingEvent.objects.filter(shipment=shipment).order_by(*order)
 
 
-def public_tracking(number: str) -> dict[str, Any] | None:
-    """The privacy-safe view of one tracking number, or None when unknown."""
-    shipment = find_by_number(number)
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().\-/]{4,}\d")
+_MASK = "***"
+
+
+def _masker(shipment: Shipment):
+    """A function that masks the receiver's details in a carrier's or our team's text: the
+    whole name, company, street lines, e-mail and postcode, and any run of digits that is
+    (part of) the phone number. Single words of a name are left alone: they are ordinary
+    words too ("Receiver not at home"), and a carrier's "signed by SMITH" is what carriers
+    themselves show."""
+    words: set[str] = set()
+    for value in (shipment.ship_name, shipment.ship_company, shipment.ship_address1,
+                  shipment.ship_address2, shipment.ship_email, shipment.ship_postcode):  # fmt: skip
+        value = " ".join((value or "").split())
+        if len(value) >= 3:
+            words.add(value)
+    exact = (
+        re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+        if words
+        else None
+    )
+    phone = re.sub(r"\D", "", shipment.ship_phone or "")
+
+    def phone_part(m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(phone) >= 6 and len(digits) >= 6 and (digits in phone or phone[-6:] in digits):
+            return _MASK
+        return m.group(0)
+
+    def mask(text: str) -> str:
+        if exact is not None:
+            text = exact.sub(_MASK, text)
+        return _PHONE_LIKE.sub(phone_part, text) if phone else text
+
+    return mask
+
+
+def public_tracking(number: str, key: str = "") -> dict[str, Any] | None:
+    """The privacy-safe view of one tracking number, or None (see ``find_public``)."""
+    shipment = find_public(number, key)
     if shipment is None:
         return None
+    mask = _masker(shipment)
     events = [
         {
             "occurred_at": e.occurred_at,
             "status": e.status,
-            "text": e.raw_text,
+            "text": mask(e.raw_text),
             "city": e.city,
             "country": e.country,
         }

@@ -10,7 +10,11 @@ Rules (their verdicts are stored on ``Order.review`` and shown to customer servi
 - ``duplicate``: an earlier open order with the same buyer, address and items within the
   configured window — pending contact;
 - ``high_value``: grand total at or above the company's threshold (converted to the base
-  currency at the latest rate) — pending contact;
+  currency at the latest rate) — pending contact. Without a rate for the order's currency the
+  value cannot be compared: that is a missing setting, not the buyer's doing, so the rule
+  passes with ``fx_rate_missing`` ("not checked") instead of sending the buyer a call, and
+  the home page alerts whoever reviews orders or runs the company
+  (``orders.selectors.currencies_without_rate``) until the rate is added;
 - ``blocked_buyer``: email or phone on the block list — pending contact.
 
 The whole path is set-based: one read of the orders and their lines per chunk, one read of
@@ -226,8 +230,10 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
         )
 
         rate = rates.get(o["currency"])
-        if rate is None:
-            value_v = _v("high_value", Verdict.CONTACT, "no_fx_rate", o["currency"])
+        if rate is None:  # a missing setting (alerted on the home page), not a risky buyer
+            value_v = _v(
+                "high_value", Verdict.PASS, "fx_rate_missing", f"{o['currency']} -> {base}"
+            )
         elif o["grand_total"] * rate >= threshold:
             value_v = _v(
                 "high_value", Verdict.CONTACT, "high_value", f"{o['grand_total']} {o['currency']}"

@@ -14,7 +14,7 @@ from tradelane.inventory.services import held
 
 from .allocation import SOURCE
 from .models import Order, Package, Store
-from .states import OrderStatus
+from .states import OPEN_STATES, OrderStatus
 
 
 def orders_for(
@@ -96,3 +96,21 @@ def order_packages(user, order: Order) -> QuerySet[Package]:
 def stores_for(user) -> QuerySet[Store]:
     require(user, P.ORDER_VIEW)
     return Store.objects.order_by("name")
+
+
+def currencies_without_rate(base: str) -> list[dict]:
+    """Open orders' currencies with no exchange rate to the company's ``base`` currency (either
+    way round): ``[{"currency", "orders"}]``. Their high-value check is skipped until the rate
+    exists: a configuration alert for the home page, in one query."""
+    from tradelane.core.models import FxRate
+
+    rows = (
+        Order.objects.filter(status__in=OPEN_STATES)
+        .exclude(currency=base)
+        .exclude(currency__in=FxRate.objects.filter(quote=base).values("base"))
+        .exclude(currency__in=FxRate.objects.filter(base=base).values("quote"))
+        .order_by("currency")
+        .values_list("currency")
+        .annotate(n=Count("id"))
+    )
+    return [{"currency": c, "orders": n} for c, n in rows if c]

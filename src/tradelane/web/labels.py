@@ -87,6 +87,10 @@ VERDICT = {
     "possible_duplicate": gettext_lazy("Possible duplicate of another open order"),
     "high_value": gettext_lazy("Order value above the review threshold"),
     "no_fx_rate": gettext_lazy("No exchange rate for the order currency"),
+    "fx_rate_missing": gettext_lazy(
+        "Value not checked: no exchange rate for the order currency yet (a setting to add, "
+        "not a problem with the buyer)"
+    ),
     "blocked_buyer": gettext_lazy("Buyer is on the block list"),
 }
 
@@ -196,6 +200,10 @@ ERROR = {
     "file_compression_too_high": gettext_lazy(
         "The Excel file is compressed more than %(limit)s times, as a zip bomb is; "
         "it was not opened."
+    ),
+    "invalid_s10_check_digit": gettext_lazy(
+        "This looks like a UPU S10 number (2 letters, 9 digits, 2 letters), but its check digit "
+        "is wrong: check the number for a typo."
     ),
 }
 

@@ -52,6 +52,7 @@ urlpatterns = [
         name="tracking_shipment_action",
     ),
     path("t/<str:number>", tracking_views.public_page, name="public_tracking"),
+    path("t/<str:number>/<str:key>", tracking_views.public_page, name="public_tracking_key"),
 ]
 
 # the shipping workbench (发货)

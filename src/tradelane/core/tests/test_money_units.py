@@ -52,8 +52,15 @@ def test_rounding_twice_changes_nothing(amount, currency):
 def test_units_convert_at_the_edges():
     assert to_grams("1.674", "kg") == 1674
     assert to_grams("1", "lb") == 454
-    assert to_mm("12.34", "cm") == 123
-    assert to_mm("1", "in") == 25
+    # weights round up to the gram as well (chargeable weight is "per step or part thereof")
+    assert to_grams("1.2341", "kg") == 1235
+    assert to_grams("1", "oz") == 29
+    # lengths round UP to the next mm (they feed volumetric weight and size limits, which must
+    # never be understated); until 2026-05 they rounded half up: 12.34 cm was 123 mm, 1 in 25 mm
+    assert to_mm("12.34", "cm") == 124
+    assert to_mm("12.3", "cm") == 123
+    assert to_mm("1", "in") == 26
+    assert to_mm("50.04", "cm") == 501
     assert mm_to_whole_cm_up(101) == 11 and mm_to_whole_cm_up(100) == 10
     with pytest.raises(ValidationFailed):
         to_grams("-1", "kg")

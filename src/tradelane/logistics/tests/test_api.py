@@ -313,6 +313,14 @@ def test_add_a_fuel_rate(lg, world):
     r = lg.post(path, {"effective_from": "2027-01-01", "percent": "-2"})
     assert r.status_code == 422
     assert state() == before
+    # the special line has no oversize surcharge: a fuel rate on it alone would fuel nothing
+    yw = RateSheet.objects.get(channel__code="YW-EXPRESS", kind="cost")
+    yw_path = f"/channels/YW-EXPRESS/rate-sheets/{yw.pk}/fuel-rates"
+    r = lg.post(
+        yw_path, {"effective_from": "2027-01-01", "percent": "5", "applies_to": ["oversize"]}
+    )
+    assert r.status_code == 422 and r.json()["code"] == "fuel_base_empty"
+    assert state() == before
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -516,3 +524,29 @@ def test_excel_upload_past_the_import_limits_is_413_and_writes_nothing(lg, world
     assert r.json()["code"] == "file_too_many_rows"
     assert r.json()["details"] == {"limit": 5, "setting": "TRADELANE_IMPORT_MAX_ROWS"}
     assert state() == before
+
+
+def test_quote_sides_with_two_decimals_round_up_to_the_mm_then_the_cm(lg, world):
+    """A side of 50.01 cm is 51 whole cm for volumetric weight, never 50 (until 2026-05 the API
+    refused a second decimal and ``edge.parcel`` truncated a fraction of a mm)."""
+    parcel = {**PARCEL, "weight_kg": "1", "length_cm": "50.01", "width_cm": "40",
+              "height_cm": "30", "channels": ["DHL-EXP"]}  # fmt: skip
+    r = lg.post("/quotes", parcel)
+    assert r.status_code == 200, r.json()
+    cw = r.json()["quotes"][0]["chargeable"]
+    # 51 x 40 x 30 / 5000 = 12.24 kg -> 12.5 kg (50 x 40 x 30 would be 12.0 kg)
+    assert cw["dims_cm"] == [51, 40, 30]
+    assert (cw["volumetric_kg"], cw["chargeable_kg"]) == ("12.24", "12.5")
+    r = lg.post("/quotes", {**parcel, "length_cm": "50.001"})
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "length_cm"
+
+
+def test_edge_parcel_rounds_weight_and_sides_up():
+    from decimal import Decimal
+
+    from tradelane.logistics import edge
+
+    p = edge.parcel(weight_kg=Decimal("1.2341"), length_cm=Decimal("30.01"),
+                    width_cm=Decimal("20.99"), height_cm=Decimal("10"), country="US")  # fmt: skip
+    # a fraction of a gram or of a mm rounds up (it used to truncate: 1234 g, 300 mm, 209 mm)
+    assert (p.weight_g, p.length_mm, p.width_mm, p.height_mm) == (1235, 301, 210, 100)

@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradelane.core.errors import ValidationFailed
-from tradelane.logistics.numbers import is_valid_s10, make_s10, s10_check_digit
+from tradelane.logistics.numbers import (
+    check_entered_number,
+    is_valid_s10,
+    make_s10,
+    s10_check_digit,
+)
 
 # (serial, check digit): sums worked by hand with weights 8,6,4,2,3,5,9,7.
 GOLDEN = [
@@ -127,3 +132,19 @@ def test_changing_one_digit_invalidates(prefix, serial, country, position, delta
         assert is_valid_s10(changed)  # the blind spot above
     else:
         assert not is_valid_s10(changed)
+
+
+def test_an_entered_s10_number_needs_its_check_digit():
+    assert check_entered_number("RR123456785CN") == "RR123456785CN"
+    assert check_entered_number(" rr 1234 5678 5 cn ") == "RR123456785CN"  # as people type it
+    for wrong in ("RR123456789CN", "rr123456780cn", "LX 000000081 DE"):  # 5, 5 and 0 expected
+        with pytest.raises(ValidationFailed) as err:
+            check_entered_number(wrong)
+        assert err.value.code == "invalid_s10_check_digit"
+        assert "check digit" in err.value.message
+    assert err.value.details == {"number": "LX000000081DE", "check_digit": "1", "expected": "0"}
+    # other carriers' formats pass as typed (trimmed)
+    others = ("JJD000390077", "1Z999AA10123456784", "9400100000000000000000", "YT2600000001",
+              "RR12345678CN", "LP00123456789012", "00340434161234567890")  # fmt: skip
+    for other in others:
+        assert check_entered_number(f" {other} ") == other

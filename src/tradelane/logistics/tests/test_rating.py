@@ -27,6 +27,7 @@ from .factories import (
     country,
     courier,
     one_zone_sheet,
+    replace,
     sheet,
     weight,
     zone,
@@ -431,3 +432,47 @@ def test_tracking_url_template():
     assert tracking_url(channel(), "RR123456785CN") == ""
     bad = ChannelConfig(code="X", tracking_url_template="https://t.example/track")
     assert [p.code for p in validate_channel(bad)[1]] == ["tracking_placeholder"]
+
+
+def test_fuel_applies_to_a_surcharge_by_its_kind_whatever_its_code():
+    """The default fuel base names surcharge kinds (remote, oversize, overweight); a remote-area
+    surcharge coded "RAS" is fuelled like one coded "remote" (it silently got none before)."""
+    ras = replace(REMOTE, code="RAS", description="Remote Area Service")
+    s = one_zone_sheet(
+        bracket(0, 30000, first_g=500, first_fee=D("120.00"), step_g=500, step_fee=D("40.00")),
+        surcharges=(ras,),
+        fuel=(FuelData(dt.date(2025, 1, 1), D("24.5")),),  # the default base
+    )
+    q = quote(build(channel(weight_cfg=courier()), s), us(1670, postcode="99501"), on_date=DAY)
+    # freight 240.00; RAS 30.00 (minimum); fuel 24.5% x (240.00 + 30.00) = 66.15
+    assert [(line.code, str(line.amount.amount)) for line in q.lines] == [
+        ("freight", "240.00"),
+        ("RAS", "30.00"),
+        ("fuel", "66.15"),
+    ]
+    # naming the code itself works too, and then only that surcharge is fuelled
+    by_code = replace(s, fuel=(FuelData(dt.date(2025, 1, 1), D("24.5"), ("RAS",)),))
+    q = quote(
+        build(channel(weight_cfg=courier()), by_code), us(1670, postcode="99501"), on_date=DAY
+    )
+    assert q.lines[-1].amount.amount == D("7.35")  # 24.5% x 30.00
+
+
+def test_a_fuel_base_that_names_none_of_the_sheets_charges_is_refused():
+    from tradelane.logistics.spec import validate_sheet
+
+    fixed = SurchargeData("handling", "fixed", amount=D("2.50"))
+    base = one_zone_sheet(bracket(0, 30000, per_kg=D("10")), surcharges=(fixed,))
+    for applies, code in (
+        (("remote",), "fuel_base_empty"),  # no remote-area surcharge on this sheet
+        (("oversize", "overweight"), "fuel_base_empty"),
+        (("RAS",), "unknown_charge"),
+    ):
+        data = replace(base, fuel=(FuelData(dt.date(2025, 1, 1), D("10"), applies),))
+        _, problems = validate_sheet(data)
+        assert [(p.field, p.code) for p in problems] == [("applies_to", code)], applies
+    ok = replace(base, fuel=(FuelData(dt.date(2025, 1, 1), D("10"), ("remote", "handling")),))
+    assert validate_sheet(ok)[1] == []
+    # a surcharge may not be coded as another kind's name: "remote" would mean two things
+    odd = replace(base, surcharges=(SurchargeData("remote", "fixed", amount=D("1")),))
+    assert [p.code for p in validate_sheet(odd)[1]] == ["code_names_another_kind"]

@@ -95,3 +95,17 @@ def test_rules_crud_and_bulk_job(api_as, setup):
     assert r.status_code == 202
     job = api.get(f"/jobs/{r.json()['job_id']}").json()
     assert job["kind"] == "logistics.rate_shop"
+
+
+def test_rate_shop_rounds_a_fraction_of_a_mm_up(api_as, logistics):
+    """50.04 cm is 501 mm, so 51 whole cm for volumetric weight (it was rounded half up to
+    500 mm = 50 cm, understating chargeable weight)."""
+    own_channel(logistics, "VOL", per_kg="30", reg="5", volumetric_divisor=5000)
+    api = api_as(roles.LOGISTICS)
+    parcel = {"weight_kg": "1", "length_cm": "50.04", "width_cm": "40", "height_cm": "30",
+              "country": "US"}  # fmt: skip
+    r = api.post("/rate-shop", {"parcel": parcel})
+    assert r.status_code == 200, r.json()
+    (c,) = r.json()["choices"]
+    # 51 x 40 x 30 / 5000 = 12.24 kg x 30 = 367.20 + 5 (50 cm would give 12.0 kg: 365.00)
+    assert (c["channel"], c["amount"]) == ("VOL", "372.20")

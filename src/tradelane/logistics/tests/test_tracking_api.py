@@ -78,6 +78,15 @@ def test_manual_event_and_last_mile(api_as, shipment, order):
 
     lm = {"carrier": "DHL Paket", "tracking_number": "JJD000390007"}
     assert warehouse.post(f"/shipments/{shipment.pk}/tracking/last-mile", lm).status_code == 403
+    # an S10 number with a wrong check digit is refused, and nothing changes
+    bad = {"carrier": "Deutsche Post", "tracking_number": "RR123456789DE"}
+    r = logistics.post(f"/shipments/{shipment.pk}/tracking/last-mile", bad)
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_s10_check_digit")
+    assert r.json()["details"]["expected"] == "5"
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == ""
+    assert not OutboxMessage.objects.filter(payload__update=True).exists()
+    assert not TrackingEvent.objects.filter(raw_code="last_mile").exists()
     r = logistics.post(f"/shipments/{shipment.pk}/tracking/last-mile", lm)
     assert r.status_code == 200, r.content
     assert r.json()["last_mile_tracking_number"] == "JJD000390007"
@@ -122,10 +131,10 @@ def test_exception_queue_filters_and_resolve(api_as, shipment, wh_cn):
 def test_public_json_has_no_personal_data(shipment, order):
     tracking.set_last_mile(
         _admin(), shipment, "DHL Paket", "JJD000390009"
-    )  # a last-mile number works too
+    )  # a last-mile number works too, with the shipment's key
     anonymous = Api()
     for number in ("YT2600000001", "JJD000390009"):
-        r = anonymous.get(f"/tracking/{number}")
+        r = anonymous.get(f"/tracking/{number}", {"key": shipment.public_key})
         assert r.status_code == 200, r.content
         body = r.json()
         assert body["destination"] == {"city": "Berlin", "country": "DE"}
@@ -141,11 +150,14 @@ def test_public_json_has_no_personal_data(shipment, order):
             assert secret not in text
     r = anonymous.get("/tracking/NOSUCH0001")
     assert (r.status_code, r.json()["code"]) == (404, "tracking_not_found")
+    # a sequential number without its key is not answered, exactly like an unknown one
+    assert anonymous.get("/tracking/YT2600000001").json() == r.json()
 
 
 def test_public_json_needs_no_login_and_exceptions_do(shipment):
     client = Client()
-    assert client.get("/api/v1/tracking/YT2600000001").status_code == 200
+    url = f"/api/v1/tracking/YT2600000001?key={shipment.public_key}"
+    assert client.get(url).status_code == 200
     assert client.get("/api/v1/tracking/exceptions").status_code == 401
 
 

@@ -63,7 +63,6 @@ def test_clean_order_is_approved_with_every_verdict_stored(cs, store, make_sku):
         (dict(payment_status="pending"), "payment", ("contact", "payment_not_captured")),
         (dict(payment_status="voided"), "payment", ("invalid", "payment_voided")),
         (dict(grand_total=Decimal("800")), "high_value", ("contact", "high_value")),
-        (dict(currency="EUR"), "high_value", ("contact", "no_fx_rate")),
     ],
 )
 def test_each_rule(cs, store, make_sku, fields, rule, expected):
@@ -153,3 +152,23 @@ def test_review_is_set_based(cs, store, make_sku, django_assert_max_num_queries)
     with django_assert_max_num_queries(20):
         review_orders(cs, ids)
     assert Order.objects.filter(status="approved").count() == 60
+
+
+def test_a_missing_fx_rate_is_a_setting_not_the_buyers_fault(cs, company, make_sku):
+    """A fresh installation has no rates: a foreign-currency order is not sent to pending
+    contact as "high value" (it used to be: no_fx_rate, contact); the rule passes unchecked
+    and says why, and the home page alerts (see web tests)."""
+    store = make_store()
+    order = make_order(store, [(make_sku("A"), 1)], currency="USD", grand_total=Decimal("25"))
+    assert review_orders(cs, [order.pk])["approved"] == 1
+    assert verdicts(order)["high_value"] == ("pass", "fx_rate_missing")
+    assert order.status == "approved"
+    v = next(v for v in order.review if v["rule"] == "high_value")
+    assert v["detail"] == "USD -> CNY"
+    event = StateEvent.objects.get(entity="orders.order", object_id=order.pk)
+    assert event.reason == "review: all rules passed"  # nothing about the buyer
+    # once the rate is there, the value is checked again
+    FxRate.objects.create(base="USD", quote="CNY", rate=Decimal("7.1"), date="2026-11-20")
+    big = make_order(store, [(make_sku("B"), 1)], currency="USD", grand_total=Decimal("800"))
+    review_orders(cs, [big.pk])
+    assert verdicts(big)["high_value"] == ("contact", "high_value")

@@ -97,6 +97,15 @@ def test_manual_event_and_last_mile_forms(client, logistics, warehouse_user, shi
     client.post(url, {"action": "last_mile", "carrier": "DHL Paket", "number": "JJD77"})
     shipment.refresh_from_db()
     assert shipment.last_mile_tracking_number == "JJD77"
+    # an S10 number with a wrong check digit: a clear message in the user's language
+    bad = {"action": "last_mile", "carrier": "Deutsche Post", "number": "rr123456789de"}
+    r = client.post(url, bad, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422 and "校验位不对" in r.content.decode()
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == "JJD77"
+    r = client.post(url, {**bad, "number": "rr 123456785 de"})  # the right digit, as typed
+    shipment.refresh_from_db()
+    assert shipment.last_mile_tracking_number == "RR123456785DE"
 
 
 def test_exception_queue_tabs_counts_and_htmx_resolve(client, logistics, warehouse_user, shipment):
@@ -147,7 +156,7 @@ def test_public_page_shows_timeline_and_no_personal_data(shipment, order):
     client = Client()
     tracking.set_last_mile(_admin(), shipment, "DHL Paket", "JJD000390077")
     for number in ("YT2600000077", "JJD000390077"):
-        r = client.get(f"/t/{number}", HTTP_ACCEPT_LANGUAGE="en")
+        r = client.get(f"/t/{number}/{shipment.public_key}", HTTP_ACCEPT_LANGUAGE="en")
         assert r.status_code == 200
         page = r.content.decode()
         assert "Delivery failed" in page and "Receiver not at home" in page
@@ -160,19 +169,26 @@ def test_public_page_shows_timeline_and_no_personal_data(shipment, order):
         assert "csrfmiddlewaretoken" not in page
         assert "public" in r["Cache-Control"] and "max-age=300" in r["Cache-Control"]
         assert "Accept-Language" in r["Vary"]
-    zh = client.get("/t/YT2600000077", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    url = f"/t/YT2600000077/{shipment.public_key}"
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
     assert "投递失败" in zh
-    en = client.get("/t/YT2600000077?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    en = client.get(f"{url}?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "Delivery failed" in en
 
 
-def test_public_page_404_for_unknown_and_draft(wh_cn):
-    make_shipment(wh_cn, status="draft", tracking="DRAFT0001")
+def test_public_page_404_for_unknown_draft_and_a_number_without_its_key(wh_cn, shipment):
+    draft = make_shipment(wh_cn, status="draft", tracking="DRAFT0001")
     client = Client()
-    for number in ("UNKNOWN0001", "DRAFT0001"):
-        r = client.get(f"/t/{number}", HTTP_ACCEPT_LANGUAGE="en")
-        assert r.status_code == 404
-        assert 'data-testid="public-unknown"' in r.content.decode()
+    pages = set()
+    for path in ("/t/UNKNOWN0001", "/t/DRAFT0001", f"/t/DRAFT0001/{draft.public_key}",
+                 "/t/YT2600000077", f"/t/YT2600000077/{draft.public_key}",
+                 f"/t/UNKNOWN0001/{shipment.public_key}"):  # fmt: skip
+        r = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+        assert r.status_code == 404, path
+        page = r.content.decode()
+        assert 'data-testid="public-unknown"' in page
+        pages.add(page.replace(path.split("/")[2], "N"))  # the page echoes the number typed
+    assert len(pages) == 1  # every miss looks the same
 
 
 def _admin():

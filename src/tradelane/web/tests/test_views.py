@@ -414,7 +414,9 @@ def test_list_pages_use_a_bounded_number_of_queries(client, world):
         "home": _queries(client, reverse("web:home")),
     }
     assert big == small
-    assert max(big.values()) <= 12, big
+    # 13: the home page reads the company's base currency and, in one query, the open orders'
+    # currencies without an exchange rate (a configuration alert)
+    assert max(big.values()) <= 13, big
     print("queries per page:", big)
 
 

@@ -12,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 
 from tradelane.accounts import services as account_services
 from tradelane.accounts.roles import P, roles_of
+from tradelane.accounts.selectors import base_currency
 from tradelane.core.errors import DomainError
 
 from .. import labels
@@ -159,6 +160,13 @@ def home(request):
             for s in ("pending_review", "pending_contact", "approved", "pending_purchase",
                       "pending_shipment")
         )  # fmt: skip
+    if any(user.has_perm(p) for p in (P.ORDER_REVIEW, P.COMPANY_MANAGE, P.CHANNEL_CHANGE)):
+        # a configuration alert: orders in currencies without an exchange rate skip the
+        # high-value check (and rate shopping cannot convert their values)
+        base = base_currency()
+        context["fx_missing"] = orders.currencies_without_rate(base)
+        context["fx_base"] = base
+        context["fx_admin"] = user.is_staff and user.has_perm("core.add_fxrate")
     if user.has_perm(P.STOCK_VIEW):
         low = stock.low_stock_for(user)
         context["low_stock_count"] = low.count()

@@ -688,9 +688,9 @@ class QuoteForm(forms.Form):
         max_digits=10,
         decimal_places=3,
     )
-    length_cm = _dec(gettext_lazy("Length (cm)"), places=1, max_digits=8)
-    width_cm = _dec(gettext_lazy("Width (cm)"), places=1, max_digits=8)
-    height_cm = _dec(gettext_lazy("Height (cm)"), places=1, max_digits=8)
+    length_cm = _dec(gettext_lazy("Length (cm)"), places=2, max_digits=9)
+    width_cm = _dec(gettext_lazy("Width (cm)"), places=2, max_digits=9)
+    height_cm = _dec(gettext_lazy("Height (cm)"), places=2, max_digits=9)
     pieces = forms.IntegerField(
         label=gettext_lazy("Pieces"), min_value=1, max_value=10_000, initial=1
     )

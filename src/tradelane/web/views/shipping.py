@@ -449,7 +449,7 @@ def shipment_detail(request, pk: int):
         "s": s,
         "status_label": STATUS.get(s.status, s.status),
         "history": history,
-        "tracking_url": shipping.tracking_url(s.channel, s.tracking_number),
+        "tracking_url": shipping.tracking_url(s.channel, s.tracking_number, s),
         "label_pdf": printable and (ours or ("carrier_label", "pdf") in kinds),
         "label_zpl": printable and (ours or ("carrier_label", "zpl") in kinds),
         "customs_doc": s.customs_document in ("cn23", "invoice"),

@@ -1,7 +1,8 @@
 """Tracking (追踪): search, a shipment's timeline, the exception queue, and the public page.
 
 Thin: reads through ``logistics.tracking_selectors``, writes through ``logistics.tracking``.
-The public page ``/t/<number>`` needs no login and shows no personal data.
+The public page ``/t/<number>`` (or ``/t/<number>/<key>``) needs no login and shows no
+personal data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tradelane.accounts.roles import P
 from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError
+from tradelane.core.throttle import client_ident
 from tradelane.logistics import tracking, tracking_selectors
 from tradelane.logistics import tracking_codes as tc
 from tradelane.logistics.models import Shipment, TrackingException
@@ -268,19 +270,33 @@ def _public_language(request) -> str:
 
 
 @require_GET
-def public_page(request, number: str):
-    """Anyone with the number: the status timeline, the carrier's words, the destination city
-    and country. No name, address, phone, e-mail, order or shipment number."""
+def public_page(request, number: str, key: str = ""):
+    """Anyone with the link: the status timeline, the carrier's words, the destination city
+    and country. No name, address, phone, e-mail, order or shipment number. A number we drew
+    at random opens it alone, any other number only with the shipment's key
+    (``/t/<number>/<key>``); every miss looks the same, and too many misses from one client
+    are refused for a while (``tracking_selectors.find_public``, ``public_miss_limit``)."""
     language = _public_language(request)
+    limit, ident = tracking_selectors.public_miss_limit(), client_ident(request)
     with translation.override(language):
-        view = tracking_selectors.public_tracking(number)
         context = {
             "number": number.strip()[:64],
-            "view": view,
+            "view": None,
             "language": language,
             "languages": settings.LANGUAGES,
         }
-        if view is not None:
+        if limit.blocked(ident):
+            response = render(
+                request, "web/tracking/public.html", {**context, "blocked": True}, status=429
+            )
+            response["Retry-After"] = str(limit.window)
+            add_never_cache_headers(response)
+            return response
+        view = tracking_selectors.public_tracking(number, key)
+        context["view"] = view
+        if view is None:
+            limit.miss(ident)
+        else:
             context["status_label"] = status_label(view["status"])
             context["tone"] = tone(view["status"])
             context["destination"] = country_name(view["destination"]["country"])
