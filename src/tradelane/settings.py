@@ -277,6 +277,25 @@ TRADELANE_IDEMPOTENCY_LEASE_SECONDS = int(
 )
 TRADELANE_IDEMPOTENCY_MAX_BODY_BYTES = 64 * 1024 * 1024
 
+# The cache holds shared state (the public tracking miss limit), so it is never per process:
+# the database by default (its table is made by a migration), or Redis with
+# TRADELANE_CACHE_URL=redis://host:6379/1 (pip install '.[redis]').
+_CACHE_URL = os.environ.get("TRADELANE_CACHE_URL", "").strip()
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tradelane_cache",
+        }
+    }
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 SESSION_COOKIE_SAMESITE = "Lax"

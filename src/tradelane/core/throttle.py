@@ -1,5 +1,5 @@
-"""Limits on failed look-ups per client, kept in Django's cache (shared between processes and
-machines when the cache is Redis or the database; per process with the default local cache).
+"""Limits on failed look-ups per client, kept in Django's cache: the database by default, or
+Redis (settings.CACHES), so every process and machine counts the same misses.
 
 A client that misses too often (unknown numbers, wrong keys) in one window is refused every
 look-up of that scope until the window ends, so walking a number range is slow even where the
