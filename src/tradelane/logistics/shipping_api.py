@@ -198,7 +198,7 @@ def create_shipments(request, payload: ShipmentIn):
 
 @router.get("/shipments", response=responses(200, dict[str, Any]))
 def list_shipments(request, filters: Query[ShipmentFilters]):
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     qs = Shipment.objects.select_related("channel").order_by("-created_at", "-id")
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -215,7 +215,7 @@ def list_shipments(request, filters: Query[ShipmentFilters]):
 
 @router.get("/shipments/{id:shipment_id}", response=responses(200, dict[str, Any]))
 def get_shipment(request, shipment_id: int):
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     return _detail(shipment_id)
 
 
@@ -233,7 +233,7 @@ def ship_shipment(request, shipment_id: int):
 
 @router.get("/shipments/{id:shipment_id}/customs", response=responses(200, dict[str, Any]))
 def shipment_customs(request, shipment_id: int):
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     return _detail(shipment_id)["customs"]
 
 
@@ -424,7 +424,7 @@ def close_manifest(request, payload: ManifestIn):
 def list_manifests(request, filters: Query[ManifestFilters]):
     from django.db.models import Count
 
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     qs = (
         Manifest.objects.select_related("channel")
         .annotate(n_shipments=Count("shipments"))
