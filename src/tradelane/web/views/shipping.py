@@ -211,7 +211,7 @@ def rate_shop(request):
         job = shopping.start_bulk_rate_shop(request.user, ids)
     except DomainError as exc:
         return _alert(request, exc)
-    return _job_response(request, job_row(job.pk))
+    return _job_response(request, job_row(request.user, job.pk))
 
 
 @require_POST
