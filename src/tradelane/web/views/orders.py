@@ -640,6 +640,11 @@ def _safe_back(url: str) -> str:
 def order_action(request, pk: int):
     order = selectors.order_detail(request.user, pk)
     action = request.POST.get("action", "")
+    perm = next((a.perm for a in _actions() if a.name == action), None)
+    if perm is not None and not request.user.has_perm(perm):  # refused: 403, nothing tried
+        if request.htmx:
+            return render_error(request, errors.PermissionDenied(perm))
+        raise PermissionDenied(perm)
     reason = (request.POST.get("reason") or "").strip()[:500]
     flash = None
     error = None
