@@ -42,6 +42,10 @@ UI_RULES: list[Page] = [
     U("logout/", "POST", PUBLIC, "/logout/"),
     U("language/", "POST", PUBLIC, "/language/", {"language": "en"}),
     U("t/<str:number>", "GET", PUBLIC, "/t/{tracking_number}"),
+    U("t/<str:number>/<str:key>", "GET", PUBLIC, "/t/{tracking_number}/{public_key}"),
+    # user administration is the admin's (the boss reads business data, not failed logins)
+    U("settings/login-lockouts/", "GET", ADM, "/settings/login-lockouts/"),
+    U("settings/login-lockouts/", "POST", ADM, "/settings/login-lockouts/", {"username": "x"}),
     # everyone who works here: home, orders, products, stock, their own jobs, exports
     U("", "GET", EVERY, "/"),
     U("orders/", "GET", EVERY, "/orders/"),

@@ -163,6 +163,7 @@ def seed() -> dict:
         "shipment_labelled": labelled.pk,
         "shipment_shipped": shipped.pk,
         "tracking_number": shipped.tracking_number,
+        "public_key": shipped.public_key,
         "exception": exception.pk,
         "manifest": manifest.pk,
         "rule": rule.pk,
