@@ -17,7 +17,8 @@ class P:
     ORDER_ALLOCATE = "orders.allocate_order"
     ORDER_MERGE_SPLIT = "orders.merge_split_order"
     ORDER_CANCEL = "orders.cancel_order"
-    STORE_MANAGE = "orders.change_store"
+    STORE_MANAGE = "orders.change_store"  # stores, connections, customs numbers (IOSS/VAT/EORI)
+    STORE_SKU_MAP = "orders.change_storeskumapping"  # map store SKUs to ours (bundles too)
     PRODUCT_VIEW = "catalog.view_product"
     PRODUCT_ADD = "catalog.add_product"
     PRODUCT_CHANGE = "catalog.change_product"
@@ -29,13 +30,18 @@ class P:
     REPORTS_VIEW = "orders.view_reports"
     USERS_MANAGE = "accounts.manage_users"
     COMPANY_MANAGE = "accounts.manage_company"
-    CHANNEL_VIEW = "logistics.view_channel"  # channels, rate sheets, quotes
-    CHANNEL_CHANGE = "logistics.change_channel"  # create and edit channels
+    CHANNEL_VIEW = "logistics.view_channel"  # channels, rate sheets, quotes, rules (read)
+    CHANNEL_CHANGE = "logistics.change_channel"  # create and edit channels, rules, thresholds
     RATESHEET_CHANGE = "logistics.change_ratesheet"  # create, import and edit rate sheets
-    SHIP = "logistics.ship"  # rate-shop, create shipments, buy and print labels, manifests
-    TRACKING_MANAGE = "logistics.manage_tracking"  # tracking exception queue, manual events
+    SHIPMENT_VIEW = "logistics.view_shipment"  # shipments, labels, manifests, tracking (read)
+    SHIP = "logistics.ship"  # create shipments, hand them over
+    SHIPMENT_CANCEL = "logistics.cancel_shipment"  # cancel shipments (voids carrier labels)
+    RATE_SHOP = "logistics.rate_shop"  # rate-shop orders and parcels (keeps the choices)
+    MANIFEST_CLOSE = "logistics.close_manifest"  # close the day's manifest of a channel
+    TRACKING_VIEW = "logistics.view_trackingexception"  # the tracking exception queue (read)
+    TRACKING_MANAGE = "logistics.manage_tracking"  # resolve exceptions, manual events, last mile
     DISPATCH_VIEW = "stores.view_storeconnection"  # the dispatch center (read)
-    DISPATCH_OPERATE = "stores.change_storeconnection"  # sync now, retry, replay
+    DISPATCH_OPERATE = "stores.change_storeconnection"  # sync now, push stock, retry, replay
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -55,12 +61,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     PURCHASING: [*_VIEW_ALL, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_RECEIVE],
     LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER,
-                P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE, P.SHIP,
+                P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE, P.SHIPMENT_VIEW, P.SHIP,
+                P.SHIPMENT_CANCEL, P.RATE_SHOP, P.MANIFEST_CLOSE, P.TRACKING_VIEW,
                 P.TRACKING_MANAGE, P.DISPATCH_VIEW, P.DISPATCH_OPERATE],
-    WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER, P.CHANNEL_VIEW,
+    WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER, P.SHIPMENT_VIEW,
                 P.SHIP],
-    SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE],
-    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.DISPATCH_VIEW],
+    SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE, P.STORE_SKU_MAP],
+    # reads everything, writes nothing
+    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_VIEW,
+           P.DISPATCH_VIEW],
     ADMIN: [
         v for k, v in vars(P).items() if k.isupper()
     ],

@@ -49,7 +49,7 @@ def pending(channel: Channel, day: dt.date):
 
 
 def close_manifest(actor, channel: Channel | str | int, day: dt.date | None = None) -> Manifest:
-    require(actor, P.SHIP)
+    require(actor, P.MANIFEST_CLOSE)
     day = day or timezone.localdate()
     if isinstance(channel, str):
         channel = selectors.channel(channel)
@@ -125,7 +125,7 @@ def manifest_data(manifest: Manifest) -> ManifestData:
 
 
 def get_manifest(actor, pk: int) -> Manifest:
-    require(actor, P.SHIP)
+    require(actor, P.SHIPMENT_VIEW)
     m = Manifest.objects.select_related("channel", "created_by").filter(pk=pk).first()
     if m is None:
         raise NotFound(f"Manifest {pk} does not exist", code="manifest_not_found")

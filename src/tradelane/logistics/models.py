@@ -498,8 +498,12 @@ class Shipment(models.Model):
             models.Index(fields=["channel", "shipped_at"]),
             models.Index(fields=["tracking_status", "tracking_status_at"]),
         ]
+        # reading shipments, labels and manifests is the default view_shipment
         permissions = [
-            ("ship", "Can create shipments, buy and print labels"),
+            ("ship", "Can create shipments and hand them over"),
+            ("cancel_shipment", "Can cancel shipments (voids carrier labels)"),
+            ("rate_shop", "Can rate-shop orders and parcels"),
+            ("close_manifest", "Can close manifests"),
             ("manage_tracking", "Can work the tracking exception queue"),
         ]
 

@@ -341,7 +341,7 @@ def render_zpl(shipments: Sequence[Shipment], size: str | None = None) -> str:
 def labels(actor, ids: Sequence[int], fmt: str = "pdf", size: str | None = None) -> bytes | str:
     """Labels of these shipments as one PDF (bytes) or ZPL (text): 422 for unknown or
     unlabelled ids (all listed)."""
-    require(actor, P.SHIP)
+    require(actor, P.SHIPMENT_VIEW)
     if fmt not in FORMATS:
         raise ValidationFailed(f"Unknown format {fmt!r}", code="invalid_format", details=FORMATS)
     if size is not None and size not in SIZES:
@@ -378,7 +378,7 @@ def _rows(shipments, fmt: str) -> list[Shipment]:
 
 def customs_document(actor, shipment: Shipment | int) -> tuple[str, bytes]:
     """(kind, PDF): the CN23 or the commercial invoice of the shipment."""
-    require(actor, P.SHIP)
+    require(actor, P.SHIPMENT_VIEW)
     pk = shipment.pk if isinstance(shipment, Shipment) else int(shipment)
     rows = load([pk])
     if not rows:

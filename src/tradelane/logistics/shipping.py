@@ -1,6 +1,7 @@
 """Shipments: create from allocated orders, number or buy a label, cancel, hand over.
 
-Every write takes the acting user, needs ``P.SHIP``, runs in one transaction and is audited;
+Every write takes the acting user, needs ``P.SHIP`` (cancelling ``P.SHIPMENT_CANCEL``), runs
+in one transaction and is audited;
 status changes go through ``core.states.transition`` with ``states.SHIPMENT_TRANSITIONS``.
 
 Grouping: an order alone is one shipment; an open merged package is one shipment carrying its
@@ -448,7 +449,7 @@ def _locked(shipment: Shipment | int) -> Shipment:
 def cancel_shipment(actor, shipment: Shipment | int, reason: str = "") -> Shipment:
     """draft or labelled -> cancelled; a carrier's label is voided through the outbox. The
     orders stay pending shipment and can be shipped again."""
-    require(actor, P.SHIP)
+    require(actor, P.SHIPMENT_CANCEL)
     with transaction.atomic():
         s = _locked(shipment)
         transition(

@@ -17,8 +17,8 @@ from tradelane.api.errors import responses
 from tradelane.api.paging import PageParams, paginate
 from tradelane.api.types import Id
 from tradelane.core.errors import NotFound, ValidationFailed
-from tradelane.core.models import Job
 from tradelane.core.money import Money, check_currency
+from tradelane.core.selectors import job_for
 from tradelane.core.units import to_grams, to_mm
 
 from . import customs, manifests, printing, shipping, shipping_config, shopping
@@ -133,9 +133,7 @@ def rate_shop_bulk(request, payload: BulkIn):
 
 @router.get("/jobs/{id:job_id}", response=responses(200, dict[str, Any]))
 def job_status(request, job_id: int):
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or (job.created_by_id != request.auth.pk and not request.auth.is_superuser):
-        raise NotFound(f"No job {job_id}", code="job_not_found")
+    job = job_for(request.auth, job_id)  # someone else's job is not found
     return {
         "id": job.pk, "kind": job.kind, "status": job.status, "done": job.done,
         "total": job.total, "result": job.result, "error": job.error,
@@ -198,7 +196,7 @@ def create_shipments(request, payload: ShipmentIn):
 
 @router.get("/shipments", response=responses(200, dict[str, Any]))
 def list_shipments(request, filters: Query[ShipmentFilters]):
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     qs = Shipment.objects.select_related("channel").order_by("-created_at", "-id")
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -215,7 +213,7 @@ def list_shipments(request, filters: Query[ShipmentFilters]):
 
 @router.get("/shipments/{id:shipment_id}", response=responses(200, dict[str, Any]))
 def get_shipment(request, shipment_id: int):
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     return _detail(shipment_id)
 
 
@@ -233,7 +231,7 @@ def ship_shipment(request, shipment_id: int):
 
 @router.get("/shipments/{id:shipment_id}/customs", response=responses(200, dict[str, Any]))
 def shipment_customs(request, shipment_id: int):
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     return _detail(shipment_id)["customs"]
 
 
@@ -424,7 +422,7 @@ def close_manifest(request, payload: ManifestIn):
 def list_manifests(request, filters: Query[ManifestFilters]):
     from django.db.models import Count
 
-    require(request.auth, P.SHIP)
+    require(request.auth, P.SHIPMENT_VIEW)
     qs = (
         Manifest.objects.select_related("channel")
         .annotate(n_shipments=Count("shipments"))

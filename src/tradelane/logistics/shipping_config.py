@@ -18,6 +18,9 @@ from .models import SHOP_STRATEGIES, CustomsThreshold, ShippingRule, StoreCustom
 from .shopping import ATTRIBUTES
 
 MODELS = {"rule": ShippingRule, "threshold": CustomsThreshold, "number": StoreCustomsNumber}
+# rules and thresholds are shipping configuration; a store's customs numbers (IOSS/VAT/EORI)
+# are a store setting, like ``set_store_ioss``
+WRITE_PERMS = {"rule": P.CHANNEL_CHANGE, "threshold": P.CHANNEL_CHANGE, "number": P.STORE_MANAGE}
 
 
 def _dest(value: str) -> str:
@@ -54,7 +57,7 @@ def _clean(what: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_config(actor, what: str, **fields):
-    require(actor, P.CHANNEL_CHANGE)
+    require(actor, WRITE_PERMS[what])
     model = MODELS[what]
     fields = _clean(what, fields)
     try:
@@ -74,7 +77,7 @@ def get(what: str, pk: int):
 
 
 def update_config(actor, what: str, pk: int, **fields):
-    require(actor, P.CHANNEL_CHANGE)
+    require(actor, WRITE_PERMS[what])
     obj = get(what, pk)
     fields = _clean(what, fields)
     if hasattr(obj, "updated_at"):
@@ -90,7 +93,7 @@ def update_config(actor, what: str, pk: int, **fields):
 
 
 def delete_config(actor, what: str, pk: int) -> None:
-    require(actor, P.CHANNEL_CHANGE)
+    require(actor, WRITE_PERMS[what])
     obj = get(what, pk)
     with transaction.atomic():
         audit.record(actor, f"logistics.{what}.delete", obj, {})

@@ -573,7 +573,7 @@ def rate_shop_parcel(
     actor, parcel: Parcel, *, store_id=None, order_value: Money | None = None, level=None
 ) -> Choice:
     """Shop a bare parcel (nothing is stored)."""
-    require(actor, P.SHIP)
+    require(actor, P.RATE_SHOP)
     value = order_value if order_value is not None else parcel.declared_value
     return Shopper(level=level).choose(Subject(parcel, store_id, value, None))
 
@@ -587,7 +587,7 @@ def rate_shop_orders(
     store: bool = True,
 ) -> list[Choice]:
     """Shop a few orders and (``store``) keep each order's choice. Unknown ids are a 404."""
-    require(actor, P.SHIP)
+    require(actor, P.RATE_SHOP)
     ids = list(dict.fromkeys(int(i) for i in order_ids))
     orders, subjects, problems = load_order_subjects(ids, measured=measured)
     missing = [i for i in ids if i not in orders]
@@ -659,7 +659,7 @@ def shop_orders(
     actor, order_ids: Sequence[int] | None = None, *, level=None, chunk: int = CHUNK, progress=None
 ) -> dict:
     """Bulk rate shop (all pending-shipment orders, or these ids), set-based per chunk."""
-    require(actor, P.SHIP)
+    require(actor, P.RATE_SHOP)
     ids = pending_shipment_ids() if order_ids is None else [int(i) for i in order_ids]
     shopper = Shopper(level=level)
     counts = {"orders": len(ids), "chosen": 0, "no_channel": 0, "skipped": 0}
@@ -691,7 +691,7 @@ def _rate_shop_job(actor, params: dict, progress) -> dict:
 
 
 def start_bulk_rate_shop(actor, order_ids: Sequence[int] | None = None, *, level=None):
-    require(actor, P.SHIP)
+    require(actor, P.RATE_SHOP)
     params = {"order_ids": [int(i) for i in order_ids] if order_ids is not None else None}
     if level is not None:
         params["level"] = level

@@ -136,7 +136,7 @@ def map_store_sku(
     actor, store: Store, store_sku: str, components: list[tuple[Sku, int]]
 ) -> list[StoreSkuMapping]:
     """Map a store SKU to one of ours, or to a bundle of several; replaces the old mapping."""
-    require(actor, P.PRODUCT_CHANGE)
+    require(actor, P.STORE_SKU_MAP)
     store_sku = (store_sku or "").strip()
     if not store_sku:
         raise ValidationFailed("The store SKU is required", code="required")

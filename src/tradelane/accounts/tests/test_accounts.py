@@ -16,6 +16,48 @@ def test_every_role_exists_with_exactly_its_permissions():
         assert have == set(perms), role
 
 
+# the permissions each role held before shipping was split (release 2026-11), to prove that an
+# existing installation is brought to today's table by its next ``migrate``
+OLD_SHIPPING_ROLES = {
+    roles.LOGISTICS: ["logistics.view_channel", "logistics.ship", "logistics.manage_tracking",
+                      "stores.view_storeconnection", "stores.change_storeconnection"],
+    roles.WAREHOUSE: ["logistics.view_channel", "logistics.ship"],
+    roles.BOSS: ["orders.view_reports", "stores.view_storeconnection"],
+    roles.PURCHASING: ["catalog.change_product"],
+}  # fmt: skip
+NEW_PERMISSIONS = ("cancel_shipment", "rate_shop", "close_manifest")
+
+
+def _names(perms) -> set[str]:
+    return {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+
+
+def test_an_existing_installation_gets_the_new_permissions_at_its_next_migrate():
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command
+
+    new = Permission.objects.filter(
+        content_type__app_label="logistics", codename__in=NEW_PERMISSIONS
+    )
+    new.delete()
+    everything = Permission.objects.select_related("content_type")
+    for role, names in OLD_SHIPPING_ROLES.items():
+        Group.objects.get(name=role).permissions.set(
+            [p for p in everything if _names([p]) <= {*names}]
+        )
+    call_command("migrate", verbosity=0, interactive=False)  # nothing to apply: post_migrate
+    assert new.count() == len(NEW_PERMISSIONS)
+    for role, perms in roles.ROLE_PERMISSIONS.items():
+        assert _names(Group.objects.get(name=role).permissions.all()) == set(perms), role
+
+
+def test_the_boss_reads_everything_and_writes_nothing():
+    boss = roles.ROLE_PERMISSIONS[roles.BOSS]
+    assert all(p.split(".", 1)[1].startswith("view_") for p in boss), boss
+    reads = {v for k, v in vars(roles.P).items() if k.isupper() and ".view_" in v}
+    assert set(boss) == reads  # every read permission there is
+
+
 def test_roles_gate_actions(cs, warehouse_user, admin):
     assert cs.has_perm(roles.P.ORDER_REVIEW) and not cs.has_perm(roles.P.STOCK_ADJUST)
     assert warehouse_user.has_perm(roles.P.STOCK_ADJUST)

@@ -59,8 +59,9 @@ def _template(user, template_id: int | None) -> ColumnMapping | None:
     if template_id is None:
         return None
     template = ColumnMapping.objects.filter(pk=template_id).first()
-    if template is None or not services.can_import(user, template.entity):
+    if template is None:
         raise NotFound(f"Template {template_id} does not exist", code="template_not_found")
+    services.require_import(user, template.entity)  # templates are shared: 403, not hidden
     return template
 
 

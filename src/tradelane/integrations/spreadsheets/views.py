@@ -8,8 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from tradelane.core.errors import DomainError
+from tradelane.core.errors import DomainError, NotFound
 from tradelane.core.models import Job
+from tradelane.core.selectors import job_for
 from tradelane.web import labels
 
 from . import services
@@ -188,11 +189,10 @@ def _job_response(request, job: Job):
 
 @login_required
 def job(request, pk: int):
-    row = Job.objects.filter(pk=pk, kind=services.JOB_KIND).defer("params").first()
-    if row is None:
-        raise Http404
-    if row.created_by_id != request.user.pk:
-        raise PermissionDenied
+    try:
+        row = job_for(request.user, pk, kind=services.JOB_KIND)
+    except NotFound:  # missing, or someone else's
+        raise Http404 from None
     return _job_response(request, row)
 
 

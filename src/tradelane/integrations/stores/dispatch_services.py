@@ -69,7 +69,7 @@ def sync_now(actor, connection_id: int) -> StoreConnection:
 def push_stock_now(actor, connection_id: int) -> OutboxMessage:
     """Queue a push of the available stock of every mapped SKU of one store now (the
     ``store.stock`` outbox message; the worker delivers it)."""
-    require(actor, P.STORE_MANAGE)
+    require(actor, P.DISPATCH_OPERATE)
     conn = _connection(connection_id)
     if conn.state != StoreConnection.State.CONNECTED:
         raise Conflict(

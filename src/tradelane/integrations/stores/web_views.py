@@ -234,7 +234,7 @@ def _summary_context(request, now) -> dict:
         "failures_24h": sum(data["webhook_failures"]) + sum(data["push_failures"]),
         "now": now,
         "can_operate": request.user.has_perm(P.DISPATCH_OPERATE),
-        "can_push_stock": request.user.has_perm(P.STORE_MANAGE),
+        "can_push_stock": request.user.has_perm(P.DISPATCH_OPERATE),
         "platform_labels": PLATFORM_LABELS,
     }
 

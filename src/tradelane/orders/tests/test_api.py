@@ -127,8 +127,8 @@ def test_store_endpoints_and_refusals(api_as, company):
 def test_store_sku_mapping_bundle(api_as, store, make_sku):
     make_sku("A")
     b = make_sku("B")
-    purchasing = api_as(roles.PURCHASING)
-    r = purchasing.post(
+    sales = api_as(roles.SALES)  # sales maps store SKUs (purchasing edits products only)
+    r = sales.post(
         f"/stores/{store.pk}/sku-mappings",
         {"store_sku": "KIT-1", "components": [{"sku": "A"}, {"sku_id": b.pk, "quantity": 2}]},
     )
@@ -141,25 +141,27 @@ def test_store_sku_mapping_bundle(api_as, store, make_sku):
         ],
     }
     # mapping again replaces the old mapping
-    purchasing.post(
+    sales.post(
         f"/stores/{store.pk}/sku-mappings", {"store_sku": "KIT-1", "components": [{"sku": "B"}]}
     )
-    purchasing.post(
+    sales.post(
         f"/stores/{store.pk}/sku-mappings", {"store_sku": "ONE", "components": [{"sku": "A"}]}
     )
-    r = purchasing.get(f"/stores/{store.pk}/sku-mappings")
+    r = sales.get(f"/stores/{store.pk}/sku-mappings")
     assert r.json()["count"] == 2
     got = [(m["store_sku"], [c["sku_code"] for c in m["components"]]) for m in r.json()["items"]]
     assert got == [("KIT-1", ["B"]), ("ONE", ["A"])]
     before = list(StoreSkuMapping.objects.values())
-    r = purchasing.post(
+    r = sales.post(
         f"/stores/{store.pk}/sku-mappings", {"store_sku": "X", "components": [{"sku": "NOPE"}]}
     )
     assert (r.status_code, r.json()["code"]) == (422, "unknown_sku")
-    r = api_as(roles.WAREHOUSE).post(
-        f"/stores/{store.pk}/sku-mappings", {"store_sku": "X", "components": [{"sku": "A"}]}
-    )
-    assert r.status_code == 403
+    for role in (roles.WAREHOUSE, roles.PURCHASING):
+        r = api_as(role).post(
+            f"/stores/{store.pk}/sku-mappings", {"store_sku": "X", "components": [{"sku": "A"}]}
+        )
+        assert r.status_code == 403
+        assert r.json()["details"] == {"permission": "orders.change_storeskumapping"}
     assert list(StoreSkuMapping.objects.values()) == before
 
 

@@ -57,7 +57,7 @@ def import_orders(request):
         return render_error(request, exc)
     if not request.htmx:
         return redirect(reverse("web:job", args=[job.pk]))
-    return _job_response(request, job_row(job.pk))
+    return _job_response(request, job_row(request.user, job.pk))
 
 
 @permission_required(P.ORDER_ADD)

@@ -24,6 +24,7 @@ from tradelane.core import errors, jobs
 from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.core.models import Job
+from tradelane.core.selectors import jobs_of
 from tradelane.inventory.models import Warehouse
 from tradelane.orders import importing, selectors, services
 from tradelane.orders import jobs as order_jobs
@@ -263,7 +264,7 @@ def bulk(request):
         return render_error(request, exc)
     if not request.htmx:
         return redirect(f"{reverse('web:job', args=[job.pk])}")
-    return _job_response(request, job_row(job.pk))
+    return _job_response(request, job_row(request.user, job.pk))
 
 
 def _merge(request, ids: list[int]):
@@ -386,11 +387,13 @@ def _job_response(request, job: Job):
     return response
 
 
-def job_row(pk: int) -> Job | None:
-    """The job without its parameters (an import's holds the whole file), with the name and
+def job_row(user, pk: int) -> Job | None:
+    """The job if ``user`` may follow it (``core.selectors.jobs_of``: the one rule of the API
+    and the UI), without its parameters (an import's holds the whole file), with the name and
     format of an import's file."""
     return (
-        Job.objects.filter(pk=pk)
+        jobs_of(user)
+        .filter(pk=pk)
         .defer("params")
         .annotate(
             file_name=KT("params__filename"),
@@ -402,11 +405,9 @@ def job_row(pk: int) -> Job | None:
 
 @login_required
 def job_status(request, pk: int):
-    job = job_row(pk)
-    if job is None:
+    job = job_row(request.user, pk)
+    if job is None:  # missing, or someone else's
         raise Http404
-    if job.created_by_id != request.user.pk and not request.user.has_perm(P.ORDER_VIEW):
-        raise PermissionDenied
     return _job_response(request, job)
 
 
@@ -639,6 +640,11 @@ def _safe_back(url: str) -> str:
 def order_action(request, pk: int):
     order = selectors.order_detail(request.user, pk)
     action = request.POST.get("action", "")
+    perm = next((a.perm for a in _actions() if a.name == action), None)
+    if perm is not None and not request.user.has_perm(perm):  # refused: 403, nothing tried
+        if request.htmx:
+            return render_error(request, errors.PermissionDenied(perm))
+        raise PermissionDenied(perm)
     reason = (request.POST.get("reason") or "").strip()[:500]
     flash = None
     error = None

@@ -3,7 +3,10 @@ rate shopping with progress, shipment creation; shipments by status with label p
 hand-over and cancelling; the shipment page; daily manifests.
 
 Thin: reads here, every write through ``logistics`` services (``shopping``, ``shipping``,
-``manifests``); documents from ``logistics.printing``. Every page needs ``P.SHIP``.
+``manifests``); documents from ``logistics.printing``. Reading (the lists, a shipment, its
+label and customs document, manifests) needs ``P.SHIPMENT_VIEW``; each write its own permission
+(rate shopping ``RATE_SHOP``, creating and handing over ``SHIP``, cancelling
+``SHIPMENT_CANCEL``, closing a manifest ``MANIFEST_CLOSE``), checked before anything is done.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import states as core_states
 from tradelane.core.errors import DomainError, NotFound, ValidationFailed
@@ -166,7 +170,7 @@ def pending_orders(get) -> tuple:
     return qs, f
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def pending(request):
     qs, f = pending_orders(request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -199,7 +203,7 @@ def pending(request):
 
 
 @require_POST
-@permission_required(P.SHIP)
+@permission_required(P.RATE_SHOP)
 def rate_shop(request):
     """Rate-shop the selected orders, or (``all``) every pending-shipment order, as a job."""
     try:
@@ -207,7 +211,7 @@ def rate_shop(request):
         job = shopping.start_bulk_rate_shop(request.user, ids)
     except DomainError as exc:
         return _alert(request, exc)
-    return _job_response(request, job_row(job.pk))
+    return _job_response(request, job_row(request.user, job.pk))
 
 
 @require_POST
@@ -284,7 +288,7 @@ def _filtered(f: dict, *, with_status: bool = True):
     return qs
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def shipments(request):
     f = shipment_filters(request.GET)
     qs = (
@@ -315,14 +319,18 @@ def shipments(request):
     return render(request, "web/shipping/shipments.html", context)
 
 
+BULK_PERMS = {"ship": P.SHIP, "cancel": P.SHIPMENT_CANCEL}
+
+
 @require_POST
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def shipments_bulk(request):
     """Hand over (ship) or cancel the selected shipments, each on its own."""
     action = request.POST.get("action", "")
     try:
-        if action not in ("ship", "cancel"):
+        if action not in BULK_PERMS:
             raise ValidationFailed("unknown action", code="unknown_action")
+        require(request.user, BULK_PERMS[action])  # 403 before any shipment is touched
         ids = _ids(request)
     except DomainError as exc:
         return _alert(request, exc)
@@ -362,7 +370,7 @@ LABEL_TYPES = {"pdf": "application/pdf", "zpl": "application/zpl; charset=utf-8"
 
 
 @require_POST
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def labels_bulk(request):
     """One PDF (opened) or ZPL file (downloaded) with the labels of the selected shipments."""
     fmt = request.POST.get("format", "pdf")
@@ -386,7 +394,7 @@ def labels_bulk(request):
     return _document(content, LABEL_TYPES[fmt], name, inline=fmt == "pdf")
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def shipment_label(request, pk: int, fmt: str):
     try:
         content = printing.labels(request.user, [pk], fmt)
@@ -396,7 +404,7 @@ def shipment_label(request, pk: int, fmt: str):
     return _document(content, LABEL_TYPES[fmt], f"label-{number}.{fmt}", inline=fmt == "pdf")
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def shipment_customs(request, pk: int):
     try:
         kind, content = printing.customs_document(request.user, pk)
@@ -410,7 +418,7 @@ def shipment_customs(request, pk: int):
     return _document(content, "application/pdf", f"{kind}-{number}.pdf", inline=True)
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def shipment_detail(request, pk: int):
     s = (
         Shipment.objects.select_related("channel", "warehouse", "store", "manifest")
@@ -456,8 +464,9 @@ def shipment_detail(request, pk: int):
         "explanation": (s.quote_detail or {}).get("explanation", []),
         "quote_rule": (s.quote_detail or {}).get("rule", ""),
         "quote_customs": (s.quote_detail or {}).get("customs", ""),
-        "can_ship": s.status == SS.LABELLED,
-        "can_cancel": s.status in (SS.DRAFT, SS.LABELLED),
+        "can_ship": s.status == SS.LABELLED and request.user.has_perm(P.SHIP),
+        "can_cancel": s.status in (SS.DRAFT, SS.LABELLED)
+        and request.user.has_perm(P.SHIPMENT_CANCEL),
         "back": reverse("web:shipments"),
     }
     return render(request, "web/shipping/shipment.html", context)
@@ -501,9 +510,9 @@ def _manifest_context(request) -> dict:
     }
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def manifests_page(request):
-    if request.method == "POST":
+    if request.method == "POST":  # closing: ``close_manifest`` refuses first (403)
         day = _date(request.POST.get("date")) or timezone.localdate()
         code = (request.POST.get("channel") or "").strip()
         context = _manifest_context(request)
@@ -527,7 +536,7 @@ def manifests_page(request):
     return render(request, "web/shipping/manifests.html", _manifest_context(request))
 
 
-@permission_required(P.SHIP)
+@permission_required(P.SHIPMENT_VIEW)
 def manifest_file(request, pk: int, fmt: str):
     if fmt == "pdf":
         m, content = manifests.manifest_pdf(request.user, pk)

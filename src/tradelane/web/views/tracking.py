@@ -1,17 +1,14 @@
 """Tracking (追踪): search, a shipment's timeline, the exception queue, and the public page.
 
 Thin: reads through ``logistics.tracking_selectors``, writes through ``logistics.tracking``.
-The public page ``/t/<number>`` (or ``/t/<number>/<key>``) needs no login and shows no
-personal data.
+Search and a shipment's timeline need ``P.SHIPMENT_VIEW`` (tracking is part of the shipment),
+the exception queue ``P.TRACKING_VIEW``, every change ``P.TRACKING_MANAGE``. The public page
+``/t/<number>`` (or ``/t/<number>/<key>``) needs no login and shows no personal data.
 """
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +26,7 @@ from tradelane.logistics import tracking, tracking_selectors
 from tradelane.logistics import tracking_codes as tc
 from tradelane.logistics.models import Shipment, TrackingException
 
-from .common import render_error
+from .common import permission_required, render_error
 
 STATUS = {
     tc.INFO_RECEIVED: gettext_lazy("Information received"),
@@ -60,7 +57,6 @@ SHIPMENT_STATUS = {
 }
 # exception kinds in the order the queue shows its tabs
 EXCEPTION_KINDS = [s for s in tc.STATUSES if s in tc.EXCEPTIONS]
-VIEW_PERMS = (P.TRACKING_MANAGE, P.CHANNEL_VIEW, P.SHIP)
 PUBLIC_MAX_AGE = 300  # seconds a browser or proxy may keep the public page
 PAGE_SIZE = 50
 
@@ -77,19 +73,6 @@ def tone(code: str) -> str:
     return ""
 
 
-def tracking_view_required(view):
-    """Log in, then refuse with 403 unless the role may see tracking."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not any(request.user.has_perm(p) for p in VIEW_PERMS):
-            raise PermissionDenied("tracking")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _events(shipment: Shipment) -> list[dict]:
     return [
         {"event": e, "label": status_label(e.status), "tone": tone(e.status)}
@@ -100,7 +83,7 @@ def _events(shipment: Shipment) -> list[dict]:
 # --- the team's pages -------------------------------------------------------------------------
 
 
-@tracking_view_required
+@permission_required(P.SHIPMENT_VIEW)
 def search(request):
     q = (request.GET.get("q") or "").strip()[:64]
     found = tracking_selectors.shipments_for_search(q) if q else []
@@ -118,12 +101,14 @@ def search(request):
             "title": _("Tracking"),
             "q": q,
             "rows": rows,
-            "counts": sum(tracking_selectors.exception_counts().values()),
+            "counts": sum(tracking_selectors.exception_counts().values())
+            if request.user.has_perm(P.TRACKING_VIEW)
+            else None,
         },
     )
 
 
-@tracking_view_required
+@permission_required(P.SHIPMENT_VIEW)
 def shipment_page(request, pk: int):
     shipment = get_object_or_404(Shipment.objects.select_related("channel"), pk=pk)
     can_manage = request.user.has_perm(P.TRACKING_MANAGE)
@@ -157,7 +142,7 @@ def shipment_page(request, pk: int):
 
 
 @require_POST
-@tracking_view_required
+@permission_required(P.TRACKING_MANAGE)
 def shipment_action(request, pk: int):
     shipment = get_object_or_404(Shipment, pk=pk)
     action = request.POST.get("action")
@@ -214,7 +199,7 @@ def _row(exc: TrackingException, now) -> dict:
     }
 
 
-@tracking_view_required
+@permission_required(P.TRACKING_VIEW)
 def exception_queue(request):
     f = _queue_filters(request)
     qs = tracking_selectors.exceptions(
@@ -244,7 +229,7 @@ def exception_queue(request):
 
 
 @require_POST
-@tracking_view_required
+@permission_required(P.TRACKING_MANAGE)
 def resolve(request, pk: int):
     exc = get_object_or_404(tracking_selectors.exceptions(status=None), pk=pk)
     try:

@@ -209,21 +209,30 @@ def test_push_stock_now_button_queues_a_push_of_everything(admin, conn, fake, sk
     assert _client(admin).post("/api/v1/dispatch/stores/999999/push-stock").status_code == 404
 
 
-def test_push_stock_now_refused_without_store_manage(logistics, make_user, conn, fake, skus):
+def test_push_stock_now_is_a_dispatch_operation(logistics, make_user, conn, fake, skus):
     boss = make_user(roles.BOSS, "boss_li")
-    audits = AuditLog.objects.count()
-    # logistics operates the dispatch center (sync now) but does not manage stores
+    # logistics operates the dispatch center: sync now and push stock (not the store settings)
     page = _client(logistics).get("/dispatch/").content.decode()
     assert f'data-testid="sync-{conn.store.code}"' in page
+    assert f'data-testid="push-stock-{conn.store.code}"' in page
+    response = _client(logistics).post(
+        "/dispatch/action/", {"action": "push_stock", "id": conn.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    (msg,) = _stock_messages()
+    assert (
+        AuditLog.objects.filter(action="stores.dispatch.push_stock", actor=logistics).count() == 1
+    )
+    # the boss watches the dispatch center and presses nothing
+    audits = AuditLog.objects.count()
+    page = _client(boss).get("/dispatch/").content.decode()
     assert f'data-testid="push-stock-{conn.store.code}"' not in page
-    for user in (logistics, boss):
-        with pytest.raises(PermissionDenied):
-            dispatch_services.push_stock_now(user, conn.pk)
-        response = _client(user).post(
-            "/dispatch/action/", {"action": "push_stock", "id": conn.pk}, HTTP_HX_REQUEST="true"
-        )
-        assert response.status_code == 403
-        api = _client(user).post(f"/api/v1/dispatch/stores/{conn.pk}/push-stock")
-        assert api.status_code == 403
-    assert _stock_messages() == []
+    with pytest.raises(PermissionDenied):
+        dispatch_services.push_stock_now(boss, conn.pk)
+    response = _client(boss).post(
+        "/dispatch/action/", {"action": "push_stock", "id": conn.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 403
+    assert _client(boss).post(f"/api/v1/dispatch/stores/{conn.pk}/push-stock").status_code == 403
+    assert _stock_messages() == [msg]
     assert AuditLog.objects.count() == audits

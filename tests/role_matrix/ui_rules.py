@@ -1,0 +1,160 @@
+"""Who may open which UI page or press which button: one row per URL pattern (several for a
+route whose actions belong to different roles). Keyed by the pattern as the URLconf spells
+it; ``url`` is the address asked for, with ``{name}`` placeholders for the world's ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .rules import ADM, CS, EVERY, LOG, LOG_READ, MERGE_SPLIT, PUBLIC, SHIP, SHIPMENTS_READ
+
+DISPATCH_OPERATE = LOG
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    method: str
+    allowed: frozenset
+    url: str
+    data: dict | None = None
+    files: dict | None = None
+    headers: dict = field(default_factory=dict)
+    variant: str = ""
+
+
+def U(route, method, allowed, url, data=None, **kw) -> Page:  # noqa: N802 - reads like a table
+    return Page(route, method, allowed, url, data=data, **kw)
+
+
+HX = {"HX-Request": "true"}
+CSV = {"file": ("orders.csv", b"external_id,sku,quantity\nM-9,MUG-WHT,1\n")}
+
+UI_RULES: list[Page] = [
+    # the public: webhooks (signed, see test_role_matrix), login, tracking, the API's docs
+    U("hooks/tracking/<str:account_code>", "POST", PUBLIC, "/hooks/tracking/YT"),
+    U("^hooks/(?!tracking/)(?P<platform>[^/]+)/(?P<token>[^/]+)$", "POST", PUBLIC,
+      "/hooks/shopify/{webhook_token}"),
+    U("api/docs", "GET", PUBLIC, "/api/docs"),
+    U("api/docs/", "GET", PUBLIC, "/api/docs/"),
+    U("^api/", "GET", PUBLIC, "/api/nothing-here"),
+    U("login/", "GET", PUBLIC, "/login/"),
+    U("logout/", "POST", PUBLIC, "/logout/"),
+    U("language/", "POST", PUBLIC, "/language/", {"language": "en"}),
+    U("t/<str:number>", "GET", PUBLIC, "/t/{tracking_number}"),
+    U("t/<str:number>/<str:key>", "GET", PUBLIC, "/t/{tracking_number}/{public_key}"),
+    # user administration is the admin's (the boss reads business data, not failed logins)
+    U("settings/login-lockouts/", "GET", ADM, "/settings/login-lockouts/"),
+    U("settings/login-lockouts/", "POST", ADM, "/settings/login-lockouts/", {"username": "x"}),
+    # everyone who works here: home, orders, products, stock, their own jobs, exports
+    U("", "GET", EVERY, "/"),
+    U("orders/", "GET", EVERY, "/orders/"),
+    U("orders/<int:pk>/", "GET", EVERY, "/orders/{order_review}/"),
+    U("jobs/<int:pk>/", "GET", EVERY, "/jobs/{job}/"),
+    U("products/", "GET", EVERY, "/products/"),
+    U("stock/", "GET", EVERY, "/stock/"),
+    U("io/", "GET", EVERY, "/io/"),
+    U("io/jobs/<int:pk>/", "GET", EVERY, "/io/jobs/{job}/"),
+    U("io/export/<str:entity>/", "GET", EVERY, "/io/export/orders/"),
+    # customer service: orders in, review, merge and split
+    U("orders/bulk/", "POST", CS, "/orders/bulk/", {"action": "approve", "ids": "{order_review}"},
+      variant="approve"),
+    U("orders/bulk/", "POST", MERGE_SPLIT, "/orders/bulk/",
+      {"action": "merge", "ids": ["{order_review}", "{order_approved}"]}, variant="merge"),
+    U("orders/bulk/", "POST", LOG, "/orders/bulk/",
+      {"action": "allocate", "ids": "{order_approved}"}, variant="allocate"),
+    U("orders/import/", "POST", CS, "/orders/import/", {}, files=CSV),
+    U("orders/import/sample.csv", "GET", CS, "/orders/import/sample.csv"),
+    U("orders/<int:pk>/action/", "POST", CS, "/orders/{order_review}/action/",
+      {"action": "approve"}, variant="approve"),
+    U("orders/<int:pk>/action/", "POST", CS, "/orders/{order_review}/action/",
+      {"action": "approve"}, headers=HX, variant="approve (htmx)"),
+    U("orders/<int:pk>/action/", "POST", LOG, "/orders/{order_approved}/action/",
+      {"action": "allocate"}, variant="allocate"),
+    U("orders/<int:pk>/split/", "POST", MERGE_SPLIT, "/orders/{order_split}/split/",
+      {"parts": "2"}),
+    U("io/upload/", "POST", CS, "/io/upload/", {"entity": "orders"}, files=CSV),
+    U("io/<int:pk>/preview/", "POST", CS, "/io/{upload}/preview/",
+      {"map_external_id": "external_id"}),
+    U("io/<int:pk>/import/", "POST", CS, "/io/{upload}/import/",
+      {"map_external_id": "external_id"}),
+    # the dispatch center and the stores
+    U("dispatch/", "GET", LOG_READ, "/dispatch/"),
+    U("dispatch/tab/", "GET", LOG_READ, "/dispatch/tab/?tab=webhooks"),
+    U("dispatch/summary/", "GET", LOG_READ, "/dispatch/summary/"),
+    U("dispatch/payload/<str:kind>/<int:pk>/", "GET", LOG_READ,
+      "/dispatch/payload/webhook/{delivery}/"),
+    *[
+        U("dispatch/action/", "POST", DISPATCH_OPERATE, "/dispatch/action/",
+          {"action": action, "id": f"{{{name}}}"}, headers=HX, variant=action)
+        for action, name in (("sync_now", "connection"), ("push_stock", "connection"),
+                             ("retry_run", "run"), ("replay_webhook", "delivery"),
+                             ("replay_outbox", "outbox"))
+    ],
+    U("stores/", "GET", LOG_READ, "/stores/"),
+    U("stores/<int:store_id>/connect/", "GET", ADM, "/stores/{store}/connect/"),
+    U("stores/<int:store_id>/connect/", "POST", ADM, "/stores/{store}/connect/", {}),
+    U("stores/connections/<int:pk>/settings/", "GET", ADM,
+      "/stores/connections/{connection}/settings/"),
+    U("stores/connections/<int:pk>/settings/", "POST", ADM,
+      "/stores/connections/{connection}/settings/", {"push_stock": "on"}),
+    U("stores/connections/<int:pk>/disconnect/", "POST", ADM,
+      "/stores/connections/{connection}/disconnect/", {}),
+    U("stores/connections/<int:pk>/sync/", "POST", DISPATCH_OPERATE,
+      "/stores/connections/{connection}/sync/", {}),
+    # channels and rate sheets: logistics edits, the boss reads
+    U("channels/", "GET", LOG_READ, "/channels/"),
+    U("quote/", "GET", LOG_READ, "/quote/?weight=1&country=US"),
+    U("channels/<str:code>/", "GET", LOG_READ, "/channels/{channel}/"),
+    U("channels/<str:code>/edit/", "POST", LOG, "/channels/{channel}/edit/",
+      {"name": "Slow line", "currency": "CNY"}),
+    U("channels/<str:code>/active/", "POST", LOG, "/channels/{channel}/active/", {"active": "0"}),
+    U("channels/<str:code>/upload/", "POST", LOG, "/channels/{channel}/upload/",
+      {"kind": "cost"}, files={"file": ("sheet.xlsx", b"not a workbook")}),
+    U("channels/<str:code>/fuel/", "POST", LOG, "/channels/{channel}/fuel/",
+      {"sheet": "{sheet}", "effective_from": "2030-01-01", "percent": "12.5"}),
+    U("channels/<str:code>/sheets/<int:pk>/", "GET", LOG_READ,
+      "/channels/{channel}/sheets/{sheet}/"),
+    U("channels/<str:code>/sheets/<int:pk>/download/", "GET", LOG_READ,
+      "/channels/{channel}/sheets/{sheet}/download/"),
+    U("channels/<str:code>/sheets/<int:pk>/action/", "POST", LOG,
+      "/channels/{channel}/sheets/{sheet}/action/", {"action": "deactivate"}),
+    # tracking: part of the shipment; the exception queue and every change are logistics'
+    U("tracking/", "GET", SHIPMENTS_READ, "/tracking/?q={tracking_number}"),
+    U("tracking/shipments/<int:pk>/", "GET", SHIPMENTS_READ,
+      "/tracking/shipments/{shipment_shipped}/"),
+    U("tracking/shipments/<int:pk>/action/", "POST", LOG,
+      "/tracking/shipments/{shipment_shipped}/action/",
+      {"action": "last_mile", "carrier": "USPS", "number": "9400100000000000000000"}),
+    U("tracking/exceptions/", "GET", LOG_READ, "/tracking/exceptions/"),
+    U("tracking/exceptions/<int:pk>/resolve/", "POST", LOG,
+      "/tracking/exceptions/{exception}/resolve/", {"resolution": "called them"}),
+    # the shipping workbench: warehouse creates, prints and hands over; logistics also
+    # rate-shops, cancels and closes manifests; the boss reads (printing a label is a read)
+    U("shipping/", "GET", SHIPMENTS_READ, "/shipping/"),
+    U("shipping/rate-shop/", "POST", LOG, "/shipping/rate-shop/", {"ids": "{order_pending}"},
+      headers=HX),
+    U("shipping/create/", "POST", SHIP, "/shipping/create/",
+      {"ids": "{order_pending}", "channel": "SLOW"}, headers=HX),
+    U("shipping/shipments/", "GET", SHIPMENTS_READ, "/shipping/shipments/"),
+    U("shipping/shipments/bulk/", "POST", SHIP, "/shipping/shipments/bulk/",
+      {"action": "ship", "ids": "{shipment_labelled}"}, headers=HX, variant="ship"),
+    U("shipping/shipments/bulk/", "POST", LOG, "/shipping/shipments/bulk/",
+      {"action": "cancel", "ids": "{shipment_labelled}"}, headers=HX, variant="cancel"),
+    U("shipping/shipments/labels/", "POST", SHIPMENTS_READ, "/shipping/shipments/labels/",
+      {"ids": "{shipment_labelled}", "format": "pdf"}),
+    U("shipping/shipments/<int:pk>/", "GET", SHIPMENTS_READ,
+      "/shipping/shipments/{shipment_labelled}/"),
+    U("shipping/shipments/<int:pk>/label.pdf", "GET", SHIPMENTS_READ,
+      "/shipping/shipments/{shipment_labelled}/label.pdf"),
+    U("shipping/shipments/<int:pk>/label.zpl", "GET", SHIPMENTS_READ,
+      "/shipping/shipments/{shipment_labelled}/label.zpl"),
+    U("shipping/shipments/<int:pk>/customs.pdf", "GET", SHIPMENTS_READ,
+      "/shipping/shipments/{shipment_labelled}/customs.pdf"),
+    U("shipping/manifests/", "GET", SHIPMENTS_READ, "/shipping/manifests/"),
+    U("shipping/manifests/", "POST", LOG, "/shipping/manifests/", {"channel": "SLOW"}, headers=HX),
+    U("shipping/manifests/<int:pk>.pdf", "GET", SHIPMENTS_READ,
+      "/shipping/manifests/{manifest}.pdf"),
+    U("shipping/manifests/<int:pk>.csv", "GET", SHIPMENTS_READ,
+      "/shipping/manifests/{manifest}.csv"),
+]  # fmt: skip
