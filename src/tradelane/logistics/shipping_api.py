@@ -52,12 +52,13 @@ def _mm(cm: Decimal | None) -> int:
     return to_mm(cm or 0, "cm")
 
 
-# a parcel in kg (whole grams) and cm (whole mm) that fits the parcel columns
-ParcelKg = kilograms(ShipmentParcel, "weight_g", positive=True)
-MeasuredKg = kilograms(ShipmentParcel, "weight_g")
-LengthCm = centimetres(ShipmentParcel, "length_mm")
-WidthCm = centimetres(ShipmentParcel, "width_mm")
-HeightCm = centimetres(ShipmentParcel, "height_mm")
+# a parcel in kg and cm, rounded up to whole grams and mm that fit the parcel columns; with
+# four and two decimals, as the catalog takes them
+ParcelKg = kilograms(ShipmentParcel, "weight_g", places=4, positive=True)
+MeasuredKg = kilograms(ShipmentParcel, "weight_g", places=4)
+LengthCm = centimetres(ShipmentParcel, "length_mm", places=2)
+WidthCm = centimetres(ShipmentParcel, "width_mm", places=2)
+HeightCm = centimetres(ShipmentParcel, "height_mm", places=2)
 DeclaredValue = column_decimal(Shipment, "declared_value")
 
 

@@ -56,3 +56,16 @@ def test_units_refuse_weights_and_lengths_no_column_holds():
     assert caught.value.code == "invalid_dimension"
     with pytest.raises(ValidationFailed, match="negative"):
         to_grams("-1E+999999999", "kg")
+
+
+def test_the_ui_says_out_of_range_in_both_languages():
+    from django.utils import translation
+
+    from tradelane.web.labels import error_text
+
+    with translation.override("zh-hans"):
+        assert error_text("out_of_range", "priority is outside 0..2147483647") == (
+            "数值过大（或过小），无法保存。"
+        )
+    with translation.override("en"):
+        assert error_text("out_of_range") == "A number is too large (or too small) to be stored."
