@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from tradelane.api.errors import responses
+from tradelane.api.types import BodySchema
 from tradelane.core.errors import NotFound
 
 from . import services
@@ -48,11 +49,11 @@ class ApiKeyCreated(ApiKeyOut):
     key: str = Field(..., description="the full key; shown this once, never again")
 
 
-class ApiKeyIn(Schema):
+class ApiKeyIn(BodySchema):
     name: str = Field(..., min_length=1, max_length=100)
 
 
-@router.get("/me", response=responses(200, MeOut))
+@router.get("/me", response=responses(200, MeOut), operation_id="me_get")
 def me(request):
     user = request.auth
     codes = roles_of(user)
@@ -76,12 +77,12 @@ def me(request):
     }
 
 
-@router.get("/me/api-keys", response=responses(200, list[ApiKeyOut]))
+@router.get("/me/api-keys", response=responses(200, list[ApiKeyOut]), operation_id="api_keys_list")
 def list_api_keys(request):
     return list(ApiKey.objects.filter(user=request.auth).order_by("-created_at", "-id"))
 
 
-@router.post("/me/api-keys", response=responses(201, ApiKeyCreated))
+@router.post("/me/api-keys", response=responses(201, ApiKeyCreated), operation_id="api_keys_create")
 def create_api_key(request, payload: ApiKeyIn, response: HttpResponse):
     key, raw = services.create_api_key(request.auth, user=request.auth, name=payload.name)
     # The secret is shown once: no cache, proxy or Idempotency-Key replay may keep it.
@@ -89,7 +90,9 @@ def create_api_key(request, payload: ApiKeyIn, response: HttpResponse):
     return Status(201, {**ApiKeyOut.from_orm(key).model_dump(), "key": raw})
 
 
-@router.delete("/me/api-keys/{id:key_id}", response=responses(200, ApiKeyOut))
+@router.delete(
+    "/me/api-keys/{id:key_id}", response=responses(200, ApiKeyOut), operation_id="api_keys_revoke"
+)
 def revoke_api_key(request, key_id: int):
     key = ApiKey.objects.filter(user=request.auth, pk=key_id).first()
     if key is None:

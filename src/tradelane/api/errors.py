@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -134,6 +136,17 @@ def install(api: NinjaAPI) -> None:
     def suspicious(request, exc):
         return _json(api, request, 400, error_body("bad_request", "The request was refused"))
 
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request, exc):
+        # e.g. multipart/form-data without a boundary, or a body cut short
+        return _json(
+            api,
+            request,
+            400,
+            error_body("bad_request", "The multipart body cannot be read: send multipart/"
+                       "form-data with its boundary, as a browser or HTTP library makes it"),
+        )  # fmt: skip
+
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):
         logger.exception("Unhandled error in %s %s", request.method, request.path)
@@ -145,13 +158,16 @@ def install(api: NinjaAPI) -> None:
         )
 
 
+@csrf_exempt  # it writes nothing: a POST gets this 404 too, not the HTML CSRF page
 def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     """JSON 404 for paths under /api/ that no endpoint matches (instead of an HTML page)."""
     return JsonResponse(error_body("not_found", f"No API endpoint at {request.path}"), status=404)
 
 
-# The error answers every endpoint may give, for the OpenAPI document.
+# The error answers every endpoint may give, for the OpenAPI document (which adds 413 where
+# there is a body, and leaves 401/403 out where no login is needed: see ``api.openapi``).
 ERROR_RESPONSES: dict[int, type[Schema]] = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
@@ -163,3 +179,16 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 def responses(status: int, schema: Any) -> dict[int, Any]:
     """``{status: schema}`` plus the error answers, for ``response=`` of an operation."""
     return {status: schema, **ERROR_RESPONSES}
+
+
+# Media types of the files the API answers with.
+PDF = "application/pdf"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZPL = "text/plain"
+
+
+def file_responses(*media_types: str, status: int = 200) -> dict[str, Any]:
+    """``openapi_extra`` for an operation answering a file: its media types, binary content."""
+    content = {t: {"schema": {"type": "string", "format": "binary"}} for t in media_types}
+    return {"responses": {status: {"description": "The file", "content": content}}}

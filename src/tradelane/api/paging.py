@@ -1,8 +1,9 @@
 """Limit/offset paging with the total count, shared by every list endpoint.
 
 A list endpoint takes a filter schema that inherits :class:`PageParams` (``limit`` 1..500,
-default 50; ``offset`` from 0) and returns ``paginate(queryset, params)``, whose shape is the
-schema made by :func:`page_of`: ``{"items": [...], "count": total, "limit": n, "offset": n}``.
+default 50; ``offset`` 0 to 2**31 - 1) and returns ``paginate(queryset, params)``, whose
+shape is the schema made by :func:`page_of`:
+``{"items": [...], "count": total, "limit": n, "offset": n}``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 from pydantic import create_model
 
+from .types import Int
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
+
+
+Limit = Int(1, MAX_LIMIT)
+Offset = Int(0, MAX_OFFSET)
 
 
 class PageParams(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="rows per page")
-    offset: int = Field(0, ge=0, description="rows to skip")
+    limit: Limit = Field(DEFAULT_LIMIT, description="rows per page")
+    offset: Offset = Field(0, description="rows to skip")
 
 
 @cache

@@ -7,7 +7,6 @@ Mounted at ``/api/v1/`` (see ``tradelane.urls``); the OpenAPI document is at
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.openapi.views import openapi_view
 
 from tradelane.accounts.api import router as accounts_router
@@ -21,6 +20,7 @@ from tradelane.orders.api import router as orders_router
 
 from . import errors, types  # noqa: F401 - types registers the {id:...} path converter
 from .auth import AUTH
+from .openapi import ContractApi
 from .parser import ApiParser
 
 DESCRIPTION = """\
@@ -32,7 +32,13 @@ one at `POST /api/v1/me/api-keys`) or the web session (unsafe methods then need 
 
 **Errors** always look like `{"code": "...", "message": "...", "details": ...}`; `code` is
 stable and machine-readable. Input problems are 422 (`validation_error` lists each field),
-refused permissions 403, missing records 404, conflicts such as a disallowed status change 409.
+refused permissions 403, missing records 404, conflicts such as a disallowed status change 409,
+a request that cannot be read at all (malformed JSON or multipart, a NUL character) 400, a
+body over the size limit 413.
+
+**Types**: JSON bodies are strictly typed: an integer is a JSON integer, a boolean `true` or
+`false`, a date `YYYY-MM-DD`. Decimals are a JSON number or a string of plain digits
+(`"12.50"`) within the bounds the document gives; every number has a minimum and a maximum.
 
 **Idempotency**: send `Idempotency-Key: <unique string>` with a POST. Repeating it with the
 same body returns the first answer again (with the header `Idempotent-Replayed: true`) and
@@ -46,7 +52,7 @@ millimetres); amounts are decimal strings with their ISO 4217 currency.
 """
 
 
-api = NinjaAPI(
+api = ContractApi(
     title="Tradelane API",
     version="1",
     description=DESCRIPTION,

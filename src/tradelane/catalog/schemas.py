@@ -14,10 +14,18 @@ from typing import Any
 from ninja import Field, Schema
 
 from tradelane.api.paging import PageParams
-from tradelane.api.types import Id
+from tradelane.api.types import (
+    BodySchema,
+    Bool,
+    Choice,
+    Id,
+    centimetres,
+    column_decimal,
+    kilograms,
+)
 from tradelane.core.units import grams_to_kg, mm_to_cm, to_grams, to_mm
 
-from .models import Status
+from .models import Sku, Status
 
 _MEASURES = {
     "weight_kg": ("weight_g", lambda v: to_grams(v, "kg")),
@@ -26,31 +34,36 @@ _MEASURES = {
     "height_cm": ("height_mm", lambda v: to_mm(v, "cm")),
 }
 
-Kg = Field(None, ge=0, max_digits=12, decimal_places=4, description="kilograms")
-Cm = Field(None, ge=0, max_digits=10, decimal_places=2, description="centimetres")
-Amount = Field(None, ge=0, max_digits=18, decimal_places=4)
+# In kg and cm at the edge (4 and 2 decimals, rounded to whole g and mm), bounded so that
+# the grams and millimetres fit their columns.
+Kg = kilograms(Sku, "weight_g", places=4)
+LengthCm = centimetres(Sku, "length_mm", places=2)
+WidthCm = centimetres(Sku, "width_mm", places=2)
+HeightCm = centimetres(Sku, "height_mm", places=2)
+Cost = column_decimal(Sku, "cost_amount")
+DeclaredValue = column_decimal(Sku, "declared_value")
 
 
-class _SkuFields(Schema):
+class _SkuFields(BodySchema):
     name: str | None = Field(None, max_length=300)
     variant: str | None = Field(None, max_length=200, description='e.g. "Red / XL"')
-    weight_kg: Decimal | None = Kg
-    length_cm: Decimal | None = Cm
-    width_cm: Decimal | None = Cm
-    height_cm: Decimal | None = Cm
-    cost_amount: Decimal | None = Amount
+    weight_kg: Kg | None = None
+    length_cm: LengthCm | None = None
+    width_cm: WidthCm | None = None
+    height_cm: HeightCm | None = None
+    cost_amount: Cost | None = None
     cost_currency: str | None = Field(None, description="ISO 4217, e.g. CNY")
     declared_name_zh: str | None = Field(None, max_length=200, description="customs name, Chinese")
     declared_name_en: str | None = Field(None, max_length=200, description="customs name, English")
     hs_code: str | None = Field(None, description="6 to 10 digits (dots and spaces are removed)")
-    declared_value: Decimal | None = Amount
+    declared_value: DeclaredValue | None = None
     declared_currency: str | None = Field(None, description="ISO 4217, e.g. USD")
     origin_country: str | None = Field(None, description="ISO 3166 alpha-2, e.g. CN")
     has_battery: bool | None = None
     has_liquid: bool | None = None
     has_magnet: bool | None = None
     image_url: str | None = Field(None, max_length=500)
-    status: Status | None = None
+    status: Choice(Status) | None = None
 
     def to_fields(self) -> dict[str, Any]:
         """The fields the client sent (nulls dropped), in grams and millimetres."""
@@ -76,12 +89,12 @@ class SkuPatch(_SkuFields):
     code: str | None = Field(None, min_length=1, max_length=64)
 
 
-class ProductIn(Schema):
+class ProductIn(BodySchema):
     code: str = Field(..., min_length=1, max_length=64)
     name: str = Field(..., min_length=1, max_length=300)
     name_en: str = Field("", max_length=300)
     image_url: str = Field("", max_length=500)
-    status: Status = Status.ACTIVE
+    status: Choice(Status) = Status.ACTIVE
     skus: list[SkuIn] = Field(default_factory=list, description="the first SKUs, created with it")
 
     def to_fields(self) -> dict[str, Any]:
@@ -90,12 +103,12 @@ class ProductIn(Schema):
         return data
 
 
-class ProductPatch(Schema):
+class ProductPatch(BodySchema):
     code: str | None = Field(None, min_length=1, max_length=64)
     name: str | None = Field(None, min_length=1, max_length=300)
     name_en: str | None = Field(None, max_length=300)
     image_url: str | None = Field(None, max_length=500)
-    status: Status | None = None
+    status: Choice(Status) | None = None
 
     def to_fields(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, exclude_none=True)
@@ -192,4 +205,4 @@ class SkuFilters(PageParams):
     product_id: Id | None = None
     hs_code: str | None = Field(None, description="HS code prefix")
     origin_country: str | None = None
-    has_battery: bool | None = None
+    has_battery: Bool | None = None

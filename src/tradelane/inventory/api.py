@@ -67,7 +67,9 @@ def _movement(pk: int) -> StockMovement:
 # --- warehouses -----------------------------------------------------------------------------
 
 
-@router.get("/warehouses", response=responses(200, page_of(WarehouseOut)))
+@router.get(
+    "/warehouses", response=responses(200, page_of(WarehouseOut)), operation_id="warehouses_list"
+)
 def list_warehouses(request, filters: Query[WarehouseFilters]):
     qs = selectors.warehouses_for(request.auth)
     if filters.kind:
@@ -79,24 +81,36 @@ def list_warehouses(request, filters: Query[WarehouseFilters]):
     return paginate(qs.order_by("priority", "code"), filters)
 
 
-@router.post("/warehouses", response=responses(201, WarehouseOut))
+@router.post("/warehouses", response=responses(201, WarehouseOut), operation_id="warehouses_create")
 def create_warehouse(request, payload: WarehouseIn):
     warehouse = services.save_warehouse(request.auth, **payload.to_fields())
     return Status(201, warehouse)
 
 
-@router.get("/warehouses/{id:warehouse_id}", response=responses(200, WarehouseOut))
+@router.get(
+    "/warehouses/{id:warehouse_id}",
+    response=responses(200, WarehouseOut),
+    operation_id="warehouses_get",
+)
 def get_warehouse(request, warehouse_id: int):
     return _warehouse(request.auth, warehouse_id)
 
 
-@router.patch("/warehouses/{id:warehouse_id}", response=responses(200, WarehouseOut))
+@router.patch(
+    "/warehouses/{id:warehouse_id}",
+    response=responses(200, WarehouseOut),
+    operation_id="warehouses_update",
+)
 def update_warehouse(request, warehouse_id: int, payload: WarehousePatch):
     warehouse = _warehouse(request.auth, warehouse_id)
     return services.save_warehouse(request.auth, warehouse=warehouse, **payload.to_fields())
 
 
-@router.delete("/warehouses/{id:warehouse_id}", response=responses(200, WarehouseOut))
+@router.delete(
+    "/warehouses/{id:warehouse_id}",
+    response=responses(200, WarehouseOut),
+    operation_id="warehouses_deactivate",
+)
 def deactivate_warehouse(request, warehouse_id: int):
     """Retire a warehouse: it is deactivated, not erased, because its stock ledger refers to
     it. Allocation stops choosing it; ``PATCH {"is_active": true}`` brings it back."""
@@ -107,7 +121,11 @@ def deactivate_warehouse(request, warehouse_id: int):
 # --- stock ----------------------------------------------------------------------------------
 
 
-@router.get("/stock/balances", response=responses(200, page_of(BalanceOut)))
+@router.get(
+    "/stock/balances",
+    response=responses(200, page_of(BalanceOut)),
+    operation_id="stock_balances_list",
+)
 def list_balances(request, filters: Query[BalanceFilters]):
     qs = selectors.balances_for(
         request.auth,
@@ -118,7 +136,11 @@ def list_balances(request, filters: Query[BalanceFilters]):
     return paginate(qs, filters)
 
 
-@router.get("/stock/movements", response=responses(200, page_of(MovementOut)))
+@router.get(
+    "/stock/movements",
+    response=responses(200, page_of(MovementOut)),
+    operation_id="stock_movements_list",
+)
 def list_movements(request, filters: Query[MovementFilters]):
     qs = selectors.movements_for(
         request.auth,
@@ -132,7 +154,7 @@ def list_movements(request, filters: Query[MovementFilters]):
     return paginate(qs, filters)
 
 
-@router.post("/stock/receipts", response=responses(201, MovementOut))
+@router.post("/stock/receipts", response=responses(201, MovementOut), operation_id="stock_receive")
 def receive(request, payload: ReceiptIn):
     movement = services.receive(
         request.auth,
@@ -146,7 +168,9 @@ def receive(request, payload: ReceiptIn):
     return Status(201, _movement(movement.pk))
 
 
-@router.post("/stock/adjustments", response=responses(201, MovementOut))
+@router.post(
+    "/stock/adjustments", response=responses(201, MovementOut), operation_id="stock_adjust"
+)
 def adjust(request, payload: AdjustmentIn):
     movement = services.adjust(
         request.auth,
@@ -158,7 +182,9 @@ def adjust(request, payload: AdjustmentIn):
     return Status(201, _movement(movement.pk))
 
 
-@router.post("/stock/transfers", response=responses(201, TransferOut))
+@router.post(
+    "/stock/transfers", response=responses(201, TransferOut), operation_id="stock_transfer"
+)
 def transfer(request, payload: TransferIn):
     out, into = services.transfer(
         request.auth,
@@ -171,7 +197,11 @@ def transfer(request, payload: TransferIn):
     return Status(201, {"out": _movement(out.pk), "into": _movement(into.pk)})
 
 
-@router.post("/stock/safety-stock", response=responses(200, BalanceOut))
+@router.post(
+    "/stock/safety-stock",
+    response=responses(200, BalanceOut),
+    operation_id="stock_safety_stock_set",
+)
 def set_safety_stock(request, payload: SafetyStockIn):
     balance = services.set_safety_stock(
         request.auth,

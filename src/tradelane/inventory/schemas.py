@@ -9,14 +9,22 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from tradelane.api.paging import PageParams
-from tradelane.api.types import Id
+from tradelane.api.types import BodySchema, Bool, Choice, Id, Int, column_int, one_of
 
-from .models import StockMovement, Warehouse
+from .models import StockBalance, StockMovement, Warehouse
+
+MAX_QUANTITY = 10_000_000  # units in one stock operation
+Priority = column_int(Warehouse, "priority", ge=-1_000_000, le=1_000_000)
+Quantity = Int(1, MAX_QUANTITY)
+SafetyStock = column_int(StockBalance, "safety_stock", ge=0, le=MAX_QUANTITY)
+# both enums are called Kind: documented in place so that they do not collapse into one
+WarehouseKind = Choice(Warehouse.Kind, inline=True)
+MovementKind = Choice(StockMovement.Kind, inline=True)
 
 
-class WarehousePatch(Schema):
+class WarehousePatch(BodySchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    kind: Warehouse.Kind | None = None
+    kind: WarehouseKind | None = None
     country: str | None = Field(None, description="ISO 3166 alpha-2")
     state: str | None = Field(None, max_length=100)
     city: str | None = Field(None, max_length=100)
@@ -24,7 +32,7 @@ class WarehousePatch(Schema):
     postcode: str | None = Field(None, max_length=20)
     contact: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=40)
-    priority: int | None = Field(None, ge=-1_000_000, le=1_000_000, description="lower first")
+    priority: Priority | None = Field(None, description="lower first")
     is_active: bool | None = None
 
     def to_fields(self) -> dict[str, Any]:
@@ -58,9 +66,9 @@ class WarehouseOut(Schema):
 
 
 class WarehouseFilters(PageParams):
-    kind: Warehouse.Kind | None = None
+    kind: WarehouseKind | None = None
     country: str | None = None
-    is_active: bool | None = None
+    is_active: Bool | None = None
 
 
 class BalanceOut(Schema):
@@ -101,7 +109,7 @@ class BalanceOut(Schema):
 class BalanceFilters(PageParams):
     warehouse_id: Id | None = None
     sku: str | None = Field(None, description="part of a SKU code or name")
-    low_only: bool = Field(False, description="only balances below their safety stock")
+    low_only: Bool = Field(False, description="only balances below their safety stock")
 
 
 class MovementOut(Schema):
@@ -135,13 +143,15 @@ class MovementOut(Schema):
 class MovementFilters(PageParams):
     sku_id: Id | None = None
     warehouse_id: Id | None = None
-    kind: StockMovement.Kind | None = None
+    kind: MovementKind | None = None
     source_type: str | None = None
     source_id: str | None = None
 
 
-class _SkuRef(Schema):
+class _SkuRef(BodySchema):
     """A SKU by id or by code (one of the two)."""
+
+    model_config = {"json_schema_extra": one_of("sku_id", "sku")}
 
     sku_id: Id | None = None
     sku: str | None = Field(None, max_length=64, description="SKU code, instead of sku_id")
@@ -155,27 +165,27 @@ class _SkuRef(Schema):
 
 class ReceiptIn(_SkuRef):
     warehouse_id: Id
-    quantity: int = Field(..., ge=1, le=10_000_000)
+    quantity: Quantity
     reference: str = Field("", max_length=64, description="e.g. a purchase order or ASN number")
     note: str = Field("", max_length=300)
 
 
 class AdjustmentIn(_SkuRef):
     warehouse_id: Id
-    delta: int = Field(..., ge=-10_000_000, le=10_000_000, description="+found / -lost, not 0")
+    delta: Int(-MAX_QUANTITY, MAX_QUANTITY) = Field(..., description="+found / -lost, not 0")
     note: str = Field(..., min_length=1, max_length=300, description="why (stock-take, damage)")
 
 
 class TransferIn(_SkuRef):
     from_warehouse_id: Id
     to_warehouse_id: Id
-    quantity: int = Field(..., ge=1, le=10_000_000)
+    quantity: Quantity
     note: str = Field("", max_length=300)
 
 
 class SafetyStockIn(_SkuRef):
     warehouse_id: Id
-    quantity: int = Field(..., ge=0, le=10_000_000)
+    quantity: SafetyStock
 
 
 class TransferOut(Schema):

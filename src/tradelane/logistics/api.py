@@ -7,7 +7,6 @@ channel ``P.CHANNEL_CHANGE``; anything about rate sheets ``P.RATESHEET_CHANGE``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
@@ -17,8 +16,9 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
-from tradelane.api.errors import responses
+from tradelane.api.errors import XLSX, file_responses, responses
 from tradelane.api.paging import page_of, paginate
+from tradelane.api.types import Date
 from tradelane.core.errors import NotFound, ValidationFailed
 
 from . import edge, selectors, services
@@ -41,7 +41,6 @@ from .schemas import (
 router = Router()
 
 MAX_SHEET_FILE = 20 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -118,7 +117,7 @@ def _read_upload(file: UploadedFile) -> bytes:
 # --- channels -------------------------------------------------------------------------------
 
 
-@router.get("/channels", response=responses(200, page_of(ChannelOut)))
+@router.get("/channels", response=responses(200, page_of(ChannelOut)), operation_id="channels_list")
 def list_channels(request, filters: Query[ChannelFilters]):
     """Channels with their number of rate sheets; ``country`` keeps those serving it (or all
     countries)."""
@@ -143,13 +142,13 @@ def list_channels(request, filters: Query[ChannelFilters]):
     )
 
 
-@router.post("/channels", response=responses(201, ChannelOut))
+@router.post("/channels", response=responses(201, ChannelOut), operation_id="channels_create")
 def create_channel(request, payload: ChannelIn):
     ch = services.create_channel(request.auth, **edge.channel_fields(payload.to_fields()))
     return Status(201, _channel_out(ch))
 
 
-@router.get("/channels/{code}", response=responses(200, ChannelOut))
+@router.get("/channels/{code}", response=responses(200, ChannelOut), operation_id="channels_get")
 def get_channel(request, code: str):
     _view(request)
     ch = _channels_with_counts().filter(code=code).first()
@@ -158,19 +157,29 @@ def get_channel(request, code: str):
     return edge.channel_dict(ch)
 
 
-@router.patch("/channels/{code}", response=responses(200, ChannelOut))
+@router.patch(
+    "/channels/{code}", response=responses(200, ChannelOut), operation_id="channels_update"
+)
 def update_channel(request, code: str, payload: ChannelPatch):
     ch = _channel(code)
     ch = services.update_channel(request.auth, ch, **edge.channel_fields(payload.to_fields()))
     return _channel_out(ch)
 
 
-@router.post("/channels/{code}/activate", response=responses(200, ChannelOut))
+@router.post(
+    "/channels/{code}/activate",
+    response=responses(200, ChannelOut),
+    operation_id="channels_activate",
+)
 def activate_channel(request, code: str):
     return _channel_out(services.set_channel_active(request.auth, _channel(code), True))
 
 
-@router.post("/channels/{code}/deactivate", response=responses(200, ChannelOut))
+@router.post(
+    "/channels/{code}/deactivate",
+    response=responses(200, ChannelOut),
+    operation_id="channels_deactivate",
+)
 def deactivate_channel(request, code: str):
     return _channel_out(services.set_channel_active(request.auth, _channel(code), False))
 
@@ -178,7 +187,11 @@ def deactivate_channel(request, code: str):
 # --- rate sheets ----------------------------------------------------------------------------
 
 
-@router.get("/channels/{code}/rate-sheets", response=responses(200, page_of(SheetOut)))
+@router.get(
+    "/channels/{code}/rate-sheets",
+    response=responses(200, page_of(SheetOut)),
+    operation_id="rate_sheets_list",
+)
 def list_rate_sheets(request, code: str, filters: Query[SheetFilters]):
     _view(request)
     ch = _channel(code)
@@ -191,7 +204,11 @@ def list_rate_sheets(request, code: str, filters: Query[SheetFilters]):
     return paginate(qs, filters, transform=lambda rows: [edge.sheet_head(s) for s in rows])
 
 
-@router.post("/channels/{code}/rate-sheets", response=responses(201, SheetDetailOut))
+@router.post(
+    "/channels/{code}/rate-sheets",
+    response=responses(201, SheetDetailOut),
+    operation_id="rate_sheets_create",
+)
 def create_rate_sheet(request, code: str, payload: SheetIn):
     """A new sheet from JSON: zones with their rules, brackets (kg), surcharges, fuel."""
     ch = _channel(code)
@@ -210,6 +227,7 @@ def create_rate_sheet(request, code: str, payload: SheetIn):
         "422 `import_failed` whose details list `{tab, row, column, code, message}`; nothing "
         "is written."
     ),
+    operation_id="rate_sheets_upload",
 )
 def upload_rate_sheet(
     request,
@@ -218,7 +236,7 @@ def upload_rate_sheet(
     kind: Form[str | None] = None,
     customer_level: Form[str | None] = None,
     currency: Form[str | None] = None,
-    effective_date: Form[dt.date | None] = None,
+    effective_date: Form[Date | None] = None,
     name: Form[str | None] = None,
 ):
     ch = _channel(code)
@@ -234,7 +252,11 @@ def upload_rate_sheet(
     return Status(201, _sheet_out(sheet))
 
 
-@router.get("/channels/{code}/rate-sheets/{id:sheet_id}", response=responses(200, SheetDetailOut))
+@router.get(
+    "/channels/{code}/rate-sheets/{id:sheet_id}",
+    response=responses(200, SheetDetailOut),
+    operation_id="rate_sheets_get",
+)
 def get_rate_sheet(request, code: str, sheet_id: int):
     _view(request)
     sheet = _sheet(_channel(code), sheet_id)
@@ -245,6 +267,8 @@ def get_rate_sheet(request, code: str, sheet_id: int):
     "/channels/{code}/rate-sheets/{id:sheet_id}/download",
     response=responses(200, None),
     description="The sheet as an Excel workbook, in the layout the upload reads.",
+    operation_id="rate_sheets_download",
+    openapi_extra=file_responses(XLSX),
 )
 def download_rate_sheet(request, code: str, sheet_id: int):
     _view(request)
@@ -257,7 +281,11 @@ def download_rate_sheet(request, code: str, sheet_id: int):
     return response
 
 
-@router.put("/channels/{code}/rate-sheets/{id:sheet_id}", response=responses(200, SheetDetailOut))
+@router.put(
+    "/channels/{code}/rate-sheets/{id:sheet_id}",
+    response=responses(200, SheetDetailOut),
+    operation_id="rate_sheets_replace",
+)
 def replace_rate_sheet(request, code: str, sheet_id: int, payload: SheetIn):
     """Replace a sheet's header and content as a whole."""
     require(request.auth, P.RATESHEET_CHANGE)
@@ -271,13 +299,14 @@ def replace_rate_sheet(request, code: str, sheet_id: int, payload: SheetIn):
     response=responses(200, SheetDetailOut),
     description="Replace a sheet's content from an Excel workbook (its kind, level, currency, "
     "date and name stay unless given). Row errors as for the upload of a new sheet.",
+    operation_id="rate_sheets_reupload",
 )
 def reupload_rate_sheet(
     request,
     code: str,
     sheet_id: int,
     file: File[UploadedFile],
-    effective_date: Form[dt.date | None] = None,
+    effective_date: Form[Date | None] = None,
     name: Form[str | None] = None,
 ):
     require(request.auth, P.RATESHEET_CHANGE)
@@ -294,7 +323,9 @@ def reupload_rate_sheet(
 
 
 @router.post(
-    "/channels/{code}/rate-sheets/{id:sheet_id}/activate", response=responses(200, SheetOut)
+    "/channels/{code}/rate-sheets/{id:sheet_id}/activate",
+    response=responses(200, SheetOut),
+    operation_id="rate_sheets_activate",
 )
 def activate_rate_sheet(request, code: str, sheet_id: int):
     require(request.auth, P.RATESHEET_CHANGE)
@@ -303,7 +334,9 @@ def activate_rate_sheet(request, code: str, sheet_id: int):
 
 
 @router.post(
-    "/channels/{code}/rate-sheets/{id:sheet_id}/deactivate", response=responses(200, SheetOut)
+    "/channels/{code}/rate-sheets/{id:sheet_id}/deactivate",
+    response=responses(200, SheetOut),
+    operation_id="rate_sheets_deactivate",
 )
 def deactivate_rate_sheet(request, code: str, sheet_id: int):
     require(request.auth, P.RATESHEET_CHANGE)
@@ -311,7 +344,11 @@ def deactivate_rate_sheet(request, code: str, sheet_id: int):
     return edge.sheet_head(_sheet(sheet.channel, sheet.pk))
 
 
-@router.delete("/channels/{code}/rate-sheets/{id:sheet_id}", response=responses(204, None))
+@router.delete(
+    "/channels/{code}/rate-sheets/{id:sheet_id}",
+    response=responses(204, None),
+    operation_id="rate_sheets_delete",
+)
 def delete_rate_sheet(request, code: str, sheet_id: int):
     require(request.auth, P.RATESHEET_CHANGE)
     services.delete_rate_sheet(request.auth, _sheet(_channel(code), sheet_id))
@@ -319,7 +356,9 @@ def delete_rate_sheet(request, code: str, sheet_id: int):
 
 
 @router.post(
-    "/channels/{code}/rate-sheets/{id:sheet_id}/fuel-rates", response=responses(201, FuelOut)
+    "/channels/{code}/rate-sheets/{id:sheet_id}/fuel-rates",
+    response=responses(201, FuelOut),
+    operation_id="rate_sheets_add_fuel_rate",
 )
 def add_fuel_rate(request, code: str, sheet_id: int, payload: FuelRateIn):
     """A fuel percentage from a date on (the month's rate, say); earlier ones are kept."""
@@ -341,7 +380,7 @@ def add_fuel_rate(request, code: str, sheet_id: int, payload: FuelRateIn):
 # --- quotes ---------------------------------------------------------------------------------
 
 
-@router.post("/quotes", response=responses(200, QuotesOut))
+@router.post("/quotes", response=responses(200, QuotesOut), operation_id="quotes_create")
 def quotes(request, payload: QuoteIn):
     """Price a parcel on every active channel (or those named): cost, sale and margin, the
     chargeable weight and its derivation, the zone and rule matched, each charge line; or

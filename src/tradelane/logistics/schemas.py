@@ -10,33 +10,50 @@ from typing import Any, ClassVar, Literal
 from ninja import Field, Schema
 
 from tradelane.api.paging import PageParams
+from tradelane.api.types import (
+    Amount,
+    BodySchema,
+    Bool,
+    Date,
+    Int,
+    centimetres,
+    column_decimal,
+    column_int,
+    kilograms,
+)
 
 from . import spec
+from .models import Bracket, Channel, FuelRate, Surcharge
 
-Kg = Decimal
-MAX_KG = Decimal(1_000_000)
-MAX_CM = Decimal(100_000)
-
-
-def kg(default=None, *, gt: bool = False, **kw):
-    limits = {"gt": 0} if gt else {"ge": 0}
-    return Field(default, le=MAX_KG, max_digits=10, decimal_places=3, **limits, **kw)
-
-
-def cm(default=None, **kw):
-    """A configured length (a limit, a threshold): whole millimetres, so one decimal."""
-    return Field(default, ge=0, le=MAX_CM, max_digits=8, decimal_places=1, **kw)
-
-
-def side_cm(default=None, **kw):
-    """A parcel's measured side: up to two decimals as elsewhere in the API (catalog, rate
-    shop), rounded up to the mm and then to the whole cm for volumetric weight."""
-    return Field(default, ge=0, le=MAX_CM, max_digits=9, decimal_places=2, **kw)
-
-
-def money(default=None, **kw):
-    return Field(default, ge=0, max_digits=18, decimal_places=4, **kw)
-
+# kg with 3 decimals (whole grams) and cm with 1 (whole mm), under a million kg and 100,000 cm
+# and within their gram and millimetre columns.
+MaxWeightKg = kilograms(Channel, "max_weight_g")
+StepKg = kilograms(Channel, "weight_step_g", positive=True)
+ThresholdKg = kilograms(Channel, "weight_step_threshold_g", positive=True)
+StepAboveKg = kilograms(Channel, "weight_step_above_g", positive=True)
+MinChargeableKg = kilograms(Channel, "min_chargeable_g")
+MaxLengthCm = centimetres(Channel, "max_length_mm")
+MaxGirthCm = centimetres(Channel, "max_girth_mm")
+FreeLimitCm = centimetres(Channel, "volumetric_free_limit_mm")
+MinSideCm = centimetres(Channel, "volumetric_min_side_mm")
+Money = column_decimal(Bracket, "flat_price")
+DeclaredValue = column_decimal(Channel, "max_declared_value")
+Days = Int(0, 365)
+Divisor = column_int(Channel, "volumetric_divisor", ge=1, le=1_000_000)
+ExpireDays = column_int(Channel, "expire_after_days", ge=1, le=3650)
+BracketKg = kilograms(Bracket, "lower_g")
+BracketToKg = kilograms(Bracket, "upper_g", positive=True)
+BracketFirstKg = kilograms(Bracket, "first_weight_g")
+BracketStepKg = kilograms(Bracket, "step_g", positive=True)
+SurchargeCm = centimetres(Surcharge, "threshold_mm")
+SurchargeKg = kilograms(Surcharge, "threshold_g")
+# a percentage under 1000 with the column's 4 decimals
+Percent = Amount(3, FuelRate._meta.get_field("percent").decimal_places)
+# a parcel to quote: kg above 0; its measured sides with two decimals as elsewhere in the API
+# (catalog, rate shop), rounded up to the mm and then to the whole cm for volumetric weight
+ParcelKg = kilograms(Channel, "max_weight_g", positive=True)
+ParcelCm = centimetres(Channel, "max_length_mm", places=2)
+Pieces = Int(1, 10_000)
 
 ChannelKind = Literal[spec.CHANNEL_KINDS]  # type: ignore[valid-type]
 VolumetricMode = Literal[spec.VOLUMETRIC_MODES]  # type: ignore[valid-type]
@@ -51,7 +68,7 @@ LabelSize = Literal[spec.LABEL_SIZES]  # type: ignore[valid-type]
 # --- channels -------------------------------------------------------------------------------
 
 
-class ChannelPatch(Schema):
+class ChannelPatch(BodySchema):
     """Every field is optional; a field sent as null clears it (where it may be empty)."""
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -59,10 +76,10 @@ class ChannelPatch(Schema):
     kind: ChannelKind | None = None
     service_code: str | None = Field(None, max_length=64)
     currency: str | None = Field(None, min_length=3, max_length=3, description="ISO 4217")
-    max_weight_kg: Kg | None = kg(description="per piece, actual weight")
-    max_length_cm: Kg | None = cm(description="longest side")
-    max_girth_cm: Kg | None = cm(description="length + 2 x width + 2 x height")
-    max_declared_value: Decimal | None = money()
+    max_weight_kg: MaxWeightKg | None = Field(None, description="per piece, actual weight")
+    max_length_cm: MaxLengthCm | None = Field(None, description="longest side")
+    max_girth_cm: MaxGirthCm | None = Field(None, description="length + 2 x width + 2 x height")
+    max_declared_value: DeclaredValue | None = None
     max_declared_currency: str | None = Field(None, max_length=3)
     accepts_battery: bool | None = None
     accepts_liquid: bool | None = None
@@ -70,24 +87,32 @@ class ChannelPatch(Schema):
     destinations: list[str] | None = Field(
         None, max_length=300, description="ISO 3166 alpha-2 codes; empty: every country"
     )
-    transit_days_min: int | None = Field(None, ge=0, le=365)
-    transit_days_max: int | None = Field(None, ge=0, le=365)
+    transit_days_min: Days | None = None
+    transit_days_max: Days | None = None
     tracking_url_template: str | None = Field(None, max_length=500, description="with {tracking}")
     is_active: bool | None = None
-    volumetric_divisor: int | None = Field(None, ge=1, le=1_000_000, description="5000, 6000...")
+    volumetric_divisor: Divisor | None = Field(None, description="5000, 6000...")
     volumetric_mode: VolumetricMode | None = None
-    volumetric_free_limit_cm: Kg | None = cm(description="none_up_to_size: the free size")
+    volumetric_free_limit_cm: FreeLimitCm | None = Field(
+        None, description="none_up_to_size: the free size"
+    )
     volumetric_free_measure: SizeMeasure | None = None
-    volumetric_min_side_cm: Kg | None = cm(description="divisor only when a side exceeds this")
-    weight_step_kg: Kg | None = kg(gt=True, description="round up to this step")
-    weight_step_threshold_kg: Kg | None = kg(gt=True, description="another step from here on")
-    weight_step_above_kg: Kg | None = kg(gt=True, description="the step from the threshold on")
-    min_chargeable_kg: Kg | None = kg()
+    volumetric_min_side_cm: MinSideCm | None = Field(
+        None, description="divisor only when a side exceeds this"
+    )
+    weight_step_kg: StepKg | None = Field(None, description="round up to this step")
+    weight_step_threshold_kg: ThresholdKg | None = Field(
+        None, description="another step from here on"
+    )
+    weight_step_above_kg: StepAboveKg | None = Field(
+        None, description="the step from the threshold on"
+    )
+    min_chargeable_kg: MinChargeableKg | None = None
     pricing_date: PricingDate | None = None
     service_type: ServiceType | None = Field(None, description="postal, express or line (专线)")
     label_size: LabelSize | None = None
-    expire_after_days: int | None = Field(
-        None, ge=1, le=3650, description="no tracking news this long: expired; null: by type"
+    expire_after_days: ExpireDays | None = Field(
+        None, description="no tracking news this long: expired; null: by type"
     )
     s10_prefix: str | None = Field(None, max_length=2, description="UPU S10 letters, e.g. LX")
     s10_country: str | None = Field(None, max_length=2, description="UPU S10 country, e.g. CN")
@@ -174,7 +199,7 @@ class ChannelOut(Schema):
 
 
 class ChannelFilters(PageParams):
-    active: bool | None = None
+    active: Bool | None = None
     kind: ChannelKind | None = None
     carrier: str | None = Field(None, max_length=100, description="part of the carrier's name")
     country: str | None = Field(
@@ -186,7 +211,7 @@ class ChannelFilters(PageParams):
 # --- rate sheets ----------------------------------------------------------------------------
 
 
-class RuleIn(Schema):
+class ZoneRuleIn(BodySchema):
     country: str = Field(..., min_length=2, max_length=2)
     postcode_prefix: str = Field("", max_length=20)
     postcode_from: str = Field("", max_length=20)
@@ -194,42 +219,42 @@ class RuleIn(Schema):
     city: str = Field("", max_length=100)
 
 
-class ZoneIn(Schema):
+class ZoneIn(BodySchema):
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field("", max_length=200)
-    rules: list[RuleIn] = Field(..., min_length=1, max_length=20_000)
+    rules: list[ZoneRuleIn] = Field(..., min_length=1, max_length=20_000)
 
 
-class BracketIn(Schema):
+class BracketIn(BodySchema):
     """Weight range (from exclusive, to inclusive) of a zone and its price parts."""
 
     zone: str = Field(..., min_length=1, max_length=40)
-    from_kg: Kg = kg(Decimal(0))
-    to_kg: Kg = kg(..., gt=True)
-    flat: Decimal | None = money()
-    first_kg: Kg | None = kg()
-    first_fee: Decimal | None = money()
-    step_kg: Kg | None = kg(gt=True)
-    step_fee: Decimal | None = money()
-    per_kg: Decimal | None = money()
-    registration: Decimal | None = money()
+    from_kg: BracketKg = Decimal(0)
+    to_kg: BracketToKg
+    flat: Money | None = None
+    first_kg: BracketFirstKg | None = None
+    first_fee: Money | None = None
+    step_kg: BracketStepKg | None = None
+    step_fee: Money | None = None
+    per_kg: Money | None = None
+    registration: Money | None = None
 
 
-class SurchargeIn(Schema):
+class SurchargeIn(BodySchema):
     code: str = Field(..., min_length=1, max_length=40)
     kind: SurchargeKind
     description: str = Field("", max_length=200)
-    amount: Decimal | None = money()
-    per_kg: Decimal | None = money()
-    minimum: Decimal | None = money()
-    threshold_cm: Kg | None = cm()
-    threshold_kg: Kg | None = kg()
-    areas: list[RuleIn] = Field(default_factory=list, max_length=100_000)
+    amount: Money | None = None
+    per_kg: Money | None = None
+    minimum: Money | None = None
+    threshold_cm: SurchargeCm | None = None
+    threshold_kg: SurchargeKg | None = None
+    areas: list[ZoneRuleIn] = Field(default_factory=list, max_length=100_000)
 
 
-class FuelIn(Schema):
-    effective_from: date
-    percent: Decimal = Field(..., ge=0, lt=1000, max_digits=9, decimal_places=4)
+class FuelIn(BodySchema):
+    effective_from: Date
+    percent: Percent
     applies_to: list[str] = Field(
         default_factory=list,
         max_length=50,
@@ -238,12 +263,12 @@ class FuelIn(Schema):
     )
 
 
-class SheetIn(Schema):
+class SheetIn(BodySchema):
     kind: SheetKind
     customer_level: str = Field("", max_length=40, description="sale sheets; empty: standard")
     name: str = Field("", max_length=200)
     currency: str = Field(..., min_length=3, max_length=3)
-    effective_date: date
+    effective_date: Date
     active: bool = True
     zones: list[ZoneIn] = Field(..., min_length=1, max_length=5000)
     brackets: list[BracketIn] = Field(..., min_length=1, max_length=200_000)
@@ -323,7 +348,7 @@ class SheetDetailOut(SheetOut):
 
 class SheetFilters(PageParams):
     kind: SheetKind | None = None
-    active: bool | None = None
+    active: Bool | None = None
 
 
 class FuelRateIn(FuelIn):
@@ -333,24 +358,24 @@ class FuelRateIn(FuelIn):
 # --- quotes ---------------------------------------------------------------------------------
 
 
-class QuoteIn(Schema):
+class QuoteIn(BodySchema):
     """One parcel (with ``pieces`` > 1: the weight and sides of each identical piece)."""
 
-    weight_kg: Kg = kg(..., gt=True)
-    length_cm: Kg = side_cm(Decimal(0))
-    width_cm: Kg = side_cm(Decimal(0))
-    height_cm: Kg = side_cm(Decimal(0))
-    pieces: int = Field(1, ge=1, le=10_000)
+    weight_kg: ParcelKg
+    length_cm: ParcelCm = Decimal(0)
+    width_cm: ParcelCm = Decimal(0)
+    height_cm: ParcelCm = Decimal(0)
+    pieces: Pieces = 1
     country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 alpha-2")
     postcode: str = Field("", max_length=20)
     city: str = Field("", max_length=100)
-    declared_value: Decimal | None = money()
+    declared_value: DeclaredValue | None = None
     declared_currency: str = Field("", max_length=3)
     battery: bool = False
     liquid: bool = False
     magnet: bool = False
-    received_on: date | None = None
-    shipped_on: date | None = None
+    received_on: Date | None = None
+    shipped_on: Date | None = None
     customer_level: str = Field("", max_length=40, description="whose sale price; empty: standard")
     channels: list[str] | None = Field(
         None, max_length=500, description="channel codes; default every active channel"
@@ -362,7 +387,7 @@ class ReasonOut(Schema):
     message: str
 
 
-class LineOut(Schema):
+class ChargeLineOut(Schema):
     code: str
     description: str
     amount: str
@@ -384,7 +409,7 @@ class PriceOut(Schema):
     zone: str
     zone_name: str
     zone_rule: ZoneRuleOut | None
-    lines: list[LineOut]
+    lines: list[ChargeLineOut]
     total: str | None
     currency: str
     reasons: list[ReasonOut]

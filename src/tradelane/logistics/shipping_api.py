@@ -5,7 +5,7 @@ Thin: validate, call services/selectors, map. Weights in kg and sizes in cm at t
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema, Status
@@ -13,16 +13,32 @@ from pydantic import create_model
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
-from tradelane.api.errors import responses
+from tradelane.api.errors import CSV, PDF, ZPL, file_responses, responses
 from tradelane.api.paging import PageParams, paginate
-from tradelane.api.types import Id
+from tradelane.api.types import (
+    BodySchema,
+    Date,
+    Id,
+    Int,
+    centimetres,
+    column_decimal,
+    column_int,
+    kilograms,
+)
 from tradelane.core.errors import NotFound, ValidationFailed
 from tradelane.core.money import Money, check_currency
 from tradelane.core.selectors import job_for
 from tradelane.core.units import to_grams, to_mm
 
 from . import customs, manifests, printing, shipping, shipping_config, shopping
-from .models import CustomsThreshold, Manifest, Shipment, ShippingRule, StoreCustomsNumber
+from .models import (
+    CustomsThreshold,
+    Manifest,
+    Shipment,
+    ShipmentParcel,
+    ShippingRule,
+    StoreCustomsNumber,
+)
 from .rating import Parcel
 
 router = Router()
@@ -36,40 +52,50 @@ def _mm(cm: Decimal | None) -> int:
     return to_mm(cm or 0, "cm")
 
 
-class ParcelIn(Schema):
-    weight_kg: Decimal = Field(..., gt=0)
-    length_cm: Decimal = Field(0, ge=0)
-    width_cm: Decimal = Field(0, ge=0)
-    height_cm: Decimal = Field(0, ge=0)
-    pieces: int = Field(1, ge=1, le=999)
-    country: str = ""
-    postcode: str = ""
-    city: str = ""
-    declared_value: Decimal | None = None
-    currency: str | None = None
+# a parcel in kg and cm, rounded up to whole grams and mm that fit the parcel columns; with
+# four and two decimals, as the catalog takes them
+ParcelKg = kilograms(ShipmentParcel, "weight_g", places=4, positive=True)
+MeasuredKg = kilograms(ShipmentParcel, "weight_g", places=4)
+LengthCm = centimetres(ShipmentParcel, "length_mm", places=2)
+WidthCm = centimetres(ShipmentParcel, "width_mm", places=2)
+HeightCm = centimetres(ShipmentParcel, "height_mm", places=2)
+DeclaredValue = column_decimal(Shipment, "declared_value")
+
+
+class ParcelIn(BodySchema):
+    weight_kg: ParcelKg
+    length_cm: LengthCm = Decimal(0)
+    width_cm: WidthCm = Decimal(0)
+    height_cm: HeightCm = Decimal(0)
+    pieces: Int(1, 999) = 1
+    country: str = Field("", max_length=2)
+    postcode: str = Field("", max_length=20)
+    city: str = Field("", max_length=100)
+    declared_value: DeclaredValue | None = None
+    currency: str | None = Field(None, max_length=3)
     battery: bool = False
     liquid: bool = False
     magnet: bool = False
 
 
-class RateShopIn(Schema):
+class RateShopIn(BodySchema):
     order_ids: list[Id] = Field(default_factory=list, max_length=500)
     parcel: ParcelIn | None = None
-    level: str | None = None
+    level: str | None = Field(None, max_length=40)
     store_choice: bool = True
 
 
-class BulkIn(Schema):
-    order_ids: list[Id] | None = None
-    level: str | None = None
+class BulkIn(BodySchema):
+    order_ids: list[Id] | None = Field(None, max_length=100_000)
+    level: str | None = Field(None, max_length=40)
 
 
-class MeasuredIn(Schema):
-    weight_kg: Decimal = Field(..., ge=0)
-    length_cm: Decimal = Field(0, ge=0)
-    width_cm: Decimal = Field(0, ge=0)
-    height_cm: Decimal = Field(0, ge=0)
-    pieces: int = Field(1, ge=1, le=99)
+class MeasuredIn(BodySchema):
+    weight_kg: MeasuredKg
+    length_cm: LengthCm = Decimal(0)
+    width_cm: WidthCm = Decimal(0)
+    height_cm: HeightCm = Decimal(0)
+    pieces: Int(1, 99) = 1
 
     def measured(self) -> shopping.Measured:
         return shopping.Measured(
@@ -78,29 +104,29 @@ class MeasuredIn(Schema):
         )  # fmt: skip
 
 
-class ShipmentIn(Schema):
+class ShipmentIn(BodySchema):
     order_ids: list[Id] = Field(default_factory=list, max_length=500)
     package_ids: list[Id] = Field(default_factory=list, max_length=500)
-    channel: str | None = None
-    parcels: list[MeasuredIn] | None = None
+    channel: str | None = Field(None, max_length=40)
+    parcels: list[MeasuredIn] | None = Field(None, max_length=500)
 
 
-class CancelIn(Schema):
-    reason: str = ""
+class ShipmentCancelIn(BodySchema):
+    reason: str = Field("", max_length=1000)
 
 
 class ShipmentFilters(PageParams):
     status: str | None = None
     channel: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
     tracking_number: str | None = None
 
 
 # --- rate shopping --------------------------------------------------------------------------
 
 
-@router.post("/rate-shop", response=responses(200, dict[str, Any]))
+@router.post("/rate-shop", response=responses(200, dict[str, Any]), operation_id="rate_shop")
 def rate_shop(request, payload: RateShopIn):
     """Shop orders (their choices are kept) or a bare parcel; every answer explains itself."""
     if payload.parcel is not None:
@@ -124,14 +150,16 @@ def rate_shop(request, payload: RateShopIn):
     return {"choices": [c.as_dict() for c in choices]}
 
 
-@router.post("/rate-shop/bulk", response=responses(202, dict[str, Any]))
+@router.post(
+    "/rate-shop/bulk", response=responses(202, dict[str, Any]), operation_id="rate_shop_bulk"
+)
 def rate_shop_bulk(request, payload: BulkIn):
     """Shop every pending-shipment order (or these ids) as a job; follow it at /jobs/{id}."""
     job = shopping.start_bulk_rate_shop(request.auth, payload.order_ids, level=payload.level)
     return Status(202, {"job_id": job.pk, "status": job.status})
 
 
-@router.get("/jobs/{id:job_id}", response=responses(200, dict[str, Any]))
+@router.get("/jobs/{id:job_id}", response=responses(200, dict[str, Any]), operation_id="jobs_get")
 def job_status(request, job_id: int):
     job = job_for(request.auth, job_id)  # someone else's job is not found
     return {
@@ -182,7 +210,9 @@ def _detail(pk: int) -> dict:
     }  # fmt: skip
 
 
-@router.post("/shipments", response=responses(201, list[dict[str, Any]]))
+@router.post(
+    "/shipments", response=responses(201, list[dict[str, Any]]), operation_id="shipments_create"
+)
 def create_shipments(request, payload: ShipmentIn):
     made = shipping.create_shipments(
         request.auth,
@@ -194,7 +224,7 @@ def create_shipments(request, payload: ShipmentIn):
     return Status(201, [_detail(s.pk) for s in made])
 
 
-@router.get("/shipments", response=responses(200, dict[str, Any]))
+@router.get("/shipments", response=responses(200, dict[str, Any]), operation_id="shipments_list")
 def list_shipments(request, filters: Query[ShipmentFilters]):
     require(request.auth, P.SHIPMENT_VIEW)
     qs = Shipment.objects.select_related("channel").order_by("-created_at", "-id")
@@ -211,25 +241,41 @@ def list_shipments(request, filters: Query[ShipmentFilters]):
     return paginate(qs, filters, transform=lambda rows: [_shipment_row(s) for s in rows])
 
 
-@router.get("/shipments/{id:shipment_id}", response=responses(200, dict[str, Any]))
+@router.get(
+    "/shipments/{id:shipment_id}",
+    response=responses(200, dict[str, Any]),
+    operation_id="shipments_get",
+)
 def get_shipment(request, shipment_id: int):
     require(request.auth, P.SHIPMENT_VIEW)
     return _detail(shipment_id)
 
 
-@router.post("/shipments/{id:shipment_id}/cancel", response=responses(200, dict[str, Any]))
-def cancel_shipment(request, shipment_id: int, payload: CancelIn):
+@router.post(
+    "/shipments/{id:shipment_id}/cancel",
+    response=responses(200, dict[str, Any]),
+    operation_id="shipments_cancel",
+)
+def cancel_shipment(request, shipment_id: int, payload: ShipmentCancelIn):
     shipping.cancel_shipment(request.auth, shipment_id, payload.reason)
     return _detail(shipment_id)
 
 
-@router.post("/shipments/{id:shipment_id}/ship", response=responses(200, dict[str, Any]))
+@router.post(
+    "/shipments/{id:shipment_id}/ship",
+    response=responses(200, dict[str, Any]),
+    operation_id="shipments_ship",
+)
 def ship_shipment(request, shipment_id: int):
     shipping.ship_shipment(request.auth, shipment_id)
     return _detail(shipment_id)
 
 
-@router.get("/shipments/{id:shipment_id}/customs", response=responses(200, dict[str, Any]))
+@router.get(
+    "/shipments/{id:shipment_id}/customs",
+    response=responses(200, dict[str, Any]),
+    operation_id="shipments_customs_get",
+)
 def shipment_customs(request, shipment_id: int):
     require(request.auth, P.SHIPMENT_VIEW)
     return _detail(shipment_id)["customs"]
@@ -238,34 +284,37 @@ def shipment_customs(request, shipment_id: int):
 # --- configuration: rules, thresholds, store customs numbers --------------------------------
 
 
-class RuleIn(Schema):
+OrderValue = column_decimal(ShippingRule, "min_order_value")
+
+
+class ShippingRuleIn(BodySchema):
     name: str = Field(..., min_length=1, max_length=200)
-    priority: int = 100
+    priority: column_int(ShippingRule, "priority") = 100
     is_active: bool = True
-    countries: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list, max_length=300)
     store_id: Id | None = None
-    sku_attribute: str = ""
-    min_order_value: Decimal | None = None
-    max_order_value: Decimal | None = None
-    value_currency: str = ""
-    strategy: str = "cheapest"
-    max_days: int | None = Field(None, ge=0, le=365)
-    channels: list[str] = Field(default_factory=list)
-    incoterm: str = ""
+    sku_attribute: str = Field("", max_length=10)
+    min_order_value: OrderValue | None = None
+    max_order_value: OrderValue | None = None
+    value_currency: str = Field("", max_length=3)
+    strategy: str = Field("cheapest", max_length=24)
+    max_days: column_int(ShippingRule, "max_days", ge=0, le=365) | None = None
+    channels: list[str] = Field(default_factory=list, max_length=500)
+    incoterm: str = Field("", max_length=3)
 
 
-class ThresholdIn(Schema):
+class CustomsThresholdIn(BodySchema):
     destination: str = Field("", max_length=2)
     kind: str = Field(..., max_length=16)
-    amount: Decimal = Field(..., ge=0)
-    currency: str
-    max_weight_g: int | None = Field(None, ge=0)
-    effective_from: dt.date
-    effective_to: dt.date | None = None
-    note: str = ""
+    amount: column_decimal(CustomsThreshold, "amount")
+    currency: str = Field(..., max_length=3)
+    max_weight_g: column_int(CustomsThreshold, "max_weight_g") | None = None
+    effective_from: Date
+    effective_to: Date | None = None
+    note: str = Field("", max_length=300)
 
 
-class NumberIn(Schema):
+class StoreCustomsNumberIn(BodySchema):
     store_id: Id
     destination: str = Field("", max_length=2)
     kind: str
@@ -273,9 +322,9 @@ class NumberIn(Schema):
 
 
 _CONFIG = {
-    "shipping-rules": ("rule", ShippingRule, RuleIn, "priority"),
-    "customs-thresholds": ("threshold", CustomsThreshold, ThresholdIn, "destination"),
-    "store-customs-numbers": ("number", StoreCustomsNumber, NumberIn, "store_id"),
+    "shipping-rules": ("rule", ShippingRule, ShippingRuleIn, "priority"),
+    "customs-thresholds": ("threshold", CustomsThreshold, CustomsThresholdIn, "destination"),
+    "store-customs-numbers": ("number", StoreCustomsNumber, StoreCustomsNumberIn, "store_id"),
 }
 
 
@@ -289,8 +338,12 @@ def _row(obj) -> dict:
 
 def _partial(schema: type[Schema]) -> type[Schema]:
     """The PATCH form of a schema: every field optional, only those sent are changed."""
-    fields = {n: (f.annotation | None, None) for n, f in schema.model_fields.items()}
-    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Schema, **fields)
+    fields = {
+        # the field's type with its constraints and validators, then "or null"
+        n: ((Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation) | None, None)
+        for n, f in schema.model_fields.items()
+    }
+    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=BodySchema, **fields)
 
 
 def _mount(path: str, what: str, model, schema, order: str) -> None:
@@ -316,13 +369,14 @@ def _mount(path: str, what: str, model, schema, order: str) -> None:
 
     one = f"/{path}/{{id:pk}}"
     any_ = responses(200, dict[str, Any])
-    router.get(f"/{path}", response=any_, operation_id=f"list_{what}")(list_)
-    router.post(f"/{path}", response=responses(201, dict[str, Any]), operation_id=f"create_{what}")(
+    name = path.replace("-", "_")  # shipping_rules_list, customs_thresholds_create...
+    router.get(f"/{path}", response=any_, operation_id=f"{name}_list")(list_)
+    router.post(f"/{path}", response=responses(201, dict[str, Any]), operation_id=f"{name}_create")(
         create
     )
-    router.patch(one, response=any_, operation_id=f"update_{what}")(update)
+    router.patch(one, response=any_, operation_id=f"{name}_update")(update)
     router.api_operation(
-        ["DELETE"], one, response=responses(204, None), operation_id=f"delete_{what}"
+        ["DELETE"], one, response=responses(204, None), operation_id=f"{name}_delete"
     )(delete)
 
 
@@ -332,7 +386,7 @@ for _path, (_what, _model, _schema, _order) in _CONFIG.items():
 
 # --- labels, customs documents, manifests ---------------------------------------------------
 
-LABEL_CONTENT_TYPE = {"pdf": "application/pdf", "zpl": "application/zpl; charset=utf-8"}
+LABEL_CONTENT_TYPE = {"pdf": PDF, "zpl": f"{ZPL}; charset=utf-8"}
 
 
 class LabelQuery(Schema):
@@ -340,21 +394,21 @@ class LabelQuery(Schema):
     size: str | None = Field(None, pattern="^(4x6|100x100)$")
 
 
-class LabelsIn(Schema):
+class LabelsIn(BodySchema):
     ids: list[Id] = Field(..., min_length=1, max_length=2000)
     format: str = Field("pdf", pattern="^(pdf|zpl)$")
     size: str | None = Field(None, pattern="^(4x6|100x100)$")
 
 
-class ManifestIn(Schema):
+class ManifestIn(BodySchema):
     channel: str = Field(..., min_length=1, max_length=40)
-    date: dt.date | None = None
+    date: Date | None = None
 
 
 class ManifestFilters(PageParams):
     channel: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
 
 
 def _file(content: bytes | str, content_type: str, filename: str, *, inline: bool = False):
@@ -370,7 +424,12 @@ def label_response(content: bytes | str, fmt: str, name: str):
     return _file(content, LABEL_CONTENT_TYPE[fmt], f"{name}.{fmt}", inline=fmt == "pdf")
 
 
-@router.get("/shipments/{id:shipment_id}/label", response=responses(200, None))
+@router.get(
+    "/shipments/{id:shipment_id}/label",
+    response=responses(200, None),
+    operation_id="shipments_label",
+    openapi_extra=file_responses(PDF, ZPL),
+)
 def shipment_label(request, shipment_id: int, q: Query[LabelQuery]):
     """The shipment's label (one page per parcel): PDF or ZPL, in the channel's label size
     unless ``size`` says otherwise; a carrier's label as the carrier sent it."""
@@ -379,7 +438,12 @@ def shipment_label(request, shipment_id: int, q: Query[LabelQuery]):
     return label_response(content, q.format, f"label-{number}")
 
 
-@router.post("/shipments/labels", response=responses(200, None))
+@router.post(
+    "/shipments/labels",
+    response=responses(200, None),
+    operation_id="shipments_labels_batch",
+    openapi_extra=file_responses(PDF, ZPL),
+)
 def shipments_labels(request, payload: LabelsIn):
     """Labels of many shipments in one PDF or ZPL, in the order given; 422
     ``labels_unavailable`` lists the unknown and unlabelled ids (nothing is printed)."""
@@ -388,7 +452,12 @@ def shipments_labels(request, payload: LabelsIn):
     return label_response(content, payload.format, name)
 
 
-@router.get("/shipments/{id:shipment_id}/customs-document", response=responses(200, None))
+@router.get(
+    "/shipments/{id:shipment_id}/customs-document",
+    response=responses(200, None),
+    operation_id="shipments_customs_document",
+    openapi_extra=file_responses(PDF),
+)
 def shipment_customs_document(request, shipment_id: int):
     """The CN23 (postal, above the CN22 limits) or commercial invoice (express and lines) as
     PDF; 404 ``no_customs_document`` when the CN22 on the label is all it needs."""
@@ -404,7 +473,7 @@ def _manifest_row(m) -> dict:
     }  # fmt: skip
 
 
-@router.post("/manifests", response=responses(201, dict[str, Any]))
+@router.post("/manifests", response=responses(201, dict[str, Any]), operation_id="manifests_close")
 def close_manifest(request, payload: ManifestIn):
     """Close the day's manifest of a channel: every shipment of the channel shipped that day
     and on no manifest yet. Again the same day: only the new ones, as a new manifest; 409
@@ -418,7 +487,7 @@ def close_manifest(request, payload: ManifestIn):
     return Status(201, row)
 
 
-@router.get("/manifests", response=responses(200, dict[str, Any]))
+@router.get("/manifests", response=responses(200, dict[str, Any]), operation_id="manifests_list")
 def list_manifests(request, filters: Query[ManifestFilters]):
     from django.db.models import Count
 
@@ -437,13 +506,23 @@ def list_manifests(request, filters: Query[ManifestFilters]):
     return paginate(qs, filters, transform=lambda rows: [_manifest_row(m) for m in rows])
 
 
-@router.get("/manifests/{id:manifest_id}.pdf", response=responses(200, None))
+@router.get(
+    "/manifests/{id:manifest_id}.pdf",
+    response=responses(200, None),
+    operation_id="manifests_pdf",
+    openapi_extra=file_responses(PDF),
+)
 def manifest_pdf(request, manifest_id: int):
     m, content = manifests.manifest_pdf(request.auth, manifest_id)
     return _file(content, "application/pdf", f"{m.number}.pdf", inline=True)
 
 
-@router.get("/manifests/{id:manifest_id}.csv", response=responses(200, None))
+@router.get(
+    "/manifests/{id:manifest_id}.csv",
+    response=responses(200, None),
+    operation_id="manifests_csv",
+    openapi_extra=file_responses(CSV),
+)
 def manifest_csv(request, manifest_id: int):
     m, content = manifests.manifest_csv(request.auth, manifest_id)
     return _file(content, "text/csv; charset=utf-8", f"{m.number}.csv")

@@ -10,9 +10,11 @@ from django.utils import timezone
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
+from tradelane.core.columns import check_fits
 from tradelane.core.countries import check_country
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.money import check_currency
+from tradelane.orders.models import Store
 
 from .models import SHOP_STRATEGIES, CustomsThreshold, ShippingRule, StoreCustomsNumber
 from .shopping import ATTRIBUTES
@@ -28,8 +30,18 @@ def _dest(value: str) -> str:
     return value if value in ("", "EU") else check_country(value)
 
 
+def _store_exists(f: dict[str, Any]) -> None:
+    store_id = f.get("store_id")
+    if store_id is not None and not Store.objects.filter(pk=store_id).exists():
+        raise ValidationFailed(
+            f"No store {store_id}", code="unknown_store", details={"field": "store_id"}
+        )
+
+
 def _clean(what: str, fields: dict[str, Any]) -> dict[str, Any]:
     f = {k: v for k, v in fields.items()}
+    check_fits(MODELS[what], f)
+    _store_exists(f)
     if what == "rule":
         if "countries" in f:
             f["countries"] = [_dest(c) for c in f["countries"] or []]

@@ -12,6 +12,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.api.errors import ErrorOut, responses
 from tradelane.api.paging import PageParams, page_of, paginate
+from tradelane.api.types import BodySchema, DateTime, Int
 from tradelane.core.errors import NotFound
 from tradelane.core.throttle import client_ident
 
@@ -34,7 +35,7 @@ def _shipment(user, shipment_id: int) -> Shipment:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class EventOut(Schema):
+class TrackingEventOut(Schema):
     id: int
     occurred_at: dt.datetime
     status: str
@@ -59,18 +60,20 @@ class ShipmentTrackingOut(Schema):
     last_mile_at: dt.datetime | None
     shipped_at: dt.datetime | None
     delivered_at: dt.datetime | None
-    events: list[EventOut]
+    events: list[TrackingEventOut]
 
 
-class ManualEventIn(Schema):
-    status: str = Field(..., description="a normalized tracking status (e.g. delivery_failed)")
+class ManualEventIn(BodySchema):
+    status: str = Field(
+        ..., max_length=32, description="a normalized tracking status (e.g. delivery_failed)"
+    )
     text: str = Field(..., min_length=1, max_length=500)
-    occurred_at: dt.datetime | None = Field(None, description="default: now")
+    occurred_at: DateTime | None = Field(None, description="default: now")
     city: str = Field("", max_length=100)
     country: str = Field("", max_length=2)
 
 
-class LastMileIn(Schema):
+class LastMileIn(BodySchema):
     carrier: str = Field(..., min_length=1, max_length=100)
     tracking_number: str = Field(..., min_length=1, max_length=64)
 
@@ -79,7 +82,7 @@ class ExceptionFilters(PageParams):
     kind: str | None = None
     status: str | None = Field("open", description="open, resolved, or empty for all")
     channel: str | None = Field(None, description="channel code")
-    min_age_days: int | None = Field(None, ge=0, le=3650, description="opened at least N days ago")
+    min_age_days: Int(0, 3650) | None = Field(None, description="opened at least N days ago")
 
 
 class ExceptionOut(Schema):
@@ -99,7 +102,7 @@ class ExceptionOut(Schema):
     channel: str
 
 
-class ResolveIn(Schema):
+class ResolveIn(BodySchema):
     resolution: str = Field(..., min_length=1, max_length=500)
 
 
@@ -168,14 +171,20 @@ def _exceptions_out(rows: list[TrackingException]) -> list[dict]:
 # --- routes ---------------------------------------------------------------------------------
 
 
-@router.get("/shipments/{id:shipment_id}/tracking", response=responses(200, ShipmentTrackingOut))
+@router.get(
+    "/shipments/{id:shipment_id}/tracking",
+    response=responses(200, ShipmentTrackingOut),
+    operation_id="shipment_tracking_get",
+)
 def shipment_tracking(request, shipment_id: int):
     """A shipment's tracking: its numbers, normalized status and every event, newest first."""
     return _shipment_out(_shipment(request.auth, shipment_id))
 
 
 @router.post(
-    "/shipments/{id:shipment_id}/tracking/events", response=responses(201, ShipmentTrackingOut)
+    "/shipments/{id:shipment_id}/tracking/events",
+    response=responses(201, ShipmentTrackingOut),
+    operation_id="shipment_tracking_add_event",
 )
 def add_event(request, shipment_id: int, payload: ManualEventIn):
     """Record an event by hand (what the carrier said by phone or e-mail)."""
@@ -189,7 +198,9 @@ def add_event(request, shipment_id: int, payload: ManualEventIn):
 
 
 @router.post(
-    "/shipments/{id:shipment_id}/tracking/last-mile", response=responses(200, ShipmentTrackingOut)
+    "/shipments/{id:shipment_id}/tracking/last-mile",
+    response=responses(200, ShipmentTrackingOut),
+    operation_id="shipment_tracking_set_last_mile",
 )
 def set_last_mile(request, shipment_id: int, payload: LastMileIn):
     """Set the last-mile carrier and number; the store gets the new number (outbox)."""
@@ -200,7 +211,11 @@ def set_last_mile(request, shipment_id: int, payload: LastMileIn):
     return _shipment_out(shipment)
 
 
-@router.get("/tracking/exceptions", response=responses(200, page_of(ExceptionOut)))
+@router.get(
+    "/tracking/exceptions",
+    response=responses(200, page_of(ExceptionOut)),
+    operation_id="tracking_exceptions_list",
+)
 def list_exceptions(request, filters: Query[ExceptionFilters]):
     """The exception queue, oldest first."""
     require(request.auth, P.TRACKING_VIEW)
@@ -214,7 +229,9 @@ def list_exceptions(request, filters: Query[ExceptionFilters]):
 
 
 @router.post(
-    "/tracking/exceptions/{id:exception_id}/resolve", response=responses(200, ExceptionOut)
+    "/tracking/exceptions/{id:exception_id}/resolve",
+    response=responses(200, ExceptionOut),
+    operation_id="tracking_exceptions_resolve",
 )
 def resolve_exception(request, exception_id: int, payload: ResolveIn):
     require(request.auth, P.TRACKING_MANAGE)  # before the lookup: no probing for ids
@@ -230,6 +247,7 @@ def resolve_exception(request, exception_id: int, payload: ResolveIn):
     "/tracking/{number}",
     response={200: PublicTrackingOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     auth=None,
+    operation_id="tracking_public_get",
 )
 def public_tracking(request, number: str, key: str = Query("", max_length=64)):
     """Public: the status timeline of a tracking number. A number we drew at random answers

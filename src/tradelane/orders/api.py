@@ -191,7 +191,7 @@ def _mappings(store: Store, store_skus: list[str]) -> list[dict]:
 # --- stores ---------------------------------------------------------------------------------
 
 
-@router.get("/stores", response=responses(200, page_of(StoreOut)))
+@router.get("/stores", response=responses(200, page_of(StoreOut)), operation_id="stores_list")
 def list_stores(request, filters: Query[StoreFilters]):
     qs = selectors.stores_for(request.auth)
     if filters.q:
@@ -202,23 +202,29 @@ def list_stores(request, filters: Query[StoreFilters]):
     return paginate(qs.order_by("name", "id"), filters)
 
 
-@router.post("/stores", response=responses(201, StoreOut))
+@router.post("/stores", response=responses(201, StoreOut), operation_id="stores_create")
 def create_store(request, payload: StoreIn):
     return Status(201, services.create_store(request.auth, **payload.to_fields()))
 
 
-@router.get("/stores/{id:store_id}", response=responses(200, StoreOut))
+@router.get("/stores/{id:store_id}", response=responses(200, StoreOut), operation_id="stores_get")
 def get_store(request, store_id: int):
     return _store(request.auth, store_id)
 
 
-@router.patch("/stores/{id:store_id}", response=responses(200, StoreOut))
+@router.patch(
+    "/stores/{id:store_id}", response=responses(200, StoreOut), operation_id="stores_update"
+)
 def update_store(request, store_id: int, payload: StorePatch):
     store = _store(request.auth, store_id)
     return services.update_store(request.auth, store, **payload.to_fields())
 
 
-@router.get("/stores/{id:store_id}/sku-mappings", response=responses(200, page_of(MappingOut)))
+@router.get(
+    "/stores/{id:store_id}/sku-mappings",
+    response=responses(200, page_of(MappingOut)),
+    operation_id="store_sku_mappings_list",
+)
 def list_mappings(request, store_id: int, filters: Query[MappingFilters]):
     store = _store(request.auth, store_id)
     qs = StoreSkuMapping.objects.filter(store=store)
@@ -228,7 +234,11 @@ def list_mappings(request, store_id: int, filters: Query[MappingFilters]):
     return paginate(keys, filters, transform=lambda page: _mappings(store, page))
 
 
-@router.post("/stores/{id:store_id}/sku-mappings", response=responses(200, MappingOut))
+@router.post(
+    "/stores/{id:store_id}/sku-mappings",
+    response=responses(200, MappingOut),
+    operation_id="store_sku_mappings_set",
+)
 def map_store_sku(request, store_id: int, payload: MappingIn):
     """Map a store SKU to one of ours, or to a bundle; replaces its earlier mapping."""
     store = _store(request.auth, store_id)
@@ -240,7 +250,7 @@ def map_store_sku(request, store_id: int, payload: MappingIn):
 # --- orders: reads --------------------------------------------------------------------------
 
 
-@router.get("/orders", response=responses(200, page_of(OrderOut)))
+@router.get("/orders", response=responses(200, page_of(OrderOut)), operation_id="orders_list")
 def list_orders(request, filters: Query[OrderFilters]):
     qs = selectors.orders_for(
         request.auth,
@@ -254,12 +264,18 @@ def list_orders(request, filters: Query[OrderFilters]):
     return paginate(qs, filters)
 
 
-@router.get("/orders/status-counts", response=responses(200, dict[str, int]))
+@router.get(
+    "/orders/status-counts",
+    response=responses(200, dict[str, int]),
+    operation_id="orders_status_counts",
+)
 def status_counts(request):
     return selectors.status_counts(request.auth)
 
 
-@router.get("/orders/{id:order_id}", response=responses(200, OrderDetailOut))
+@router.get(
+    "/orders/{id:order_id}", response=responses(200, OrderDetailOut), operation_id="orders_get"
+)
 def get_order(request, order_id: int):
     return _detail(request.auth, order_id)
 
@@ -267,7 +283,11 @@ def get_order(request, order_id: int):
 # --- orders: create and import ----------------------------------------------------------------
 
 
-@router.post("/orders", response={**responses(201, OrderDetailOut), 200: OrderDetailOut})
+@router.post(
+    "/orders",
+    response={**responses(201, OrderDetailOut), 200: OrderDetailOut},
+    operation_id="orders_create",
+)
 def create_order(request, payload: OrderIn):
     """Create one order (201); the same order again answers 200 (updated or unchanged).
 
@@ -290,7 +310,9 @@ def create_order(request, payload: OrderIn):
     return Status(201 if report.created else 200, _detail(request.auth, order_id))
 
 
-@router.post("/orders/import", response=responses(200, ImportReportOut))
+@router.post(
+    "/orders/import", response=responses(200, ImportReportOut), operation_id="orders_import"
+)
 def import_orders(request, payload: ImportIn):
     """Import many orders in the normalized form; every row is reported on its own.
 
@@ -311,6 +333,7 @@ def import_orders(request, payload: ImportIn):
         "or orders in JSON; a cell's length) is refused whole with 413 "
         "`file_too_many_rows` or `file_cell_too_long` (the limit in `details`); nothing is written."
     ),
+    operation_id="orders_import_file",
 )
 def import_orders_file(request, file: File[UploadedFile], fmt: Form[str | None] = None):
     """Import a CSV, JSON or JSON Lines file of orders, with a per-row report."""
@@ -327,7 +350,11 @@ def import_orders_file(request, file: File[UploadedFile], fmt: Form[str | None] 
 # --- orders: actions --------------------------------------------------------------------------
 
 
-@router.post("/orders/{id:order_id}/transition", response=responses(200, OrderDetailOut))
+@router.post(
+    "/orders/{id:order_id}/transition",
+    response=responses(200, OrderDetailOut),
+    operation_id="orders_transition",
+)
 def transition(request, order_id: int, payload: TransitionIn):
     """Move an order by hand. ``shipped`` ships its reserved stock; allocation has its own
     endpoint (``POST /orders/allocate``)."""
@@ -339,33 +366,45 @@ def transition(request, order_id: int, payload: TransitionIn):
     return _detail(request.auth, order_id)
 
 
-@router.post("/orders/{id:order_id}/cancel", response=responses(200, OrderDetailOut))
+@router.post(
+    "/orders/{id:order_id}/cancel",
+    response=responses(200, OrderDetailOut),
+    operation_id="orders_cancel",
+)
 def cancel(request, order_id: int, payload: CancelIn):
     order = _order(request.auth, order_id)
     services.cancel_order(request.auth, order, payload.reason)
     return _detail(request.auth, order_id)
 
 
-@router.post("/orders/review", response=responses(200, ReviewResultOut))
+@router.post(
+    "/orders/review", response=responses(200, ReviewResultOut), operation_id="orders_review"
+)
 def review(request, payload: IdsIn):
     """(Re-)run the review rules on these orders."""
     return services.review_orders(request.auth, payload.ids)
 
 
-@router.post("/orders/allocate", response=responses(200, AllocateResultOut))
+@router.post(
+    "/orders/allocate", response=responses(200, AllocateResultOut), operation_id="orders_allocate"
+)
 def allocate(request, payload: IdsIn):
     """Reserve stock for approved (or pending purchase) orders in one warehouse each."""
     return services.allocate_orders(request.auth, payload.ids)
 
 
-@router.post("/orders/merge", response=responses(201, PackageOut))
+@router.post("/orders/merge", response=responses(201, PackageOut), operation_id="orders_merge")
 def merge(request, payload: IdsIn):
     """Ship several orders of one buyer to one address as one parcel."""
     package = services.merge_orders(request.auth, payload.ids)
     return Status(201, _packages_by_id([package.pk])[0])
 
 
-@router.post("/orders/{id:order_id}/split", response=responses(201, list[PackageOut]))
+@router.post(
+    "/orders/{id:order_id}/split",
+    response=responses(201, list[PackageOut]),
+    operation_id="orders_split",
+)
 def split(request, order_id: int, payload: SplitIn):
     """Split an order's lines across warehouses or parcels."""
     order = _order(request.auth, order_id)

@@ -490,7 +490,7 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
     for key, name, label in _TOTALS_SPEC:
         out[name] = _amount(totals.get(key), label, errors)
     if out["items_total"] is None:
-        out["items_total"] = sum([q * p for _, _, q, p in lines], _ZERO).quantize(_Q4)
+        out["items_total"] = sum([q * p for _, _, q, p in lines], _ZERO)
     for name in ("shipping_total", "tax_total", "discount_total"):
         if out[name] is None:
             out[name] = _ZERO
@@ -502,6 +502,13 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
                 _err("totals.grand", "negative_amount", "The discount exceeds the order's value")
             )
         out["grand_total"] = grand
+    # computed totals must fit their columns too (the lines' quantities x prices may not)
+    for name, label in (("items_total", "totals.items"), ("grand_total", "totals.grand")):
+        if out[name] >= _AMOUNT_LIMIT:
+            errors.append(_err(label, "invalid_amount", f"{label} is too large"))
+            out[name] = _ZERO
+        else:
+            out[name] = out[name].quantize(_Q4)
     out["note"] = _text(raw.get("note"), "note", errors, MAX_NOTE)
 
     if errors:

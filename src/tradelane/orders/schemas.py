@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,19 +10,32 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from tradelane.api.paging import PageParams
-from tradelane.api.types import Id
+from tradelane.api.types import (
+    BodySchema,
+    Choice,
+    Date,
+    DateTime,
+    Id,
+    Int,
+    column_decimal,
+    one_of,
+)
 
-from .models import Store
+from .models import Order, OrderLine, Store
 from .states import OrderStatus, PaymentStatus
 
 MAX_BULK = 10_000
+MAX_QUANTITY = 100_000  # units on one line, or of one SKU in a bundle
+Quantity = Int(1, MAX_QUANTITY)
+Total = column_decimal(Order, "items_total")
+UnitPrice = column_decimal(OrderLine, "unit_price")
 
 # --- stores and mappings --------------------------------------------------------------------
 
 
-class StorePatch(Schema):
+class StorePatch(BodySchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    platform: Store.Platform | None = None
+    platform: Choice(Store.Platform) | None = None
     currency: str | None = Field(None, description="ISO 4217")
     country: str | None = Field(None, description="ISO 3166 alpha-2")
     is_active: bool | None = None
@@ -37,7 +50,7 @@ class StorePatch(Schema):
 class StoreIn(StorePatch):
     code: str = Field(..., min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
     name: str = Field(..., min_length=1, max_length=200)
-    platform: Store.Platform
+    platform: Choice(Store.Platform)
     currency: str = Field(..., description="ISO 4217")
     country: str = Field(..., description="ISO 3166 alpha-2")
 
@@ -58,10 +71,12 @@ class StoreFilters(PageParams):
     platform: Store.Platform | None = None
 
 
-class ComponentIn(Schema):
+class ComponentIn(BodySchema):
+    model_config = {"json_schema_extra": one_of("sku_id", "sku")}
+
     sku_id: Id | None = None
     sku: str | None = Field(None, max_length=64, description="SKU code, instead of sku_id")
-    quantity: int = Field(1, ge=1, le=100_000)
+    quantity: Quantity = 1
 
     @model_validator(mode="after")
     def _one_ref(self):
@@ -70,7 +85,7 @@ class ComponentIn(Schema):
         return self
 
 
-class MappingIn(Schema):
+class MappingIn(BodySchema):
     store_sku: str = Field(..., min_length=1, max_length=128)
     components: list[ComponentIn] = Field(
         ..., min_length=1, max_length=100, description="one SKU, or several for a bundle"
@@ -95,13 +110,13 @@ class MappingFilters(PageParams):
 # --- orders in ------------------------------------------------------------------------------
 
 
-class BuyerIn(Schema):
+class BuyerIn(BodySchema):
     name: str = Field("", max_length=200)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
 
 
-class AddressIn(Schema):
+class AddressIn(BodySchema):
     name: str = Field(..., min_length=1, max_length=200)
     company: str = Field("", max_length=200)
     address1: str = Field(..., min_length=1, max_length=300)
@@ -113,35 +128,35 @@ class AddressIn(Schema):
     phone: str = Field("", max_length=40)
 
 
-class TotalsIn(Schema):
+class TotalsIn(BodySchema):
     """Decimal amounts; left out: items = sum of the lines, shipping/tax/discount = 0,
     grand = items + shipping + tax - discount."""
 
-    items: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
-    shipping: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
-    tax: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
-    discount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
-    grand: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
+    items: Total | None = None
+    shipping: Total | None = None
+    tax: Total | None = None
+    discount: Total | None = None
+    grand: Total | None = None
 
 
-class LineIn(Schema):
+class LineIn(BodySchema):
     store_sku: str = Field(..., min_length=1, max_length=128)
     title: str = Field("", max_length=300)
-    quantity: int = Field(..., ge=1, le=100_000)
-    unit_price: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=4)
+    quantity: Quantity
+    unit_price: UnitPrice = Decimal(0)
 
 
-class OrderIn(Schema):
+class OrderIn(BodySchema):
     """One order in the normalized form that imports use too."""
 
     store: str = Field(..., min_length=1, max_length=32, description="the store's code")
     external_id: str = Field(..., min_length=1, max_length=128, description="unique per store")
     number: str = Field("", max_length=64)
-    placed_at: datetime | None = Field(None, description="ISO 8601; default now")
+    placed_at: DateTime | None = Field(None, description="ISO 8601; default now")
     currency: str | None = Field(
         None, min_length=3, max_length=3, description="ISO 4217; default the store's"
     )
-    payment_status: PaymentStatus = PaymentStatus.PAID
+    payment_status: Choice(PaymentStatus) = PaymentStatus.PAID
     buyer: BuyerIn = Field(default_factory=BuyerIn)
     shipping_address: AddressIn
     totals: TotalsIn = Field(default_factory=TotalsIn)
@@ -153,7 +168,7 @@ class OrderIn(Schema):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class ImportIn(Schema):
+class ImportIn(BodySchema):
     orders: list[dict[str, Any]] = Field(
         ...,
         min_length=1,
@@ -324,23 +339,23 @@ class OrderFilters(PageParams):
     store_id: Id | None = None
     country: str | None = Field(None, description="destination, ISO 3166 alpha-2")
     q: str | None = Field(None, description="order number, external id, buyer name or email")
-    placed_from: date | None = Field(None, description="placed on or after this day")
-    placed_to: date | None = Field(None, description="placed on or before this day")
+    placed_from: Date | None = Field(None, description="placed on or after this day")
+    placed_to: Date | None = Field(None, description="placed on or before this day")
 
 
 # --- actions --------------------------------------------------------------------------------
 
 
-class TransitionIn(Schema):
-    to: OrderStatus
+class TransitionIn(BodySchema):
+    to: Choice(OrderStatus)
     reason: str = Field("", max_length=1000)
 
 
-class CancelIn(Schema):
+class CancelIn(BodySchema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
-class IdsIn(Schema):
+class IdsIn(BodySchema):
     ids: list[Id] = Field(..., min_length=1, max_length=MAX_BULK)
 
 
@@ -357,15 +372,15 @@ class AllocateResultOut(Schema):
     skipped: int = Field(0, description="not approved / pending purchase, unmapped lines")
 
 
-class SplitLineIn(Schema):
+class SplitLineIn(BodySchema):
     line_id: Id
-    quantity: int = Field(..., ge=1, le=100_000)
+    quantity: Quantity
 
 
-class SplitPartIn(Schema):
+class SplitPartIn(BodySchema):
     warehouse_id: Id
     lines: list[SplitLineIn] = Field(..., min_length=1, max_length=500)
 
 
-class SplitIn(Schema):
+class SplitIn(BodySchema):
     parts: list[SplitPartIn] = Field(..., min_length=2, max_length=50)

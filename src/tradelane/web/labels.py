@@ -140,6 +140,7 @@ COUNT = {
 
 ERROR = {
     "permission_denied": gettext_lazy("Your role may not do this."),
+    "out_of_range": gettext_lazy("A number is too large (or too small) to be stored."),
     "unlock_target_required": gettext_lazy("Name a user or an address to unlock."),
     "not_authenticated": gettext_lazy("Log in first."),
     "invalid_transition": gettext_lazy("The order's status does not allow this action."),

@@ -56,7 +56,7 @@ def test_openapi_schema_loads_and_documents_errors(anon):
     ):
         assert path in spec["paths"], path
     create = spec["paths"]["/api/v1/products"]["post"]
-    assert set(create["responses"]) == {"201", "401", "403", "404", "409", "422"}
+    assert set(create["responses"]) == {"201", "400", "401", "403", "404", "409", "413", "422"}
     schemes = spec["components"]["securitySchemes"]
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
     assert "ErrorOut" in spec["components"]["schemas"]

@@ -9,16 +9,18 @@ a retry with the same key and body gets the first answer again and writes nothin
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Router, Schema
 
 from tradelane.api.errors import responses
+from tradelane.api.types import BodySchema, column_int
 from tradelane.catalog.models import Sku
+from tradelane.catalog.schemas import Cost, DeclaredValue, HeightCm, Kg, LengthCm, WidthCm
 from tradelane.catalog.services import upsert_skus
 from tradelane.inventory import services as inventory
-from tradelane.inventory.models import Warehouse
+from tradelane.inventory.models import StockBalance, Warehouse
+from tradelane.inventory.schemas import MAX_QUANTITY
 from tradelane.orders import importing
 
 from ..spreadsheets.services import product_row
@@ -89,7 +91,7 @@ ORDER_EXAMPLE = {
 }
 
 
-class PushOrdersIn(Schema):
+class PushOrdersIn(BodySchema):
     orders: list[dict[str, Any]] = Field(
         ...,
         min_length=1,
@@ -104,6 +106,7 @@ class PushOrdersIn(Schema):
     summary="Push orders (upsert by store + external id)",
     description="Up to 1,000 orders; amounts are decimal strings." + IDEMPOTENCY_NOTE,
     openapi_extra={"requestBody": {"content": {"application/json": {"example": ORDER_EXAMPLE}}}},
+    operation_id="push_orders",
 )
 def push_orders(request, payload: PushOrdersIn):
     report = importing.import_orders(
@@ -126,23 +129,23 @@ def push_orders(request, payload: PushOrdersIn):
 # --- products -------------------------------------------------------------------------------
 
 
-class ProductItem(Schema):
+class ProductItem(BodySchema):
     product_code: str | None = Field(None, description="needed when the SKU is new")
     product_name: str | None = None
     product_name_en: str | None = None
     code: str = Field(..., description="the SKU code: created or updated by it")
     name: str | None = None
     variant: str | None = None
-    weight_kg: Decimal | None = None
-    length_cm: Decimal | None = None
-    width_cm: Decimal | None = None
-    height_cm: Decimal | None = None
-    cost: Decimal | None = None
+    weight_kg: Kg | None = None
+    length_cm: LengthCm | None = None
+    width_cm: WidthCm | None = None
+    height_cm: HeightCm | None = None
+    cost: Cost | None = None
     cost_currency: str | None = None
     declared_name_zh: str | None = None
     declared_name_en: str | None = None
     hs_code: str | None = None
-    declared_value: Decimal | None = None
+    declared_value: DeclaredValue | None = None
     declared_currency: str | None = None
     origin_country: str | None = None
     has_battery: bool | None = None
@@ -151,7 +154,7 @@ class ProductItem(Schema):
     status: Literal["active", "inactive"] | None = None
 
 
-class PushProductsIn(Schema):
+class PushProductsIn(BodySchema):
     items: list[ProductItem] = Field(..., min_length=1, max_length=MAX_BATCH)
 
 
@@ -196,6 +199,7 @@ def _cells(item: ProductItem) -> dict[str, str]:
     description="Up to 1,000 SKUs; weights in kg, dimensions in cm, amounts as decimal strings; "
     "fields left out keep their value." + IDEMPOTENCY_NOTE,
     openapi_extra={"requestBody": {"content": {"application/json": {"example": PRODUCT_EXAMPLE}}}},
+    operation_id="push_products",
 )
 def push_products(request, payload: PushProductsIn):
     converted = [product_row(_cells(item)) for item in payload.items]
@@ -224,13 +228,13 @@ def push_products(request, payload: PushProductsIn):
 # --- stock ----------------------------------------------------------------------------------
 
 
-class StockItem(Schema):
-    sku: str
-    warehouse: str
-    quantity: int = Field(..., ge=0)
+class StockItem(BodySchema):
+    sku: str = Field(..., max_length=64)
+    warehouse: str = Field(..., max_length=32)
+    quantity: column_int(StockBalance, "on_hand", ge=0, le=MAX_QUANTITY)
 
 
-class PushStockIn(Schema):
+class PushStockIn(BodySchema):
     mode: Literal["stocktake", "receipt"] = Field(
         ...,
         description="stocktake: on hand becomes the quantity (the ledger gets the "
@@ -254,6 +258,7 @@ STOCK_EXAMPLE = {
     description="Up to 1,000 (SKU, warehouse, quantity) items, through the stock ledger."
     + IDEMPOTENCY_NOTE,
     openapi_extra={"requestBody": {"content": {"application/json": {"example": STOCK_EXAMPLE}}}},
+    operation_id="push_stock",
 )
 def push_stock(request, payload: PushStockIn):
     items = payload.items

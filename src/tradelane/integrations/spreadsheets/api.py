@@ -9,8 +9,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from tradelane.accounts.permissions import require
-from tradelane.api.errors import responses
-from tradelane.api.types import Id
+from tradelane.api.errors import CSV, XLSX, file_responses, responses
+from tradelane.api.types import BodySchema, Date, Id
 from tradelane.core.errors import NotFound, ValidationFailed
 
 from . import exports, services
@@ -22,7 +22,7 @@ router = Router()
 Entity = Literal["orders", "products", "stock"]
 
 
-class TemplateIn(Schema):
+class TemplateIn(BodySchema):
     name: str = Field(..., max_length=100)
     entity: Entity
     mapping: dict[str, str] = Field(..., description="our field -> their column header")
@@ -37,7 +37,7 @@ class TemplateOut(Schema):
     defaults: dict[str, str]
 
 
-class MappingIn(Schema):
+class ColumnMappingIn(BodySchema):
     template_id: Id | None = None
     mapping: dict[str, str] | None = Field(
         None, description="our field -> their column header; omitted: suggested from headers"
@@ -46,7 +46,7 @@ class MappingIn(Schema):
     stock_mode: Literal["stocktake", "receipt", ""] = ""
 
 
-class ImportIn(MappingIn):
+class SpreadsheetImportIn(ColumnMappingIn):
     mode: Literal["all_or_nothing", "partial"] = "all_or_nothing"
 
 
@@ -65,7 +65,7 @@ def _template(user, template_id: int | None) -> ColumnMapping | None:
     return template
 
 
-def _options(user, payload: MappingIn) -> dict:
+def _options(user, payload: ColumnMappingIn) -> dict:
     return {
         "template": _template(user, payload.template_id),
         "mapping": payload.mapping,
@@ -74,7 +74,11 @@ def _options(user, payload: MappingIn) -> dict:
     }
 
 
-@router.post("/spreadsheets/uploads", response=responses(201, dict[str, Any]))
+@router.post(
+    "/spreadsheets/uploads",
+    response=responses(201, dict[str, Any]),
+    operation_id="spreadsheets_upload",
+)
 def upload(
     request,
     file: File[UploadedFile],
@@ -96,17 +100,23 @@ def upload(
 
 
 @router.post(
-    "/spreadsheets/uploads/{id:upload_id}/preview", response=responses(200, dict[str, Any])
+    "/spreadsheets/uploads/{id:upload_id}/preview",
+    response=responses(200, dict[str, Any]),
+    operation_id="spreadsheets_preview",
 )
-def preview(request, upload_id: int, payload: MappingIn):
+def preview(request, upload_id: int, payload: ColumnMappingIn):
     """The first 20 rows with a given mapping or template, and each row's problems."""
     up = services.get_upload(request.auth, upload_id)
     opts = _options(request.auth, payload)
     return services.preview(request.auth, up, **opts)
 
 
-@router.post("/spreadsheets/uploads/{id:upload_id}/import", response=responses(200, ImportOut))
-def run_import(request, upload_id: int, payload: ImportIn):
+@router.post(
+    "/spreadsheets/uploads/{id:upload_id}/import",
+    response=responses(200, ImportOut),
+    operation_id="spreadsheets_import",
+)
+def run_import(request, upload_id: int, payload: SpreadsheetImportIn):
     """Import the file: a report at once for small files, a job id for files over 300 rows.
     ``all_or_nothing`` (default): one rejected row and nothing is written."""
     up = services.get_upload(request.auth, upload_id)
@@ -118,7 +128,11 @@ def run_import(request, upload_id: int, payload: ImportIn):
 # --- templates ------------------------------------------------------------------------------
 
 
-@router.get("/spreadsheets/templates", response=responses(200, list[TemplateOut]))
+@router.get(
+    "/spreadsheets/templates",
+    response=responses(200, list[TemplateOut]),
+    operation_id="spreadsheet_templates_list",
+)
 def list_templates(request, entity: Entity | None = None):
     allowed = services.importable_entities(request.auth)
     qs = ColumnMapping.objects.filter(entity__in=allowed)
@@ -127,18 +141,30 @@ def list_templates(request, entity: Entity | None = None):
     return list(qs)
 
 
-@router.post("/spreadsheets/templates", response=responses(201, TemplateOut))
+@router.post(
+    "/spreadsheets/templates",
+    response=responses(201, TemplateOut),
+    operation_id="spreadsheet_templates_create",
+)
 def create_template(request, payload: TemplateIn):
     return Status(201, services.save_template(request.auth, **payload.dict()))
 
 
-@router.put("/spreadsheets/templates/{id:template_id}", response=responses(200, TemplateOut))
+@router.put(
+    "/spreadsheets/templates/{id:template_id}",
+    response=responses(200, TemplateOut),
+    operation_id="spreadsheet_templates_update",
+)
 def update_template(request, template_id: int, payload: TemplateIn):
     template = _template(request.auth, template_id)
     return services.save_template(request.auth, template=template, **payload.dict())
 
 
-@router.delete("/spreadsheets/templates/{id:template_id}", response=responses(204, None))
+@router.delete(
+    "/spreadsheets/templates/{id:template_id}",
+    response=responses(204, None),
+    operation_id="spreadsheet_templates_delete",
+)
 def delete_template(request, template_id: int):
     services.delete_template(request.auth, _template(request.auth, template_id))
     return Status(204, None)
@@ -152,8 +178,8 @@ class ExportFilters(Schema):
     template_id: Id | None = None
     status: str = ""
     store: str = Field("", description="orders: a store code")
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
     warehouse: str = Field("", description="stock: a warehouse code")
 
 
@@ -192,7 +218,12 @@ def export_response(user, entity: str, filters: ExportFilters):
     )
 
 
-@router.get("/spreadsheets/export/{entity}", response=responses(200, None))
+@router.get(
+    "/spreadsheets/export/{entity}",
+    response=responses(200, None),
+    operation_id="spreadsheets_export",
+    openapi_extra=file_responses(CSV, XLSX),
+)
 def export(request, entity: Entity, filters: Query[ExportFilters]):
     """Download orders (one row per line; filter by status, store, dates), products (one row
     per SKU) or stock (per SKU and warehouse) as CSV (streamed) or .xlsx, in the columns the

@@ -11,6 +11,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.api.errors import responses
 from tradelane.api.paging import PageParams, page_of, paginate
+from tradelane.api.types import Id, Int
 from tradelane.core.errors import NotFound
 
 from . import dispatch, dispatch_services
@@ -108,10 +109,10 @@ class HourlyOut(Schema):
 
 
 class DispatchFilters(PageParams):
-    store_id: int | None = Field(None, description="orders.Store id")
+    store_id: Id | None = Field(None, description="orders.Store id")
     status: str | None = Field(None, max_length=16)
     topic: str | None = Field(None, max_length=64, description="topic, job kind or carrier")
-    since_hours: int | None = Field(None, ge=1, le=24 * 90, description="only the last n hours")
+    since_hours: Int(1, 24 * 90) | None = Field(None, description="only the last n hours")
 
     def as_filters(self) -> dispatch.ListFilters:
         return dispatch.ListFilters(
@@ -132,31 +133,47 @@ def _view(request) -> None:
     require(request.auth, P.DISPATCH_VIEW)
 
 
-@router.get("/dispatch/stores", response=responses(200, list[StorePanelOut]))
+@router.get(
+    "/dispatch/stores",
+    response=responses(200, list[StorePanelOut]),
+    operation_id="dispatch_stores_list",
+)
 def stores(request):
     _view(request)
     return [p.as_dict() for p in dispatch.store_panels()]
 
 
-@router.get("/dispatch/hourly", response=responses(200, HourlyOut))
+@router.get("/dispatch/hourly", response=responses(200, HourlyOut), operation_id="dispatch_hourly")
 def hourly(request):
     _view(request)
     return dispatch.hourly()
 
 
-@router.get("/dispatch/sync-runs", response=responses(200, page_of(SyncRunOut)))
+@router.get(
+    "/dispatch/sync-runs",
+    response=responses(200, page_of(SyncRunOut)),
+    operation_id="dispatch_sync_runs_list",
+)
 def sync_runs(request, filters: Query[DispatchFilters]):
     _view(request)
     return paginate(dispatch.sync_runs(filters.as_filters()), filters)
 
 
-@router.get("/dispatch/webhooks", response=responses(200, page_of(WebhookOut)))
+@router.get(
+    "/dispatch/webhooks",
+    response=responses(200, page_of(WebhookOut)),
+    operation_id="dispatch_webhooks_list",
+)
 def webhooks(request, filters: Query[DispatchFilters]):
     _view(request)
     return paginate(dispatch.webhooks(filters.as_filters()), filters)
 
 
-@router.get("/dispatch/webhooks/{id:delivery_id}", response=responses(200, WebhookDetailOut))
+@router.get(
+    "/dispatch/webhooks/{id:delivery_id}",
+    response=responses(200, WebhookDetailOut),
+    operation_id="dispatch_webhooks_get",
+)
 def webhook(request, delivery_id: int):
     _view(request)
     row = WebhookDelivery.objects.filter(pk=delivery_id).first()
@@ -166,25 +183,39 @@ def webhook(request, delivery_id: int):
     return row
 
 
-@router.get("/dispatch/outbox", response=responses(200, page_of(OutboxOut)))
+@router.get(
+    "/dispatch/outbox",
+    response=responses(200, page_of(OutboxOut)),
+    operation_id="dispatch_outbox_list",
+)
 def outbox(request, filters: Query[DispatchFilters]):
     _view(request)
     return paginate(dispatch.outbox(filters.as_filters()), filters)
 
 
-@router.get("/dispatch/jobs", response=responses(200, page_of(JobOut)))
+@router.get(
+    "/dispatch/jobs", response=responses(200, page_of(JobOut)), operation_id="dispatch_jobs_list"
+)
 def jobs(request, filters: Query[DispatchFilters]):
     _view(request)
     return paginate(dispatch.jobs(filters.as_filters()), filters)
 
 
-@router.post("/dispatch/stores/{id:connection_id}/sync", response=responses(202, ActionOut))
+@router.post(
+    "/dispatch/stores/{id:connection_id}/sync",
+    response=responses(202, ActionOut),
+    operation_id="dispatch_stores_sync",
+)
 def sync_now(request, connection_id: int):
     conn = dispatch_services.sync_now(request.auth, connection_id)
     return Status(202, {"id": conn.pk, "status": conn.state})
 
 
-@router.post("/dispatch/stores/{id:connection_id}/push-stock", response=responses(202, ActionOut))
+@router.post(
+    "/dispatch/stores/{id:connection_id}/push-stock",
+    response=responses(202, ActionOut),
+    operation_id="dispatch_stores_push_stock",
+)
 def push_stock(request, connection_id: int):
     """Queue a push of the store's available stock (all mapped SKUs); ``id`` is the outbox
     message's (see ``/dispatch/outbox``)."""
@@ -192,19 +223,31 @@ def push_stock(request, connection_id: int):
     return Status(202, {"id": msg.pk, "status": msg.status})
 
 
-@router.post("/dispatch/sync-runs/{id:run_id}/retry", response=responses(202, ActionOut))
+@router.post(
+    "/dispatch/sync-runs/{id:run_id}/retry",
+    response=responses(202, ActionOut),
+    operation_id="dispatch_sync_runs_retry",
+)
 def retry_run(request, run_id: int):
     run = dispatch_services.retry_run(request.auth, run_id)
     return Status(202, {"id": run.pk, "status": run.status})
 
 
-@router.post("/dispatch/webhooks/{id:delivery_id}/replay", response=responses(202, ActionOut))
+@router.post(
+    "/dispatch/webhooks/{id:delivery_id}/replay",
+    response=responses(202, ActionOut),
+    operation_id="dispatch_webhooks_replay",
+)
 def replay_webhook(request, delivery_id: int):
     row = dispatch_services.replay_webhook(request.auth, delivery_id)
     return Status(202, {"id": row.pk, "status": row.status})
 
 
-@router.post("/dispatch/outbox/{id:message_id}/replay", response=responses(202, ActionOut))
+@router.post(
+    "/dispatch/outbox/{id:message_id}/replay",
+    response=responses(202, ActionOut),
+    operation_id="dispatch_outbox_replay",
+)
 def replay_outbox(request, message_id: int):
     msg = dispatch_services.replay_outbox(request.auth, message_id)
     return Status(202, {"id": msg.pk, "status": msg.status})
