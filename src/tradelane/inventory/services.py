@@ -43,6 +43,25 @@ class Reservation:
     source_id: str
 
 
+MAX_ON_HAND = 2_147_483_647  # StockBalance.on_hand, an integer column (PostgreSQL's range)
+
+
+def _too_much() -> ValidationFailed:
+    return ValidationFailed(
+        f"More than {MAX_ON_HAND} units would be on hand", code="stock_too_large",
+        details={"limit": MAX_ON_HAND},
+    )  # fmt: skip
+
+
+def _add_on_hand(sku_id: int, warehouse_id: int, quantity: int) -> None:
+    """on_hand += quantity, refused (not overflowed: a 500 on PostgreSQL) past the column."""
+    changed = StockBalance.objects.filter(
+        sku_id=sku_id, warehouse_id=warehouse_id, on_hand__lte=MAX_ON_HAND - quantity
+    ).update(on_hand=F("on_hand") + quantity, updated_at=timezone.now())
+    if not changed:
+        raise _too_much()
+
+
 def _positive(qty: int, what: str = "quantity") -> int:
     if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
         raise ValidationFailed(
@@ -145,9 +164,7 @@ def receive(
     _positive(quantity)
     with transaction.atomic():
         _balance(sku_id, warehouse_id)
-        StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).update(
-            on_hand=F("on_hand") + quantity, updated_at=timezone.now()
-        )
+        _add_on_hand(sku_id, warehouse_id, quantity)
         return _move(
             actor,
             sku_id,
@@ -171,11 +188,14 @@ def adjust(actor, *, sku_id: int, warehouse_id: int, delta: int, note: str) -> S
         raise ValidationFailed("Say why the stock is adjusted", code="reason_required")
     with transaction.atomic():
         _balance(sku_id, warehouse_id)
-        changed = StockBalance.objects.filter(
-            sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") - delta
-        ).update(on_hand=F("on_hand") + delta, updated_at=timezone.now())
-        if not changed:
-            raise InsufficientStock("Not enough unreserved stock for this adjustment")
+        if delta > 0:
+            _add_on_hand(sku_id, warehouse_id, delta)
+        else:
+            changed = StockBalance.objects.filter(
+                sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") - delta
+            ).update(on_hand=F("on_hand") + delta, updated_at=timezone.now())
+            if not changed:
+                raise InsufficientStock("Not enough unreserved stock for this adjustment")
         return _move(actor, sku_id, warehouse_id, K.ADJUSTMENT, on_hand_delta=delta, note=note)
 
 
@@ -200,9 +220,7 @@ def transfer(
         if not changed:
             raise InsufficientStock("Not enough available stock to transfer")
         _balance(sku_id, to_warehouse_id)
-        StockBalance.objects.filter(sku_id=sku_id, warehouse_id=to_warehouse_id).update(
-            on_hand=F("on_hand") + quantity, updated_at=timezone.now()
-        )
+        _add_on_hand(sku_id, to_warehouse_id, quantity)
         out = _move(
             actor,
             sku_id,
@@ -507,6 +525,10 @@ def apply_counts(
         totals: dict[tuple[int, int], int] = defaultdict(int)
         for (s, w, _), p in todo:
             totals[(s, w)] += p["delta"]
+        # the balances are locked (plan_counts): what they hold plus what comes must fit
+        held_now = {(s, w): p["on_hand"] for (s, w, _), p in todo}
+        if any(held_now[key] + total > MAX_ON_HAND for key, total in totals.items()):
+            raise _too_much()
         if mode == STOCKTAKE:
             sql = (
                 f"UPDATE {table} SET on_hand = on_hand + %s, updated_at = %s WHERE sku_id = %s "

@@ -899,6 +899,14 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
     ctx.mappings.load(
         {(norm["store_id"], line[0]) for _, norm, *_ in (*new, *changed) for line in norm["lines"]}
     )
+    # a bundle multiplies a line's quantity: refuse an order whose lines would not fit
+    oversized = {n for n, norm, *_ in (*new, *changed) if _expands_too_far(ctx, norm)}
+    if oversized:
+        for n, *_ in (*new, *changed):
+            if n in oversized:
+                results[n] = (REJECTED, [_too_many_units()], None)
+        new = [item for item in new if item[0] not in oversized]
+        changed = [item for item in changed if item[0] not in oversized]
 
     # 4. changed orders: replace fields and lines, back to pending review, audit each
     if changed:
@@ -928,6 +936,26 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
         result, errors, pk = results[n]
         entries.append(_entry(n, norm, result, errors, order_id=pk))
     return entries, review_ids
+
+
+MAX_LINE_UNITS = 2_147_483_647  # OrderLine.quantity, an integer column (PostgreSQL's range)
+
+
+def _expands_too_far(ctx: _Context, norm: dict) -> bool:
+    known = ctx.mappings.known
+    store_id = norm["store_id"]
+    return any(
+        qty > MAX_LINE_UNITS
+        for *_, qty, _price in expand_lines(norm["lines"], lambda s: known.get((store_id, s), ()))
+    )
+
+
+def _too_many_units() -> dict:
+    return _err(
+        "lines",
+        "quantity_too_large",
+        f"With its bundles the order has a line of more than {MAX_LINE_UNITS} units",
+    )
 
 
 def _locked(status: str) -> dict:

@@ -142,6 +142,10 @@ ERROR = {
     "permission_denied": gettext_lazy("Your role may not do this."),
     "out_of_range": gettext_lazy("A number is too large (or too small) to be stored."),
     "unlock_target_required": gettext_lazy("Name a user or an address to unlock."),
+    "stock_too_large": gettext_lazy("That is more stock on hand than can be recorded."),
+    "quantity_too_large": gettext_lazy(
+        "With its bundles a line has more units than can be recorded."
+    ),
     "not_authenticated": gettext_lazy("Log in first."),
     "invalid_transition": gettext_lazy("The order's status does not allow this action."),
     "stale_state": gettext_lazy(

@@ -144,3 +144,33 @@ def test_reserve_many_is_set_based_and_all_or_nothing(warehouse_user, make_sku, 
         "1": {(a.pk, wh_cn.pk): 2, (b.pk, wh_cn.pk): 1},
         "2": {(a.pk, wh_us.pk): 1},
     }
+
+
+def test_on_hand_never_grows_past_its_column(warehouse_user, make_sku, wh_cn, wh_us):
+    """Repeated receipts pushed on_hand past 2**31-1: PostgreSQL's integer overflow was a 500."""
+    a = make_sku("A")
+    top = services.MAX_ON_HAND
+    services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=top - 5)
+    services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_us.pk, quantity=10)
+    moves = StockMovement.objects.count()
+    refusals = [
+        lambda: services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=6),
+        lambda: services.adjust(
+            warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, delta=6, note="count"
+        ),
+        lambda: services.transfer(
+            warehouse_user, sku_id=a.pk, from_warehouse_id=wh_us.pk,
+            to_warehouse_id=wh_cn.pk, quantity=6,
+        ),
+        lambda: services.apply_counts(
+            warehouse_user, [(a.pk, wh_cn.pk, 3), (a.pk, wh_cn.pk, 3)], services.RECEIPT
+        ),
+    ]  # fmt: skip
+    for refuse in refusals:
+        with pytest.raises(ValidationFailed) as err:
+            refuse()
+        assert err.value.code == "stock_too_large"
+    assert balance(a, wh_cn) == (top - 5, 0) and balance(a, wh_us) == (10, 0)
+    assert StockMovement.objects.count() == moves
+    services.receive(warehouse_user, sku_id=a.pk, warehouse_id=wh_cn.pk, quantity=5)
+    assert balance(a, wh_cn) == (top, 0)
