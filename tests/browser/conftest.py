@@ -99,3 +99,18 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture
+def settled():
+    """Wait until htmx has swapped and settled (and so wired up) the content it just put in.
+
+    htmx attaches the triggers of swapped-in elements when the swap settles (20 ms later, more
+    on a loaded machine); an action a test takes before that (a select's change) is lost."""
+
+    def wait(page) -> None:
+        page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
+
+    return wait

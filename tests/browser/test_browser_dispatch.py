@@ -106,7 +106,9 @@ def flow(make_user, fake, wh_cn):
     return {"conns": conns, "bad": bad, "dead": dead, "failed": failed}
 
 
-def test_dispatch_center_alert_tabs_payload_and_replay(page, live_server, shot, flow, fake):
+def test_dispatch_center_alert_tabs_payload_and_replay(
+    page, live_server, shot, flow, fake, settled
+):
     log_in(page, live_server, "ops_admin")
     page.goto(f"{live_server.url}/dispatch/")
     alert = page.locator('[data-alert-store="SHOP-EU"]')
@@ -126,6 +128,7 @@ def test_dispatch_center_alert_tabs_payload_and_replay(page, live_server, shot, 
     # tabs switch without a page load; the failed run can be retried
     page.locator('.dispatch-tabs a[data-tab="webhooks"]').click()
     expect(page.locator('table[data-tab-table="webhooks"]')).to_be_visible()
+    settled(page)
     page.get_by_test_id(f"payload-webhook-{flow['bad'].pk}").click()
     dialog = page.locator("#payload-dialog")
     expect(dialog).to_be_visible()
@@ -137,6 +140,7 @@ def test_dispatch_center_alert_tabs_payload_and_replay(page, live_server, shot, 
     page.locator('.dispatch-tabs a[data-tab="outbox"]').click()
     row = page.locator(f'tr[data-row="{flow["dead"].pk}"]')
     expect(row).to_have_attribute("data-status", "dead")
+    settled(page)
     shot(page, "dispatch-outbox")
     page.get_by_test_id(f"replay-outbox-{flow['dead'].pk}").click()
     expect(page.locator("#dispatch-msg .alert-success")).to_be_visible()
@@ -147,9 +151,11 @@ def test_dispatch_center_alert_tabs_payload_and_replay(page, live_server, shot, 
 
     page.locator('.dispatch-tabs a[data-tab="runs"]').click()
     expect(page.locator('table[data-tab-table="runs"]')).to_be_visible()
+    settled(page)  # the new filter form listens for changes only once the swap has settled
     with page.expect_response(lambda r: "status=failed" in r.url):
         page.get_by_test_id("filter-status").select_option("failed")
     expect(page.locator('table[data-tab-table="runs"] tbody tr')).to_have_count(1)
+    settled(page)
     page.get_by_test_id(f"retry-run-{flow['failed'].pk}").click()
     expect(page.locator("#dispatch-msg .alert-success")).to_be_visible()
     assert not page.js_errors

@@ -72,7 +72,7 @@ def test_merge_two_orders_of_one_buyer_from_the_workbench(page, live_server, sho
     assert not page.js_errors
 
 
-def test_split_an_order_on_its_page(page, live_server, shot):
+def test_split_an_order_on_its_page(page, live_server, shot, settled):
     world = data.seed(12)
     order = Order.objects.get(number="#1009")  # MUG-W x2, MUG-SET (bundle), LAMP
     services.review_orders(world["cs"], [order.pk])
@@ -102,6 +102,7 @@ def test_split_an_order_on_its_page(page, live_server, shot):
     assert order.status == "approved" and not Package.objects.exists()
 
     # A third parcel column appears and what was typed stays.
+    settled(page)  # the swapped-in form is wired up once htmx settles
     page.get_by_test_id("split-add-part").click()
     expect(page.locator("#split-form thead th.part")).to_have_count(3)
     expect(qty(1, 0)).to_have_value("2")

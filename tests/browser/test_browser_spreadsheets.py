@@ -29,7 +29,7 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
-def test_upload_excel_map_preview_import_and_read_the_report(page, live_server, shot):
+def test_upload_excel_map_preview_import_and_read_the_report(page, live_server, shot, settled):
     data.user(roles.PURCHASING, "cg_wang", name="王采购")
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("cg_wang")
@@ -48,6 +48,7 @@ def test_upload_excel_map_preview_import_and_read_the_report(page, live_server, 
     # "品名规格" is not a header we know: map it to the SKU name by hand, then preview again
     name_select = page.locator('select[data-field="name"]')
     expect(name_select).to_have_value("")
+    settled(page)  # the swapped-in form is wired up once htmx settles
     expect(page.locator('select[data-field="hs_code"]')).to_have_value("HS编码")
     name_select.select_option("品名规格")
     page.get_by_role("button", name="重新预览").click()
@@ -59,11 +60,13 @@ def test_upload_excel_map_preview_import_and_read_the_report(page, live_server, 
     expect(preview).to_contain_text("台灯 黑")
     shot(page, "40-io-preview", full_page=True)
 
+    settled(page)
     page.get_by_test_id("io-import").click()
     report = page.get_by_test_id("io-report")
     expect(report).to_contain_text("没有导入任何数据")
     assert not Sku.objects.filter(code__in=["LAMP-W", "FAN-1"]).exists()
 
+    settled(page)
     page.get_by_test_id("io-partial").check()
     page.get_by_test_id("io-import").click()
     expect(report).to_contain_text("已导入")
