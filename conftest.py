@@ -171,7 +171,7 @@ def make_sku(product):
 def fresh_rate_cache():
     """``logistics.selectors``' channel cache emptied before and after the test (the cache
     outlives the test's transaction)."""
-    from tradelane.logistics import selectors
+    from tradelane.logistics.rates import selectors
 
     selectors.clear_cache()
     yield

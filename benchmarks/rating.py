@@ -61,8 +61,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tradelane.core.money import Money  # noqa: E402
-from tradelane.logistics.rating import Parcel, compile_channel, quote_all  # noqa: E402
-from tradelane.logistics.spec import (  # noqa: E402
+from tradelane.logistics.rates.descriptions import (
     MODE_FULL,
     MODE_HALF,
     MODE_NONE_UP_TO_SIZE,
@@ -77,6 +76,7 @@ from tradelane.logistics.spec import (  # noqa: E402
     validate_channel,
     validate_sheet,
 )
+from tradelane.logistics.rates.engine import Parcel, compile_channel, quote_all  # noqa: E402
 
 COUNTRIES = [
     "US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "IT", "ES", "BE", "AT", "CH", "SE", "NO",
@@ -232,7 +232,7 @@ def build_db(args, rnd: random.Random, data_dir: Path) -> tuple[list, float, flo
 
     call_command("migrate", verbosity=0)
     from tradelane.accounts.models import User
-    from tradelane.logistics import selectors, services
+    from tradelane.logistics.rates import selectors, services
 
     admin = User.objects.create_superuser("bench", password="bench-pass-123")
     t = time.perf_counter()

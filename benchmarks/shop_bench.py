@@ -50,9 +50,9 @@ def _seed(n: int, seed: int = 42):
 
     from tradelane.catalog.models import Product, Sku
     from tradelane.core.bulk import insert_rows
-    from tradelane.logistics import services
     from tradelane.logistics.models import ShippingRule
-    from tradelane.logistics.spec import AreaRule, BracketData, SheetData, ZoneData
+    from tradelane.logistics.rates import services
+    from tradelane.logistics.rates.descriptions import AreaRule, BracketData, SheetData, ZoneData
     from tradelane.orders.models import Order, OrderLine, Store
 
     rnd = random.Random(seed)
@@ -112,7 +112,7 @@ def run(orders: int = 100_000, profile: bool = False) -> dict:
     data_dir = _setup()
     try:
         user = _seed(orders)
-        from tradelane.logistics import shopping
+        from tradelane.logistics.shopping import services as shopping
 
         started = time.perf_counter()
         if profile:

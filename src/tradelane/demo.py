@@ -743,12 +743,19 @@ class _Builder:
         import datetime as dt
 
         from tradelane.core.errors import DomainError
-        from tradelane.logistics import customs, manifests, shopping
-        from tradelane.logistics import services as channels
-        from tradelane.logistics import shipping as ship
+        from tradelane.logistics.customs import decisions as customs
         from tradelane.logistics.models import Channel, ShipmentOrder
-        from tradelane.logistics.shipping_config import create_config
-        from tradelane.logistics.spec import AreaRule, BracketData, SheetData, ZoneData
+        from tradelane.logistics.rates import services as channels
+        from tradelane.logistics.rates.descriptions import (
+            AreaRule,
+            BracketData,
+            SheetData,
+            ZoneData,
+        )
+        from tradelane.logistics.shipping import manifests
+        from tradelane.logistics.shipping import services as ship
+        from tradelane.logistics.shopping import services as shopping
+        from tradelane.logistics.shopping.configuration import create_config
         from tradelane.orders.models import Order
         from tradelane.orders.states import OrderStatus as S
 
@@ -803,7 +810,7 @@ class _Builder:
 def _channels(builder: _Builder) -> None:
     """Shipping channels with cost and sale sheets (postal, special line, DHL-like courier with
     fuel history and remote areas, EMS, a US line zoned by ZIP), through the logistics services."""
-    from tradelane.logistics.samples import create_sample_channels
+    from tradelane.logistics.rates.samples import create_sample_channels
 
     create_sample_channels(builder.users["logistics"])
 

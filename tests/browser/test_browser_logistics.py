@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tradelane.accounts import roles
-from tradelane.logistics import selectors
 from tradelane.logistics.models import RateSheet
-from tradelane.logistics.samples import create_sample_channels
+from tradelane.logistics.rates import selectors
+from tradelane.logistics.rates.samples import create_sample_channels
 from tradelane.web.tests import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

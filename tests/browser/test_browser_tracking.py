@@ -9,11 +9,11 @@ from playwright.sync_api import expect
 
 from tradelane.accounts import roles
 from tradelane.inventory.models import Warehouse
-from tradelane.logistics import tracking
-from tradelane.logistics import tracking_codes as tc
-from tradelane.logistics.gateways import TrackEvent
+from tradelane.logistics.carriers.contract import TrackEvent
 from tradelane.logistics.models import TrackingException
 from tradelane.logistics.tests.tracking_factories import RECEIVER, at, make_channel, make_shipment
+from tradelane.logistics.tracking import codes as tc
+from tradelane.logistics.tracking import services as tracking
 from tradelane.web.tests import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -38,7 +38,7 @@ PRINCIPALS = (*ROLES, ANON)
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    from tradelane.logistics import selectors
+    from tradelane.logistics.rates import selectors
 
     with django_db_blocker.unblock():
         selectors.clear_cache()

@@ -27,8 +27,10 @@ from tradelane.integrations.stores import services as store_services
 from tradelane.integrations.stores.models import SyncRun, WebhookDelivery
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
-from tradelane.logistics import manifests, shipping, shipping_config
 from tradelane.logistics.models import Channel, RateSheet, TrackingException
+from tradelane.logistics.shipping import manifests
+from tradelane.logistics.shipping import services as shipping
+from tradelane.logistics.shopping import configuration as shipping_config
 from tradelane.logistics.tests.shipfix import own_channel
 from tradelane.logistics.tests.tracking_factories import make_account
 from tradelane.orders import services as orders

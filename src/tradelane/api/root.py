@@ -14,8 +14,8 @@ from tradelane.catalog.api import router as catalog_router
 from tradelane.integrations.push.api import router as push_router
 from tradelane.integrations.spreadsheets.api import router as spreadsheets_router
 from tradelane.inventory.api import router as inventory_router
-from tradelane.logistics.api import router as logistics_router
-from tradelane.logistics.tracking_api import router as tracking_router
+from tradelane.logistics.rates.api import router as logistics_router
+from tradelane.logistics.tracking.api import router as tracking_router
 from tradelane.orders.api import router as orders_router
 
 from . import errors, types  # noqa: F401 - types registers the {id:...} path converter
@@ -78,7 +78,7 @@ def docs(request: HttpRequest) -> HttpResponse:
     return openapi_view(request, api)
 
 
-from tradelane.logistics.shipping_api import router as shipping_router  # noqa: E402
+from tradelane.logistics.shipping.api import router as shipping_router  # noqa: E402
 
 api.add_router("", shipping_router, tags=["shipping"])
 

@@ -7,5 +7,7 @@ class LogisticsConfig(AppConfig):
     verbose_name = "Logistics"
 
     def ready(self) -> None:
-        # job kinds and outbox handlers register themselves on import
-        from . import carrier_calls, shopping, tracking  # noqa: F401 - tracking: expiry sweep
+        # job kinds and outbox handlers register themselves on import (tracking: expiry sweep)
+        from .shipping import carrier_calls  # noqa: F401
+        from .shopping import services as shopping  # noqa: F401
+        from .tracking import services as tracking  # noqa: F401

@@ -7,7 +7,7 @@ class CarriersConfig(AppConfig):
     verbose_name = "Carrier connections"
 
     def ready(self) -> None:
-        from tradelane.logistics import gateways
+        from tradelane.logistics.carriers import contract as gateways
 
         from . import polling  # noqa: F401  (registers the periodic tracking poll)
 

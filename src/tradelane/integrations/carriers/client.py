@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.error import HTTPError
 
-from tradelane.logistics.gateways import CarrierError
+from tradelane.logistics.carriers.contract import CarrierError
 
 from . import karrio_tls
 from .karrio_tls import helpers, lib

@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from tradelane.logistics import gateways as g
+from tradelane.logistics.carriers import contract as g
 
 from . import client, mapping
 from .karrio_tls import lib, models, sdk

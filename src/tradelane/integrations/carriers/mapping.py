@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from tradelane.core.money import Money
-from tradelane.logistics import gateways as g
-from tradelane.logistics import tracking_codes as tc
+from tradelane.logistics.carriers import contract as g
+from tradelane.logistics.tracking import codes as tc
 
 from .karrio_tls import models as km
 

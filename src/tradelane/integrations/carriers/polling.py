@@ -23,9 +23,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tradelane.core.periodic import every_sweep
-from tradelane.logistics import gateways, selectors
+from tradelane.logistics.carriers import contract as gateways
 from tradelane.logistics.models import CarrierAccount, Shipment, ShipmentStatus
-from tradelane.logistics.spec import KIND_KARRIO
+from tradelane.logistics.rates import selectors
+from tradelane.logistics.rates.descriptions import KIND_KARRIO
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ LIMIT = 3000  # shipments per sweep
 
 def _recorder() -> Callable[..., Any]:
     """``tradelane.logistics.tracking.record_track_results`` (looked up at call time)."""
-    return importlib.import_module("tradelane.logistics.tracking").record_track_results
+    return importlib.import_module("tradelane.logistics.tracking.services").record_track_results
 
 
 def due(now: dt.datetime | None = None, limit: int = LIMIT) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from tradelane.core import audit
 from tradelane.core.crypto import encrypt_json
 from tradelane.core.errors import Conflict, ValidationFailed
 from tradelane.inventory.models import Warehouse
-from tradelane.logistics import shipping_config
+from tradelane.logistics.shopping import configuration as shipping_config
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Store
 

@@ -8,8 +8,8 @@ import logging
 
 from tradelane.core.crypto import decrypt_json
 from tradelane.integrations.stores.common import hmac_sha256_b64, signature_matches
-from tradelane.logistics import tracking
 from tradelane.logistics.models import CarrierAccount, InboundTracking
+from tradelane.logistics.tracking import services as tracking
 
 from . import mapping
 

@@ -29,8 +29,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tradelane.logistics import tracking_codes as tc
-from tradelane.logistics.gateways import TrackEvent, TrackResult
+from tradelane.logistics.carriers.contract import TrackEvent, TrackResult
+from tradelane.logistics.tracking import codes as tc
 
 # sub_status -> ours (the most precise field 17TRACK sends)
 SUB_STATUS = {

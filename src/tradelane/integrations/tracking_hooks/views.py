@@ -9,8 +9,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tradelane.logistics import tracking
 from tradelane.logistics.models import InboundTracking
+from tradelane.logistics.tracking import services as tracking
 
 from . import hooks
 

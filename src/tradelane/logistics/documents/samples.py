@@ -69,7 +69,7 @@ DECLARATION = CustomsDeclaration(
 
 
 def sample_label(i: int = 0, *, postal: bool = True, tracking: str | None = None) -> LabelData:
-    from tradelane.logistics.numbers import make_s10
+    from tradelane.logistics.shipping.numbers import make_s10
 
     return LabelData(
         sender=SENDER,

@@ -10,12 +10,12 @@ public page answers for them only with the key. Shipments numbered at random fro
 
 from django.db import migrations, models
 
-import tradelane.logistics.numbers
+import tradelane.logistics.shipping.numbers
 
 
 def fill_keys(apps, schema_editor):
     Shipment = apps.get_model("logistics", "Shipment")
-    new_key = tradelane.logistics.numbers.new_public_key
+    new_key = tradelane.logistics.shipping.numbers.new_public_key
     ids = list(Shipment.objects.filter(public_key__isnull=True).values_list("pk", flat=True))
     for start in range(0, len(ids), 1000):
         rows = [Shipment(pk=pk, public_key=new_key()) for pk in ids[start : start + 1000]]
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             model_name="shipment",
             name="public_key",
             field=models.CharField(
-                default=tradelane.logistics.numbers.new_public_key, max_length=32, unique=True
+                default=tradelane.logistics.shipping.numbers.new_public_key, max_length=32, unique=True
             ),
         ),
     ]

@@ -6,8 +6,7 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from tradelane.logistics.rating import CompiledChannel, compile_channel
-from tradelane.logistics.spec import (
+from tradelane.logistics.rates.descriptions import (
     AreaRule,
     BracketData,
     ChannelConfig,
@@ -17,6 +16,7 @@ from tradelane.logistics.spec import (
     validate_channel,
     validate_sheet,
 )
+from tradelane.logistics.rates.engine import CompiledChannel, compile_channel
 
 D = Decimal
 DAY = dt.date(2025, 3, 1)

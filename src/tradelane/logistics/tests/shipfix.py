@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from tradelane.core.models import FxRate
 from tradelane.inventory import services as inventory
-from tradelane.logistics import services
-from tradelane.logistics.spec import AreaRule, BracketData, SheetData, ZoneData
+from tradelane.logistics.rates import services
+from tradelane.logistics.rates.descriptions import AreaRule, BracketData, SheetData, ZoneData
 from tradelane.orders.allocation import allocate_orders
 from tradelane.orders.tests.factories import make_order
 

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from tradelane.accounts import roles
 from tradelane.api.testing import Api, role_clients
 from tradelane.core.models import AuditLog
-from tradelane.logistics import selectors
 from tradelane.logistics.models import Bracket, Channel, FuelRate, RateSheet, Zone
-from tradelane.logistics.samples import create_sample_channels
+from tradelane.logistics.rates import selectors
+from tradelane.logistics.rates.samples import create_sample_channels
 
 pytestmark = pytest.mark.django_db
 
@@ -544,7 +544,7 @@ def test_quote_sides_with_two_decimals_round_up_to_the_mm_then_the_cm(lg, world)
 def test_edge_parcel_rounds_weight_and_sides_up():
     from decimal import Decimal
 
-    from tradelane.logistics import edge
+    from tradelane.logistics.rates import shapes as edge
 
     p = edge.parcel(weight_kg=Decimal("1.2341"), length_cm=Decimal("30.01"),
                     width_cm=Decimal("20.99"), height_cm=Decimal("10"), country="US")  # fmt: skip

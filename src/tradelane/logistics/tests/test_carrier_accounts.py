@@ -5,8 +5,8 @@ from django.db import connection
 
 from tradelane.core.audit import AuditLog
 from tradelane.core.errors import Conflict, PermissionDenied, ValidationFailed
-from tradelane.logistics import services
 from tradelane.logistics.models import CarrierAccount
+from tradelane.logistics.rates import services
 
 SECRET = "s3cr3t-Very-Private-Value"
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tradelane.core.money import Money
-from tradelane.logistics import customs
+from tradelane.logistics.customs import decisions as customs
 from tradelane.logistics.models import StoreCustomsNumber
 from tradelane.orders.tests.factories import make_store
 

@@ -10,8 +10,9 @@ import pytest
 from tradelane.core.errors import PermissionDenied, ValidationFailed
 from tradelane.core.models import AuditLog
 from tradelane.core.money import Money
-from tradelane.logistics import customs, shipping_config
+from tradelane.logistics.customs import decisions as customs
 from tradelane.logistics.models import StoreCustomsNumber
+from tradelane.logistics.shopping import configuration as shipping_config
 from tradelane.orders.tests.factories import make_store
 
 from .shipfix import D, fx

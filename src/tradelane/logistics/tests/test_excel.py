@@ -11,9 +11,15 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from tradelane.core.errors import ValidationFailed
-from tradelane.logistics.excel import read_workbook, write_workbook
-from tradelane.logistics.rating import Parcel, quote
-from tradelane.logistics.spec import AreaRule, BracketData, FuelData, SurchargeData, ZoneData
+from tradelane.logistics.rates.descriptions import (
+    AreaRule,
+    BracketData,
+    FuelData,
+    SurchargeData,
+    ZoneData,
+)
+from tradelane.logistics.rates.engine import Parcel, quote
+from tradelane.logistics.rates.excel import read_workbook, write_workbook
 
 from .factories import DAY, D, build, channel, courier, sheet, zone
 

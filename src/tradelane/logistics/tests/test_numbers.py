@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradelane.core.errors import ValidationFailed
-from tradelane.logistics.numbers import (
+from tradelane.logistics.shipping.numbers import (
     check_entered_number,
     is_valid_s10,
     make_s10,

@@ -15,8 +15,8 @@ from tradelane.accounts import roles
 from tradelane.api.testing import role_clients
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.models import AuditLog
-from tradelane.logistics import shipping_config
 from tradelane.logistics.models import CustomsThreshold, ShippingRule, StoreCustomsNumber
+from tradelane.logistics.shopping import configuration as shipping_config
 from tradelane.orders.tests.factories import make_store
 
 from .shipfix import own_channel

@@ -17,11 +17,12 @@ from tradelane.accounts import roles
 from tradelane.api.testing import role_clients
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.models import AuditLog
-from tradelane.logistics import manifests, printing, shipping
 from tradelane.logistics.documents import render_labels_pdf
 from tradelane.logistics.documents.samples import sample_label
 from tradelane.logistics.models import Manifest, S10Series, Shipment, ShipmentDocument
-from tradelane.logistics.shopping import Measured
+from tradelane.logistics.shipping import manifests, printing
+from tradelane.logistics.shipping import services as shipping
+from tradelane.logistics.shopping.services import Measured
 from tradelane.orders.tests.factories import make_store
 
 from .shipfix import allocated, own_channel

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradelane.core.money import Money
-from tradelane.logistics.rating import Parcel, chargeable_weight, quote
-from tradelane.logistics.spec import (
+from tradelane.logistics.rates.descriptions import (
     MEASURE_LONGEST,
     MEASURE_SUM,
     MODE_FULL,
@@ -25,6 +24,7 @@ from tradelane.logistics.spec import (
     validate_channel,
     validate_sheet,
 )
+from tradelane.logistics.rates.engine import Parcel, chargeable_weight, quote
 
 from .factories import DAY, build, channel, sheet, zone
 
@@ -305,7 +305,7 @@ def area_rules(draw):
 
 def reference_match(rules, postcode, city):
     """The rule the spec says wins, found by trying every rule."""
-    from tradelane.logistics.spec import norm_city, norm_postcode
+    from tradelane.logistics.rates.descriptions import norm_city, norm_postcode
 
     pc = norm_postcode(postcode)
     ck = norm_city(city)
@@ -343,8 +343,8 @@ def reference_match(rules, postcode, city):
     st.sampled_from(["", "Austin", "new  york", "Boston"]),
 )
 def test_zone_index_agrees_with_brute_force(rules, postcode, city):
-    from tradelane.logistics.rating import AreaIndex
-    from tradelane.logistics.spec import norm_city, norm_postcode
+    from tradelane.logistics.rates.descriptions import norm_city, norm_postcode
+    from tradelane.logistics.rates.engine import AreaIndex
 
     index = AreaIndex((rule, i) for i, rule in enumerate(rules))
     hit = index.match("US", norm_postcode(postcode), norm_city(city))

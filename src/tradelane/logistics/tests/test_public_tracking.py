@@ -11,11 +11,12 @@ from django.test import Client
 
 from tradelane.api.testing import Api
 from tradelane.core.models import OutboxMessage
-from tradelane.logistics import shipping, tracking
-from tradelane.logistics import tracking_codes as tc
-from tradelane.logistics.gateways import TrackEvent
+from tradelane.logistics.carriers.contract import TrackEvent
 from tradelane.logistics.models import S10Series, Shipment
-from tradelane.logistics.numbers import looks_random, make_s10
+from tradelane.logistics.shipping import services as shipping
+from tradelane.logistics.shipping.numbers import looks_random, make_s10
+from tradelane.logistics.tracking import codes as tc
+from tradelane.logistics.tracking import services as tracking
 from tradelane.orders.tests.factories import make_store
 
 from .shipfix import allocated, own_channel

@@ -12,7 +12,7 @@ from tradelane.core import outbox
 from tradelane.core.errors import Conflict, InvalidTransition, ValidationFailed
 from tradelane.core.models import OutboxMessage
 from tradelane.inventory.models import StockBalance, StockMovement
-from tradelane.logistics import gateways, shipping
+from tradelane.logistics.carriers import contract as gateways
 from tradelane.logistics.models import (
     CarrierAccount,
     Channel,
@@ -21,6 +21,7 @@ from tradelane.logistics.models import (
     ShipmentDocument,
     ShipmentOrder,
 )
+from tradelane.logistics.shipping import services as shipping
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order
 from tradelane.orders.tests.factories import make_store

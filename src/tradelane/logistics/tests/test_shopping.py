@@ -10,9 +10,9 @@ from tradelane.core import jobs
 from tradelane.core.errors import PermissionDenied
 from tradelane.core.models import Job
 from tradelane.core.money import Money
-from tradelane.logistics import shopping
 from tradelane.logistics.models import RateChoice, ShippingRule
-from tradelane.logistics.rating import Parcel
+from tradelane.logistics.rates.engine import Parcel
+from tradelane.logistics.shopping import services as shopping
 from tradelane.orders.tests.factories import make_order, make_store
 
 from .shipfix import D, allocated, fx, own_channel

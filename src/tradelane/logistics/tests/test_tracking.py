@@ -10,11 +10,11 @@ from tradelane.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tradelane.core.models import AuditLog, OutboxMessage
 from tradelane.core.periodic import sweep
 from tradelane.inventory.models import StockBalance, StockMovement
-from tradelane.logistics import tracking
-from tradelane.logistics import tracking_codes as tc
-from tradelane.logistics import tracking_selectors as sel
-from tradelane.logistics.gateways import TrackEvent, TrackResult
+from tradelane.logistics.carriers.contract import TrackEvent, TrackResult
 from tradelane.logistics.models import Shipment, TrackingEvent, TrackingException
+from tradelane.logistics.tracking import codes as tc
+from tradelane.logistics.tracking import selectors as sel
+from tradelane.logistics.tracking import services as tracking
 
 from .tracking_factories import allocated_order, at, make_channel, make_shipment
 

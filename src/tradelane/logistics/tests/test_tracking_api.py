@@ -10,10 +10,10 @@ from django.test import Client
 from tradelane.accounts import roles
 from tradelane.api.testing import Api, role_clients
 from tradelane.core.models import OutboxMessage
-from tradelane.logistics import tracking
-from tradelane.logistics import tracking_codes as tc
-from tradelane.logistics.gateways import TrackEvent
+from tradelane.logistics.carriers.contract import TrackEvent
 from tradelane.logistics.models import TrackingEvent, TrackingException
+from tradelane.logistics.tracking import codes as tc
+from tradelane.logistics.tracking import services as tracking
 
 from .tracking_factories import RECEIVER, allocated_order, at, make_channel, make_shipment
 

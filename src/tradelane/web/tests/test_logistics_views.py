@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from tradelane.accounts import roles
 from tradelane.core.models import AuditLog
-from tradelane.logistics import selectors
 from tradelane.logistics.models import Bracket, Channel, FuelRate, RateSheet
-from tradelane.logistics.samples import create_sample_channels
+from tradelane.logistics.rates import selectors
+from tradelane.logistics.rates.samples import create_sample_channels
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from tradelane.accounts import roles
 from tradelane.core.models import AuditLog, Job
-from tradelane.logistics import shipping, shopping
 from tradelane.logistics.models import Manifest, RateChoice, S10Series, Shipment
+from tradelane.logistics.shipping import services as shipping
+from tradelane.logistics.shopping import services as shopping
 from tradelane.logistics.tests.shipfix import allocated, own_channel
 from tradelane.orders.models import Order
 from tradelane.orders.tests.factories import make_store

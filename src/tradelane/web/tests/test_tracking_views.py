@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tradelane.logistics import tracking
-from tradelane.logistics import tracking_codes as tc
-from tradelane.logistics.gateways import TrackEvent
+from tradelane.logistics.carriers.contract import TrackEvent
 from tradelane.logistics.models import TrackingEvent, TrackingException
 from tradelane.logistics.tests.tracking_factories import (
     RECEIVER,
@@ -15,6 +13,8 @@ from tradelane.logistics.tests.tracking_factories import (
     at,
     make_shipment,
 )
+from tradelane.logistics.tracking import codes as tc
+from tradelane.logistics.tracking import services as tracking
 
 pytestmark = pytest.mark.django_db
 

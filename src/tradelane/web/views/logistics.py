@@ -21,8 +21,10 @@ from django.views.decorators.http import require_POST
 from tradelane.accounts.roles import P
 from tradelane.core.countries import country_choices, country_name
 from tradelane.core.errors import DomainError, ValidationFailed
-from tradelane.logistics import edge, selectors, services, spec
 from tradelane.logistics.models import Bracket, CarrierAccount, Channel, RateSheet, Zone
+from tradelane.logistics.rates import descriptions as spec
+from tradelane.logistics.rates import selectors, services
+from tradelane.logistics.rates import shapes as edge
 
 from .. import labels
 from .common import permission_required

@@ -28,7 +28,6 @@ from tradelane.accounts.roles import P
 from tradelane.core import states as core_states
 from tradelane.core.errors import DomainError, NotFound, ValidationFailed
 from tradelane.inventory.models import Warehouse
-from tradelane.logistics import manifests, printing, shipping, shopping
 from tradelane.logistics.models import (
     Channel,
     Manifest,
@@ -38,7 +37,10 @@ from tradelane.logistics.models import (
     ShipmentOrder,
     ShipmentStatus,
 )
-from tradelane.logistics.states import ACTIVE_STATES
+from tradelane.logistics.shipping import manifests, printing
+from tradelane.logistics.shipping import services as shipping
+from tradelane.logistics.shipping.states import ACTIVE_STATES
+from tradelane.logistics.shopping import services as shopping
 from tradelane.orders.models import Order, Store
 from tradelane.orders.states import OrderStatus
 
@@ -447,7 +449,7 @@ def shipment_detail(request, pk: int):
         for e in core_states.history(s).order_by("-created_at", "-id")
     ]
     kinds = {(d.kind, d.format) for d in s.documents.all()}
-    from tradelane.logistics.spec import KIND_RATE_SHEET
+    from tradelane.logistics.rates.descriptions import KIND_RATE_SHEET
 
     ours = s.channel.kind == KIND_RATE_SHEET
     printable = s.status in printing.PRINTABLE and bool(s.tracking_number)

@@ -22,9 +22,10 @@ from tradelane.accounts.roles import P
 from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError
 from tradelane.core.throttle import client_ident
-from tradelane.logistics import tracking, tracking_selectors
-from tradelane.logistics import tracking_codes as tc
 from tradelane.logistics.models import Shipment, TrackingException
+from tradelane.logistics.tracking import codes as tc
+from tradelane.logistics.tracking import selectors as tracking_selectors
+from tradelane.logistics.tracking import services as tracking
 
 from .common import permission_required, render_error
 

@@ -12,7 +12,7 @@ from tradelane.integrations.carriers.fakes.fedex import FakeFedEx
 from tradelane.integrations.carriers.fakes.ups import FakeUPS
 from tradelane.integrations.carriers.fakes.usps_international import FakeUSPSInternational
 from tradelane.integrations.carriers.gateway import KarrioGateway
-from tradelane.logistics import gateways as g
+from tradelane.logistics.carriers import contract as g
 
 
 @dataclass

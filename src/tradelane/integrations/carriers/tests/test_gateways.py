@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tradelane.logistics import gateways as g
-from tradelane.logistics import tracking_codes as tc
+from tradelane.logistics.carriers import contract as g
+from tradelane.logistics.tracking import codes as tc
 
 EXPECTED_RATES = {
     "dhl_express": {"dhl_express_worldwide_nondoc": "101.2", "dhl_express_12_00_nondoc": "138.0"},

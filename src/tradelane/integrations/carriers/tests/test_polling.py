@@ -8,9 +8,9 @@ from django.utils import timezone
 from tradelane.core import periodic
 from tradelane.integrations.carriers import polling
 from tradelane.integrations.carriers.fakes.fedex import FakeFedEx
-from tradelane.logistics import services
-from tradelane.logistics import tracking_codes as tc
 from tradelane.logistics.models import Shipment, ShipmentStatus
+from tradelane.logistics.rates import services
+from tradelane.logistics.tracking import codes as tc
 
 pytestmark = pytest.mark.django_db
 CREDS = {"api_key": "fx-key", "secret_key": "fx-secret", "account_number": "740561073"}

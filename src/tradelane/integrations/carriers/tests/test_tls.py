@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tradelane.integrations.carriers import client, karrio_tls
-from tradelane.logistics import gateways as g
+from tradelane.logistics.carriers import contract as g
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from tradelane.core.errors import ValidationFailed
 from tradelane.core.models import AuditLog
 from tradelane.integrations.stores import services
 from tradelane.integrations.stores.models import StoreConnection
-from tradelane.logistics import customs, shipping
+from tradelane.logistics.customs import decisions as customs
 from tradelane.logistics.models import S10Series, StoreCustomsNumber
+from tradelane.logistics.shipping import services as shipping
 from tradelane.logistics.tests.shipfix import allocated, fx, own_channel
 from tradelane.orders.models import Store
 
@@ -110,7 +111,7 @@ def test_ioss_setting_is_the_store_eu_ioss_and_shipments_to_de_carry_it(
 
 
 def test_unrelated_save_keeps_a_number_set_in_the_customs_configuration(admin, conn):
-    from tradelane.logistics import shipping_config
+    from tradelane.logistics.shopping import configuration as shipping_config
 
     shipping_config.create_config(
         admin, "number", store_id=conn.store_id, destination="EU", kind="ioss", number=IOSS

@@ -8,13 +8,13 @@ import json
 import pytest
 
 from tradelane.integrations.tracking_hooks import hooks, mapping
-from tradelane.logistics import tracking_codes as tc
 from tradelane.logistics.models import InboundTracking, Shipment, TrackingEvent
 from tradelane.logistics.tests.tracking_factories import (
     allocated_order,
     make_account,
     make_shipment,
 )
+from tradelane.logistics.tracking import codes as tc
 
 SECRET = "whsec-test-123"
 

@@ -22,9 +22,9 @@ from tradelane.accounts.selectors import company
 from tradelane.core import audit
 from tradelane.core.errors import Conflict, NotFound
 
-from . import selectors
-from .documents import ManifestData, ManifestRow, render_manifest_csv, render_manifest_pdf
-from .models import Channel, Manifest, Shipment, ShipmentStatus
+from ..documents import ManifestData, ManifestRow, render_manifest_csv, render_manifest_pdf
+from ..models import Channel, Manifest, Shipment, ShipmentStatus
+from ..rates import selectors
 
 S = ShipmentStatus
 MANIFESTABLE = (S.SHIPPED, S.DELIVERED, S.RETURNED)

@@ -25,9 +25,9 @@ from django.utils.crypto import constant_time_compare
 
 from tradelane.core.throttle import MissLimit
 
-from . import tracking_codes as tc
-from .models import Shipment, ShipmentOrder, ShipmentStatus, TrackingEvent, TrackingException
-from .numbers import looks_random
+from ..models import Shipment, ShipmentOrder, ShipmentStatus, TrackingEvent, TrackingException
+from ..shipping.numbers import looks_random
+from . import codes as tc
 
 PUBLIC_STATES = (
     ShipmentStatus.LABELLED,

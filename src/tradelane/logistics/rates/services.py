@@ -24,8 +24,7 @@ from tradelane.core.bulk import insert_rows
 from tradelane.core.errors import Conflict, ValidationFailed
 from tradelane.core.money import Money, to_decimal
 
-from . import excel, selectors
-from .models import (
+from ..models import (
     Bracket,
     CarrierAccount,
     Channel,
@@ -36,7 +35,8 @@ from .models import (
     Zone,
     ZoneRule,
 )
-from .spec import (
+from . import excel, selectors
+from .descriptions import (
     ChannelConfig,
     FuelData,
     Problem,

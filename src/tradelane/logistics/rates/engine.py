@@ -38,7 +38,7 @@ from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.money import Money, check_currency, minor_units
 
-from .spec import (
+from .descriptions import (
     CHARGE_FREIGHT,
     CHARGE_FUEL,
     CHARGE_REGISTRATION,

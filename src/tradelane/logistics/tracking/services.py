@@ -43,9 +43,8 @@ from tradelane.core.errors import Conflict, DomainError, ValidationFailed
 from tradelane.core.periodic import every_sweep
 from tradelane.core.states import transition
 
-from . import gateways, spec, tracking_selectors
-from . import tracking_codes as tc
-from .models import (
+from ..carriers import contract as gateways
+from ..models import (
     InboundTracking,
     Shipment,
     ShipmentOrder,
@@ -53,8 +52,11 @@ from .models import (
     TrackingEvent,
     TrackingException,
 )
-from .numbers import check_entered_number
-from .states import SHIPMENT_TRANSITIONS
+from ..rates import descriptions as spec
+from ..shipping.numbers import check_entered_number
+from ..shipping.states import SHIPMENT_TRANSITIONS
+from . import codes as tc
+from . import selectors as tracking_selectors
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def _orders_of(shipment: Shipment):
 def _hand_over(actor, shipment: Shipment, at: dt.datetime) -> None:
     """The one hand-over path (``shipping.ship_shipment``): shipment labelled -> shipped, its
     orders shipped (stock leaves through the ledger), the store told the tracking number."""
-    from . import shipping
+    from ..shipping import services as shipping
 
     shipping.ship_shipment(actor, shipment, carrier_report=True, at=at)
     shipment.refresh_from_db()
@@ -527,7 +529,7 @@ def expire_days(channel) -> int:
 def expire_stale(now: dt.datetime | None = None) -> dict[str, int]:
     """Shipped shipments with no news for their channel's N days get an ``expired`` event and
     exception. Idempotent: an expired shipment is not expired again until news arrives."""
-    from .models import Channel
+    from ..models import Channel
 
     now = now or timezone.now()
     expired = 0

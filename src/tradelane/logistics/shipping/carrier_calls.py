@@ -26,9 +26,9 @@ from tradelane.core.models import OutboxMessage
 from tradelane.core.money import Money
 from tradelane.core.states import transition
 
-from . import gateways
-from .models import Shipment, ShipmentDocument, ShipmentStatus
-from .shipping import TOPIC_BUY_LABEL, TOPIC_VOID_LABEL
+from ..carriers import contract as gateways
+from ..models import Shipment, ShipmentDocument, ShipmentStatus
+from .services import TOPIC_BUY_LABEL, TOPIC_VOID_LABEL
 from .states import SHIPMENT_TRANSITIONS
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,19 @@ from django.db.models import QuerySet
 from tradelane.core.errors import NotFound
 from tradelane.core.money import Money
 
-from . import excel, gateways
-from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
-from .rating import CompiledChannel, compile_channel
-from .spec import (
+from ..carriers import contract as gateways
+from ..models import (
+    Bracket,
+    Channel,
+    FuelRate,
+    RateSheet,
+    RemoteAreaRule,
+    Surcharge,
+    Zone,
+    ZoneRule,
+)
+from . import excel
+from .descriptions import (
     AreaRule,
     BracketData,
     ChannelConfig,
@@ -32,6 +41,7 @@ from .spec import (
     WeightConfig,
     ZoneData,
 )
+from .engine import CompiledChannel, compile_channel
 
 # {channel id: ((version, updated_at), compiled)}; updated_at guards against an id reused with
 # the same version (a test database rolled back, a channel deleted and created again)

@@ -10,9 +10,9 @@ import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..models import Channel
 from . import services
-from .models import Channel
-from .spec import (
+from .descriptions import (
     MODE_HALF,
     SHEET_COST,
     SHEET_SALE,

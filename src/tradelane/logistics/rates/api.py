@@ -21,8 +21,9 @@ from tradelane.api.paging import page_of, paginate
 from tradelane.api.types import Date
 from tradelane.core.errors import NotFound, ValidationFailed
 
-from . import edge, selectors, services
-from .models import Bracket, Channel, RateSheet, Zone
+from ..models import Bracket, Channel, RateSheet, Zone
+from . import selectors, services
+from . import shapes as edge
 from .schemas import (
     ChannelFilters,
     ChannelIn,

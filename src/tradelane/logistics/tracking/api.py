@@ -16,8 +16,9 @@ from tradelane.api.types import BodySchema, DateTime, Int
 from tradelane.core.errors import NotFound
 from tradelane.core.throttle import client_ident
 
-from . import tracking, tracking_selectors
-from .models import Shipment, TrackingException
+from ..models import Shipment, TrackingException
+from . import selectors as tracking_selectors
+from . import services as tracking
 
 router = Router()
 

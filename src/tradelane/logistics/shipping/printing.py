@@ -29,8 +29,8 @@ from tradelane.accounts.selectors import company
 from tradelane.core.errors import NotFound, ValidationFailed
 from tradelane.core.money import Money
 
-from . import customs
-from .documents import (
+from ..customs import decisions as customs
+from ..documents import (
     Address,
     CN22Limits,
     CustomsDeclaration,
@@ -41,10 +41,10 @@ from .documents import (
     render_labels_pdf,
     render_labels_zpl,
 )
-from .documents.data import SIZES
-from .models import Shipment, ShipmentDocument, ShipmentItem, ShipmentStatus
-from .shopping import Rates
-from .spec import KIND_RATE_SHEET, SERVICE_POSTAL
+from ..documents.data import SIZES
+from ..models import Shipment, ShipmentDocument, ShipmentItem, ShipmentStatus
+from ..rates.descriptions import KIND_RATE_SHEET, SERVICE_POSTAL
+from ..shopping.services import Rates
 
 S = ShipmentStatus
 PRINTABLE = (S.LABELLED, S.SHIPPED, S.DELIVERED, S.RETURNED)

@@ -40,7 +40,7 @@ from openpyxl.utils import get_column_letter
 from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.errors import ValidationFailed
 
-from .spec import (
+from .descriptions import (
     SHEET_COST,
     AreaRule,
     BracketData,

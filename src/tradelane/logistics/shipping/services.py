@@ -37,8 +37,8 @@ from tradelane.orders import services as order_services
 from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
 
-from . import customs, selectors, tracking_selectors
-from .models import (
+from ..customs import decisions as customs
+from ..models import (
     Channel,
     RateChoice,
     S10Series,
@@ -48,9 +48,10 @@ from .models import (
     ShipmentParcel,
     ShipmentStatus,
 )
-from .numbers import make_s10, random_tracking_number
-from .rating import quote
-from .shopping import (
+from ..rates import selectors
+from ..rates.descriptions import KIND_RATE_SHEET, SHEET_COST, fill_tracking_url
+from ..rates.engine import quote
+from ..shopping.services import (
     Item,
     Measured,
     Rates,
@@ -60,7 +61,8 @@ from .shopping import (
     rule_matches,
     total_in,
 )
-from .spec import KIND_RATE_SHEET, SHEET_COST, fill_tracking_url
+from ..tracking import selectors as tracking_selectors
+from .numbers import make_s10, random_tracking_number
 from .states import ACTIVE_STATES, SHIPMENT_TRANSITIONS
 
 S = ShipmentStatus

@@ -30,8 +30,8 @@ from tradelane.core.money import Money, check_currency
 from tradelane.core.selectors import job_for
 from tradelane.core.units import to_grams, to_mm
 
-from . import customs, manifests, printing, shipping, shipping_config, shopping
-from .models import (
+from ..customs import decisions as customs
+from ..models import (
     CustomsThreshold,
     Manifest,
     Shipment,
@@ -39,7 +39,11 @@ from .models import (
     ShippingRule,
     StoreCustomsNumber,
 )
-from .rating import Parcel
+from ..rates.engine import Parcel
+from ..shopping import configuration as shipping_config
+from ..shopping import services as shopping
+from . import manifests, printing
+from . import services as shipping
 
 router = Router()
 

@@ -16,8 +16,8 @@ from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.money import check_currency
 from tradelane.orders.models import Store
 
-from .models import SHOP_STRATEGIES, CustomsThreshold, ShippingRule, StoreCustomsNumber
-from .shopping import ATTRIBUTES
+from ..models import SHOP_STRATEGIES, CustomsThreshold, ShippingRule, StoreCustomsNumber
+from .services import ATTRIBUTES
 
 MODELS = {"rule": ShippingRule, "threshold": CustomsThreshold, "number": StoreCustomsNumber}
 # rules and thresholds are shipping configuration; a store's customs numbers (IOSS/VAT/EORI)

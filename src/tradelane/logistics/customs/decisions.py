@@ -26,9 +26,9 @@ from django.db.models import Q
 
 from tradelane.core.money import Money
 
-from .models import CustomsThreshold, Shipment, StoreCustomsNumber
-from .shopping import EU_MEMBERS, Rates
-from .spec import SERVICE_POSTAL
+from ..models import CustomsThreshold, Shipment, StoreCustomsNumber
+from ..rates.descriptions import SERVICE_POSTAL
+from ..shopping.services import EU_MEMBERS, Rates
 
 IOSS = "ioss"
 VAT_AT_SALE = "vat_at_sale"
