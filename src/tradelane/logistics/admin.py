@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Bracket, Channel, FuelRate, RateSheet, Surcharge, Zone
+from .rates.models import Bracket, Channel, FuelRate, RateSheet, Surcharge, Zone
 
 
 class ReadOnly(admin.ModelAdmin):

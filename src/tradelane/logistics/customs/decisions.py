@@ -26,9 +26,10 @@ from django.db.models import Q
 
 from tradelane.core.money import Money
 
-from ..models import CustomsThreshold, Shipment, StoreCustomsNumber
 from ..rates.descriptions import SERVICE_POSTAL
+from ..shipping.models import Shipment
 from ..shopping.services import EU_MEMBERS, Rates
+from .models import CustomsThreshold, StoreCustomsNumber
 
 IOSS = "ioss"
 VAT_AT_SALE = "vat_at_sale"

@@ -21,9 +21,9 @@ from tradelane.api.paging import page_of, paginate
 from tradelane.api.types import Date
 from tradelane.core.errors import NotFound, ValidationFailed
 
-from ..models import Bracket, Channel, RateSheet, Zone
 from . import selectors, services
 from . import shapes as edge
+from .models import Bracket, Channel, RateSheet, Zone
 from .schemas import (
     ChannelFilters,
     ChannelIn,

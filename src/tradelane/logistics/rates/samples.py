@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..models import Channel
 from . import services
 from .descriptions import (
     MODE_HALF,
@@ -27,6 +26,7 @@ from .descriptions import (
     SurchargeData,
     ZoneData,
 )
+from .models import Channel
 
 D = Decimal
 FROM = dt.date(2026, 1, 1)

@@ -22,8 +22,8 @@ from tradelane.api.types import (
     kilograms,
 )
 
-from ..models import Bracket, Channel, FuelRate, Surcharge
 from . import descriptions as spec
+from .models import Bracket, Channel, FuelRate, Surcharge
 
 # kg with 3 decimals (whole grams) and cm with 1 (whole mm), under a million kg and 100,000 cm
 # and within their gram and millimetre columns.

@@ -20,16 +20,6 @@ from tradelane.core.errors import NotFound
 from tradelane.core.money import Money
 
 from ..carriers import contract as gateways
-from ..models import (
-    Bracket,
-    Channel,
-    FuelRate,
-    RateSheet,
-    RemoteAreaRule,
-    Surcharge,
-    Zone,
-    ZoneRule,
-)
 from . import excel
 from .descriptions import (
     AreaRule,
@@ -42,6 +32,7 @@ from .descriptions import (
     ZoneData,
 )
 from .engine import CompiledChannel, compile_channel
+from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
 
 # {channel id: ((version, updated_at), compiled)}; updated_at guards against an id reused with
 # the same version (a test database rolled back, a channel deleted and created again)

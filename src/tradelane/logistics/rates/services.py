@@ -24,17 +24,7 @@ from tradelane.core.bulk import insert_rows
 from tradelane.core.errors import Conflict, ValidationFailed
 from tradelane.core.money import Money, to_decimal
 
-from ..models import (
-    Bracket,
-    CarrierAccount,
-    Channel,
-    FuelRate,
-    RateSheet,
-    RemoteAreaRule,
-    Surcharge,
-    Zone,
-    ZoneRule,
-)
+from ..carriers.models import CarrierAccount
 from . import excel, selectors
 from .descriptions import (
     ChannelConfig,
@@ -46,6 +36,7 @@ from .descriptions import (
     validate_channel,
     validate_sheet,
 )
+from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
 
 # model field -> (where in ChannelConfig / WeightConfig)
 _CHANNEL_FIELDS = {

@@ -17,11 +17,11 @@ from tradelane.core.errors import ValidationFailed
 from tradelane.core.money import Money
 from tradelane.core.units import to_grams, to_mm
 
-from ..models import Channel
 from ..shopping.services import Rates
 from . import selectors
 from .descriptions import AreaRule, BracketData, FuelData, SheetData, SurchargeData, ZoneData
 from .engine import Parcel, PricedQuote, Quote, quote_all_priced
+from .models import Channel
 
 KG = Decimal(1000)  # grams per kg
 CM = Decimal(10)  # millimetres per cm

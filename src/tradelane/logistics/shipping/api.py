@@ -31,19 +31,14 @@ from tradelane.core.selectors import job_for
 from tradelane.core.units import to_grams, to_mm
 
 from ..customs import decisions as customs
-from ..models import (
-    CustomsThreshold,
-    Manifest,
-    Shipment,
-    ShipmentParcel,
-    ShippingRule,
-    StoreCustomsNumber,
-)
+from ..customs.models import CustomsThreshold, StoreCustomsNumber
 from ..rates.engine import Parcel
 from ..shopping import configuration as shipping_config
 from ..shopping import services as shopping
+from ..shopping.models import ShippingRule
 from . import manifests, printing
 from . import services as shipping
+from .models import Manifest, Shipment, ShipmentParcel
 
 router = Router()
 

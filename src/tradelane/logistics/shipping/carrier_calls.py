@@ -27,7 +27,7 @@ from tradelane.core.money import Money
 from tradelane.core.states import transition
 
 from ..carriers import contract as gateways
-from ..models import Shipment, ShipmentDocument, ShipmentStatus
+from .models import Shipment, ShipmentDocument, ShipmentStatus
 from .services import TOPIC_BUY_LABEL, TOPIC_VOID_LABEL
 from .states import SHIPMENT_TRANSITIONS
 

@@ -23,8 +23,9 @@ from tradelane.core import audit
 from tradelane.core.errors import Conflict, NotFound
 
 from ..documents import ManifestData, ManifestRow, render_manifest_csv, render_manifest_pdf
-from ..models import Channel, Manifest, Shipment, ShipmentStatus
 from ..rates import selectors
+from ..rates.models import Channel
+from .models import Manifest, Shipment, ShipmentStatus
 
 S = ShipmentStatus
 MANIFESTABLE = (S.SHIPPED, S.DELIVERED, S.RETURNED)

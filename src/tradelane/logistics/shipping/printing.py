@@ -42,9 +42,9 @@ from ..documents import (
     render_labels_zpl,
 )
 from ..documents.data import SIZES
-from ..models import Shipment, ShipmentDocument, ShipmentItem, ShipmentStatus
 from ..rates.descriptions import KIND_RATE_SHEET, SERVICE_POSTAL
 from ..shopping.services import Rates
+from .models import Shipment, ShipmentDocument, ShipmentItem, ShipmentStatus
 
 S = ShipmentStatus
 PRINTABLE = (S.LABELLED, S.SHIPPED, S.DELIVERED, S.RETURNED)

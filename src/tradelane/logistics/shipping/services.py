@@ -38,19 +38,11 @@ from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
 
 from ..customs import decisions as customs
-from ..models import (
-    Channel,
-    RateChoice,
-    S10Series,
-    Shipment,
-    ShipmentItem,
-    ShipmentOrder,
-    ShipmentParcel,
-    ShipmentStatus,
-)
 from ..rates import selectors
 from ..rates.descriptions import KIND_RATE_SHEET, SHEET_COST, fill_tracking_url
 from ..rates.engine import quote
+from ..rates.models import Channel
+from ..shopping.models import RateChoice
 from ..shopping.services import (
     Item,
     Measured,
@@ -62,6 +54,7 @@ from ..shopping.services import (
     total_in,
 )
 from ..tracking import selectors as tracking_selectors
+from .models import S10Series, Shipment, ShipmentItem, ShipmentOrder, ShipmentParcel, ShipmentStatus
 from .numbers import make_s10, random_tracking_number
 from .states import ACTIVE_STATES, SHIPMENT_TRANSITIONS
 

@@ -8,7 +8,7 @@ reports a return after a wrong delivery scan.
 
 from __future__ import annotations
 
-from ..models import ShipmentStatus
+from .models import ShipmentStatus
 
 S = ShipmentStatus
 

@@ -16,7 +16,8 @@ from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.money import check_currency
 from tradelane.orders.models import Store
 
-from ..models import SHOP_STRATEGIES, CustomsThreshold, ShippingRule, StoreCustomsNumber
+from ..customs.models import CustomsThreshold, StoreCustomsNumber
+from .models import SHOP_STRATEGIES, ShippingRule
 from .services import ATTRIBUTES
 
 MODELS = {"rule": ShippingRule, "threshold": CustomsThreshold, "number": StoreCustomsNumber}

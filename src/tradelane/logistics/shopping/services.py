@@ -50,10 +50,10 @@ from tradelane.core.money import Money
 from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
 
-from ..models import SHOP_CHEAPEST, SHOP_CHEAPEST_WITHIN, SHOP_FASTEST, RateChoice, ShippingRule
 from ..rates import selectors
 from ..rates.descriptions import SHEET_COST, SHEET_SALE
 from ..rates.engine import CompiledChannel, Parcel, Quote, Reason, quote
+from .models import SHOP_CHEAPEST, SHOP_CHEAPEST_WITHIN, SHOP_FASTEST, RateChoice, ShippingRule
 
 BOX_PADDING_MM = 10
 CHUNK = 2000

@@ -16,9 +16,10 @@ from tradelane.api.types import BodySchema, DateTime, Int
 from tradelane.core.errors import NotFound
 from tradelane.core.throttle import client_ident
 
-from ..models import Shipment, TrackingException
+from ..shipping.models import Shipment
 from . import selectors as tracking_selectors
 from . import services as tracking
+from .models import TrackingException
 
 router = Router()
 

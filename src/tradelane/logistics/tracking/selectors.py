@@ -25,9 +25,10 @@ from django.utils.crypto import constant_time_compare
 
 from tradelane.core.throttle import MissLimit
 
-from ..models import Shipment, ShipmentOrder, ShipmentStatus, TrackingEvent, TrackingException
+from ..shipping.models import Shipment, ShipmentOrder, ShipmentStatus
 from ..shipping.numbers import looks_random
 from . import codes as tc
+from .models import TrackingEvent, TrackingException
 
 PUBLIC_STATES = (
     ShipmentStatus.LABELLED,

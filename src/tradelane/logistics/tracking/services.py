@@ -44,19 +44,13 @@ from tradelane.core.periodic import every_sweep
 from tradelane.core.states import transition
 
 from ..carriers import contract as gateways
-from ..models import (
-    InboundTracking,
-    Shipment,
-    ShipmentOrder,
-    ShipmentStatus,
-    TrackingEvent,
-    TrackingException,
-)
 from ..rates import descriptions as spec
+from ..shipping.models import Shipment, ShipmentOrder, ShipmentStatus
 from ..shipping.numbers import check_entered_number
 from ..shipping.states import SHIPMENT_TRANSITIONS
 from . import codes as tc
 from . import selectors as tracking_selectors
+from .models import InboundTracking, TrackingEvent, TrackingException
 
 log = logging.getLogger(__name__)
 
@@ -529,7 +523,7 @@ def expire_days(channel) -> int:
 def expire_stale(now: dt.datetime | None = None) -> dict[str, int]:
     """Shipped shipments with no news for their channel's N days get an ``expired`` event and
     exception. Idempotent: an expired shipment is not expired again until news arrives."""
-    from ..models import Channel
+    from ..rates.models import Channel
 
     now = now or timezone.now()
     expired = 0
