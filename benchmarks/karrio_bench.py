@@ -136,7 +136,7 @@ def run(parcels, n: int, channels: int = 50, zones: int = 200, brackets: int = 2
 def main(argv=None) -> None:
     from rating import PARCEL, mixed_parcels  # noqa: F401
 
-    from tradelane.logistics.rates.engine import Parcel
+    from tradelane.logistics.rates.chargeable import Parcel
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--channels", type=int, default=50)

@@ -61,6 +61,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tradelane.core.money import Money  # noqa: E402
+from tradelane.logistics.rates.chargeable import Parcel  # noqa: E402
 from tradelane.logistics.rates.descriptions import (
     MODE_FULL,
     MODE_HALF,
@@ -76,7 +77,7 @@ from tradelane.logistics.rates.descriptions import (
     validate_channel,
     validate_sheet,
 )
-from tradelane.logistics.rates.engine import Parcel, compile_channel, quote_all  # noqa: E402
+from tradelane.logistics.rates.engine import compile_channel, quote_all
 
 COUNTRIES = [
     "US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "IT", "ES", "BE", "AT", "CH", "SE", "NO",

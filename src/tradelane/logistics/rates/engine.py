@@ -8,7 +8,8 @@ without touching the database, and explains itself: the chargeable weight and ho
 derived, the zone and the rule that matched, each charge line, the total; or, when the channel
 cannot carry the parcel, every reason why not.
 
-Rules (see DOMAIN.md, "Chargeable weight and prices"):
+Rules (see DOMAIN.md, "Chargeable weight and prices"; the parcel and its chargeable weight are
+``chargeable``):
 - chargeable weight per piece: each dimension rounded up to a whole cm; volumetric =
   L x W x H / divisor (kg), applied in full, half (``(actual + volumetric) / 2``) or not at all
   up to a size; optionally only when a side exceeds a length; never below the actual weight;
@@ -30,23 +31,20 @@ import datetime as dt
 import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.money import Money, check_currency, minor_units
 
+from .chargeable import ChargeableWeight, Parcel, chargeable_sorted, cm_text, kg_text
 from .descriptions import (
     CHARGE_FREIGHT,
     CHARGE_FUEL,
     CHARGE_REGISTRATION,
     DATE_SHIPPED,
     KIND_RATE_SHEET,
-    MEASURE_SUM,
-    MODE_HALF,
-    MODE_NONE_UP_TO_SIZE,
     SHEET_COST,
     SHEET_SALE,
     SUR_BATTERY,
@@ -64,189 +62,9 @@ from .descriptions import (
     WeightConfig,
     fuel_base,
     norm_city,
-    norm_postcode,
 )
 
 _HUNDRED = Decimal(100)
-
-
-def _kg(grams: int) -> str:
-    return f"{Decimal(grams).scaleb(-3):.3f} kg"
-
-
-def _cm(mm: int) -> str:
-    return f"{Decimal(mm).scaleb(-1).normalize():f} cm"
-
-
-# --- the parcel -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Parcel:
-    """What is being shipped. With ``pieces`` > 1, weight and dimensions are those of each of
-    the identical pieces."""
-
-    weight_g: int
-    length_mm: int = 0
-    width_mm: int = 0
-    height_mm: int = 0
-    country: str = ""
-    postcode: str = ""
-    city: str = ""
-    declared_value: Money | None = None
-    battery: bool = False
-    liquid: bool = False
-    magnet: bool = False
-    pieces: int = 1
-    received_on: dt.date | None = None
-    shipped_on: dt.date | None = None
-    # derived once, used by every channel
-    dims_mm: tuple[int, int, int] = field(init=False, repr=False, compare=False)
-    girth_mm: int = field(init=False, repr=False, compare=False)
-    postcode_key: str = field(init=False, repr=False, compare=False)
-    city_key: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        def whole(name: str, minimum: int) -> None:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-                raise ValidationFailed(
-                    f"{name} must be a whole number of at least {minimum}",
-                    code="invalid_parcel",
-                    details={"field": name},
-                )
-
-        whole("weight_g", 1)
-        whole("length_mm", 0)
-        whole("width_mm", 0)
-        whole("height_mm", 0)
-        whole("pieces", 1)
-        if self.declared_value is not None and not isinstance(self.declared_value, Money):
-            raise ValidationFailed("declared_value must be Money", code="invalid_parcel")
-        s = object.__setattr__
-        s(self, "country", check_country(self.country))
-        dims = tuple(sorted((self.length_mm, self.width_mm, self.height_mm), reverse=True))
-        s(self, "dims_mm", dims)
-        s(self, "girth_mm", dims[0] + 2 * dims[1] + 2 * dims[2])
-        s(self, "postcode_key", norm_postcode(self.postcode))
-        s(self, "city_key", norm_city(self.city))
-
-
-# --- chargeable weight ----------------------------------------------------------------------
-
-VOL_NO_DIVISOR = "no_divisor"
-VOL_NO_DIMENSIONS = "no_dimensions"
-VOL_SIDE_NOT_OVER = "side_not_over_limit"
-VOL_WITHIN_FREE_SIZE = "within_free_size"
-VOL_BELOW_ACTUAL = "below_actual"
-VOL_FULL = "full"
-VOL_HALF = "half"
-
-
-class ChargeableWeight(NamedTuple):
-    """The chargeable weight of one piece and every step of its derivation (grams).
-
-    Results are named tuples: immutable, and several times cheaper to create than frozen
-    dataclasses, which matters at tens of thousands of quotes a second."""
-
-    actual_g: int
-    dims_cm: tuple[int, int, int]  # each side rounded up to a whole cm, longest first
-    divisor: int | None
-    mode: str
-    volumetric_g: int | None  # L x W x H / divisor, when there is a divisor and dimensions
-    volumetric: str  # how volumetric weight was used: one of the VOL_* codes
-    basis_g: int  # after volumetric, before the minimum
-    minimum_g: int
-    step_g: int  # the rounding step that applied
-    chargeable_g: int
-
-    @property
-    def minimum_applied(self) -> bool:
-        return self.basis_g < self.minimum_g
-
-    def explain(self) -> list[str]:
-        out = [f"actual weight {_kg(self.actual_g)}"]
-        ln, w, h = self.dims_cm
-        if self.volumetric == VOL_NO_DIVISOR:
-            out.append("no volumetric weight on this channel")
-        elif self.volumetric == VOL_NO_DIMENSIONS:
-            out.append("no dimensions given: no volumetric weight")
-        else:
-            out.append(
-                f"{ln} × {w} × {h} cm (each side rounded up to a whole cm) / {self.divisor}"
-                f" = volumetric {_kg(self.volumetric_g or 0)}"
-            )
-            out.append(
-                {
-                    VOL_SIDE_NOT_OVER: "volumetric not applied: no side exceeds the channel's "
-                    "length for the divisor",
-                    VOL_WITHIN_FREE_SIZE: "volumetric not applied: within the channel's size limit",
-                    VOL_BELOW_ACTUAL: "volumetric not above actual: actual weight used",
-                    VOL_FULL: f"volumetric weight used: {_kg(self.basis_g)}",
-                    VOL_HALF: f"half volumetric: ({_kg(self.actual_g)} + "
-                    f"{_kg(self.volumetric_g or 0)}) / 2 = {_kg(self.basis_g)}",
-                }[self.volumetric]
-            )
-        if self.minimum_applied:
-            out.append(f"minimum chargeable weight {_kg(self.minimum_g)} applied")
-        if self.step_g > 1:
-            out.append(f"rounded up to the next {_kg(self.step_g)}: {_kg(self.chargeable_g)}")
-        out.append(f"chargeable weight {_kg(self.chargeable_g)}")
-        return out
-
-
-def chargeable_weight(
-    channel_cfg: WeightConfig | ChannelConfig | CompiledChannel,
-    weight_g: int,
-    dims_mm: tuple[int, int, int] | tuple[int, ...],
-) -> ChargeableWeight:
-    """Chargeable weight of one piece (grams), explained. Never below ``weight_g``."""
-    w = channel_cfg if isinstance(channel_cfg, WeightConfig) else channel_cfg.weight
-    a, b, c = sorted(dims_mm, reverse=True) if len(dims_mm) == 3 else (0, 0, 0)
-    return _chargeable(w, weight_g, a, b, c)
-
-
-def _chargeable(w: WeightConfig, weight_g: int, a: int, b: int, c: int) -> ChargeableWeight:
-    """``chargeable_weight`` with the sides already sorted, longest first (mm)."""
-    dims_cm = ((a + 9) // 10, (b + 9) // 10, (c + 9) // 10)
-    basis = weight_g
-    volumetric_g = None
-    divisor = w.divisor
-    if divisor is None:
-        how = VOL_NO_DIVISOR
-    elif c <= 0:
-        how = VOL_NO_DIMENSIONS
-    else:
-        volumetric_g = -(-(dims_cm[0] * dims_cm[1] * dims_cm[2] * 1000) // divisor)
-        if w.min_side_mm is not None and a <= w.min_side_mm:
-            how = VOL_SIDE_NOT_OVER
-        elif w.mode == MODE_NONE_UP_TO_SIZE and (
-            (a + b + c) if w.free_measure == MEASURE_SUM else a
-        ) <= (w.free_limit_mm or 0):
-            how = VOL_WITHIN_FREE_SIZE
-        elif volumetric_g <= weight_g:
-            how = VOL_BELOW_ACTUAL
-        elif w.mode == MODE_HALF:
-            how = VOL_HALF
-            basis = -(-(weight_g + volumetric_g) // 2)
-        else:
-            how = VOL_FULL
-            basis = volumetric_g
-    g = basis if basis >= w.min_g else w.min_g
-    threshold = w.step_threshold_g
-    step = w.step_g if threshold is None or g < threshold else w.step_above_g
-    return ChargeableWeight(
-        weight_g,
-        dims_cm,
-        divisor,
-        w.mode,
-        volumetric_g,
-        how,
-        basis,
-        w.min_g,
-        step,
-        -(-g // step) * step,
-    )
 
 
 # --- compiled structures --------------------------------------------------------------------
@@ -590,7 +408,7 @@ class Quote(NamedTuple):
         ]
         out.extend(self.chargeable.explain())
         if self.pieces > 1:
-            out.append(f"{self.pieces} pieces: {_kg(self.chargeable_g)} chargeable in all")
+            out.append(f"{self.pieces} pieces: {kg_text(self.chargeable_g)} chargeable in all")
         if self.sheet_label:
             out.append(f"rate sheet: {self.sheet_label}")
         if self.zone:
@@ -625,24 +443,24 @@ def _limits(ch: CompiledChannel, p: Parcel, reasons: list[Reason]) -> None:
         reasons.append(
             Reason(
                 "overweight",
-                f"a piece weighs {_kg(p.weight_g)}, more than the "
-                f"channel's {_kg(cfg.max_weight_g)}",
+                f"a piece weighs {kg_text(p.weight_g)}, more than the "
+                f"channel's {kg_text(cfg.max_weight_g)}",
             )
         )
     if cfg.max_length_mm is not None and p.dims_mm[0] > cfg.max_length_mm:
         reasons.append(
             Reason(
                 "too_long",
-                f"the longest side is {_cm(p.dims_mm[0])}, more than "
-                f"the channel's {_cm(cfg.max_length_mm)}",
+                f"the longest side is {cm_text(p.dims_mm[0])}, more than "
+                f"the channel's {cm_text(cfg.max_length_mm)}",
             )
         )
     if cfg.max_girth_mm is not None and p.girth_mm > cfg.max_girth_mm:
         reasons.append(
             Reason(
                 "girth",
-                f"length + girth is {_cm(p.girth_mm)}, more than the "
-                f"channel's {_cm(cfg.max_girth_mm)}",
+                f"length + girth is {cm_text(p.girth_mm)}, more than the "
+                f"channel's {cm_text(cfg.max_girth_mm)}",
             )
         )
     limit = cfg.max_declared_value
@@ -697,12 +515,12 @@ def _freight_text(b: BracketData, grams: int) -> str:
         extra = grams - (b.first_g or 0)
         steps = -(-extra // b.step_g) if extra > 0 and b.step_g else 0
         parts.append(
-            f"first {_kg(b.first_g or 0)} {b.first_fee} + {steps} × {b.step_fee} per "
-            f"{_kg(b.step_g or 0)}"
+            f"first {kg_text(b.first_g or 0)} {b.first_fee} + {steps} × {b.step_fee} per "
+            f"{kg_text(b.step_g or 0)}"
         )
     if b.per_kg is not None:
-        parts.append(f"{b.per_kg}/kg × {_kg(grams)}")
-    head = f"{_kg(grams)} in bracket {_kg(b.lower_g)}–{_kg(b.upper_g)}"
+        parts.append(f"{b.per_kg}/kg × {kg_text(grams)}")
+    head = f"{kg_text(grams)} in bracket {kg_text(b.lower_g)}–{kg_text(b.upper_g)}"
     return f"{head}: " + " + ".join(parts) if parts else f"{head}: no freight"
 
 
@@ -716,18 +534,18 @@ def _registration_text(amount: Decimal, pieces: int) -> str:
 
 def _remote_text(s: SurchargeData, rule: AreaRule, grams: int) -> str:
     return (
-        f"remote area ({rule.describe()}): {s.per_kg or 0}/kg × {_kg(grams)}, "
+        f"remote area ({rule.describe()}): {s.per_kg or 0}/kg × {kg_text(grams)}, "
         f"minimum {s.minimum or 0}"
     )
 
 
 def _oversize_text(s: SurchargeData, longest_mm: int, pieces: int) -> str:
-    what = f"longest side {_cm(longest_mm)} over {_cm(s.threshold_mm or 0)}"
+    what = f"longest side {cm_text(longest_mm)} over {cm_text(s.threshold_mm or 0)}"
     return _per_piece_text(what, s.amount or Decimal(0), pieces)
 
 
 def _overweight_text(s: SurchargeData, weight_g: int, pieces: int) -> str:
-    what = f"piece of {_kg(weight_g)} over {_kg(s.threshold_g or 0)}"
+    what = f"piece of {kg_text(weight_g)} over {kg_text(s.threshold_g or 0)}"
     return _per_piece_text(what, s.amount or Decimal(0), pieces)
 
 
@@ -761,7 +579,7 @@ def quote(
     reasons: list[Reason] = []
     _limits(ch, parcel, reasons)
     dims = parcel.dims_mm
-    cw = _chargeable(ch.weight, parcel.weight_g, dims[0], dims[1], dims[2])
+    cw = chargeable_sorted(ch.weight, parcel.weight_g, dims[0], dims[1], dims[2])
     pieces = parcel.pieces
     grams = cw.chargeable_g * pieces
     cs = ch.sheet_for(kind, level, on)
@@ -784,7 +602,7 @@ def quote(
             bracket = zone.bracket_for(grams)
             if bracket is None:
                 reasons.append(
-                    Reason("no_bracket", f"zone {zone.code} has no price for {_kg(grams)}")
+                    Reason("no_bracket", f"zone {zone.code} has no price for {kg_text(grams)}")
                 )
     if reasons:
         return Quote(

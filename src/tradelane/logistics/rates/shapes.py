@@ -19,8 +19,9 @@ from tradelane.core.units import to_grams, to_mm
 
 from ..shopping.services import Rates
 from . import selectors
+from .chargeable import Parcel
 from .descriptions import AreaRule, BracketData, FuelData, SheetData, SurchargeData, ZoneData
-from .engine import Parcel, PricedQuote, Quote, quote_all_priced
+from .engine import PricedQuote, Quote, quote_all_priced
 from .models import Channel
 
 KG = Decimal(1000)  # grams per kg

@@ -32,7 +32,7 @@ from tradelane.core.units import to_grams, to_mm
 
 from ..customs import decisions as customs
 from ..customs.models import CustomsThreshold, StoreCustomsNumber
-from ..rates.engine import Parcel
+from ..rates.chargeable import Parcel
 from ..shopping import configuration as shipping_config
 from ..shopping import services as shopping
 from ..shopping.models import ShippingRule

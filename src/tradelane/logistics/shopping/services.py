@@ -51,8 +51,9 @@ from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
 
 from ..rates import selectors
+from ..rates.chargeable import Parcel
 from ..rates.descriptions import SHEET_COST, SHEET_SALE
-from ..rates.engine import CompiledChannel, Parcel, Quote, Reason, quote
+from ..rates.engine import CompiledChannel, Quote, Reason, quote
 from .models import SHOP_CHEAPEST, SHOP_CHEAPEST_WITHIN, SHOP_FASTEST, RateChoice, ShippingRule
 
 BOX_PADDING_MM = 10

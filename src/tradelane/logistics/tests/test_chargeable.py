@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tradelane.logistics.rates import engine as rating
+from tradelane.logistics.rates import chargeable as rating
+from tradelane.logistics.rates.chargeable import chargeable_weight
 from tradelane.logistics.rates.descriptions import MEASURE_SUM, MODE_HALF, MODE_NONE_UP_TO_SIZE
-from tradelane.logistics.rates.engine import chargeable_weight
 
 from .factories import courier, weight
 

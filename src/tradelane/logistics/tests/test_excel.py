@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from tradelane.core.errors import ValidationFailed
+from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.rates.descriptions import (
     AreaRule,
     BracketData,
@@ -18,7 +19,7 @@ from tradelane.logistics.rates.descriptions import (
     SurchargeData,
     ZoneData,
 )
-from tradelane.logistics.rates.engine import Parcel, quote
+from tradelane.logistics.rates.engine import quote
 from tradelane.logistics.rates.excel import read_workbook, write_workbook
 
 from .factories import DAY, D, build, channel, courier, sheet, zone

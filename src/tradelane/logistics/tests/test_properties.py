@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradelane.core.money import Money
+from tradelane.logistics.rates.chargeable import Parcel, chargeable_weight
 from tradelane.logistics.rates.descriptions import (
     MEASURE_LONGEST,
     MEASURE_SUM,
@@ -24,7 +25,7 @@ from tradelane.logistics.rates.descriptions import (
     validate_channel,
     validate_sheet,
 )
-from tradelane.logistics.rates.engine import Parcel, chargeable_weight, quote
+from tradelane.logistics.rates.engine import quote
 
 from .factories import DAY, build, channel, sheet, zone
 

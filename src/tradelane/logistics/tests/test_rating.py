@@ -8,6 +8,7 @@ import pytest
 
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.money import Money
+from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.rates.descriptions import (
     DATE_SHIPPED,
     ChannelConfig,
@@ -16,13 +17,7 @@ from tradelane.logistics.rates.descriptions import (
     tracking_url,
     validate_channel,
 )
-from tradelane.logistics.rates.engine import (
-    Parcel,
-    quote,
-    quote_all,
-    quote_all_priced,
-    quote_priced,
-)
+from tradelane.logistics.rates.engine import quote, quote_all, quote_all_priced, quote_priced
 
 from .factories import (
     DAY,

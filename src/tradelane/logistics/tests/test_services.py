@@ -11,8 +11,9 @@ from tradelane.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tradelane.core.models import AuditLog
 from tradelane.logistics.models import Bracket, Channel, FuelRate, RateSheet, Zone, ZoneRule
 from tradelane.logistics.rates import selectors, services
+from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.rates.descriptions import BracketData, FuelData, SheetData, SurchargeData
-from tradelane.logistics.rates.engine import Parcel, quote, quote_all_priced
+from tradelane.logistics.rates.engine import quote, quote_all_priced
 
 from .factories import DAY, D, bracket, one_zone_sheet
 from .test_excel import full_sheet, xlsx

@@ -11,7 +11,7 @@ from tradelane.core.errors import PermissionDenied
 from tradelane.core.models import Job
 from tradelane.core.money import Money
 from tradelane.logistics.models import RateChoice, ShippingRule
-from tradelane.logistics.rates.engine import Parcel
+from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.shopping import services as shopping
 from tradelane.orders.tests.factories import make_order, make_store
 
