@@ -74,10 +74,9 @@ from tradelane.logistics.rates.descriptions import (
     SurchargeData,
     WeightConfig,
     ZoneData,
-    validate_channel,
-    validate_sheet,
 )
 from tradelane.logistics.rates.engine import compile_channel, quote_all
+from tradelane.logistics.rates.validation import validate_channel, validate_sheet
 
 COUNTRIES = [
     "US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "IT", "ES", "BE", "AT", "CH", "SE", "NO",

@@ -18,7 +18,7 @@ Rules (see DOMAIN.md, "Chargeable weight and prices"; the parcel and its chargea
   oversize and overweight apply per piece; registration and per-piece fees are charged N times.
 - each charge line is rounded half up to the currency's minor units; the total is their sum;
   fuel is a percentage of the (rounded) lines it applies to, itself rounded.
-- prices within a zone never fall as weight rises: ``spec.validate_sheet`` refuses a sheet
+- prices within a zone never fall as weight rises: ``validation.validate_sheet`` refuses a sheet
   whose freight or registration fee drops from one bracket to the next.
 - the sheet in force on the pricing date (latest effective date not after it) prices the
   parcel, and so does the fuel rate; the channel decides whether that date is the day the
@@ -252,7 +252,7 @@ def _sheet_label(data: SheetData) -> str:
 
 
 def compile_sheet(sheet_id: int | None, data: SheetData) -> CompiledSheet:
-    """Compile a validated sheet (see ``spec.validate_sheet``)."""
+    """Compile a validated sheet (see ``validation.validate_sheet``)."""
     currency = check_currency(data.currency)
     by_zone: dict[str, list[BracketData]] = {}
     for b in data.brackets:

@@ -48,8 +48,8 @@ from .descriptions import (
     SheetData,
     SurchargeData,
     ZoneData,
-    validate_sheet,
 )
+from .validation import validate_sheet
 
 TAB_PRICES, TAB_ZONES, TAB_FORMULAS = "Prices", "Zones", "Formulas"
 TAB_FUEL, TAB_SURCHARGES, TAB_AREAS, TAB_SHEET = "Fuel", "Surcharges", "Remote areas", "Sheet"

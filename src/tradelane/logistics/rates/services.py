@@ -26,17 +26,9 @@ from tradelane.core.money import Money, to_decimal
 
 from ..carriers.models import CarrierAccount
 from . import excel, selectors
-from .descriptions import (
-    ChannelConfig,
-    FuelData,
-    Problem,
-    SheetData,
-    WeightConfig,
-    raise_problems,
-    validate_channel,
-    validate_sheet,
-)
+from .descriptions import ChannelConfig, FuelData, SheetData, WeightConfig
 from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
+from .validation import Problem, raise_problems, validate_channel, validate_sheet
 
 # model field -> (where in ChannelConfig / WeightConfig)
 _CHANNEL_FIELDS = {

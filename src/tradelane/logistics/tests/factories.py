@@ -13,10 +13,9 @@ from tradelane.logistics.rates.descriptions import (
     SheetData,
     WeightConfig,
     ZoneData,
-    validate_channel,
-    validate_sheet,
 )
 from tradelane.logistics.rates.engine import CompiledChannel, compile_channel
+from tradelane.logistics.rates.validation import validate_channel, validate_sheet
 
 D = Decimal
 DAY = dt.date(2025, 3, 1)

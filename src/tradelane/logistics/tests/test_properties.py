@@ -22,10 +22,9 @@ from tradelane.logistics.rates.descriptions import (
     FuelData,
     SurchargeData,
     WeightConfig,
-    validate_channel,
-    validate_sheet,
 )
 from tradelane.logistics.rates.engine import quote
+from tradelane.logistics.rates.validation import validate_channel, validate_sheet
 
 from .factories import DAY, build, channel, sheet, zone
 

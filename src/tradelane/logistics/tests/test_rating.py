@@ -15,9 +15,9 @@ from tradelane.logistics.rates.descriptions import (
     FuelData,
     SurchargeData,
     tracking_url,
-    validate_channel,
 )
 from tradelane.logistics.rates.engine import quote, quote_all, quote_all_priced, quote_priced
+from tradelane.logistics.rates.validation import validate_channel
 
 from .factories import (
     DAY,
@@ -460,7 +460,7 @@ def test_fuel_applies_to_a_surcharge_by_its_kind_whatever_its_code():
 
 
 def test_a_fuel_base_that_names_none_of_the_sheets_charges_is_refused():
-    from tradelane.logistics.rates.descriptions import validate_sheet
+    from tradelane.logistics.rates.validation import validate_sheet
 
     fixed = SurchargeData("handling", "fixed", amount=D("2.50"))
     base = one_zone_sheet(bracket(0, 30000, per_kg=D("10")), surcharges=(fixed,))
