@@ -79,7 +79,12 @@ def docs(request: HttpRequest) -> HttpResponse:
 
 
 from tradelane.logistics.shipping.api import router as shipping_router  # noqa: E402
+from tradelane.logistics.shopping.api import router as shopping_router  # noqa: E402
 
+from .jobs import router as jobs_router  # noqa: E402
+
+api.add_router("", shopping_router, tags=["shipping"])
+api.add_router("", jobs_router, tags=["jobs"])
 api.add_router("", shipping_router, tags=["shipping"])
 
 from tradelane.integrations.stores.dispatch_api import router as dispatch_router  # noqa: E402
