@@ -9,9 +9,8 @@ import pytest
 from tradelane.core.money import Money
 from tradelane.logistics.customs import decisions as customs
 from tradelane.logistics.models import StoreCustomsNumber
+from tradelane.logistics.tests.shipfix import D, fx
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import D, fx
 
 pytestmark = pytest.mark.django_db
 

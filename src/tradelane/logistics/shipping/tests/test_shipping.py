@@ -22,11 +22,10 @@ from tradelane.logistics.models import (
     ShipmentOrder,
 )
 from tradelane.logistics.shipping import services as shipping
+from tradelane.logistics.tests.shipfix import allocated, own_channel
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import allocated, own_channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 

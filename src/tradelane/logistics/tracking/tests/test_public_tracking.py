@@ -15,12 +15,11 @@ from tradelane.logistics.carriers.contract import TrackEvent
 from tradelane.logistics.models import S10Series, Shipment
 from tradelane.logistics.shipping import services as shipping
 from tradelane.logistics.shipping.numbers import looks_random, make_s10
+from tradelane.logistics.tests.shipfix import allocated, own_channel
+from tradelane.logistics.tests.tracking_factories import RECEIVER, at, make_shipment
 from tradelane.logistics.tracking import codes as tc
 from tradelane.logistics.tracking import services as tracking
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import allocated, own_channel
-from .tracking_factories import RECEIVER, at, make_shipment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 

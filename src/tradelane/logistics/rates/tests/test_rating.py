@@ -18,8 +18,7 @@ from tradelane.logistics.rates.descriptions import (
 )
 from tradelane.logistics.rates.engine import quote, quote_all, quote_all_priced, quote_priced
 from tradelane.logistics.rates.validation import validate_channel
-
-from .factories import (
+from tradelane.logistics.tests.factories import (
     DAY,
     D,
     bracket,

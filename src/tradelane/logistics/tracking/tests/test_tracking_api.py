@@ -12,10 +12,15 @@ from tradelane.api.testing import Api, role_clients
 from tradelane.core.models import OutboxMessage
 from tradelane.logistics.carriers.contract import TrackEvent
 from tradelane.logistics.models import TrackingEvent, TrackingException
+from tradelane.logistics.tests.tracking_factories import (
+    RECEIVER,
+    allocated_order,
+    at,
+    make_channel,
+    make_shipment,
+)
 from tradelane.logistics.tracking import codes as tc
 from tradelane.logistics.tracking import services as tracking
-
-from .tracking_factories import RECEIVER, allocated_order, at, make_channel, make_shipment
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from tradelane.logistics.rates import chargeable as rating
 from tradelane.logistics.rates.chargeable import chargeable_weight
 from tradelane.logistics.rates.descriptions import MEASURE_SUM, MODE_HALF, MODE_NONE_UP_TO_SIZE
-
-from .factories import courier, weight
+from tradelane.logistics.tests.factories import courier, weight
 
 
 def test_courier_volumetric_5000_rounded_to_half_kg():

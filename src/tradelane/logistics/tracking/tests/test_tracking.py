@@ -12,11 +12,15 @@ from tradelane.core.periodic import sweep
 from tradelane.inventory.models import StockBalance, StockMovement
 from tradelane.logistics.carriers.contract import TrackEvent, TrackResult
 from tradelane.logistics.models import Shipment, TrackingEvent, TrackingException
+from tradelane.logistics.tests.tracking_factories import (
+    allocated_order,
+    at,
+    make_channel,
+    make_shipment,
+)
 from tradelane.logistics.tracking import codes as tc
 from tradelane.logistics.tracking import selectors as sel
 from tradelane.logistics.tracking import services as tracking
-
-from .tracking_factories import allocated_order, at, make_channel, make_shipment
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from tradelane.accounts import roles
 from tradelane.api.testing import role_clients
 from tradelane.logistics.models import S10Series, Shipment, ShippingRule
+from tradelane.logistics.tests.shipfix import allocated, own_channel
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import allocated, own_channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 

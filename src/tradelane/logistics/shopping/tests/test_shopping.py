@@ -13,9 +13,8 @@ from tradelane.core.money import Money
 from tradelane.logistics.models import RateChoice, ShippingRule
 from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.shopping import services as shopping
+from tradelane.logistics.tests.shipfix import D, allocated, fx, own_channel
 from tradelane.orders.tests.factories import make_order, make_store
-
-from .shipfix import D, allocated, fx, own_channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 

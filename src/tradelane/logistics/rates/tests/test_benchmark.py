@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[4] / "benchmarks" / "rating.py"
+BENCH = Path(__file__).resolve().parents[5] / "benchmarks" / "rating.py"
 
 
 def test_rating_benchmark_prints_quotes_per_second():

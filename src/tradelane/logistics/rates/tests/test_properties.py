@@ -25,8 +25,7 @@ from tradelane.logistics.rates.descriptions import (
 )
 from tradelane.logistics.rates.engine import quote
 from tradelane.logistics.rates.validation import validate_channel, validate_sheet
-
-from .factories import DAY, build, channel, sheet, zone
+from tradelane.logistics.tests.factories import DAY, build, channel, sheet, zone
 
 STEPS = [1, 10, 50, 100, 250, 500, 1000]
 money = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False, allow_infinity=False)

@@ -13,9 +13,8 @@ from tradelane.core.money import Money
 from tradelane.logistics.customs import decisions as customs
 from tradelane.logistics.models import StoreCustomsNumber
 from tradelane.logistics.shopping import configuration as shipping_config
+from tradelane.logistics.tests.shipfix import D, fx
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import D, fx
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from tradelane.logistics.rates import selectors, services
 from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.rates.descriptions import BracketData, FuelData, SheetData, SurchargeData
 from tradelane.logistics.rates.engine import quote, quote_all_priced
+from tradelane.logistics.tests.factories import DAY, D, bracket, one_zone_sheet
 
-from .factories import DAY, D, bracket, one_zone_sheet
 from .test_excel import full_sheet, xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]

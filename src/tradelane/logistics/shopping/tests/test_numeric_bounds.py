@@ -17,9 +17,8 @@ from tradelane.core.errors import ValidationFailed
 from tradelane.core.models import AuditLog
 from tradelane.logistics.models import CustomsThreshold, ShippingRule, StoreCustomsNumber
 from tradelane.logistics.shopping import configuration as shipping_config
+from tradelane.logistics.tests.shipfix import own_channel
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import own_channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 

@@ -21,8 +21,7 @@ from tradelane.logistics.rates.descriptions import (
 )
 from tradelane.logistics.rates.engine import quote
 from tradelane.logistics.rates.excel import read_workbook, write_workbook
-
-from .factories import DAY, D, build, channel, courier, sheet, zone
+from tradelane.logistics.tests.factories import DAY, D, build, channel, courier, sheet, zone
 
 
 def xlsx(tabs: dict[str, list[list]]) -> bytes:

@@ -23,9 +23,8 @@ from tradelane.logistics.models import Manifest, S10Series, Shipment, ShipmentDo
 from tradelane.logistics.shipping import manifests, printing
 from tradelane.logistics.shipping import services as shipping
 from tradelane.logistics.shopping.services import Measured
+from tradelane.logistics.tests.shipfix import allocated, own_channel
 from tradelane.orders.tests.factories import make_store
-
-from .shipfix import allocated, own_channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_cache")]
 
