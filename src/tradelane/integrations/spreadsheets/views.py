@@ -163,11 +163,11 @@ def run(request, pk: int):
     except DomainError as exc:
         return _error(request, exc)
     if job is not None:
-        return _job_response(request, job)
+        return job_response(request, job)
     return render(request, "spreadsheets/_report.html", {"r": report})
 
 
-def _job_response(request, job: Job):
+def job_response(request, job: Job):
     finished = job.status in (Job.Status.DONE, Job.Status.FAILED)
     error = None
     if job.status == Job.Status.FAILED:
@@ -193,7 +193,7 @@ def job(request, pk: int):
         row = job_for(request.user, pk, kind=services.JOB_KIND)
     except NotFound:  # missing, or someone else's
         raise Http404 from None
-    return _job_response(request, row)
+    return job_response(request, row)
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from . import views
+from .views import webhooks as views
 
 urlpatterns = [
     # /hooks/tracking/... belongs to the carriers' tracking webhooks (tradelane.urls), not to a

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import web_views as v
+from .views import pages as v
 
 urlpatterns = [
     path("dispatch/", v.dispatch_page, name="dispatch"),

@@ -1,6 +1,6 @@
 """The edge of the logistics kernel: kilograms and centimetres in and out, quotes as plain data.
 
-The API (``logistics.api``) and the web UI (``web.views.logistics``) both speak kg and cm and
+The API (``rates.api``) and the web UI (``logistics.rates.views``) both speak kg and cm and
 show money as decimal strings with their currency; at rest weights are grams and lengths
 millimetres. This module converts both ways and turns the engine's quotes into dicts, so the
 two front ends say exactly the same thing. Nothing here writes.

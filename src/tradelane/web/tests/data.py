@@ -152,3 +152,19 @@ def same_buyer_rows(first: int = 60, store: str = "SHOP1") -> list[dict]:
         {"store_sku": "MUG-B", "title": "Ceramic mug, black", "quantity": 1, "unit_price": "12.90"}
     ]
     return rows
+
+
+# --- helpers for the page tests of every app ------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def statuses() -> dict:
+    from tradelane.orders.models import Order
+
+    return dict(Order.objects.values_list("pk", "status"))
