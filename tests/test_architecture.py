@@ -11,6 +11,10 @@
    themselves: no ``.save()``, ``.delete()``, ``.objects.create()``, queryset ``.update()`` and
    the like. Writes go through services.
 6. Every package under ``src/tradelane`` is classified here, so a new app gets the rules too.
+7. An app split into sub-packages by concern (``logistics/rates``, ``logistics/shipping``...)
+   keeps their private names private: a module never imports a sibling sub-package's
+   ``_name``, nor reaches for ``module._name`` of a module it imported from one.
+8. Nothing but the command line (``cli.py``) drives the demo: no app imports ``tradelane.demo``.
 
 Each checker is a plain function over source text, tested below on bad samples as well.
 """
@@ -31,6 +35,8 @@ DOMAIN_APPS = (
     "purchasing", "logistics", "forwarding", "finance", "reports",
 )  # fmt: skip
 EDGE_PACKAGES = ("api", "web", "integrations")
+# drive the domain from outside, through its services, as the command line does
+DRIVER_PACKAGES = ("demo",)
 NON_CODE_DIRS = ("templates", "static", "locale", "fixtures")
 
 FORBIDDEN_FOR_DOMAIN_LAYER = ("tradelane.api", "tradelane.web", "tradelane.integrations")
@@ -241,7 +247,7 @@ def _existing_domain_apps() -> list[str]:
 
 
 def test_every_package_is_classified():
-    known = set(DOMAIN_APPS) | set(EDGE_PACKAGES) | set(NON_CODE_DIRS)
+    known = set(DOMAIN_APPS) | set(EDGE_PACKAGES) | set(DRIVER_PACKAGES) | set(NON_CODE_DIRS)
     unknown = sorted(
         p.name
         for p in PKG.iterdir()
@@ -301,6 +307,76 @@ def test_core_imports_no_other_app():
     assert not violations, "\n".join(map(str, violations))
     stale = set(CORE_EXCEPTIONS) - used
     assert not stale, f"CORE_EXCEPTIONS no longer used, remove them: {sorted(stale)}"
+
+
+def check_sibling_private_imports(source, module, path, *, is_package=False):
+    """``module`` lives in ``tradelane.<app>.<sub>...``: it may not take a private name (one
+    starting with ``_``) from another sub-package ``tradelane.<app>.<other>`` of the same app,
+    by import or as an attribute of a module imported from there."""
+    parts = module.split(".")
+    if len(parts) < 4 or parts[0] != "tradelane":
+        return []
+    app, own = parts[1], parts[2]
+    tree = ast.parse(source)
+    package = module if is_package else module.rpartition(".")[0]
+
+    def sibling(name: str) -> bool:
+        p = name.split(".")
+        return len(p) >= 3 and p[:2] == ["tradelane", app] and p[2] != own
+
+    out, modules_from_siblings = [], set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base_parts = package.split(".")
+            if node.level > 1:
+                base_parts = base_parts[: len(base_parts) - (node.level - 1)]
+            base = ".".join(base_parts + ([node.module] if node.module else []))
+        else:
+            base = node.module or ""
+        for alias in node.names:
+            full = f"{base}.{alias.name}"
+            if sibling(full) and alias.name.startswith("_"):
+                out.append(Violation(path, node.lineno, f"imports the private {full}"))
+            elif sibling(full) or sibling(base):
+                modules_from_siblings.add(alias.asname or alias.name)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules_from_siblings
+        ):
+            out.append(
+                Violation(path, node.lineno, f"uses the private {node.value.id}.{node.attr}")
+            )
+    return sorted(set(out), key=lambda v: v.line)
+
+
+def test_sub_packages_keep_their_private_names():
+    violations = []
+    for app in _existing_domain_apps():
+        for path in _py_files(PKG / app):
+            if _is_test(path):
+                continue
+            source, module, rel, is_pkg = _read(path)
+            violations += check_sibling_private_imports(source, module, rel, is_package=is_pkg)
+    assert not violations, "\n".join(map(str, violations))
+
+
+def test_only_the_command_line_drives_the_demo():
+    violations = []
+    for path in _py_files(PKG):
+        if _is_test(path) or path.name == "cli.py" or "demo" in path.relative_to(PKG).parts[:1]:
+            continue
+        source, module, rel, is_pkg = _read(path)
+        violations += check_forbidden_imports(
+            source, module, rel, ("tradelane.demo",), "the demo is driven by cli.py only",
+            is_package=is_pkg,
+        )  # fmt: skip
+    assert not violations, "\n".join(map(str, violations))
 
 
 def test_models_do_no_network_io():
@@ -385,6 +461,38 @@ def test_checker_catches_core_importing_an_app():
     assert check_core_imports(sample, "tradelane.core.jobs", "core/jobs.py", allowed=exceptions)
     assert check_core_imports(
         sample, "tradelane.core.idempotency", "core/idempotency.py", allowed=CORE_EXCEPTIONS
+    )
+
+
+SIBLING_PRIVATE = """
+from ..rates.engine import _money, quote
+from ..rates import selectors
+from . import numbers
+from .numbers import _check
+import tradelane.logistics.rates.engine
+
+def f():
+    selectors._cache.clear()
+    numbers._weights
+    return selectors.compiled_channel(1)
+"""
+
+
+def test_checker_catches_private_names_of_sibling_sub_packages():
+    found = check_sibling_private_imports(
+        SIBLING_PRIVATE, "tradelane.logistics.shipping.services", "logistics/shipping/services.py"
+    )
+    assert [(v.line, v.message) for v in found] == [
+        (2, "imports the private tradelane.logistics.rates.engine._money"),
+        (9, "uses the private selectors._cache"),
+    ]
+    # a package's own private names are its own business; outside an app split into
+    # sub-packages the rule has nothing to say
+    assert not check_sibling_private_imports(
+        "from .engine import _money\n", "tradelane.logistics.rates.api", "logistics/rates/api.py"
+    )
+    assert not check_sibling_private_imports(
+        "from .importing import _x\n", "tradelane.orders.api", "orders/api.py"
     )
 
 

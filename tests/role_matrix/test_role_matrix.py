@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 
 from tradelane.api.root import api
-from tradelane.integrations.stores.common import hmac_sha256_b64
+from tradelane.integrations.stores.wire_formats import hmac_sha256_b64
 
 from .rules import API_IDS, API_RULES, PUBLIC
 from .ui_rules import UI_RULES

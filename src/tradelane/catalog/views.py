@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from tradelane.accounts.roles import P
 from tradelane.web import labels
-from tradelane.web.views.common import permission_required
+from tradelane.web.views.guards import permission_required
 
 from . import selectors as catalog
 

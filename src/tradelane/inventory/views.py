@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from tradelane.accounts.roles import P
 from tradelane.web import labels
-from tradelane.web.views.common import int_or_none, permission_required
+from tradelane.web.views.guards import int_or_none, permission_required
 
 from . import selectors as stock
 

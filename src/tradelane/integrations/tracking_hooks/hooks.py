@@ -7,7 +7,7 @@ import json
 import logging
 
 from tradelane.core.crypto import decrypt_json
-from tradelane.integrations.stores.common import hmac_sha256_b64, signature_matches
+from tradelane.integrations.stores.wire_formats import hmac_sha256_b64, signature_matches
 from tradelane.logistics.models import CarrierAccount, InboundTracking
 from tradelane.logistics.tracking import services as tracking
 

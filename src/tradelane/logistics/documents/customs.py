@@ -5,8 +5,8 @@ from __future__ import annotations
 from reportlab.pdfgen.canvas import Canvas
 
 from . import pdfdraw as d
-from .common import amount, country_label, kg
 from .data import CATEGORIES, CATEGORY_LABELS, Address, CustomsDeclaration
+from .formatting import amount, country_label, kg
 from .labels_pdf import CN22_STATEMENT
 from .tables import MARGIN, MM, PAGE_W, Column, address_block, render_table_document
 

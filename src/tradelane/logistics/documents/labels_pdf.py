@@ -21,8 +21,8 @@ from tradelane.core.errors import ValidationFailed
 
 from . import pdfdraw as d
 from .choice import label_has_cn22
-from .common import amount, country_label, dims, kg
 from .data import CATEGORIES, CATEGORY_LABELS, SIZES, CustomsDeclaration, LabelData
+from .formatting import amount, country_label, dims, kg
 
 MM = d.MM
 PAGE = {"4x6": (101.6 * MM, 152.4 * MM), "100x100": (100 * MM, 100 * MM)}

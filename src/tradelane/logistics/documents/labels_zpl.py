@@ -28,8 +28,8 @@ from functools import lru_cache
 from tradelane.core.errors import ValidationFailed
 
 from .choice import label_has_cn22
-from .common import amount, country_label, dims, kg
 from .data import CATEGORIES, CATEGORY_LABELS, SIZES, CustomsDeclaration, LabelData
+from .formatting import amount, country_label, dims, kg
 
 DEFAULT_CJK_FONT = "E:ANMDS.TTF"
 DOTS = {"4x6": (812, 1218), "100x100": (800, 800)}

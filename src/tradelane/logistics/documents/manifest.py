@@ -10,8 +10,8 @@ from reportlab.pdfgen.canvas import Canvas
 from tradelane.core.spreadsheet_safety import neutralize
 
 from . import pdfdraw as d
-from .common import amount, kg
 from .data import ManifestData
+from .formatting import amount, kg
 from .tables import MARGIN, MM, PAGE_W, Column, render_table_document
 
 CSV_HEADER = (

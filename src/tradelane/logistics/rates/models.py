@@ -15,7 +15,7 @@ from ..carriers.models import CarrierAccount
 from . import descriptions as spec
 
 
-def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+def value_choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, v.replace("_", " ")) for v in values]
 
 
@@ -29,7 +29,7 @@ class Channel(models.Model):
     name = models.CharField(max_length=200)
     carrier = models.CharField(max_length=100, blank=True)
     kind = models.CharField(
-        max_length=16, choices=_choices(spec.CHANNEL_KINDS), default=spec.KIND_RATE_SHEET
+        max_length=16, choices=value_choices(spec.CHANNEL_KINDS), default=spec.KIND_RATE_SHEET
     )
     service_code = models.CharField(max_length=64, blank=True)
     currency = models.CharField(max_length=3)
@@ -50,11 +50,11 @@ class Channel(models.Model):
     # chargeable weight
     volumetric_divisor = models.PositiveIntegerField(null=True, blank=True)  # 5000/6000/8000
     volumetric_mode = models.CharField(
-        max_length=20, choices=_choices(spec.VOLUMETRIC_MODES), default=spec.MODE_FULL
+        max_length=20, choices=value_choices(spec.VOLUMETRIC_MODES), default=spec.MODE_FULL
     )
     volumetric_free_limit_mm = models.PositiveIntegerField(null=True, blank=True)
     volumetric_free_measure = models.CharField(
-        max_length=16, choices=_choices(spec.SIZE_MEASURES), default=spec.MEASURE_LONGEST
+        max_length=16, choices=value_choices(spec.SIZE_MEASURES), default=spec.MEASURE_LONGEST
     )
     volumetric_min_side_mm = models.PositiveIntegerField(null=True, blank=True)
     weight_step_g = models.PositiveIntegerField(default=1)
@@ -62,13 +62,13 @@ class Channel(models.Model):
     weight_step_above_g = models.PositiveIntegerField(null=True, blank=True)
     min_chargeable_g = models.PositiveIntegerField(default=0)
     pricing_date = models.CharField(
-        max_length=10, choices=_choices(spec.PRICING_DATES), default=spec.DATE_RECEIVED
+        max_length=10, choices=value_choices(spec.PRICING_DATES), default=spec.DATE_RECEIVED
     )
     service_type = models.CharField(
-        max_length=10, choices=_choices(spec.SERVICE_TYPES), default=spec.SERVICE_LINE
+        max_length=10, choices=value_choices(spec.SERVICE_TYPES), default=spec.SERVICE_LINE
     )
     label_size = models.CharField(
-        max_length=10, choices=_choices(spec.LABEL_SIZES), default=spec.LABEL_4X6
+        max_length=10, choices=value_choices(spec.LABEL_SIZES), default=spec.LABEL_4X6
     )
     expire_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
     s10_prefix = models.CharField(max_length=2, blank=True)
@@ -118,7 +118,7 @@ class RateSheet(models.Model):
     from an effective date on. The latest active sheet not after the pricing date applies."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="rate_sheets")
-    kind = models.CharField(max_length=8, choices=_choices(spec.SHEET_KINDS))
+    kind = models.CharField(max_length=8, choices=value_choices(spec.SHEET_KINDS))
     customer_level = models.CharField(max_length=40, blank=True)  # sale sheets; blank: standard
     name = models.CharField(max_length=200, blank=True)
     currency = models.CharField(max_length=3)
@@ -209,7 +209,7 @@ class Bracket(models.Model):
 class Surcharge(models.Model):
     sheet = models.ForeignKey(RateSheet, on_delete=models.CASCADE, related_name="surcharges")
     code = models.CharField(max_length=40)  # the charge line code
-    kind = models.CharField(max_length=16, choices=_choices(spec.SURCHARGE_KINDS))
+    kind = models.CharField(max_length=16, choices=value_choices(spec.SURCHARGE_KINDS))
     description = models.CharField(max_length=200, blank=True)
     amount = models.DecimalField(**MONEY, null=True, blank=True)
     per_kg = models.DecimalField(**MONEY, null=True, blank=True)

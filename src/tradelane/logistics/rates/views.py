@@ -26,7 +26,7 @@ from tradelane.logistics.rates import descriptions as spec
 from tradelane.logistics.rates import selectors, services
 from tradelane.logistics.rates import shapes as edge
 from tradelane.web import labels
-from tradelane.web.views.common import permission_required
+from tradelane.web.views.guards import permission_required
 
 KIND = {
     spec.KIND_RATE_SHEET: gettext_lazy("Rate sheet"),

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..rates.models import MONEY, Channel, _choices
+from ..rates.models import MONEY, Channel, value_choices
 from ..shipping.numbers import new_public_key
 from ..tracking import codes as tracking_codes
 
@@ -109,7 +109,7 @@ class Shipment(models.Model):
     quote_detail = models.JSONField(default=dict, blank=True)
     # tracking
     tracking_status = models.CharField(
-        max_length=24, choices=_choices(tracking_codes.STATUSES), blank=True
+        max_length=24, choices=value_choices(tracking_codes.STATUSES), blank=True
     )
     tracking_status_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)

@@ -45,7 +45,7 @@ from tradelane.orders.models import Order, Store
 from tradelane.orders.states import OrderStatus
 from tradelane.orders.views.workbench import job_response, job_row
 from tradelane.web import labels
-from tradelane.web.views.common import int_or_none, permission_required
+from tradelane.web.views.guards import int_or_none, permission_required
 
 PAGE_SIZE = 100
 MAX_BULK = 500

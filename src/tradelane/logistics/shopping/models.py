@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from ..rates.models import MONEY, Channel, _choices
+from ..rates.models import MONEY, Channel, value_choices
 
 SHOP_CHEAPEST = "cheapest"
 
@@ -39,7 +39,7 @@ class ShippingRule(models.Model):
     value_currency = models.CharField(max_length=3, blank=True)
     # decision
     strategy = models.CharField(
-        max_length=24, choices=_choices(SHOP_STRATEGIES), default=SHOP_CHEAPEST
+        max_length=24, choices=value_choices(SHOP_STRATEGIES), default=SHOP_CHEAPEST
     )
     max_days = models.PositiveSmallIntegerField(null=True, blank=True)
     channels = models.JSONField(default=list, blank=True)  # allowed channel codes; empty: all

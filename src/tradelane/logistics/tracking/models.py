@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ..rates.models import _choices
+from ..rates.models import value_choices
 from ..shipping.models import Shipment
 from ..tracking import codes as tracking_codes
 
@@ -18,7 +18,7 @@ class TrackingEvent(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
     tracking_number = models.CharField(max_length=64)
     occurred_at = models.DateTimeField()
-    status = models.CharField(max_length=24, choices=_choices(tracking_codes.STATUSES))
+    status = models.CharField(max_length=24, choices=value_choices(tracking_codes.STATUSES))
     raw_code = models.CharField(max_length=64, blank=True)
     raw_text = models.CharField(max_length=500, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -46,7 +46,7 @@ class TrackingException(models.Model):
         RESOLVED = "resolved", "resolved"
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="exceptions")
-    kind = models.CharField(max_length=24, choices=_choices(tracking_codes.STATUSES))
+    kind = models.CharField(max_length=24, choices=value_choices(tracking_codes.STATUSES))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     detail = models.CharField(max_length=500, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)

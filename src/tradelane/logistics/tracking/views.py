@@ -26,7 +26,7 @@ from tradelane.logistics.models import Shipment, TrackingException
 from tradelane.logistics.tracking import codes as tc
 from tradelane.logistics.tracking import selectors as tracking_selectors
 from tradelane.logistics.tracking import services as tracking
-from tradelane.web.views.common import permission_required, render_error
+from tradelane.web.views.guards import permission_required, render_error
 
 STATUS = {
     tc.INFO_RECEIVED: gettext_lazy("Information received"),

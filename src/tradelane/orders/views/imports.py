@@ -17,7 +17,7 @@ from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.orders import importing, selectors
 from tradelane.orders.models import StoreSkuMapping
 from tradelane.web import labels
-from tradelane.web.views.common import permission_required, render_error
+from tradelane.web.views.guards import permission_required, render_error
 
 from . import order_files
 from .workbench import job_response, job_row

@@ -14,7 +14,7 @@ from tradelane.accounts.roles import P
 from tradelane.core.errors import ValidationFailed
 from tradelane.inventory.selectors import available_map, warehouses_for
 from tradelane.orders.states import OrderStatus as S
-from tradelane.web.views.common import int_or_none
+from tradelane.web.views.guards import int_or_none
 
 SPLITTABLE = (S.APPROVED, S.PENDING_PURCHASE, S.PENDING_SHIPMENT)
 MIN_PARTS = 2

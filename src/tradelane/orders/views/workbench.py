@@ -32,7 +32,7 @@ from tradelane.orders.models import Order, OrderLine, Package
 from tradelane.orders.states import REVIEWABLE_STATES, TRANSITIONS
 from tradelane.orders.states import OrderStatus as S
 from tradelane.web import labels
-from tradelane.web.views.common import int_or_none, permission_required, render_error
+from tradelane.web.views.guards import int_or_none, permission_required, render_error
 
 from . import order_files
 from . import split as split_form

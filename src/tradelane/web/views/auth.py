@@ -16,7 +16,7 @@ from tradelane.accounts.selectors import base_currency
 from tradelane.core.errors import DomainError
 
 from .. import labels
-from .common import permission_required
+from .guards import permission_required
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: people choose once
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
-from ..common import cursor_minus, parse_time, utc_cursor
 from ..contract import (
     Fulfillment,
     OrderPage,
@@ -36,6 +35,7 @@ from ..contract import (
     register,
 )
 from ..settings_schema import settings_of
+from ..wire_formats import cursor_minus, parse_time, utc_cursor
 from . import mapping
 from .client import LWA_URL, LwaTokens, SpApiClient
 

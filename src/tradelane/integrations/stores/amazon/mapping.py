@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..common import decimal_text, unit_price
+from ..wire_formats import decimal_text, unit_price
 
 # Amazon OrderStatus -> orders.PaymentStatus
 PAYMENT = {

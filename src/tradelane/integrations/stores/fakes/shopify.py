@@ -26,7 +26,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from ..common import hmac_sha256_b64
+from ..wire_formats import hmac_sha256_b64
 from .base import HIDDEN, FakeServer, post
 
 API_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")

@@ -30,7 +30,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from ..common import hmac_sha256_b64
+from ..wire_formats import hmac_sha256_b64
 from .base import HIDDEN, FakeServer, post
 
 PREFIX = "/wp-json/wc/v3"

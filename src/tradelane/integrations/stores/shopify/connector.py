@@ -6,8 +6,6 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
-from ..common import header as _header
-from ..common import signature_matches
 from ..contract import (
     EventKind,
     Fulfillment,
@@ -20,6 +18,8 @@ from ..contract import (
     WebhookRejected,
     register,
 )
+from ..wire_formats import header as _header
+from ..wire_formats import signature_matches
 from . import mapping, queries
 from .client import ShopifyClient, user_errors
 

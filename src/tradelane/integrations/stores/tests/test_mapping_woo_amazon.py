@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from tradelane.integrations.stores.amazon import mapping as amz
-from tradelane.integrations.stores.common import cursor_minus, unit_price
 from tradelane.integrations.stores.fakes.amazon import make_order as amazon_order
 from tradelane.integrations.stores.fakes.woocommerce import make_order as woo_order
+from tradelane.integrations.stores.wire_formats import cursor_minus, unit_price
 from tradelane.integrations.stores.woocommerce import mapping as woo
 from tradelane.integrations.stores.woocommerce.connector import delivery_key
 

@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from ..common import cursor_minus, header, parse_time, signature_matches
 from ..contract import (
     EventKind,
     Fulfillment,
@@ -45,6 +44,7 @@ from ..contract import (
     WebhookRejected,
     register,
 )
+from ..wire_formats import cursor_minus, header, parse_time, signature_matches
 from . import mapping
 from .client import WooCommerceClient
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..common import decimal_text, parse_time, unit_price, utc_cursor
+from ..wire_formats import decimal_text, parse_time, unit_price, utc_cursor
 
 # WooCommerce order status -> orders.PaymentStatus
 PAYMENT = {

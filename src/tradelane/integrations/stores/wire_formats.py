@@ -1,5 +1,5 @@
-"""Small pure helpers every connector shares: header look-up, HMAC signatures, UTC cursors,
-decimal amounts. No I/O here."""
+"""What every connector reads and writes on the wire: header look-up, HMAC signatures, UTC
+cursors, decimal amounts. Pure functions, no I/O."""
 
 from __future__ import annotations
 
