@@ -33,3 +33,14 @@ def country_name(code: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+
+
+# The EU's 27 member states: "EU" as a destination (rules, customs thresholds) means these.
+EU_MEMBERS = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+
+
+def in_destination(country: str, destination: str) -> bool:
+    """A destination code is a country, or EU for the member states."""
+    return country == destination or (destination == "EU" and country in EU_MEMBERS)

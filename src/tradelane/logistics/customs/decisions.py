@@ -21,15 +21,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from tradelane.core.countries import EU_MEMBERS
+from tradelane.core.fx import Rates
 from tradelane.core.money import Money
 
 from ..rates.descriptions import SERVICE_POSTAL
-from ..shipping.models import Shipment
-from ..shopping.services import EU_MEMBERS, Rates
 from .models import CustomsThreshold, StoreCustomsNumber
+
+if TYPE_CHECKING:  # a declaration is drawn for a shipment; customs sits below shipping
+    from ..shipping.models import Shipment
 
 IOSS = "ioss"
 VAT_AT_SALE = "vat_at_sale"

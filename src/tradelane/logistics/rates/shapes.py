@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from tradelane.core.errors import ValidationFailed
+from tradelane.core.fx import Rates
 from tradelane.core.money import Money
 from tradelane.core.units import to_grams, to_mm
 
-from ..shopping.services import Rates
 from . import selectors
 from .chargeable import Parcel
 from .descriptions import AreaRule, BracketData, FuelData, SheetData, SurchargeData, ZoneData

@@ -27,6 +27,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.accounts.selectors import company
 from tradelane.core.errors import NotFound, ValidationFailed
+from tradelane.core.fx import Rates
 from tradelane.core.money import Money
 
 from ..customs import decisions as customs
@@ -43,7 +44,6 @@ from ..documents import (
 )
 from ..documents.data import SIZES
 from ..rates.descriptions import KIND_RATE_SHEET, SERVICE_POSTAL
-from ..shopping.services import Rates
 from .models import Shipment, ShipmentDocument, ShipmentItem, ShipmentStatus
 
 S = ShipmentStatus

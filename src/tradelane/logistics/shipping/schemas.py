@@ -8,7 +8,7 @@ from decimal import Decimal
 from tradelane.api.types import BodySchema, Int, centimetres, column_decimal, kilograms
 from tradelane.core.units import to_grams, to_mm
 
-from ..shopping.services import Measured
+from ..rates.parcels import Measured
 from .models import Shipment, ShipmentParcel
 
 ParcelKg = kilograms(ShipmentParcel, "weight_g", places=4, positive=True)

@@ -31,6 +31,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit, outbox
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
+from tradelane.core.fx import Rates, total_in
 from tradelane.core.money import Money
 from tradelane.core.states import transition
 from tradelane.orders import services as order_services
@@ -42,17 +43,9 @@ from ..rates import selectors
 from ..rates.descriptions import KIND_RATE_SHEET, SHEET_COST, fill_tracking_url
 from ..rates.engine import quote
 from ..rates.models import Channel
+from ..rates.parcels import Item, Measured, build_parcel
 from ..shopping.models import RateChoice
-from ..shopping.services import (
-    Item,
-    Measured,
-    Rates,
-    Subject,
-    build_parcel,
-    load_rules,
-    rule_matches,
-    total_in,
-)
+from ..shopping.services import Subject, load_rules, rule_matches
 from ..tracking import selectors as tracking_selectors
 from .models import S10Series, Shipment, ShipmentItem, ShipmentOrder, ShipmentParcel, ShipmentStatus
 from .numbers import make_s10, random_tracking_number

@@ -1,8 +1,7 @@
 """Rate shopping: which channel carries an order, and why.
 
-For an order (or a package, or a bare parcel) the engine's ``Parcel`` is built from its lines:
-weights summed from the SKUs; dimensions from a box estimate (below) unless measured values
-are given; battery/liquid/magnet if any SKU has them; the declared value from the order. Every
+For an order (or a package, or a bare parcel) the engine's ``Parcel`` is built from its lines
+(``rates.parcels``: weights, the box estimate, measured values, flags). Every
 active channel is quoted (the engine refuses with reasons: destination, limits, flags, no
 sheet/zone/bracket, carrier-priced channels), then the first active ``ShippingRule`` (by
 priority) whose conditions all hold picks among the candidates:
@@ -18,11 +17,6 @@ Prices compare in the company's base currency (``core.fx``); ties go to the chan
 The seller prices with each channel's cost sheet (what the seller pays); ``level`` selects a
 customer level's sale sheet for the provider side.
 
-Box estimate (documented, deliberately simple): the items stand on their smallest side in one
-stack: length = the largest longest side, width = the largest middle side, height = the sum of
-the smallest sides times quantities; each side plus ``BOX_PADDING_MM`` for the carton. No SKU
-with dimensions: no dimensions (no volumetric weight).
-
 The bulk path (``shop_orders``) loads a chunk of orders with two queries (orders; lines joined
 with their SKUs), compiles channels and rules once, quotes in memory and writes the choices
 with ``core.bulk.insert_rows`` (the chunk's previous choices deleted first).
@@ -35,7 +29,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,8 +38,9 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit, jobs
 from tradelane.core.bulk import insert_rows
+from tradelane.core.countries import EU_MEMBERS, in_destination
 from tradelane.core.errors import NotFound, ValidationFailed
-from tradelane.core.fx import latest_rates_to
+from tradelane.core.fx import Rates, total_in
 from tradelane.core.money import Money
 from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
@@ -54,107 +49,19 @@ from ..rates import selectors
 from ..rates.chargeable import Parcel
 from ..rates.descriptions import SHEET_COST, SHEET_SALE
 from ..rates.engine import CompiledChannel, Quote, Reason, quote
+from ..rates.parcels import BOX_PADDING_MM, Item, Measured, build_parcel, estimate_box
 from .models import SHOP_CHEAPEST, SHOP_CHEAPEST_WITHIN, SHOP_FASTEST, RateChoice, ShippingRule
 
-BOX_PADDING_MM = 10
 CHUNK = 2000
 
-EU_MEMBERS = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-)
+# Names callers knew from this module before they moved (the parcel to rates.parcels, FX to
+# core.fx, the EU to core.countries); kept for one release.
+__reexported__ = (
+    BOX_PADDING_MM, EU_MEMBERS, Item, Measured, Rates, build_parcel, estimate_box, in_destination,
+    total_in,
+)  # fmt: skip
+
 ATTRIBUTES = ("battery", "liquid", "magnet")
-
-
-def in_destination(country: str, destination: str) -> bool:
-    """A destination code is a country, or EU for the member states."""
-    return country == destination or (destination == "EU" and country in EU_MEMBERS)
-
-
-# --- the parcel from lines ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One line as the parcel sees it: per-unit weight and dimensions, quantity, flags."""
-
-    quantity: int
-    weight_g: int
-    length_mm: int = 0
-    width_mm: int = 0
-    height_mm: int = 0
-    battery: bool = False
-    liquid: bool = False
-    magnet: bool = False
-
-
-def estimate_box(items: Iterable[Item]) -> tuple[int, int, int]:
-    """The box estimate described in the module docstring; (0, 0, 0) without dimensions."""
-    longest = middle = stack = 0
-    seen = False
-    for it in items:
-        dims = sorted((it.length_mm, it.width_mm, it.height_mm), reverse=True)
-        if not dims[0]:
-            continue
-        seen = True
-        longest = max(longest, dims[0])
-        middle = max(middle, dims[1])
-        stack += dims[2] * it.quantity
-    if not seen:
-        return (0, 0, 0)
-    return (longest + BOX_PADDING_MM, middle + BOX_PADDING_MM, stack + BOX_PADDING_MM)
-
-
-@dataclass(frozen=True, slots=True)
-class Measured:
-    """What the user weighed and measured (grams, millimetres); zeros: not measured."""
-
-    weight_g: int = 0
-    length_mm: int = 0
-    width_mm: int = 0
-    height_mm: int = 0
-    pieces: int = 1
-
-
-def build_parcel(
-    items: Sequence[Item],
-    *,
-    country: str,
-    postcode: str = "",
-    city: str = "",
-    declared_value: Money | None = None,
-    measured: Measured | None = None,
-    on_date: dt.date | None = None,
-) -> Parcel:
-    weight = sum(it.weight_g * it.quantity for it in items)
-    dims = estimate_box(items)
-    pieces = 1
-    if measured is not None:
-        if measured.weight_g:
-            weight = measured.weight_g
-        if measured.length_mm or measured.width_mm or measured.height_mm:
-            dims = (measured.length_mm, measured.width_mm, measured.height_mm)
-        pieces = measured.pieces or 1
-    if weight <= 0:
-        raise ValidationFailed(
-            "The parcel weighs nothing: give the SKUs a weight or weigh the parcel",
-            code="parcel_weight_zero",
-        )
-    return Parcel(
-        weight_g=weight,
-        length_mm=dims[0],
-        width_mm=dims[1],
-        height_mm=dims[2],
-        country=country,
-        postcode=postcode,
-        city=city,
-        declared_value=declared_value,
-        battery=any(it.battery for it in items),
-        liquid=any(it.liquid for it in items),
-        magnet=any(it.magnet for it in items),
-        pieces=pieces,
-        received_on=on_date,
-        shipped_on=on_date,
-    )
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -186,52 +93,6 @@ def load_rules() -> list[Rule]:
         )
         for r in ShippingRule.objects.filter(is_active=True).order_by("priority", "id")
     ]  # fmt: skip
-
-
-class Rates:
-    """FX conversion with rates loaded once per target currency (``core.fx``).
-
-    Rates are usually kept against one base (the company's, e.g. CNY): without a direct rate
-    between two currencies, the cross rate through a pivot both are quoted against is used
-    (A->B = A->P / B->P, DOMAIN.md)."""
-
-    PIVOTS = ("CNY", "USD", "EUR")
-
-    def __init__(self) -> None:
-        self._to: dict[str, dict[str, Decimal]] = {}
-
-    def _rate(self, from_currency: str, to_currency: str) -> Decimal | None:
-        if from_currency == to_currency:
-            return Decimal(1)
-        table = self._to.get(to_currency)
-        if table is None:
-            table = self._to[to_currency] = latest_rates_to(to_currency)
-        return table.get(from_currency)
-
-    def convert(self, value: Money, currency: str) -> Money | None:
-        if value.currency == currency:
-            return value
-        rate = self._rate(value.currency, currency)
-        if rate is not None:
-            amount = value.amount * rate
-        else:
-            for pivot in self.PIVOTS:
-                a, b = self._rate(value.currency, pivot), self._rate(currency, pivot)
-                if a is not None and b:
-                    amount = value.amount * a / b
-                    break
-            else:
-                return None
-        return Money(amount.quantize(Decimal("0.0001"), ROUND_HALF_UP), currency)
-
-
-def total_in(rates: Rates, parts: Iterable[Money], currency: str) -> Money:
-    """The sum of ``parts`` in ``currency`` (the value of a merged or split parcel). A part
-    with no exchange rate at all counts at its face amount."""
-    total = Decimal(0)
-    for part in parts:
-        total += (rates.convert(part, currency) or part).amount
-    return Money(total, currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from tradelane.core.models import AuditLog
 from tradelane.logistics.documents import render_labels_pdf
 from tradelane.logistics.documents.samples import sample_label
 from tradelane.logistics.models import Manifest, S10Series, Shipment, ShipmentDocument
+from tradelane.logistics.rates.parcels import Measured
 from tradelane.logistics.shipping import manifests, printing
 from tradelane.logistics.shipping import services as shipping
-from tradelane.logistics.shopping.services import Measured
 from tradelane.logistics.tests.shipfix import allocated, own_channel
 from tradelane.orders.tests.factories import make_store
 

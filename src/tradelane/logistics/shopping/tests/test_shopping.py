@@ -8,9 +8,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tradelane.core import jobs
 from tradelane.core.errors import PermissionDenied
+from tradelane.core.fx import Rates
 from tradelane.core.models import Job
 from tradelane.core.money import Money
 from tradelane.logistics.models import RateChoice, ShippingRule
+from tradelane.logistics.rates import parcels
 from tradelane.logistics.rates.chargeable import Parcel
 from tradelane.logistics.shopping import services as shopping
 from tradelane.logistics.tests.shipfix import D, allocated, fx, own_channel
@@ -105,10 +107,10 @@ def test_no_channel_lists_every_refusal(logistics, channels):
 
 
 def test_box_estimate():
-    items = [shopping.Item(2, 300, 200, 100, 50), shopping.Item(1, 100, 150, 120, 30)]
+    items = [parcels.Item(2, 300, 200, 100, 50), parcels.Item(1, 100, 150, 120, 30)]
     # longest max(200, 150) + 10; middle max(100, 120) + 10; stack 2 x 50 + 30 + 10
-    assert shopping.estimate_box(items) == (210, 130, 140)
-    assert shopping.estimate_box([shopping.Item(1, 100)]) == (0, 0, 0)
+    assert parcels.estimate_box(items) == (210, 130, 140)
+    assert parcels.estimate_box([parcels.Item(1, 100)]) == (0, 0, 0)
 
 
 def test_order_choice_stored_and_permission(logistics, cs, channels, wh_cn, make_sku):
@@ -169,7 +171,7 @@ def test_bulk_rate_shop_job(logistics, channels, make_sku, django_capture_on_com
 @pytest.mark.django_db
 def test_rates_cross_through_a_pivot_when_no_direct_rate():
     fx(USD="7.00", EUR="7.70")  # both quoted against CNY only
-    rates = shopping.Rates()
+    rates = Rates()
     assert rates.convert(Money(D("70"), "USD"), "CNY") == Money(D("490.0000"), "CNY")
     # USD -> EUR: 70 x 7.00 / 7.70 = 63.6364 (no USD/EUR row is kept)
     assert rates.convert(Money(D("70"), "USD"), "EUR") == Money(D("63.6364"), "EUR")
