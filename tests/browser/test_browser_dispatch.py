@@ -115,7 +115,7 @@ def test_dispatch_center_alert_tabs_payload_and_replay(
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("47")
     expect(page.locator('[data-alert-store="SHOP-US"]')).to_have_count(0)
-    from tradelane.integrations.stores import dispatch
+    from tradelane.integrations.stores.dispatch import selectors as dispatch
 
     today = dispatch.start_of_day(timezone.now())
     expected = Order.objects.filter(store__code="SHOP-US", created_at__gte=today).count()

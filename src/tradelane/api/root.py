@@ -87,6 +87,6 @@ api.add_router("", shopping_router, tags=["shipping"])
 api.add_router("", jobs_router, tags=["jobs"])
 api.add_router("", shipping_router, tags=["shipping"])
 
-from tradelane.integrations.stores.dispatch_api import router as dispatch_router  # noqa: E402
+from tradelane.integrations.stores.dispatch.api import router as dispatch_router  # noqa: E402
 
 api.add_router("", dispatch_router, tags=["dispatch"])

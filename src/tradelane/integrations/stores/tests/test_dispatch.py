@@ -14,7 +14,9 @@ from tradelane.accounts import roles
 from tradelane.core.errors import Conflict, PermissionDenied
 from tradelane.core.models import AuditLog, Job, OutboxMessage
 from tradelane.core.outbox import deliver_due, enqueue
-from tradelane.integrations.stores import dispatch, dispatch_services, sync, webhooks
+from tradelane.integrations.stores import sync, webhooks
+from tradelane.integrations.stores.dispatch import selectors as dispatch
+from tradelane.integrations.stores.dispatch import services as dispatch_services
 from tradelane.integrations.stores.fakes.shopify import make_order, rest_payload
 from tradelane.integrations.stores.models import StoreConnection, SyncRun, WebhookDelivery
 from tradelane.orders import services as order_services

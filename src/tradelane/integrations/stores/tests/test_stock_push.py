@@ -14,7 +14,8 @@ from tradelane.core.errors import Conflict, PermissionDenied
 from tradelane.core.models import AuditLog, OutboxMessage
 from tradelane.core.outbox import deliver_due
 from tradelane.core.periodic import _jobs
-from tradelane.integrations.stores import dispatch_services, services, stock_push
+from tradelane.integrations.stores import services, stock_push
+from tradelane.integrations.stores.dispatch import services as dispatch_services
 from tradelane.integrations.stores.models import StoreConnection
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import StockMovement

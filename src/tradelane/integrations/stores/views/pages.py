@@ -28,8 +28,10 @@ from tradelane.orders.models import Store
 from tradelane.orders.states import PaymentStatus
 from tradelane.web import labels
 
-from .. import dispatch, dispatch_services, services
+from .. import services
 from ..contract import platforms
+from ..dispatch import selectors as dispatch
+from ..dispatch import services as dispatch_services
 from ..models import StoreConnection, SyncRun, WebhookDelivery
 from ..settings_schema import settings_of
 

@@ -14,8 +14,9 @@ from tradelane.api.paging import PageParams, page_of, paginate
 from tradelane.api.types import Id, Int
 from tradelane.core.errors import NotFound
 
-from . import dispatch, dispatch_services
-from .models import WebhookDelivery
+from ..models import WebhookDelivery
+from . import selectors as dispatch
+from . import services as dispatch_services
 
 router = Router()
 

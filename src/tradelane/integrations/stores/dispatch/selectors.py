@@ -21,8 +21,8 @@ from django.utils import timezone
 from tradelane.core.models import Job, OutboxMessage
 from tradelane.orders.models import Order
 
-from .models import StoreConnection, SyncRun, WebhookDelivery
-from .settings_schema import settings_of
+from ..models import StoreConnection, SyncRun, WebhookDelivery
+from ..settings_schema import settings_of
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 # outbox topics the dispatch center shows: pushes to stores and carrier label calls

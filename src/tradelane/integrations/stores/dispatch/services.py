@@ -17,14 +17,14 @@ from tradelane.core import audit, outbox
 from tradelane.core.errors import Conflict, NotFound
 from tradelane.core.models import OutboxMessage
 
-from .models import StoreConnection, SyncRun, WebhookDelivery
-from .settings_schema import settings_of
+from ..models import StoreConnection, SyncRun, WebhookDelivery
+from ..settings_schema import settings_of
 
 log = logging.getLogger(__name__)
 
 
 def _queue_sync(connection_id: int, kind: str) -> None:
-    from .tasks import sync_store
+    from ..tasks import sync_store
 
     def go():
         try:
@@ -36,7 +36,7 @@ def _queue_sync(connection_id: int, kind: str) -> None:
 
 
 def _queue_webhook(delivery_id: int) -> None:
-    from .tasks import process_webhook
+    from ..tasks import process_webhook
 
     def go():
         try:
