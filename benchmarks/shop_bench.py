@@ -6,7 +6,7 @@
 Seeds (set-based, ``core.bulk.insert_rows``) six own channels with one per-kg cost sheet each
 (some battery, some limited to a few countries), 300 SKUs (some with batteries), one store, N
 orders in pending shipment with two lines each to ten countries, two shipping rules; then
-times ``shopping.shop_orders`` over every pending-shipment order (load per chunk, quote in
+times ``shopping.services.shop_orders`` over every pending-shipment order (load per chunk, quote in
 memory, write the choices). Prints JSON: ``bulk_rate_shop_orders_per_s``.
 """
 

@@ -1,2 +1,3 @@
 """Real carrier APIs (DHL Express, FedEx, UPS, USPS international) through karrio, behind our
-own contract ``tradelane.logistics.gateways``. karrio is imported only via ``karrio_tls``."""
+own contract ``tradelane.logistics.carriers.contract``. karrio is imported only via
+``karrio_tls``."""

@@ -1,5 +1,5 @@
 """Pure functions: our gateway dataclasses <-> karrio's unified models, and karrio tracking
-statuses / carriers' raw event codes -> our ``tracking_codes``. No I/O here."""
+statuses / carriers' raw event codes -> our ``logistics.tracking.codes``. No I/O here."""
 
 from __future__ import annotations
 

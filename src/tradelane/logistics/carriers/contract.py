@@ -6,7 +6,7 @@ Express, FedEx, UPS, USPS, ...) or a Tradelane provider's HTTP API, and ``regist
 per carrier name when their app is ready. Services then call ``gateway_for(account.carrier)``.
 
 All values are our own units: grams, millimetres, ``Money``; statuses are
-``tracking_codes``. A gateway raises ``CarrierError`` for a refusal or a failure;
+``tracking.codes``. A gateway raises ``CarrierError`` for a refusal or a failure;
 ``retryable`` says whether trying again may succeed (429, 5xx, connection refused), and
 ``outcome_unknown`` that the request may have been carried out (a timeout after sending): a
 label purchase must then be looked up with the same ``idempotency_key``, never bought again.

@@ -1,6 +1,6 @@
 """Channels, rate sheets and quotes over HTTP: validate, call selectors and services, map.
 
-Units at the edge: kg and cm in and out (grams and millimetres at rest, see ``edge``); money
+Units at the edge: kg and cm in and out (grams and millimetres at rest, see ``rates.shapes``); money
 as decimal strings with the currency. Reading and quoting need ``P.CHANNEL_VIEW``; editing a
 channel ``P.CHANNEL_CHANGE``; anything about rate sheets ``P.RATESHEET_CHANGE``.
 """

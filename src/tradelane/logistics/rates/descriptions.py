@@ -1,6 +1,6 @@
 """Plain, immutable descriptions of channels and rate sheets (validated by ``validation``).
 
-These dataclasses are what the rate engine compiles (``rating.compile_channel``), what the Excel
+These dataclasses are what the rate engine compiles (``engine.compile_channel``), what the Excel
 reader produces and the writer consumes, and what services store. They carry no database ids,
 so ``read_workbook(write_workbook(data)) == data`` can be tested directly.
 

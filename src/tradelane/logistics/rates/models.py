@@ -1,7 +1,7 @@
 """Channels and their rate sheets: zones with rules, weight brackets, surcharges, fuel history.
 
 Weights are integer grams, lengths integer millimetres, money Decimal with the currency of the
-channel or sheet. Rows are written only by ``services``; the engine (``rating``) reads them
+channel or sheet. Rows are written only by ``services``; the engine (``engine``) reads them
 through ``selectors.compiled_channels``, which compiles each channel once per ``version``.
 """
 

@@ -1,5 +1,5 @@
 """Shipping channels (物流渠道): the list, a channel's settings and sheets, a rate sheet's grid,
-and the quote calculator (运费试算). Reads through the logistics selectors and ``edge``, writes
+and the quote calculator (运费试算). Reads through the logistics selectors and ``shapes``, writes
 through ``logistics.services``; weights in kg and sizes in cm on screen."""
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def _dec(
 
 
 class ChannelForm(forms.Form):
-    """The channel's settings in kg and cm; field names are the API's (``edge``)."""
+    """The channel's settings in kg and cm; field names are the API's (``shapes``)."""
 
     name = forms.CharField(label=gettext_lazy("Channel name"), max_length=200)
     carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=100, required=False)

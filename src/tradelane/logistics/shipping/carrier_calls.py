@@ -1,4 +1,4 @@
-"""Outbox handlers that talk to carriers through our gateway contract (``gateways``).
+"""Outbox handlers that talk to carriers through our gateway contract (``carriers.contract``).
 
 ``logistics.buy_label``: buys the label of a draft shipment with
 ``idempotency_key = shipment.label_request_key``. A retryable failure or an unknown outcome

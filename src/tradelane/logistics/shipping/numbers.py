@@ -8,7 +8,7 @@ check digit and the 2-letter ISO 3166-1 country code of the issuing postal opera
 Our own channels without an S10 prefix number shipments at random (``random_tracking_number``:
 the channel's code, 15 random digits and a Luhn check digit), so a number cannot be guessed
 from another one; every shipment also has a random public key that opens its public tracking
-page for any of its numbers (see ``tracking_selectors.find_public``).
+page for any of its numbers (see ``tracking.selectors.find_public``).
 
 Pure functions, no database: the caller keeps the serial counter (per channel and prefix).
 """

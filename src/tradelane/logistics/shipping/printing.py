@@ -9,7 +9,7 @@ PDFs with ``pypdf`` in the order asked for, ZPL batches concatenate.
 - ``label_pdf(shipments, size=None)`` / ``label_zpl(...)``: one document for many shipments,
   one label per parcel (piece n/N); ``size`` defaults to each channel's ``label_size``.
 - ``customs_document(shipment)``: (kind, PDF) of the CN23 or commercial invoice, chosen by
-  ``customs.document_kind``; NotFound ``no_customs_document`` when the shipment needs none
+  ``customs.decisions.document_kind``; NotFound ``no_customs_document`` when the shipment needs none
   (a CN22 travels on the label).
 """
 
@@ -203,7 +203,7 @@ def declaration(s: Shipment, ctx: Context, *, invoice_number: str = "") -> Custo
 
 
 def document_kind(s: Shipment, ctx: Context) -> str:
-    """cn22, cn23 or invoice, as ``customs.document_kind`` decides for this shipment."""
+    """cn22, cn23 or invoice, as ``customs.decisions.document_kind`` decides for this shipment."""
     value = Money(s.declared_value, s.declared_currency or "USD")
     on = _day(s)
     return customs.document_kind(

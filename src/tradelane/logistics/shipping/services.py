@@ -12,7 +12,7 @@ Numbers: our own rate-sheet channels with an S10 prefix take the next serial of 
 is used up) and get a UPU S10 number; our own channels without a prefix get a random number
 (``numbers.random_tracking_number``: the channel code, 15 random digits and a check digit),
 which alone opens the public tracking page; an S10 serial is sequential, so its page needs
-the shipment's public key (``tracking.public_tracking_url``). Both are labelled at once. Carrier
+the shipment's public key (``tracking.selectors.public_url``). Both are labelled at once. Carrier
 channels (karrio, tradelane) stay draft and an outbox ``logistics.buy_label`` message, keyed
 by the shipment's ``label_request_key``, buys the label (``carrier_calls``).
 """

@@ -2,8 +2,8 @@
 rate shopping with progress, shipment creation; shipments by status with label printing,
 hand-over and cancelling; the shipment page; daily manifests.
 
-Thin: reads here, every write through ``logistics`` services (``shopping``, ``shipping``,
-``manifests``); documents from ``logistics.printing``. Reading (the lists, a shipment, its
+Thin: reads here, every write through services (``shopping.services``, ``shipping.services``,
+``shipping.manifests``); documents from ``shipping.printing``. Reading (the lists, a shipment, its
 label and customs document, manifests) needs ``P.SHIPMENT_VIEW``; each write its own permission
 (rate shopping ``RATE_SHOP``, creating and handing over ``SHIP``, cancelling
 ``SHIPMENT_CANCEL``, closing a manifest ``MANIFEST_CLOSE``), checked before anything is done.

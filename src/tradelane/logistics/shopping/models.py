@@ -54,7 +54,7 @@ class ShippingRule(models.Model):
 class RateChoice(models.Model):
     """The rate shop's answer for one order: the channel picked (none when nothing can carry
     it), its price on the cost sheet, the rule that decided, and a short explanation. Written
-    by ``shopping`` (one row per order, replaced by the next shop)."""
+    by ``shopping.services`` (one row per order, replaced by the next shop)."""
 
     order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
     channel = models.ForeignKey(

@@ -170,8 +170,9 @@ def _orders_of(shipment: Shipment):
 
 
 def _hand_over(actor, shipment: Shipment, at: dt.datetime) -> None:
-    """The one hand-over path (``shipping.ship_shipment``): shipment labelled -> shipped, its
-    orders shipped (stock leaves through the ledger), the store told the tracking number."""
+    """The one hand-over path (``shipping.services.ship_shipment``): shipment labelled ->
+    shipped, its orders shipped (stock leaves through the ledger), the store told the tracking
+    number."""
     from ..shipping import services as shipping
 
     shipping.ship_shipment(actor, shipment, carrier_report=True, at=at)

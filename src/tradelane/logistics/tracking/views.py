@@ -1,6 +1,6 @@
 """Tracking (追踪): search, a shipment's timeline, the exception queue, and the public page.
 
-Thin: reads through ``logistics.tracking_selectors``, writes through ``logistics.tracking``.
+Thin: reads through ``tracking.selectors``, writes through ``tracking.services``.
 Search and a shipment's timeline need ``P.SHIPMENT_VIEW`` (tracking is part of the shipment),
 the exception queue ``P.TRACKING_VIEW``, every change ``P.TRACKING_MANAGE``. The public page
 ``/t/<number>`` (or ``/t/<number>/<key>``) needs no login and shows no personal data.
@@ -260,7 +260,7 @@ def public_page(request, number: str, key: str = ""):
     and country. No name, address, phone, e-mail, order or shipment number. A number we drew
     at random opens it alone, any other number only with the shipment's key
     (``/t/<number>/<key>``); every miss looks the same, and too many misses from one client
-    are refused for a while (``tracking_selectors.find_public``, ``public_miss_limit``)."""
+    are refused for a while (``selectors.find_public``, ``public_miss_limit``)."""
     language = _public_language(request)
     limit, ident = tracking_selectors.public_miss_limit(), client_ident(request)
     with translation.override(language):

@@ -528,7 +528,7 @@ def test_excel_upload_past_the_import_limits_is_413_and_writes_nothing(lg, world
 
 def test_quote_sides_with_two_decimals_round_up_to_the_mm_then_the_cm(lg, world):
     """A side of 50.01 cm is 51 whole cm for volumetric weight, never 50 (until 2026-05 the API
-    refused a second decimal and ``edge.parcel`` truncated a fraction of a mm)."""
+    refused a second decimal and ``shapes.parcel`` truncated a fraction of a mm)."""
     parcel = {**PARCEL, "weight_kg": "1", "length_cm": "50.01", "width_cm": "40",
               "height_cm": "30", "channels": ["DHL-EXP"]}  # fmt: skip
     r = lg.post("/quotes", parcel)

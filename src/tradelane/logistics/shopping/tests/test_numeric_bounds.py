@@ -89,7 +89,7 @@ def test_customs_thresholds_are_bounded(api_as, body, field):
 
 
 def test_the_service_refuses_what_the_web_forms_or_a_patch_would_send(logistics):
-    """``shipping_config`` is the one writer of these rows (API, web pages): it checks every
+    """``shopping.configuration`` is the one writer of these rows (API, web pages): it checks every
     number against its column itself."""
     with pytest.raises(ValidationFailed) as caught:
         shipping_config.create_config(
