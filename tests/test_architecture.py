@@ -15,6 +15,10 @@
    keeps their private names private: a module never imports a sibling sub-package's
    ``_name``, nor reaches for ``module._name`` of a module it imported from one.
 8. Nothing but the command line (``cli.py``) drives the demo: no app imports ``tradelane.demo``.
+9. The sub-packages of an app depend downwards, in the order ``SUB_PACKAGE_LAYERS`` gives: a
+   domain module (not its HTTP edge, not a test) imports only its own sub-package, lower ones
+   and the app's top-level modules; the crossings in ``LAYER_EXCEPTIONS`` are the deliberate
+   ones (each must still be in use). Imports under ``if TYPE_CHECKING:`` are annotations only.
 
 Each checker is a plain function over source text, tested below on bad samples as well.
 """
@@ -47,6 +51,22 @@ NETWORK_MODULES = (
     "socket", "ssl", "http.client", "urllib.request", "smtplib", "ftplib", "xmlrpc.client",
     "asyncio", *VENDOR_SDKS, "tradelane.integrations",
 )  # fmt: skip
+# An app split into sub-packages: its sub-packages from the bottom up (one tuple per level).
+SUB_PACKAGE_LAYERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "logistics": (
+        ("carriers", "documents"), ("rates",), ("customs",), ("shopping",), ("shipping",),
+        ("tracking",),
+    ),
+}  # fmt: skip
+# (importing module, imported module): why the crossing is deliberate
+LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("tradelane.logistics.shipping.models", "tradelane.logistics.tracking.codes"):
+        "a shipment keeps its latest tracking status; codes.py is a leaf of constants",
+    ("tradelane.logistics.shipping.services", "tradelane.logistics.tracking.selectors"):
+        "the store is told the shipment's public tracking link when it ships",
+    ("tradelane.logistics.documents.samples", "tradelane.logistics.shipping.numbers"):
+        "sample labels carry real S10 numbers (check digit included)",
+}  # fmt: skip
 # (module path relative to src/tradelane/core, imported module): why
 CORE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
@@ -366,6 +386,57 @@ def test_sub_packages_keep_their_private_names():
     assert not violations, "\n".join(map(str, violations))
 
 
+def _type_checking_lines(tree: ast.AST) -> set[int]:
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _dotted(node.test).endswith("TYPE_CHECKING"):
+            for inner in node.body:
+                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
+    return lines
+
+
+def check_sub_package_layers(source, module, path, layers, *, is_package=False, allowed=()):
+    """``module`` in ``tradelane.<app>.<sub>``: every ``tradelane.<app>.<other>`` it imports is
+    on its level or below in ``layers``, or the (module, imported) pair is in ``allowed``."""
+    parts = module.split(".")
+    if len(parts) < 4 or parts[0] != "tradelane":
+        return []
+    app, own = parts[1], parts[2]
+    level = {sub: i for i, group in enumerate(layers) for sub in group}
+    if own not in level:
+        return []
+    annotations_only = _type_checking_lines(ast.parse(source))
+    out = []
+    for name, line in imports_of(source, module, is_package=is_package):
+        p = name.split(".")
+        if len(p) < 3 or p[:2] != ["tradelane", app] or p[2] == own or p[2] not in level:
+            continue
+        if line in annotations_only or level[p[2]] <= level[own]:
+            continue
+        if any(module == m and _matches(name, (imp,)) for m, imp in allowed):
+            continue
+        if any(module == m and imp.startswith(name + ".") for m, imp in allowed):
+            continue  # ``from x.y import z`` also yields the package x.y
+        out.append(Violation(path, line, f"imports {name}, a sub-package above {own}"))
+    return sorted(set(out), key=lambda v: v.line)
+
+
+def test_sub_packages_depend_downwards():
+    violations, used = [], set()
+    for app, layers in SUB_PACKAGE_LAYERS.items():
+        for path in _py_files(PKG / app):
+            if _is_test(path) or _is_http_edge(path):
+                continue
+            source, module, rel, is_pkg = _read(path)
+            violations += check_sub_package_layers(
+                source, module, rel, layers, is_package=is_pkg, allowed=LAYER_EXCEPTIONS
+            )
+            names = [n for n, _ in imports_of(source, module, is_package=is_pkg)]
+            used |= {(m, imp) for m, imp in LAYER_EXCEPTIONS if m == module and imp in names}
+    assert not violations, "\n".join(map(str, violations))
+    assert used == set(LAYER_EXCEPTIONS), f"no longer needed: {set(LAYER_EXCEPTIONS) - used}"
+
+
 def test_only_the_command_line_drives_the_demo():
     violations = []
     for path in _py_files(PKG):
@@ -494,6 +565,34 @@ def test_checker_catches_private_names_of_sibling_sub_packages():
     assert not check_sibling_private_imports(
         "from .importing import _x\n", "tradelane.orders.api", "orders/api.py"
     )
+
+
+LAYERED = """
+from typing import TYPE_CHECKING
+
+from tradelane.logistics.rates import engine
+from ..tracking import services as tracking
+from .models import Shipment
+
+if TYPE_CHECKING:
+    from ..shipping.models import Shipment as S
+"""
+
+
+def test_checker_catches_a_sub_package_importing_upwards():
+    layers = SUB_PACKAGE_LAYERS["logistics"]
+    found = check_sub_package_layers(
+        LAYERED, "tradelane.logistics.customs.decisions", "logistics/customs/decisions.py", layers
+    )
+    assert [(v.line, v.message) for v in found] == [
+        (5, "imports tradelane.logistics.tracking, a sub-package above customs"),
+        (5, "imports tradelane.logistics.tracking.services, a sub-package above customs"),
+    ]
+    allowed = {("tradelane.logistics.customs.decisions", "tradelane.logistics.tracking.services")}
+    assert not check_sub_package_layers(
+        LAYERED, "tradelane.logistics.customs.decisions", "logistics/customs/decisions.py",
+        layers, allowed=allowed,
+    )  # fmt: skip
 
 
 def test_checker_catches_network_in_models():
