@@ -418,7 +418,7 @@ def check_sub_package_layers(source, module, path, layers, *, is_package=False, 
         if any(module == m and imp.startswith(name + ".") for m, imp in allowed):
             continue  # ``from x.y import z`` also yields the package x.y
         out.append(Violation(path, line, f"imports {name}, a sub-package above {own}"))
-    return sorted(set(out), key=lambda v: v.line)
+    return sorted(set(out), key=lambda v: (v.line, v.message))
 
 
 def test_sub_packages_depend_downwards():
