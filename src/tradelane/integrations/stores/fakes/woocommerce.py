@@ -14,7 +14,25 @@ Speaks the documented shapes: ``GET /orders`` with ``page``/``per_page`` (max 10
 ``GET``/``POST /orders/<id>/notes``; ``POST /products/batch`` and
 ``/products/<id>/variations/batch`` (``update`` with ``stock_quantity``/``manage_stock``).
 Basic auth with the consumer key and secret is required (401
-``woocommerce_rest_authentication_error`` otherwise). Webhooks carry ``X-WC-Webhook-Source``,
+``woocommerce_rest_authentication_error`` otherwise).
+
+Core WooCommerce has no tracking field. With ``tracking_plugin`` set, the fake also serves a
+tracking plugin's routes, and the WordPress REST index (``GET /wp-json/``, public) lists its
+namespace, as WordPress does for every registered namespace:
+
+- ``"shipment_tracking"`` (WooCommerce Shipment Tracking,
+  https://woocommerce.com/document/shipment-tracking/ (REST API)):
+  ``GET``/``POST /wp-json/wc-shipment-tracking/v3/orders/<id>/shipment-trackings``;
+  ``tracking_number`` is required; a ``custom_tracking_provider`` with a
+  ``custom_tracking_link`` stands for a carrier the plugin does not list.
+- ``"ast"`` (Advanced Shipment Tracking, same route,
+  https://docs.zorem.com/docs/ast-free/add-tracking-to-orders/shipment-tracking-api/):
+  ``tracking_provider`` is required and must match a provider enabled in the shop
+  (``ast_providers``); ``status_shipped`` 1 marks the order completed ("Shipped"), 2
+  partially shipped.
+Without a plugin those routes answer 404 ``rest_no_route``, as WordPress does.
+
+Webhooks carry ``X-WC-Webhook-Source``,
 ``-Topic``, ``-Resource``, ``-Event``, ``-Signature``, ``-ID`` and ``-Delivery-ID`` (a hash of
 the webhook id and the current second, as WooCommerce makes it).
 """
@@ -37,6 +55,10 @@ PREFIX = "/wp-json/wc/v3"
 ORDER = re.compile(rf"^{PREFIX}/orders/(\d+)$")
 NOTES = re.compile(rf"^{PREFIX}/orders/(\d+)/notes$")
 VARIATIONS = re.compile(rf"^{PREFIX}/products/(\d+)/variations/batch$")
+TRACKING_NS = "wc-shipment-tracking/v3"
+TRACKINGS = re.compile(rf"^/wp-json/{TRACKING_NS}/orders/(\d+)/shipment-trackings/?$")
+NO_ROUTE = {"code": "rest_no_route", "message": "No route was found matching the URL and "
+            "request method.", "data": {"status": 404}}  # fmt: skip
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
             "trash")  # fmt: skip
 
@@ -117,12 +139,18 @@ class FakeWooCommerce(FakeServer):
         consumer_secret: str = "cs_fake",
         site: str = "fake-woo.example",
         webhook_id: int = 17,
+        tracking_plugin: str | None = None,
+        ast_providers: tuple[str, ...] = ("YunExpress", "DHL Express", "China Post", "USPS"),
     ):
         super().__init__()
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
         self.site = site
         self.webhook_id = webhook_id
+        assert tracking_plugin in (None, "shipment_tracking", "ast")
+        self.tracking_plugin = tracking_plugin
+        self.ast_providers = set(ast_providers)
+        self.trackings: dict[int, list[dict]] = {}  # the plugin's tracking items per order
         self.orders: dict[int, dict] = {}
         self.notes: dict[int, list[dict]] = {}
         self.completions: list[dict] = []  # every PUT that set status completed
@@ -166,10 +194,9 @@ class FakeWooCommerce(FakeServer):
         order["date_modified_gmt"] = order["date_modified"] = _gmt(moment)
 
     def tracking_of(self, order_id: int) -> list[dict]:
-        for meta in self.orders[order_id]["meta_data"]:
-            if meta["key"] == "_wc_shipment_tracking_items":
-                return meta["value"]
-        return []
+        """The tracking items the plugin keeps for an order ([] without a plugin)."""
+        with self.lock:
+            return copy.deepcopy(self.trackings.get(order_id, []))
 
     # --- HTTP -------------------------------------------------------------------------------
 
@@ -184,9 +211,11 @@ class FakeWooCommerce(FakeServer):
         return (user, password) == (self.consumer_key, self.consumer_secret)
 
     def before(self, method, path, query, headers, raw):
-        if not path.startswith(PREFIX + "/"):
-            return 404, {"code": "rest_no_route", "message": "No route was found matching the "
-                         "URL and request method.", "data": {"status": 404}}, {}  # fmt: skip
+        if path in ("/wp-json", "/wp-json/") and method == "GET":
+            return 200, self._index(), {}  # the REST index is public
+        plugin_route = self.tracking_plugin and path.startswith(f"/wp-json/{TRACKING_NS}/")
+        if not path.startswith(PREFIX + "/") and not plugin_route:
+            return 404, NO_ROUTE, {}
         if not self._authorized(headers):
             error = {"code": "woocommerce_rest_authentication_error",
                      "message": "Consumer key is invalid.", "data": {"status": 401}}  # fmt: skip
@@ -196,8 +225,18 @@ class FakeWooCommerce(FakeServer):
     def failure_body(self, status: int):
         return {"code": "http_error", "message": "Service Unavailable", "data": {"status": status}}
 
+    def _index(self) -> dict:
+        namespaces = ["oembed/1.0", "wp/v2", "wc/v1", "wc/v2", "wc/v3", "wc/store/v1"]
+        if self.tracking_plugin:
+            namespaces.append(TRACKING_NS)
+        return {"name": self.site, "description": "", "url": f"https://{self.site}",
+                "home": f"https://{self.site}", "gmt_offset": "1", "namespaces": namespaces,
+                "authentication": {}, "routes": {}}  # fmt: skip
+
     def route(self, method, path, query, headers, raw):
         body = json.loads(raw, parse_float=Decimal) if raw else {}
+        if m := TRACKINGS.match(path):
+            return self._trackings(method, int(m.group(1)), body)
         if path == f"{PREFIX}/orders" and method == "GET":
             return self._list(query)
         if m := ORDER.match(path):
@@ -276,6 +315,52 @@ class FakeWooCommerce(FakeServer):
                 order["meta_data"] = kept
             self._bump(order, datetime.now(UTC))
             return 200, copy.deepcopy(order), {}
+
+    def _trackings(self, method: str, oid: int, body: dict):
+        if oid not in self.orders:
+            return 404, {"code": "woocommerce_rest_order_invalid_id", "message": "Order ID is "
+                         "invalid.", "data": {"status": 404}}, {}  # fmt: skip
+        if method == "GET":
+            return 200, self.tracking_of(oid), {}
+        if method != "POST":
+            return 404, NO_ROUTE, {}
+        number = str(body.get("tracking_number") or "")
+        provider = str(body.get("tracking_provider") or "")
+        if not number:
+            return 400, {"code": "rest_missing_callback_param", "message": "Missing "
+                         "parameter(s): tracking_number", "data": {"status": 400}}, {}  # fmt: skip
+        if self.tracking_plugin == "ast":
+            if provider not in self.ast_providers:
+                return 400, {"code": "rest_invalid_param", "message": "Tracking provider not "
+                             "found: enable it in Shipment Tracking > Shipping providers",
+                             "data": {"status": 400}}, {}  # fmt: skip
+            link, custom = "", ""
+        else:
+            custom = str(body.get("custom_tracking_provider") or "")
+            if not provider and not custom:
+                return 400, {"code": "rest_missing_callback_param", "message": "Missing "
+                             "parameter(s): tracking_provider",
+                             "data": {"status": 400}}, {}  # fmt: skip
+            link = str(body.get("custom_tracking_link") or "") if custom else ""
+        item = {
+            "tracking_id": hashlib.md5(f"{oid}:{number}".encode()).hexdigest(),  # noqa: S324
+            "tracking_provider": provider, "custom_tracking_provider": custom,
+            "tracking_link": link, "tracking_number": number,
+            "date_shipped": str(body.get("date_shipped") or ""),
+        }  # fmt: skip
+        with self.lock:
+            items = self.trackings.setdefault(oid, [])
+            if self.tracking_plugin == "ast" and str(body.get("replace_tracking")) == "1":
+                items.clear()
+            items.append(item)
+            order = self.orders[oid]
+            shipped = str(body.get("status_shipped") or "0")
+            if self.tracking_plugin == "ast" and shipped in ("1", "2"):
+                order["status"] = "completed" if shipped == "1" else "partial-shipped"
+                if shipped == "1":
+                    self.completions.append({"order_id": oid})
+            self._bump(order, datetime.now(UTC))
+        return 201, item, {}
 
     def _add_note(self, oid: int, body: dict):
         if not body.get("note"):

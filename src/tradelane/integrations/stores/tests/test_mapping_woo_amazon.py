@@ -58,14 +58,16 @@ def test_woocommerce_statuses_refunds_and_fallbacks():
 
 
 def test_woocommerce_tracking_and_dedupe_key():
-    item = woo.tracking_item(
-        "Yun Express", "YT1", "https://t/YT1", datetime(2026, 1, 1, tzinfo=UTC)
+    body = woo.plugin_tracking(
+        "Yun Express", "YT1", "https://t/YT1", datetime(2026, 1, 1, tzinfo=UTC), replace=True
     )
-    assert item["tracking_provider"] == "yun-express"
-    assert item["date_shipped"] == "1767225600"
-    order = {"meta_data": [{"id": 1, "key": woo.TRACKING_META, "value": [item]}]}
-    assert woo.tracking_items(order) == [item]
-    assert woo.tracking_meta([item]) == [{"key": woo.TRACKING_META, "value": [item]}]
+    assert body == {
+        "tracking_provider": "Yun Express", "custom_tracking_provider": "Yun Express",
+        "custom_tracking_link": "https://t/YT1", "tracking_number": "YT1",
+        "date_shipped": "2026-01-01", "status_shipped": 1, "replace_tracking": 1,
+    }  # fmt: skip
+    assert woo.has_tracking([{"tracking_number": "YT1"}], "YT1")
+    assert not woo.has_tracking([{"tracking_number": "YT10"}], "YT1")
     assert woo.has_note_for([{"note": "Shipped: Yun Express YT1"}], "YT1")
     assert woo.stock_target("12") == (12, None) and woo.stock_target("12:34") == (12, 34)
     assert delivery_key("abc", b"1") != delivery_key("abc", b"2")

@@ -218,6 +218,8 @@ def test_basic_auth_needs_https_except_on_loopback():
 
 
 def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
+    """No tracking plugin: core WooCommerce has no tracking field, so the buyer is told in a
+    customer note (emailed by WooCommerce), and nothing is written to the order's meta."""
     fake.add_order(make_order(1))
     sync.sync(conn)
     order = Order.objects.get()
@@ -230,25 +232,90 @@ def test_fulfilment_meets_503_and_is_delivered_exactly_once(conn, fake):
     OutboxMessage.objects.filter(pk=msg.pk).update(next_attempt_at=msg.created_at)
     assert deliver_due()["sent"] == 1
     assert fake.completions == [{"order_id": 701}]
-    assert [n["note"] for n in fake.note_posts] == [
-        "Shipped: YunExpress LP123 https://t.example/LP123"
+    assert [(n["note"], n["customer_note"]) for n in fake.note_posts] == [
+        ("Shipped: YunExpress LP123 https://t.example/LP123", True)
     ]
-    [item] = fake.tracking_of(701)
-    assert item["tracking_number"] == "LP123"
-    assert item["custom_tracking_provider"] == "YunExpress"
-    assert item["custom_tracking_link"] == "https://t.example/LP123"
+    assert fake.meta_writes == [] and fake.tracking_of(701) == []
+    assert ("GET", "/wp-json/") in fake.log  # asked once whether a tracking plugin is there
     assert fake.orders[701]["status"] == "completed"
     replay(msg.pk)
     deliver_due()
     assert len(fake.completions) == 1 and len(fake.note_posts) == 1
-    # the last-mile number changes: a new note, the meta replaced, still one completion
+    # the last-mile number changes: a new customer note, still one completion
     ship(order, "LM999", update=True)
     deliver_due()
     assert [n["note"] for n in fake.note_posts][-1] == (
         "Tracking updated: YunExpress LM999 https://t.example/LM999"
     )
-    assert [i["tracking_number"] for i in fake.tracking_of(701)] == ["LM999"]
     assert len(fake.completions) == 1 and len(fake.note_posts) == 2
+
+
+@pytest.fixture
+def plugin_fake(request):
+    server = FakeWooCommerce(tracking_plugin=request.param).start()
+    yield server
+    server.stop()
+
+
+def _plugin_conn(admin, fake):
+    store = order_services.create_store(
+        admin, code="WOO2", name="Woo 2", platform="woocommerce", currency="EUR", country="DE"
+    )
+    return services.connect(
+        admin, store, shop_domain=fake.site, base_url=fake.base_url,
+        credentials={"consumer_key": fake.consumer_key, "consumer_secret": fake.consumer_secret,
+                     "webhook_secrets": [SECRET]},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("plugin_fake", ["shipment_tracking"], indirect=True)
+def test_fulfilment_goes_to_the_shipment_tracking_plugin_when_there_is_one(admin, plugin_fake):
+    fake = plugin_fake
+    conn = _plugin_conn(admin, fake)
+    fake.add_order(make_order(1))
+    sync.sync(conn)
+    order = Order.objects.get()
+    msg = ship(order)
+    assert deliver_due()["sent"] == 1
+    [item] = fake.tracking_of(701)
+    assert (item["tracking_number"], item["custom_tracking_provider"], item["tracking_link"]) == (
+        "LP123",
+        "YunExpress",
+        "https://t.example/LP123",
+    )
+    assert fake.note_posts == [] and fake.meta_writes == []
+    assert fake.completions == [{"order_id": 701}]
+    replay(msg.pk)  # a second delivery finds the number in the plugin's list: nothing written
+    deliver_due()
+    assert len(fake.tracking_of(701)) == 1 and len(fake.completions) == 1
+    ship(order, "LM999", update=True)
+    deliver_due()
+    assert [i["tracking_number"] for i in fake.tracking_of(701)] == ["LP123", "LM999"]
+    assert fake.note_posts == [] and len(fake.completions) == 1
+
+
+@pytest.mark.parametrize("plugin_fake", ["ast"], indirect=True)
+def test_advanced_shipment_tracking_marks_shipped_itself_and_refusals_fall_back_to_a_note(
+    admin, plugin_fake
+):
+    fake = plugin_fake
+    conn = _plugin_conn(admin, fake)
+    fake.add_order(make_order(1))
+    fake.add_order(make_order(2))
+    sync.sync(conn)
+    first, second = Order.objects.order_by("external_id")
+    ship(first)
+    assert deliver_due()["sent"] == 1
+    assert [i["tracking_number"] for i in fake.tracking_of(701)] == ["LP123"]
+    # status_shipped=1 completed it: no second "completed" from us (no second email)
+    assert fake.completions == [{"order_id": 701}] and fake.note_posts == []
+    # a carrier the shop has not enabled in the plugin: refused there, told in a note instead
+    fake.ast_providers.discard("YunExpress")
+    ship(second, "LP456")
+    assert deliver_due()["sent"] == 1
+    assert fake.tracking_of(702) == []
+    assert [(n["order_id"], n["customer_note"]) for n in fake.note_posts] == [(702, True)]
+    assert fake.completions == [{"order_id": 701}, {"order_id": 702}]
 
 
 def test_fulfilment_retried_after_the_note_landed_does_not_write_it_twice(conn, fake):
@@ -300,3 +367,15 @@ def test_stock_push_for_an_unknown_product_fails_the_push_run(admin, conn, fake,
     deliver_due()
     run = SyncRun.objects.get(kind="push")
     assert run.status == "failed" and "Invalid ID" in run.error
+
+
+def test_store_settings_say_that_completing_an_order_emails_the_buyer(admin, conn):
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/stores/connections/{conn.pk}/settings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert 'WooCommerce then emails the buyer its "Completed order" email' in page.text.replace(
+        "&quot;", '"'
+    )
+    zh = client.get(f"/stores/connections/{conn.pk}/settings/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "WooCommerce 随即向买家发送“订单已完成”邮件" in zh.text

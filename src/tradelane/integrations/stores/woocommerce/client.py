@@ -22,6 +22,7 @@ from ..contract import PlatformError, Unavailable
 from ..http import HttpClient
 
 API_PREFIX = "/wp-json/wc/v3"
+REST_ROOT = "/wp-json"  # the WordPress REST index and plugins' namespaces live under it
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -35,13 +36,14 @@ class WooCommerceClient:
         base_url: str = "",
         sleep: Callable[[float], None] = time.sleep,
         retries: int = 3,
+        prefix: str = API_PREFIX,
     ):
         root = (base_url or f"https://{site}").rstrip("/")
         parts = urlsplit(root)
         if parts.scheme != "https" and parts.hostname not in LOOPBACK:
             raise PlatformError("WooCommerce basic authentication needs an https:// site")
         self.http = HttpClient(
-            root + API_PREFIX,
+            root + prefix,
             {"Accept": "application/json"},
             auth=httpx.BasicAuth(consumer_key, consumer_secret),
             sleep=sleep,

@@ -13,9 +13,16 @@
   (``periodic.reconcile_due``, every ``sync_interval_minutes``) is what makes the import
   complete. The unsigned ``webhook_id=<n>`` ping sent when a webhook is saved is answered
   200 and stored nowhere.
-- Fulfilment: a private (or customer, with ``notify_customer``) order note with the tracking,
-  the tracking in the order's meta (``_wc_shipment_tracking_items``), status ``completed``.
-  Each step is checked first, so a retry after a lost answer does not add a second note.
+- Fulfilment: core WooCommerce has no tracking field. The WordPress REST index
+  (``GET /wp-json/``) says whether a tracking plugin's namespace (``wc-shipment-tracking/v3``:
+  WooCommerce Shipment Tracking or Advanced Shipment Tracking) is there; if so the tracking
+  goes to its route (``POST .../orders/<id>/shipment-trackings``), which shows it to the buyer
+  on the order page and in the plugin's emails. Without one (or when the plugin refuses it, e.g.
+  Advanced Shipment Tracking with a carrier the shop has not enabled), a customer note with
+  carrier, number and link: WooCommerce emails customer notes to the buyer. Then status
+  ``completed``, which sends WooCommerce's "Completed order" email. Each step is checked first
+  (the plugin's list, the notes, the status), so a retry after a lost answer writes nothing
+  twice.
 - Stock: ``stock_quantity`` with ``manage_stock`` through the batch endpoints of products and
   of each variable product's variations (100 per request).
 """
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -46,7 +54,9 @@ from ..contract import (
 )
 from ..wire_formats import cursor_minus, header, parse_time, signature_matches
 from . import mapping
-from .client import WooCommerceClient
+from .client import API_PREFIX, REST_ROOT, WooCommerceClient
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # WooCommerce's maximum per_page
 BATCH_SIZE = 100  # WooCommerce's batch limit
@@ -77,15 +87,33 @@ class WooCommerceConnector:
         self._kwargs = {"base_url": connection.base_url, "retries": retries}
         if sleep is not None:
             self._kwargs["sleep"] = sleep
-        self._client: WooCommerceClient | None = None
+        self._clients: dict[str, WooCommerceClient] = {}
+        self._has_plugin: bool | None = None
+
+    def _client_at(self, prefix: str) -> WooCommerceClient:
+        if prefix not in self._clients:
+            self._clients[prefix] = WooCommerceClient(
+                self.connection.shop_domain, self._key, self._secret, prefix=prefix,
+                **self._kwargs,
+            )  # fmt: skip
+        return self._clients[prefix]
 
     @property
     def client(self) -> WooCommerceClient:
-        if self._client is None:
-            self._client = WooCommerceClient(
-                self.connection.shop_domain, self._key, self._secret, **self._kwargs
-            )
-        return self._client
+        """WooCommerce's own REST API (``/wp-json/wc/v3``)."""
+        return self._client_at(API_PREFIX)
+
+    @property
+    def tracking_client(self) -> WooCommerceClient:
+        return self._client_at(f"{REST_ROOT}/{mapping.TRACKING_NAMESPACE}")
+
+    def tracking_plugin(self) -> bool:
+        """Does the site serve a tracking plugin's REST namespace? (asked once per connector)"""
+        if self._has_plugin is None:
+            index, _h = self._client_at(REST_ROOT).call("GET", "/")
+            namespaces = (index or {}).get("namespaces") if isinstance(index, dict) else None
+            self._has_plugin = mapping.TRACKING_NAMESPACE in (namespaces or [])
+        return self._has_plugin
 
     # --- orders -----------------------------------------------------------------------------
 
@@ -166,10 +194,11 @@ class WooCommerceConnector:
             raise PlatformError(f"WooCommerce has no order {external_id}")
         return row
 
-    def _note_once(self, external_id: str, f: Fulfillment, *, update: bool) -> None:
+    def _note_once(self, external_id: str, f: Fulfillment, *, update: bool) -> bool:
+        """A customer note (WooCommerce emails it to the buyer) unless one has this number."""
         notes, _h = self.client.call("GET", f"/orders/{int(external_id)}/notes")
         if mapping.has_note_for(notes or [], f.tracking_number):
-            return  # written by an earlier attempt whose answer was lost
+            return False  # written by an earlier attempt whose answer was lost
         self.client.call(
             "POST",
             f"/orders/{int(external_id)}/notes",
@@ -177,44 +206,55 @@ class WooCommerceConnector:
                 "note": mapping.tracking_note(
                     f.tracking_company, f.tracking_number, f.tracking_url, update=update
                 ),
-                "customer_note": bool(f.notify_customer),
+                "customer_note": True,
             },
         )
+        return True
 
-    def _item(self, f: Fulfillment) -> dict:
-        return mapping.tracking_item(
-            f.tracking_company, f.tracking_number, f.tracking_url, datetime.now(UTC)
-        )
+    def _plugin_once(self, external_id: str, f: Fulfillment, *, update: bool) -> bool | None:
+        """The tracking through the plugin's route; False if it is there already, None when
+        the plugin refused it (the caller falls back to a note)."""
+        path = f"/orders/{int(external_id)}/shipment-trackings"
+        items, _h = self.tracking_client.call("GET", path)
+        if mapping.has_tracking(items if isinstance(items, list) else [], f.tracking_number):
+            return False
+        body = mapping.plugin_tracking(f.tracking_company, f.tracking_number, f.tracking_url,
+                                       datetime.now(UTC), replace=update)  # fmt: skip
+        try:
+            self.tracking_client.call("POST", path, json_body=body)
+        except PlatformError as exc:
+            log.warning("woocommerce %s: the tracking plugin refused %s (%s); adding a note",
+                        self.connection.shop_domain, f.tracking_number, exc)  # fmt: skip
+            return None
+        return True
+
+    def _tell_buyer(self, f: Fulfillment, *, update: bool) -> bool:
+        """The tracking where the buyer sees it; True if something was written."""
+        if self.tracking_plugin():
+            done = self._plugin_once(f.order_external_id, f, update=update)
+            if done is not None:
+                return done
+        return self._note_once(f.order_external_id, f, update=update)
 
     def push_fulfillment(self, f: Fulfillment) -> PushResult:
-        order = self._order(f.order_external_id)
-        items = mapping.tracking_items(order)
-        numbers = {i.get("tracking_number") for i in items}
-        if order.get("status") == "completed" and f.tracking_number in numbers:
-            return PushResult(platform_ids=[str(order["id"])], count=0)
-        self._note_once(f.order_external_id, f, update=False)
-        if f.tracking_number not in numbers:
-            items = [*items, self._item(f)]
-        self.client.call(
-            "PUT",
-            f"/orders/{int(f.order_external_id)}",
-            json_body={"status": "completed", "meta_data": mapping.tracking_meta(items)},
-        )
-        return PushResult(platform_ids=[str(order["id"])], count=1)
+        return self._fulfil(f, update=False)
 
     def update_tracking(self, f: Fulfillment) -> PushResult:
+        """A new number (the last mile) for a shipped order: told to the buyer the same way
+        (Advanced Shipment Tracking replaces the old number; Shipment Tracking lists both)."""
+        return self._fulfil(f, update=True)
+
+    def _fulfil(self, f: Fulfillment, *, update: bool) -> PushResult:
         order = self._order(f.order_external_id)
-        items = mapping.tracking_items(order)
-        if not items and order.get("status") != "completed":
-            return self.push_fulfillment(f)
-        if [i.get("tracking_number") for i in items] == [f.tracking_number]:
-            return PushResult(platform_ids=[str(order["id"])], count=0)
-        self._note_once(f.order_external_id, f, update=True)
-        body = {"meta_data": mapping.tracking_meta([self._item(f)])}
+        wrote = self._tell_buyer(f, update=update)
+        if wrote and self._has_plugin and order.get("status") != "completed":
+            order = self._order(f.order_external_id)  # Advanced Shipment Tracking completes it
+        completed = False
         if order.get("status") != "completed":
-            body["status"] = "completed"
-        self.client.call("PUT", f"/orders/{int(f.order_external_id)}", json_body=body)
-        return PushResult(platform_ids=[str(order["id"])], count=1)
+            self.client.call("PUT", f"/orders/{int(f.order_external_id)}",
+                             json_body={"status": "completed"})  # fmt: skip
+            completed = True
+        return PushResult(platform_ids=[str(order["id"])], count=int(wrote or completed))
 
     # --- stock ------------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """Pure mapping between WooCommerce REST v3 shapes (the order resource, which webhooks carry
-too) and the platform-neutral order of ``contract.py``; tracking meta and notes. No I/O."""
+too) and the platform-neutral order of ``contract.py``; tracking for the tracking plugins' route
+and order notes. No I/O."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,8 +23,9 @@ PAYMENT = {
     "trash": "voided",
 }
 CANCELLED = frozenset({"cancelled", "trash"})
-# The Advanced Shipment Tracking plugin's convention (other tracking plugins read it too).
-TRACKING_META = "_wc_shipment_tracking_items"
+# The REST namespace of the tracking plugins (WooCommerce Shipment Tracking, and Advanced
+# Shipment Tracking, which serves the same route): core WooCommerce has no tracking field.
+TRACKING_NAMESPACE = "wc-shipment-tracking/v3"
 
 
 def _s(value: Any) -> str:
@@ -125,30 +126,27 @@ def from_rest(order: dict) -> dict:
 # --- tracking -------------------------------------------------------------------------------
 
 
-def tracking_items(order: dict) -> list[dict]:
-    """The tracking items stored in the order's meta (AST convention), [] when none."""
-    for meta in order.get("meta_data") or []:
-        if meta.get("key") == TRACKING_META and isinstance(meta.get("value"), list):
-            return [i for i in meta["value"] if isinstance(i, dict)]
-    return []
-
-
-def tracking_item(company: str, number: str, url: str, shipped: datetime) -> dict:
-    slug = "-".join(company.lower().split())
+def plugin_tracking(
+    company: str, number: str, url: str, shipped: datetime, *, replace: bool = False
+) -> dict:
+    """The body of ``POST /wc-shipment-tracking/v3/orders/<id>/shipment-trackings`` that both
+    plugins take: Shipment Tracking shows ``custom_tracking_provider`` and its link (our carrier
+    is rarely one it lists); Advanced Shipment Tracking needs ``tracking_provider`` to name a
+    provider enabled in the shop and reads ``status_shipped`` (1: mark the order shipped) and
+    ``replace_tracking``; each ignores the other's fields."""
     return {
-        "tracking_provider": slug,
+        "tracking_provider": company,
         "custom_tracking_provider": company,
         "custom_tracking_link": url,
         "tracking_number": number,
-        "date_shipped": str(int(shipped.timestamp())),
-        "tracking_id": hashlib.md5(f"{slug}:{number}".encode()).hexdigest(),  # noqa: S324
+        "date_shipped": shipped.strftime("%Y-%m-%d"),
+        "status_shipped": 1,
+        "replace_tracking": 1 if replace else 0,
     }
 
 
-def tracking_meta(items: list[dict]) -> list[dict]:
-    """``meta_data`` that sets (replaces) the tracking items: a meta entry without an id is
-    written by key."""
-    return [{"key": TRACKING_META, "value": items}]
+def has_tracking(items: list[dict] | None, number: str) -> bool:
+    return any(number and _s(i.get("tracking_number")) == number for i in items or [])
 
 
 def tracking_note(company: str, number: str, url: str, *, update: bool = False) -> str:
