@@ -185,5 +185,5 @@ def set_password(request, uidb64: str, token: str):
         {"title": _("Choose your password"), "form": form, "person": person},
         status=status,
     )
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+    response["Referrer-Policy"] = "same-origin"  # the token must not leak to other sites
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Status
 
@@ -24,7 +25,7 @@ class _ImageFields(forms.Form):
 
 class ProductForm(_ImageFields):
     code = forms.CharField(label=_("Product code"), max_length=64)
-    name = forms.CharField(label=_("Name"), max_length=300)
+    name = forms.CharField(label=pgettext_lazy("of a product or SKU", "Name"), max_length=300)
     name_en = forms.CharField(label=_("English name"), max_length=300, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=_STATUSES, initial="active")
     field_order = ["code", "name", "name_en", "status", "image", "remove_image"]
@@ -34,7 +35,7 @@ class ProductForm(_ImageFields):
 
 class SkuForm(_ImageFields):
     code = forms.CharField(label=_("SKU code"), max_length=64)
-    name = forms.CharField(label=_("Name"), max_length=300)
+    name = forms.CharField(label=pgettext_lazy("of a product or SKU", "Name"), max_length=300)
     variant = forms.CharField(label=_("Variant"), max_length=200, required=False,
                               help_text=_("e.g. Red / XL"))  # fmt: skip
     status = forms.ChoiceField(label=_("Status"), choices=_STATUSES, initial="active")
@@ -69,6 +70,21 @@ class SkuForm(_ImageFields):
         "declared_value", "declared_currency", "origin_country", "has_battery", "has_liquid",
         "has_magnet",
     )  # fmt: skip
+    field_order = [*SERVICE_FIELDS, "image", "remove_image"]
+    GROUPS = (
+        (_("SKU"), ("code", "name", "variant", "status", "image", "remove_image")),
+        (_("Weight, size and cost"),
+         ("weight_g", "length_mm", "width_mm", "height_mm", "cost_amount", "cost_currency")),
+        (_("Customs"), ("declared_name_zh", "declared_name_en", "hs_code", "declared_value",
+                        "declared_currency", "origin_country", "has_battery", "has_liquid",
+                        "has_magnet")),
+    )  # fmt: skip
+
+    def groups(self) -> list[tuple[str, list]]:
+        """(title, bound fields) for fieldsets, without fields the view took out."""
+        return [
+            (title, [self[n] for n in names if n in self.fields]) for title, names in self.GROUPS
+        ]
 
 
 def service_fields(form) -> dict:

@@ -67,6 +67,14 @@ def _save(request, form, write) -> bool:
     return True
 
 
+def _new_sku_form():
+    from .forms import SkuForm
+
+    form = SkuForm(prefix="sku")
+    form.fields.pop("remove_image")
+    return form
+
+
 @permission_required(P.PRODUCT_ADD)
 def product_new(request):
     from django.contrib import messages
@@ -76,6 +84,7 @@ def product_new(request):
     from .forms import ProductForm
 
     form = ProductForm(request.POST or None, request.FILES or None)
+    form.fields.pop("remove_image")  # nothing to remove yet
     created = {}
 
     def write(fields, picture):
@@ -102,11 +111,13 @@ def product_edit(request, pk: int):
     from django.shortcuts import redirect
 
     from . import services
-    from .forms import ProductForm, SkuForm
+    from .forms import ProductForm
 
     product = catalog.product_detail(request.user, pk)
     initial = {k: getattr(product, k) for k in ProductForm.SERVICE_FIELDS}
     form = ProductForm(request.POST or None, request.FILES or None, initial=initial)
+    if not product.image:
+        form.fields.pop("remove_image")
 
     def write(fields, picture):
         services.update_product(request.user, product, **fields)
@@ -120,7 +131,7 @@ def product_edit(request, pk: int):
     return render(
         request, "catalog/product_form.html",
         {"title": product.code, "form": form, "product": product,
-         "sku_form": SkuForm(prefix="sku") if request.user.has_perm(P.PRODUCT_ADD) else None},
+         "sku_form": _new_sku_form() if request.user.has_perm(P.PRODUCT_ADD) else None},
         status=422 if request.method == "POST" else 200,
     )  # fmt: skip
 
@@ -135,6 +146,7 @@ def sku_new(request, pk: int):
 
     product = catalog.product_detail(request.user, pk)
     sku_form = SkuForm(request.POST or None, request.FILES or None, prefix="sku")
+    sku_form.fields.pop("remove_image")
     created = {}
 
     def write(fields, picture):
@@ -146,9 +158,12 @@ def sku_new(request, pk: int):
         messages.success(request, _("SKU %(code)s added.") % {"code": created["sku"].code})
         return redirect("web:product_edit", product.pk)
     initial = {k: getattr(product, k) for k in ProductForm.SERVICE_FIELDS}
+    form = ProductForm(initial=initial)
+    if not product.image:
+        form.fields.pop("remove_image")
     return render(
         request, "catalog/product_form.html",
-        {"title": product.code, "form": ProductForm(initial=initial), "product": product,
+        {"title": product.code, "form": form, "product": product,
          "sku_form": sku_form, "sku_open": True},
         status=422 if request.method == "POST" else 200,
     )  # fmt: skip
@@ -165,6 +180,8 @@ def sku_edit(request, pk: int):
     sku = catalog.sku_detail(request.user, pk)
     initial = {k: getattr(sku, k) for k in SkuForm.SERVICE_FIELDS}
     form = SkuForm(request.POST or None, request.FILES or None, initial=initial)
+    if not sku.image:
+        form.fields.pop("remove_image")
 
     def write(fields, picture):
         services.update_sku(request.user, sku, **fields)

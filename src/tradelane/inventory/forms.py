@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Warehouse
 
@@ -18,7 +19,7 @@ KIND_LABELS = {
 
 class WarehouseForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("of a warehouse", "Name"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[(k, KIND_LABELS.get(k, k)) for k in Warehouse.Kind.values]
     )

@@ -67,6 +67,7 @@ def navigation(request):
     return {
         "nav": items,
         "settings_nav": settings_items,
-        "settings_active": any(item["active"] for item in settings_items),
+        # a settings page under another entry's address (stock operations) lights that entry
+        "settings_active": path.startswith("/settings/"),
         "user_roles": [labels.ROLE.get(r, r) for r in roles_of(user)],
     }
