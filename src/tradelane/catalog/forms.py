@@ -17,10 +17,17 @@ _INT = {"min_value": 0, "max_value": 2**31 - 1}
 class _ImageFields(forms.Form):
     image = forms.FileField(
         label=_("Picture"), required=False,
-        help_text=_("PNG, JPEG, GIF or WebP, at most 5 MB."),
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )  # fmt: skip
     remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _("PNG, JPEG, GIF or WebP, at most %(mb)s MB.") % {
+            "mb": f"{settings.CATALOG_IMAGE_MAX_MB:g}"
+        }
 
 
 class ProductForm(_ImageFields):
