@@ -208,6 +208,12 @@ def stock_operations(request):
         for a in _OPERATIONS
         if a in allowed
     ]
+    for section in sections:  # a transfer goes to another warehouse than the first
+        form = section["form"]
+        if section["action"] == "transfer" and not form.is_bound:
+            choices = list(form.fields["to_warehouse"].choices)
+            if len(choices) > 1:
+                form.initial["to_warehouse"] = choices[1][0]
     recent = stock.movements_for(user).filter(kind__in=("adjustment", "transfer_in",
                                                         "transfer_out"))[:20]  # fmt: skip
     return render(
