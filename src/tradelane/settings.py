@@ -241,6 +241,11 @@ STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves STATIC_ROOT (filled by collectstatic; `tradelane up` runs it) and warns
 # on every request handler it builds when the folder is missing, so it always exists.
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded files (product images) through Django's default storage: files in DATA_DIR/media
+# here; several machines point STORAGES["default"] at shared storage. Never served as static
+# files: a view that checks the reader's role streams them.
+MEDIA_ROOT = DATA_DIR / "media"
+CATALOG_IMAGE_MAX_MB = float(os.environ.get("TRADELANE_IMAGE_MAX_MB", "5") or 5)
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"

@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAGES = [
     "/", "/orders/", "/products/", "/stock/", "/io/", "/shipping/", "/shipping/shipments/",
     "/shipping/manifests/", "/tracking/", "/tracking/exceptions/", "/channels/", "/quote/",
-    "/dispatch/", "/stores/", "/settings/login-lockouts/", "/api/docs", "/admin/",
+    "/dispatch/", "/stores/", "/settings/login-lockouts/", "/settings/users/",
+    "/settings/company/", "/settings/warehouses/", "/stock/operations/", "/products/new/",
+    "/api/docs", "/admin/",
 ]  # fmt: skip
 
 
@@ -59,6 +61,7 @@ def test_a_locked_out_login_says_why_and_an_admin_unlocks_it(page, live_server, 
 
     _log_in(page, live_server, "the_admin")
     page.wait_for_url(f"{live_server.url}/")
+    page.get_by_test_id("settings-menu").locator("summary").click()
     page.get_by_role("link", name="登录锁定").click()
     expect(page.locator("table.grid")).to_contain_text("cs_li")
     shot(page, "security-login-lockouts-page")

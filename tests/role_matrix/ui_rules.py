@@ -6,7 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .rules import ADM, CS, EVERY, LOG, LOG_READ, MERGE_SPLIT, PUBLIC, SHIP, SHIPMENTS_READ
+from .rules import (
+    ADJUST,
+    ADM,
+    CS,
+    EVERY,
+    LOG,
+    LOG_READ,
+    MERGE_SPLIT,
+    PRODUCT_ADD,
+    PRODUCT_CHANGE,
+    PUBLIC,
+    SHIP,
+    SHIPMENTS_READ,
+    TRANSFER,
+)
 
 DISPATCH_OPERATE = LOG
 
@@ -30,6 +44,24 @@ def U(route, method, allowed, url, data=None, **kw) -> Page:  # noqa: N802 - rea
 HX = {"HX-Request": "true"}
 CSV = {"file": ("orders.csv", b"external_id,sku,quantity\nM-9,MUG-WHT,1\n")}
 
+SKU_FORM = {
+    "code": "MUG-WHT",
+    "name": "Mug white",
+    "status": "active",
+    "weight_g": "350",
+    "length_mm": "120",
+    "width_mm": "90",
+    "height_mm": "100",
+    "cost_amount": "12.5",
+    "cost_currency": "CNY",
+    "declared_name_zh": "马克杯",
+    "declared_name_en": "Mug",
+    "hs_code": "691200",
+    "declared_value": "5",
+    "declared_currency": "USD",
+    "origin_country": "CN",
+}
+
 UI_RULES: list[Page] = [
     # the public: webhooks (signed, see test_role_matrix), login, tracking, the API's docs
     U("hooks/tracking/<str:account_code>", "POST", PUBLIC, "/hooks/tracking/YT"),
@@ -46,6 +78,62 @@ UI_RULES: list[Page] = [
     # user administration is the admin's (the boss reads business data, not failed logins)
     U("settings/login-lockouts/", "GET", ADM, "/settings/login-lockouts/"),
     U("settings/login-lockouts/", "POST", ADM, "/settings/login-lockouts/", {"username": "x"}),
+    # the settings pages: people and the company are the admin's
+    U("settings/users/", "GET", ADM, "/settings/users/"),
+    U("settings/users/", "POST", ADM, "/settings/users/",
+      {"username": "newbie", "roles": "sales", "how": "invite"}),
+    U("settings/users/<int:pk>/", "GET", ADM, "/settings/users/{person}/"),
+    U("settings/users/<int:pk>/", "POST", ADM, "/settings/users/{person}/",
+      {"action": "roles", "roles": ["sales", "boss"]}, variant="roles"),
+    U("settings/users/<int:pk>/", "POST", ADM, "/settings/users/{person}/",
+      {"action": "deactivate"}, variant="deactivate"),
+    U("settings/users/<int:pk>/", "POST", ADM, "/settings/users/{person}/",
+      {"action": "reset_password"}, variant="reset_password"),
+    U("settings/company/", "GET", ADM, "/settings/company/"),
+    U("settings/company/", "POST", ADM, "/settings/company/",
+      {"name": "ACME", "base_currency": "CNY", "time_zone": "Asia/Shanghai",
+       "languages": ["zh-hans", "en"], "review_high_value": "6000",
+       "review_duplicate_hours": "48"}),
+    U("set-password/<str:uidb64>/<str:token>/", "GET", PUBLIC, "/set-password/MQ/not-a-token/"),
+    U("set-password/<str:uidb64>/<str:token>/", "POST", PUBLIC, "/set-password/MQ/not-a-token/",
+      {"password": "Quartz-Lantern-47", "again": "Quartz-Lantern-47"}),
+    # warehouses are the admin's; adjustments and safety stock the warehouse's, transfers
+    # also logistics'
+    U("settings/warehouses/", "GET", ADM, "/settings/warehouses/"),
+    U("settings/warehouses/", "POST", ADM, "/settings/warehouses/",
+      {"code": "FRA", "name": "Frankfurt", "kind": "overseas", "country": "DE",
+       "priority": "30", "is_active": "on"}),
+    U("settings/warehouses/<int:pk>/", "GET", ADM, "/settings/warehouses/{warehouse_la}/"),
+    U("settings/warehouses/<int:pk>/", "POST", ADM, "/settings/warehouses/{warehouse_la}/",
+      {"code": "LA", "name": "Los Angeles 2", "kind": "overseas", "country": "US",
+       "priority": "25"}),
+    U("stock/operations/", "GET", ADJUST | TRANSFER, "/stock/operations/"),
+    U("stock/operations/", "POST", ADJUST, "/stock/operations/",
+      {"action": "adjust", "adjust-sku": "MUG-WHT", "adjust-warehouse": "{warehouse}",
+       "adjust-delta": "-1", "adjust-note": "count"}, variant="adjust"),
+    U("stock/operations/", "POST", ADJUST, "/stock/operations/",
+      {"action": "safety_stock", "safety_stock-sku": "MUG-WHT",
+       "safety_stock-warehouse": "{warehouse}", "safety_stock-quantity": "5"},
+      variant="safety_stock"),
+    U("stock/operations/", "POST", TRANSFER, "/stock/operations/",
+      {"action": "transfer", "transfer-sku": "MUG-WHT", "transfer-from_warehouse": "{warehouse}",
+       "transfer-to_warehouse": "{warehouse_la}", "transfer-quantity": "1"},
+      variant="transfer"),
+    # products and SKUs: purchasing creates, sales also edits; everyone sees the pictures
+    U("products/new/", "GET", PRODUCT_ADD, "/products/new/"),
+    U("products/new/", "POST", PRODUCT_ADD, "/products/new/",
+      {"code": "P-NEW", "name": "新品", "status": "active"}),
+    U("products/<int:pk>/edit/", "GET", PRODUCT_CHANGE, "/products/{product}/edit/"),
+    U("products/<int:pk>/edit/", "POST", PRODUCT_CHANGE, "/products/{product}/edit/",
+      {"code": "P-MUG", "name": "马克杯 2", "status": "active"}),
+    U("products/<int:pk>/skus/new/", "GET", PRODUCT_ADD, "/products/{product}/skus/new/"),
+    U("products/<int:pk>/skus/new/", "POST", PRODUCT_ADD, "/products/{product}/skus/new/",
+      {**{f"sku-{k}": v for k, v in SKU_FORM.items()}, "sku-code": "MUG-RED"}),
+    U("products/skus/<int:pk>/edit/", "GET", PRODUCT_CHANGE, "/products/skus/{sku}/edit/"),
+    U("products/skus/<int:pk>/edit/", "POST", PRODUCT_CHANGE, "/products/skus/{sku}/edit/",
+      SKU_FORM),
+    U("products/<int:pk>/image/", "GET", EVERY, "/products/{product}/image/"),
+    U("products/skus/<int:pk>/image/", "GET", EVERY, "/products/skus/{sku}/image/"),
     # everyone who works here: home, orders, products, stock, their own jobs, exports
     U("", "GET", EVERY, "/"),
     U("orders/", "GET", EVERY, "/orders/"),

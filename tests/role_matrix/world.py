@@ -147,6 +147,7 @@ def seed() -> dict:
     assert Channel.objects.filter(code="SLOW").exists() and Store.objects.count() == 1
     return {
         "users": users,
+        "person": users[roles.SALES].pk,  # someone the admin changes on the settings pages
         "today": today.isoformat(),
         "warehouse": sz.pk,
         "warehouse_la": la.pk,

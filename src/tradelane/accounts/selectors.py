@@ -36,3 +36,27 @@ def base_currency() -> str:
     """The company's base currency, read without creating the settings row (for pages)."""
     found = Company.objects.filter(pk=1).values_list("base_currency", flat=True).first()
     return found or Company._meta.get_field("base_currency").get_default()
+
+
+def users_for(actor):
+    """Every login with its roles, for the user administration."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Prefetch
+
+    from .models import User
+    from .permissions import require
+    from .roles import P
+
+    require(actor, P.USERS_MANAGE)
+    return User.objects.prefetch_related(
+        Prefetch("groups", queryset=Group.objects.order_by("name"))
+    ).order_by("-is_active", "username")
+
+
+def user_detail(actor, user_id: int):
+    from tradelane.core.errors import NotFound
+
+    user = users_for(actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist", code="user_not_found")
+    return user

@@ -22,7 +22,7 @@ def create_user(
     actor,
     *,
     username: str,
-    password: str,
+    password: str | None,
     roles: list[str],
     email: str = "",
     first_name: str = "",
@@ -33,15 +33,16 @@ def create_user(
     (``check_password=False`` only for the demo's printed, deliberately simple logins)."""
     if actor is not None:
         require(actor, P.USERS_MANAGE)
-    unknown = set(roles) - ROLE_PERMISSIONS.keys()
-    if unknown:
-        raise ValidationFailed(f"Unknown roles: {sorted(unknown)}", code="unknown_role")
+    _check_roles(roles)
+    username = _check_username(username)
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed(f"User {username!r} exists", code="duplicate_username")
-    if check_password:
+        raise ValidationFailed(
+            f"User {username!r} exists", code="duplicate_username", details={"field": "username"}
+        )
+    if check_password and password is not None:
         validate_new_password(password, User(username=username, email=email, first_name=first_name))
     with transaction.atomic():
-        user = User.objects.create_user(
+        user = User.objects.create_user(  # a password of None: unusable (an invitation)
             username=username,
             password=password,
             email=email,
@@ -50,6 +51,142 @@ def create_user(
         )
         user.groups.set(Group.objects.filter(name__in=roles))
         audit.record(actor, "accounts.user.create", user, {"roles": roles})
+    return user
+
+
+def _check_roles(roles) -> None:
+    unknown = set(roles) - ROLE_PERMISSIONS.keys()
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown roles: {sorted(unknown)}", code="unknown_role",
+            details={"field": "roles", "roles": sorted(unknown)},
+        )  # fmt: skip
+
+
+def _check_username(username: str) -> str:
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+    from django.core.exceptions import ValidationError
+
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed(
+            "Give a user name", code="username_required", details={"field": "username"}
+        )
+    try:
+        if len(username) > 150:
+            raise ValidationError("too long")
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise ValidationFailed(
+            "A user name is at most 150 letters, digits and @ . + - _",
+            code="invalid_username",
+            details={"field": "username"},
+        ) from None
+    return username
+
+
+def invite_user(
+    actor,
+    *,
+    username: str,
+    roles: list[str],
+    email: str = "",
+    first_name: str = "",
+    language: str = "",
+) -> tuple[User, str, str]:
+    """Create a user without a password; returns (user, uidb64, token) for a one-time link
+    at which they choose their own (there is no email sending: the admin passes it on)."""
+    user = create_user(
+        actor, username=username, password=None, roles=roles, email=email,
+        first_name=first_name, language=language,
+    )  # fmt: skip
+    return (user, *password_token(user))
+
+
+def password_token(user: User) -> tuple[str, str]:
+    """(uidb64, token) for the set-password link. The token dies when the password changes
+    (so it works once), at the next login, or after ``PASSWORD_RESET_TIMEOUT``."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+def _refuse_self_lockout(actor, user: User, what: str) -> None:
+    if getattr(actor, "pk", None) == user.pk:
+        raise ValidationFailed(
+            f"You cannot {what} yourself; ask another admin", code="cannot_change_self"
+        )
+
+
+def set_roles(actor, user: User, roles: list[str]) -> User:
+    """Give ``user`` exactly ``roles`` (an admin cannot change their own: no self-lockout)."""
+    require(actor, P.USERS_MANAGE)
+    _check_roles(roles)
+    _refuse_self_lockout(actor, user, "change the roles of")
+    old = sorted(user.groups.values_list("name", flat=True))
+    new = sorted(set(roles))
+    with transaction.atomic():
+        user.groups.set(Group.objects.filter(name__in=new))
+        audit.record(actor, "accounts.user.roles", user, {"roles": [old, new]})
+    user._tradelane_roles = new
+    return user
+
+
+def set_active(actor, user: User, active: bool) -> User:
+    """Deactivate (cannot log in, API keys stop working) or reactivate a user."""
+    require(actor, P.USERS_MANAGE)
+    _refuse_self_lockout(actor, user, "deactivate")
+    if user.is_active != active:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(is_active=active)
+            audit.record(actor, "accounts.user.active", user, {"is_active": [not active, active]})
+        user.is_active = active
+    return user
+
+
+def reset_password(actor, user: User) -> tuple[str, str]:
+    """The old password stops working; returns (uidb64, token) for a one-time link at which
+    the user sets a new one."""
+    require(actor, P.USERS_MANAGE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_unusable_password()
+        locked.save(update_fields=["password"])
+        audit.record(actor, "accounts.user.password_reset", locked)
+    user.password = locked.password
+    return password_token(locked)
+
+
+def user_for_token(uidb64: str, token: str) -> User | None:
+    """The user a set-password link is for, or None if the link is wrong, used or expired."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def set_password_with_token(uidb64: str, token: str, password: str) -> User:
+    """Someone with a set-password link chooses their password (the link then dies)."""
+    user = user_for_token(uidb64, token)
+    if user is None:
+        raise ValidationFailed(
+            "This link is wrong, used or expired; ask an admin for a new one",
+            code="invalid_password_link",
+        )
+    validate_new_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(user, "accounts.user.password_set", user)
     return user
 
 
@@ -62,7 +199,9 @@ def validate_new_password(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationFailed(
-            " ".join(exc.messages), code="weak_password", details={"problems": exc.messages}
+            " ".join(exc.messages),
+            code="weak_password",
+            details={"field": "password", "problems": exc.messages},
         ) from exc
 
 
@@ -123,10 +262,7 @@ def update_company(actor, **fields) -> Company:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed(f"Unknown fields: {sorted(unknown)}", code="unknown_field")
-    if "base_currency" in fields:
-        fields["base_currency"] = check_currency(fields["base_currency"])
-    if "review_high_value" in fields:
-        fields["review_high_value"] = Decimal(str(fields["review_high_value"]))
+    _check_company_fields(fields)
     with transaction.atomic():
         company = Company.objects.select_for_update().get_or_create(pk=1)[0]
         changes = audit.diff(company, fields)
@@ -136,6 +272,57 @@ def update_company(actor, **fields) -> Company:
         company.save()
         audit.record(actor, "accounts.company.update", company, changes)
     return company
+
+
+def _company_error(field: str, message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code=code, details={"field": field})
+
+
+def _check_company_fields(fields: dict) -> None:
+    """Normalise the company's fields in place; refuse a bad one naming it."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"] or len(fields["name"]) > 200:
+            raise _company_error("name", "The name is 1 to 200 characters", "required")
+    if "base_currency" in fields:
+        try:
+            fields["base_currency"] = check_currency(fields["base_currency"])
+        except ValidationFailed as exc:
+            raise _company_error("base_currency", exc.message, exc.code) from None
+    if "time_zone" in fields and fields["time_zone"] not in zoneinfo.available_timezones():
+        raise _company_error(
+            "time_zone", f"Unknown time zone {fields['time_zone']!r}", "invalid_time_zone"
+        )
+    if "languages" in fields:
+        known = [code for code, _ in settings.LANGUAGES]
+        wanted = list(fields["languages"] or [])
+        if not wanted or set(wanted) - set(known):
+            raise _company_error(
+                "languages", "Pick one or more known languages", "unknown_language"
+            )
+        fields["languages"] = [code for code in known if code in wanted]
+    if "review_high_value" in fields:
+        try:
+            value = Decimal(str(fields["review_high_value"]))
+        except ArithmeticError:
+            value = Decimal(-1)
+        if not value.is_finite() or value < 0 or value >= Decimal("1e16"):
+            raise _company_error(
+                "review_high_value", "The high-value threshold is an amount, 0 or more",
+                "invalid_amount",
+            )  # fmt: skip
+        fields["review_high_value"] = value.quantize(Decimal("0.01"))
+    if "review_duplicate_hours" in fields:
+        hours = fields["review_duplicate_hours"]
+        if not isinstance(hours, int) or isinstance(hours, bool) or not 0 <= hours <= 24 * 365:
+            raise _company_error(
+                "review_duplicate_hours", "Hours are a whole number from 0 to 8760",
+                "invalid_measure",
+            )  # fmt: skip
 
 
 def block_buyer(

@@ -17,6 +17,8 @@ class Product(models.Model):
     name = models.CharField(max_length=300)
     name_en = models.CharField(max_length=300, blank=True)
     image_url = models.URLField(max_length=500, blank=True)
+    # an uploaded picture (checked by catalog.images), in the default storage
+    image = models.FileField(upload_to="catalog/products/", max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -49,6 +51,7 @@ class Sku(models.Model):
     has_liquid = models.BooleanField(default=False)
     has_magnet = models.BooleanField(default=False)
     image_url = models.URLField(max_length=500, blank=True)
+    image = models.FileField(upload_to="catalog/skus/", max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

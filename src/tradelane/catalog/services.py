@@ -489,3 +489,45 @@ def upsert_skus(
 
 def _actor_id(actor) -> int | None:
     return actor.pk if getattr(actor, "pk", None) else None
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+
+def set_image(actor, obj: Product | Sku, data: bytes | None) -> Product | Sku:
+    """Store an uploaded picture for a product or SKU (``None`` removes it). The bytes are
+    checked first (``catalog.images``); the old file is deleted once the change is committed."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from . import images
+
+    if not (actor is not None and (actor.has_perm(P.PRODUCT_CHANGE) or
+                                   actor.has_perm(P.PRODUCT_ADD))):  # fmt: skip
+        require(actor, P.PRODUCT_CHANGE)  # raises with the usual message
+    model = type(obj)
+    old = obj.image.name if obj.image else ""
+    name = ""
+    if data is not None:
+        ext = images.check(data)
+        field = model._meta.get_field("image")
+        name = field.storage.save(
+            field.generate_filename(obj, f"{obj.pk}-{uuid.uuid4().hex[:12]}.{ext}"),
+            ContentFile(data),
+        )
+    try:
+        with transaction.atomic():
+            model.objects.filter(pk=obj.pk).update(image=name, updated_at=timezone.now())
+            audit.record(
+                actor, f"catalog.{model._meta.model_name}.image", obj, {"image": [old, name]}
+            )
+    except Exception:
+        if name:
+            model._meta.get_field("image").storage.delete(name)
+        raise
+    if old:
+        storage = model._meta.get_field("image").storage
+        transaction.on_commit(lambda: storage.delete(old))
+    obj.image.name = name
+    return obj

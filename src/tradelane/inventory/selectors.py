@@ -73,3 +73,26 @@ def available_map(
         ):
             out[(sku_id, wh_id)] = on_hand - reserved
     return out
+
+
+def warehouse_detail(user, warehouse_id: int) -> Warehouse:
+    from tradelane.core.errors import NotFound
+
+    require(user, P.STOCK_VIEW)
+    found = Warehouse.objects.filter(pk=warehouse_id).first()
+    if found is None:
+        raise NotFound(f"Warehouse {warehouse_id} does not exist", code="warehouse_not_found")
+    return found
+
+
+def sku_id_by_code(code: str) -> int:
+    """The id of the SKU with this code (a stock form names SKUs by code)."""
+    from tradelane.catalog.models import Sku
+    from tradelane.core.errors import ValidationFailed
+
+    found = Sku.objects.filter(code=(code or "").strip()).values_list("pk", flat=True).first()
+    if found is None:
+        raise ValidationFailed(
+            f"No SKU has the code {code!r}", code="sku_not_found", details={"field": "sku"}
+        )
+    return found

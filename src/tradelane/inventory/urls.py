@@ -6,4 +6,7 @@ from . import views
 
 urlpatterns = [
     path("stock/", views.stock_page, name="stock"),
+    path("stock/operations/", views.stock_operations, name="stock_operations"),
+    path("settings/warehouses/", views.warehouses, name="warehouses"),
+    path("settings/warehouses/<int:pk>/", views.warehouse_edit, name="warehouse_edit"),
 ]

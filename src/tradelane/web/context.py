@@ -30,6 +30,22 @@ NAV = (
     ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),
 )
 
+# the Settings menu: (url name, label, permission or any of several)
+SETTINGS_NAV = (
+    ("web:users", _("Users and roles"), P.USERS_MANAGE),
+    ("web:company", _("Company profile"), P.COMPANY_MANAGE),
+    ("web:warehouses", _("Warehouses"), P.WAREHOUSE_MANAGE),
+    ("web:stock_operations", _("Stock adjustments and transfers"),
+     (P.STOCK_ADJUST, P.STOCK_TRANSFER)),
+    ("web:product_new", _("New product"), P.PRODUCT_ADD),
+    ("web:login_lockouts", _("Login lockouts"), P.USERS_MANAGE),
+)  # fmt: skip
+
+
+def _may(user, perm) -> bool:
+    perms = perm if isinstance(perm, tuple) else (perm,) if perm else ()
+    return not perms or any(user.has_perm(p) for p in perms)
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -38,13 +54,20 @@ def navigation(request):
     path = request.path
     items = []
     for name, label, perm, key in NAV:
-        perms = perm if isinstance(perm, tuple) else (perm,) if perm else ()
-        if perms and not any(user.has_perm(p) for p in perms):
+        if not _may(user, perm):
             continue
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         items.append({"name": name, "url": url, "label": label, "active": active, "key": key})
+    settings_items = [
+        {"url": reverse(name), "label": label, "active": path.startswith(reverse(name))}
+        for name, label, perm in SETTINGS_NAV
+        if _may(user, perm)
+    ]
     return {
         "nav": items,
+        "settings_nav": settings_items,
+        # a settings page under another entry's address (stock operations) lights that entry
+        "settings_active": path.startswith("/settings/"),
         "user_roles": [labels.ROLE.get(r, r) for r in roles_of(user)],
     }

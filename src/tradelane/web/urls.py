@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("settings/login-lockouts/", auth_views.login_lockouts, name="login_lockouts"),
+    path("", include("tradelane.accounts.urls")),
     path("", include("tradelane.orders.urls")),
     path("", include("tradelane.catalog.urls")),
     path("", include("tradelane.inventory.urls")),

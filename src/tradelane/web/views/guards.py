@@ -14,8 +14,9 @@ from tradelane.core import errors
 from .. import labels
 
 
-def permission_required(perm: str):
-    """Log in first (redirect), then refuse with 403 unless the user's role holds ``perm``.
+def permission_required(perm: str | tuple[str, ...]):
+    """Log in first (redirect), then refuse with 403 unless the user's role holds ``perm``
+    (or, given several, any one of them).
 
     Domain errors the selectors raise map to 403 and 404 the same way.
     """
@@ -24,7 +25,8 @@ def permission_required(perm: str):
         @wraps(view)
         @login_required
         def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
+            perms = perm if isinstance(perm, tuple) else (perm,)
+            if not any(request.user.has_perm(p) for p in perms):
                 raise PermissionDenied(perm)
             try:
                 return view(request, *args, **kwargs)
