@@ -79,10 +79,10 @@ from tradelane.core.models import AuditLog, StateEvent
 from tradelane.core.money import check_currency
 from tradelane.core.states import bulk_transition, entity_label
 
-from .models import Order, OrderLine, PackageLine, Store, StoreSkuMapping
-from .review import review_orders
-from .states import REVIEWABLE_STATES, TRANSITIONS, PaymentStatus
-from .states import OrderStatus as S
+from ..models import Order, OrderLine, PackageLine, Store, StoreSkuMapping
+from ..review import review_orders
+from ..states import REVIEWABLE_STATES, TRANSITIONS, PaymentStatus
+from ..states import OrderStatus as S
 
 CHUNK = 2000  # orders per transaction
 MAX_ROWS = 1000  # created/updated/unchanged rows kept in the report (rejected: all)
