@@ -57,7 +57,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -83,9 +83,20 @@ from ..models import Order, OrderLine, PackageLine, Store, StoreSkuMapping
 from ..review import review_orders
 from ..states import REVIEWABLE_STATES, TRANSITIONS, PaymentStatus
 from ..states import OrderStatus as S
+from .report import (
+    CREATED,
+    MAX_ROWS,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    ImportReport,
+    _Bad,
+    _entry,
+    _err,
+    _rejected,
+)
 
 CHUNK = 2000  # orders per transaction
-MAX_ROWS = 1000  # created/updated/unchanged rows kept in the report (rejected: all)
 MAX_QUANTITY = 1_000_000
 MAX_NOTE = 10_000  # characters of the note kept with an order
 MAX_ELEMENT_CHARS = 8 << 20  # one order in a JSON array; more is a broken file
@@ -93,8 +104,6 @@ ANALYZE_AFTER = 5000  # PostgreSQL: orders created before the planner statistics
 IN_BATCH = 900  # values per SQL IN list (SQLite's historic variable limit is 999)
 JOB_KIND = "orders.import"
 FORMATS = ("json", "jsonl", "csv")
-
-CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 
 CSV_COLUMNS = (
     "store", "external_id", "number", "placed_at", "currency", "payment_status",
@@ -159,65 +168,6 @@ _LINE_FIELDS = (
 _EVENT_FIELDS = (
     "entity", "object_id", "field", "from_state", "to_state", "actor", "reason", "created_at",
 )  # fmt: skip
-
-
-# --- the report -----------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    """Exact counts, and the rows: every rejected or locked one, the first ``max_rows`` others."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rows: list[dict] = field(default_factory=list)
-    rows_omitted: int = 0  # rows counted but not kept in ``rows``
-    review: dict[str, int] = field(default_factory=dict)  # summed review_orders counts
-    max_rows: int = MAX_ROWS
-    _kept_plain: int = field(default=0, repr=False)
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged + self.rejected
-
-    def add(self, entry: dict) -> None:
-        result = entry["result"]
-        setattr(self, result, getattr(self, result) + 1)
-        if result == REJECTED or entry["errors"]:
-            self.rows.append(entry)
-        elif self._kept_plain < self.max_rows:
-            self._kept_plain += 1
-            self.rows.append(entry)
-        else:
-            self.rows_omitted += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "total": self.total,
-            "review": dict(self.review),
-            "rows": self.rows,
-            "rows_omitted": self.rows_omitted,
-        }
-
-
-def _err(field_name: str, code: str, message: str) -> dict:
-    return {"field": field_name, "code": code, "message": message}
-
-
-class _Bad:
-    """An input item that could not even be read (bad JSON line, not an object)."""
-
-    __slots__ = ("code", "message")
-
-    def __init__(self, code: str, message: str):
-        self.code = code
-        self.message = message
 
 
 # --- normalizing one order ------------------------------------------------------------------
@@ -805,28 +755,6 @@ class _Context:
     review: bool  # review wanted
     can_review: bool  # ... and the actor may review
     stats: _Statistics
-
-
-def _entry(n: int, norm: dict, result: str, errors: list, order_id: int) -> dict:
-    return {
-        "row": n,
-        "external_id": norm["external_id"],
-        "store": norm["store_code"],
-        "result": result,
-        "errors": errors,
-        "order_id": order_id,
-    }
-
-
-def _rejected(n: int, raw: Any, errors: list) -> dict:
-    get = raw.get if isinstance(raw, dict) else (lambda _key: None)
-    return {
-        "row": n,
-        "external_id": str(get("external_id") or "")[:200],
-        "store": str(get("store") or "")[:200],
-        "result": REJECTED,
-        "errors": errors,
-    }
 
 
 def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) -> int:
