@@ -19,6 +19,7 @@ from tradelane.orders.importing import (
     import_orders,
     order_fingerprint,
     read_json_array,
+    writing,
 )
 from tradelane.orders.models import Order, OrderLine, StoreSkuMapping
 
@@ -547,7 +548,7 @@ def test_planner_statistics_are_renewed_as_a_big_import_grows(cs, mapped, monkey
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(importing, "ANALYZE_AFTER", 3)
+    monkeypatch.setattr(writing, "ANALYZE_AFTER", 3)  # the writer keeps the statistics
     with CaptureQueriesContext(connection) as queries:
         import_orders(cs, [order(str(i)) for i in range(8)], chunk=2)
     analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
