@@ -37,12 +37,16 @@ so a file past a limit is refused whole (413) and leaves no rows. CSV cells lose
 exports put before formula-like text.
 
 Set-based and streaming: orders are read lazily and handled in chunks (``CHUNK``) of one
-transaction each: per chunk one read of the existing orders, one of the SKU mappings not seen
-before, one of possible duplicates, then one COPY (PostgreSQL) or a few multi-row INSERTs
-(SQLite) each for orders, lines and state events; after the commit, the review of the chunk's
-new and changed orders (``review.review_orders``). Memory does not grow with the number of
-orders: the report keeps every rejected or locked row but only the first ``max_rows`` of the
-others (the counts are always exact).
+transaction each, with a fixed number of queries per chunk; after the commit, the review of
+the chunk's new and changed orders (``review.review_orders``). Memory does not grow with the
+number of orders: the report keeps every rejected or locked row but only the first
+``max_rows`` of the others (the counts are always exact).
+
+Where things are: this module runs an import (``import_file``, ``import_orders``,
+``import_numbered``, the ``orders.import`` job); ``readers.py`` reads the file formats and
+their encodings; ``normalizing.py`` validates one order and computes its hashes;
+``writing.py`` is the set-based writer of one chunk (SKU mapping included); ``report.py``
+holds the per-row report.
 """
 
 from __future__ import annotations
@@ -67,9 +71,9 @@ from .normalizing import (
     DATA_FIELDS,
     MAX_NOTE,
     MAX_QUANTITY,
-    _stores,
     normalize_order,
     order_fingerprint,
+    stores_by_code,
 )
 from .readers import (
     CSV_COLUMNS,
@@ -108,38 +112,30 @@ from .writing import (
 )
 
 __all__ = [
-    "ANALYZE_AFTER",
     "CHUNK",
     "CREATED",
     "CSV_COLUMNS",
-    "DATA_FIELDS",
     "FORMATS",
-    "IN_BATCH",
     "JOB_KIND",
-    "MAX_ELEMENT_CHARS",
-    "MAX_LINE_UNITS",
-    "MAX_NOTE",
-    "MAX_QUANTITY",
     "MAX_ROWS",
     "REJECTED",
     "UNCHANGED",
     "UPDATED",
-    "Components",
     "ImportReport",
-    "expand_lines",
     "import_file",
     "import_job",
     "import_numbered",
     "import_orders",
     "imports_dir",
-    "normalize_order",
-    "order_fingerprint",
-    "orders_from_rows",
-    "read_csv",
-    "read_json_array",
-    "read_jsonl",
-    "sniff_encoding",
 ]
+
+# Names callers knew from this package when it was one module, importing.py; they live in
+# readers.py, normalizing.py and writing.py now. Kept for one release.
+__reexported__ = (
+    ANALYZE_AFTER, DATA_FIELDS, IN_BATCH, MAX_ELEMENT_CHARS, MAX_LINE_UNITS, MAX_NOTE,
+    MAX_QUANTITY, Components, expand_lines, normalize_order, order_fingerprint, orders_from_rows,
+    read_csv, read_json_array, read_jsonl, sniff_encoding,
+)  # fmt: skip
 
 CHUNK = 2000  # orders per transaction
 JOB_KIND = "orders.import"
@@ -175,7 +171,7 @@ def _run(actor, numbered, source, review, chunk, max_rows, progress) -> ImportRe
     ctx = _Context(
         actor=actor,
         source=source,
-        stores=_stores(),
+        stores=stores_by_code(),
         mappings=_Mappings(),
         report=report,
         review=review,

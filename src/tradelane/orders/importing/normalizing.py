@@ -413,7 +413,8 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
     return out, errors
 
 
-def _stores() -> dict[str, tuple[int, str, bool]]:
+def stores_by_code() -> dict[str, tuple[int, str, bool]]:
+    """The ``stores`` that ``normalize_order`` takes: code -> (id, currency, is_active)."""
     return {
         code: (pk, currency, active)
         for pk, code, currency, active in Store.objects.values_list(
