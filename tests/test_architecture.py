@@ -329,6 +329,11 @@ def test_core_imports_no_other_app():
     assert not stale, f"CORE_EXCEPTIONS no longer used, remove them: {sorted(stale)}"
 
 
+# Names with a leading underscore that are public all the same: Django's documented model
+# metadata API (``Model._meta``), which a module reaches through a model class it imported.
+PUBLIC_UNDERSCORED = frozenset({"_meta"})
+
+
 def check_sibling_private_imports(source, module, path, *, is_package=False):
     """``module`` lives in ``tradelane.<app>.<sub>...``: it may not take a private name (one
     starting with ``_``) from another sub-package ``tradelane.<app>.<other>`` of the same app,
@@ -366,6 +371,7 @@ def check_sibling_private_imports(source, module, path, *, is_package=False):
             isinstance(node, ast.Attribute)
             and node.attr.startswith("_")
             and not node.attr.startswith("__")
+            and node.attr not in PUBLIC_UNDERSCORED
             and isinstance(node.value, ast.Name)
             and node.value.id in modules_from_siblings
         ):
@@ -564,6 +570,12 @@ def test_checker_catches_private_names_of_sibling_sub_packages():
     )
     assert not check_sibling_private_imports(
         "from .importing import _x\n", "tradelane.orders.api", "orders/api.py"
+    )
+    # a model's _meta is Django's public metadata API, also on a model from another module
+    assert not check_sibling_private_imports(
+        "from ..models import Order\nOrder._meta.get_field('source')\n",
+        "tradelane.orders.importing.writing",
+        "orders/importing/writing.py",
     )
 
 

@@ -1,7 +1,7 @@
 """Every write to stores, mappings and orders (besides import, review and allocation).
 
-Review lives in review.py, allocation in allocation.py, bulk import in importing.py; they are
-re-exported here so callers have one place to look.
+Review lives in review.py and allocation in allocation.py, re-exported here so callers have
+one place to look; the bulk import is the package importing/ (``importing.import_file``...).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from tradelane.core.errors import ValidationFailed
 from tradelane.core.units import grams_to_kg, mm_to_cm
 from tradelane.inventory.models import StockBalance
 from tradelane.orders import selectors as order_selectors
-from tradelane.orders.importing import CSV_COLUMNS
+from tradelane.orders.importing.readers import CSV_COLUMNS
 from tradelane.orders.models import OrderLine
 
 from .fields import ENTITIES, field_keys

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tradelane.orders.importing import CSV_COLUMNS
+from tradelane.orders.importing.readers import CSV_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.errors import ValidationFailed
-from tradelane.orders.importing import sniff_encoding
+from tradelane.orders.importing.readers import sniff_encoding
 
 KINDS = ("csv", "xlsx")
 MAX_COLUMNS = 200

@@ -39,6 +39,7 @@ from tradelane.core.units import to_grams, to_mm
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.orders import importing
+from tradelane.orders.importing import normalizing, readers
 
 from . import reading
 from .fields import ENTITIES, FIELDS, field_keys, suggest_mapping
@@ -533,11 +534,11 @@ def _orders(actor, numbered, mapping, *, write: bool, report: Report, tick, sour
     # the importer reads text cells keyed by its CSV columns
     flat = ((n, {k: str(v) for k, v in m.items()}) for n, m in numbered)
     counted = _counting(flat, tick)
-    grouped = importing.orders_from_rows(counted)
+    grouped = readers.orders_from_rows(counted)
     if not write:
-        stores = importing._stores()
+        stores = normalizing.stores_by_code()
         for n, raw in grouped:
-            _norm, errors = importing.normalize_order(raw, stores)
+            _norm, errors = normalizing.normalize_order(raw, stores)
             e = {
                 "row": n,
                 "store": raw.get("store", ""),

@@ -4,6 +4,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -17,9 +18,10 @@ from tradelane.orders.importing import (
     CSV_COLUMNS,
     import_file,
     import_orders,
-    order_fingerprint,
-    read_json_array,
+    writing,
 )
+from tradelane.orders.importing.normalizing import order_fingerprint
+from tradelane.orders.importing.readers import read_json_array
 from tradelane.orders.models import Order, OrderLine, StoreSkuMapping
 
 from .factories import make_store
@@ -332,7 +334,7 @@ def test_bundle_expands_direct_code_matches_unmapped_stays_empty(cs, mapped):
 
 def test_expand_lines_keeps_value_with_uneven_split():
     comps = {"X": ((1, 1), (2, 1), (3, 1))}
-    lines = importing.expand_lines([("X", "", 1, Decimal("10.00"))], comps.get)
+    lines = writing.expand_lines([("X", "", 1, Decimal("10.00"))], comps.get)
     assert [line[6] for line in lines] == [Decimal("3.3334"), Decimal("3.3333"), Decimal("3.3333")]
     assert sum(line[5] * line[6] for line in lines) == Decimal("10.00")
 
@@ -547,7 +549,7 @@ def test_planner_statistics_are_renewed_as_a_big_import_grows(cs, mapped, monkey
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(importing, "ANALYZE_AFTER", 3)
+    monkeypatch.setattr(writing, "ANALYZE_AFTER", 3)  # the writer keeps the statistics
     with CaptureQueriesContext(connection) as queries:
         import_orders(cs, [order(str(i)) for i in range(8)], chunk=2)
     analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
@@ -717,3 +719,28 @@ def test_csv_cells_our_exports_neutralized_are_imported_as_they_were(cs, mapped)
     assert report.created == 1, report.rows
     got = Order.objects.values_list("buyer_name", "ship_name", "ship_address2", "note").get()
     assert got == ('=HYPERLINK("http://x","y")', "@SUM(A1)", "'quoted", "=1+2")
+
+
+# The public names of importing.py before it became a package, by the module they moved to.
+MOVED_NAMES = {
+    "readers": (
+        "CSV_COLUMNS", "FORMATS", "MAX_ELEMENT_CHARS", "orders_from_rows", "read_csv",
+        "read_json_array", "read_jsonl", "sniff_encoding",
+    ),
+    "normalizing": (
+        "DATA_FIELDS", "MAX_NOTE", "MAX_QUANTITY", "normalize_order", "order_fingerprint",
+    ),
+    "report": ("CREATED", "MAX_ROWS", "REJECTED", "UNCHANGED", "UPDATED", "ImportReport"),
+    "writing": ("ANALYZE_AFTER", "IN_BATCH", "MAX_LINE_UNITS", "Components", "expand_lines"),
+}  # fmt: skip
+
+
+def test_the_names_of_the_former_module_are_still_the_packages():
+    for module, names in MOVED_NAMES.items():
+        home = import_module(f"tradelane.orders.importing.{module}")
+        for name in names:
+            assert getattr(importing, name) is getattr(home, name), name
+    assert importing.CHUNK == 2000
+    assert importing.JOB_KIND == "orders.import"
+    for name in ("import_file", "import_job", "import_numbered", "import_orders", "imports_dir"):
+        assert getattr(importing, name).__module__ == "tradelane.orders.importing", name
