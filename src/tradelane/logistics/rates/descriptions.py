@@ -80,6 +80,11 @@ BASE_CHARGES = (CHARGE_FREIGHT, CHARGE_REGISTRATION)
 DEFAULT_FUEL_APPLIES_TO = (CHARGE_FREIGHT, SUR_REMOTE, SUR_OVERSIZE, SUR_OVERWEIGHT)
 
 MAX_DECIMALS = 4  # prices and rates are stored with 4 decimal places
+# A fuel surcharge is a percentage of the charges it applies to, from 0 to 100 inclusive.
+# Carriers publish it monthly and it has stayed well inside that range (DHL and FedEx were near
+# 10-45% through the fuel crises); a figure above 100 would more than double the freight, and
+# is a typing slip ("245" for 24.5) that would silently multiply every quote, so it is refused.
+FUEL_PERCENT_MAX = Decimal(100)
 TRACKING_PLACEHOLDER = "{tracking}"  # in a channel's tracking URL template
 
 

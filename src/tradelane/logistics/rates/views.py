@@ -124,6 +124,12 @@ PROBLEM = {
     "overlapping_brackets": gettext_lazy("Weight brackets overlap"),
     "missing_sheet": gettext_lazy("A tab of the workbook is missing"),
     "duplicate_date": gettext_lazy("There is already a fuel rate from this date"),
+    "fuel_out_of_range": gettext_lazy(
+        "A fuel surcharge is a percentage from 0 to 100 of the charges it applies to"
+    ),
+    "too_large": gettext_lazy("Too large"),
+    "too_many_decimals": gettext_lazy("At most 4 decimal places"),
+    "invalid_amount": gettext_lazy("Not an amount"),
     "unknown_charge": gettext_lazy("Unknown charge code"),
     "duplicate_sheet": gettext_lazy("A sheet of this kind, level and date exists"),
     "duplicate_code": gettext_lazy("The code is used twice"),
@@ -451,6 +457,7 @@ def _channel_page(
         "upload_error": upload_error,
         "today": today,
         "charge_codes": ", ".join(spec.DEFAULT_FUEL_APPLIES_TO),
+        "fuel_max": edge.plain(spec.FUEL_PERCENT_MAX),
         **_can(request.user),
     }
     return render(request, "logistics/rates/channel.html", context, status=status)

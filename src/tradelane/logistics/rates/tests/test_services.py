@@ -230,6 +230,48 @@ def test_fuel_history_and_sheet_activation(logistics, dhl):
     assert not RateSheet.objects.filter(pk=sheet.pk).exists()
 
 
+def test_a_fuel_rate_is_from_0_to_100_percent_and_a_refused_one_changes_nothing(logistics, dhl):
+    sheet = services.create_rate_sheet(logistics, dhl, sheet_with(bracket(0, 5000, flat=D(100))))
+    services.add_fuel_rate(logistics, sheet, dt.date(2025, 1, 1), "0")
+    services.add_fuel_rate(logistics, sheet, dt.date(2025, 2, 1), "100")
+    before = (
+        list(FuelRate.objects.order_by("pk").values_list("effective_from", "percent")),
+        Channel.objects.get(pk=dhl.pk).version,
+        AuditLog.objects.count(),
+    )
+    for percent in ("100.0001", "999", "5000", "-1"):
+        with pytest.raises(ValidationFailed) as exc:
+            services.add_fuel_rate(logistics, sheet, dt.date(2025, 3, 1), percent)
+        errors = exc.value.details["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == [
+            ("negative" if percent == "-1" else "fuel_out_of_range", "percent")
+        ]
+    assert errors[0]["message"] == "percent cannot be negative"
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_fuel_rate(logistics, sheet, dt.date(2025, 3, 1), "999")
+    assert exc.value.details["errors"][0]["message"] == (
+        "A fuel surcharge is from 0 to 100% of the charges it applies to, not 999%"
+    )
+    after = (
+        list(FuelRate.objects.order_by("pk").values_list("effective_from", "percent")),
+        Channel.objects.get(pk=dhl.pk).version,
+        AuditLog.objects.count(),
+    )
+    assert after == before
+    assert [p for _, p in after[0]] == [D(0), D(100)]
+
+
+def test_a_sheet_with_a_fuel_rate_over_100_percent_is_refused_whole(logistics, dhl):
+    data = dataclasses.replace(
+        sheet_with(bracket(0, 5000, flat=D(100))),
+        fuel=(FuelData(dt.date(2025, 1, 1), D("24.5")), FuelData(dt.date(2025, 2, 1), D("245"))),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_rate_sheet(logistics, dhl, data)
+    assert [e["code"] for e in exc.value.details["errors"]] == ["fuel_out_of_range"]
+    assert not RateSheet.objects.filter(channel=dhl).exists() and not FuelRate.objects.exists()
+
+
 def test_compiling_many_channels_takes_a_fixed_number_of_queries(
     logistics, django_assert_max_num_queries
 ):

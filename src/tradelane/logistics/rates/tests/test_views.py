@@ -251,6 +251,22 @@ def test_add_a_fuel_rate_and_a_refused_one(client, world):
                     follow=True)  # fmt: skip
     assert "已有从这一天起的燃油费率" in text(r)
     assert state() == before
+    # 0 to 100 percent: the form says so, and the server refuses more in both languages
+    page = text(client.get(reverse("web:channel", args=["DHL-EXP"])))
+    assert 'name="percent" min="0" max="100" step="0.0001"' in page
+    for percent in ("999", "5000", "100.0001"):
+        r = client.post(url, {"sheet": sheet.pk, "effective_from": "2027-01-01",
+                              "percent": percent}, follow=True)  # fmt: skip
+        assert "燃油附加费是其所适用费用的百分比，须在 0 到 100 之间" in text(r), percent
+    assert state() == before
+    login(client, world, "en")
+    r = client.post(url, {"sheet": sheet.pk, "effective_from": "2027-01-01", "percent": "999"},
+                    follow=True)  # fmt: skip
+    assert (
+        "A fuel surcharge is a percentage from 0 to 100 of the charges it applies to "
+        "(A fuel surcharge is from 0 to 100% of the charges it applies to, not 999%)"
+    ) in text(r)
+    assert state() == before
 
 
 def test_quote_calculator_ranks_and_explains(client, world):
