@@ -174,6 +174,27 @@ def _sheets(ch: Channel):
     )
 
 
+def coverage_warning(cov: spec.Coverage | None) -> str:
+    """Why a channel's declared countries exceed what its cost sheet in force prices ("" when
+    they do not): parcels to those countries would be refused by rate shopping (no zone)."""
+    if cov is None or not cov.overclaims:
+        return ""
+    if not cov.priced:
+        return _(
+            "No cost rate sheet in force prices any country: rate shopping cannot use this channel."
+        )
+    if cov.every_country_declared:
+        return _(
+            "Declares every country, but its cost sheet in force prices only %(countries)s. "
+            "Parcels to any other country are refused (no zone): list its destinations, or add "
+            "zones."
+        ) % {"countries": ", ".join(cov.priced)}
+    return _(
+        "Declares %(countries)s, which its cost sheet in force does not price: parcels there "
+        "are refused (no zone). Remove them from the destinations, or add zones."
+    ) % {"countries": ", ".join(cov.unpriced)}
+
+
 def _kg(value) -> str:
     return edge.plain(value) or ""
 
@@ -198,9 +219,12 @@ def channels(request):
     if country:
         qs = qs.filter(Q(destinations=[]) | Q(destinations__icontains=f'"{country}"'))
     rows = list(qs[:500])
+    covered = selectors.channel_coverage(rows)
     for row in rows:
         row.kind_label = KIND.get(row.kind, row.kind)
         row.service_label = SERVICE_TYPE.get(row.service_type, row.service_type)
+        row.coverage = covered.get(row.pk)
+        row.coverage_warning = coverage_warning(row.coverage)
     context = {
         "title": _("Channels"),
         "rows": rows,
@@ -437,6 +461,7 @@ def _channel_page(
 ):
     sheets = list(_sheets(ch).prefetch_related("fuel_rates"))
     today = dt.date.today()
+    cov = selectors.channel_coverage([ch], today).get(ch.pk)
     context = {
         "title": ch.code,
         "ch": ch,
@@ -448,6 +473,9 @@ def _channel_page(
         "service_label": SERVICE_TYPE.get(ch.service_type, ch.service_type),
         "label_label": LABEL_SIZE.get(ch.label_size, ch.label_size),
         "destinations": [(c, country_name(c)) for c in ch.destinations or []],
+        "coverage": cov,
+        "priced": [(c, country_name(c)) for c in cov.priced] if cov else [],
+        "coverage_warning": coverage_warning(cov),
         "sheets": sheets,
         "sheet_kinds": SHEET_KIND,
         "fuel_rows": _fuel_history(sheets),

@@ -330,3 +330,72 @@ def test_upload_of_a_zip_bomb_is_refused_in_both_languages(client, world, lang, 
     page = text(r)
     assert 'data-error-code="file_compression_too_high"' in page and message in page
     assert state() == before
+
+
+# --- coverage: declared countries against the ones the cost sheet prices ----------------------
+
+
+@pytest.fixture
+def claims(logistics):
+    """WIDE declares every country and prices US; LISTED declares US, ES, AT and prices US and
+    ES; EXACT declares and prices US; BARE has no sheet at all."""
+    from tradelane.logistics.rates import services
+    from tradelane.logistics.tests.factories import D, bracket, country, sheet, zone
+
+    def make(code, destinations, zones):
+        ch = services.create_channel(
+            logistics, code=code, name=code, currency="CNY", destinations=destinations
+        )
+        if zones:
+            prices = [bracket(0, 2000, z.code, flat=D(50)) for z in zones]
+            services.create_rate_sheet(logistics, ch, sheet(zones, prices))
+        return ch
+
+    make("WIDE", [], [zone("Z1", country("US"))])
+    make("LISTED", ["US", "ES", "AT"], [zone("Z1", country("US")), zone("Z2", country("ES"))])
+    make("EXACT", ["US"], [zone("Z1", country("US", postcode_prefix="9"))])
+    make("BARE", ["US"], [])
+    return logistics
+
+
+def _cell(page: str, code: str) -> str:
+    start = page.index(f'data-coverage="{code}"')
+    return page[start : page.index("</td>", start)]
+
+
+def test_the_channel_list_shows_priced_countries_and_warns_on_larger_claims(client, claims):
+    login(client, claims)
+    page = text(client.get(reverse("web:channels")))
+    assert "可报价国家" in page
+    wide = _cell(page, "WIDE")
+    assert '<span class="chip">US</span>' in wide and "声明国家超出费率表" in wide
+    assert (
+        "声明服务所有国家，但当前生效的成本费率表只能报价 US。寄往其他国家的包裹会被拒绝"
+        "（无分区）：请列出目的国，或补充分区。"
+    ) in wide
+    listed = _cell(page, "LISTED")
+    assert '<span class="chip">ES</span><span class="chip">US</span>' in listed
+    assert "声明的 AT 不在当前生效的成本费率表报价范围内" in listed
+    exact = _cell(page, "EXACT")  # a zone refined by postcode still prices its country
+    assert '<span class="chip">US</span>' in exact and "coverage-warning" not in exact
+    assert "没有生效的成本费率表为任何国家报价" in _cell(page, "BARE")
+    assert page.count('data-testid="coverage-warning"') == 3
+
+
+def test_the_channel_page_warns_in_both_languages(client, claims):
+    login(client, claims)
+    page = text(client.get(reverse("web:channel", args=["LISTED"])))
+    assert "声明的目的国" in page and "当前生效的成本费率表可报价的国家" in page
+    assert (
+        '<div class="alert alert-warning" role="status" data-testid="coverage-warning">'
+        "声明的 AT 不在当前生效的成本费率表报价范围内：寄往这些国家的包裹会被拒绝（无分区）。"
+        "请从目的国中删除，或补充分区。</div>"
+    ) in page
+    login(client, claims, "en")
+    page = text(client.get(reverse("web:channel", args=["WIDE"])))
+    assert (
+        "Declares every country, but its cost sheet in force prices only US. Parcels to any "
+        "other country are refused (no zone): list its destinations, or add zones."
+    ) in page
+    page = text(client.get(reverse("web:channel", args=["EXACT"])))
+    assert 'data-testid="priced-countries"' in page and "coverage-warning" not in page
