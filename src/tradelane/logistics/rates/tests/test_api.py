@@ -153,7 +153,7 @@ def test_channel_list_filters_and_counts_sheets(lg, world, django_assert_max_num
     def codes(**params):
         return [c["code"] for c in lg.get("/channels", params).json()["items"]]
 
-    # EMS and DHL serve every country (no destination list); the postal line lists JP
+    # EMS, DHL and the postal line list JP among the countries their sheets price
     assert codes(country="JP") == ["CNPOST-RSP", "DHL-EXP", "EMS"]
     assert codes(country="US") == ["CNPOST-RSP", "DHL-EXP", "EMS", "US-LINE", "YW-EXPRESS"]
     assert codes(carrier="dhl") == ["DHL-EXP"]

@@ -83,7 +83,9 @@ def test_channel_list_with_filters(client, world, django_assert_max_num_queries)
     assert r.status_code == 200
     for code in ("CNPOST-RSP", "DHL-EXP", "EMS", "US-LINE", "YW-EXPRESS"):
         assert f'data-channel="{code}"' in page
-    assert "费率表" in page and "所有国家" in page  # sheets column, EMS serves every country
+    assert "费率表" in page and "可报价国家" in page  # sheets and priced countries columns
+    # every sample channel declares the countries its sheet prices, and nothing more
+    assert 'data-testid="coverage-warning"' not in page and "所有国家" not in page
     r = client.get(reverse("web:channels"), {"country": "jp"})
     page = text(r)
     assert 'data-channel="EMS"' in page and 'data-channel="US-LINE"' not in page
@@ -367,6 +369,7 @@ def test_the_channel_list_shows_priced_countries_and_warns_on_larger_claims(clie
     login(client, claims)
     page = text(client.get(reverse("web:channels")))
     assert "可报价国家" in page
+    assert "所有国家" in page  # WIDE's destinations
     wide = _cell(page, "WIDE")
     assert '<span class="chip">US</span>' in wide and "声明国家超出费率表" in wide
     assert (
