@@ -379,6 +379,7 @@ def test_the_channel_list_shows_priced_countries_and_warns_on_larger_claims(clie
     listed = _cell(page, "LISTED")
     assert '<span class="chip">ES</span><span class="chip">US</span>' in listed
     assert "声明的 AT 不在当前生效的成本费率表报价范围内" in listed
+    assert '<span class="chip chip-invalid" title="已声明、未报价">AT</span>' in listed
     exact = _cell(page, "EXACT")  # a zone refined by postcode still prices its country
     assert '<span class="chip">US</span>' in exact and "coverage-warning" not in exact
     assert "没有生效的成本费率表为任何国家报价" in _cell(page, "BARE")
