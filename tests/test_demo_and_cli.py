@@ -198,6 +198,9 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
         text = "\n".join(lines)
         assert (tmp_path / "var" / "tradelane.sqlite3").exists()
         assert "Loading the demo data (first start)" in text
+        assert re.search(
+            r"^  Shipping: orders waiting for shipment with a channel: \d+/\d+", text, re.M
+        )
         assert f"Tradelane is up at http://127.0.0.1:{port}/" in text
         for u in demo.DEMO_USERS:
             assert re.search(rf"^\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text
