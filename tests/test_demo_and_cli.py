@@ -40,6 +40,35 @@ def _ledger_matches_balances() -> list:
     return wrong
 
 
+def _check_channels_carry_the_waiting_orders(summary: dict) -> None:
+    """Every demo channel declares only countries its cost sheet prices, and at least 90% of
+    the orders waiting for shipment have a channel; the one that has none goes to Switzerland,
+    which no channel serves, and its stored choice says so."""
+    from tradelane.logistics.models import Channel, RateChoice
+    from tradelane.logistics.rates import selectors as rates
+    from tradelane.logistics.shipping.selectors import waiting_for_shipment
+
+    channels = list(Channel.objects.order_by("code"))
+    coverage = rates.channel_coverage(channels)
+    assert len(coverage) == len(channels) >= 5
+    assert [ch.code for ch in channels if coverage[ch.pk].overclaims] == [], coverage
+    n, total = summary["waiting_with_channel"], summary["waiting_for_shipment"]
+    assert total >= 10 and n / total >= 0.9, (n, total)
+    assert demo.channel_share_text(summary) == (
+        f"orders waiting for shipment with a channel: {n}/{total} ({n * 100 // total}%)"
+    )
+    waiting = waiting_for_shipment()
+    assert waiting.count() == total
+    chosen = RateChoice.objects.filter(order__in=waiting, channel__isnull=False)
+    assert chosen.count() == n
+    without = list(waiting.exclude(pk__in=chosen.values("order_id")))
+    assert [o.ship_country for o in without] == ["CH"] * (total - n)
+    for order in without:
+        explanation = RateChoice.objects.get(order=order).explanation
+        assert explanation[1] == "no channel can carry this parcel"
+        assert any("no zone of the rate sheet covers CH 8001 [no_zone]" in e for e in explanation)
+
+
 @pytest.mark.django_db
 def test_demo_fills_every_tab_and_reloads_the_same():
     from django.contrib.auth.models import Group
@@ -80,6 +109,7 @@ def test_demo_fills_every_tab_and_reloads_the_same():
     assert stock.low_stock_for(boss).exists()
     assert FxRate.objects.filter(source="demo", quote="CNY").count() >= 3
     assert not _ledger_matches_balances()
+    _check_channels_carry_the_waiting_orders(summary)
 
     # reset empties the data but keeps the roles; a reload gives the same data
     demo.reset()
@@ -143,6 +173,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def test_tradelane_demo_prints_the_share_of_waiting_orders_with_a_channel(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TRADELANE_DATA_DIR"] = str(tmp_path / "var")
+    done = subprocess.run(
+        [sys.executable, "-m", "tradelane", "demo", "--yes"],
+        capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = re.search(
+        r"^Shipping: orders waiting for shipment with a channel: (\d+)/(\d+) \((\d+)%\)$",
+        done.stdout,
+        re.M,
+    )
+    assert found, done.stdout
+    n, total, percent = map(int, found.groups())
+    assert total >= 10 and n * 100 // total == percent >= 90, done.stdout
+
+
 def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
     port = _free_port()
     proc, lines = _start_up(tmp_path / "var", port)
@@ -150,6 +198,9 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
         text = "\n".join(lines)
         assert (tmp_path / "var" / "tradelane.sqlite3").exists()
         assert "Loading the demo data (first start)" in text
+        assert re.search(
+            r"^  Shipping: orders waiting for shipment with a channel: \d+/\d+", text, re.M
+        )
         assert f"Tradelane is up at http://127.0.0.1:{port}/" in text
         for u in demo.DEMO_USERS:
             assert re.search(rf"^\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text

@@ -213,6 +213,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         started = time.monotonic()
         summary = demo.load()
         print(f"  {demo.summary_text(summary)} in {time.monotonic() - started:.1f}s", flush=True)
+        print(f"  Shipping: {demo.channel_share_text(summary)}", flush=True)
     print("Collecting static files…", flush=True)
     call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -303,6 +304,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo.reset()
     summary = demo.load()
     print(f"Demo data loaded: {demo.summary_text(summary)} in {time.monotonic() - started:.1f}s")
+    print(f"Shipping: {demo.channel_share_text(summary)}")
     print()
     _print_logins()
     return 0

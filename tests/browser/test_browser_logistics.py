@@ -134,3 +134,50 @@ def test_channels_upload_quote_and_explain(page, live_server, shot, tmp_path):
     expect(page.locator("#fuel")).to_contain_text("Fuel surcharge history")
     shot(page, "47-channel-english", full_page=True)
     assert not page.js_errors
+
+
+def test_channels_show_what_they_price_warn_on_larger_claims_and_bound_fuel(
+    page, live_server, shot
+):
+    from decimal import Decimal
+
+    from tradelane.logistics.models import FuelRate
+    from tradelane.logistics.rates import services
+    from tradelane.logistics.tests.factories import bracket, country, sheet, zone
+
+    user = data.user(roles.LOGISTICS, "wl_chen", name="陈物流")
+    selectors.clear_cache()
+    create_sample_channels(user)
+    wide = services.create_channel(user, code="WIDE", name="全球小包 Worldwide", currency="CNY")
+    services.create_rate_sheet(
+        user, wide, sheet([zone("Z1", country("US"))], [bracket(0, 2000, flat=Decimal(50))])
+    )
+    log_in(page, live_server, "wl_chen")
+    page.goto(f"{live_server.url}/channels/")
+    warnings = page.get_by_test_id("coverage-warning")
+    expect(warnings).to_have_count(1)  # the sample channels declare what they price
+    expect(page.locator('[data-coverage="WIDE"]')).to_contain_text("声明国家超出费率表")
+    expect(page.locator('[data-coverage="EMS"] .chip')).to_have_count(8)  # and "+5"
+    shot(page, "41-channels-coverage")
+
+    page.get_by_role("link", name="WIDE", exact=True).click()
+    expect(page.get_by_test_id("coverage-warning")).to_contain_text(
+        "声明服务所有国家，但当前生效的成本费率表只能报价 US"
+    )
+    expect(page.get_by_test_id("priced-countries")).to_have_text("US")
+    shot(page, "42-channel-coverage-warning")
+
+    # the fuel form takes 0 to 100: the browser itself refuses 999, nothing is sent
+    page.goto(f"{live_server.url}/channels/DHL-EXP/")
+    before = FuelRate.objects.count()
+    form = page.get_by_test_id("fuel-form")
+    form.locator('input[name="effective_from"]').fill("2027-01-01")
+    form.get_by_test_id("fuel-percent").fill("999")
+    form.get_by_test_id("fuel-submit").click()
+    assert form.get_by_test_id("fuel-percent").evaluate("el => el.validity.rangeOverflow")
+    assert FuelRate.objects.count() == before
+    form.get_by_test_id("fuel-percent").fill("27.5")
+    form.get_by_test_id("fuel-submit").click()
+    expect(page.locator("#fuel")).to_contain_text("27.5%")
+    assert FuelRate.objects.count() == before + 1
+    assert not page.js_errors

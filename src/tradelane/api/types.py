@@ -190,14 +190,22 @@ MAX_SIGNIFICANT_DIGITS = 15
 
 
 def Amount(  # noqa: N802 - reads like a type
-    whole_digits: int, places: int, *, positive: bool = False, **kw: Any
+    whole_digits: int,
+    places: int,
+    *,
+    positive: bool = False,
+    le: Decimal | None = None,
+    **kw: Any,
 ) -> Any:
     """A decimal of at most ``whole_digits`` before and ``places`` after the point, from 0
-    (``positive``: above 0) to the largest such number. ``whole_digits`` is capped so that
-    the whole number has at most 15 significant digits (``MAX_SIGNIFICANT_DIGITS``)."""
+    (``positive``: above 0) to the largest such number, or to ``le`` if that is lower.
+    ``whole_digits`` is capped so that the whole number has at most 15 significant digits
+    (``MAX_SIGNIFICANT_DIGITS``)."""
     whole_digits = min(whole_digits, MAX_SIGNIFICANT_DIGITS - places)
     step = Decimal(1).scaleb(-places)
     limit = Decimal(10) ** whole_digits - step
+    if le is not None:
+        limit = min(limit, Decimal(le))
     bounds: dict[str, Any] = {"gt": 0} if positive else {"ge": 0}
     text = _DecimalText(
         _decimal_pattern(whole_digits, places, positive=positive),

@@ -45,6 +45,7 @@ from .data import (  # noqa: F401 - DEMO_USERS and logins_text are the package's
     STORE_SKUS,
     STORES,
     US_SALES_TAX,
+    WAITING_LEFT,
     WAREHOUSES,
     buyer_of,
     email_of,
@@ -66,6 +67,14 @@ def should_load_first_time() -> bool:
     from tradelane.accounts.models import User
 
     return not is_loaded() and not User.objects.exists()
+
+
+def channel_share_text(summary: dict) -> str:
+    """How many orders waiting for shipment rate shopping found a channel for (percent rounded
+    down, so 89.9% never reads as 90%)."""
+    n, total = summary["waiting_with_channel"], summary["waiting_for_shipment"]
+    percent = n * 100 // total if total else 100
+    return f"orders waiting for shipment with a channel: {n}/{total} ({percent}%)"
 
 
 def summary_text(summary: dict) -> str:
@@ -403,6 +412,8 @@ class _Builder:
             # bundles
             o("SHOP-US", b("Jessica Martinez"), [("SET-YOGA-BOTTLE", 1)], 45),
             o("SHOP-US", b("Liam Gagnon"), [("MUG-WHT-2PK", 1), ("TS-BLK-XL", 1)], 44),
+            # to Switzerland, which none of the channels prices: it waits, with the reason
+            o("WOO-DE", b("Noah Keller"), [("DE-TS-BLK-M", 1)], 120, tag="no_channel"),
             # one buyer, one address, two orders: merged into one parcel
             o("WOO-DE", b("Lea Fischer"), [("DE-TS-BLK-M", 1)], 18, tag="merge"),
             o("WOO-DE", b("Lea Fischer"), [("DE-SOCK-3P-M", 2)], 16, tag="merge"),
@@ -563,7 +574,7 @@ class _Builder:
             .values_list("id", flat=True)
         )  # fmt: skip
         made = []
-        for pk in pending[: max(0, len(pending) - 6)]:  # leave a few to work on
+        for pk in pending[: max(0, len(pending) - WAITING_LEFT)]:  # leave some to work on
             active = ("draft", "labelled")
             if ShipmentOrder.objects.filter(order_id=pk, shipment__status__in=active).exists():
                 continue  # merged with an order shipped just before
@@ -593,6 +604,7 @@ def load() -> dict:
     from tradelane.catalog.models import Product, Sku
     from tradelane.core import audit
     from tradelane.inventory.models import Warehouse
+    from tradelane.logistics.shipping.selectors import waiting_with_channel
     from tradelane.orders.models import Order, Store
     from tradelane.orders.states import OrderStatus
 
@@ -607,6 +619,7 @@ def load() -> dict:
         _channels(builder)
         builder.shipping()
         counts = dict(Order.objects.values_list("status").annotate(n=Count("id")))
+        with_channel, waiting = waiting_with_channel()
         summary = {
             "users": User.objects.count(),
             "products": Product.objects.count(),
@@ -615,6 +628,8 @@ def load() -> dict:
             "stores": Store.objects.count(),
             "orders": sum(counts.values()),
             "orders_by_status": {s: counts.get(s, 0) for s in OrderStatus.values},
+            "waiting_for_shipment": waiting,
+            "waiting_with_channel": with_channel,
         }
         audit.record(builder.users["admin"], MARKER_ACTION, None, summary, entity="demo")
     return summary

@@ -12,6 +12,9 @@ from tradelane.accounts import roles
 
 MARKER_ACTION = "demo.loaded"
 SEED = 20250101
+# The newest orders waiting for shipment are left without a shipment, for the shipping
+# workbench; rate shopping has chosen a channel for each of them.
+WAITING_LEFT = 12
 CENT = Decimal("0.01")
 
 
@@ -235,6 +238,8 @@ BUYERS = [
     ("Harry Taylor", "50 Princes Street", "Edinburgh", "", "EH2 2BY", "GB", "+44 131 225 2424"),
     ("Isla Brown", "10 Park Row", "Leeds", "", "LS1 5HD", "GB", "+44 113 243 1111"),
     ("Seán Murphy", "1 Grafton Street", "Dublin", "", "D02 HF60", "IE", "+353 1 677 9111"),
+    # outside every channel's coverage: one order waits for shipment without a channel
+    ("Noah Keller", "Bahnhofstrasse 1", "Zürich", "", "8001", "CH", "+41 44 211 11 11"),
 ]  # fmt: skip
 STORE_COUNTRIES = {
     "SHOP-US": ("US", "CA", "AU"),

@@ -80,6 +80,11 @@ BASE_CHARGES = (CHARGE_FREIGHT, CHARGE_REGISTRATION)
 DEFAULT_FUEL_APPLIES_TO = (CHARGE_FREIGHT, SUR_REMOTE, SUR_OVERSIZE, SUR_OVERWEIGHT)
 
 MAX_DECIMALS = 4  # prices and rates are stored with 4 decimal places
+# A fuel surcharge is a percentage of the charges it applies to, from 0 to 100 inclusive.
+# Carriers publish it monthly and it has stayed well inside that range (DHL and FedEx were near
+# 10-45% through the fuel crises); a figure above 100 would more than double the freight, and
+# is a typing slip ("245" for 24.5) that would silently multiply every quote, so it is refused.
+FUEL_PERCENT_MAX = Decimal(100)
 TRACKING_PLACEHOLDER = "{tracking}"  # in a channel's tracking URL template
 
 
@@ -287,6 +292,43 @@ def fuel_base(applies_to: tuple[str, ...] | list[str], surcharges) -> frozenset[
     codes = {code for code in BASE_CHARGES if code in names}
     codes.update(s.code for s in surcharges if s.kind in names or s.code in names)
     return frozenset(codes)
+
+
+# --- coverage: the countries a channel declares and the ones its sheet prices --------------------
+
+
+def sheet_countries(data: SheetData) -> frozenset[str]:
+    """The countries ``data`` can price: named by a rule of a zone that has a weight bracket
+    (a zone refined by postcode or city still prices part of its country)."""
+    priced_zones = {b.zone for b in data.brackets}
+    return frozenset(r.country for z in data.zones if z.code in priced_zones for r in z.rules)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What a channel priced by rate sheets says it serves against what its cost sheet in force
+    prices. A parcel to a declared country the sheet does not price is refused (``no_zone``)."""
+
+    declared: tuple[str, ...]  # the channel's destinations; empty: every country
+    priced: tuple[str, ...]  # sorted
+
+    @property
+    def every_country_declared(self) -> bool:
+        return not self.declared
+
+    @property
+    def unpriced(self) -> tuple[str, ...]:
+        """Declared countries the sheet does not price (every country declared: not listed)."""
+        priced = set(self.priced)
+        return tuple(c for c in self.declared if c not in priced)
+
+    @property
+    def overclaims(self) -> bool:
+        return self.every_country_declared or bool(self.unpriced)
+
+
+def coverage(cfg_destinations: tuple[str, ...] | list[str], priced: frozenset[str]) -> Coverage:
+    return Coverage(tuple(cfg_destinations or ()), tuple(sorted(priced)))
 
 
 # --- normalisation helpers (shared with the engine) ---------------------------------------------

@@ -16,6 +16,8 @@ from .descriptions import (
     SHEET_COST,
     SHEET_SALE,
     SUR_BATTERY,
+    SUR_LIQUID,
+    SUR_MAGNET,
     SUR_OVERSIZE,
     SUR_OVERWEIGHT,
     SUR_REMOTE,
@@ -30,6 +32,9 @@ from .models import Channel
 
 D = Decimal
 FROM = dt.date(2026, 1, 1)
+# Every channel declares exactly the countries its sheet prices (the channels pages warn when
+# a channel claims more): the couriers price these European countries in one zone.
+_WESTERN_EUROPE = ("GB", "DE", "FR", "NL", "IT", "ES", "AT", "IE")
 
 
 def _zone(code: str, name: str, *countries: str, **refine) -> ZoneData:
@@ -92,16 +97,29 @@ def _special_line() -> tuple[dict, SheetData]:
         code="YW-EXPRESS", service_type="line",
         name="燕文专线快递 Special Line Express (first/continued weight)",
         carrier="Yanwen", currency="CNY", max_weight_g=30000, max_length_mm=1000,
-        accepts_battery=True, destinations=["US", "GB", "DE"], transit_days_min=7,
-        transit_days_max=12, volumetric_divisor=6000, weight_step_g=10,
+        accepts_battery=True, accepts_magnet=True, accepts_liquid=True,
+        destinations=["US", "CA", "GB", "DE", "FR", "NL", "IT", "ES", "AT", "IE"],
+        transit_days_min=7, transit_days_max=12, volumetric_divisor=6000, weight_step_g=10,
     )  # fmt: skip
-    zones = (_zone("US", "美国", "US"), _zone("UK", "英国", "GB"), _zone("DE", "德国", "DE"))
-    fees = {"US": ("52", "23"), "UK": ("46", "19"), "DE": ("48", "20")}
+    zones = (
+        _zone("US", "美国", "US"), _zone("UK", "英国", "GB"), _zone("DE", "德国", "DE"),
+        _zone("CA", "加拿大", "CA"),
+        _zone("EU", "欧盟其他 Other EU", "FR", "NL", "IT", "ES", "AT", "IE"),
+    )  # fmt: skip
+    fees = {
+        "US": ("52", "23"), "UK": ("46", "19"), "DE": ("48", "20"), "CA": ("58", "25"),
+        "EU": ("55", "22"),
+    }  # fmt: skip
     brackets = tuple(
         BracketData(z, 0, 30000, first_g=500, first_fee=D(a), step_g=500, step_fee=D(b))
         for z, (a, b) in fees.items()
     )
-    surcharges = (SurchargeData("battery", SUR_BATTERY, "带电附加费 battery", amount=D("8")),)
+    # a sensitive-goods line: batteries, magnets and liquids, each for a fee per piece
+    surcharges = (
+        SurchargeData("battery", SUR_BATTERY, "带电附加费 battery", amount=D("8")),
+        SurchargeData("magnet", SUR_MAGNET, "带磁附加费 magnet", amount=D("5")),
+        SurchargeData("liquid", SUR_LIQUID, "液体附加费 liquid", amount=D("10")),
+    )
     return channel, SheetData(
         SHEET_COST, "", "CNY", FROM, "2026 专线", True, zones, brackets, (), surcharges
     )
@@ -114,11 +132,12 @@ def _courier() -> tuple[dict, SheetData]:
         currency="CNY", max_weight_g=70000, max_length_mm=1200, transit_days_min=3,
         transit_days_max=5, volumetric_divisor=5000, weight_step_g=500,
         weight_step_threshold_g=21000, weight_step_above_g=1000, accepts_battery=True,
+        destinations=["US", "CA", *_WESTERN_EUROPE, "AU", "NZ", "JP"],
         tracking_url_template="https://www.dhl.com/cn-zh/home/tracking.html?tracking-id={tracking}",
     )  # fmt: skip
     zones = (
         _zone("Z5", "5区 北美 North America", "US", "CA"),
-        _zone("Z6", "6区 西欧 Western Europe", "GB", "DE", "FR"),
+        _zone("Z6", "6区 西欧 Western Europe", *_WESTERN_EUROPE),
         _zone("Z7", "7区 大洋洲 Oceania", "AU", "NZ"),
         _zone("Z2", "2区 日本 Japan", "JP"),
     )
@@ -159,13 +178,14 @@ def _ems() -> tuple[dict, SheetData]:
         name="EMS 国际特快专递", carrier="China Post EMS", currency="CNY",
         max_weight_g=30000, max_length_mm=1500, max_girth_mm=3000, transit_days_min=5,
         transit_days_max=10, volumetric_divisor=8000, volumetric_min_side_mm=600,
+        destinations=["JP", "AU", "NZ", "US", "CA", *_WESTERN_EUROPE],
         weight_step_g=1, tracking_url_template="https://www.ems.com.cn/qps/yjcx?mailNum={tracking}",
     )  # fmt: skip
     zones = (
         _zone("1", "一区 Japan", "JP"),
         _zone("3", "三区 Australia", "AU", "NZ"),
         _zone("5", "五区 North America", "US", "CA"),
-        _zone("6", "六区 Europe", "GB", "DE", "FR"),
+        _zone("6", "六区 Europe", *_WESTERN_EUROPE),
     )
     fees = {"1": ("115", "30"), "3": ("160", "45"), "5": ("180", "75"), "6": ("200", "65")}
     brackets = tuple(

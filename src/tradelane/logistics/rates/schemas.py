@@ -47,8 +47,8 @@ BracketFirstKg = kilograms(Bracket, "first_weight_g")
 BracketStepKg = kilograms(Bracket, "step_g", positive=True)
 SurchargeCm = centimetres(Surcharge, "threshold_mm")
 SurchargeKg = kilograms(Surcharge, "threshold_g")
-# a percentage under 1000 with the column's 4 decimals
-Percent = Amount(3, FuelRate._meta.get_field("percent").decimal_places)
+# a fuel percentage from 0 to 100 (``descriptions.FUEL_PERCENT_MAX``) with the column's decimals
+Percent = Amount(3, FuelRate._meta.get_field("percent").decimal_places, le=spec.FUEL_PERCENT_MAX)
 # a parcel to quote: kg above 0; its measured sides with two decimals as elsewhere in the API
 # (catalog, rate shop), rounded up to the mm and then to the whole cm for volumetric weight
 ParcelKg = kilograms(Channel, "max_weight_g", positive=True)

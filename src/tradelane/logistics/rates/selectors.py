@@ -10,6 +10,7 @@ sees the new version.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +23,8 @@ from tradelane.core.money import Money
 from ..carriers import contract as gateways
 from . import excel
 from .descriptions import (
+    KIND_RATE_SHEET,
+    SHEET_COST,
     AreaRule,
     BracketData,
     ChannelConfig,
@@ -30,6 +33,7 @@ from .descriptions import (
     SurchargeData,
     WeightConfig,
     ZoneData,
+    coverage,
 )
 from .engine import CompiledChannel, compile_channel
 from .models import Bracket, Channel, FuelRate, RateSheet, RemoteAreaRule, Surcharge, Zone, ZoneRule
@@ -173,6 +177,51 @@ def _sheets_data(sheet_qs: QuerySet[RateSheet]) -> dict[int, list[tuple[int, She
         ).canonical()
         out[s.channel_id].append((s.pk, data))
     return out
+
+
+def priced_countries(
+    channel_ids: Iterable[int], on: dt.date | None = None
+) -> dict[int, frozenset[str]]:
+    """{channel id: the countries its cost sheet in force on ``on`` (today) prices}, in two
+    queries whatever the number of channels. The sheet is the one the engine quotes with
+    (``CompiledChannel.sheet_for``): active, from ``on`` or before, the newest; a channel
+    without one prices nothing."""
+    on = on or dt.date.today()
+    ids = list(channel_ids)
+    if not ids:
+        return {}
+    in_force: dict[int, int] = {}
+    for channel_id, sheet_id in (
+        RateSheet.objects.filter(
+            channel_id__in=ids,
+            kind=SHEET_COST,
+            customer_level="",
+            is_active=True,
+            effective_date__lte=on,
+        )
+        .order_by("channel_id", "-effective_date", "-id")
+        .values_list("channel_id", "id")
+    ):
+        in_force.setdefault(channel_id, sheet_id)
+    sheet_channel = {sid: cid for cid, sid in in_force.items()}
+    out: dict[int, set[str]] = {cid: set() for cid in ids}
+    rows = (
+        ZoneRule.objects.filter(zone__sheet_id__in=list(sheet_channel))
+        .filter(zone__brackets__isnull=False)
+        .values_list("zone__sheet_id", "country")
+        .distinct()
+    )
+    for sheet_id, country in rows:
+        out.setdefault(sheet_channel[sheet_id], set()).add(country)
+    return {cid: frozenset(countries) for cid, countries in out.items()}
+
+
+def channel_coverage(channels_: Iterable[Channel], on: dt.date | None = None) -> dict:
+    """{channel id: ``Coverage``} of the channels priced by rate sheets (others are priced by a
+    carrier's API and are left out)."""
+    own = [ch for ch in channels_ if ch.kind == KIND_RATE_SHEET]
+    priced = priced_countries([ch.pk for ch in own], on)
+    return {ch.pk: coverage(ch.destinations or (), priced.get(ch.pk, frozenset())) for ch in own}
 
 
 def sheet_data(sheet: RateSheet) -> SheetData:

@@ -19,6 +19,7 @@ from .descriptions import (
     BASE_CHARGES,
     CHANNEL_KINDS,
     CHARGE_FUEL,
+    FUEL_PERCENT_MAX,
     LABEL_SIZES,
     MAX_DECIMALS,
     MODE_NONE_UP_TO_SIZE,
@@ -379,8 +380,15 @@ def validate_sheet(data: SheetData) -> tuple[SheetData, list[Problem]]:
             )
         fuel_dates.add(f.effective_from)
         c.money(fref, "percent", f.percent, required=True)
-        if isinstance(f.percent, Decimal) and f.percent.is_finite() and f.percent >= 1000:
-            c.add(fref, "percent", "too_large", "A fuel percentage is below 1000")
+        percent = f.percent
+        if isinstance(percent, Decimal) and percent.is_finite() and percent > FUEL_PERCENT_MAX:
+            c.add(
+                fref,
+                "percent",
+                "fuel_out_of_range",
+                f"A fuel surcharge is from 0 to {FUEL_PERCENT_MAX}% of the charges it applies to, "
+                f"not {f.percent}%",
+            )
         if not f.applies_to:
             c.add(fref, "applies_to", "required", "Name the charges the fuel surcharge applies to")
         unknown = [code for code in f.applies_to if code not in known_codes]

@@ -124,6 +124,12 @@ PROBLEM = {
     "overlapping_brackets": gettext_lazy("Weight brackets overlap"),
     "missing_sheet": gettext_lazy("A tab of the workbook is missing"),
     "duplicate_date": gettext_lazy("There is already a fuel rate from this date"),
+    "fuel_out_of_range": gettext_lazy(
+        "A fuel surcharge is a percentage from 0 to 100 of the charges it applies to"
+    ),
+    "too_large": gettext_lazy("Too large"),
+    "too_many_decimals": gettext_lazy("At most 4 decimal places"),
+    "invalid_amount": gettext_lazy("Not an amount"),
     "unknown_charge": gettext_lazy("Unknown charge code"),
     "duplicate_sheet": gettext_lazy("A sheet of this kind, level and date exists"),
     "duplicate_code": gettext_lazy("The code is used twice"),
@@ -168,6 +174,27 @@ def _sheets(ch: Channel):
     )
 
 
+def coverage_warning(cov: spec.Coverage | None) -> str:
+    """Why a channel's declared countries exceed what its cost sheet in force prices ("" when
+    they do not): parcels to those countries would be refused by rate shopping (no zone)."""
+    if cov is None or not cov.overclaims:
+        return ""
+    if not cov.priced:
+        return _(
+            "No cost rate sheet in force prices any country: rate shopping cannot use this channel."
+        )
+    if cov.every_country_declared:
+        return _(
+            "Declares every country, but its cost sheet in force prices only %(countries)s. "
+            "Parcels to any other country are refused (no zone): list its destinations, or add "
+            "zones."
+        ) % {"countries": ", ".join(cov.priced)}
+    return _(
+        "Declares %(countries)s, which its cost sheet in force does not price: parcels there "
+        "are refused (no zone). Remove them from the destinations, or add zones."
+    ) % {"countries": ", ".join(cov.unpriced)}
+
+
 def _kg(value) -> str:
     return edge.plain(value) or ""
 
@@ -192,9 +219,12 @@ def channels(request):
     if country:
         qs = qs.filter(Q(destinations=[]) | Q(destinations__icontains=f'"{country}"'))
     rows = list(qs[:500])
+    covered = selectors.channel_coverage(rows)
     for row in rows:
         row.kind_label = KIND.get(row.kind, row.kind)
         row.service_label = SERVICE_TYPE.get(row.service_type, row.service_type)
+        row.coverage = covered.get(row.pk)
+        row.coverage_warning = coverage_warning(row.coverage)
     context = {
         "title": _("Channels"),
         "rows": rows,
@@ -431,6 +461,7 @@ def _channel_page(
 ):
     sheets = list(_sheets(ch).prefetch_related("fuel_rates"))
     today = dt.date.today()
+    cov = selectors.channel_coverage([ch], today).get(ch.pk)
     context = {
         "title": ch.code,
         "ch": ch,
@@ -442,6 +473,9 @@ def _channel_page(
         "service_label": SERVICE_TYPE.get(ch.service_type, ch.service_type),
         "label_label": LABEL_SIZE.get(ch.label_size, ch.label_size),
         "destinations": [(c, country_name(c)) for c in ch.destinations or []],
+        "coverage": cov,
+        "priced": [(c, country_name(c)) for c in cov.priced] if cov else [],
+        "coverage_warning": coverage_warning(cov),
         "sheets": sheets,
         "sheet_kinds": SHEET_KIND,
         "fuel_rows": _fuel_history(sheets),
@@ -451,6 +485,7 @@ def _channel_page(
         "upload_error": upload_error,
         "today": today,
         "charge_codes": ", ".join(spec.DEFAULT_FUEL_APPLIES_TO),
+        "fuel_max": edge.plain(spec.FUEL_PERCENT_MAX),
         **_can(request.user),
     }
     return render(request, "logistics/rates/channel.html", context, status=status)

@@ -39,10 +39,9 @@ from tradelane.logistics.models import (
 )
 from tradelane.logistics.shipping import manifests, printing
 from tradelane.logistics.shipping import services as shipping
-from tradelane.logistics.shipping.states import ACTIVE_STATES
+from tradelane.logistics.shipping.selectors import waiting_for_shipment
 from tradelane.logistics.shopping import services as shopping
 from tradelane.orders.models import Order, Store
-from tradelane.orders.states import OrderStatus
 from tradelane.orders.views.workbench import job_response, job_row
 from tradelane.web import labels
 from tradelane.web.views.guards import int_or_none, permission_required
@@ -129,10 +128,8 @@ def _channels():
 
 
 def pending_orders(get) -> tuple:
-    active = ShipmentOrder.objects.filter(shipment__status__in=ACTIVE_STATES).values("order_id")
     qs = (
-        Order.objects.filter(status=OrderStatus.PENDING_SHIPMENT)
-        .exclude(pk__in=active)
+        waiting_for_shipment()
         .select_related("store", "warehouse")
         .only(
             "id",

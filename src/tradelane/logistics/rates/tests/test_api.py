@@ -153,7 +153,7 @@ def test_channel_list_filters_and_counts_sheets(lg, world, django_assert_max_num
     def codes(**params):
         return [c["code"] for c in lg.get("/channels", params).json()["items"]]
 
-    # EMS and DHL serve every country (no destination list); the postal line lists JP
+    # EMS, DHL and the postal line list JP among the countries their sheets price
     assert codes(country="JP") == ["CNPOST-RSP", "DHL-EXP", "EMS"]
     assert codes(country="US") == ["CNPOST-RSP", "DHL-EXP", "EMS", "US-LINE", "YW-EXPRESS"]
     assert codes(carrier="dhl") == ["DHL-EXP"]
@@ -295,6 +295,13 @@ def test_sheet_list_and_detail_have_bounded_queries(lg, world, django_assert_max
     )
 
 
+def test_the_openapi_bounds_a_fuel_rate_from_0_to_100_percent(lg):
+    spec = lg.client.get("/api/v1/openapi.json").json()
+    percent = spec["components"]["schemas"]["FuelRateIn"]["properties"]["percent"]
+    number = next(s for s in percent["anyOf"] if s["type"] == "number")
+    assert (number["minimum"], number["maximum"]) == (0, 100)
+
+
 def test_add_a_fuel_rate(lg, world):
     sheet = RateSheet.objects.get(channel__code="DHL-EXP", kind="cost")
     path = f"/channels/DHL-EXP/rate-sheets/{sheet.pk}/fuel-rates"
@@ -312,6 +319,10 @@ def test_add_a_fuel_rate(lg, world):
     assert r.status_code == 422 and r.json()["code"] == "unknown_charge"
     r = lg.post(path, {"effective_from": "2027-01-01", "percent": "-2"})
     assert r.status_code == 422
+    # from 0 to 100 percent: 999 and 5000 are refused by the schema, nothing written
+    for percent in ("100.0001", "999", "5000", 999):
+        r = lg.post(path, {"effective_from": "2027-01-01", "percent": percent})
+        assert r.status_code == 422 and r.json()["code"] == "validation_error", percent
     assert state() == before
     # the special line has no oversize surcharge: a fuel rate on it alone would fuel nothing
     yw = RateSheet.objects.get(channel__code="YW-EXPRESS", kind="cost")

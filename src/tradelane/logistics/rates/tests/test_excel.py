@@ -212,7 +212,7 @@ def test_surcharge_and_fuel_rows_are_checked():
             "Surcharges": [["code", "kind", "amount"], ["x", "bogus", 1], ["big", "oversize", 5]],
             "Remote areas": [["surcharge", "country"], ["nope", "US"]],
             "Fuel": [["effective_from", "percent", "applies_to"], ["2025-13-01", 10, "freight"],
-                     ["2025-01-01", 10, "freigth"]],
+                     ["2025-01-01", 10, "freigth"], ["2025-02-01", 245, "freight"]],
             "Sheet": HEADER,
         }
     )  # fmt: skip
@@ -222,6 +222,7 @@ def test_surcharge_and_fuel_rows_are_checked():
     assert ("Remote areas", 2, "unknown_surcharge") in found
     assert ("Fuel", 2, "invalid_date") in found
     assert ("Fuel", 3, "unknown_charge") in found
+    assert ("Fuel", 4, "fuel_out_of_range") in found  # 245% for 24.5%: refused
 
 
 codes = st.text("ABCDEFGHJK0123456789", min_size=1, max_size=4)

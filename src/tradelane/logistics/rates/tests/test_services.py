@@ -230,6 +230,88 @@ def test_fuel_history_and_sheet_activation(logistics, dhl):
     assert not RateSheet.objects.filter(pk=sheet.pk).exists()
 
 
+def test_a_fuel_rate_is_from_0_to_100_percent_and_a_refused_one_changes_nothing(logistics, dhl):
+    sheet = services.create_rate_sheet(logistics, dhl, sheet_with(bracket(0, 5000, flat=D(100))))
+    services.add_fuel_rate(logistics, sheet, dt.date(2025, 1, 1), "0")
+    services.add_fuel_rate(logistics, sheet, dt.date(2025, 2, 1), "100")
+    before = (
+        list(FuelRate.objects.order_by("pk").values_list("effective_from", "percent")),
+        Channel.objects.get(pk=dhl.pk).version,
+        AuditLog.objects.count(),
+    )
+    for percent in ("100.0001", "999", "5000", "-1"):
+        with pytest.raises(ValidationFailed) as exc:
+            services.add_fuel_rate(logistics, sheet, dt.date(2025, 3, 1), percent)
+        errors = exc.value.details["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == [
+            ("negative" if percent == "-1" else "fuel_out_of_range", "percent")
+        ]
+    assert errors[0]["message"] == "percent cannot be negative"
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_fuel_rate(logistics, sheet, dt.date(2025, 3, 1), "999")
+    assert exc.value.details["errors"][0]["message"] == (
+        "A fuel surcharge is from 0 to 100% of the charges it applies to, not 999%"
+    )
+    after = (
+        list(FuelRate.objects.order_by("pk").values_list("effective_from", "percent")),
+        Channel.objects.get(pk=dhl.pk).version,
+        AuditLog.objects.count(),
+    )
+    assert after == before
+    assert [p for _, p in after[0]] == [D(0), D(100)]
+
+
+def test_a_sheet_with_a_fuel_rate_over_100_percent_is_refused_whole(logistics, dhl):
+    data = dataclasses.replace(
+        sheet_with(bracket(0, 5000, flat=D(100))),
+        fuel=(FuelData(dt.date(2025, 1, 1), D("24.5")), FuelData(dt.date(2025, 2, 1), D("245"))),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_rate_sheet(logistics, dhl, data)
+    assert [e["code"] for e in exc.value.details["errors"]] == ["fuel_out_of_range"]
+    assert not RateSheet.objects.filter(channel=dhl).exists() and not FuelRate.objects.exists()
+
+
+def test_priced_countries_are_those_of_the_cost_sheet_in_force(
+    logistics, dhl, django_assert_num_queries
+):
+    from tradelane.logistics.tests.factories import country, sheet, zone
+
+    def priced(*codes, kind="cost", level="", day=dt.date(2025, 1, 1), active=True):
+        zones = [zone(f"Z{i}", country(c)) for i, c in enumerate(codes)]
+        prices = [bracket(0, 1000, z.code, flat=D(10)) for z in zones]
+        data = sheet(
+            zones, prices, kind=kind, customer_level=level, effective_date=day, active=active
+        )
+        return services.create_rate_sheet(logistics, dhl, data)
+
+    priced("US", "GB")
+    priced("US", "GB", "FR", day=dt.date(2025, 6, 1))  # in force from June
+    priced("US", "GB", "FR", "DE", day=dt.date(2099, 1, 1))  # not yet
+    priced("US", "GB", "FR", "JP", day=dt.date(2025, 7, 1), active=False)
+    priced("US", "GB", "FR", "IT", kind="sale")
+    # a zone without a price prices nothing
+    ch = services.create_channel(logistics, **{**DHL, "code": "HALF", "destinations": []})
+    half = sheet([zone("A", country("US")), zone("B", country("ES"))], [bracket(0, 1000, "A",
+                 flat=D(5))])  # fmt: skip
+    services.create_rate_sheet(logistics, ch, half)
+    bare = services.create_channel(logistics, **{**DHL, "code": "BARE"})
+    with django_assert_num_queries(2):
+        found = selectors.priced_countries([dhl.pk, ch.pk, bare.pk], dt.date(2026, 1, 1))
+    assert found == {
+        dhl.pk: frozenset({"US", "GB", "FR"}), ch.pk: frozenset({"US"}), bare.pk: frozenset()
+    }  # fmt: skip
+    assert selectors.priced_countries([dhl.pk], dt.date(2025, 3, 1)) == {
+        dhl.pk: frozenset({"US", "GB"})
+    }
+    cov = selectors.channel_coverage([Channel.objects.get(pk=dhl.pk), ch], dt.date(2026, 1, 1))
+    assert (cov[dhl.pk].declared, cov[dhl.pk].priced, cov[dhl.pk].unpriced) == (
+        ("US", "GB"), ("FR", "GB", "US"), ()
+    )  # fmt: skip
+    assert not cov[dhl.pk].overclaims
+    assert cov[ch.pk].every_country_declared and cov[ch.pk].overclaims
+
+
 def test_compiling_many_channels_takes_a_fixed_number_of_queries(
     logistics, django_assert_max_num_queries
 ):

@@ -83,7 +83,9 @@ def test_channel_list_with_filters(client, world, django_assert_max_num_queries)
     assert r.status_code == 200
     for code in ("CNPOST-RSP", "DHL-EXP", "EMS", "US-LINE", "YW-EXPRESS"):
         assert f'data-channel="{code}"' in page
-    assert "费率表" in page and "所有国家" in page  # sheets column, EMS serves every country
+    assert "费率表" in page and "可报价国家" in page  # sheets and priced countries columns
+    # every sample channel declares the countries its sheet prices, and nothing more
+    assert 'data-testid="coverage-warning"' not in page and "所有国家" not in page
     r = client.get(reverse("web:channels"), {"country": "jp"})
     page = text(r)
     assert 'data-channel="EMS"' in page and 'data-channel="US-LINE"' not in page
@@ -251,6 +253,22 @@ def test_add_a_fuel_rate_and_a_refused_one(client, world):
                     follow=True)  # fmt: skip
     assert "已有从这一天起的燃油费率" in text(r)
     assert state() == before
+    # 0 to 100 percent: the form says so, and the server refuses more in both languages
+    page = text(client.get(reverse("web:channel", args=["DHL-EXP"])))
+    assert 'name="percent" min="0" max="100" step="0.0001"' in page
+    for percent in ("999", "5000", "100.0001"):
+        r = client.post(url, {"sheet": sheet.pk, "effective_from": "2027-01-01",
+                              "percent": percent}, follow=True)  # fmt: skip
+        assert "燃油附加费是其所适用费用的百分比，须在 0 到 100 之间" in text(r), percent
+    assert state() == before
+    login(client, world, "en")
+    r = client.post(url, {"sheet": sheet.pk, "effective_from": "2027-01-01", "percent": "999"},
+                    follow=True)  # fmt: skip
+    assert (
+        "A fuel surcharge is a percentage from 0 to 100 of the charges it applies to "
+        "(A fuel surcharge is from 0 to 100% of the charges it applies to, not 999%)"
+    ) in text(r)
+    assert state() == before
 
 
 def test_quote_calculator_ranks_and_explains(client, world):
@@ -314,3 +332,74 @@ def test_upload_of_a_zip_bomb_is_refused_in_both_languages(client, world, lang, 
     page = text(r)
     assert 'data-error-code="file_compression_too_high"' in page and message in page
     assert state() == before
+
+
+# --- coverage: declared countries against the ones the cost sheet prices ----------------------
+
+
+@pytest.fixture
+def claims(logistics):
+    """WIDE declares every country and prices US; LISTED declares US, ES, AT and prices US and
+    ES; EXACT declares and prices US; BARE has no sheet at all."""
+    from tradelane.logistics.rates import services
+    from tradelane.logistics.tests.factories import D, bracket, country, sheet, zone
+
+    def make(code, destinations, zones):
+        ch = services.create_channel(
+            logistics, code=code, name=code, currency="CNY", destinations=destinations
+        )
+        if zones:
+            prices = [bracket(0, 2000, z.code, flat=D(50)) for z in zones]
+            services.create_rate_sheet(logistics, ch, sheet(zones, prices))
+        return ch
+
+    make("WIDE", [], [zone("Z1", country("US"))])
+    make("LISTED", ["US", "ES", "AT"], [zone("Z1", country("US")), zone("Z2", country("ES"))])
+    make("EXACT", ["US"], [zone("Z1", country("US", postcode_prefix="9"))])
+    make("BARE", ["US"], [])
+    return logistics
+
+
+def _cell(page: str, code: str) -> str:
+    start = page.index(f'data-coverage="{code}"')
+    return page[start : page.index("</td>", start)]
+
+
+def test_the_channel_list_shows_priced_countries_and_warns_on_larger_claims(client, claims):
+    login(client, claims)
+    page = text(client.get(reverse("web:channels")))
+    assert "可报价国家" in page
+    assert "所有国家" in page  # WIDE's destinations
+    wide = _cell(page, "WIDE")
+    assert '<span class="chip">US</span>' in wide and "声明国家超出费率表" in wide
+    assert (
+        "声明服务所有国家，但当前生效的成本费率表只能报价 US。寄往其他国家的包裹会被拒绝"
+        "（无分区）：请列出目的国，或补充分区。"
+    ) in wide
+    listed = _cell(page, "LISTED")
+    assert '<span class="chip">ES</span><span class="chip">US</span>' in listed
+    assert "声明的 AT 不在当前生效的成本费率表报价范围内" in listed
+    assert '<span class="chip chip-invalid" title="已声明、未报价">AT</span>' in listed
+    exact = _cell(page, "EXACT")  # a zone refined by postcode still prices its country
+    assert '<span class="chip">US</span>' in exact and "coverage-warning" not in exact
+    assert "没有生效的成本费率表为任何国家报价" in _cell(page, "BARE")
+    assert page.count('data-testid="coverage-warning"') == 3
+
+
+def test_the_channel_page_warns_in_both_languages(client, claims):
+    login(client, claims)
+    page = text(client.get(reverse("web:channel", args=["LISTED"])))
+    assert "声明的目的国" in page and "当前生效的成本费率表可报价的国家" in page
+    assert (
+        '<div class="alert alert-warning" role="status" data-testid="coverage-warning">'
+        "声明的 AT 不在当前生效的成本费率表报价范围内：寄往这些国家的包裹会被拒绝（无分区）。"
+        "请从目的国中删除，或补充分区。</div>"
+    ) in page
+    login(client, claims, "en")
+    page = text(client.get(reverse("web:channel", args=["WIDE"])))
+    assert (
+        "Declares every country, but its cost sheet in force prices only US. Parcels to any "
+        "other country are refused (no zone): list its destinations, or add zones."
+    ) in page
+    page = text(client.get(reverse("web:channel", args=["EXACT"])))
+    assert 'data-testid="priced-countries"' in page and "coverage-warning" not in page

@@ -186,6 +186,46 @@
       if (dialog && !dialog.open) dialog.showModal();
     }
   });
+  // <details data-popover>: place its [data-popover-body] in the window, right-aligned under
+  // the summary, or above it when there is no room below (the last rows of a table), within
+  // the window and under the sticky top bar; again when the page or a table scrolls.
+  function placePopover(details) {
+    var body = details.querySelector("[data-popover-body]");
+    var summary = details.querySelector("summary");
+    if (!body || !summary) return;
+    var bar = document.querySelector(".topbar");
+    var minTop = (bar ? bar.getBoundingClientRect().bottom : 0) + 4;
+    var gap = 4, edge = 8;
+    body.classList.add("placed");
+    body.style.maxHeight = "";
+    var anchor = summary.getBoundingClientRect();
+    var height = body.offsetHeight, width = body.offsetWidth;
+    var below = window.innerHeight - anchor.bottom - gap - edge;
+    var above = anchor.top - gap - minTop;
+    var top;
+    if (height <= below || below >= above) {
+      top = anchor.bottom + gap;
+      if (height > below) body.style.maxHeight = Math.max(below, 80) + "px";
+    } else {
+      if (height > above) body.style.maxHeight = Math.max(above, 80) + "px";
+      top = anchor.top - gap - body.offsetHeight;
+    }
+    var left = Math.min(anchor.right, window.innerWidth - edge) - width;
+    body.style.top = Math.round(top) + "px";
+    body.style.left = Math.round(Math.max(edge, left)) + "px";
+  }
+  function openPopovers() {
+    return document.querySelectorAll("details[data-popover][open]");
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details[data-popover]")) return;
+    if (details.open) placePopover(details);
+  }, true);
+  function replaceAll() { openPopovers().forEach(placePopover); }
+  window.addEventListener("scroll", replaceAll, true);
+  window.addEventListener("resize", replaceAll);
+
   // data-pause-while-dialog: a polling element waits while a dialog is open.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail && event.detail.elt;
