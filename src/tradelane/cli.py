@@ -193,6 +193,15 @@ def _start_live_demo(web_url: str):
         return None
 
 
+def _warn_missing_font() -> None:
+    """Without a CJK TrueType font the PDFs' Chinese text shows blank in many readers: say so
+    at start, with the command that installs one."""
+    from tradelane.logistics.documents import fonts
+
+    if fonts.missing_cjk_font(announced=True):
+        print(f"WARNING: {fonts.MISSING_FONT_WARNING}", flush=True)
+
+
 def _raise_keyboard_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -206,6 +215,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     print(f"Tradelane — data folder {settings.DATA_DIR}")
     print(f"Database: {_describe_database()}")
+    _warn_missing_font()
     print("Migrating the database…", flush=True)
     _prepare_database()
     if not args.no_demo and demo.should_load_first_time():

@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tradelane.web.context.navigation",
+                "tradelane.web.context.installation_warnings",
             ],
         },
     }

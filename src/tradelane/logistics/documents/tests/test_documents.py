@@ -245,6 +245,23 @@ def test_without_a_ttf_the_cid_fallback_still_renders(monkeypatch, caplog):
         fonts.reset_for_tests()
 
 
+def test_missing_font_check_says_it_once_and_names_the_install_command(monkeypatch, caplog):
+    monkeypatch.setattr(fonts, "CANDIDATES", ())
+    monkeypatch.setenv(fonts.ENV_VAR, "/nonexistent/font.ttf")
+    fonts.reset_for_tests()
+    try:
+        assert "sudo apt-get install fonts-wqy-microhei" in fonts.MISSING_FONT_WARNING
+        with caplog.at_level("WARNING"):
+            assert fonts.missing_cjk_font(announced=True) is True  # `up` prints it itself
+            render_label_pdf(sample_label(), "4x6")
+        assert "no CJK TrueType font found" not in caplog.text
+    finally:
+        monkeypatch.undo()
+        fonts.reset_for_tests()
+    if os.path.isfile(WQY):
+        assert fonts.missing_cjk_font() is False
+
+
 # --- customs ---------------------------------------------------------------------------------
 
 
