@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 
 PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
 # waitress options of `up` (benchmarks/sync.py serves the same way). Webhook bursts: more open
@@ -68,10 +69,22 @@ def _prepare_database(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
+def _display_width(text: str) -> int:
+    """Terminal columns: wide and full-width characters (Chinese) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def boxed(lines: list[str]) -> str:
+    """``lines`` in a box drawn with box-drawing characters, padded to the widest line."""
+    width = max(map(_display_width, lines), default=0)
+    rows = [f"│ {line}{' ' * (width - _display_width(line))} │" for line in lines]
+    return "\n".join([f"┌{'─' * (width + 2)}┐", *rows, f"└{'─' * (width + 2)}┘"])
+
+
 def _print_logins() -> None:
     from tradelane import demo
 
-    print(demo.logins_text())
+    print(boxed(demo.logins_text().splitlines()), flush=True)
 
 
 # --- up -------------------------------------------------------------------------------------
@@ -271,11 +284,10 @@ def cmd_up(args: argparse.Namespace) -> int:
                 "Demo stores: connected to local fake Shopify, WooCommerce and Amazon "
                 "(a new order about every minute; see /dispatch/)"
             )
-        if demo.is_loaded():
+        print("Press Ctrl-C to stop.", flush=True)
+        if demo.is_loaded():  # last, so the next screenful still shows them
             print()
             _print_logins()
-        print()
-        print("Press Ctrl-C to stop.", flush=True)
         if not args.no_browser and _browser_available():
             threading.Timer(1.0, _open_browser, args=(url,)).start()
         server.run()  # returns on Ctrl-C or SIGTERM (waitress handles KeyboardInterrupt)

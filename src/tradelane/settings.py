@@ -345,11 +345,23 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+LOG_LEVEL = os.environ.get("TRADELANE_LOG_LEVEL", "WARNING").strip().upper() or "WARNING"
+# The console is read by a person: a 4xx is one line, the task worker reports failures only
+# (every task's start and end show with TRADELANE_LOG_LEVEL=INFO). See core.console_log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("TRADELANE_LOG_LEVEL", "WARNING")},
+    "filters": {
+        "one_line_client_errors": {"()": "tradelane.core.console_log.OneLineClientErrors"},
+        "task_failures_only": {
+            "()": "tradelane.core.console_log.TaskFailuresOnly",
+            "level": LOG_LEVEL,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["task_failures_only"]}},
+    # on the logger itself, so every handler (and a test's caplog) gets the one line
+    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 
