@@ -3,6 +3,8 @@ console log (one line per 403, task failures only) and the default public addres
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tradelane import cli
@@ -144,3 +146,22 @@ def test_log_level_info_shows_every_task_again():
     assert TaskFailuresOnly("INFO").filter(record) is True
     assert TaskFailuresOnly("WARNING").filter(record) is False
     assert TaskFailuresOnly("not-a-level").filter(record) is False
+
+
+# --- the public address ---------------------------------------------------------------------
+
+
+def test_up_defaults_the_public_url_to_the_address_it_serves_on(monkeypatch):
+    monkeypatch.delenv("TRADELANE_PUBLIC_URL", raising=False)
+    assert cli._default_public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert os.environ["TRADELANE_PUBLIC_URL"] == "http://127.0.0.1:8000"  # the worker inherits
+    monkeypatch.setenv("TRADELANE_PUBLIC_URL", "  ")
+    assert cli._default_public_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    monkeypatch.setenv("TRADELANE_PUBLIC_URL", "")
+    assert cli._default_public_url("::1", 8000) == "http://[::1]:8000"
+
+
+def test_a_public_url_that_is_set_is_kept(monkeypatch):
+    monkeypatch.setenv("TRADELANE_PUBLIC_URL", "https://track.example.com")
+    assert cli._default_public_url("127.0.0.1", 8000) is None
+    assert os.environ["TRADELANE_PUBLIC_URL"] == "https://track.example.com"

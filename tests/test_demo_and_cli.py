@@ -104,6 +104,7 @@ def _start_up(data_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["TRADELANE_DATA_DIR"] = str(data_dir)
     env.pop("TRADELANE_DEBUG", None)
+    env.pop("TRADELANE_PUBLIC_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "tradelane", "up", "--port", str(port), "--no-browser"],
         stdout=subprocess.PIPE,
@@ -151,6 +152,7 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
         assert (tmp_path / "var" / "tradelane.sqlite3").exists()
         assert "Loading the demo data (first start)" in text
         assert f"Tradelane is up at http://127.0.0.1:{port}/" in text
+        assert f"Public address: http://127.0.0.1:{port} (the address `up` serves on;" in text
         for u in demo.DEMO_USERS:
             assert re.search(rf"^│\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text
         ctrl_c = lines.index("Press Ctrl-C to stop.")

@@ -219,7 +219,22 @@ def _raise_keyboard_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+PUBLIC_URL_ENV = "TRADELANE_PUBLIC_URL"
+
+
+def _default_public_url(host: str, port: int) -> str | None:
+    """Without ``TRADELANE_PUBLIC_URL``, tracking links pushed to stores point at the address
+    ``up`` serves on. Set in the environment before the settings are read, so the task worker
+    (a child process, which pushes them) gets it too. Returns the default it set, else None."""
+    if os.environ.get(PUBLIC_URL_ENV, "").strip():
+        return None
+    url = f"http://{_url_host(host)}:{port}"
+    os.environ[PUBLIC_URL_ENV] = url
+    return url
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    public_default = _default_public_url(args.host, args.port)
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -228,6 +243,14 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     print(f"Tradelane — data folder {settings.DATA_DIR}")
     print(f"Database: {_describe_database()}")
+    if public_default:
+        print(
+            f"Public address: {public_default} (the address `up` serves on; tracking links "
+            f"pushed to stores point here; set {PUBLIC_URL_ENV} to the address the public "
+            "reaches, e.g. https://track.example.com)"
+        )
+    else:
+        print(f"Public address: {settings.TRADELANE_PUBLIC_URL} ({PUBLIC_URL_ENV})")
     _warn_missing_font()
     print("Migrating the database…", flush=True)
     _prepare_database()

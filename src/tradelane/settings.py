@@ -264,7 +264,8 @@ TASK_BACKENDS = {
 _tasks_backend = os.environ.get("TRADELANE_TASKS_BACKEND", "db").strip() or "db"
 _tasks_backend = TASK_BACKENDS.get(_tasks_backend, _tasks_backend)
 TASKS = {"default": {"BACKEND": _tasks_backend}}
-# where this installation is reached from outside (public tracking links pushed to stores)
+# where this installation is reached from outside (public tracking links pushed to stores);
+# `tradelane up` sets it to the address it serves on when it is unset (cli._default_public_url)
 TRADELANE_PUBLIC_URL = os.environ.get("TRADELANE_PUBLIC_URL", "").strip()
 # the public tracking page and API refuse a client after this many unknown numbers in the
 # window (seconds); 0 switches the limit off
