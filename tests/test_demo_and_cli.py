@@ -134,6 +134,7 @@ def _start_up(data_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["TRADELANE_DATA_DIR"] = str(data_dir)
     env.pop("TRADELANE_DEBUG", None)
+    env.pop("TRADELANE_PUBLIC_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "tradelane", "up", "--port", str(port), "--no-browser"],
         stdout=subprocess.PIPE,
@@ -148,7 +149,7 @@ def _start_up(data_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
         if not line:
             break
         lines.append(line.rstrip())
-        if line.startswith("Press Ctrl-C"):
+        if line.startswith("└"):  # the bottom of the demo logins' box, printed last
             return proc, lines
     proc.kill()
     pytest.fail("tradelane up did not start:\n" + "\n".join(lines))
@@ -202,8 +203,12 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
             r"^  Shipping: orders waiting for shipment with a channel: \d+/\d+", text, re.M
         )
         assert f"Tradelane is up at http://127.0.0.1:{port}/" in text
+        assert f"Public address: http://127.0.0.1:{port} (the address `up` serves on;" in text
         for u in demo.DEMO_USERS:
-            assert re.search(rf"^\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text
+            assert re.search(rf"^│\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text
+        ctrl_c = lines.index("Press Ctrl-C to stop.")
+        assert lines[ctrl_c + 2].startswith("┌") and lines[ctrl_c + 3].startswith("│ Demo logins")
+        assert lines[-1].startswith("└") and len(lines) == ctrl_c + 4 + len(demo.DEMO_USERS) + 1
         worker_pid = int(re.search(r"Task worker: running \(pid (\d+)\)", text).group(1))
         assert _alive(worker_pid)
 
@@ -220,10 +225,12 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
     proc, lines = _start_up(tmp_path / "var", port)
     try:
         assert not any("Loading the demo data" in line for line in lines)
-        assert any(line.startswith("Demo logins") for line in lines)
+        assert any(line.startswith("│ Demo logins") for line in lines)
+        time.sleep(8)  # the worker runs the live demo's first sync and outbox tasks
     finally:
-        _stop(proc)
+        out = _stop(proc)
     assert proc.returncode == 0
+    assert "Task id=" not in out and "Starting worker" not in out, out  # failures only
 
 
 @pytest.mark.django_db(transaction=True)

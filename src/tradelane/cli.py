@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 
 PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
 # waitress options of `up` (benchmarks/sync.py serves the same way). Webhook bursts: more open
@@ -68,10 +69,22 @@ def _prepare_database(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
+def _display_width(text: str) -> int:
+    """Terminal columns: wide and full-width characters (Chinese) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def boxed(lines: list[str]) -> str:
+    """``lines`` in a box drawn with box-drawing characters, padded to the widest line."""
+    width = max(map(_display_width, lines), default=0)
+    rows = [f"│ {line}{' ' * (width - _display_width(line))} │" for line in lines]
+    return "\n".join([f"┌{'─' * (width + 2)}┐", *rows, f"└{'─' * (width + 2)}┘"])
+
+
 def _print_logins() -> None:
     from tradelane import demo
 
-    print(demo.logins_text())
+    print(boxed(demo.logins_text().splitlines()), flush=True)
 
 
 # --- up -------------------------------------------------------------------------------------
@@ -193,11 +206,35 @@ def _start_live_demo(web_url: str):
         return None
 
 
+def _warn_missing_font() -> None:
+    """Without a CJK TrueType font the PDFs' Chinese text shows blank in many readers: say so
+    at start, with the command that installs one."""
+    from tradelane.logistics.documents import fonts
+
+    if fonts.missing_cjk_font(announced=True):
+        print(f"WARNING: {fonts.MISSING_FONT_WARNING}", flush=True)
+
+
 def _raise_keyboard_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+PUBLIC_URL_ENV = "TRADELANE_PUBLIC_URL"
+
+
+def _default_public_url(host: str, port: int) -> str | None:
+    """Without ``TRADELANE_PUBLIC_URL``, tracking links pushed to stores point at the address
+    ``up`` serves on. Set in the environment before the settings are read, so the task worker
+    (a child process, which pushes them) gets it too. Returns the default it set, else None."""
+    if os.environ.get(PUBLIC_URL_ENV, "").strip():
+        return None
+    url = f"http://{_url_host(host)}:{port}"
+    os.environ[PUBLIC_URL_ENV] = url
+    return url
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    public_default = _default_public_url(args.host, args.port)
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -206,6 +243,15 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     print(f"Tradelane — data folder {settings.DATA_DIR}")
     print(f"Database: {_describe_database()}")
+    if public_default:
+        print(
+            f"Public address: {public_default} (the address `up` serves on; tracking links "
+            f"pushed to stores point here; set {PUBLIC_URL_ENV} to the address the public "
+            "reaches, e.g. https://track.example.com)"
+        )
+    else:
+        print(f"Public address: {settings.TRADELANE_PUBLIC_URL} ({PUBLIC_URL_ENV})")
+    _warn_missing_font()
     print("Migrating the database…", flush=True)
     _prepare_database()
     if not args.no_demo and demo.should_load_first_time():
@@ -262,11 +308,10 @@ def cmd_up(args: argparse.Namespace) -> int:
                 "Demo stores: connected to local fake Shopify, WooCommerce and Amazon "
                 "(a new order about every minute; see /dispatch/)"
             )
-        if demo.is_loaded():
+        print("Press Ctrl-C to stop.", flush=True)
+        if demo.is_loaded():  # last, so the next screenful still shows them
             print()
             _print_logins()
-        print()
-        print("Press Ctrl-C to stop.", flush=True)
         if not args.no_browser and _browser_available():
             threading.Timer(1.0, _open_browser, args=(url,)).start()
         server.run()  # returns on Ctrl-C or SIGTERM (waitress handles KeyboardInterrupt)

@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tradelane.web.context.navigation",
+                "tradelane.web.context.installation_warnings",
             ],
         },
     }
@@ -263,7 +264,8 @@ TASK_BACKENDS = {
 _tasks_backend = os.environ.get("TRADELANE_TASKS_BACKEND", "db").strip() or "db"
 _tasks_backend = TASK_BACKENDS.get(_tasks_backend, _tasks_backend)
 TASKS = {"default": {"BACKEND": _tasks_backend}}
-# where this installation is reached from outside (public tracking links pushed to stores)
+# where this installation is reached from outside (public tracking links pushed to stores);
+# `tradelane up` sets it to the address it serves on when it is unset (cli._default_public_url)
 TRADELANE_PUBLIC_URL = os.environ.get("TRADELANE_PUBLIC_URL", "").strip()
 # the public tracking page and API refuse a client after this many unknown numbers in the
 # window (seconds); 0 switches the limit off
@@ -344,11 +346,23 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+LOG_LEVEL = os.environ.get("TRADELANE_LOG_LEVEL", "WARNING").strip().upper() or "WARNING"
+# The console is read by a person: a 4xx is one line, the task worker reports failures only
+# (every task's start and end show with TRADELANE_LOG_LEVEL=INFO). See core.console_log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("TRADELANE_LOG_LEVEL", "WARNING")},
+    "filters": {
+        "one_line_client_errors": {"()": "tradelane.core.console_log.OneLineClientErrors"},
+        "task_failures_only": {
+            "()": "tradelane.core.console_log.TaskFailuresOnly",
+            "level": LOG_LEVEL,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["task_failures_only"]}},
+    # on the logger itself, so every handler (and a test's caplog) gets the one line
+    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 

@@ -37,13 +37,17 @@ def orders_for(
         qs = qs.filter(ship_country=country.upper())
     if q:
         q = q.strip()
-        qs = qs.filter(
+        match = (
             Q(number__icontains=q)
             | Q(external_id__icontains=q)
             | Q(buyer_name__icontains=q)
             | Q(buyer_email__icontains=q)
             | Q(ship_name__icontains=q)
         )
+        bare = q.lstrip("#").strip()
+        if bare and bare != q:  # "#1025" also finds a store that numbers its orders "1025"
+            match |= Q(number__icontains=bare) | Q(external_id__icontains=bare)
+        qs = qs.filter(match)
     if placed_from:
         qs = qs.filter(placed_at__date__gte=placed_from)
     if placed_to:

@@ -1,4 +1,5 @@
-"""Navigation by role for the base template: only what the user's permissions allow."""
+"""For the base template: navigation by role (only what the user's permissions allow) and the
+banners that tell admins what the installation is missing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tradelane.accounts.roles import P, roles_of
+from tradelane.logistics.documents import fonts
 
 from . import labels
 
@@ -70,4 +72,25 @@ def navigation(request):
         # a settings page under another entry's address (stock operations) lights that entry
         "settings_active": path.startswith("/settings/"),
         "user_roles": [labels.ROLE.get(r, r) for r in roles_of(user)],
+    }
+
+
+def installation_warnings(request):
+    """Banners for admins (who may manage the company) about the installation itself: a missing
+    CJK font blanks the Chinese text of every PDF for readers without one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm(P.COMPANY_MANAGE):
+        return {}
+    if not fonts.missing_cjk_font():
+        return {}
+    return {
+        "installation_warnings": [
+            _(
+                "This server has no Chinese (CJK) font for PDFs: labels, invoices and customs "
+                "forms show their Chinese text blank in PDF readers without one. Install it on "
+                "the server (%(command)s) or set %(setting)s to a font file, then restart "
+                "Tradelane."
+            )
+            % {"command": fonts.INSTALL_COMMAND, "setting": fonts.ENV_VAR}
+        ]
     }

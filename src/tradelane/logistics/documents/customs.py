@@ -11,6 +11,7 @@ from .labels_pdf import CN22_STATEMENT
 from .tables import MARGIN, MM, PAGE_W, Column, address_block, render_table_document
 
 W = PAGE_W - 2 * MARGIN
+INVOICE_DATE_WIDTH = 36 * MM  # "Date 日期:" and an ISO date at the end of the signature line
 REASONS = {
     "gift": "Gift",
     "commercial_sample": "Commercial sample",
@@ -145,7 +146,8 @@ def render_cn23_pdf(
         date = decl.date.isoformat() if decl.date else ""
         d.text(c, MARGIN, y, "Date and sender's signature 日期和寄件人签名:", 8.5, bold=True)
         d.text(c, MARGIN + 72 * MM, y, date, 9)
-        d.text(c, MARGIN + 102 * MM, y, decl.signature_name, 10)
+        sign_x = MARGIN + 102 * MM
+        d.text(c, sign_x, y, decl.signature_name, 10, max_width=PAGE_W - MARGIN - sign_x)
         c.setLineWidth(0.5)
         c.line(MARGIN + 100 * MM, y - 2, PAGE_W - MARGIN, y - 2)
         return y - 6
@@ -223,12 +225,17 @@ def render_commercial_invoice_pdf(
             "contents of this shipment are as stated above.", 8, W, 2,
         )  # fmt: skip
         y -= 14
+        # The date sits at the right margin; the signature line and the name (a company name
+        # can be long) end 6 mm before it: the name shrinks, then clips, never runs into it.
+        date_x = PAGE_W - MARGIN - INVOICE_DATE_WIDTH
+        sign_x, line_end = MARGIN + 30 * MM, date_x - 6 * MM
         d.text(c, MARGIN, y, "Signature 签名:", 9, bold=True)
-        d.text(c, MARGIN + 30 * MM, y, decl.signature_name, 10)
+        d.text(c, sign_x, y, decl.signature_name, 10, max_width=line_end - sign_x)
         c.setLineWidth(0.5)
-        c.line(MARGIN + 28 * MM, y - 2, MARGIN + 100 * MM, y - 2)
-        d.text(c, MARGIN + 110 * MM, y, "Date:", 9, bold=True)
-        d.text(c, MARGIN + 122 * MM, y, decl.date.isoformat() if decl.date else "", 9)
+        c.line(MARGIN + 28 * MM, y - 2, line_end, y - 2)
+        d.text(c, date_x, y, "Date 日期:", 9, bold=True)
+        date = decl.date.isoformat() if decl.date else ""
+        d.text(c, PAGE_W - MARGIN, y, date, 9, align="right")
         return y - 6
 
     return render_table_document(

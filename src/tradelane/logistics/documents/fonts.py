@@ -5,7 +5,9 @@ optionally ``path#index`` for a face of a TrueType collection), Debian's ``fonts
 ``fonts-wqy-zenhei``, ``fonts-arphic-uming``. reportlab embeds TrueType outlines only
 (``/FontFile2``); Noto CJK is OpenType/CFF and cannot be embedded by reportlab, so it is not
 listed. Without any of these files the PDFs fall back to the non-embedded Adobe CID font
-``STSong-Light`` (readers substitute a local font) and a warning is logged once.
+``STSong-Light``: a reader without a Chinese font of its own shows that text blank (document
+titles, goods descriptions, names). ``tradelane up`` says so at start with the install command
+(``missing_cjk_font``), admins see a banner in the UI, and the first PDF drawn logs a warning.
 
 Fonts are registered once per process (parsing the 5 MB collection takes a moment); the
 renderers only ask ``cjk_font()`` for the registered name.
@@ -35,6 +37,13 @@ CJK_NAME = "TradelaneCJK"
 FALLBACK_CID = "STSong-Light"
 LATIN = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
+INSTALL_COMMAND = "sudo apt-get install fonts-wqy-microhei"
+MISSING_FONT_WARNING = (
+    "no CJK TrueType font found: PDFs (labels, invoices, customs forms) use the non-embedded "
+    f"{FALLBACK_CID}, and a PDF reader without a Chinese font shows their Chinese text blank. "
+    f"Install one ({INSTALL_COMMAND} on Debian/Ubuntu) or set {ENV_VAR} to a .ttf/.ttc file, "
+    "then restart."
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class CJKFont:
 
 _lock = threading.Lock()
 _font: CJKFont | None = None
+_warned = False
 
 
 def _candidates() -> list[tuple[str, int]]:
@@ -69,18 +79,11 @@ def _register() -> CJKFont:
             continue
         pdfmetrics.registerFont(font)
         return CJKFont(CJK_NAME, path, True)
-    log.warning(
-        "no CJK TrueType font found (install fonts-wqy-microhei or set %s); "
-        "PDFs use the non-embedded %s",
-        ENV_VAR,
-        FALLBACK_CID,
-    )
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID))
     return CJKFont(FALLBACK_CID, None, False)
 
 
-def cjk_font() -> CJKFont:
-    """The CJK font, registered on first use (once per process, thread-safe)."""
+def _chosen() -> CJKFont:
     global _font
     if _font is None:
         with _lock:
@@ -89,8 +92,30 @@ def cjk_font() -> CJKFont:
     return _font
 
 
+def cjk_font() -> CJKFont:
+    """The CJK font, registered on first use (once per process, thread-safe). The first call
+    that finds no TrueType font logs ``MISSING_FONT_WARNING`` (unless ``up`` already said it)."""
+    global _warned
+    font = _chosen()
+    if not font.embedded and not _warned:
+        _warned = True
+        log.warning(MISSING_FONT_WARNING)
+    return font
+
+
+def missing_cjk_font(*, announced: bool = False) -> bool:
+    """True when no CJK TrueType font can be embedded. ``announced``: the caller tells the
+    person itself (``tradelane up`` prints the warning), so the log does not repeat it."""
+    global _warned
+    missing = not _chosen().embedded
+    if missing and announced:
+        _warned = True
+    return missing
+
+
 def reset_for_tests() -> None:
     """Forget the chosen font so a test can change ``TRADELANE_CJK_FONT`` (tests only)."""
-    global _font
+    global _font, _warned
     with _lock:
         _font = None
+        _warned = False

@@ -76,7 +76,9 @@ def public_miss_limit() -> MissLimit:
 
 def public_url(shipment: Shipment, number: str = "") -> str:
     """The link to our public page for one of the shipment's numbers (its key included), when
-    the installation's public address (``TRADELANE_PUBLIC_URL``) is known; else ""."""
+    the installation's public address (``TRADELANE_PUBLIC_URL``) is known; else "".
+    ``tradelane up`` sets that address, when unset, to the one it serves on (``cli.py``); web
+    and worker processes started otherwise need it in their environment."""
     base = (getattr(settings, "TRADELANE_PUBLIC_URL", "") or "").rstrip("/")
     number = number or shipment.tracking_number
     if not base or not number:

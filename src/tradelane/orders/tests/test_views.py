@@ -241,3 +241,52 @@ def test_action_without_htmx_redirects_with_a_message(client, world):
 def test_missing_order_is_404(client, world):
     login(client, world["cs"])
     assert client.get(reverse("web:order", args=[999999])).status_code == 404
+
+
+def test_search_with_no_hits_on_the_open_tab_moves_to_the_tab_that_has_them(client, world):
+    Order.objects.filter(number="#1003").update(status="approved")
+    login(client, world["cs"])  # customer service opens on pending review
+    query = {"status": "pending_review", "q": "#1003", "page": "2"}
+    page = client.get(reverse("web:orders"), query)
+    assert page.status_code == 200
+    assert page.context["filters"].status == "approved"
+    assert [row["order"].number for row in page.context["rows"]] == ["#1003"]
+    text = page.content.decode()
+    assert "“待审核”下没有匹配的订单，已显示“已审核”下的匹配结果。" in text
+    assert '<input type="hidden" name="status" value="approved" form="filters">' in text
+    assert 'class="tab status-approved active"' in text
+    page = client.get(reverse("web:orders"), query, HTTP_HX_TARGET="workbench", **HTMX)
+    assert page["HX-Push-Url"] == "/orders/?status=approved&q=%231003"
+    pk = Order.objects.get(number="#1003").pk
+    assert f'data-order="{pk}"' in page.content.decode()
+
+
+def test_search_with_hits_on_several_other_tabs_shows_all(client, world):
+    Order.objects.filter(number="#1003").update(status="approved")
+    Order.objects.filter(number="#1004").update(status="invalid")
+    login(client, world["cs"])
+    page = client.get(reverse("web:orders"), {"status": "shipped", "q": "#100"})
+    assert page.context["filters"].status == ""
+    assert len(page.context["rows"]) == 9  # #1001...#1009
+    assert "“已发货”下没有匹配的订单，已显示所有标签页中的匹配结果。" in page.content.decode()
+    assert "HX-Push-Url" not in page
+
+
+def test_search_with_hits_on_the_open_tab_stays_there(client, world):
+    Order.objects.filter(number="#1003").update(status="approved")
+    login(client, world["cs"])
+    page = client.get(reverse("web:orders"), {"status": "pending_review", "q": "#100"})
+    assert page.context["filters"].status == "pending_review"
+    assert len(page.context["rows"]) == 8
+    assert "search-moved" not in page.content.decode()
+    page = client.get(reverse("web:orders"), {"status": "pending_review", "q": "nobody-here"})
+    assert page.context["filters"].status == "pending_review"
+    assert page.context["rows"] == [] and "search-moved" not in page.content.decode()
+
+
+def test_hash_number_finds_a_store_that_numbers_without_hash(client, world):
+    Order.objects.filter(number="#1005").update(number="1025")
+    login(client, world["cs"])
+    for q in ("#1025", "1025", "# 1025"):
+        page = client.get(reverse("web:orders"), {"status": "", "q": q})
+        assert [row["order"].number for row in page.context["rows"]] == ["1025"], q

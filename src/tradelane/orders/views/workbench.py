@@ -156,10 +156,28 @@ def _open_packages(order_ids: list[int]) -> dict[int, list[Package]]:
     return out
 
 
+def _tab_with_hits(filters: Filters, counts: dict[str, int]) -> str | None:
+    """A search that finds nothing on the open tab but something on others moves to them: the
+    one tab holding every hit, or All when they spread over several. None: stay where you are."""
+    if not filters.q or not filters.status or counts.get(filters.status, 0):
+        return None
+    with_hits = [s for s, n in counts.items() if n]
+    if not with_hits:
+        return None
+    if len(with_hits) == 1 and with_hits[0] in labels.STATUS_TABS:
+        return with_hits[0]
+    return ""
+
+
 @permission_required(P.ORDER_VIEW)
 def workbench(request):
     user = request.user
     filters = parse_filters(request)
+    counts = _tab_counts(user, filters)
+    searched_tab = filters.status
+    moved_to = _tab_with_hits(filters, counts)
+    if moved_to is not None:
+        filters.status = moved_to
     qs = selectors.orders_for(user, **filters.selector_kwargs()).prefetch_related(
         Prefetch(
             "lines",
@@ -168,8 +186,8 @@ def workbench(request):
             ),
         )
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = _tab_counts(user, filters)
+    page_number = None if moved_to is not None else request.GET.get("page")
+    page = Paginator(qs, PAGE_SIZE).get_page(page_number)
     tabs = [{"status": "", "label": _("All"), "count": sum(counts.values())}]
     tabs += [
         {"status": s, "label": labels.status_label(s), "count": counts.get(s, 0)}
@@ -208,10 +226,21 @@ def workbench(request):
         "bulk_actions": _bulk_actions(user),
         "status_labels": labels.STATUS,
         "can_import": user.has_perm(P.ORDER_ADD),
+        "moved_from": labels.status_label(searched_tab) if moved_to is not None else "",
+        "moved_to": labels.status_label(moved_to) if moved_to else "",
     }
     if request.htmx and request.htmx.target == "workbench":
-        return render(request, "orders/workbench.html#workbench", context)
-    return render(request, "orders/workbench.html", context)
+        response = render(request, "orders/workbench.html#workbench", context)
+    else:
+        response = render(request, "orders/workbench.html", context)
+    if moved_to is not None:  # the address bar shows the tab the hits are on
+        query = request.GET.copy()
+        query["status"] = moved_to
+        query.pop("page", None)
+        url = f"{reverse('web:orders')}?{query.urlencode()}"
+        if request.htmx:
+            response["HX-Push-Url"] = url
+    return response
 
 
 # --- bulk work with progress ----------------------------------------------------------------

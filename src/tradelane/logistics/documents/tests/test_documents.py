@@ -245,6 +245,23 @@ def test_without_a_ttf_the_cid_fallback_still_renders(monkeypatch, caplog):
         fonts.reset_for_tests()
 
 
+def test_missing_font_check_says_it_once_and_names_the_install_command(monkeypatch, caplog):
+    monkeypatch.setattr(fonts, "CANDIDATES", ())
+    monkeypatch.setenv(fonts.ENV_VAR, "/nonexistent/font.ttf")
+    fonts.reset_for_tests()
+    try:
+        assert "sudo apt-get install fonts-wqy-microhei" in fonts.MISSING_FONT_WARNING
+        with caplog.at_level("WARNING"):
+            assert fonts.missing_cjk_font(announced=True) is True  # `up` prints it itself
+            render_label_pdf(sample_label(), "4x6")
+        assert "no CJK TrueType font found" not in caplog.text
+    finally:
+        monkeypatch.undo()
+        fonts.reset_for_tests()
+    if os.path.isfile(WQY):
+        assert fonts.missing_cjk_font() is False
+
+
 # --- customs ---------------------------------------------------------------------------------
 
 
@@ -433,3 +450,43 @@ def test_empty_manifest_renders():
     m = ManifestData(number="MF-0", channel="X", date=dt.date(2025, 1, 1), rows=())
     assert "Shipments: 0" in page_text(pdf(render_manifest_pdf(m)))
     assert render_manifest_csv(m).splitlines()[-1] == "TOTAL,0,,,,,0,0.000,,"
+
+
+def _drawn(data: bytes) -> list[tuple[str, float, float, float]]:
+    """(text, x, baseline y, end x) of every string drawn on the first page."""
+    from tradelane.logistics.documents import pdfdraw
+
+    out = []
+
+    def visit(text, cm, tm, font, size):
+        text = text.strip()
+        if text:
+            scale = tm[0] * cm[0]
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            end = x + pdfdraw.width(text, size * scale, bold=False)
+            out.append((text, x, y, end))
+
+    pdf(data).pages[0].extract_text(visitor_text=visit)
+    return out
+
+
+LONG_COMPANY = "深圳市前海跨境电商有限公司 Shenzhen Qianhai Cross-border E-commerce Co., Ltd."
+
+
+def test_long_company_name_on_the_invoice_signature_line_stops_before_the_date():
+    signed = dataclasses.replace(DECLARATION, signature_name=LONG_COMPANY)
+    drawn = _drawn(render_commercial_invoice_pdf(signed, SENDER, RECEIVER))
+    (label,) = [t for t in drawn if t[0] == "Signature 签名:"]
+    line = sorted((t for t in drawn if abs(t[2] - label[2]) < 1 and t != label), key=lambda t: t[1])
+    name, date_label, date = line
+    assert name[0].startswith("深圳市前海跨境电商有限公司 Shenzhen")
+    assert name[3] <= date_label[1] - 5 * MM
+    assert (date_label[0], date[0]) == ("Date 日期:", "2025-06-15")
+    assert date_label[3] < date[1] and date[3] <= 196 * MM + 0.5  # inside the right margin
+
+
+def test_long_company_name_on_the_cn23_signature_line_stays_on_the_page():
+    signed = dataclasses.replace(DECLARATION, signature_name=LONG_COMPANY)
+    drawn = _drawn(render_cn23_pdf(signed, SENDER, RECEIVER, "RR123456785CN"))
+    names = [t for t in drawn if "深圳市前海" in t[0] and t[1] > 100 * MM]
+    assert names and max(t[3] for t in names) <= 196 * MM + 0.5
