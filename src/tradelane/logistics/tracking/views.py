@@ -19,13 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tradelane.accounts.roles import P
-from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError
 from tradelane.core.throttle import client_ident
 from tradelane.logistics.models import Shipment, TrackingException
 from tradelane.logistics.tracking import codes as tc
 from tradelane.logistics.tracking import selectors as tracking_selectors
 from tradelane.logistics.tracking import services as tracking
+from tradelane.web.code_labels import country_label as country_name
 from tradelane.web.views.guards import permission_required, render_error
 
 STATUS = {
