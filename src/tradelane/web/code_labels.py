@@ -189,6 +189,22 @@ ERROR = {
     "warehouse_not_found": gettext_lazy("The warehouse does not exist."),
     "weak_password": gettext_lazy("The password is too weak."),
     "wrong_channel": gettext_lazy("The sheet belongs to another channel."),
+    # field errors of products, SKUs, stock counts and company settings
+    "below_reserved": gettext_lazy(
+        "The count is below the stock reserved for orders: available stock would be negative."
+    ),
+    "duplicate_row": gettext_lazy("The same row appears twice in this file."),
+    "invalid_code": gettext_lazy(
+        "A code holds letters, digits, '.', '_', '-' and '/' and starts with a letter or digit."
+    ),
+    "invalid_hs_code": gettext_lazy("An HS code is 6 to 10 digits."),
+    "invalid_measure": gettext_lazy("A whole number, 0 or more."),
+    "invalid_time_zone": gettext_lazy("Unknown time zone."),
+    "invalid_url": gettext_lazy("This is not an http(s) address."),
+    "invalid_value": gettext_lazy("Not one of the allowed values."),
+    "negative_amount": gettext_lazy("This amount cannot be negative."),
+    "product_mismatch": gettext_lazy("The SKU belongs to another product."),
+    "too_long": gettext_lazy("Too long."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
