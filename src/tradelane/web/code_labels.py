@@ -320,9 +320,9 @@ _RULE = re.compile(r"^rule '(.*)' \(.*\): (\w+)")
 
 
 def explanation_line(line: str) -> str:
-    """One stored line of a rate-shop explanation (``shopping.services.Choice.short``) in the
-    user's language: the channel codes and amounts kept, the English reasons replaced by the
-    labels of their codes."""
+    """One stored line of a rate-shop explanation (``shopping.services.Choice.short``) or of a
+    quote's (``rates.engine.Quote.explain``) in the user's language: the channel codes and
+    amounts kept, the English reasons replaced by the labels of their codes."""
     line = str(line or "")
     if line == "no rule matched: cheapest":
         return _("No shipping rule matched: cheapest channel")
@@ -358,7 +358,7 @@ def explanation_line(line: str) -> str:
     if match:
         strategy = STRATEGY.get(match.group(2), match.group(2))
         return _("Rule %(name)s: %(strategy)s") % {"name": match.group(1), "strategy": strategy}
-    return line
+    return _quote_line(line)
 
 
 # --- history: the reasons services write on state events ---------------------------------------
@@ -520,6 +520,164 @@ CUSTOMS = {
     "DDU": gettext_lazy("DDU (duties paid by the recipient)"),
 }
 
+# the charges of a quote (``rates.descriptions``: CHARGE_* and SUR_*)
+CHARGE = {
+    "freight": gettext_lazy("Freight"),
+    "registration": gettext_lazy("Registration"),
+    "fuel": gettext_lazy("Fuel surcharge"),
+    "remote": gettext_lazy("Remote area"),
+    "oversize": gettext_lazy("Oversize"),
+    "overweight": gettext_lazy("Overweight"),
+    "battery": gettext_lazy("Battery"),
+    "liquid": gettext_lazy("Liquid"),
+    "magnet": gettext_lazy("Magnet"),
+    "fixed": gettext_lazy("Fixed"),
+}
+
+# why customs chose the incoterm (``customs.decisions.decide``: ``Decision.reason``)
+CUSTOMS_REASON = {
+    "DDP by the shipping rule": gettext_lazy("DDP, as the shipping rule says"),
+    "duties and taxes paid by the buyer": gettext_lazy("Duties and taxes paid by the buyer"),
+}
+_CUSTOMS_REASON_PATTERNS = (
+    (re.compile(r"^IOSS: (.+) up to (.+)$"), gettext_lazy("IOSS: %(value)s, within %(limit)s")),
+    (
+        re.compile(r"^UK VAT at sale: (.+) up to (.+)$"),
+        gettext_lazy("UK VAT collected at sale: %(value)s, within %(limit)s"),
+    ),
+)
+
+
+def customs_reason(text: str) -> str:
+    text = str(text or "")
+    label = CUSTOMS_REASON.get(text)
+    if label is not None:
+        return str(label)
+    for pattern, words in _CUSTOMS_REASON_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return str(words) % {"value": match.group(1), "limit": match.group(2)}
+    return text
+
+
+# the lines of a quote's own explanation (``rates.engine.Quote.explain``, ``chargeable``)
+_QUOTE_FIXED = {
+    "no volumetric weight on this channel": gettext_lazy("No volumetric weight on this channel"),
+    "no dimensions given: no volumetric weight": gettext_lazy(
+        "No dimensions given: no volumetric weight"
+    ),
+    "volumetric not applied: no side exceeds the channel's length for the divisor": gettext_lazy(
+        "Volumetric not applied: no side over the channel's length"
+    ),
+    "volumetric not applied: within the channel's size limit": gettext_lazy(
+        "Volumetric not applied: within the channel's free size"
+    ),
+    "volumetric not above actual: actual weight used": gettext_lazy(
+        "Volumetric not above actual: actual weight used"
+    ),
+}
+_QUOTE_PATTERNS = (
+    (r"^channel (?P<channel>\S+), cost price on (?P<date>\S+)$",
+     gettext_lazy("Channel %(channel)s, cost price on %(date)s")),
+    (r"^channel (?P<channel>\S+), sale (?P<level>.*?) ?price on (?P<date>\S+)$",
+     gettext_lazy("Channel %(channel)s, sale price %(level)s on %(date)s")),
+    (r"^actual weight (?P<w>.+)$", gettext_lazy("Actual weight %(w)s")),
+    (r"^(?P<dims>.+) cm \(each side rounded up to a whole cm\) / (?P<divisor>\d+)"
+     r" = volumetric (?P<w>.+)$",
+     gettext_lazy("%(dims)s cm (each side rounded up to a whole cm) / %(divisor)s = "
+                  "volumetric %(w)s")),
+    (r"^volumetric weight used: (?P<w>.+)$", gettext_lazy("Volumetric weight used: %(w)s")),
+    (r"^half volumetric: (?P<w>.+)$", gettext_lazy("Half volumetric: %(w)s")),
+    (r"^minimum chargeable weight (?P<w>.+) applied$",
+     gettext_lazy("Minimum chargeable weight %(w)s applied")),
+    (r"^rounded up to the next (?P<step>.+): (?P<w>.+)$",
+     gettext_lazy("Rounded up to the next %(step)s: %(w)s")),
+    (r"^chargeable weight (?P<w>.+)$", gettext_lazy("Chargeable weight %(w)s")),
+    (r"^(?P<n>\d+) pieces: (?P<w>.+) chargeable in all$",
+     gettext_lazy("%(n)s pieces: %(w)s chargeable in all")),
+    (r"^total (?P<amount>.+)$", gettext_lazy("Total %(amount)s")),
+)  # fmt: skip
+_QUOTE_PATTERNS_COMPILED = tuple((re.compile(p), words) for p, words in _QUOTE_PATTERNS)
+_ZONE_LINE = re.compile(r"^zone (\S+) by (.+)$")
+_CANNOT_SHIP = re.compile(r"^cannot ship: .*\[([a-z_]+)\]$")
+_CHARGE_LINE = re.compile(r"^([a-z_]+): (.+) = (.+)$")
+
+
+_SHEET_LABEL = re.compile(r"^(cost|sale)(?: (\S+))? sheet from (\S+)(?: \((.*)\))?$")
+_AREA_RULE = (
+    (re.compile(r"^country ([A-Z]{2})$"), gettext_lazy("country %(country)s")),
+    (re.compile(r"^([A-Z]{2}) city (?P<x>.+)$"), gettext_lazy("%(country)s, city %(x)s")),
+    (re.compile(r"^([A-Z]{2}) postcode (?P<x>.+)$"), gettext_lazy("%(country)s, postcode %(x)s")),
+)
+
+
+def _sheet_label(text: str) -> str:
+    """``sale VIP sheet from 2026-01-01 (DHL 2026)`` (``rates.engine._sheet_label``)."""
+    match = _SHEET_LABEL.match(text)
+    if not match:
+        return text
+    kind, level, date, name = match.groups()
+    words = _("Cost sheet") if kind == "cost" else _("Sale sheet")
+    out = _("%(sheet)s from %(date)s") % {
+        "sheet": f"{words} {level}" if level else words,
+        "date": date,
+    }
+    return f"{out} ({name})" if name else out
+
+
+def _area_rule(text: str) -> str:
+    """``country AU``, ``US postcode 9*`` (``rates.descriptions.AreaRule.describe``)."""
+    for pattern, words in _AREA_RULE:
+        match = pattern.match(text)
+        if match:
+            country = country_label(match.group(1))
+            return str(words) % {"country": country, "x": match.groupdict().get("x", "")}
+    return text
+
+
+_CHARGE_TEXTS = (
+    (re.compile(r"^(?P<amount>\S+) per piece × (?P<n>\d+)$"),
+     gettext_lazy("%(amount)s per piece × %(n)s")),
+    (re.compile(r"^(?P<w>\S+ kg) in bracket (?P<range>[^:]+): (?P<calc>.+)$"),
+     gettext_lazy("%(w)s in the weight bracket %(range)s: %(calc)s")),
+)  # fmt: skip
+
+
+def _charge_text(text: str) -> str:
+    """The common charge descriptions (``rates.engine._registration_text``, ``_freight_text``);
+    the others are formulas and stay as they are."""
+    for pattern, words in _CHARGE_TEXTS:
+        match = pattern.match(text)
+        if match:
+            return str(words) % match.groupdict()
+    return text
+
+
+def _quote_line(line: str) -> str:
+    fixed = _QUOTE_FIXED.get(line)
+    if fixed is not None:
+        return str(fixed)
+    if line.startswith("rate sheet: "):
+        return _("Rate sheet: %(sheet)s") % {"sheet": _sheet_label(line[len("rate sheet: ") :])}
+    match = _ZONE_LINE.match(line)
+    if match:
+        return _("Zone %(zone)s, matched by %(rule)s") % {
+            "zone": match.group(1),
+            "rule": _area_rule(match.group(2)),
+        }
+    match = _CANNOT_SHIP.match(line)
+    if match and match.group(1) in REFUSAL:
+        return _("Cannot ship: %(reason)s") % {"reason": REFUSAL[match.group(1)]}
+    match = _CHARGE_LINE.match(line)
+    if match and match.group(1) in CHARGE:
+        return f"{CHARGE[match.group(1)]}: {_charge_text(match.group(2))} = {match.group(3)}"
+    for pattern, words in _QUOTE_PATTERNS_COMPILED:
+        match = pattern.match(line)
+        if match:
+            return str(words) % match.groupdict()
+    return line
+
+
 # every table of this module by the name the ``code`` filter uses (``labels.REGISTRY`` adds the
 # order tables and merges the error tables)
 KINDS = {
@@ -533,6 +691,8 @@ KINDS = {
     "tracking_substatus": TRACKING_SUBSTATUS,
     "shipment_status": SHIPMENT_STATUS,
     "customs": CUSTOMS,
+    "customs_reason": CUSTOMS_REASON,
+    "charge": CHARGE,
 }
 
 
@@ -571,3 +731,11 @@ def country_label(code: str) -> str:
     if code == "EU":
         return _("European Union")
     return _country_name(code, (get_language() or "en").lower())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country, named and sorted in the active language."""
+    names = [(c.alpha_2, country_label(c.alpha_2)) for c in pycountry.countries]
+    # English sorts by name; Chinese names have no alphabetical order here, codes do
+    english = (get_language() or "en").lower().startswith("en")
+    return sorted(names, key=lambda item: item[1] if english else item[0])

@@ -377,6 +377,8 @@ def code_label(code, kind: str) -> str:
         return error_text(code)
     if kind == "import_error":
         return import_error_text(code)
+    if kind == "customs_reason":
+        return code_labels.customs_reason(code)
     table = REGISTRY.get(kind)
     if table is None:
         raise KeyError(f"no labels of the kind {kind!r}")

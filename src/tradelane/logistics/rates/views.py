@@ -19,13 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tradelane.accounts.roles import P
-from tradelane.core.countries import country_choices, country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.logistics.models import Bracket, CarrierAccount, Channel, RateSheet, Zone
 from tradelane.logistics.rates import descriptions as spec
 from tradelane.logistics.rates import selectors, services
 from tradelane.logistics.rates import shapes as edge
 from tradelane.web import labels
+from tradelane.web.code_labels import country_choices
+from tradelane.web.code_labels import country_label as country_name
 from tradelane.web.views.guards import permission_required
 
 KIND = {

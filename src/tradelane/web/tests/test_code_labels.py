@@ -298,3 +298,44 @@ def test_the_filters_render_codes_by_their_labels():
             "手工录入|运输中|已揽收|法国|CN23 报关单|第 2 个商品行：单价|own words"
             "|没有渠道能承运这个包裹"
         )
+
+
+def test_a_quote_explanation_and_the_customs_reason_are_translated():
+    stored = [
+        "channel CNPOST-RSP, cost price on 2026-12-03",
+        "actual weight 0.405 kg",
+        "no volumetric weight on this channel",
+        "chargeable weight 0.405 kg",
+        "rate sheet: sale VIP sheet from 2026-01-01 (2026 挂号小包)",
+        "zone AP by country AU",
+        "freight: 0.405 kg in bracket 0.000 kg–2.000 kg: 72.0000/kg × 0.405 kg = 29.16 CNY",
+        "registration: 16.0000 per piece × 1 = 16.00 CNY",
+        "cannot ship: the channel does not carry liquids [liquid_not_accepted]",
+        "total 45.16 CNY",
+    ]
+    with translation.override("zh-hans"):
+        assert [code_labels.explanation_line(line) for line in stored] == [
+            "渠道 CNPOST-RSP，2026-12-03 的成本价",
+            "实重 0.405 kg",
+            "该渠道不计材积重",
+            "计费重 0.405 kg",
+            "价格表：售价表 VIP，自 2026-01-01 起 (2026 挂号小包)",
+            "分区 AP，匹配依据 国家 澳大利亚",
+            "运费: 0.405 kg 在重量段 0.000 kg–2.000 kg：72.0000/kg × 0.405 kg = 29.16 CNY",
+            "挂号费: 每件 16.0000 × 1 = 16.00 CNY",
+            "无法承运：该渠道不收液体",
+            "合计 45.16 CNY",
+        ]
+        reasons = [
+            "IOSS: 120.00 EUR up to 150 EUR",
+            "UK VAT at sale: 80.00 GBP up to 135 GBP",
+            "DDP by the shipping rule",
+            "duties and taxes paid by the buyer",
+        ]
+        assert [labels.code_label(r, "customs_reason") for r in reasons] == [
+            "IOSS：120.00 EUR，未超过 150 EUR",
+            "英国增值税已在销售时代收：80.00 GBP，未超过 135 GBP",
+            "DDP（按物流规则）",
+            "关税和税费由买家支付",
+        ]
+        assert labels.code_label("fuel", "charge") == "燃油附加费"
