@@ -32,6 +32,7 @@ ENGLISH_PHRASES = (
     "no channel can", "handed over",
 )  # fmt: skip
 HTMX = {"HTTP_HX_REQUEST": "true"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class _Text(HTMLParser):
@@ -202,6 +203,29 @@ def test_the_main_pages_read_in_chinese(client, settings, django_capture_on_comm
         if bad:
             found[url] = sorted(set(bad))
     assert found == {}
+
+    # refused actions answer in Chinese: an event without a text, approving an order delivered
+    refusals = {
+        "text_required": (
+            reverse("web:tracking_shipment_action", args=[delivered.pk]),
+            {"action": "event", "status": "in_transit", "text": " "},
+        ),
+        "approve_shipped": (
+            reverse("web:order_action", args=[delivered_order]),
+            {"action": "approve"},
+        ),
+    }
+    answers = {}
+    for name, (url, form) in refusals.items():
+        response = client.post(url, form, **HTMX)
+        assert 400 <= response.status_code < 500 or response.status_code == 200, name
+        text = visible_text(response.content.decode())
+        assert CJK.search(text), (name, text)
+        assert problems_of(text, english, countries) == [], (name, text)
+        answers[name] = text
+
+    assert "请描述事件。" in answers["text_required"]
+    assert "订单当前状态不允许此操作。" in answers["approve_shipped"]
 
     # what the registry put there instead
     shipping = pages[reverse("web:shipping")]
