@@ -48,7 +48,7 @@ def test_shipping_workbench_end_to_end(page, live_server, shot, immediate_tasks)
     # the explanation of a choice, one click away
     first = page.locator("table[data-rows] tbody tr:has(.chip-channel)").first
     first.locator("td.why summary").click()
-    expect(first.locator("ul.explain")).to_contain_text("chosen")
+    expect(first.locator("ul.explain")).to_contain_text("选用")
     shot(page, "61-shipping-explain")
     first.locator("td.why summary").click()
 

@@ -19,13 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tradelane.accounts.roles import P
-from tradelane.core.countries import country_choices, country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.logistics.models import Bracket, CarrierAccount, Channel, RateSheet, Zone
 from tradelane.logistics.rates import descriptions as spec
 from tradelane.logistics.rates import selectors, services
 from tradelane.logistics.rates import shapes as edge
-from tradelane.web import labels
+from tradelane.web import code_labels, labels
+from tradelane.web.code_labels import country_choices
+from tradelane.web.code_labels import country_label as country_name
 from tradelane.web.views.guards import permission_required
 
 KIND = {
@@ -79,24 +80,7 @@ VOLUMETRIC = {
     "full": gettext_lazy("Volumetric weight used"),
     "half": gettext_lazy("Half volumetric: (actual + volumetric) / 2"),
 }
-REASON = {
-    "not_rate_sheet": gettext_lazy("Priced by the carrier, not by a rate sheet"),
-    "inactive": gettext_lazy("The channel is not active"),
-    "overweight": gettext_lazy("A piece is heavier than the channel allows"),
-    "too_long": gettext_lazy("The longest side is over the channel's limit"),
-    "girth": gettext_lazy("Length + girth is over the channel's limit"),
-    "declared_value": gettext_lazy("The declared value is over the channel's limit"),
-    "declared_value_currency": gettext_lazy(
-        "The declared value is in another currency than the limit"
-    ),
-    "battery_not_accepted": gettext_lazy("The channel does not carry batteries"),
-    "liquid_not_accepted": gettext_lazy("The channel does not carry liquids"),
-    "magnet_not_accepted": gettext_lazy("The channel does not carry magnets"),
-    "destination_not_served": gettext_lazy("The channel does not serve this country"),
-    "no_sheet": gettext_lazy("No rate sheet in force on the pricing date"),
-    "no_zone": gettext_lazy("No zone of the rate sheet covers this destination"),
-    "no_bracket": gettext_lazy("The zone has no price for this weight"),
-}
+REASON = code_labels.REFUSAL  # why a channel cannot carry a parcel: the registry's
 # refusals of channel edits, sheet uploads and fuel rates
 PROBLEM = {
     "required": gettext_lazy("Required"),

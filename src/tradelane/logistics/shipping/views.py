@@ -60,12 +60,6 @@ STATUS = {
 }
 TABS = (SS.DRAFT, SS.LABELLED, SS.SHIPPED, SS.DELIVERED, SS.CANCELLED)
 
-REASONS = {
-    "handed over": gettext_lazy("Handed over"),
-    "numbered by our channel": gettext_lazy("Numbered by our channel"),
-    "cancelled": gettext_lazy("Cancelled"),
-}
-
 ERRORS = {
     "already_in_shipment": gettext_lazy("Already in an active shipment."),
     "order_not_allocated": gettext_lazy("Only allocated orders (pending shipment) can ship."),
@@ -450,7 +444,7 @@ def shipment_detail(request, pk: int):
             "event": e,
             "from_label": STATUS.get(e.from_state, e.from_state),
             "to_label": STATUS.get(e.to_state, e.to_state),
-            "reason": str(REASONS.get(e.reason, e.reason)),
+            "reason": labels.event_reason(e.reason),
         }
         for e in core_states.history(s).order_by("-created_at", "-id")
     ]

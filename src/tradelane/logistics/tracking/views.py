@@ -15,46 +15,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tradelane.accounts.roles import P
-from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError
 from tradelane.core.throttle import client_ident
 from tradelane.logistics.models import Shipment, TrackingException
 from tradelane.logistics.tracking import codes as tc
 from tradelane.logistics.tracking import selectors as tracking_selectors
 from tradelane.logistics.tracking import services as tracking
+from tradelane.web import code_labels
+from tradelane.web.code_labels import country_label as country_name
 from tradelane.web.views.guards import permission_required, render_error
 
-STATUS = {
-    tc.INFO_RECEIVED: gettext_lazy("Information received"),
-    tc.PICKED_UP: gettext_lazy("Picked up"),
-    tc.IN_TRANSIT: gettext_lazy("In transit"),
-    tc.CUSTOMS: gettext_lazy("Customs processing"),
-    tc.CUSTOMS_RELEASED: gettext_lazy("Released by customs"),
-    tc.AVAILABLE_FOR_PICKUP: gettext_lazy("Available for pickup"),
-    tc.OUT_FOR_DELIVERY: gettext_lazy("Out for delivery"),
-    tc.DELIVERY_FAILED: gettext_lazy("Delivery failed"),
-    tc.DELIVERED: gettext_lazy("Delivered"),
-    tc.RETURNING: gettext_lazy("Returning to sender"),
-    tc.RETURNED: gettext_lazy("Returned to sender"),
-    tc.DAMAGED: gettext_lazy("Damaged"),
-    tc.LOST: gettext_lazy("Lost"),
-    tc.DELAYED: gettext_lazy("Delayed"),
-    tc.EXCEPTION: gettext_lazy("Exception"),
-    tc.EXPIRED: gettext_lazy("No news for too long"),
-    tc.UNKNOWN: gettext_lazy("Unknown status"),
-}
-SHIPMENT_STATUS = {
-    "draft": gettext_lazy("Draft"),
-    "labelled": gettext_lazy("Labelled"),
-    "shipped": gettext_lazy("Shipped"),
-    "delivered": gettext_lazy("Delivered"),
-    "returned": gettext_lazy("Returned"),
-    "cancelled": gettext_lazy("Cancelled"),
-}
+STATUS = code_labels.TRACKING_STATUS  # the registry's (``web.code_labels``)
+SHIPMENT_STATUS = code_labels.SHIPMENT_STATUS
 # exception kinds in the order the queue shows its tabs
 EXCEPTION_KINDS = [s for s in tc.STATUSES if s in tc.EXCEPTIONS]
 PUBLIC_MAX_AGE = 300  # seconds a browser or proxy may keep the public page

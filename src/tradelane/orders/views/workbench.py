@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 from tradelane.accounts.roles import P
 from tradelane.catalog.models import Sku
 from tradelane.core import errors, jobs
-from tradelane.core.countries import country_name
 from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.core.models import Job
 from tradelane.core.selectors import jobs_of
@@ -32,6 +31,7 @@ from tradelane.orders.models import Order, OrderLine, Package
 from tradelane.orders.states import REVIEWABLE_STATES, TRANSITIONS
 from tradelane.orders.states import OrderStatus as S
 from tradelane.web import labels
+from tradelane.web.code_labels import country_label
 from tradelane.web.views.guards import int_or_none, permission_required, render_error
 
 from . import order_files
@@ -645,10 +645,7 @@ def _packages(user, order) -> list[dict]:
 
 
 def _country(code: str) -> str:
-    try:
-        return country_name(code)
-    except Exception:
-        return code
+    return country_label(code)
 
 
 @permission_required(P.ORDER_VIEW)

@@ -8,7 +8,7 @@ from django import template
 
 from tradelane.core.money import quantize
 
-from .. import labels
+from .. import code_labels, labels
 
 register = template.Library()
 
@@ -75,3 +75,28 @@ def dims(length_mm, width_mm, height_mm) -> str:
     if not any(int(m or 0) for m in (length_mm, width_mm, height_mm)):
         return "—"
     return " × ".join(parts) + " cm"
+
+
+@register.filter
+def code(value, kind: str) -> str:
+    """A stored or raised code by its label in the active language:
+    ``{{ event.source|code:"event_source" }}`` (kinds: ``labels.REGISTRY``)."""
+    return labels.code_label(value, kind)
+
+
+@register.filter
+def country(value) -> str:
+    """``DE`` -> ``德国`` / ``Germany``: pycountry's name in the active language."""
+    return code_labels.country_label(value or "")
+
+
+@register.filter
+def rate_explanation(lines) -> list[str]:
+    """A stored rate-shop explanation (list of lines) in the active language."""
+    return [code_labels.explanation_line(line) for line in lines or []]
+
+
+@register.filter
+def import_error(code, message: str = "") -> str:
+    """An import row's error code by its label; the importer's own message if it has none."""
+    return labels.import_error_text(code or "", message or "")
