@@ -109,10 +109,16 @@ def _settings_class(carrier: str) -> type:
         return _settings_classes[carrier]
 
 
+def _message_text(m: models.Message) -> str:
+    """The message, with the list MyDHL problem details give in ``additionalDetails``."""
+    extra = (m.details or {}).get("additionalDetails") or []
+    return f"{m.message}: {'; '.join(map(str, extra))}" if extra else str(m.message)
+
+
 def _messages_error(messages: list[models.Message], what: str) -> g.CarrierError:
     first = messages[0]
     code = str(first.code or "")
-    text = "; ".join(str(m.message) for m in messages if m.message) or what
+    text = "; ".join(_message_text(m) for m in messages if m.message) or what
     auth = any(
         w in (code + " " + text).lower()
         for w in ("unauthor", "invalid_client", "not_authorized", "authentication", "login",
@@ -121,7 +127,7 @@ def _messages_error(messages: list[models.Message], what: str) -> g.CarrierError
     return g.CarrierError(
         text,
         code="carrier_auth_failed" if auth else "carrier_refused",
-        details={"carrier_code": code, "messages": [m.message for m in messages]},
+        details={"carrier_code": code, "messages": [_message_text(m) for m in messages]},
     )
 
 
