@@ -16,9 +16,9 @@ reference, and before buying, the gateway looks the reference up at the carrier:
 - DHL Express (MyDHL API): karrio-mydhl sends no customer reference, so the gateway adds
   ``customerReferences`` (type "CU") to the shipment it posts, and looks it up with
   ``GET /tracking?shipmentReference=...&shipmentReferenceType=CU&shipperAccountNumber=...``
-  over a 30-day ``dateRangeFrom``/``dateRangeTo`` window. MyDHL's Get Image returns waybill
-  and customs documents, not the label, so a recovered DHL label comes back like FedEx's:
-  empty ``label`` and ``meta["label_missing"] = True``.
+  over a 30-day ``dateRangeFrom``/``dateRangeTo`` window. MyDHL's Get Image serves the
+  waybill document and customs papers, and no label image we could verify, so a recovered DHL
+  label comes back like FedEx's: empty ``label`` and ``meta["label_missing"] = True``.
 - USPS international: karrio's API for it offers no reference lookup we could verify; when the
   account has a ``base_url`` (our fakes, or a Tradelane-aware proxy) the gateway asks
   ``GET {base_url}/tradelane/reference/{ref}``. Against the real service an unknown outcome
@@ -350,6 +350,10 @@ class KarrioGateway:
         )
         if status == 404:  # MyDHL: "No shipments found"
             return None
+        if status in (401, 403):  # Basic auth refused: the first call of a purchase says so
+            raise g.CarrierError("DHL refused the MyDHL API key and secret",
+                                 code="carrier_auth_failed",
+                                 details={"carrier_code": str(status)})  # fmt: skip
         if status >= 400:
             raise g.CarrierError(f"reference lookup failed: HTTP {status}",
                                  code="carrier_lookup_failed", retryable=True)  # fmt: skip

@@ -37,7 +37,9 @@ PRODUCTS = (  # (productCode, productName, weight charge, fuel surcharge)
     ("P", "EXPRESS WORLDWIDE", 88.0, 13.2),
     ("T", "EXPRESS 12:00", 120.0, 18.0),
 )
-EVENTS = [  # (date, time, GMT offset, typeCode, description, service area)
+# (date, time, GMT offset, typeCode, description, service area), oldest first; our mapping
+# sorts the events and reads "delivered" from any of them, so the order the API uses is moot
+EVENTS = [
     ("2026-11-20", "17:10:00", "+08:00", "PU", "Shipment picked up", "SHENZHEN - CHINA"),
     ("2026-11-20", "23:40:00", "+08:00", "DF", "Departed Facility in HONG KONG - HONG KONG",
      "HONG KONG - HONG KONG"),

@@ -125,3 +125,12 @@ def test_tracking_by_reference_needs_the_account_and_a_date_window(dhl):
     assert " ".join(body["additionalDetails"]).count("missing required") == 3
     status, body = _call(dhl, "/tracking?shipmentTrackingNumber=5700000000999", None)
     assert (status, body["title"]) == (404, "No shipments found")
+
+
+def test_a_label_with_wrong_credentials_fails_as_auth_without_retry(dhl):
+    with pytest.raises(g.CarrierError) as err:
+        dhl.gateway.create_label(dhl.bad_account(), dhl.label_request())
+    assert err.value.code == "carrier_auth_failed"
+    assert err.value.retryable is False and err.value.outcome_unknown is False
+    assert [r.path for r in dhl.fake.requests] == ["/tracking"]  # nothing bought
+    assert dhl.fake.labels_created == 0 and dhl.sleeps == []
