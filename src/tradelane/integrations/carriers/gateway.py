@@ -13,11 +13,20 @@ reference, and before buying, the gateway looks the reference up at the carrier:
 - FedEx: Track by References (``POST /track/v1/referencenumbers``, ``CUSTOMER_REFERENCE``)
   returns the tracking number; FedEx REST has no label reprint, so a recovered FedEx label
   comes back with empty ``label`` and ``meta["label_missing"] = True``.
-- DHL Express (XML-PI) and USPS international: karrio's APIs for them offer no reference
-  lookup we could verify; when the account has a ``base_url`` (our fakes, or a Tradelane-aware
-  proxy) the gateway asks ``GET {base_url}/tradelane/reference/{ref}``. Against the real
-  services an unknown outcome stays unknown: ``REAL_LOOKUP[carrier]`` is False and the caller
-  must send such a shipment to manual review instead of retrying automatically.
+- DHL Express (MyDHL API): karrio-mydhl sends no customer reference, so the gateway adds
+  ``customerReferences`` (type "CU") to the shipment it posts, and looks it up with
+  ``GET /tracking?shipmentReference=...&shipmentReferenceType=CU&shipperAccountNumber=...``
+  over a 30-day ``dateRangeFrom``/``dateRangeTo`` window. MyDHL's Get Image serves the
+  waybill document and customs papers, and no label image we could verify, so a recovered DHL
+  label comes back like FedEx's: empty ``label`` and ``meta["label_missing"] = True``.
+- USPS international: karrio's API for it offers no reference lookup we could verify; when the
+  account has a ``base_url`` (our fakes, or a Tradelane-aware proxy) the gateway asks
+  ``GET {base_url}/tradelane/reference/{ref}``. Against the real service an unknown outcome
+  stays unknown: ``REAL_LOOKUP[carrier]`` is False and the caller must send such a shipment to
+  manual review instead of retrying automatically.
+
+Our carrier names are karrio's, except ``dhl_express``, which runs on karrio's ``mydhl``
+provider (DHL retires the XML-PI interface karrio's ``dhl_express`` package speaks).
 
 So on ``outcome_unknown`` the caller retries with the same key and gets the same shipment.
 """
@@ -28,20 +37,35 @@ import base64
 import datetime as dt
 import json
 import threading
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
 from tradelane.logistics.carriers import contract as g
 
 from . import client, mapping
-from .karrio_tls import lib, models, sdk
+from .karrio_tls import lib, models, mydhl_units, sdk
 
 CARRIERS = ("dhl_express", "fedex", "ups", "usps_international")
-REAL_LOOKUP = {"ups": True, "fedex": True, "dhl_express": False, "usps_international": False}
+REAL_LOOKUP = {"ups": True, "fedex": True, "dhl_express": True, "usps_international": False}
+KARRIO_PROVIDER = {"dhl_express": "mydhl"}  # ours -> karrio's, where they differ
+LOOKUP_DAYS = 30  # how far back a reference lookup searches
+
+# XML-PI service names (karrio-dhl-express) that channels may still carry -> DHL global product
+# codes, which karrio-mydhl takes as they are
+DHL_XMLPI_SERVICES = {
+    "dhl_express_worldwide_nondoc": "P", "dhl_express_worldwide_doc": "D",
+    "dhl_express_worldwide": "U", "dhl_express_12_00_nondoc": "Y", "dhl_express_12_00": "T",
+    "dhl_express_9_00_nondoc": "E", "dhl_express_9_00": "K", "dhl_express_10_30_nondoc": "M",
+    "dhl_express_10_30": "L", "dhl_economy_select_nondoc": "H", "dhl_economy_select": "W",
+    "dhl_express_easy_nondoc": "8", "dhl_express_easy": "7", "dhl_express_domestic": "N",
+    "dhl_express_envelope": "X",
+}  # fmt: skip
 
 # settings keys each carrier takes from the account's credentials
 CREDENTIAL_KEYS = {
-    "dhl_express": ("site_id", "password", "account_number", "account_country_code"),
+    # MyDHL API: the developer-portal app's API key and secret (HTTP Basic), the DHL account
+    "dhl_express": ("username", "password", "account_number", "account_country_code"),
     "fedex": (
         "api_key",
         "secret_key",
@@ -66,11 +90,15 @@ _lock = threading.Lock()
 _cache = lib.Cache()  # OAuth tokens, keyed by karrio on carrier + credentials
 
 
+def _provider(carrier: str) -> str:
+    return KARRIO_PROVIDER.get(carrier, carrier)
+
+
 def _settings_class(carrier: str) -> type:
     """karrio's Settings for the carrier, with ``server_url`` taken from ``base_url``."""
     with _lock:
         if carrier not in _settings_classes:
-            base = sdk.gateway.providers[carrier].Settings
+            base = sdk.gateway.providers[_provider(carrier)].Settings
 
             def server_url(self: Any, _base: Any = base) -> str:
                 return self.__dict__.get("_tl_base_url") or _base.server_url.fget(self)
@@ -81,10 +109,16 @@ def _settings_class(carrier: str) -> type:
         return _settings_classes[carrier]
 
 
+def _message_text(m: models.Message) -> str:
+    """The message, with the list MyDHL problem details give in ``additionalDetails``."""
+    extra = (m.details or {}).get("additionalDetails") or []
+    return f"{m.message}: {'; '.join(map(str, extra))}" if extra else str(m.message)
+
+
 def _messages_error(messages: list[models.Message], what: str) -> g.CarrierError:
     first = messages[0]
     code = str(first.code or "")
-    text = "; ".join(str(m.message) for m in messages if m.message) or what
+    text = "; ".join(_message_text(m) for m in messages if m.message) or what
     auth = any(
         w in (code + " " + text).lower()
         for w in ("unauthor", "invalid_client", "not_authorized", "authentication", "login",
@@ -93,8 +127,23 @@ def _messages_error(messages: list[models.Message], what: str) -> g.CarrierError
     return g.CarrierError(
         text,
         code="carrier_auth_failed" if auth else "carrier_refused",
-        details={"carrier_code": code, "messages": [m.message for m in messages]},
+        details={"carrier_code": code, "messages": [_message_text(m) for m in messages]},
     )
+
+
+def _mydhl_create(gw: Any, payload: models.ShipmentRequest, ref: str):
+    """karrio's ``Shipment.create`` for MyDHL, with the customer reference it leaves out.
+
+    karrio-mydhl builds the shipment without ``customerReferences``; we add the reference
+    (MyDHL: ``value`` up to 35 characters, ``typeCode`` "CU") so a lost answer can be found
+    again by reference. The rest is karrio's own request, proxy and parser.
+    """
+    built = gw.mapper.create_shipment_request(payload)
+    body = built.serialize()
+    body["shipment"]["customerReferences"] = [{"value": ref, "typeCode": "CU"}]
+    request = lib.Serializable(body, ctx=built.ctx)
+    response = gw.proxy.create_shipment(request)
+    return gw.mapper.parse_shipment_response(response)
 
 
 class KarrioGateway:
@@ -121,7 +170,14 @@ class KarrioGateway:
         settings = cls(**creds, test_mode=account.test_mode, carrier_id=self.carrier)
         if account.base_url:
             settings.__dict__["_tl_base_url"] = account.base_url.rstrip("/")
-        return sdk.gateway[self.carrier].create(settings, cache=_cache)
+        return sdk.gateway[_provider(self.carrier)].create(settings, cache=_cache)
+
+    def _service(self, code: str) -> str:
+        """The service code as karrio names it (DHL: XML-PI names still accepted)."""
+        if self.carrier != "dhl_express" or not code:
+            return code
+        code = DHL_XMLPI_SERVICES.get(code, code)
+        return mydhl_units.ShippingService.map(code).name_or_key
 
     def _policy(self, purchase: bool = False) -> client.Policy:
         policy = self.policy_factory()
@@ -157,12 +213,14 @@ class KarrioGateway:
 
     def rate(self, account: g.Account, request: g.RateRequest) -> list[g.RateResult]:
         gw = self._gateway(account)
-        rates, _ = self._run(
-            "rating", lambda: sdk.Rating.fetch(mapping.rate_request(request)).from_(gw).parse()
-        )
+        karrio_request = mapping.rate_request(request)
+        service = self._service(request.service_code)
+        if service:
+            karrio_request.services = [service]
+        rates, _ = self._run("rating", lambda: sdk.Rating.fetch(karrio_request).from_(gw).parse())
         results = [mapping.rate_result(r) for r in rates or []]
-        if request.service_code:
-            results = [r for r in results if r.service_code == request.service_code]
+        if service:
+            results = [r for r in results if r.service_code == service]
         return results
 
     def create_label(self, account: g.Account, request: g.LabelRequest) -> g.LabelResult:
@@ -173,11 +231,11 @@ class KarrioGateway:
         if found is not None:
             return found
         karrio_request = mapping.shipment_request(request)
-        shipment, _ = self._run(
-            "label purchase",
-            lambda: sdk.Shipment.create(karrio_request).from_(gw).parse(),
-            purchase=True,
-        )
+        karrio_request.service = self._service(karrio_request.service)
+        buy = lambda: sdk.Shipment.create(karrio_request).from_(gw).parse()  # noqa: E731
+        if self.carrier == "dhl_express":
+            buy = lambda: _mydhl_create(gw, karrio_request, ref)  # noqa: E731
+        shipment, _ = self._run("label purchase", buy, purchase=True)
         if shipment is None:
             raise g.CarrierError("The carrier returned no shipment", code="carrier_no_label")
         label = base64.b64decode(shipment.docs.label) if shipment.docs.label else b""
@@ -186,8 +244,8 @@ class KarrioGateway:
     def void(self, account: g.Account, carrier_shipment_id: str, tracking_number: str) -> None:
         gw = self._gateway(account)
         if self.carrier == "dhl_express":
-            # XML-PI has no shipment cancellation: DHL bills only shipments it scans; an
-            # unused DHL Express label lapses. Nothing to call.
+            # The MyDHL API cancels pickups, not shipments: DHL bills only shipments it
+            # scans; an unused DHL Express label lapses. Nothing to call.
             return
         req = models.ShipmentCancelRequest(
             shipment_identifier=carrier_shipment_id or tracking_number,
@@ -257,6 +315,8 @@ class KarrioGateway:
             return g.LabelResult(tracking_number=numbers[0], label=b"", label_format="PDF",
                                  carrier_shipment_id=numbers[0],
                                  meta={"recovered": True, "label_missing": True})  # fmt: skip
+        if self.carrier == "dhl_express":
+            return self._mydhl_lookup(gw, ref)
         if not account.base_url:  # the carrier's own server: no such lookup exists there
             return None
         status, _, body = client.exchange(
@@ -272,6 +332,38 @@ class KarrioGateway:
             carrier_shipment_id=found.get("shipment_id") or found["tracking_number"],
             meta={"recovered": True},
         )
+
+    def _mydhl_lookup(self, gw: Any, ref: str) -> g.LabelResult | None:
+        """MyDHL "Track by shipment reference": the shipment made with this reference."""
+        today = dt.date.today()
+        query = urllib.parse.urlencode({
+            "shipmentReference": ref, "shipmentReferenceType": "CU",
+            "shipperAccountNumber": gw.settings.account_number or "",
+            "dateRangeFrom": (today - dt.timedelta(days=LOOKUP_DAYS)).isoformat(),
+            "dateRangeTo": (today + dt.timedelta(days=1)).isoformat(),
+            "trackingView": "shipment-details-only", "levelOfDetail": "shipment",
+        })  # fmt: skip
+        headers = {"Authorization": f"Basic {gw.settings.authorization}",
+                   "Accept": "application/json"}  # fmt: skip
+        status, _, raw = client.exchange(
+            client._policy.get(), f"{gw.settings.server_url}/tracking?{query}", None, headers, "GET"
+        )
+        if status == 404:  # MyDHL: "No shipments found"
+            return None
+        if status in (401, 403):  # Basic auth refused: the first call of a purchase says so
+            raise g.CarrierError("DHL refused the MyDHL API key and secret",
+                                 code="carrier_auth_failed",
+                                 details={"carrier_code": str(status)})  # fmt: skip
+        if status >= 400:
+            raise g.CarrierError(f"reference lookup failed: HTTP {status}",
+                                 code="carrier_lookup_failed", retryable=True)  # fmt: skip
+        numbers = [str(s["shipmentTrackingNumber"]) for s in json.loads(raw).get("shipments", [])
+                   if s.get("shipmentTrackingNumber")]  # fmt: skip
+        if not numbers:
+            return None
+        return g.LabelResult(tracking_number=numbers[0], label=b"", label_format="PDF",
+                             carrier_shipment_id=numbers[0],
+                             meta={"recovered": True, "label_missing": True})  # fmt: skip
 
     def _post(self, url: str, body: dict, token: str) -> dict | None:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}

@@ -34,12 +34,13 @@ import karrio.core.utils.helpers as helpers  # noqa: E402  (the module with the 
 import karrio.lib as lib  # noqa: E402
 
 # import every carrier package we use now, so nothing imported later re-runs the bad line
-import karrio.mappers.dhl_express  # noqa: E402, F401
 import karrio.mappers.fedex  # noqa: E402, F401
+import karrio.mappers.mydhl  # noqa: E402, F401  (DHL Express, MyDHL API)
 import karrio.mappers.ups  # noqa: E402, F401
 import karrio.mappers.usps_international  # noqa: E402, F401
+import karrio.providers.mydhl.units as mydhl_units  # noqa: E402
 import karrio.sdk as sdk  # noqa: E402
 
 ensure_verified()
 
-__all__ = ["ensure_verified", "helpers", "lib", "models", "sdk", "units"]
+__all__ = ["ensure_verified", "helpers", "lib", "models", "mydhl_units", "sdk", "units"]

@@ -201,7 +201,8 @@ def rate_result(r: km.RateDetails) -> g.RateResult:
 
 def label_result(s: km.ShipmentDetails, label: bytes, label_format: str) -> g.LabelResult:
     meta = s.meta or {}
-    pieces = tuple(meta.get("tracking_numbers") or ())
+    # karrio-mydhl names the pieces' numbers "package_tracking_numbers"
+    pieces = tuple(meta.get("tracking_numbers") or meta.get("package_tracking_numbers") or ())
     return g.LabelResult(
         tracking_number=s.tracking_number,
         label=label,

@@ -7,8 +7,8 @@ import pytest
 from tradelane.core.money import Money
 from tradelane.integrations.carriers import client
 from tradelane.integrations.carriers.fakes.base import FakeCarrier
-from tradelane.integrations.carriers.fakes.dhl_express import FakeDHLExpress
 from tradelane.integrations.carriers.fakes.fedex import FakeFedEx
+from tradelane.integrations.carriers.fakes.mydhl import FakeMyDHL
 from tradelane.integrations.carriers.fakes.ups import FakeUPS
 from tradelane.integrations.carriers.fakes.usps_international import FakeUSPSInternational
 from tradelane.integrations.carriers.gateway import KarrioGateway
@@ -68,10 +68,9 @@ CA = g.PartyAddress("Jane Roe", "20 King St W", "Toronto", "CA", "M5V 2T6", stat
                     phone="4165550100", email="jane@example.com")  # fmt: skip
 
 CARRIERS = {
-    "dhl_express": (FakeDHLExpress, {"site_id": "dhl-site", "password": "dhl-password",
-                                     "account_number": "630000000"},
-                    "dhl_express_worldwide_nondoc", "/XMLShippingServlet",
-                    "/XMLShippingServlet", CN, US),
+    "dhl_express": (FakeMyDHL, {"username": "dhl-api-key", "password": "dhl-api-secret",
+                                "account_number": "630000000"},
+                    "mydhl_express_worldwide", "/rates", "/shipments", CN, US),
     "fedex": (FakeFedEx, {"api_key": "fx-key", "secret_key": "fx-secret",
                           "account_number": "740561073"},
               "fedex_international_priority", "/rate/", "/ship/v1/shipments", CN, US),

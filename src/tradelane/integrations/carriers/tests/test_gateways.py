@@ -8,7 +8,7 @@ from tradelane.logistics.carriers import contract as g
 from tradelane.logistics.tracking import codes as tc
 
 EXPECTED_RATES = {
-    "dhl_express": {"dhl_express_worldwide_nondoc": "101.2", "dhl_express_12_00_nondoc": "138.0"},
+    "dhl_express": {"mydhl_express_worldwide": "101.2", "mydhl_express_12_00": "138.0"},
     "fedex": {"fedex_international_priority": "70.75", "fedex_international_economy": "57.5"},
     "ups": {"ups_worldwide_saver": "92.4", "ups_worldwide_expedited": "69.3"},
     "usps_international": {"usps_priority_mail_international": "48.25",
@@ -85,7 +85,7 @@ def test_label_track_void(carrier):
 
     before = len(carrier.fake.requests)
     carrier.gateway.void(carrier.account, label.carrier_shipment_id, label.tracking_number)
-    if carrier.carrier == "dhl_express":  # XML-PI has no cancellation: nothing is sent
+    if carrier.carrier == "dhl_express":  # MyDHL cancels pickups, not shipments: nothing sent
         assert len(carrier.fake.requests) == before
         assert carrier.fake.labels[label.tracking_number].voided is False
     else:
@@ -94,7 +94,7 @@ def test_label_track_void(carrier):
 
 def test_void_of_an_unknown_label_is_refused(carrier):
     if carrier.carrier == "dhl_express":
-        pytest.skip("DHL Express XML-PI has no cancellation to refuse")
+        pytest.skip("the MyDHL API has no shipment cancellation to refuse")
     with pytest.raises(g.CarrierError) as err:
         carrier.gateway.void(carrier.account, "NOPE0000", "NOPE0000")
     assert err.value.retryable is False
@@ -149,7 +149,7 @@ def test_label_read_timeout_then_retry_with_same_key_buys_one_label(carrier):
     [bought] = carrier.fake.labels.values()
     assert again.tracking_number == bought.tracking_number
     assert again.meta["recovered"] is True
-    if carrier.carrier == "fedex":  # FedEx REST cannot reprint: the label must be re-made
+    if carrier.carrier in ("fedex", "dhl_express"):  # no label reprint: it must be re-made
         assert again.label == b"" and again.meta["label_missing"] is True
     else:
         assert again.label == bought.label
