@@ -92,6 +92,11 @@ def package_lines(order_id: int, package_id) -> tuple[FulfillmentLine, ...]:
     return tuple(FulfillmentLine(sku, n) for sku, n in sorted(totals.items()))
 
 
+# Platforms whose stock is set per store SKU (Amazon: the seller SKU of a listing): a mapped
+# SKU needs no recorded platform inventory item.
+SKU_IS_ITEM = frozenset({"amazon"})
+
+
 def stock_levels(conn: StoreConnection, store_skus: list[str] | None = None) -> list[StockLevel]:
     """Available stock per platform location for the store's mapped SKUs (bundles: the
     number of whole bundles the components allow)."""
@@ -103,6 +108,11 @@ def stock_levels(conn: StoreConnection, store_skus: list[str] | None = None) -> 
     if store_skus:
         items = items.filter(store_sku__in=store_skus)
     item_of = dict(items.values_list("store_sku", "inventory_item_id"))
+    if conn.platform in SKU_IS_ITEM:  # the listing is named by the store SKU itself
+        mapped = StoreSkuMapping.objects.filter(store_id=conn.store_id)
+        if store_skus:
+            mapped = mapped.filter(store_sku__in=store_skus)
+        item_of = {s: s for s in mapped.values_list("store_sku", flat=True)} | item_of
     comps: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for store_sku, sku_id, qty in StoreSkuMapping.objects.filter(
         store_id=conn.store_id, store_sku__in=list(item_of)

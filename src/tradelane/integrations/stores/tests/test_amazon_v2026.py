@@ -11,7 +11,7 @@ import pytest
 
 from tradelane.core.models import OutboxMessage
 from tradelane.core.outbox import deliver_due, enqueue
-from tradelane.integrations.stores import services, sync
+from tradelane.integrations.stores import services, stock_push, sync
 from tradelane.integrations.stores.amazon import client as amazon_client
 from tradelane.integrations.stores.amazon.connector import AmazonConnector
 from tradelane.integrations.stores.amazon.mapping import package_reference
@@ -22,6 +22,7 @@ from tradelane.integrations.stores.contract import (
     StockLevel,
 )
 from tradelane.integrations.stores.fakes.amazon import MARKETPLACE, FakeAmazon, make_order
+from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order, Package, PackageLine
@@ -277,3 +278,19 @@ def test_listings_patch_rules_of_the_fake(conn, fake):
                         params={"marketplaceIds": MARKETPLACE}, json_body=body)  # fmt: skip
     assert len(fake.refused) == len(bad) and fake.listing_patches == []
     assert fake.listings[("AMZ-SKU-A", MARKETPLACE)]["quantity"] == {}
+
+
+def test_stock_sweep_pushes_mapped_skus_without_inventory_items(admin, conn, fake, make_sku, wh_us):
+    mug = make_sku("MUG-1")
+    order_services.map_store_sku(admin, conn.store, "AMZ-MUG", [(mug, 1)])
+    order_services.map_store_sku(admin, conn.store, "AMZ-MUG-3", [(mug, 3)])  # a bundle of 3
+    services.update_settings(admin, conn, {"push_stock": True, "locations": {"LA": "DEFAULT"}})
+    fake.add_listing("AMZ-MUG", [MARKETPLACE, UK])
+    fake.add_listing("AMZ-MUG-3", [UK])
+    inventory.receive(admin, sku_id=mug.pk, warehouse_id=wh_us.pk, quantity=10)
+    assert stock_push.queue_changed()["queued"] == 1
+    assert deliver_due()["sent"] == 1
+    assert {k: v["quantity"] for k, v in fake.listings.items()} == {
+        ("AMZ-MUG", MARKETPLACE): {"DEFAULT": 10}, ("AMZ-MUG", UK): {"DEFAULT": 10},
+        ("AMZ-MUG-3", UK): {"DEFAULT": 3},
+    }  # fmt: skip
