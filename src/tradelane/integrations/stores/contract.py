@@ -114,14 +114,27 @@ class WebhookEnvelope:
 
 
 @dataclass(frozen=True)
+class FulfillmentLine:
+    """One store line of a parcel: the store's SKU and the quantity in the store's units."""
+
+    store_sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class Fulfillment:
-    """Tracking to push for one order (all its open lines)."""
+    """Tracking to push for one order: for the parcel's ``lines`` (a split package), or for all
+    its open lines when ``lines`` is empty."""
 
     order_external_id: str
     tracking_company: str
     tracking_number: str
     tracking_url: str = ""
     notify_customer: bool = False
+    lines: tuple[FulfillmentLine, ...] = ()
+    # an update: the number the platform's fulfilments carry until now (all of them, one per
+    # location for a split parcel, get the new one)
+    previous_tracking_number: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """Outbox handlers: tracking and stock leave for the platforms here.
 
 ``store.fulfillment`` payload: ``{"order_id", "store_id", "tracking_company",
-"tracking_number", "tracking_url", "update": bool}`` (the logistics side enqueues it when a
-shipment ships, ``update`` when its last-mile number changes).
+"tracking_number", "tracking_url", "update": bool, "package_id": optional,
+"previous_number": optional (an update: the number to replace)}`` (the logistics
+side enqueues it when a shipment ships, ``update`` when its last-mile number changes). With
+``package_id`` (a split or merged package) only that parcel's lines and quantities are
+pushed, in the store's units; without it, all the order's open lines.
 ``store.stock`` payload: ``{"store_id", "store_skus": [...] (optional, default: all mapped)}``.
 
 Platform unavailable (429/5xx/network) -> ``RetryLater(retry_after=...)``; the outbox retries.
@@ -18,9 +21,16 @@ from django.utils import timezone
 from tradelane.core.outbox import GiveUp, RetryLater, handler
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
-from tradelane.orders.models import Order, StoreSkuMapping
+from tradelane.orders.models import Order, PackageLine, StoreSkuMapping
 
-from .contract import Fulfillment, PlatformError, StockLevel, Unavailable, connector_for
+from .contract import (
+    Fulfillment,
+    FulfillmentLine,
+    PlatformError,
+    StockLevel,
+    Unavailable,
+    connector_for,
+)
 from .models import PlatformInventoryItem, StoreConnection, SyncRun
 from .settings_schema import settings_of
 
@@ -52,6 +62,8 @@ def push_fulfillment(msg) -> None:
         tracking_company=str(p.get("tracking_company") or ""),
         tracking_number=str(p.get("tracking_number") or ""),
         tracking_url=str(p.get("tracking_url") or ""),
+        lines=package_lines(p["order_id"], p.get("package_id")),
+        previous_tracking_number=str(p.get("previous_number") or ""),
     )
     connector = connector_for(conn)
     try:
@@ -65,6 +77,26 @@ def push_fulfillment(msg) -> None:
         raise GiveUp(str(exc)) from exc
 
 
+def package_lines(order_id: int, package_id) -> tuple[FulfillmentLine, ...]:
+    """The store lines of one order in one package, quantities in the store's units (a line
+    of bundles counts whole bundles: our units x store quantity / our quantity)."""
+    if not package_id:
+        return ()
+    totals: dict[str, int] = defaultdict(int)
+    for store_sku, qty, line_qty, store_qty in PackageLine.objects.filter(
+        package_id=package_id, order_line__order_id=order_id
+    ).values_list(
+        "order_line__store_sku", "quantity", "order_line__quantity", "order_line__store_quantity"
+    ):
+        totals[store_sku] += max(1, qty * store_qty // max(1, line_qty))
+    return tuple(FulfillmentLine(sku, n) for sku, n in sorted(totals.items()))
+
+
+# Platforms whose stock is set per store SKU (Amazon: the seller SKU of a listing): a mapped
+# SKU needs no recorded platform inventory item.
+SKU_IS_ITEM = frozenset({"amazon"})
+
+
 def stock_levels(conn: StoreConnection, store_skus: list[str] | None = None) -> list[StockLevel]:
     """Available stock per platform location for the store's mapped SKUs (bundles: the
     number of whole bundles the components allow)."""
@@ -76,6 +108,11 @@ def stock_levels(conn: StoreConnection, store_skus: list[str] | None = None) -> 
     if store_skus:
         items = items.filter(store_sku__in=store_skus)
     item_of = dict(items.values_list("store_sku", "inventory_item_id"))
+    if conn.platform in SKU_IS_ITEM:  # the listing is named by the store SKU itself
+        mapped = StoreSkuMapping.objects.filter(store_id=conn.store_id)
+        if store_skus:
+            mapped = mapped.filter(store_sku__in=store_skus)
+        item_of = {s: s for s in mapped.values_list("store_sku", flat=True)} | item_of
     comps: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for store_sku, sku_id, qty in StoreSkuMapping.objects.filter(
         store_id=conn.store_id, store_sku__in=list(item_of)

@@ -6,7 +6,7 @@ refreshed, and per-operation token buckets on top of ``stores.http``.
   ``expires_in`` (seconds). The token is cached per (client id, refresh token) until a minute
   before it expires, and refreshed once more when a call is refused with 403 (expired or
   revoked early). Every call sends it as ``x-amz-access-token``.
-- Rate limits: each operation has a usage plan (rate per second, burst), e.g. getOrders 0.0167
+- Rate limits: each operation has a usage plan (rate per second, burst), e.g. searchOrders 0.0056
   and 20. A token bucket per (endpoint, seller, operation) waits before a call when it is
   empty; ``x-amzn-RateLimit-Limit`` in an answer corrects its rate. A 429 (QuotaExceeded)
   empties the bucket, waits one token's time and tries again (``MAX_THROTTLE_RETRIES``).
@@ -33,12 +33,15 @@ from ..http import RETRY_STATUSES, HttpClient
 LWA_URL = "https://api.amazon.com/auth/o2/token"
 REFRESH_MARGIN = 60.0  # seconds before expiry a cached token is renewed
 MAX_THROTTLE_RETRIES = 5
-# Default usage plans (rate per second, burst), Orders API v0.
+# Default usage plans (rate per second, burst) of the published models
+# (amzn/selling-partner-api-models: orders_2026-01-01.json, ordersV0.json for confirmShipment,
+# listingsItems_2021-08-01.json); x-amzn-RateLimit-Limit corrects the rate per seller.
 USAGE_PLANS = {
-    "getOrders": (0.0167, 20),
+    "searchOrders": (0.0056, 20),
     "getOrder": (0.5, 30),
-    "getOrderItems": (0.5, 30),
     "confirmShipment": (2.0, 10),
+    "getListingsItem": (5.0, 10),
+    "patchListingsItem": (5.0, 5),
 }
 
 _lock = threading.Lock()

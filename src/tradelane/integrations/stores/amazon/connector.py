@@ -1,27 +1,42 @@
-"""The Amazon SP-API connector (Orders API v0): ``contract.Connector``.
+"""The Amazon SP-API connector: ``contract.Connector`` on the Orders API v2026-01-01, the v0
+``confirmShipment`` and the Listings Items API 2021-08-01.
 
 - Import is a pull (Amazon sends no order webhooks in this scope; ``verify_webhook`` refuses
-  every request): ``getOrders`` with ``MarketplaceIds`` (the store's ``marketplace_ids``),
-  ``LastUpdatedAfter`` = the cursor and ``LastUpdatedBefore`` = now minus two minutes (Amazon's
-  data lags by about that much), following ``NextToken``; then ``getOrderItems`` for each order,
-  paced by its own usage plan. Amazon does not document the order of the results, so the
+  every request): ``searchOrders`` (``GET /orders/2026-01-01/orders``) with ``marketplaceIds``
+  (the store's ``marketplace_ids``), ``lastUpdatedAfter`` = the cursor, ``lastUpdatedBefore`` =
+  now minus two minutes (the model: "at least two minutes before the time of the request"),
+  ``includedData`` FULFILLMENT, BUYER, RECIPIENT and PROCEEDS, following
+  ``pagination.nextToken`` (sent back as ``paginationToken``). Items come with each order
+  (no getOrderItems), and the buyer and address come without a Restricted Data Token: v0
+  ``getOrders`` left merchant-fulfilled orders without an address unless the app fetched an
+  RDT, so the import refused them. Amazon does not document the order of the results, so the
   cursor moves only when the whole window has been read (to its upper bound): a failure
   mid-way reads the window again, and the orders already stored come back unchanged.
-- Merchant-fulfilled (MFN) orders are imported for shipping. FBA (AFN) orders carry
+  https://developer-docs.amazon.com/sp-api/docs/orders-api-migration-guide
+- Merchant-fulfilled (MFN) orders are imported for shipping. FBA orders carry
   ``fulfilled_by_platform`` and are recorded as shipped from the store's
   ``platform_warehouse`` (see ``orders.services.record_platform_fulfilled``); FBA orders still
-  Pending are skipped until Amazon takes them on (their next change brings them).
-- Fulfilment: ``confirmShipment`` with one package (``packageReferenceId`` "1") of the items
-  still to ship; an order Amazon already reports Shipped is not confirmed again. A changed
-  tracking number confirms the same package again, which updates it.
-- Stock: not pushed to Amazon here (merchant-fulfilled quantities go through the Listings
-  Items API, outside this connector); ``push_stock`` reports nothing pushed.
+  PENDING are skipped until Amazon takes them on (their next change brings them).
+- Fulfilment: v0 ``confirmShipment`` (Orders API v2026-01-01 has no write operation; the v0
+  confirmShipment is not among the operations being retired), one call per parcel, each with
+  its own ``packageReferenceId`` (``mapping.package_reference``) and the parcel's own lines
+  (all items still to ship when the push names none). The order's ``packages`` (getOrder with
+  PACKAGES) tell what Amazon already has: a parcel whose tracking is there already is not
+  sent twice, and a second parcel is sent even when the order is already partly or wholly
+  shipped. A changed tracking number re-confirms the package that carries the previous
+  number (the only package, when the push does not say), which edits it on Amazon.
+- Stock: ``patchListingsItem`` sets the merchant-fulfilled quantity (``fulfillment_availability``
+  with fulfillment_channel_code DEFAULT) of each SKU in each of the store's marketplaces; the
+  listing's product type comes from ``getListingsItem`` (summaries). Needs ``seller_id`` in the
+  credentials. Levels of one SKU at several locations are added up (Amazon holds one
+  merchant-fulfilled quantity per listing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from ..contract import (
     Fulfillment,
@@ -39,10 +54,14 @@ from ..wire_formats import cursor_minus, parse_time, utc_cursor
 from . import mapping
 from .client import LWA_URL, LwaTokens, SpApiClient
 
-PAGE_SIZE = 100  # getOrders MaxResultsPerPage maximum
-LAG = timedelta(minutes=2)  # getOrders data is complete about two minutes after a change
+PAGE_SIZE = 100  # searchOrders maxResultsPerPage maximum
+LAG = timedelta(minutes=2)  # searchOrders: the Before bound at least two minutes ago
 FIRST_IMPORT = timedelta(days=30)  # how far back the first import reads
-ORDERS = "/orders/v0/orders"
+ORDERS = "/orders/2026-01-01/orders"
+CONFIRM = "/orders/v0/orders/{}/shipmentConfirmation"
+LISTINGS = "/listings/2021-08-01/items/{}/{}"
+IMPORT_DATA = "FULFILLMENT,BUYER,RECIPIENT,PROCEEDS"
+SHIP_DATA = "FULFILLMENT,PACKAGES"
 
 
 @register("amazon")
@@ -80,20 +99,6 @@ class AmazonConnector:
 
     # --- orders -----------------------------------------------------------------------------
 
-    def _items(self, order_id: str) -> list[dict]:
-        items: list[dict] = []
-        params: dict | None = None
-        while True:
-            body = self.client.call(
-                "getOrderItems", "GET", f"{ORDERS}/{order_id}/orderItems", params=params
-            )
-            payload = (body or {}).get("payload") or {}
-            items += payload.get("OrderItems") or []
-            token = payload.get("NextToken")
-            if not token:
-                return items
-            params = {"NextToken": token}
-
     def fetch_orders(self, since: str | None) -> Iterator[OrderPage]:
         until = self._now() - LAG
         start = parse_time(since) if since else None
@@ -101,32 +106,34 @@ class AmazonConnector:
         if start >= until:
             yield OrderPage(orders=[], cursor=since or "", done=True)
             return
-        marketplaces = self._marketplaces()
         params: dict = {
-            "MarketplaceIds": marketplaces,
-            "LastUpdatedAfter": utc_cursor(start),
-            "LastUpdatedBefore": utc_cursor(until),
-            "MaxResultsPerPage": PAGE_SIZE,
+            "marketplaceIds": self._marketplaces(),
+            "lastUpdatedAfter": utc_cursor(start),
+            "lastUpdatedBefore": utc_cursor(until),
+            "maxResultsPerPage": PAGE_SIZE,
+            "includedData": IMPORT_DATA,
         }
         while True:
-            body = self.client.call("getOrders", "GET", ORDERS, params=params)
-            payload = (body or {}).get("payload") or {}
-            orders = [o for o in payload.get("Orders") or [] if mapping.wanted(o)]
-            neutral = [mapping.from_sp(o, self._items(o["AmazonOrderId"])) for o in orders]
-            token = payload.get("NextToken")
+            body = self.client.call("searchOrders", "GET", ORDERS, params=params) or {}
+            orders = [mapping.from_sp(o) for o in body.get("orders") or [] if mapping.wanted(o)]
+            token = (body.get("pagination") or {}).get("nextToken")
             if token:
-                yield OrderPage(orders=neutral, cursor=since or "", done=False)
-                params = {"MarketplaceIds": marketplaces, "NextToken": token}
+                yield OrderPage(orders=orders, cursor=since or "", done=False)
+                params = {**params, "paginationToken": token}
                 continue
-            yield OrderPage(orders=neutral, cursor=utc_cursor(until), done=True)
+            yield OrderPage(orders=orders, cursor=utc_cursor(until), done=True)
             return
 
+    def _get(self, external_id: str, included: str) -> dict | None:
+        body = self.client.call(
+            "getOrder", "GET", f"{ORDERS}/{quote(external_id, safe='')}",
+            params={"includedData": included}, missing_ok=True,
+        )  # fmt: skip
+        return (body or {}).get("order") or None
+
     def fetch_order(self, external_id: str):
-        body = self.client.call("getOrder", "GET", f"{ORDERS}/{external_id}", missing_ok=True)
-        order = (body or {}).get("payload")
-        if not order:
-            return None
-        return mapping.from_sp(order, self._items(external_id))
+        order = self._get(external_id, IMPORT_DATA)
+        return mapping.from_sp(order) if order else None
 
     def cursor_minus(self, cursor: str | None, seconds: int) -> str | None:
         return cursor_minus(cursor, seconds)
@@ -142,42 +149,102 @@ class AmazonConnector:
     # --- fulfilment -------------------------------------------------------------------------
 
     def _order(self, external_id: str) -> dict:
-        body = self.client.call("getOrder", "GET", f"{ORDERS}/{external_id}", missing_ok=True)
-        order = (body or {}).get("payload")
+        order = self._get(external_id, SHIP_DATA)
         if not order:
             raise PlatformError(f"Amazon has no order {external_id}")
         if mapping.is_fba(order):
             raise PlatformError(f"Amazon order {external_id} is fulfilled by Amazon (FBA)")
-        if order.get("OrderStatus") in ("Canceled", "Pending", "PendingAvailability"):
-            raise PlatformError(f"Amazon order {external_id} is {order.get('OrderStatus')}")
+        status = mapping.status_of(order)
+        if status in ("CANCELLED", "PENDING", "PENDING_AVAILABILITY"):
+            raise PlatformError(f"Amazon order {external_id} is {status}")
         return order
 
-    def _confirm(self, order: dict, f: Fulfillment, *, update: bool) -> PushResult:
-        external_id = f.order_external_id
-        items = self._items(external_id)
-        marketplace = order.get("MarketplaceId") or (self.marketplaces or [""])[0]
+    def _send(self, order: dict, reference: str, rows: list[dict], f: Fulfillment) -> None:
+        marketplace = mapping.marketplace_of(order) or (self.marketplaces or [""])[0]
         body = mapping.confirmation(
-            marketplace, items, f.tracking_company, f.tracking_number, self._now(), update=update
+            marketplace, reference, rows, f.tracking_company, f.tracking_number, self._now()
         )
-        if not body["packageDetail"]["orderItems"]:
-            return PushResult(platform_ids=[external_id], count=0)
         self.client.call(
-            "confirmShipment", "POST", f"{ORDERS}/{external_id}/shipmentConfirmation",
-            json_body=body,
+            "confirmShipment", "POST",
+            CONFIRM.format(quote(f.order_external_id, safe="")), json_body=body,
         )  # fmt: skip
-        return PushResult(platform_ids=[external_id], count=1)
 
     def push_fulfillment(self, f: Fulfillment) -> PushResult:
         order = self._order(f.order_external_id)
-        if order.get("OrderStatus") == "Shipped":  # confirmed already (a retry after a lost answer)
+        packages = order.get("packages") or []
+        if any(p.get("trackingNumber") == f.tracking_number for p in packages):
+            return PushResult(platform_ids=[f.order_external_id], count=0)  # a retry: it is there
+        lines = [(line.store_sku, line.quantity) for line in f.lines]
+        rows = mapping.package_rows(order.get("orderItems") or [], lines)
+        if not rows:  # nothing of this parcel is left to ship on Amazon
             return PushResult(platform_ids=[f.order_external_id], count=0)
-        return self._confirm(order, f, update=False)
+        self._send(order, mapping.package_reference(f.tracking_number), rows, f)
+        return PushResult(platform_ids=[f.order_external_id], count=1)
 
     def update_tracking(self, f: Fulfillment) -> PushResult:
         order = self._order(f.order_external_id)
-        if order.get("OrderStatus") not in ("Shipped", "PartiallyShipped"):
-            return self._confirm(order, f, update=False)
-        return self._confirm(order, f, update=True)
+        packages = order.get("packages") or []
+        if any(p.get("trackingNumber") == f.tracking_number for p in packages):
+            return PushResult(platform_ids=[f.order_external_id], count=0)
+        previous = f.previous_tracking_number
+        target = next((p for p in packages if previous and p.get("trackingNumber") == previous),
+                      None)  # fmt: skip
+        if target is None and len(packages) == 1:
+            target = packages[0]
+        if target is None and not packages:  # never confirmed: confirm it now
+            return self.push_fulfillment(f)
+        if target is None:
+            raise PlatformError(
+                f"Amazon order {f.order_external_id} has {len(packages)} packages and none "
+                f"carries {previous or 'the previous tracking number'}"
+            )
+        rows = [{"orderItemId": str(i["orderItemId"]), "quantity": int(i["quantity"])}
+                for i in target.get("packageItems") or []]  # fmt: skip
+        self._send(order, str(target["packageReferenceId"]), rows, f)
+        return PushResult(platform_ids=[f.order_external_id], count=1)
 
-    def push_stock(self, levels: list[StockLevel]) -> PushResult:
-        return PushResult(count=0)
+    # --- stock ------------------------------------------------------------------------------
+
+    def _product_type(self, seller: str, sku: str, marketplace: str) -> str | None:
+        body = self.client.call(
+            "getListingsItem", "GET", LISTINGS.format(quote(seller, safe=""), quote(sku, safe="")),
+            params={"marketplaceIds": marketplace, "includedData": "summaries"}, missing_ok=True,
+        )  # fmt: skip
+        for summary in (body or {}).get("summaries") or []:
+            if summary.get("marketplaceId") == marketplace and summary.get("productType"):
+                return str(summary["productType"])
+        return None
+
+    def push_stock(self, levels: list[StockLevel], *, idempotency_key: str = "") -> PushResult:
+        """Absolute quantities, so a retry sets the same values again (``idempotency_key`` is
+        not needed here). A SKU not listed in a marketplace is skipped there; one Amazon
+        refuses (``INVALID``) fails the push with its issues once the others are sent."""
+        seller = str(self._creds.get("seller_id") or "")
+        if not seller:
+            raise PlatformError("Amazon stock push needs the seller_id credential")
+        marketplaces = self._marketplaces().split(",")
+        totals: dict[str, int] = {}
+        for level in levels:
+            totals[level.inventory_item_id] = totals.get(level.inventory_item_id, 0) + max(
+                0, level.available
+            )
+        pushed, refused = [], []
+        for sku, quantity in sorted(totals.items()):
+            for marketplace in marketplaces:
+                product_type = self._product_type(seller, sku, marketplace)
+                if product_type is None:
+                    continue
+                answer = self.client.call(
+                    "patchListingsItem", "PATCH",
+                    LISTINGS.format(quote(seller, safe=""), quote(sku, safe="")),
+                    params={"marketplaceIds": marketplace},
+                    json_body=mapping.quantity_patch(product_type, quantity),
+                ) or {}  # fmt: skip
+                if answer.get("status") == "ACCEPTED":
+                    pushed.append(f"{sku}@{marketplace}")
+                else:
+                    issues = "; ".join(str(i.get("message")) for i in answer.get("issues") or [])
+                    refused.append(f"{sku}@{marketplace}: {answer.get('status')} {issues}")
+        if refused:
+            raise PlatformError("Amazon refused stock for " + " | ".join(refused)[:1800])
+        return PushResult(platform_ids=pushed, count=len(pushed))

@@ -1,22 +1,34 @@
-"""A local fake of Login with Amazon and the SP-API Orders API v0, for tests and the demo.
+"""A local fake of Login with Amazon and the SP-API, for tests and the demo.
 
     fake = FakeAmazon(orders=10).start()        # http://127.0.0.1:<port>
-    credentials: fake.credentials()               # refresh token, client id/secret, lwa_endpoint
+    credentials: fake.credentials()               # refresh token, client id/secret, seller id
     fake.confirmations                            # shipment confirmations received
+    fake.add_listing("SKU-1", [MARKETPLACE])      # a listing; fake.listings: its quantities
     fake.expire_tokens()                          # every issued access token expires now
-    fake.limits["getOrders"] = (0.5, 2)           # usage plan (rate/s, burst) per operation
+    fake.limits["searchOrders"] = (0.5, 2)        # usage plan (rate/s, burst) per operation
     fake.fail_next(1, status=503); fake.drop_after_bytes = 100
     fake.stop()
 
-Speaks the documented shapes: ``POST /auth/o2/token`` (form ``grant_type=refresh_token``)
-answering ``access_token``/``expires_in``; ``GET /orders/v0/orders`` (``MarketplaceIds``,
-``LastUpdatedAfter``/``LastUpdatedBefore`` or ``CreatedAfter``, ``MaxResultsPerPage`` up to
-100, ``NextToken``) answering ``{"payload": {"Orders", "NextToken", "LastUpdatedBefore"}}``;
-``GET /orders/v0/orders/{id}``; ``GET /orders/v0/orders/{id}/orderItems``;
-``POST /orders/v0/orders/{id}/shipmentConfirmation`` (204). Every SP-API call needs a valid,
-unexpired ``x-amz-access-token`` (403 ``Unauthorized`` otherwise) and is counted against its
-operation's token bucket: 429 ``QuotaExceeded`` when empty. Answers carry
-``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId``.
+Speaks the documented shapes (sources and the rules checked: ``amazon_shapes``):
+- LWA ``POST /auth/o2/token`` (form ``grant_type=refresh_token``): ``access_token``,
+  ``expires_in``.
+- Orders API v2026-01-01: ``GET /orders/2026-01-01/orders`` (searchOrders: exactly one of
+  ``createdAfter``/``lastUpdatedAfter``, ``lastUpdatedBefore`` at least two minutes before the
+  request, ``marketplaceIds``, ``maxResultsPerPage`` 1 to 100, ``paginationToken`` = the last
+  answer's ``pagination.nextToken``, ``includedData``) answering ``{"orders", "pagination",
+  "lastUpdatedBefore"}``; ``GET /orders/2026-01-01/orders/{id}`` (getOrder) answering
+  ``{"order"}``. The buyer and the address come without a Restricted Data Token.
+- Orders API v0 (deprecated; kept to show what it withholds): ``GET /orders/v0/orders``,
+  ``/orders/v0/orders/{id}`` and ``.../orderItems``. This fake issues no Restricted Data
+  Tokens, so v0 answers never carry the buyer or the address's name, street lines and phone.
+- ``POST /orders/v0/orders/{id}/shipmentConfirmation`` (204), one package per call: a new
+  ``packageReferenceId`` is a new package, the same one again edits that package.
+- Listings Items 2021-08-01: ``GET`` and ``PATCH /listings/2021-08-01/items/{sellerId}/{sku}
+  ?marketplaceIds=`` (getListingsItem with the ``summaries``, patchListingsItem; a listing not
+  in that marketplace answers 404 / ``INVALID``).
+Every SP-API call needs a valid, unexpired ``x-amz-access-token`` (403 ``Unauthorized``
+otherwise) and is counted against its operation's token bucket: 429 ``QuotaExceeded`` when
+empty. Answers carry ``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId``.
 """
 
 from __future__ import annotations
@@ -29,75 +41,37 @@ import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
+from .amazon_shapes import (
+    DATASETS,
+    MARKETPLACE,
+    _money,
+    confirmation_problem,
+    iso,
+    listings_patch_problem,
+    make_order,
+    order_2026,
+    package_2026,
+    v0_without_rdt,
+)
 from .base import HIDDEN, FakeServer
 
-ORDERS = "/orders/v0/orders"
-ONE = re.compile(rf"^{ORDERS}/([0-9A-Za-z\-]+)$")
-ITEMS = re.compile(rf"^{ORDERS}/([0-9A-Za-z\-]+)/orderItems$")
-CONFIRM = re.compile(rf"^{ORDERS}/([0-9A-Za-z\-]+)/shipmentConfirmation$")
-MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com
+__all__ = ["MARKETPLACE", "FakeAmazon", "_money", "make_order"]
+
+V0 = "/orders/v0/orders"
+V26 = "/orders/2026-01-01/orders"
+ONE = re.compile(rf"^{V0}/([0-9A-Za-z\-]+)$")
+ITEMS = re.compile(rf"^{V0}/([0-9A-Za-z\-]+)/orderItems$")
+CONFIRM = re.compile(rf"^{V0}/([0-9A-Za-z\-]+)/shipmentConfirmation$")
+ONE_26 = re.compile(rf"^{V26}/([0-9A-Za-z\-]+)$")
+LISTING = re.compile(r"^/listings/2021-08-01/items/([^/]+)/([^/]+)$")
+SELLER = "A1FAKESELLER0001"
+LAG = timedelta(minutes=2)  # searchOrders: the ...Before bound at least two minutes ago
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _money(amount: str, currency: str = "USD") -> dict:
-    return {"CurrencyCode": currency, "Amount": amount}
-
-
-def make_order(
-    i: int, *, base: datetime | None = None, channel: str = "MFN", status: str = "Unshipped"
-) -> tuple[dict, list[dict]]:
-    """One order (getOrders shape) and its items (getOrderItems shape)."""
-    base = base or datetime(2026, 1, 1, tzinfo=UTC)
-    created = base + timedelta(seconds=i)
-    qty = 1 + i % 2
-    price = 15 + i % 10
-    order = {
-        "AmazonOrderId": f"113-{i:07d}-{1000000 + i:07d}",
-        "PurchaseDate": _iso(created),
-        "LastUpdateDate": _iso(created),
-        "OrderStatus": status,
-        "FulfillmentChannel": channel,
-        "SalesChannel": "Amazon.com",
-        "ShipServiceLevel": "Std US D2D Dom",
-        "OrderTotal": _money(f"{price * qty + 4}.99"),
-        "NumberOfItemsShipped": 0,
-        "NumberOfItemsUnshipped": qty,
-        "PaymentMethod": "Other",
-        "MarketplaceId": MARKETPLACE,
-        "OrderType": "StandardOrder",
-        "IsPrime": False,
-        "IsBusinessOrder": False,
-        "BuyerInfo": {"BuyerEmail": f"buyer{i}@marketplace.amazon.com", "BuyerName": f"Buyer {i}"},
-        "ShippingAddress": {
-            "Name": f"Buyer {i}",
-            "AddressLine1": f"{i} Main St",
-            "City": "Seattle",
-            "StateOrRegion": "WA",
-            "PostalCode": "98109",
-            "CountryCode": "US",
-            "Phone": "+1 206-555-0100",
-        },
-    }
-    items = [
-        {
-            "ASIN": f"B0{i:08d}",
-            "SellerSKU": f"AMZ-SKU-{i % 20:03d}",
-            "OrderItemId": f"{50000000000000 + i}",
-            "Title": f"Fake Amazon product {i % 20}",
-            "QuantityOrdered": qty,
-            "QuantityShipped": 0,
-            "ItemPrice": _money(f"{price * qty}.00"),
-            "ShippingPrice": _money("4.99"),
-            "ItemTax": _money("0.00"),
-            "PromotionDiscount": _money("0.00"),
-        }
-    ]
-    return order, items
+    return iso(moment)
 
 
 def _error(code: str, message: str, details: str = "") -> dict:
@@ -127,24 +101,35 @@ class FakeAmazon(FakeServer):
         client_secret: str = "amzn1.oa2-cs.fake",
         refresh_token: str = "Atzr|fake",
         expires_in: int = 3600,
+        seller_id: str = SELLER,
     ):
         super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_token = refresh_token
         self.expires_in = expires_in
+        self.seller_id = seller_id
         self.tokens: dict[str, float] = {}  # access token -> expires at (monotonic)
         self.grants = 0
         self.orders: dict[str, dict] = {}
         self.items: dict[str, list[dict]] = {}
         self.confirmations: list[dict] = []
+        self.refused: list[tuple[str, str]] = []  # (operation, why) of bodies refused with 400
         self.packages: dict[tuple[str, str], dict] = {}  # (order id, package ref) -> detail
+        self._package_times: dict[tuple[str, str], str] = {}
+        # (sku, marketplace) -> {"productType", "asin", "quantity": {channel code: n}}
+        self.listings: dict[tuple[str, str], dict] = {}
+        self.listing_patches: list[dict] = []  # accepted patches: sku, marketplace, body
         # usage plans (rate per second, burst); generous by default so tests run fast
-        self.limits = {"getOrders": (50.0, 20), "getOrder": (50.0, 30),
-                       "getOrderItems": (50.0, 30), "confirmShipment": (50.0, 10)}  # fmt: skip
+        self.limits = {"searchOrders": (50.0, 20), "getOrder": (50.0, 30),
+                       "getOrders": (50.0, 20), "getOrderV0": (50.0, 30),
+                       "getOrderItems": (50.0, 30), "confirmShipment": (50.0, 10),
+                       "getListingsItem": (50.0, 10),
+                       "patchListingsItem": (50.0, 5)}  # fmt: skip
         self._buckets: dict[str, _Bucket] = {}
         self.throttled = 0
         self.page_size_seen: list[int] = []
+        self.included_seen: list[frozenset[str]] = []  # includedData of each v2026 call
         for i in range(orders):
             self.add_order(*make_order(i))
 
@@ -155,6 +140,14 @@ class FakeAmazon(FakeServer):
             self.orders[order["AmazonOrderId"]] = order
             self.items[order["AmazonOrderId"]] = items
         return order
+
+    def add_listing(self, sku: str, marketplaces: list[str], *, product_type: str = "LUGGAGE",
+                    asin: str = "") -> None:  # fmt: skip
+        with self.lock:
+            for market in marketplaces:
+                self.listings[(sku, market)] = {"productType": product_type,
+                                                "asin": asin or f"B0{abs(hash(sku)) % 10**8:08d}",
+                                                "quantity": {}}  # fmt: skip
 
     def touch(self, order_id: str, when: datetime | None = None, **changes) -> dict:
         with self.lock:
@@ -169,7 +162,7 @@ class FakeAmazon(FakeServer):
 
     def credentials(self, base_url: str | None = None) -> dict:
         return {"client_id": self.client_id, "client_secret": self.client_secret,
-                "refresh_token": self.refresh_token,
+                "refresh_token": self.refresh_token, "seller_id": self.seller_id,
                 "lwa_endpoint": f"{base_url or self.base_url}/auth/o2/token"}  # fmt: skip
 
     def expire_tokens(self) -> None:
@@ -185,14 +178,23 @@ class FakeAmazon(FakeServer):
     # --- HTTP -------------------------------------------------------------------------------
 
     def _operation(self, method: str, path: str) -> str | None:
-        if path == ORDERS and method == "GET":
-            return "getOrders"
-        if ITEMS.match(path) and method == "GET":
-            return "getOrderItems"
-        if CONFIRM.match(path) and method == "POST":
+        if method == "GET":
+            if path == V26:
+                return "searchOrders"
+            if ONE_26.match(path):
+                return "getOrder"
+            if path == V0:
+                return "getOrders"
+            if ITEMS.match(path):
+                return "getOrderItems"
+            if ONE.match(path):
+                return "getOrderV0"
+            if LISTING.match(path):
+                return "getListingsItem"
+        if method == "POST" and CONFIRM.match(path):
             return "confirmShipment"
-        if ONE.match(path) and method == "GET":
-            return "getOrder"
+        if method == "PATCH" and LISTING.match(path):
+            return "patchListingsItem"
         return None
 
     def before(self, method, path, query, headers, raw):
@@ -229,18 +231,29 @@ class FakeAmazon(FakeServer):
         op = self._operation(method, path)
         limit = {"x-amzn-RateLimit-Limit": f"{self.limits[op][0]}",
                  "x-amzn-RequestId": str(uuid.uuid4())}  # fmt: skip
-        if op == "getOrders":
-            status, body = self._orders(query)
+        if op == "searchOrders":
+            status, body = self._search(query)
+        elif op == "getOrder":
+            status, body = self._get_2026(ONE_26.match(path).group(1), query)
+        elif op == "getOrders":
+            status, body = self._orders_v0(query)
         elif op == "getOrderItems":
             status, body = self._items(ITEMS.match(path).group(1))
-        elif op == "confirmShipment":
-            status, body = self._confirm(CONFIRM.match(path).group(1), raw)
-        else:
+        elif op == "getOrderV0":
             oid = ONE.match(path).group(1)
             with self.lock:
                 order = copy.deepcopy(self.orders.get(oid))
-            status, body = (200, {"payload": order}) if order else (
+            status, body = (200, {"payload": v0_without_rdt(order)}) if order else (
                 404, _error("NotFound", f"Order {oid} not found"))  # fmt: skip
+        elif op == "confirmShipment":
+            status, body = self._confirm(CONFIRM.match(path).group(1), raw)
+        elif op == "getListingsItem":
+            status, body = self._listing(*LISTING.match(path).groups(), query)
+        else:
+            status, body = self._patch_listing(*LISTING.match(path).groups(), query, raw)
+        if status == 400 and body and op in ("confirmShipment", "patchListingsItem"):
+            with self.lock:
+                self.refused.append((op, body["errors"][0]["message"]))
         return status, body, limit
 
     def _token(self, raw: bytes):
@@ -262,7 +275,28 @@ class FakeAmazon(FakeServer):
         return 200, {"access_token": token, "refresh_token": self.refresh_token,
                      "token_type": "bearer", "expires_in": self.expires_in}, {}  # fmt: skip
 
-    def _orders(self, q: dict):
+    # --- orders -----------------------------------------------------------------------------
+
+    def _page(self, state: dict) -> tuple[list[dict], str | None]:
+        """One page of the kept orders for a search ``state``; the next page's token."""
+        with self.lock:
+            rows = sorted(
+                (o for o in self.orders.values()
+                 if o["MarketplaceId"] in state["markets"] and not o.get(HIDDEN)
+                 and (not state["after"] or o["LastUpdateDate"] >= state["after"])
+                 and (not state["before"] or o["LastUpdateDate"] <= state["before"])
+                 and (not state["created"] or o["PurchaseDate"] >= state["created"])),
+                key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]),
+            )  # fmt: skip
+            page = copy.deepcopy(rows[state["offset"] : state["offset"] + state["size"]])
+            self.page_size_seen.append(state["size"])
+        token = None
+        if state["offset"] + state["size"] < len(rows):
+            nxt = {**state, "offset": state["offset"] + state["size"]}
+            token = base64.b64encode(json.dumps(nxt).encode()).decode()
+        return page, token
+
+    def _orders_v0(self, q: dict):
         if not q.get("MarketplaceIds"):
             return 400, _error("InvalidInput", "Missing required 'MarketplaceIds'")
         if q.get("NextToken"):
@@ -280,24 +314,82 @@ class FakeAmazon(FakeServer):
             state = {"after": q.get("LastUpdatedAfter"), "before": q.get("LastUpdatedBefore"),
                      "created": q.get("CreatedAfter"), "size": size, "offset": 0,
                      "markets": q["MarketplaceIds"].split(",")}  # fmt: skip
-        with self.lock:
-            rows = sorted(
-                (o for o in self.orders.values()
-                 if o["MarketplaceId"] in state["markets"] and not o.get(HIDDEN)
-                 and (not state["after"] or o["LastUpdateDate"] >= state["after"])
-                 and (not state["before"] or o["LastUpdateDate"] <= state["before"])
-                 and (not state["created"] or o["PurchaseDate"] >= state["created"])),
-                key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]),
-            )  # fmt: skip
-            page = copy.deepcopy(rows[state["offset"] : state["offset"] + state["size"]])
-            self.page_size_seen.append(state["size"])
-        payload: dict = {"Orders": page}
-        if state["offset"] + state["size"] < len(rows):
-            nxt = {**state, "offset": state["offset"] + state["size"]}
-            payload["NextToken"] = base64.b64encode(json.dumps(nxt).encode()).decode()
+        page, token = self._page(state)
+        payload: dict = {"Orders": [v0_without_rdt(o) for o in page]}
+        if token:
+            payload["NextToken"] = token
         if state["before"]:
             payload["LastUpdatedBefore"] = state["before"]
         return 200, {"payload": payload}
+
+    def _included(self, q: dict):
+        """The ``includedData`` datasets asked for, or an error answer."""
+        included = {v for v in (q.get("includedData") or "").split(",") if v}
+        unknown = sorted(included - DATASETS)
+        if unknown:
+            return None, (400, _error("InvalidInput", f"Invalid includedData {unknown}"))
+        with self.lock:
+            self.included_seen.append(frozenset(included))
+        return included, None
+
+    def _view(self, order: dict, included: set[str]) -> dict:
+        oid = order["AmazonOrderId"]
+        with self.lock:
+            items = copy.deepcopy(self.items.get(oid) or [])
+            packages = [package_2026(d, self._package_times[k])
+                        for k, d in self.packages.items() if k[0] == oid]  # fmt: skip
+        return order_2026(order, items, packages, included)
+
+    def _search(self, q: dict):
+        """searchOrders (v2026 model, its parameter notes): "You must provide exactly one of
+        createdAfter and lastUpdatedAfter"; a ...Before bound is "at least two minutes before
+        the time of the request"; maxResultsPerPage "must be between 1 and 100"; the next page
+        is asked for with "the nextToken value as the paginationToken query parameter"."""
+        included, err = self._included(q)
+        if err:
+            return err
+        if q.get("paginationToken"):
+            try:
+                state = json.loads(base64.b64decode(q["paginationToken"]))
+            except ValueError:
+                return 400, _error("InvalidInput", "Invalid paginationToken")
+        else:
+            created, updated = q.get("createdAfter"), q.get("lastUpdatedAfter")
+            if bool(created) == bool(updated):
+                return 400, _error("InvalidInput", "Exactly one of createdAfter and "
+                                   "lastUpdatedAfter must be provided")  # fmt: skip
+            if created and q.get("lastUpdatedBefore") or updated and q.get("createdBefore"):
+                return 400, _error("InvalidInput", "created... and lastUpdated... bounds cannot "
+                                   "be mixed")  # fmt: skip
+            before = q.get("lastUpdatedBefore") or q.get("createdBefore")
+            if before and before > _iso(datetime.now(UTC) - LAG):
+                return 400, _error("InvalidInput", "The ...Before date must be at least two "
+                                   "minutes before the time of the request")  # fmt: skip
+            size = int(q.get("maxResultsPerPage") or 100)
+            if not 1 <= size <= 100:
+                return 400, _error("InvalidInput", "maxResultsPerPage must be between 1 and 100")
+            markets = [m for m in (q.get("marketplaceIds") or "").split(",") if m]
+            if not markets or len(markets) > 50:
+                return 400, _error("InvalidInput", "marketplaceIds: 1 to 50 marketplaces")
+            state = {"after": updated, "before": q.get("lastUpdatedBefore"), "created": created,
+                     "size": size, "offset": 0, "markets": markets}  # fmt: skip
+        page, token = self._page(state)
+        body: dict = {"orders": [self._view(o, included) for o in page]}
+        if token:
+            body["pagination"] = {"nextToken": token}
+        if state["before"]:
+            body["lastUpdatedBefore"] = state["before"]
+        return 200, body
+
+    def _get_2026(self, oid: str, q: dict):
+        included, err = self._included(q)
+        if err:
+            return err
+        with self.lock:
+            order = copy.deepcopy(self.orders.get(oid))
+        if order is None:
+            return 404, _error("NotFound", f"Order {oid} not found")
+        return 200, {"order": self._view(order, included)}
 
     def _items(self, oid: str):
         with self.lock:
@@ -307,22 +399,19 @@ class FakeAmazon(FakeServer):
         return 200, {"payload": {"AmazonOrderId": oid, "OrderItems": items}}
 
     def _confirm(self, oid: str, raw: bytes):
+        """One package per call (rules: ``amazon_shapes.confirmation_problem``). A new
+        ``packageReferenceId`` adds a package with the quantities still to ship; the same one
+        again edits that package (the v0 guide: confirmShipment can also "edit shipment
+        details of orders that have been shipped")."""
         try:
             body = json.loads(raw)
-            detail = body["packageDetail"]
-            ref = detail["packageReferenceId"]
-            rows = detail["orderItems"]
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             return 400, _error("InvalidInput", "The input you have submitted is not valid.")
-        if not (isinstance(ref, str) and ref.isdigit() and int(ref) > 0):
-            return 400, _error("InvalidInput", "The input you have submitted is not valid. Please "
-                               "check the fields with invalid type [packageDetail."
-                               "packageReferenceId].")  # fmt: skip
-        for key in ("carrierCode", "trackingNumber", "shipDate"):
-            if not detail.get(key):
-                return 400, _error("InvalidInput", f"Missing packageDetail.{key}")
-        if detail["carrierCode"] == "Other" and not detail.get("carrierName"):
-            return 400, _error("InvalidInput", "carrierName is required when carrierCode is Other")
+        problem = confirmation_problem(body)
+        if problem:
+            return 400, _error("InvalidInput", problem)
+        detail = body["packageDetail"]
+        ref, rows = detail["packageReferenceId"], detail["orderItems"]
         with self.lock:
             order = self.orders.get(oid)
             if order is None:
@@ -334,8 +423,10 @@ class FakeAmazon(FakeServer):
             ):  # fmt: skip
                 return 400, _error("InvalidInput", f"Order is {order['OrderStatus']}")
             items = {i["OrderItemId"]: i for i in self.items[oid]}
-            update = (oid, ref) in self.packages
-            if order["OrderStatus"] == "Shipped" and not update:
+            old = self.packages.get((oid, ref))
+            before = {r["orderItemId"]: int(r["quantity"]) for r in (old or {}).get(
+                "orderItems", [])}  # fmt: skip
+            if order["OrderStatus"] == "Shipped" and old is None:
                 return 400, _error("GeneralError", "Failed to create package due to not finding "
                                    "a matching package or order already fulfilled.")  # fmt: skip
             for row in rows:
@@ -343,15 +434,86 @@ class FakeAmazon(FakeServer):
                 qty = int(row.get("quantity") or 0)
                 if item is None or qty <= 0:
                     return 400, _error("InvalidInput", "Invalid orderItemId or quantity")
-                left = item["QuantityOrdered"] - (0 if update else item["QuantityShipped"])
+                left = item["QuantityOrdered"] - item["QuantityShipped"] + before.get(
+                    item["OrderItemId"], 0)  # fmt: skip
                 if qty > left:
                     return 400, _error("InvalidInput", "Quantity exceeds the quantity to ship")
+            for item_id, qty in before.items():  # an edit replaces the package's contents
+                items[item_id]["QuantityShipped"] -= qty
             for row in rows:
-                if not update:
-                    items[row["orderItemId"]]["QuantityShipped"] += int(row["quantity"])
+                items[row["orderItemId"]]["QuantityShipped"] += int(row["quantity"])
             self.packages[(oid, ref)] = detail
-            self.confirmations.append({"order_id": oid, "update": update, **detail})
+            self._package_times.setdefault((oid, ref), _iso(datetime.now(UTC)))
+            self.confirmations.append({"order_id": oid, "update": old is not None, **detail})
             done = all(i["QuantityShipped"] >= i["QuantityOrdered"] for i in items.values())
-            order["OrderStatus"] = "Shipped" if done else "PartiallyShipped"
+            some = any(i["QuantityShipped"] for i in items.values())
+            order["OrderStatus"] = "Shipped" if done else (
+                "PartiallyShipped" if some else "Unshipped")  # fmt: skip
             order["LastUpdateDate"] = _iso(datetime.now(UTC))
         return 204, None
+
+    # --- listings ---------------------------------------------------------------------------
+
+    def _listing_key(self, seller: str, sku: str, q: dict):
+        if unquote(seller) != self.seller_id:
+            return None, (400, _error("InvalidInput", f"Invalid sellerId {unquote(seller)}"))
+        markets = [m for m in (q.get("marketplaceIds") or "").split(",") if m]
+        if len(markets) != 1:
+            return None, (400, _error("InvalidInput", "marketplaceIds: one marketplace"))
+        return (unquote(sku), markets[0]), None
+
+    def _listing(self, seller: str, sku: str, q: dict):
+        key, err = self._listing_key(seller, sku, q)
+        if err:
+            return err
+        with self.lock:
+            found = copy.deepcopy(self.listings.get(key))
+        if found is None:
+            return 404, _error("NOT_FOUND", f"SKU '{key[0]}' not found in marketplace {key[1]}")
+        body: dict = {"sku": key[0]}
+        datasets = (q.get("includedData") or "summaries").split(",")
+        if "summaries" in datasets:
+            body["summaries"] = [{"marketplaceId": key[1], "asin": found["asin"],
+                                  "productType": found["productType"],
+                                  "conditionType": "new_new", "status": ["BUYABLE"]}]  # fmt: skip
+        if "fulfillmentAvailability" in datasets:
+            body["fulfillmentAvailability"] = [
+                {"fulfillmentChannelCode": c, "quantity": n} for c, n in found["quantity"].items()
+            ]
+        return 200, body
+
+    def _patch_listing(self, seller: str, sku: str, q: dict, raw: bytes):
+        """patchListingsItem (rules: ``amazon_shapes.listings_patch_problem``); the product
+        type must be the listing's. Answers ``ListingsItemSubmissionResponse``."""
+        key, err = self._listing_key(seller, sku, q)
+        if err:
+            return err
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return 400, _error("InvalidInput", "The request body is not JSON")
+        problem = listings_patch_problem(body)
+        if problem:
+            return 400, _error("InvalidInput", problem)
+        submission = {"sku": key[0], "submissionId": uuid.uuid4().hex}
+        with self.lock:
+            found = self.listings.get(key)
+            issue = None
+            if found is None:
+                issue = f"SKU '{key[0]}' is not listed in marketplace {key[1]}"
+            elif body["productType"] != found["productType"]:
+                issue = (f"productType {body['productType']} does not match the listing's "
+                         f"{found['productType']}")  # fmt: skip
+            if issue:
+                return 200, {**submission, "status": "INVALID", "issues": [
+                    {"code": "4000001", "message": issue, "severity": "ERROR"}]}  # fmt: skip
+            for patch in body["patches"]:
+                if patch["path"] != "/attributes/fulfillment_availability":
+                    continue
+                if patch["op"] == "delete":
+                    found["quantity"].clear()
+                    continue
+                for entry in patch["value"]:
+                    found["quantity"][entry["fulfillment_channel_code"]] = entry["quantity"]
+            self.listing_patches.append({"sku": key[0], "marketplace": key[1], "body": body})
+        return 200, {**submission, "status": "ACCEPTED", "issues": []}

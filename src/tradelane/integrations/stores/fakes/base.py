@@ -97,6 +97,9 @@ class FakeServer:
             def do_PUT(self):  # noqa: N802
                 fake._handle(self, "PUT")
 
+            def do_PATCH(self):  # noqa: N802
+                fake._handle(self, "PATCH")
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

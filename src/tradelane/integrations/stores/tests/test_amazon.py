@@ -14,6 +14,7 @@ from tradelane.integrations.stores import services, sync
 from tradelane.integrations.stores.amazon import client as amazon_client
 from tradelane.integrations.stores.amazon import connector as amazon_connector
 from tradelane.integrations.stores.amazon.connector import AmazonConnector
+from tradelane.integrations.stores.amazon.mapping import package_reference
 from tradelane.integrations.stores.fakes.amazon import MARKETPLACE, FakeAmazon, make_order
 from tradelane.integrations.stores.models import WebhookDelivery
 from tradelane.inventory.models import StockMovement, Warehouse
@@ -121,7 +122,9 @@ def test_next_token_paging_and_cursor(conn, fake, monkeypatch):
         fake.add_order(*_order(i))
     run = sync.sync(conn)
     assert (run.status, run.created) == ("succeeded", 25), run.error
-    assert [p for m, p in fake.log if p == "/orders/v0/orders"] == ["/orders/v0/orders"] * 3
+    searches = [p for m, p in fake.log if p == "/orders/2026-01-01/orders"]
+    assert searches == ["/orders/2026-01-01/orders"] * 3
+    assert not [p for m, p in fake.log if "/orders/v0/" in p]  # items come with the orders
     assert fake.page_size_seen == [10, 10, 10]
     conn.refresh_from_db()
     assert conn.cursor > BASE.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -135,8 +138,8 @@ def test_network_failure_mid_sync_resumes_from_the_cursor_without_duplicates(
     monkeypatch.setattr(amazon_connector, "PAGE_SIZE", 10)
     for i in range(25):
         fake.add_order(*_order(i))
-    # requests: 1 token, 2 getOrders, 3-12 items, 13 the second getOrders: cut mid-body
-    fake.drop_on_request = 13
+    # requests: 1 token, 2 the first searchOrders page, 3 the second: cut mid-body
+    fake.drop_on_request = 3
     fake.drop_after_bytes = 300
     run = sync.sync(conn, connector=AmazonConnector(conn, sleep=lambda s: None, retries=0))
     assert (run.status, run.created) == ("failed", 10)
@@ -175,7 +178,7 @@ def test_lwa_refusal_fails_the_run(admin, conn, fake):
 
 def test_429_is_honoured(conn, fake, monkeypatch):
     monkeypatch.setattr(amazon_connector, "PAGE_SIZE", 2)
-    fake.set_limit("getOrders", 2.0, 1)  # stricter than the default plan's burst of 20
+    fake.set_limit("searchOrders", 2.0, 1)  # stricter than the default plan's burst of 20
     for i in range(5):
         fake.add_order(*_order(i))
     slept = []
@@ -190,16 +193,16 @@ def test_429_is_honoured(conn, fake, monkeypatch):
     assert run.created == 5
     assert fake.throttled >= 1
     assert connector.client.throttled_sleeps  # waited after the 429 ...
-    assert connector.client.bucket("getOrders").rate == 2.0  # ... and learned the plan
+    assert connector.client.bucket("searchOrders").rate == 2.0  # ... and learned the plan
 
 
 def test_429_that_does_not_end_fails_the_run_for_a_later_retry(conn, fake, monkeypatch):
     monkeypatch.setattr(amazon_connector, "PAGE_SIZE", 1)
-    fake.set_limit("getOrders", 0.001, 1)
+    fake.set_limit("searchOrders", 0.001, 1)
     for i in range(2):
         fake.add_order(*_order(i))
     run = sync.sync(conn, connector=AmazonConnector(conn, sleep=lambda s: None))
-    assert run.status == "failed" and "kept throttling getOrders" in run.error
+    assert run.status == "failed" and "kept throttling searchOrders" in run.error
     assert run.created == 1
 
 
@@ -229,7 +232,8 @@ def test_shipment_confirmation_meets_503_and_is_delivered_exactly_once(conn, fak
     [confirmed] = fake.confirmations
     assert confirmed["order_id"] == amazon_order["AmazonOrderId"]
     assert (confirmed["packageReferenceId"], confirmed["carrierCode"], confirmed["carrierName"],
-            confirmed["trackingNumber"]) == ("1", "Other", "YunExpress", "LP123")  # fmt: skip
+            confirmed["trackingNumber"]) == (package_reference("LP123"), "Other", "YunExpress",
+                                             "LP123")  # fmt: skip
     assert confirmed["orderItems"] == [{"orderItemId": items[0]["OrderItemId"], "quantity": 2}]
     assert fake.orders[amazon_order["AmazonOrderId"]]["OrderStatus"] == "Shipped"
     replay(msg.pk)
@@ -241,6 +245,8 @@ def test_shipment_confirmation_meets_503_and_is_delivered_exactly_once(conn, fak
     assert len(fake.confirmations) == 2
     assert fake.confirmations[-1]["update"] is True
     assert fake.confirmations[-1]["trackingNumber"] == "LM999"
+    assert fake.confirmations[-1]["packageReferenceId"] == package_reference("LP123")
+    assert fake.confirmations[-1]["orderItems"] == confirmed["orderItems"]
     assert len(fake.packages) == 1
 
 

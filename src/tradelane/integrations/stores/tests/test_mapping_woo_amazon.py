@@ -6,6 +6,11 @@ from decimal import Decimal
 
 from tradelane.integrations.stores.amazon import mapping as amz
 from tradelane.integrations.stores.fakes.amazon import make_order as amazon_order
+from tradelane.integrations.stores.fakes.amazon_shapes import (
+    confirmation_problem,
+    listings_patch_problem,
+    order_2026,
+)
 from tradelane.integrations.stores.fakes.woocommerce import make_order as woo_order
 from tradelane.integrations.stores.wire_formats import cursor_minus, unit_price
 from tradelane.integrations.stores.woocommerce import mapping as woo
@@ -74,9 +79,16 @@ def test_woocommerce_tracking_and_dedupe_key():
     assert delivery_key("abc", b"1") == delivery_key("abc", b"1")
 
 
+ALL = {"FULFILLMENT", "BUYER", "RECIPIENT", "PROCEEDS"}
+
+
+def _v2026(order, items, included=ALL):
+    return order_2026(order, items, [], set(included))
+
+
 def test_amazon_order_and_items():
     order, items = amazon_order(3)
-    n = amz.from_sp(order, items)
+    n = amz.from_sp(_v2026(order, items))
     assert n["external_id"] == n["number"] == order["AmazonOrderId"]
     assert (n["payment_status"], n["fulfilled_by_platform"], n["cancelled"]) == ("paid", False,
                                                                                  False)  # fmt: skip
@@ -87,38 +99,64 @@ def test_amazon_order_and_items():
             "quantity": 2,
             "unit_price": "18.00",
         }
-    ]  # ItemPrice 36.00 for 2
+    ]  # unitPrice 18.00; the ITEM proceeds 36.00 for 2
     assert n["totals"]["items"] == "36.00" and n["totals"]["shipping"] == "4.99"
+    assert n["totals"]["discount"] == "0.00" and n["totals"]["tax"] == "0.00"
     assert n["totals"]["grand"] == "40.99" and n["currency"] == "USD"
-    assert n["shipping_address"]["state"] == "WA"
+    assert n["shipping_address"] == {
+        "name": "Buyer 3", "company": "", "address1": "3 Main St", "address2": "",
+        "city": "Seattle", "state": "WA", "postcode": "98109", "country": "US",
+        "phone": "+1 206-555-0100",
+    }  # fmt: skip
+    assert n["buyer"]["email"] == "buyer3@marketplace.amazon.com"
 
 
-def test_amazon_restricted_address_fba_and_pending():
+def test_amazon_without_address_fba_and_pending():
     order, items = amazon_order(1)
-    order["ShippingAddress"] = {"City": "Seattle", "StateOrRegion": "WA", "PostalCode": "98109",
-                                "CountryCode": "US"}  # fmt: skip
-    assert amz.from_sp(order, items)["shipping_address"]["address1"] == ""  # MFN: not made up
-    fba = amz.from_sp({**order, "FulfillmentChannel": "AFN"}, items)
+    bare = _v2026(order, items, ALL - {"RECIPIENT"})  # no address given (role not granted)
+    assert amz.from_sp(bare)["shipping_address"]["address1"] == ""  # MFN: not made up
+    fba = amz.from_sp(_v2026({**order, "FulfillmentChannel": "AFN"}, items, ALL - {"RECIPIENT"}))
     assert fba["fulfilled_by_platform"] is True
     assert fba["shipping_address"]["address1"] == "(fulfilled by Amazon)"
-    assert not amz.wanted({**order, "FulfillmentChannel": "AFN", "OrderStatus": "Pending"})
-    assert amz.wanted({**order, "OrderStatus": "Pending"})
-    assert amz.from_sp({**order, "OrderStatus": "Canceled"}, items)["cancelled"] is True
+    assert not amz.wanted(_v2026({**order, "FulfillmentChannel": "AFN", "OrderStatus": "Pending"},
+                                 items))  # fmt: skip
+    assert amz.wanted(_v2026({**order, "OrderStatus": "Pending"}, items))
+    cancelled = amz.from_sp(_v2026({**order, "OrderStatus": "Canceled"}, items))
+    assert (cancelled["cancelled"], cancelled["payment_status"]) == (True, "voided")
 
 
-def test_amazon_confirmation():
-    _order, items = amazon_order(1)
+def test_amazon_confirmation_rows_and_reference():
+    order, items = amazon_order(1)  # one item, 2 ordered
     items[0]["QuantityShipped"] = 1
+    view = _v2026(order, items)
+    item_id = items[0]["OrderItemId"]
+    assert amz.package_rows(view["orderItems"], None) == [{"orderItemId": item_id, "quantity": 1}]
+    assert amz.package_rows(view["orderItems"], [("AMZ-SKU-001", 5)]) == [
+        {"orderItemId": item_id, "quantity": 1}
+    ]  # capped to what is left
+    assert amz.package_rows(view["orderItems"], [("OTHER", 1)]) == []
+    ref = amz.package_reference("1Z9")
+    assert ref.isdigit() and int(ref) > 0 and ref == amz.package_reference(" 1Z9 ")
+    assert amz.package_reference("1Z9") != amz.package_reference("1Z8")
     at = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
-    body = amz.confirmation("M1", items, "ups", "1Z9", at)
+    body = amz.confirmation("M1", ref, [{"orderItemId": item_id, "quantity": 1}], "ups", "1Z9", at)
     assert body == {"marketplaceId": "M1", "packageDetail": {
-        "packageReferenceId": "1", "carrierCode": "UPS", "trackingNumber": "1Z9",
+        "packageReferenceId": ref, "carrierCode": "UPS", "trackingNumber": "1Z9",
         "shipDate": "2026-02-01T08:00:00Z",
-        "orderItems": [{"orderItemId": items[0]["OrderItemId"], "quantity": 1}]}}  # fmt: skip
-    other = amz.confirmation("M1", items, "YunExpress", "YT1", at, update=True)
+        "orderItems": [{"orderItemId": item_id, "quantity": 1}]}}  # fmt: skip
+    assert confirmation_problem(body) is None
+    other = amz.confirmation("M1", "7", [{"orderItemId": item_id, "quantity": 1}], "YunExpress",
+                             "YT1", at)  # fmt: skip
     assert other["packageDetail"]["carrierCode"] == "Other"
     assert other["packageDetail"]["carrierName"] == "YunExpress"
-    assert other["packageDetail"]["orderItems"][0]["quantity"] == 2
+
+
+def test_amazon_quantity_patch_meets_the_listings_rules():
+    body = amz.quantity_patch("LUGGAGE", 7)
+    assert body == {"productType": "LUGGAGE", "patches": [{
+        "op": "merge", "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]}]}  # fmt: skip
+    assert listings_patch_problem(body) is None
 
 
 def test_common_helpers():
