@@ -53,6 +53,6 @@ def test_the_explanation_of_the_last_row_is_not_clipped(page, live_server, shot)
     none = page.locator("table[data-rows] tbody tr:has(.chip-invalid)").first
     none.scroll_into_view_if_needed()
     none.locator("td.why summary").click()
-    expect(none.locator("ul.explain")).to_contain_text("no channel can carry this parcel")
+    expect(none.locator("ul.explain")).to_contain_text("没有渠道能承运这个包裹")
     assert none.locator("ul.explain").evaluate(VISIBLE)["corners"] == [True] * 4
     assert not page.js_errors
