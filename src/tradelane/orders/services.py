@@ -24,6 +24,7 @@ from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
 
+from . import automation
 from .allocation import SOURCE, allocate_orders, candidate_warehouses, plan_allocation
 from .models import Order, OrderLine, Package, PackageLine, Store, StoreSkuMapping
 from .review import review_orders
@@ -215,6 +216,10 @@ def change_status(
     check_allowed(TRANSITIONS, order.status, to_status)
     with transaction.atomic():
         was_reserved = order.status in RESERVED_STATES
+        approving = to_status == S.APPROVED and order.status in (
+            S.PENDING_REVIEW,
+            S.PENDING_CONTACT,
+        )
         extra = {}
         if was_reserved:
             extra["warehouse"] = None
@@ -222,6 +227,8 @@ def change_status(
         if was_reserved:
             inventory.release(actor, SOURCE, [str(order.pk)], note=f"order {to_status}")
             _cancel_open_packages(order)
+        if approving:  # approved by hand after a check: the review has passed
+            automation.after_review([order.pk])
     return order
 
 
