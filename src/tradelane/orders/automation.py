@@ -43,7 +43,6 @@ from tradelane.inventory.models import Warehouse
 
 from .allocation import ALLOCATABLE, allocate_orders
 from .models import Order, OrderLine
-from .states import OPEN_STATES
 from .states import OrderStatus as S
 
 log = logging.getLogger(__name__)
@@ -291,8 +290,3 @@ def run_stock_arrived(payload: dict) -> dict[str, int]:
         if all(left.get(pair, 0) <= 0 for pair in pairs):
             break
     return totals
-
-
-def stopped_count() -> int:
-    """Open orders the automation stopped (the workbench badge)."""
-    return Order.objects.filter(automation_stopped_at__isnull=False, status__in=OPEN_STATES).count()

@@ -34,7 +34,7 @@ from .states import OrderStatus as S
 __all__ = [
     "allocate_orders", "review_orders", "create_store", "update_store", "map_store_sku",
     "change_status", "cancel_order", "mark_shipped", "merge_orders", "split_order",
-    "record_platform_fulfilled", "set_warehouse_priority",
+    "record_platform_fulfilled", "set_warehouse_priority", "set_automation",
 ]  # fmt: skip
 
 
@@ -130,6 +130,42 @@ def set_warehouse_priority(actor, store: Store, codes) -> Store:
             Store.objects.filter(pk=store.pk).update(warehouse_priority=codes)
             changes = {"warehouse_priority": [old, codes]}
             audit.record(actor, "orders.store.warehouse_priority", store, changes)
+    return store
+
+
+ORDER_PRIORITY_MAX = 32767  # Store.order_priority, a small integer column
+
+
+def set_automation(
+    actor, store: Store, *, auto_allocate: bool, auto_ship: bool, order_priority: int
+) -> Store:
+    """The store's automation switches (``orders.automation``) and its order priority."""
+    require(actor, P.STORE_MANAGE)
+    for name, value in (("auto_allocate", auto_allocate), ("auto_ship", auto_ship)):
+        if not isinstance(value, bool):
+            raise ValidationFailed(
+                f"{name} is true or false", code="invalid_switch", details={"field": name}
+            )
+    if (
+        not isinstance(order_priority, int)
+        or isinstance(order_priority, bool)
+        or not 0 <= order_priority <= ORDER_PRIORITY_MAX
+    ):
+        raise ValidationFailed(
+            f"The order priority is a whole number from 0 to {ORDER_PRIORITY_MAX}",
+            code="invalid_order_priority",
+            details={"field": "order_priority", "max": ORDER_PRIORITY_MAX},
+        )
+    fields = {"auto_allocate": auto_allocate, "auto_ship": auto_ship,
+              "order_priority": order_priority}  # fmt: skip
+    with transaction.atomic():
+        current = Store.objects.select_for_update().filter(pk=store.pk).values(*fields).get()
+        changes = {k: [current[k], v] for k, v in fields.items() if current[k] != v}
+        for k, v in fields.items():
+            setattr(store, k, v)
+        if changes:
+            Store.objects.filter(pk=store.pk).update(**fields)
+            audit.record(actor, "orders.store.automation", store, changes)
     return store
 
 
