@@ -42,7 +42,7 @@ from tradelane.inventory import selectors as stock
 from tradelane.inventory.models import Warehouse
 
 from .allocation import ALLOCATABLE, allocate_orders
-from .models import Order, OrderLine
+from .models import Order, OrderLine, Store
 from .states import OrderStatus as S
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,8 @@ def _prepare_stock(payload: dict) -> list[dict]:
     """Only warehouses that ship orders: stock arriving in a platform (FBA) warehouse or an
     inactive one releases nothing."""
     pairs = {(int(s), int(w)) for s, w in payload.get("pairs") or []}
+    if not pairs or not Store.objects.filter(auto_allocate=True).exists():
+        return []
     shipping = set(
         Warehouse.objects.filter(pk__in={w for _, w in pairs}, is_active=True)
         .exclude(kind=Warehouse.Kind.PLATFORM)
@@ -258,17 +260,20 @@ def run_allocate(payload: dict) -> dict[str, int]:
 
 def waiting_orders(sku_ids) -> list[int]:
     """Pending-purchase orders of stores that allocate automatically, not stopped, with a line
-    of one of ``sku_ids``: oldest first, then by store priority (one query)."""
-    return list(
-        Order.objects.filter(
+    of one of ``sku_ids``: oldest first, then by store priority (one query per 900 SKUs)."""
+    skus = sorted(set(sku_ids))
+    found: dict[int, tuple] = {}
+    for start in range(0, len(skus), 900):
+        rows = Order.objects.filter(
             status=S.PENDING_PURCHASE,
             store__auto_allocate=True,
             automation_stopped_at__isnull=True,
-            pk__in=OrderLine.objects.filter(sku_id__in=sorted(sku_ids)).values("order_id"),
-        )
-        .order_by("placed_at", "store__order_priority", "id")
-        .values_list("id", flat=True)
-    )
+            pk__in=OrderLine.objects.filter(sku_id__in=skus[start : start + 900]).values(
+                "order_id"
+            ),
+        ).values_list("placed_at", "store__order_priority", "id")
+        found.update((row[2], row) for row in rows)
+    return [row[2] for row in sorted(found.values())]
 
 
 @followups.followup(STOCK_ARRIVED, prepare=_prepare_stock)
