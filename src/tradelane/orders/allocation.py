@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
+from tradelane.core import followups
 from tradelane.core.bulk import update_rows
 from tradelane.core.states import bulk_transition
 from tradelane.inventory import selectors as stock
@@ -35,6 +36,9 @@ from .states import OrderStatus as S
 CHUNK = 1000
 ALLOCATABLE = (S.APPROVED, S.PENDING_PURCHASE)
 SOURCE = "order"
+# The follow-up that rate-shops and ships what was allocated, for the stores that ship
+# automatically (``orders.automation``; carried out by ``logistics.shipping.automation``).
+SHIP_FOLLOWUP = "logistics.auto_ship"
 
 
 def candidate_warehouses() -> list[tuple[int, str]]:
@@ -111,12 +115,19 @@ def plan_allocation(orders, needs, warehouses, available, preferences=None):
 
 
 def allocate_orders(
-    actor, order_ids, *, chunk: int = CHUNK, reason_format: str = "{}"
+    actor,
+    order_ids,
+    *,
+    chunk: int = CHUNK,
+    reason_format: str = "{}",
+    ship_trigger: str = "after allocation",
 ) -> dict[str, int]:
     """Allocate approved (and pending purchase) orders. Others are skipped.
 
     ``reason_format`` frames the reasons on the state events (the automation says what set it
-    off: ``"auto after review: {}"``)."""
+    off: ``"auto after review: {}"``). The orders allocated are handed to ``SHIP_FOLLOWUP``
+    after commit (``ship_trigger`` names why in their history); it ships those of stores that
+    ship automatically and ignores the others."""
     require(actor, P.ORDER_ALLOCATE)
     ids = sorted(set(int(i) for i in order_ids))
     counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
@@ -126,12 +137,15 @@ def allocate_orders(
     )
     for start in range(0, len(ids), chunk):
         _allocate_chunk(
-            actor, ids[start : start + chunk], warehouses, ids_by_code, counts, reason_format
-        )
+            actor, ids[start : start + chunk], warehouses, ids_by_code, counts, reason_format,
+            ship_trigger,
+        )  # fmt: skip
     return counts
 
 
-def _allocate_chunk(actor, ids, warehouses, ids_by_code, counts, reason_format="{}") -> None:
+def _allocate_chunk(
+    actor, ids, warehouses, ids_by_code, counts, reason_format="{}", ship_trigger=""
+) -> None:
     with transaction.atomic():
         qs = Order.objects.filter(pk__in=ids, status__in=ALLOCATABLE)
         if connection.features.has_select_for_update:
@@ -176,6 +190,10 @@ def _allocate_chunk(actor, ids, warehouses, ids_by_code, counts, reason_format="
                     short[o["id"]] = []
         counts["allocated"] += len(chosen)
         counts["pending_purchase"] += len(short)
+        if chosen:
+            followups.after_commit(
+                SHIP_FOLLOWUP, {"order_ids": sorted(chosen), "trigger": ship_trigger}
+            )
 
 
 def _write(actor, orders, needs, chosen, short, reason_format="{}") -> None:

@@ -10,8 +10,9 @@ settings page). The steps run in tasks that follow the change that triggers them
   by a cancelled or de-allocated order) re-allocates the pending-purchase orders that wait for
   that SKU, oldest first, then by store priority, until that stock is gone
   (``STOCK_ARRIVED``, triggered by ``inventory.services``);
-- an order the pipeline allocated is rate-shopped and its shipment created, which numbers the
-  label on our own channels and buys it from the carrier otherwise (``SHIP``, carried out by
+- an allocated order (by the pipeline or by a person) is rate-shopped and its shipment
+  created, which numbers the label on our own channels and buys it from the carrier otherwise
+  (``SHIP``, queued by ``allocation.allocate_orders``, carried out by
   ``logistics.shipping.automation``).
 
 Every automatic action is in the order's history with its reason: state changes carry it
@@ -41,7 +42,7 @@ from tradelane.core.states import entity_label
 from tradelane.inventory import selectors as stock
 from tradelane.inventory.models import Warehouse
 
-from .allocation import ALLOCATABLE, allocate_orders
+from .allocation import ALLOCATABLE, SHIP_FOLLOWUP, allocate_orders
 from .models import Order, OrderLine, Store
 from .states import OrderStatus as S
 
@@ -52,7 +53,7 @@ PERMISSIONS = (P.ORDER_VIEW, P.ORDER_ALLOCATE, P.RATE_SHOP, P.SHIP)
 
 ALLOCATE = "orders.auto_allocate"  # {"order_ids": [...], "trigger": "..."}
 STOCK_ARRIVED = "orders.stock_arrived"  # {"pairs": [[sku_id, warehouse_id], ...]}
-SHIP = "logistics.auto_ship"  # {"order_ids": [...], "trigger": "..."}, see logistics
+SHIP = SHIP_FOLLOWUP  # {"order_ids": [...], "trigger": "..."}, see logistics
 
 # What set a step off, as written at the start of the history reasons ("auto <trigger>: ...")
 AFTER_REVIEW = "after review"
@@ -64,6 +65,9 @@ TRIGGERS = (AFTER_REVIEW, ON_STOCK, AFTER_RESUME, AFTER_ALLOCATION)
 BATCH = 1000  # orders per allocation task (one allocation chunk)
 SHIP_BATCH = 200  # orders per shipping task (a shipment each)
 FIELD = "automation"  # StateEvent.field of the automation's own history entries
+# Refusals that mean someone else got there first (another worker, a person): not a failure
+# of the order, nothing to stop.
+RACED = frozenset({"stale_state", "already_in_shipment", "order_not_allocated"})
 
 
 def automation_actor():
@@ -220,16 +224,17 @@ def _allocate(actor, ids: list[int], trigger: str) -> dict[str, int]:
         return {"allocated": 0, "pending_purchase": 0, "skipped": 0, "stopped": 0}
     why = reason(trigger, "{}")
     try:
-        counts = allocate_orders(actor, ids, reason_format=why)
+        counts = allocate_orders(actor, ids, reason_format=why, ship_trigger=trigger)
         failed: dict[int, tuple[str, str, str]] = {}
     except DomainError:
         counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
         failed = {}
         for order_id in ids:
             try:
-                one = allocate_orders(actor, [order_id], reason_format=why)
+                one = allocate_orders(actor, [order_id], reason_format=why, ship_trigger=trigger)
             except DomainError as exc:
-                failed[order_id] = ("allocate", exc.code, exc.message)
+                if exc.code not in RACED:
+                    failed[order_id] = ("allocate", exc.code, exc.message)
             else:
                 for key, value in one.items():
                     counts[key] += value
@@ -241,12 +246,7 @@ def _allocate(actor, ids: list[int], trigger: str) -> dict[str, int]:
     )
     for order_id in unmapped - set(failed):
         failed[order_id] = ("allocate", "unmapped_sku", "A line is not mapped to one of our SKUs")
-    stop_orders(actor, failed, trigger)
-    allocated = list(
-        Order.objects.filter(pk__in=ids, status=S.PENDING_SHIPMENT).values_list("id", flat=True)
-    )
-    if allocated:
-        followups.after_commit(SHIP, {"order_ids": sorted(allocated), "trigger": trigger})
+    stop_orders(actor, failed, trigger)  # (the allocated ones went on to SHIP themselves)
     return {**counts, "stopped": len(failed)}
 
 

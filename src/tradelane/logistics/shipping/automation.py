@@ -99,7 +99,8 @@ def run_ship(payload: dict) -> dict[str, int]:
                     actor, [(order_id, "shipment", pipeline.reason(trigger, text))]
                 )
         except DomainError as exc:
-            stops[order_id] = ("ship", exc.code, exc.message)
+            if exc.code not in pipeline.RACED:  # else someone shipped or released it meanwhile
+                stops[order_id] = ("ship", exc.code, exc.message)
         else:
             counts["shipped"] += 1
     pipeline.stop_orders(actor, stops, trigger)

@@ -151,3 +151,29 @@ def test_resume_after_the_cause_is_fixed_ships_the_order(cs, world, logistics, i
     assert [e[0] for e in history(order, "automation")] == [
         "stopped", "resumed", "rate_shop", "shipment",
     ]  # fmt: skip
+
+
+def test_an_order_allocated_by_hand_is_shipped_too(logistics, world, inline_tasks):
+    from tradelane.orders.allocation import allocate_orders
+
+    order = make_order(world["store"], [(world["mug"], 1)], status="approved")
+    with inline_tasks():
+        allocate_orders(logistics, [order.pk])
+    shipment = Shipment.objects.get(order_links__order=order)
+    assert history(order, "status") == [("pending_shipment", "allocated")]
+    assert history(order, "automation")[-1] == (
+        "shipment", f"auto after allocation: shipment {shipment.number} created on POST",
+    )  # fmt: skip
+
+
+def test_a_second_run_for_the_same_orders_ships_nothing_twice(cs, world, inline_tasks):
+    from tradelane.logistics.shipping import automation as ship_step
+
+    order = make_order(world["store"], [(world["mug"], 1)])
+    with inline_tasks():
+        review_orders(cs, [order.pk])
+    assert ship_step.run_ship({"order_ids": [order.pk], "trigger": "after review"}) == {
+        "shipped": 0, "stopped": 0,
+    }  # fmt: skip
+    assert ShipmentOrder.objects.filter(order=order).count() == 1
+    assert Order.objects.get(pk=order.pk).automation_stopped_at is None
