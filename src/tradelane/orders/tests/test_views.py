@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tradelane.core.models import Job, StateEvent
 from tradelane.orders import services
-from tradelane.orders.models import Order, Store
+from tradelane.orders.models import Order
 from tradelane.web.tests import data
 from tradelane.web.tests.data import HTMX, login, statuses
 
@@ -82,9 +82,6 @@ def test_bulk_approve_runs_a_job_and_reports_100_percent(
     client, world, django_capture_on_commit_callbacks, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    # the approved orders stay approved: the stores here allocate by hand (the automation
-    # that allocates approved orders has its own tests, orders/tests/test_automation.py)
-    Store.objects.update(auto_allocate=False)
     ids = list(Order.objects.order_by("id").values_list("pk", flat=True)[:5])
     login(client, world["cs"])
     with django_capture_on_commit_callbacks(execute=True):
