@@ -40,7 +40,9 @@ __all__ = [
 
 # --- stores and SKU mappings ----------------------------------------------------------------
 
-STORE_FIELDS = {"code", "name", "platform", "currency", "country", "is_active"}
+ORDER_PRIORITY_MAX = 32767  # Store.order_priority, a small integer column
+STORE_FIELDS = {"code", "name", "platform", "currency", "country", "is_active",
+                "auto_allocate", "auto_ship", "order_priority"}  # fmt: skip
 
 
 def _clean_store_fields(fields: dict) -> dict:
@@ -53,7 +55,27 @@ def _clean_store_fields(fields: dict) -> dict:
         fields["country"] = check_country(fields["country"])
     if "platform" in fields and fields["platform"] not in Store.Platform.values:
         raise ValidationFailed(f"Unknown platform {fields['platform']!r}", code="invalid_platform")
+    _check_automation(fields)
     return fields
+
+
+def _check_automation(fields: dict) -> None:
+    for name in ("auto_allocate", "auto_ship"):
+        if name in fields and not isinstance(fields[name], bool):
+            raise ValidationFailed(
+                f"{name} is true or false", code="invalid_switch", details={"field": name}
+            )
+    priority = fields.get("order_priority", 0)
+    if (
+        not isinstance(priority, int)
+        or isinstance(priority, bool)
+        or not 0 <= priority <= ORDER_PRIORITY_MAX
+    ):
+        raise ValidationFailed(
+            f"The order priority is a whole number from 0 to {ORDER_PRIORITY_MAX}",
+            code="invalid_order_priority",
+            details={"field": "order_priority", "max": ORDER_PRIORITY_MAX},
+        )
 
 
 def create_store(actor, **fields) -> Store:
@@ -133,31 +155,14 @@ def set_warehouse_priority(actor, store: Store, codes) -> Store:
     return store
 
 
-ORDER_PRIORITY_MAX = 32767  # Store.order_priority, a small integer column
-
-
 def set_automation(
     actor, store: Store, *, auto_allocate: bool, auto_ship: bool, order_priority: int
 ) -> Store:
     """The store's automation switches (``orders.automation``) and its order priority."""
     require(actor, P.STORE_MANAGE)
-    for name, value in (("auto_allocate", auto_allocate), ("auto_ship", auto_ship)):
-        if not isinstance(value, bool):
-            raise ValidationFailed(
-                f"{name} is true or false", code="invalid_switch", details={"field": name}
-            )
-    if (
-        not isinstance(order_priority, int)
-        or isinstance(order_priority, bool)
-        or not 0 <= order_priority <= ORDER_PRIORITY_MAX
-    ):
-        raise ValidationFailed(
-            f"The order priority is a whole number from 0 to {ORDER_PRIORITY_MAX}",
-            code="invalid_order_priority",
-            details={"field": "order_priority", "max": ORDER_PRIORITY_MAX},
-        )
     fields = {"auto_allocate": auto_allocate, "auto_ship": auto_ship,
               "order_priority": order_priority}  # fmt: skip
+    _check_automation(fields)
     with transaction.atomic():
         current = Store.objects.select_for_update().filter(pk=store.pk).values(*fields).get()
         changes = {k: [current[k], v] for k, v in fields.items() if current[k] != v}
