@@ -274,3 +274,45 @@ def test_live_demo_connects_the_demo_stores_to_running_fakes_and_a_sync_imports_
             again.stop()
     finally:
         live.stop()
+
+
+@pytest.mark.django_db
+def test_live_demo_orders_flow_from_the_store_to_a_label_with_no_click(
+    settings, django_capture_on_commit_callbacks
+):
+    """The demo stores allocate and ship automatically: a synced order ends with a shipment
+    made by the automation, or stopped with its reason; the demo's own waiting orders, loaded
+    before the switches went on, still wait."""
+    from tradelane.integrations.stores import live_demo, sync
+    from tradelane.integrations.stores.models import StoreConnection
+    from tradelane.logistics.models import ShipmentOrder
+    from tradelane.orders.models import Order, Store
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    demo.load()
+    assert set(Store.objects.values_list("code", "auto_allocate", "auto_ship")) == {
+        ("SHOP-US", True, True), ("WOO-DE", True, True), ("AMZ-UK", True, True),
+    }  # fmt: skip
+    waiting = set(Order.objects.filter(status="approved").values_list("id", flat=True))
+    assert waiting
+    live = live_demo.start(place=False)
+    try:
+        before = set(Order.objects.values_list("id", flat=True))
+        with django_capture_on_commit_callbacks(execute=True):
+            for conn in StoreConnection.objects.select_related("store"):
+                sync.sync(conn)
+    finally:
+        live.stop()
+    new = Order.objects.exclude(id__in=before)
+    assert new.count() == 3 * live_demo.SEED_ORDERS
+    shipped = ShipmentOrder.objects.filter(
+        order__in=new, shipment__created_by__username="system.automation"
+    )
+    assert shipped.exists()
+    for order in new.filter(status="pending_shipment"):
+        has_shipment = ShipmentOrder.objects.filter(order=order).exists()
+        assert has_shipment or order.automation_stop, order.pk
+    assert not new.filter(status="approved").exists()  # none left waiting for a click
+    assert set(Order.objects.filter(id__in=waiting).values_list("status", flat=True)) == {
+        "approved"
+    }

@@ -15,3 +15,10 @@ def run_job(job_id: int) -> None:
     from . import jobs
 
     jobs.run(job_id)
+
+
+@task()
+def run_followup(name: str, payload: dict) -> object:
+    from . import followups
+
+    return followups.run(name, payload)

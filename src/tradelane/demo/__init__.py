@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .data import (  # noqa: F401 - DEMO_USERS and logins_text are the package's too
+    AUTOMATION_PRIORITY,
     BLOCKED_EMAIL,
     BUNDLES,
     BUYERS,
@@ -248,6 +249,11 @@ class _Builder:
         titles = {s[0]: f"{p[2]} – {s[2]}" for p in PRODUCTS for s in p[7]}
         for fields in STORES:
             store = orders.create_store(admin, **fields)
+            # while the demo builds its history by hand, nothing runs by itself (see
+            # ``automation_on``, after the load has committed)
+            orders.set_automation(
+                admin, store, auto_allocate=False, auto_ship=False, order_priority=100
+            )
             self.stores[store.code] = store
             pattern, prefixes = STORE_SKUS[store.code]
             offers = []
@@ -264,6 +270,18 @@ class _Builder:
                 )
                 offers.append((store_sku, title, Decimal(price)))
             self.offers[store.code] = offers
+
+    def automation_on(self) -> None:
+        """The demo stores allocate and ship by themselves: a new order from the live demo
+        flows from review to a label with no click (``orders.automation``)."""
+        from tradelane.orders import services as orders
+
+        admin = self.users["admin"]
+        for store in self.stores.values():
+            orders.set_automation(
+                admin, store, auto_allocate=True, auto_ship=True,
+                order_priority=AUTOMATION_PRIORITY.get(store.code, 100),
+            )  # fmt: skip
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -632,4 +650,8 @@ def load() -> dict:
             "waiting_with_channel": with_channel,
         }
         audit.record(builder.users["admin"], MARKER_ACTION, None, summary, entity="demo")
+    # After the commit, so the follow-ups of the load itself (reviews, receipts) found the
+    # switches off and left the demo's waiting orders waiting.
+    with transaction.atomic():
+        builder.automation_on()
     return summary

@@ -155,6 +155,8 @@ STORES = [
          country="GB"),
 ]  # fmt: skip
 PRICE_INDEX = {"SHOP-US": 0, "WOO-DE": 1, "AMZ-UK": 2}
+# Orders placed at the same moment take stock in this store order (Store.order_priority).
+AUTOMATION_PRIORITY = {"SHOP-US": 10, "WOO-DE": 20, "AMZ-UK": 30}
 
 # Store SKU naming per store, and which of our SKUs each store sells.
 STORE_SKUS = {

@@ -3,6 +3,11 @@
 Reservations are conditional updates (``on_hand >= reserved + q``) on top of a check
 constraint, so two workers can never reserve the same unit, on SQLite or PostgreSQL.
 What a source document (an order, a transfer) holds reserved is derived from the ledger.
+
+Whenever available stock grows (a receipt, a transfer in, a positive adjustment or stocktake,
+a reservation released), the follow-up ``STOCK_ARRIVED`` is queued for after the commit with
+the (SKU, warehouse) pairs: the orders app re-allocates the orders waiting for them
+(``orders.automation``). Inventory does not know orders; it only names the follow-up.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from django.utils import timezone
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
-from tradelane.core import audit
+from tradelane.core import audit, followups
 from tradelane.core.bulk import insert_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import Conflict, ValidationFailed
@@ -41,6 +46,17 @@ class Reservation:
     items: Mapping[int, int]
     source_type: str
     source_id: str
+
+
+# the follow-up that allocates orders waiting for stock (registered by orders.automation)
+STOCK_ARRIVED = "orders.stock_arrived"
+
+
+def _arrived(pairs) -> None:
+    """Available stock grew for these (sku_id, warehouse_id): queue ``STOCK_ARRIVED``."""
+    kept = sorted({(int(s), int(w)) for s, w in pairs})
+    if kept:
+        followups.after_commit(STOCK_ARRIVED, {"pairs": [list(p) for p in kept]})
 
 
 MAX_ON_HAND = 2_147_483_647  # StockBalance.on_hand, an integer column (PostgreSQL's range)
@@ -165,6 +181,7 @@ def receive(
     with transaction.atomic():
         _balance(sku_id, warehouse_id)
         _add_on_hand(sku_id, warehouse_id, quantity)
+        _arrived([(sku_id, warehouse_id)])
         return _move(
             actor,
             sku_id,
@@ -190,6 +207,7 @@ def adjust(actor, *, sku_id: int, warehouse_id: int, delta: int, note: str) -> S
         _balance(sku_id, warehouse_id)
         if delta > 0:
             _add_on_hand(sku_id, warehouse_id, delta)
+            _arrived([(sku_id, warehouse_id)])
         else:
             changed = StockBalance.objects.filter(
                 sku_id=sku_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") - delta
@@ -221,6 +239,7 @@ def transfer(
             raise InsufficientStock("Not enough available stock to transfer")
         _balance(sku_id, to_warehouse_id)
         _add_on_hand(sku_id, to_warehouse_id, quantity)
+        _arrived([(sku_id, to_warehouse_id)])
         out = _move(
             actor,
             sku_id,
@@ -393,6 +412,8 @@ def _consume(actor, source_type: str, source_ids: Iterable[str], kind: str, note
                     details={"sku_id": sku_id, "warehouse_id": wh_id},
                 )
         insert_rows(StockMovement, MOVEMENT_FIELDS, rows)
+        if kind == K.RELEASE:  # released stock is available again for waiting orders
+            _arrived(totals)
     return sum(totals.values())
 
 
@@ -549,6 +570,7 @@ def apply_counts(
                 "The stock changed while it was being counted; count again",
                 code="stock_changed",
             )
+        _arrived(key for key, total in totals.items() if total > 0)
         kind = K.ADJUSTMENT if mode == STOCKTAKE else K.RECEIPT
         actor_id = actor.pk if getattr(actor, "pk", None) else None
         insert_rows(

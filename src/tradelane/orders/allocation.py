@@ -2,7 +2,8 @@
 
 Preference: the warehouses the order's store lists (``Store.warehouse_priority``, best first),
 then an active, non-platform warehouse in the destination country, then the configured priority
-(lower first). Orders are served first come, first served (placed_at).
+(lower first). Orders are served first come, first served (placed_at), orders placed at the
+same moment by their store's ``order_priority`` (lower first).
 An order no single warehouse can cover goes to pending purchase with its shortage listed
 (against the warehouse that misses the fewest units).
 
@@ -21,6 +22,7 @@ from django.db import connection, transaction
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
+from tradelane.core import followups
 from tradelane.core.bulk import update_rows
 from tradelane.core.states import bulk_transition
 from tradelane.inventory import selectors as stock
@@ -34,6 +36,9 @@ from .states import OrderStatus as S
 CHUNK = 1000
 ALLOCATABLE = (S.APPROVED, S.PENDING_PURCHASE)
 SOURCE = "order"
+# The follow-up that rate-shops and ships what was allocated, for the stores that ship
+# automatically (``orders.automation``; carried out by ``logistics.shipping.automation``).
+SHIP_FOLLOWUP = "logistics.auto_ship"
 
 
 def candidate_warehouses() -> list[tuple[int, str]]:
@@ -109,8 +114,20 @@ def plan_allocation(orders, needs, warehouses, available, preferences=None):
     return chosen, short
 
 
-def allocate_orders(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
-    """Allocate approved (and pending purchase) orders. Others are skipped."""
+def allocate_orders(
+    actor,
+    order_ids,
+    *,
+    chunk: int = CHUNK,
+    reason_format: str = "{}",
+    ship_trigger: str = "after allocation",
+) -> dict[str, int]:
+    """Allocate approved (and pending purchase) orders. Others are skipped.
+
+    ``reason_format`` frames the reasons on the state events (the automation says what set it
+    off: ``"auto after review: {}"``). The orders allocated are handed to ``SHIP_FOLLOWUP``
+    after commit (``ship_trigger`` names why in their history); it ships those of stores that
+    ship automatically and ignores the others."""
     require(actor, P.ORDER_ALLOCATE)
     ids = sorted(set(int(i) for i in order_ids))
     counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
@@ -119,17 +136,24 @@ def allocate_orders(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
         Warehouse.objects.filter(pk__in=[w[0] for w in warehouses]).values_list("code", "id")
     )
     for start in range(0, len(ids), chunk):
-        _allocate_chunk(actor, ids[start : start + chunk], warehouses, ids_by_code, counts)
+        _allocate_chunk(
+            actor, ids[start : start + chunk], warehouses, ids_by_code, counts, reason_format,
+            ship_trigger,
+        )  # fmt: skip
     return counts
 
 
-def _allocate_chunk(actor, ids, warehouses, ids_by_code, counts) -> None:
+def _allocate_chunk(
+    actor, ids, warehouses, ids_by_code, counts, reason_format="{}", ship_trigger=""
+) -> None:
     with transaction.atomic():
         qs = Order.objects.filter(pk__in=ids, status__in=ALLOCATABLE)
         if connection.features.has_select_for_update:
-            qs = qs.select_for_update()
+            qs = qs.select_for_update(of=("self",))
         orders = list(
-            qs.order_by("placed_at", "id").values("id", "status", "ship_country", "store_id")
+            qs.order_by("placed_at", "store__order_priority", "id").values(
+                "id", "status", "ship_country", "store_id"
+            )
         )
         counts["skipped"] += len(ids) - len(orders)
         if not orders:
@@ -153,11 +177,11 @@ def _allocate_chunk(actor, ids, warehouses, ids_by_code, counts) -> None:
         chosen, short = plan_allocation(orders, needs, warehouses, available, prefs)
         try:
             with transaction.atomic():
-                _write(actor, orders, needs, chosen, short)
+                _write(actor, orders, needs, chosen, short, reason_format)
         except inventory.InsufficientStock:
             # Someone reserved meanwhile: redo the chunk one order at a time.
             for o in orders:
-                _allocate_one(actor, o, needs[o["id"]], warehouses, prefs)
+                _allocate_one(actor, o, needs[o["id"]], warehouses, prefs, reason_format)
             chosen, short = {}, {}
             for o in Order.objects.filter(pk__in=[o["id"] for o in orders]).values("id", "status"):
                 if o["status"] == S.PENDING_SHIPMENT:
@@ -166,9 +190,13 @@ def _allocate_chunk(actor, ids, warehouses, ids_by_code, counts) -> None:
                     short[o["id"]] = []
         counts["allocated"] += len(chosen)
         counts["pending_purchase"] += len(short)
+        if chosen:
+            followups.after_commit(
+                SHIP_FOLLOWUP, {"order_ids": sorted(chosen), "trigger": ship_trigger}
+            )
 
 
-def _write(actor, orders, needs, chosen, short) -> None:
+def _write(actor, orders, needs, chosen, short, reason_format="{}") -> None:
     status_of = {o["id"]: o["status"] for o in orders}
     inventory.reserve_many(
         actor,
@@ -188,7 +216,7 @@ def _write(actor, orders, needs, chosen, short) -> None:
             S.PENDING_SHIPMENT,
             table=TRANSITIONS,
             actor=actor,
-            reason="allocated",
+            reason=reason_format.format("allocated"),
             extra={"warehouse_id": wh_id, "shortage": []},
         )
     if short:
@@ -201,19 +229,19 @@ def _write(actor, orders, needs, chosen, short) -> None:
             S.PENDING_PURCHASE,
             table=TRANSITIONS,
             actor=actor,
-            reason="no warehouse has all lines in stock",
+            reason=reason_format.format("no warehouse has all lines in stock"),
         )
 
 
-def _allocate_one(actor, o, items, warehouses, prefs) -> None:
+def _allocate_one(actor, o, items, warehouses, prefs, reason_format="{}") -> None:
     for wh_id, _country in ordered_for(o, warehouses, prefs):
         try:
             with transaction.atomic():
-                _write(actor, [o], {o["id"]: items}, {o["id"]: wh_id}, {})
+                _write(actor, [o], {o["id"]: items}, {o["id"]: wh_id}, {}, reason_format)
             return
         except inventory.InsufficientStock:
             continue
     available = stock.available_map(items.keys(), [w[0] for w in warehouses])
     _, short = plan_allocation([o], {o["id"]: items}, warehouses, available, prefs)
     with transaction.atomic():
-        _write(actor, [o], {}, {}, short)
+        _write(actor, [o], {}, {}, short, reason_format)

@@ -9,4 +9,4 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         # Register the bulk job kinds (orders.review, orders.allocate, ...) in every process,
         # the task worker included, so a queued job finds its function.
-        from . import jobs  # noqa: F401
+        from . import automation, jobs  # noqa: F401  (automation: its follow-ups)

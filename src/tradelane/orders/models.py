@@ -28,6 +28,16 @@ class Store(models.Model):
     # Warehouse codes, best first: allocation tries these before the others (set by
     # ``services.set_warehouse_priority``; a store connection's settings keep it in step).
     warehouse_priority = models.JSONField(default=list, blank=True)
+    # The automation pipeline (``orders.automation``, the store settings page): allocate an
+    # order as soon as its review passes (and again when stock arrives for it); after
+    # allocation, rate-shop it and create its shipment (which numbers or buys the label).
+    # Allocating only reserves stock and is undone with one click, so it is on by default;
+    # creating shipments spends money with carriers once the shipping rules are right, so a
+    # store turns it on itself.
+    auto_allocate = models.BooleanField(default=True)
+    auto_ship = models.BooleanField(default=False)
+    # Orders placed at the same moment take stock in this order (lower first).
+    order_priority = models.PositiveSmallIntegerField(default=100)
 
     def __str__(self) -> str:
         return self.name
@@ -94,6 +104,11 @@ class Order(models.Model):
     # the platform's last change time of the order as we applied it (orders.platform)
     platform_updated_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # An automatic step that failed stops the order until someone resumes it:
+    # {"step": "allocate" | "rate_shop" | "ship", "code", "message"} (``orders.automation``);
+    # null when not stopped (nullable: the set-based importer inserts only the columns it knows).
+    automation_stop = models.JSONField(null=True, blank=True, default=None)
+    automation_stopped_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

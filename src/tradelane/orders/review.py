@@ -44,6 +44,7 @@ from tradelane.core.errors import ValidationFailed
 from tradelane.core.fx import latest_rates_to
 from tradelane.core.states import bulk_transition
 
+from . import automation
 from .models import Order, OrderLine
 from .states import (
     CAPTURED_PAYMENTS,
@@ -206,6 +207,7 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
     verdict_rows = []
     moves: dict[tuple[str, str], list[int]] = defaultdict(list)
     reasons: dict[int, str] = {}
+    approved: list[int] = []
     for o in orders:
         n_lines, unmapped = line_stats[o["id"]]
         if n_lines == 0:
@@ -263,6 +265,8 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
         worst = max((v["result"] for v in verdicts), key=lambda r: _SEVERITY[r])
         target = _TARGET[worst]
         counts[target] += 1
+        if target == S.APPROVED:
+            approved.append(o["id"])
         verdict_rows.append((verdicts, now, o["id"]))
         if target != o["status"]:
             moves[(o["status"], target)].append(o["id"])
@@ -274,3 +278,5 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
         bulk_transition(
             Order, move_ids, from_state, to_state, table=TRANSITIONS, actor=actor, reasons=reasons
         )
+    # the stores that allocate automatically take these on once this commits
+    automation.after_review(approved)

@@ -18,6 +18,7 @@ from tradelane.api.types import (
     Id,
     Int,
     column_decimal,
+    column_int,
     one_of,
 )
 
@@ -39,6 +40,14 @@ class StorePatch(BodySchema):
     currency: str | None = Field(None, description="ISO 4217")
     country: str | None = Field(None, description="ISO 3166 alpha-2")
     is_active: bool | None = None
+    # the automation pipeline (orders.automation)
+    auto_allocate: bool | None = Field(None, description="allocate when the review passes")
+    auto_ship: bool | None = Field(
+        None, description="after allocation, rate-shop and create the shipment"
+    )
+    order_priority: column_int(Store, "order_priority") | None = Field(
+        None, description="orders placed at the same moment take stock by this, lower first"
+    )
 
     def to_fields(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, exclude_none=True)
@@ -63,6 +72,9 @@ class StoreOut(Schema):
     currency: str
     country: str
     is_active: bool
+    auto_allocate: bool
+    auto_ship: bool
+    order_priority: int
     created_at: datetime
 
 

@@ -26,9 +26,13 @@ def orders_for(
     q: str | None = None,
     placed_from: date | datetime | None = None,
     placed_to: date | datetime | None = None,
+    stopped: bool = False,
 ) -> QuerySet[Order]:
+    """``stopped``: only open orders the automation stopped (``orders.automation``)."""
     require(user, P.ORDER_VIEW)
     qs = Order.objects.select_related("store", "warehouse")
+    if stopped:
+        qs = qs.filter(automation_stopped_at__isnull=False, status__in=OPEN_STATES)
     if status:
         qs = qs.filter(status=status)
     if store_id:
@@ -74,6 +78,12 @@ def order_detail(user, order_id: int) -> Order:
     if order is None:
         raise NotFound(f"Order {order_id} does not exist", code="order_not_found")
     return order
+
+
+def stopped_count(user) -> int:
+    """Open orders the automation stopped (the workbench's badge), one count."""
+    require(user, P.ORDER_VIEW)
+    return Order.objects.filter(automation_stopped_at__isnull=False, status__in=OPEN_STATES).count()
 
 
 def order_history(user, order: Order):

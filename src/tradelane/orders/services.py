@@ -24,6 +24,7 @@ from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
 
+from . import automation
 from .allocation import SOURCE, allocate_orders, candidate_warehouses, plan_allocation
 from .models import Order, OrderLine, Package, PackageLine, Store, StoreSkuMapping
 from .review import review_orders
@@ -33,13 +34,15 @@ from .states import OrderStatus as S
 __all__ = [
     "allocate_orders", "review_orders", "create_store", "update_store", "map_store_sku",
     "change_status", "cancel_order", "mark_shipped", "merge_orders", "split_order",
-    "record_platform_fulfilled", "set_warehouse_priority",
+    "record_platform_fulfilled", "set_warehouse_priority", "set_automation",
 ]  # fmt: skip
 
 
 # --- stores and SKU mappings ----------------------------------------------------------------
 
-STORE_FIELDS = {"code", "name", "platform", "currency", "country", "is_active"}
+ORDER_PRIORITY_MAX = 32767  # Store.order_priority, a small integer column
+STORE_FIELDS = {"code", "name", "platform", "currency", "country", "is_active",
+                "auto_allocate", "auto_ship", "order_priority"}  # fmt: skip
 
 
 def _clean_store_fields(fields: dict) -> dict:
@@ -52,7 +55,27 @@ def _clean_store_fields(fields: dict) -> dict:
         fields["country"] = check_country(fields["country"])
     if "platform" in fields and fields["platform"] not in Store.Platform.values:
         raise ValidationFailed(f"Unknown platform {fields['platform']!r}", code="invalid_platform")
+    _check_automation(fields)
     return fields
+
+
+def _check_automation(fields: dict) -> None:
+    for name in ("auto_allocate", "auto_ship"):
+        if name in fields and not isinstance(fields[name], bool):
+            raise ValidationFailed(
+                f"{name} is true or false", code="invalid_switch", details={"field": name}
+            )
+    priority = fields.get("order_priority", 0)
+    if (
+        not isinstance(priority, int)
+        or isinstance(priority, bool)
+        or not 0 <= priority <= ORDER_PRIORITY_MAX
+    ):
+        raise ValidationFailed(
+            f"The order priority is a whole number from 0 to {ORDER_PRIORITY_MAX}",
+            code="invalid_order_priority",
+            details={"field": "order_priority", "max": ORDER_PRIORITY_MAX},
+        )
 
 
 def create_store(actor, **fields) -> Store:
@@ -129,6 +152,25 @@ def set_warehouse_priority(actor, store: Store, codes) -> Store:
             Store.objects.filter(pk=store.pk).update(warehouse_priority=codes)
             changes = {"warehouse_priority": [old, codes]}
             audit.record(actor, "orders.store.warehouse_priority", store, changes)
+    return store
+
+
+def set_automation(
+    actor, store: Store, *, auto_allocate: bool, auto_ship: bool, order_priority: int
+) -> Store:
+    """The store's automation switches (``orders.automation``) and its order priority."""
+    require(actor, P.STORE_MANAGE)
+    fields = {"auto_allocate": auto_allocate, "auto_ship": auto_ship,
+              "order_priority": order_priority}  # fmt: skip
+    _check_automation(fields)
+    with transaction.atomic():
+        current = Store.objects.select_for_update().filter(pk=store.pk).values(*fields).get()
+        changes = {k: [current[k], v] for k, v in fields.items() if current[k] != v}
+        for k, v in fields.items():
+            setattr(store, k, v)
+        if changes:
+            Store.objects.filter(pk=store.pk).update(**fields)
+            audit.record(actor, "orders.store.automation", store, changes)
     return store
 
 
@@ -215,6 +257,10 @@ def change_status(
     check_allowed(TRANSITIONS, order.status, to_status)
     with transaction.atomic():
         was_reserved = order.status in RESERVED_STATES
+        approving = to_status == S.APPROVED and order.status in (
+            S.PENDING_REVIEW,
+            S.PENDING_CONTACT,
+        )
         extra = {}
         if was_reserved:
             extra["warehouse"] = None
@@ -222,6 +268,8 @@ def change_status(
         if was_reserved:
             inventory.release(actor, SOURCE, [str(order.pk)], note=f"order {to_status}")
             _cancel_open_packages(order)
+        if approving:  # approved by hand after a check: the review has passed
+            automation.after_review([order.pk])
     return order
 
 

@@ -212,6 +212,15 @@ ERROR = {
         "This looks like a UPU S10 number (2 letters, 9 digits, 2 letters), but its check digit "
         "is wrong: check the number for a typo."
     ),
+    # the automation pipeline (orders.automation): why an order was stopped, resume refused
+    "no_channel": gettext_lazy(
+        "No shipping channel can carry this order: add a channel or a shipping rule for it."
+    ),
+    "channel_refused": gettext_lazy("The chosen channel cannot carry this parcel."),
+    "s10_series_exhausted": gettext_lazy("The channel's S10 number series is used up."),
+    "s10_series_missing": gettext_lazy("No S10 number series is configured for the channel."),
+    "parcel_weight_zero": gettext_lazy("A parcel must weigh more than 0 g: check the SKU weights."),
+    "automation_not_stopped": gettext_lazy("The order's automation is not stopped."),
 }
 
 # Why an imported row was refused (or kept as it was): ``{"field", "code", "message"}`` errors.
@@ -309,10 +318,66 @@ def count_items(counts: dict) -> list[tuple[str, int]]:
 _REVIEW_REASON = re.compile(r"^review: (.*)$")
 
 
+_AUTO_REASON = re.compile(
+    r"^auto (after review|on stock arrival|after resume|after allocation): (.*)$", re.S
+)
+_AUTO_CHANNEL = re.compile(r"^channel (\S+) chosen$")
+_AUTO_SHIPMENT = re.compile(r"^shipment (\S+) created on (\S+)$")
+_AUTO_STOPPED = re.compile(r"^stopped at (allocate|rate_shop|ship): ([a-z0-9_]+): (.*)$", re.S)
+
+AUTOMATION_TRIGGER = {
+    "after review": gettext_lazy("after review"),
+    "on stock arrival": gettext_lazy("stock arrived"),
+    "after resume": gettext_lazy("resumed"),
+    "after allocation": gettext_lazy("after allocation"),
+}
+AUTOMATION_STEP = {
+    "allocate": gettext_lazy("Allocation"),
+    "rate_shop": gettext_lazy("Rate shopping"),
+    "ship": gettext_lazy("Shipment"),
+    "shipment": gettext_lazy("Shipment"),
+    "stopped": gettext_lazy("Automation stopped"),
+    "resumed": gettext_lazy("Automation resumed"),
+}
+
+
+def automation_step(step: str) -> str:
+    label = AUTOMATION_STEP.get(step)
+    return str(label) if label is not None else step
+
+
+def _automatic(trigger: str, what: str) -> str:
+    """``auto <trigger>: <what>``, the reasons the automation pipeline writes."""
+    if what == "resumed":
+        text = _("Resumed")
+    elif match := _AUTO_CHANNEL.match(what):
+        text = _("Rate shop chose channel %(channel)s") % {"channel": match.group(1)}
+    elif match := _AUTO_SHIPMENT.match(what):
+        text = _("Shipment %(number)s created on channel %(channel)s") % {
+            "number": match.group(1),
+            "channel": match.group(2),
+        }
+    elif match := _AUTO_STOPPED.match(what):
+        step, code, message = match.groups()
+        text = _("Stopped at %(step)s: %(reason)s") % {
+            "step": automation_step(step),
+            "reason": error_text(code, message),
+        }
+    else:
+        text = event_reason(what)
+    return _("Automatic (%(trigger)s): %(what)s") % {
+        "trigger": AUTOMATION_TRIGGER[trigger],
+        "what": text,
+    }
+
+
 def event_reason(reason: str) -> str:
     """Translate the reasons services write on state events; people's own reasons stay as typed."""
     if not reason:
         return ""
+    match = _AUTO_REASON.match(reason)
+    if match:
+        return _automatic(match.group(1), match.group(2))
     match = _REVIEW_REASON.match(reason)
     if match:
         body = match.group(1)

@@ -136,11 +136,17 @@ def mark_disconnected(connection: StoreConnection, reason: str, *, actor=None) -
     audit.record(actor, "stores.connection.disconnect", connection, {"reason": reason})
 
 
-def update_settings(actor, connection: StoreConnection, settings: dict) -> StoreConnection:
+def update_settings(
+    actor, connection: StoreConnection, settings: dict, *, automation: dict | None = None
+) -> StoreConnection:
+    """Save the connection's settings; ``automation`` (``auto_allocate``, ``auto_ship``,
+    ``order_priority``) sets the store's automation in the same transaction."""
     require(actor, P.STORE_MANAGE)
     cleaned = clean_settings({**(connection.settings or {}), **(settings or {})})
     _check_platform_warehouse(cleaned)
     with transaction.atomic():
+        if automation is not None:
+            order_services.set_automation(actor, connection.store, **automation)
         _propagate(actor, connection.store, cleaned, connection.settings or {})
         changes = {k: [connection.settings.get(k), v] for k, v in cleaned.items()
                    if connection.settings.get(k) != v}  # fmt: skip

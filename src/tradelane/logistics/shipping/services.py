@@ -34,6 +34,7 @@ from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.fx import Rates, total_in
 from tradelane.core.money import Money
 from tradelane.core.states import transition
+from tradelane.orders import automation as order_automation
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order, OrderLine, Package, PackageLine
 from tradelane.orders.states import OrderStatus
@@ -257,6 +258,8 @@ def create_shipments(
         made = [
             _create_one(actor, g, _channel_for(g, channel), measured, rates, rules) for g in groups
         ]
+        # shipped on: a stop of the automation on these orders is over
+        order_automation.clear_stops([o.pk for g in groups for o in g.orders])
     return made
 
 

@@ -549,3 +549,17 @@ def test_detail_and_mapping_lists_do_not_query_per_row(
         r = boss.get(f"/stores/{store.pk}/sku-mappings", {"limit": 100})
     assert r.json()["count"] == 14  # S-A, S-BUNDLE and the twelve K..
     assert all(len(m["components"]) == 2 for m in r.json()["items"] if m["store_sku"][0] == "K")
+
+
+def test_store_automation_switches_through_the_api(api_as, company):
+    admin = api_as(roles.ADMIN)
+    payload = {"code": "AU1", "name": "Shop", "platform": "manual", "currency": "USD",
+               "country": "US"}  # fmt: skip
+    body = admin.post("/stores", payload).json()
+    assert (body["auto_allocate"], body["auto_ship"], body["order_priority"]) == (True, False, 100)
+    r = admin.patch(f"/stores/{body['id']}", {"auto_ship": True, "order_priority": 5})
+    assert (r.json()["auto_ship"], r.json()["order_priority"]) == (True, 5)
+    before = list(Store.objects.values())
+    r = admin.patch(f"/stores/{body['id']}", {"order_priority": 40000})
+    assert r.status_code == 422
+    assert list(Store.objects.values()) == before

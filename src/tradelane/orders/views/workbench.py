@@ -25,10 +25,10 @@ from tradelane.core.errors import DomainError, ValidationFailed
 from tradelane.core.models import Job
 from tradelane.core.selectors import jobs_of
 from tradelane.inventory.models import Warehouse
-from tradelane.orders import importing, selectors, services
+from tradelane.orders import automation, importing, selectors, services
 from tradelane.orders import jobs as order_jobs
 from tradelane.orders.models import Order, OrderLine, Package
-from tradelane.orders.states import REVIEWABLE_STATES, TRANSITIONS
+from tradelane.orders.states import OPEN_STATES, REVIEWABLE_STATES, TRANSITIONS
 from tradelane.orders.states import OrderStatus as S
 from tradelane.web import labels
 from tradelane.web.code_labels import country_label
@@ -51,11 +51,19 @@ class Filters:
     q: str = ""
     placed_from: dt.date | None = None
     placed_to: dt.date | None = None
+    stopped: bool = False  # only the orders the automation stopped
     problems: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
-        return bool(self.store or self.country or self.q or self.placed_from or self.placed_to)
+        return bool(
+            self.store
+            or self.country
+            or self.q
+            or self.placed_from
+            or self.placed_to
+            or self.stopped
+        )
 
     def selector_kwargs(self, *, with_status: bool = True) -> dict:
         return {
@@ -65,6 +73,7 @@ class Filters:
             "q": self.q or None,
             "placed_from": self.placed_from,
             "placed_to": self.placed_to,
+            "stopped": self.stopped,
         }
 
 
@@ -104,6 +113,7 @@ def parse_filters(request) -> Filters:
         q=(get.get("q") or "").strip()[:100],
         placed_from=_date(get.get("from", ""), problems, _("From")),
         placed_to=_date(get.get("to", ""), problems, _("To")),
+        stopped=get.get("stopped") == "1",
         problems=problems,
     )
 
@@ -214,6 +224,7 @@ def workbench(request):
                 "items": list(seen.items()),
                 "problems": problems,
                 "packages": packages.get(order.pk, []),
+                "stopped": order.automation_stopped_at is not None and order.status in OPEN_STATES,
             }
         )
     context = {
@@ -228,6 +239,7 @@ def workbench(request):
         "can_import": user.has_perm(P.ORDER_ADD),
         "moved_from": labels.status_label(searched_tab) if moved_to is not None else "",
         "moved_to": labels.status_label(moved_to) if moved_to else "",
+        "stopped_count": selectors.stopped_count(user),
     }
     if request.htmx and request.htmx.target == "workbench":
         response = render(request, "orders/workbench.html#workbench", context)
@@ -478,6 +490,7 @@ def _actions() -> list[Action]:
         ),
         Action("invalid", _("Mark invalid"), P.ORDER_REVIEW, _from(S.INVALID), True, danger=True),
         Action("cancel", _("Cancel order"), P.ORDER_CANCEL, _from(S.CANCELLED), True, danger=True),
+        Action("resume", _("Resume automation"), P.ORDER_ALLOCATE, tuple(OPEN_STATES)),
     ]
 
 
@@ -487,7 +500,13 @@ def _from(target: str, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 
 def allowed_actions(user, order) -> list[Action]:
-    return [a for a in _actions() if order.status in a.from_states and user.has_perm(a.perm)]
+    return [
+        a
+        for a in _actions()
+        if order.status in a.from_states
+        and user.has_perm(a.perm)
+        and (a.name != "resume" or order.automation_stopped_at is not None)
+    ]
 
 
 def _run_action(user, order, action: str, reason: str) -> str:
@@ -522,6 +541,9 @@ def _run_action(user, order, action: str, reason: str) -> str:
     if action == "allocate":
         counts = services.allocate_orders(user, [order.pk])
         return _("Allocation done: %(result)s.") % {"result": _summary(counts)}
+    if action == "resume":
+        automation.resume(user, order)
+        return _("Automation resumed: the next step runs in a moment.")
     raise ValidationFailed("unknown action", code="unknown_action")
 
 
@@ -582,8 +604,8 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
         {
             "event": e,
             "from_label": labels.status_label(e.from_state) if e.field == "status" else "",
-            "to_label": labels.status_label(e.to_state) if e.field == "status" else _("Package"),
-            "to_class": e.to_state if e.field == "status" else "package",
+            "to_label": _event_label(e),
+            "to_class": e.to_state if e.field in ("status", "automation") else "package",
             "reason": labels.event_reason(e.reason),
         }
         for e in selectors.order_history(user, order)
@@ -592,9 +614,19 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
     packages = _packages(user, order)
     merged = [str(p["package"]) for p in packages if p["open"] and p["others"]]
     actions = allowed_actions(user, order)
+    stop = order.automation_stop or {}
     return {
         "title": _("Order %(number)s") % {"number": order},
         "order": order,
+        "automation_stop": {
+            "step": labels.automation_step(stop.get("step", "")),
+            "code": stop.get("code", ""),
+            "message": labels.error_text(stop.get("code", ""), stop.get("message", "")),
+            "detail": stop.get("message", ""),
+            "at": order.automation_stopped_at,
+        }
+        if order.automation_stopped_at and order.status in OPEN_STATES
+        else None,
         "status_label": labels.status_label(order.status),
         "payment_label": labels.PAYMENT.get(order.payment_status, order.payment_status),
         "source_label": labels.source_label(order.source),
@@ -611,6 +643,14 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
             user, order, lines, held, merged_into=merged, **(split or {})
         ),
     }
+
+
+def _event_label(e) -> str:
+    if e.field == "status":
+        return labels.status_label(e.to_state)
+    if e.field == automation.FIELD:
+        return labels.automation_step(e.to_state)
+    return _("Package")
 
 
 def _packages(user, order) -> list[dict]:

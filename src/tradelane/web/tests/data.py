@@ -89,6 +89,8 @@ def seed(n_orders: int = 12, *, review: bool = False) -> dict:
     store = orders.create_store(
         admin, code="SHOP1", name="Shopify 美国站", platform="shopify", currency="USD", country="US"
     )
+    # people do each step by hand in this world (the automation has its own tests and pages)
+    orders.set_automation(admin, store, auto_allocate=False, auto_ship=False, order_priority=100)
     orders.map_store_sku(admin, store, "MUG-W", [(skus["MUG-WHT"], 1)])
     orders.map_store_sku(admin, store, "MUG-B", [(skus["MUG-BLK"], 1)])
     orders.map_store_sku(admin, store, "LAMP", [(skus["LAMP-01"], 1)])

@@ -118,3 +118,52 @@ def test_unrelated_save_keeps_a_number_set_in_the_customs_configuration(admin, c
     )
     services.update_settings(admin, conn, {"push_stock": True})  # ioss_number stays blank
     assert customs.customs_numbers(conn.store_id, "DE") == {"ioss": IOSS}
+
+
+def test_settings_page_shows_and_saves_the_automation_switches(admin, conn):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(admin)
+    url = f"/stores/connections/{conn.pk}/settings/"
+    page = c.get(url).content.decode()
+    assert 'data-testid="automation-settings"' in page and "自动流程" in page
+    assert 'name="auto_allocate" data-testid="setting-auto-allocate" checked' in page
+    assert 'name="auto_ship" data-testid="setting-auto-ship">' in page  # off by default
+    form = {
+        "import_statuses": ["paid"], "warehouse_priority": "", "ioss_number": "",
+        "sync_interval_minutes": "15", "alert_after_minutes": "120", "automation_form": "1",
+        "auto_ship": "on", "order_priority": "7",
+    }  # fmt: skip
+    assert c.post(url, form).status_code == 302
+    store = Store.objects.get(pk=conn.store_id)
+    assert (store.auto_allocate, store.auto_ship, store.order_priority) == (False, True, 7)
+    (row,) = AuditLog.objects.filter(action="orders.store.automation")
+    assert row.changes == {
+        "auto_allocate": [True, False], "auto_ship": [False, True], "order_priority": [100, 7],
+    }  # fmt: skip
+
+
+def test_a_bad_order_priority_is_refused_and_nothing_changes(admin, conn):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(admin)
+    before = dict(StoreConnection.objects.get(pk=conn.pk).settings)
+    response = c.post(f"/stores/connections/{conn.pk}/settings/", {
+        "import_statuses": ["paid"], "warehouse_priority": "", "ioss_number": "",
+        "sync_interval_minutes": "15", "alert_after_minutes": "120", "automation_form": "1",
+        "auto_ship": "on", "order_priority": "70000",
+    })  # fmt: skip
+    assert response.status_code == 422
+    assert "请输入 0 到 32767 之间的整数" in response.content.decode()
+    store = Store.objects.get(pk=conn.store_id)
+    assert (store.auto_allocate, store.auto_ship, store.order_priority) == (True, False, 100)
+    assert StoreConnection.objects.get(pk=conn.pk).settings == before
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_settings(
+            admin, conn, {},
+            automation={"auto_allocate": True, "auto_ship": "yes", "order_priority": 1},
+        )  # fmt: skip
+    assert exc.value.code == "invalid_switch"
+    assert not AuditLog.objects.filter(action="orders.store.automation").exists()

@@ -25,6 +25,7 @@ from tradelane.core import errors
 from tradelane.core.models import Job, OutboxMessage
 from tradelane.inventory.models import Warehouse
 from tradelane.orders.models import Store
+from tradelane.orders.services import ORDER_PRIORITY_MAX
 from tradelane.orders.states import PaymentStatus
 from tradelane.web import labels
 
@@ -122,6 +123,7 @@ SETTING_ERRORS = {
     "alert_after_minutes": gettext_lazy("Enter a whole number from 5 to 10080."),
     "import_statuses": gettext_lazy("Choose known payment statuses."),
     "warehouse_priority": gettext_lazy("Unknown warehouse codes: %(codes)s"),
+    "order_priority": gettext_lazy("Enter a whole number from 0 to 32767."),
 }
 
 
@@ -557,12 +559,17 @@ def store_settings(request, pk: int):
     values = settings_of(conn).model_dump()
     errs: dict[str, str] = {}
     error = None
+    automation = _automation_values(conn.store)
     if request.method == "POST":
         raw, errs = _settings_form(request, conn)
+        posted, automation_errs = _automation_form(request)
+        if posted is not None:  # the form's automation section was sent
+            automation = posted
+        errs.update(automation_errs)
         values = {**values, **raw}
         if not errs:
             try:
-                services.update_settings(request.user, conn, raw)
+                services.update_settings(request.user, conn, raw, automation=posted)
             except errors.ValidationFailed as exc:
                 errs = _field_errors(exc)
                 error = _error_dict(exc)
@@ -590,10 +597,41 @@ def store_settings(request, pk: int):
             "error": error,
             "masked": _mask(conn),
             "platform_label": PLATFORM_LABELS.get(conn.platform, conn.platform),
+            "automation": automation,
             **_settings_context(values),
         },
         status=422 if errs or error else 200,
     )
+
+
+def _automation_values(store: Store) -> dict:
+    return {
+        "auto_allocate": store.auto_allocate,
+        "auto_ship": store.auto_ship,
+        "order_priority": store.order_priority,
+    }
+
+
+def _automation_form(request) -> tuple[dict | None, dict[str, str]]:
+    """(the store's automation switches, field errors) from the POSTed settings form; None
+    when the form had no automation section (its checkboxes would read as "off")."""
+    post = request.POST
+    errs: dict[str, str] = {}
+    if post.get("automation_form") != "1":
+        return None, errs
+    raw = post.get("order_priority", "").strip()
+    try:
+        priority = int(raw)
+    except ValueError:
+        priority = raw
+    if not isinstance(priority, int) or not 0 <= priority <= ORDER_PRIORITY_MAX:
+        errs["order_priority"] = str(SETTING_ERRORS["order_priority"])
+    values = {
+        "auto_allocate": post.get("auto_allocate") == "on",
+        "auto_ship": post.get("auto_ship") == "on",
+        "order_priority": priority,
+    }
+    return values, errs
 
 
 @login_required
