@@ -199,6 +199,10 @@ ERROR = {
     ),
     "invalid_hs_code": gettext_lazy("An HS code is 6 to 10 digits."),
     "invalid_measure": gettext_lazy("A whole number, 0 or more."),
+    "invalid_order_priority": gettext_lazy(
+        "The order priority is a whole number from 0 up; lower goes first."
+    ),
+    "invalid_switch": gettext_lazy("A switch is on or off."),
     "invalid_time_zone": gettext_lazy("Unknown time zone."),
     "invalid_url": gettext_lazy("This is not an http(s) address."),
     "invalid_value": gettext_lazy("Not one of the allowed values."),
