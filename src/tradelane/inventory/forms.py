@@ -46,6 +46,15 @@ class _SkuWarehouse(forms.Form):
     warehouse = forms.TypedChoiceField(label=_("Warehouse"), coerce=int, choices=_warehouse_choices)
 
 
+class ReceiveForm(_SkuWarehouse):
+    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=2**31 - 1)
+    reference = forms.CharField(
+        label=_("Reference"), max_length=64, required=False,
+        help_text=_("The purchase order or delivery note, if there is one."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
 class AdjustForm(_SkuWarehouse):
     delta = forms.IntegerField(
         label=_("Change (+ or −)"), min_value=-(2**31 - 1), max_value=2**31 - 1,

@@ -133,6 +133,7 @@ def warehouse_edit(request, pk: int):
 
 _OPERATIONS = {
     # action: (form class name, permission)
+    "receive": ("ReceiveForm", P.STOCK_RECEIVE),
     "adjust": ("AdjustForm", P.STOCK_ADJUST),
     "safety_stock": ("SafetyStockForm", P.STOCK_ADJUST),
     "transfer": ("TransferForm", P.STOCK_TRANSFER),
@@ -144,6 +145,17 @@ def _run_operation(user, action: str, data: dict):
     from . import services
 
     sku_id = stock.sku_id_by_code(data["sku"])
+    if action == "receive":
+        services.receive(
+            user, sku_id=sku_id, warehouse_id=data["warehouse"], quantity=data["quantity"],
+            source_type="receipt" if data["reference"] else "manual",
+            source_id=data["reference"], note=data["note"],
+        )  # fmt: skip
+        # the orders waiting for this SKU are allocated again once the receipt has committed
+        return _("%(n)s × %(sku)s received. Orders waiting for it are allocated again.") % {
+            "sku": data["sku"],
+            "n": data["quantity"],
+        }
     if action == "adjust":
         services.adjust(
             user, sku_id=sku_id, warehouse_id=data["warehouse"], delta=data["delta"],
@@ -168,10 +180,10 @@ def _run_operation(user, action: str, data: dict):
     return _("%(n)s × %(sku)s transferred.") % {"sku": data["sku"], "n": data["quantity"]}
 
 
-@permission_required((P.STOCK_ADJUST, P.STOCK_TRANSFER))
+@permission_required((P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER))
 def stock_operations(request):
-    """Adjust stock after a count, set safety stock, move stock between warehouses: each form
-    for the roles that may use it."""
+    """Receive stock, adjust it after a count, set safety stock, move stock between warehouses:
+    each form for the roles that may use it."""
     from django.contrib import messages
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
@@ -214,8 +226,9 @@ def stock_operations(request):
             choices = list(form.fields["to_warehouse"].choices)
             if len(choices) > 1:
                 form.initial["to_warehouse"] = choices[1][0]
-    recent = stock.movements_for(user).filter(kind__in=("adjustment", "transfer_in",
-                                                        "transfer_out"))[:20]  # fmt: skip
+    recent = stock.movements_for(user).filter(
+        kind__in=("receipt", "adjustment", "transfer_in", "transfer_out")
+    )[:20]
     return render(
         request,
         "inventory/operations.html",

@@ -38,7 +38,7 @@ SETTINGS_NAV = (
     ("web:company", _("Company profile"), P.COMPANY_MANAGE),
     ("web:warehouses", _("Warehouses"), P.WAREHOUSE_MANAGE),
     ("web:stock_operations", _("Stock adjustments and transfers"),
-     (P.STOCK_ADJUST, P.STOCK_TRANSFER)),
+     (P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER)),
     ("web:product_new", _("New product"), P.PRODUCT_ADD),
     ("web:login_lockouts", _("Login lockouts"), P.USERS_MANAGE),
 )  # fmt: skip

@@ -112,3 +112,35 @@ def test_the_admin_adds_and_edits_warehouses_others_may_not(world):
     assert wh_client.post(edit, {**form, "priority": "99"}).status_code == 403
     fra.refresh_from_db()
     assert fra.priority == 5
+
+
+def test_purchasing_receives_stock_with_its_reference_and_a_refused_receipt_changes_nothing(
+    world,
+):
+    client, _ = _client(roles.PURCHASING)
+    url = reverse("web:stock_operations")
+    sz, sku = world["sz"], world["sku"]
+    page = client.get(url).content.decode()
+    assert 'data-testid="receive-form"' in page
+    assert 'data-testid="adjust-form"' not in page  # purchasing receives, it does not count
+    before = StockMovement.objects.count()
+    refused = client.post(url, {"action": "receive", "receive-sku": "MUG",
+                                "receive-warehouse": sz.pk, "receive-quantity": "0"})  # fmt: skip
+    assert refused.status_code == 422
+    assert StockMovement.objects.count() == before and _balance(sku, sz) == (10, 0, 0)
+    r = client.post(url, {"action": "receive", "receive-sku": "MUG", "receive-warehouse": sz.pk,
+                          "receive-quantity": "20", "receive-reference": "PO-2612-7"},
+                    follow=True)  # fmt: skip
+    assert r.status_code == 200 and _balance(sku, sz) == (30, 0, 0)
+    movement = StockMovement.objects.latest("id")
+    assert (movement.kind, movement.on_hand_delta, movement.source_type, movement.source_id) == (
+        "receipt",
+        20,
+        "receipt",
+        "PO-2612-7",
+    )
+    assert "已收货 20 × MUG。等待此货的订单会重新分配。" in r.content.decode()
+    adjust = {"action": "adjust", "adjust-sku": "MUG", "adjust-warehouse": sz.pk,
+              "adjust-delta": "5", "adjust-note": "x"}  # fmt: skip
+    assert client.post(url, adjust).status_code == 403
+    assert _balance(sku, sz) == (30, 0, 0)
