@@ -35,6 +35,12 @@ def la_order(logistics, admin, wh_us, wh_cn, make_sku):
     return order
 
 
+@pytest.fixture
+def carrier(fake):  # noqa: F811
+    """The fake carrier gateway (the ``fake`` fixture of the shipping tests)."""
+    return fake
+
+
 def parts(order, wh_la, wh_sz):
     l1, l2 = order.lines.order_by("line_no")
     return [
@@ -112,12 +118,7 @@ def test_cancelled_shipment_no_longer_holds_the_order(logistics, labelled, la_or
 
 
 def test_void_and_split_voids_the_label_and_moves_the_reservation(
-    logistics,
-    fake,
-    labelled,
-    la_order,
-    wh_us,
-    wh_cn,  # noqa: F811
+    logistics, carrier, labelled, la_order, wh_us, wh_cn
 ):
     mug, mag = (line.sku_id for line in la_order.lines.order_by("line_no"))
     (c,) = repacking.consequences(la_order)
@@ -142,7 +143,7 @@ def test_void_and_split_voids_the_label_and_moves_the_reservation(
     la_order.refresh_from_db()
     assert (la_order.status, la_order.warehouse_id) == ("pending_shipment", None)
     deliver()
-    assert fake.voided == [("SHIP-1", "1Z999")]  # voided at the carrier
+    assert carrier.voided == [("SHIP-1", "1Z999")]  # voided at the carrier
     assert repacking.consequences(la_order) == []
     # each new parcel gets its own shipment
     s1, s2 = shipping.create_shipments(logistics, order_ids=[la_order.pk], channel="EXP")
