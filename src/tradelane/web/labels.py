@@ -188,7 +188,8 @@ ERROR = {
     "empty_part": gettext_lazy("A part has no lines."),
     "shipment_live": gettext_lazy(
         "Shipment %(shipments)s still carries this order and its label is valid. Cancel that "
-        "shipment first (its label is voided at the carrier), or use “Void and split”."
+        "shipment first (its label is voided at the carrier); an order is split with “Void "
+        "and split” on its page."
     ),
     "void_nothing": gettext_lazy("Name the shipment to void."),
     "live_shipments_changed": gettext_lazy(
