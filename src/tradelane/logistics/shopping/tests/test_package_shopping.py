@@ -197,3 +197,32 @@ def test_pending_page_shows_the_package_choice_not_a_stale_one(
     (s,) = Shipment.objects.all()
     assert s.channel.code == "MAGPOST"
     assert ShipmentOrder.objects.filter(shipment=s).count() == 2
+
+
+def test_api_rate_shop_and_ship_a_merged_package(make_user, channels, merged):
+    from tradelane.api.testing import role_clients
+
+    a, b, package = merged
+    api = role_clients(make_user)("logistics")
+    r = api.post("/rate-shop", {"order_ids": [a.pk]})
+    assert r.status_code == 200, r.json()
+    (c,) = r.json()["choices"]
+    assert (c["ref"], c["package_id"], c["order_ids"], c["channel"]) == (
+        str(package), package.pk, [a.pk, b.pk], "MAGPOST",
+    )  # fmt: skip
+    assert c["refused"] == [
+        {
+            "channel": "YW-EXPRESS",
+            "reasons": [
+                {"code": "magnet_not_accepted", "message": "the channel does not carry magnets"}
+            ],
+        }
+    ]
+    r = api.post("/shipments", {"package_ids": [package.pk]})
+    assert r.status_code == 201, r.json()
+    (s,) = r.json()
+    assert s["channel"] == "MAGPOST"
+    assert s["orders"] == [
+        {"order_id": a.pk, "package_id": package.pk},
+        {"order_id": b.pk, "package_id": package.pk},
+    ]
