@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from tradelane.orders.models import Order
 from tradelane.orders.states import OrderStatus
 
-from ..shopping.models import RateChoice
+from ..shopping.selectors import current_choices
 from .models import ShipmentOrder
 from .states import ACTIVE_STATES
 
@@ -30,10 +30,11 @@ def waiting_for_shipment() -> QuerySet[Order]:
 
 
 def waiting_with_channel() -> tuple[int, int]:
-    """(orders waiting for shipment whose last rate shopping chose a channel, all of them), in
-    two queries."""
+    """(orders waiting for shipment whose rate shopping chose a channel for the parcel that
+    ships, all of them), in two queries. A choice made before a merge or split does not count
+    (``shopping.selectors.current_choices``)."""
     waiting = waiting_for_shipment()
-    chosen = RateChoice.objects.filter(channel__isnull=False).values("order_id")
+    chosen = current_choices().filter(channel__isnull=False).values("order_id")
     return waiting.filter(pk__in=chosen).count(), waiting.count()
 
 
