@@ -128,6 +128,14 @@ API_RULES: list[Rule] = [
                  {"warehouse_id": "{warehouse_la}", "lines": [{"line_id": "{split_line}",
                                                                "quantity": 1}]}]},
       ids={"order_id": "order_split"}),
+    # voiding needs the shipment-cancel permission as well as merge/split
+    R("POST", "/orders/{order_id}/void-and-split", LOG,
+      {"parts": [{"warehouse_id": "{warehouse}", "lines": [{"line_id": "{split_line}",
+                                                            "quantity": 1}]},
+                 {"warehouse_id": "{warehouse_la}", "lines": [{"line_id": "{split_line}",
+                                                               "quantity": 1}]}],
+       "shipment_ids": [1]},
+      ids={"order_id": "order_split"}),
     # spreadsheets (an orders file: customer service imports orders)
     R("POST", "/spreadsheets/uploads", CS, data={"entity": "orders"}, files=CSV_FILE),
     R("POST", "/spreadsheets/uploads/{upload_id}/preview", CS, MAPPING, ids=OWN_UPLOAD),

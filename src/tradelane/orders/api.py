@@ -12,6 +12,7 @@ from tradelane.api.errors import responses
 from tradelane.api.paging import page_of, paginate
 from tradelane.catalog.models import Sku
 from tradelane.core.errors import NotFound, ValidationFailed
+from tradelane.logistics.shipping import repacking
 
 from . import importing, selectors, services
 from .models import Order, Package, Store, StoreSkuMapping
@@ -36,6 +37,7 @@ from .schemas import (
     StoreOut,
     StorePatch,
     TransitionIn,
+    VoidAndSplitIn,
 )
 from .states import OrderStatus as S
 
@@ -410,4 +412,21 @@ def split(request, order_id: int, payload: SplitIn):
     order = _order(request.auth, order_id)
     parts = [part.model_dump() for part in payload.parts]
     packages = services.split_order(request.auth, order, parts)
+    return Status(201, _packages_by_id([p.pk for p in packages]))
+
+
+@router.post(
+    "/orders/{id:order_id}/void-and-split",
+    response=responses(201, list[PackageOut]),
+    operation_id="orders_void_and_split",
+)
+def void_and_split(request, order_id: int, payload: VoidAndSplitIn):
+    """Cancel the live shipments carrying the order (a carrier's label is voided through the
+    outbox), then split it; one transaction. A plain split of such an order is refused
+    (409 ``shipment_live``)."""
+    order = _order(request.auth, order_id)
+    parts = [part.model_dump() for part in payload.parts]
+    _voided, packages = repacking.void_and_split(
+        request.auth, order, parts, shipment_ids=payload.shipment_ids, reason=payload.reason
+    )
     return Status(201, _packages_by_id([p.pk for p in packages]))

@@ -396,3 +396,13 @@ class SplitPartIn(BodySchema):
 
 class SplitIn(BodySchema):
     parts: list[SplitPartIn] = Field(..., min_length=2, max_length=50)
+
+
+class VoidAndSplitIn(SplitIn):
+    shipment_ids: list[Id] = Field(
+        ...,
+        min_length=1,
+        max_length=50,
+        description="the live shipments carrying the order, as you saw them; all are voided",
+    )
+    reason: str = Field("", max_length=200)

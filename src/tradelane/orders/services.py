@@ -225,6 +225,33 @@ _PERMISSION_FOR = {
 _NEEDS_REASON = {S.INVALID, S.CANCELLED, S.PENDING_CONTACT}
 
 
+def refuse_live_shipments(order_ids, action: str) -> None:
+    """``Conflict`` (code ``shipment_live``) when a live shipment (draft, labelled or shipped;
+    not cancelled) carries any of these orders: splitting, merging or re-allocating them would
+    leave its label valid for a parcel that no longer exists. Cancel the shipment first (a
+    carrier's label is voided through the outbox), or split with ``void_and_split``.
+
+    The shipments are logistics' (``logistics.shipping.selectors``), read here lazily: orders
+    sits below logistics, which calls into this module."""
+    from tradelane.logistics.shipping.selectors import live_shipments
+
+    live = live_shipments(order_ids)
+    if live:
+        numbers = ", ".join(s.number for s in live)
+        raise Conflict(
+            f"Shipment {numbers} still carries these orders: cancel it (its label is voided) "
+            f"before you {action}",
+            code="shipment_live",
+            details={
+                "shipments": numbers,
+                "shipment_ids": [s.id for s in live],
+                "tracking_numbers": [s.tracking_number for s in live if s.tracking_number],
+                "order_ids": sorted({i for s in live for i in s.order_ids}),
+                "action": action,
+            },
+        )
+
+
 def _cancel_open_packages(order: Order) -> None:
     Package.objects.filter(status=Package.Status.OPEN, lines__order_line__order=order).update(
         status=Package.Status.CANCELLED
@@ -261,6 +288,8 @@ def change_status(
             S.PENDING_REVIEW,
             S.PENDING_CONTACT,
         )
+        if was_reserved:
+            refuse_live_shipments([order.pk], "release its stock")
         extra = {}
         if was_reserved:
             extra["warehouse"] = None
@@ -422,6 +451,7 @@ def merge_orders(actor, order_ids: list[int]) -> Package:
             raise Conflict(
                 "The orders are not for one buyer at one address", code="merge_different_buyers"
             )
+        refuse_live_shipments(ids, "merge them")
         if PackageLine.objects.filter(
             order_line__order_id__in=ids, package__status=Package.Status.OPEN
         ).exists():
@@ -495,6 +525,7 @@ def split_order(actor, order: Order, parts: list[dict]) -> list[Package]:
             raise Conflict(
                 f"An order in {order.status!r} cannot be split", code="split_wrong_status"
             )
+        refuse_live_shipments([order.pk], "split it")
         lines = {line.pk: line for line in order.lines.all()}
         if any(line.sku_id is None for line in lines.values()):
             raise Conflict("Map every line to a SKU before splitting", code="unmapped_sku")

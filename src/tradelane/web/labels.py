@@ -186,6 +186,19 @@ ERROR = {
     "invalid_warehouse": gettext_lazy("Choose an active warehouse for every part."),
     "invalid_line": gettext_lazy("A line does not belong to this order."),
     "empty_part": gettext_lazy("A part has no lines."),
+    "shipment_live": gettext_lazy(
+        "Shipment %(shipments)s still carries this order and its label is valid. Cancel that "
+        "shipment first (its label is voided at the carrier); an order is split with “Void "
+        "and split” on its page."
+    ),
+    "void_nothing": gettext_lazy("Name the shipment to void."),
+    "live_shipments_changed": gettext_lazy(
+        "The shipments of this order changed meanwhile. Look at the order again before you "
+        "void and split."
+    ),
+    "shipment_already_shipped": gettext_lazy(
+        "Shipment %(shipments)s was handed over: a parcel on its way cannot be voided or split."
+    ),
     # uploading a file of orders
     "file_required": gettext_lazy("Choose a file to import."),
     "file_too_large": gettext_lazy("The file is too large; import it in parts."),

@@ -218,12 +218,21 @@ def _clean_parcels(parcels: Sequence[Measured | dict] | None) -> list[Measured]:
 
 
 def _channel_for(group: _Group, channel: Channel | None) -> Channel:
+    """The channel given, else the rate shop's choice for this very parcel: for an order
+    alone its own choice; for a package the choice made for the package (all its orders'
+    lines), kept alike for each of its orders. A choice made for the order alone before it
+    was merged or split priced another parcel and does not count."""
     if channel is not None:
         return channel
+    order_ids = [o.pk for o in group.orders]
     if group.package is None:
-        choice = RateChoice.objects.filter(order_id=group.orders[0].pk).first()
-        if choice is not None and choice.channel_id:
-            return Channel.objects.get(pk=choice.channel_id)
+        found = RateChoice.objects.filter(order_id=order_ids[0], package__isnull=True)
+    else:
+        found = RateChoice.objects.filter(order_id__in=order_ids, package=group.package)
+    chosen = {order_id: ch for order_id, ch in found.values_list("order_id", "channel_id")}
+    picked = set(chosen.values())
+    if set(chosen) == set(order_ids) and len(picked) == 1 and None not in picked:
+        return Channel.objects.get(pk=picked.pop())
     raise ValidationFailed(
         "No channel given and no rate-shop choice for these orders: rate-shop them first",
         code="no_channel",

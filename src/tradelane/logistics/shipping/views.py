@@ -41,6 +41,7 @@ from tradelane.logistics.shipping import manifests, printing
 from tradelane.logistics.shipping import services as shipping
 from tradelane.logistics.shipping.selectors import waiting_for_shipment
 from tradelane.logistics.shopping import services as shopping
+from tradelane.logistics.shopping.selectors import current_choices
 from tradelane.orders.models import Order, Store
 from tradelane.orders.views.workbench import job_response, job_row
 from tradelane.web import labels
@@ -154,10 +155,10 @@ def pending_orders(get) -> tuple:
     if f["country"]:
         qs = qs.filter(ship_country=f["country"])
     if f["channel"] == "-":  # not shopped, or nothing can carry it
-        qs = qs.exclude(pk__in=RateChoice.objects.filter(channel__isnull=False).values("order_id"))
+        qs = qs.exclude(pk__in=current_choices().filter(channel__isnull=False).values("order_id"))
     elif f["channel"]:
         qs = qs.filter(
-            pk__in=RateChoice.objects.filter(channel__code=f["channel"]).values("order_id")
+            pk__in=current_choices().filter(channel__code=f["channel"]).values("order_id")
         )
     return qs, f
 
@@ -171,12 +172,14 @@ def pending(request):
     qs, f = pending_orders(request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     orders = list(page.object_list)
-    choices = {
-        c.order_id: c
-        for c in RateChoice.objects.filter(order_id__in=[o.pk for o in orders]).select_related(
-            "channel"
-        )
-    }
+    choices: dict[int, RateChoice] = {}  # a split order shows its first parcel's choice
+    for c in (
+        current_choices()
+        .filter(order_id__in=[o.pk for o in orders])
+        .select_related("channel")
+        .order_by("order_id", "package_id")
+    ):
+        choices.setdefault(c.order_id, c)
     rows = [{"order": o, "choice": choices.get(o.pk)} for o in orders]
     context = {
         "title": _("Shipping"),

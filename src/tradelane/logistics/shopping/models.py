@@ -4,6 +4,7 @@ choice."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from ..rates.models import MONEY, Channel, value_choices
@@ -54,9 +55,14 @@ class ShippingRule(models.Model):
 class RateChoice(models.Model):
     """The rate shop's answer for one order: the channel picked (none when nothing can carry
     it), its price on the cost sheet, the rule that decided, and a short explanation. Written
-    by ``shopping.services`` (one row per order, replaced by the next shop)."""
+    by ``shopping.services`` and replaced by the next shop: one row for an order shopped
+    alone (``package`` empty); an order in open packages has one row per package, each the
+    answer for the whole package (all its orders' lines)."""
 
-    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    package = models.ForeignKey(
+        "orders.Package", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.ForeignKey(
         Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -69,3 +75,15 @@ class RateChoice(models.Model):
     strategy = models.CharField(max_length=24, blank=True)
     explanation = models.JSONField(default=list, blank=True)  # short lines
     quoted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(package__isnull=True), name="rate_choice_order_alone"
+            ),
+            models.UniqueConstraint(
+                fields=["order", "package"],
+                condition=Q(package__isnull=False),
+                name="rate_choice_order_package",
+            ),
+        ]

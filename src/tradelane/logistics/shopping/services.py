@@ -17,9 +17,15 @@ Prices compare in the company's base currency (``core.fx``); ties go to the chan
 The seller prices with each channel's cost sheet (what the seller pays); ``level`` selects a
 customer level's sale sheet for the provider side.
 
-The bulk path (``shop_orders``) loads a chunk of orders with two queries (orders; lines joined
-with their SKUs), compiles channels and rules once, quotes in memory and writes the choices
-with ``core.bulk.insert_rows`` (the chunk's previous choices deleted first).
+An order in an open package (merged with other orders, or one parcel of a split) is never
+shopped alone: the package is, from all its lines of all its orders (a magnet in any of them
+makes the package a magnet parcel), and the choice is kept for each order in it, naming the
+package; shipment creation takes a package's channel only from such a choice.
+
+The bulk path (``shop_orders``) loads a chunk of orders with a fixed number of queries (orders;
+the lines of their open packages; the other orders in those packages; the other orders' lines,
+joined with their SKUs), compiles channels and rules once, quotes in memory and writes the
+choices with ``core.bulk.insert_rows`` (the chunk's previous choices deleted first).
 """
 
 from __future__ import annotations
@@ -192,8 +198,11 @@ class Choice:
 
     def as_dict(self) -> dict:
         q = self.quote
+        package = self.ref if isinstance(self.ref, PackageRef) else None
         return {
-            "ref": self.ref,
+            "ref": str(package) if package else self.ref,
+            "package_id": package.package_id if package else None,
+            "order_ids": list(package.order_ids) if package else [self.ref],
             "ok": self.ok,
             "channel": q.channel_code if q else None,
             "channel_id": q.channel_id if q else None,
@@ -362,26 +371,114 @@ def order_value(currency: str, items_total: Decimal, lines: Iterable[tuple]) -> 
     return Money(sum((r[3] * r[2] for r in lines), Decimal(0)), currency)
 
 
+@dataclass(frozen=True, slots=True)
+class PackageRef:
+    """What a package's subject stands for: the package and every order it carries (its
+    choice is kept for each of them, naming the package)."""
+
+    package_id: int
+    order_ids: tuple[int, ...]
+
+    def __str__(self) -> str:
+        return f"PKG{self.package_id:06d}"
+
+
+def _open_package_lines(order_ids: Sequence[int]) -> dict[int, list[tuple]]:
+    """``{package_id: [(quantity, *line fields)]}``: every line of every open package holding
+    any of these orders, other orders' lines included (one query)."""
+    holding = PackageLine.objects.filter(
+        package__status=Package.Status.OPEN, order_line__order_id__in=list(order_ids)
+    ).values("package_id")
+    rows = (
+        PackageLine.objects.filter(package_id__in=holding)
+        .order_by("package_id", "id")
+        .values_list("package_id", "quantity", *(f"order_line__{f}" for f in _LINE_FIELDS))
+    )
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        out[row[0]].append(row[1:])
+    return out
+
+
+def _package_parcel(
+    rows: list[tuple], orders: dict[int, tuple], rates: Rates, measured: Measured | None
+) -> tuple[Parcel, Money, tuple]:
+    """The parcel of a package from all its lines (``rows``: quantity, then the line fields),
+    its value (the lines' prices in the first order's currency) and that first order's row."""
+    first = orders[min(r[1] for r in rows)]
+    value = total_in(rates, (Money(r[4] * r[0], orders[r[1]][3]) for r in rows), first[3])
+    parcel = build_parcel(
+        [_item(r[1:], r[0]) for r in rows],
+        country=first[5],
+        postcode=first[6],
+        city=first[7],
+        declared_value=value,
+        measured=measured,
+    )
+    return parcel, value, first
+
+
 def load_order_subjects(
-    order_ids: Sequence[int], *, measured: dict[int, Measured] | None = None
+    order_ids: Sequence[int],
+    *,
+    measured: dict[int, Measured] | None = None,
+    done_packages: set[int] | None = None,
 ) -> tuple[dict[int, tuple], list[Subject], dict[int, str]]:
-    """Two queries: the orders, then their lines with SKU weights, sizes and flags.
+    """What to shop for these orders: an order in an open package (merged with other orders,
+    or one parcel of a split) is shopped as that package, from all the package's lines, of
+    every order in it (``PackageRef``); any other order from its own lines (its id as ref).
+
+    A fixed number of queries: the orders, the lines of their open packages, the other orders
+    in those packages (when there are any), the lines of the orders not in a package.
+    ``done_packages``: packages already shopped (earlier chunks), skipped and filled in.
+    ``measured``: by order id; it applies to an order alone, or to its package if it has one.
 
     Returns (order rows by id, subjects, problems by order id: unmapped lines, no weight)."""
-    orders = {
-        r[0]: r for r in Order.objects.filter(pk__in=list(order_ids)).values_list(*_ORDER_FIELDS)
-    }
+    ids = list(order_ids)
+    orders = {r[0]: r for r in Order.objects.filter(pk__in=ids).values_list(*_ORDER_FIELDS)}
+    packages = _open_package_lines(list(orders))
+    packages_of: dict[int, list[int]] = defaultdict(list)
+    for pid, rows in packages.items():
+        for oid in sorted({r[1] for r in rows}):
+            packages_of[oid].append(pid)
+    more = set(packages_of) - set(orders)
+    if more:
+        orders.update(
+            (r[0], r) for r in Order.objects.filter(pk__in=more).values_list(*_ORDER_FIELDS)
+        )
     lines: dict[int, list[tuple]] = defaultdict(list)
-    for row in (
-        OrderLine.objects.filter(order_id__in=list(orders)).order_by().values_list(*_LINE_FIELDS)
-    ):
-        lines[row[0]].append(row)
+    alone = [oid for oid in orders if oid not in packages_of]
+    if alone:
+        for row in (
+            OrderLine.objects.filter(order_id__in=alone).order_by().values_list(*_LINE_FIELDS)
+        ):
+            lines[row[0]].append(row)
     subjects = []
     problems: dict[int, str] = {}
     measured = measured or {}
-    for oid in order_ids:
+    done = done_packages if done_packages is not None else set()
+    rates = Rates()
+    for oid in ids:
         o = orders.get(oid)
         if o is None:
+            continue
+        if oid in packages_of:
+            for pid in packages_of[oid]:
+                if pid in done:
+                    continue
+                done.add(pid)
+                rows = packages[pid]
+                members = tuple(sorted({r[1] for r in rows}))
+                if any(r[5] is None for r in rows):
+                    problems.update(dict.fromkeys(members, "unmapped_sku"))
+                    continue
+                own = measured.get(oid) if len(packages_of[oid]) == 1 else None
+                try:
+                    parcel, value, first = _package_parcel(rows, orders, rates, own)
+                except ValidationFailed as exc:
+                    problems.update(dict.fromkeys(members, exc.code))
+                    continue
+                subjects.append(Subject(parcel, first[2], value, PackageRef(pid, members)))
             continue
         rows = lines.get(oid, [])
         if any(r[4] is None for r in rows):
@@ -405,7 +502,8 @@ def load_order_subjects(
 
 
 def package_subject(package: Package, *, measured: Measured | None = None) -> Subject:
-    """A merged or split package: its lines' quantities, the orders' address and value."""
+    """A merged or split package: all its lines (of every order in it), the first order's
+    address, the lines' value."""
     rows = list(
         PackageLine.objects.filter(package=package).values_list(
             "quantity", *(f"order_line__{f}" for f in _LINE_FIELDS)
@@ -415,17 +513,8 @@ def package_subject(package: Package, *, measured: Measured | None = None) -> Su
         raise ValidationFailed("The package has no lines", code="empty_package")
     order_ids = sorted({r[1] for r in rows})
     orders = {r[0]: r for r in Order.objects.filter(pk__in=order_ids).values_list(*_ORDER_FIELDS)}
-    first = orders[order_ids[0]]
-    total = total_in(Rates(), (Money(r[4] * r[0], orders[r[1]][3]) for r in rows), first[3])
-    parcel = build_parcel(
-        [_item(r[1:], r[0]) for r in rows],
-        country=first[5],
-        postcode=first[6],
-        city=first[7],
-        declared_value=total,
-        measured=measured,
-    )
-    return Subject(parcel, first[2], total, package.pk)
+    parcel, value, first = _package_parcel(rows, orders, Rates(), measured)
+    return Subject(parcel, first[2], value, PackageRef(package.pk, tuple(order_ids)))
 
 
 # --- services -------------------------------------------------------------------------------
@@ -448,7 +537,9 @@ def rate_shop_orders(
     level: str | None = None,
     store: bool = True,
 ) -> list[Choice]:
-    """Shop a few orders and (``store``) keep each order's choice. Unknown ids are a 404."""
+    """Shop a few orders and (``store``) keep each order's choice. An order in an open package
+    is shopped as the package, from the lines of every order in it, and the choice is kept
+    for each of them (``load_order_subjects``). Unknown ids are a 404."""
     require(actor, P.RATE_SHOP)
     ids = list(dict.fromkeys(int(i) for i in order_ids))
     orders, subjects, problems = load_order_subjects(ids, measured=measured)
@@ -477,35 +568,48 @@ def rate_shop_orders(
 
 
 _CHOICE_FIELDS = (
-    "order", "channel", "amount", "currency", "chargeable_weight_g", "rule", "strategy",
-    "explanation", "quoted_at",
+    "order", "package", "channel", "amount", "currency", "chargeable_weight_g", "rule",
+    "strategy", "explanation", "quoted_at",
 )  # fmt: skip
 
 
+def choice_orders(choice: Choice) -> tuple[tuple[int, ...], int | None]:
+    """(the orders a choice is kept for, the package it priced or None)."""
+    if isinstance(choice.ref, PackageRef):
+        return choice.ref.order_ids, choice.ref.package_id
+    return (choice.ref,), None
+
+
 def write_choices(choices: Sequence[Choice]) -> int:
-    """Replace the choices of these orders: one DELETE and one multi-row INSERT per chunk."""
+    """Replace the choices of these orders: one DELETE and one multi-row INSERT per chunk. A
+    package's choice is kept for each order in it, naming the package; an order shopped alone
+    keeps one without a package. Every earlier choice of these orders goes (a choice made
+    before a merge or split priced a parcel that no longer exists)."""
     if not choices:
         return 0
-    ids = [c.ref for c in choices]
     now = timezone.now()
-    for start in range(0, len(ids), 900):
-        RateChoice.objects.filter(order_id__in=ids[start : start + 900]).delete()
     rows = []
     for c in choices:
         q = c.quote
-        rows.append(
-            (
-                c.ref,
-                q.channel_id if q else None,
-                q.total.amount if q else None,
-                q.currency if q else "",
-                q.chargeable_g if q else c.chargeable_g,
-                c.rule.id if c.rule else None,
-                c.strategy,
-                c.short(),
-                now,
+        order_ids, package_id = choice_orders(c)
+        for order_id in order_ids:
+            rows.append(
+                (
+                    order_id,
+                    package_id,
+                    q.channel_id if q else None,
+                    q.total.amount if q else None,
+                    q.currency if q else "",
+                    q.chargeable_g if q else c.chargeable_g,
+                    c.rule.id if c.rule else None,
+                    c.strategy,
+                    c.short(),
+                    now,
+                )
             )
-        )
+    ids = sorted({r[0] for r in rows})
+    for start in range(0, len(ids), 900):
+        RateChoice.objects.filter(order_id__in=ids[start : start + 900]).delete()
     return insert_rows(RateChoice, _CHOICE_FIELDS, rows)
 
 
@@ -520,27 +624,33 @@ def pending_shipment_ids() -> list[int]:
 def shop_orders(
     actor, order_ids: Sequence[int] | None = None, *, level=None, chunk: int = CHUNK, progress=None
 ) -> dict:
-    """Bulk rate shop (all pending-shipment orders, or these ids), set-based per chunk."""
+    """Bulk rate shop (all pending-shipment orders, or these ids), set-based per chunk. An
+    order in an open package is shopped as the package (all its orders' lines), once however
+    many of its orders are listed or in which chunk. Counts are of orders."""
     require(actor, P.RATE_SHOP)
-    ids = pending_shipment_ids() if order_ids is None else [int(i) for i in order_ids]
+    source = pending_shipment_ids() if order_ids is None else order_ids
+    ids = list(dict.fromkeys(int(i) for i in source))
     shopper = Shopper(level=level)
     counts = {"orders": len(ids), "chosen": 0, "no_channel": 0, "skipped": 0}
     by_channel: dict[str, int] = defaultdict(int)
+    wanted, counted, done_packages = set(ids), set(), set()
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        _orders, subjects, problems = load_order_subjects(part)
-        counts["skipped"] += len(part) - len(subjects)
+        _orders, subjects, _problems = load_order_subjects(part, done_packages=done_packages)
         choices = shopper.choose_all(subjects)
         with transaction.atomic():
             write_choices(choices)
         for c in choices:
+            members = [i for i in choice_orders(c)[0] if i in wanted and i not in counted]
+            counted.update(members)
             if c.quote is None:
-                counts["no_channel"] += 1
+                counts["no_channel"] += len(members)
             else:
-                counts["chosen"] += 1
-                by_channel[c.quote.channel_code] += 1
+                counts["chosen"] += len(members)
+                by_channel[c.quote.channel_code] += len(members)
         if progress is not None:
             progress(min(start + chunk, len(ids)), len(ids))
+    counts["skipped"] = len(wanted - counted)
     audit.record(
         actor, "logistics.rate_shop_bulk", None, {**counts}, entity="orders.order", object_id="*"
     )

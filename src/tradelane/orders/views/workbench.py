@@ -640,8 +640,14 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
         "actions": actions,
         "needs_reason": any(a.needs_reason for a in actions),
         "split": split_form.split_form(
-            user, order, lines, held, merged_into=merged, **(split or {})
-        ),
+            user,
+            order,
+            lines,
+            held,
+            merged_into=merged,
+            live=split_form.live_shipments(order),
+            **(split or {}),
+        ),  # fmt: skip
     }
 
 
@@ -749,7 +755,10 @@ def order_split(request, pk: int):
         if not request.htmx:
             return redirect("web:order", pk=pk)
         held = selectors.order_reservations(request.user, order)
-        form = split_form.split_form(request.user, order, lines, held, data=request.GET)
+        form = split_form.split_form(
+            request.user, order, lines, held, data=request.GET,
+            live=split_form.live_shipments(order),
+        )  # fmt: skip
         if form is None:
             return render_error(request, errors.Conflict("cannot split", code="split_wrong_status"))
         return render(
@@ -758,8 +767,7 @@ def order_split(request, pk: int):
     if request.method != "POST":
         return redirect("web:order", pk=pk)
     try:
-        parts = split_form.parse_parts(request.POST, lines)
-        packages = services.split_order(request.user, order, parts)
+        voided, packages = split_form.run_split(request.user, order, lines, request.POST)
     except DomainError as exc:
         if not request.htmx:
             messages.error(request, _explained(request.user, exc)["message"])
@@ -786,6 +794,12 @@ def order_split(request, pk: int):
     flash = _("Split into %(packages)s.") % {
         "packages": ", ".join(f"{p} ({codes.get(p.warehouse_id, '')})" for p in packages)
     }
+    if voided:
+        flash = (
+            _("Voided shipment %(shipments)s.") % {"shipments": ", ".join(s.number for s in voided)}
+            + " "
+            + flash
+        )
     if not request.htmx:
         messages.success(request, flash)
         return redirect("web:order", pk=pk)
