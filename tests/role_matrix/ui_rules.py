@@ -11,6 +11,7 @@ from .rules import (
     ADM,
     CS,
     EVERY,
+    EXCEPTIONS_READ,
     LOG,
     LOG_READ,
     MERGE_SPLIT,
@@ -19,6 +20,7 @@ from .rules import (
     PUBLIC,
     SHIP,
     SHIPMENTS_READ,
+    TRACKING_READ,
     TRANSFER,
 )
 
@@ -207,14 +209,14 @@ UI_RULES: list[Page] = [
       "/channels/{channel}/sheets/{sheet}/download/"),
     U("channels/<str:code>/sheets/<int:pk>/action/", "POST", LOG,
       "/channels/{channel}/sheets/{sheet}/action/", {"action": "deactivate"}),
-    # tracking: part of the shipment; the exception queue and every change are logistics'
-    U("tracking/", "GET", SHIPMENTS_READ, "/tracking/?q={tracking_number}"),
-    U("tracking/shipments/<int:pk>/", "GET", SHIPMENTS_READ,
+    # tracking: read by whoever reads shipments and by customer service; changed by logistics
+    U("tracking/", "GET", TRACKING_READ, "/tracking/?q={tracking_number}"),
+    U("tracking/shipments/<int:pk>/", "GET", TRACKING_READ,
       "/tracking/shipments/{shipment_shipped}/"),
     U("tracking/shipments/<int:pk>/action/", "POST", LOG,
       "/tracking/shipments/{shipment_shipped}/action/",
       {"action": "last_mile", "carrier": "USPS", "number": "9400100000000000000000"}),
-    U("tracking/exceptions/", "GET", LOG_READ, "/tracking/exceptions/"),
+    U("tracking/exceptions/", "GET", EXCEPTIONS_READ, "/tracking/exceptions/"),
     U("tracking/exceptions/<int:pk>/resolve/", "POST", LOG,
       "/tracking/exceptions/{exception}/resolve/", {"resolution": "called them"}),
     # the shipping workbench: warehouse creates, prints and hands over; logistics also

@@ -24,7 +24,7 @@ NAV = (
         "i",
     ),
     ("web:shipping", pgettext_lazy("nav", "Shipping"), P.SHIPMENT_VIEW, "f"),
-    ("web:tracking", _("Tracking"), P.SHIPMENT_VIEW, "t"),
+    ("web:tracking", _("Tracking"), P.TRACKING_READ, "t"),
     ("web:channels", _("Channels"), P.CHANNEL_VIEW, "c"),
     ("web:dispatch", _("Dispatch center"), P.DISPATCH_VIEW, "d"),
     ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),

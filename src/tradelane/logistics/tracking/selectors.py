@@ -217,3 +217,39 @@ def exception_counts(status: str | None = TrackingException.Status.OPEN) -> dict
 
 def age_days(opened_at: dt.datetime, now: dt.datetime | None = None) -> int:
     return max(0, ((now or timezone.now()) - opened_at).days)
+
+
+def order_shipments(order_id: int) -> list[dict[str, Any]]:
+    """Every shipment that carries the order (newest first, cancelled ones too) with all its
+    numbers (ours, the carrier's, each parcel's, the last mile's), its events newest first and
+    the public page's link once it is labelled (four queries however many shipments)."""
+    from django.db.models import Prefetch
+
+    from ..shipping.models import ShipmentParcel
+
+    linked = ShipmentOrder.objects.filter(order_id=order_id).values("shipment_id")
+    shipments = (
+        Shipment.objects.filter(pk__in=linked)
+        .select_related("channel")
+        .prefetch_related(
+            Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id")),
+            Prefetch("parcels", queryset=ShipmentParcel.objects.order_by("seq")),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    out = []
+    for s in shipments:
+        public = s.status in PUBLIC_STATES and bool(s.tracking_number)
+        out.append(
+            {
+                "shipment": s,
+                "parcel_numbers": [
+                    p.tracking_number
+                    for p in s.parcels.all()
+                    if p.tracking_number and p.tracking_number != s.tracking_number
+                ],
+                "events": list(s.events.all()),
+                "public_url": (public_url(s) or public_path(s)) if public else "",
+            }
+        )
+    return out

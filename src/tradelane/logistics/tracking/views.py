@@ -1,7 +1,8 @@
 """Tracking (追踪): search, a shipment's timeline, the exception queue, and the public page.
 
 Thin: reads through ``tracking.selectors``, writes through ``tracking.services``.
-Search and a shipment's timeline need ``P.SHIPMENT_VIEW`` (tracking is part of the shipment),
+Search and a shipment's timeline need ``P.TRACKING_READ`` (customer service too, who answer
+buyers' "where is my parcel"; labels and manifests stay ``P.SHIPMENT_VIEW``),
 the exception queue ``P.TRACKING_VIEW``, every change ``P.TRACKING_MANAGE``. The public page
 ``/t/<number>`` (or ``/t/<number>/<key>``) needs no login and shows no personal data.
 """
@@ -83,7 +84,7 @@ def _events(shipment: Shipment) -> list[dict]:
 # --- the team's pages -------------------------------------------------------------------------
 
 
-@permission_required(P.SHIPMENT_VIEW)
+@permission_required(P.TRACKING_READ)
 def search(request):
     q = (request.GET.get("q") or "").strip()[:64]
     found = tracking_selectors.shipments_for_search(q) if q else []
@@ -108,7 +109,7 @@ def search(request):
     )
 
 
-@permission_required(P.SHIPMENT_VIEW)
+@permission_required(P.TRACKING_READ)
 def shipment_page(request, pk: int):
     shipment = get_object_or_404(Shipment.objects.select_related("channel"), pk=pk)
     can_manage = request.user.has_perm(P.TRACKING_MANAGE)

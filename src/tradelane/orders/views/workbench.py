@@ -36,6 +36,7 @@ from tradelane.web.views.guards import int_or_none, permission_required, render_
 
 from . import order_files
 from . import split as split_form
+from .order_shipments import shipments_panel
 
 PAGE_SIZE = 50
 MAX_BULK = 2000  # orders per bulk action (a page is 50; "select all" stays far below this)
@@ -576,6 +577,7 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
         "verdicts": verdicts,
         "events": events,
         "packages": packages,
+        "shipments": shipments_panel(user, order),
         "actions": actions,
         "needs_reason": any(a.needs_reason for a in actions),
         "split": split_form.split_form(

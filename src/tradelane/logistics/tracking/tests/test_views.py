@@ -46,12 +46,65 @@ def login(client, user):
     return client
 
 
-def test_nav_entry_for_tracking_roles(client, logistics, cs, warehouse_user):
+def test_nav_entry_for_tracking_roles(client, logistics, cs, warehouse_user, sales):
     assert 'data-key="t"' in login(client, logistics).get("/").content.decode()
     assert 'data-key="t"' in login(Client(), warehouse_user).get("/").content.decode()
-    assert 'data-key="t"' not in login(Client(), cs).get("/").content.decode()
-    assert login(Client(), cs).get("/tracking/").status_code == 403
+    assert 'data-key="t"' in login(Client(), cs).get("/").content.decode()
+    assert login(Client(), cs).get("/tracking/").status_code == 200
+    assert 'data-key="t"' not in login(Client(), sales).get("/").content.decode()
+    assert login(Client(), sales).get("/tracking/").status_code == 403
     assert Client().get("/tracking/").status_code == 302  # log in first
+
+
+def test_customer_service_finds_a_parcel_and_reads_its_timeline(client, cs, shipment, order):
+    login(client, cs)
+    r = client.get("/tracking/", {"q": order.number})
+    assert r.status_code == 302 and r.url == f"/tracking/shipments/{shipment.pk}/"
+    page = client.get(r.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Receiver not at home" in page and "YT2600000077" in page
+    assert f"/t/YT2600000077/{shipment.public_key}" in page
+    assert 'data-testid="event-form"' not in page  # reading, not changing
+
+
+def test_customer_service_cannot_add_events(client, cs, shipment):
+    r = login(client, cs).post(
+        f"/tracking/shipments/{shipment.pk}/action/",
+        {"action": "event", "status": tc.DELIVERED, "text": "left at door"},
+    )
+    assert r.status_code == 403
+    assert TrackingEvent.objects.filter(shipment=shipment).count() == 3
+
+
+def test_order_page_lists_every_shipment_with_numbers_events_and_link(
+    client, cs, admin, wh_cn, shipment, order
+):
+    tracking.set_last_mile(admin, shipment, "DHL Paket", "00340434161234567890")
+    cancelled = make_shipment(wh_cn, status="cancelled", tracking="", orders=[order])
+    login(client, cs)
+    page = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="order-shipments"' in page
+    assert page.count('data-testid="shipment-link"') == 2
+    assert f'href="/tracking/shipments/{shipment.pk}/"' in page
+    assert f'href="/tracking/shipments/{cancelled.pk}/"' in page
+    assert shipment.number in page and cancelled.number in page
+    assert '<code data-testid="shipment-tracking-number">YT2600000077</code>' in page
+    assert '<code data-testid="shipment-last-mile">00340434161234567890</code>' in page
+    assert f'href="/t/YT2600000077/{shipment.public_key}"' in page
+    assert page.count('data-testid="shipment-public-link"') == 1  # not for the cancelled one
+    assert "Receiver not at home" in page and "Customs clearance started" in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "投递失败" in page
+
+
+def test_order_page_has_no_shipments_panel_without_tracking_read(client, sales, order):
+    page = login(client, sales).get(f"/orders/{order.pk}/").content.decode()
+    assert 'data-testid="order-shipments"' not in page
+
+
+def test_order_page_without_shipments_says_so(client, cs, order):
+    page = login(client, cs).get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-testid="no-shipments"' in page.content.decode()
 
 
 def test_search_by_number_and_order_number(client, logistics, shipment, order):
