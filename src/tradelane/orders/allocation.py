@@ -112,6 +112,12 @@ def plan_allocation(orders, needs, warehouses, available, preferences=None):
 def allocate_orders(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
     """Allocate approved (and pending purchase) orders. Others are skipped."""
     require(actor, P.ORDER_ALLOCATE)
+    return reallocate(actor, order_ids, chunk=chunk)
+
+
+def reallocate(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
+    """Allocate again orders another service has just taken out of allocation (an edit of an
+    allocated order): that service checked its own permission, so none is checked here."""
     ids = sorted(set(int(i) for i in order_ids))
     counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
     warehouses = candidate_warehouses()
