@@ -153,6 +153,8 @@ UI_RULES: list[Page] = [
       {"action": "merge", "ids": ["{order_review}", "{order_approved}"]}, variant="merge"),
     U("orders/bulk/", "POST", LOG, "/orders/bulk/",
       {"action": "allocate", "ids": "{order_approved}"}, variant="allocate"),
+    U("orders/<int:pk>/edit/", "POST", CS, "/orders/{order_review}/edit/",
+      {"note": "call after six", "ship_phone": "+1 650-253-0001"}),
     U("orders/import/", "POST", CS, "/orders/import/", {}, files=CSV),
     U("orders/import/sample.csv", "GET", CS, "/orders/import/sample.csv"),
     U("orders/<int:pk>/action/", "POST", CS, "/orders/{order_review}/action/",
