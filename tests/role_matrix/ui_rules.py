@@ -156,6 +156,12 @@ UI_RULES: list[Page] = [
     U("orders/<int:pk>/edit/", "POST", CS, "/orders/{order_review}/edit/",
       {"note": "call after six", "ship_phone": "+1 650-253-0001"}),
     U("orders/import/", "POST", CS, "/orders/import/", {}, files=CSV),
+    # the block list: whoever reviews orders
+    U("settings/blocked-buyers/", "GET", CS, "/settings/blocked-buyers/?q=blocked"),
+    U("settings/blocked-buyers/", "POST", CS, "/settings/blocked-buyers/",
+      {"email": "another@example.com", "reason": "fraud"}),
+    U("settings/blocked-buyers/<int:pk>/remove/", "POST", CS,
+      "/settings/blocked-buyers/{blocked_buyer}/remove/"),
     U("orders/import/sample.csv", "GET", CS, "/orders/import/sample.csv"),
     U("orders/<int:pk>/action/", "POST", CS, "/orders/{order_review}/action/",
       {"action": "approve"}, variant="approve"),

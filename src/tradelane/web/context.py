@@ -34,6 +34,7 @@ NAV = (
 SETTINGS_NAV = (
     ("web:users", _("Users and roles"), P.USERS_MANAGE),
     ("web:company", _("Company profile"), P.COMPANY_MANAGE),
+    ("web:blocked_buyers", _("Blocked buyers"), P.ORDER_REVIEW),
     ("web:warehouses", _("Warehouses"), P.WAREHOUSE_MANAGE),
     ("web:stock_operations", _("Stock adjustments and transfers"),
      (P.STOCK_ADJUST, P.STOCK_TRANSFER)),
