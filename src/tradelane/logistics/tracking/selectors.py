@@ -253,3 +253,40 @@ def order_shipments(order_id: int) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+QUIET_DAYS = (3, 5, 7, 14, 30)  # choices of "no news for N days" on the tracking home
+DEFAULT_QUIET_DAYS = 5
+
+
+def quiet_shipments(
+    days: int = DEFAULT_QUIET_DAYS, *, now: dt.datetime | None = None, limit: int = 20
+) -> tuple[list[Shipment], int]:
+    """Parcels on their way with no carrier news for ``days`` days: shipped, not delivered,
+    returned or lost, whose latest event (our own "no news" marker aside; else the hand-over
+    or the label) is older than that. Oldest news first, at most ``limit``, and how many there
+    are in all (one query; a second to count when there are more than ``limit``)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    last_event = (
+        TrackingEvent.objects.filter(shipment=OuterRef("pk"))
+        .exclude(status=tc.EXPIRED, source="system")
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    qs = (
+        Shipment.objects.filter(status=ShipmentStatus.SHIPPED)
+        .exclude(tracking_status__in=tc.TERMINAL)
+        .annotate(last_news=Coalesce(Subquery(last_event), "shipped_at", "labelled_at"))
+        .filter(last_news__lt=cutoff)
+    )
+    rows = list(qs.select_related("channel").order_by("last_news", "pk")[:limit])
+    total = len(rows) if len(rows) < limit else qs.count()
+    return rows, total
+
+
+def recent_exceptions(limit: int = 10) -> list[TrackingException]:
+    """The newest open exceptions (the queue itself is worked oldest first)."""
+    return list(exceptions().order_by("-opened_at", "-pk")[:limit])

@@ -86,6 +86,9 @@ def _events(shipment: Shipment) -> list[dict]:
 
 @permission_required(P.TRACKING_READ)
 def search(request):
+    """Find a parcel by any of its numbers or its order's; with nothing asked, the home: the
+    newest open exceptions (for who may read the queue) and the parcels with no news for N
+    days (``?days=``, one of ``selectors.QUIET_DAYS``)."""
     q = (request.GET.get("q") or "").strip()[:64]
     found = tracking_selectors.shipments_for_search(q) if q else []
     if len(found) == 1:
@@ -95,18 +98,42 @@ def search(request):
          "status": SHIPMENT_STATUS.get(s.status, s.status)}
         for s in found
     ]  # fmt: skip
-    return render(
-        request,
-        "logistics/tracking/search.html",
-        {
-            "title": _("Tracking"),
-            "q": q,
-            "rows": rows,
-            "counts": sum(tracking_selectors.exception_counts().values())
-            if request.user.has_perm(P.TRACKING_VIEW)
-            else None,
-        },
-    )
+    may_queue = request.user.has_perm(P.TRACKING_VIEW)
+    context = {
+        "title": _("Tracking"),
+        "q": q,
+        "rows": rows,
+        "counts": sum(tracking_selectors.exception_counts().values()) if may_queue else None,
+    }
+    if not q:
+        context.update(_home(request, may_queue))
+    return render(request, "logistics/tracking/search.html", context)
+
+
+def _home(request, may_queue: bool) -> dict:
+    days = request.GET.get("days") or ""
+    days = int(days) if days.isdigit() and int(days) in tracking_selectors.QUIET_DAYS else None
+    days = days or tracking_selectors.DEFAULT_QUIET_DAYS
+    now = timezone.now()
+    quiet, quiet_total = tracking_selectors.quiet_shipments(days, now=now)
+    return {
+        "home": True,
+        "days": days,
+        "day_choices": tracking_selectors.QUIET_DAYS,
+        "quiet": [
+            {
+                "s": s,
+                "label": status_label(s.tracking_status),
+                "tone": tone(s.tracking_status),
+                "age": tracking_selectors.age_days(s.last_news, now),
+            }
+            for s in quiet
+        ],  # fmt: skip
+        "quiet_total": quiet_total,
+        "recent": [_row(e, now) for e in tracking_selectors.recent_exceptions()]
+        if may_queue
+        else None,
+    }
 
 
 @permission_required(P.TRACKING_READ)
