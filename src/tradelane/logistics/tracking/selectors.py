@@ -263,8 +263,8 @@ def quiet_shipments(
     days: int = DEFAULT_QUIET_DAYS, *, now: dt.datetime | None = None, limit: int = 20
 ) -> tuple[list[Shipment], int]:
     """Parcels on their way with no carrier news for ``days`` days: shipped, not delivered,
-    returned or lost, whose latest event (our own "no news" marker aside; else the hand-over
-    or the label) is older than that. Oldest news first, at most ``limit``, and how many there
+    returned or lost, whose latest carrier or team event (our own bookkeeping aside: the "no
+    news" marker, a last-mile number; else the hand-over or the label) is older than that. Oldest news first, at most ``limit``, and how many there
     are in all (one query; a second to count when there are more than ``limit``)."""
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
@@ -272,7 +272,7 @@ def quiet_shipments(
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     last_event = (
         TrackingEvent.objects.filter(shipment=OuterRef("pk"))
-        .exclude(status=tc.EXPIRED, source="system")
+        .exclude(source="system")
         .order_by("-occurred_at")
         .values("occurred_at")[:1]
     )

@@ -273,8 +273,9 @@ def home_world(wh_cn):
     days = dt.timedelta
     quiet = make_shipment(wh_cn, status="shipped", tracking="QUIET1", shipped_at=now - days(12))
     _event(quiet, now - days(10))
-    # our own "no news" marker is no news: still quiet
+    # our own "no news" marker and a last-mile number are no news: still quiet
     _event(quiet, now - days(1), status=tc.EXPIRED, source="system")
+    _event(quiet, now - days(0.5), status=tc.IN_TRANSIT, source="system")
     fresh = make_shipment(wh_cn, status="shipped", tracking="FRESH1", shipped_at=now - days(12))
     _event(fresh, now - days(1))
     never = make_shipment(wh_cn, status="shipped", tracking="NEVER1", shipped_at=now - days(6))
