@@ -264,8 +264,9 @@ def quiet_shipments(
 ) -> tuple[list[Shipment], int]:
     """Parcels on their way with no carrier news for ``days`` days: shipped, not delivered,
     returned or lost, whose latest carrier or team event (our own bookkeeping aside: the "no
-    news" marker, a last-mile number; else the hand-over or the label) is older than that. Oldest news first, at most ``limit``, and how many there
-    are in all (one query; a second to count when there are more than ``limit``)."""
+    news" marker, a last-mile number; else the hand-over or the label) is older than that.
+    Oldest news first, at most ``limit``, and how many there are in all (one query; a second
+    to count when there are more than ``limit``)."""
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
