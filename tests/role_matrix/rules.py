@@ -121,6 +121,8 @@ API_RULES: list[Rule] = [
       ids={"order_id": "order_review"}),
     R("POST", "/orders/{order_id}/cancel", CS, {"reason": "buyer asked"},
       ids={"order_id": "order_review"}),
+    R("PATCH", "/orders/{order_id}", CS, {"note": "call after six"},
+      ids={"order_id": "order_review"}),
     R("POST", "/orders/review", CS, {"ids": ["{order_review}"]}),
     R("POST", "/orders/allocate", LOG, {"ids": ["{order_approved}"]}),
     R("POST", "/orders/merge", MERGE_SPLIT, {"ids": ["{order_review}", "{order_approved}"]}),

@@ -225,3 +225,40 @@ def test_unknown_field_and_bad_country(cs, store, make_sku):
     with pytest.raises(ValidationFailed) as exc:
         edit_order(cs, order, fields={"ship_name": "  "})
     assert exc.value.code == "required"
+
+
+def test_the_api_edits_and_refuses_like_the_page(make_user, store, make_sku):
+    from tradelane.accounts import roles
+    from tradelane.api.testing import role_clients
+
+    api_as = role_clients(make_user)
+    cs = api_as(roles.CUSTOMER_SERVICE)
+    order = make_order(store, [(make_sku("A"), 1)], ship_phone="12345")
+    line = order.lines.get()
+    r = cs.patch(f"/orders/{order.pk}", {"ship_phone": "not a phone"})
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_phone")
+    assert Order.objects.get(pk=order.pk).ship_phone == "12345"
+    r = api_as(roles.WAREHOUSE).patch(f"/orders/{order.pk}", {"note": "x"})
+    assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
+    r = cs.patch(
+        f"/orders/{order.pk}",
+        {"ship_phone": "+1 650 253 0001", "note": "ring twice", "reason": "buyer called",
+         "lines": [{"id": line.pk, "quantity": 2}]},
+    )  # fmt: skip
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["status"], body["shipping_address"]["phone"], body["note"]) == (
+        "approved", "+16502530001", "ring twice",
+    )  # fmt: skip
+    order.refresh_from_db()
+    assert (order.status, order.ship_phone, order.note) == (
+        "approved",
+        "+16502530001",
+        "ring twice",
+    )
+    assert list(order.lines.values_list("quantity", flat=True)) == [2]
+    assert edits(order) == [(
+        {"ship_phone": ["12345", "+16502530001"], "note": ["", "ring twice"],
+         "lines": ["A×1", "A×2"]},
+        "buyer called",
+    )]  # fmt: skip
