@@ -31,6 +31,8 @@ TRANSFER = frozenset({ADMIN, LOGISTICS, WH})
 SHIP = frozenset({ADMIN, LOGISTICS, WH})  # create shipments, hand over
 LOG_READ = LOG | {BOSS}  # channels, rate sheets, rules, tracking exceptions, dispatch
 SHIPMENTS_READ = SHIP | {BOSS}  # shipments, labels, customs documents, manifests
+TRACKING_READ = SHIPMENTS_READ | {CUSTOMER_SERVICE}  # tracking search, timelines, order parcels
+EXCEPTIONS_READ = LOG_READ | {CUSTOMER_SERVICE}  # the tracking exception queue (read)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ API_RULES: list[Rule] = [
       ids={"order_id": "order_review"}),
     R("POST", "/orders/{order_id}/cancel", CS, {"reason": "buyer asked"},
       ids={"order_id": "order_review"}),
+    R("PATCH", "/orders/{order_id}", CS, {"note": "call after six"},
+      ids={"order_id": "order_review"}),
     R("POST", "/orders/review", CS, {"ids": ["{order_review}"]}),
     R("POST", "/orders/allocate", LOG, {"ids": ["{order_approved}"]}),
     R("POST", "/orders/merge", MERGE_SPLIT, {"ids": ["{order_review}", "{order_approved}"]}),
@@ -151,13 +155,13 @@ API_RULES: list[Rule] = [
     R("POST", "/push/products", PRODUCT_CHANGE, {"items": [{"code": "MUG-WHT", "name": "Mug"}]}),
     R("POST", "/push/stock", ADJUST, {"mode": "stocktake", "items": [
         {"sku": "MUG-WHT", "warehouse": "SZ", "quantity": 120}]}),
-    # tracking: a shipment's tracking is part of the shipment; the exception queue is logistics'
-    R("GET", "/shipments/{shipment_id}/tracking", SHIPMENTS_READ),
+    # tracking: read by whoever reads shipments and by customer service; changed by logistics
+    R("GET", "/shipments/{shipment_id}/tracking", TRACKING_READ),
     R("POST", "/shipments/{shipment_id}/tracking/events", LOG,
       {"status": "delivery_failed", "text": "nobody home"}),
     R("POST", "/shipments/{shipment_id}/tracking/last-mile", LOG,
       {"carrier": "USPS", "tracking_number": "9400100000000000000000"}),
-    R("GET", "/tracking/exceptions", LOG_READ),
+    R("GET", "/tracking/exceptions", EXCEPTIONS_READ),
     R("POST", "/tracking/exceptions/{exception_id}/resolve", LOG, {"resolution": "called them"},
       ids={"exception_id": "exception"}),
     R("GET", "/tracking/{number}", PUBLIC, ids={"number": "tracking_number"}),

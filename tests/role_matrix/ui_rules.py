@@ -11,6 +11,7 @@ from .rules import (
     ADM,
     CS,
     EVERY,
+    EXCEPTIONS_READ,
     LOG,
     LOG_READ,
     MERGE_SPLIT,
@@ -20,6 +21,7 @@ from .rules import (
     RECEIVE,
     SHIP,
     SHIPMENTS_READ,
+    TRACKING_READ,
     TRANSFER,
 )
 
@@ -155,7 +157,15 @@ UI_RULES: list[Page] = [
       {"action": "merge", "ids": ["{order_review}", "{order_approved}"]}, variant="merge"),
     U("orders/bulk/", "POST", LOG, "/orders/bulk/",
       {"action": "allocate", "ids": "{order_approved}"}, variant="allocate"),
+    U("orders/<int:pk>/edit/", "POST", CS, "/orders/{order_review}/edit/",
+      {"note": "call after six", "ship_phone": "+1 650-253-0001"}),
     U("orders/import/", "POST", CS, "/orders/import/", {}, files=CSV),
+    # the block list: whoever reviews orders
+    U("settings/blocked-buyers/", "GET", CS, "/settings/blocked-buyers/?q=blocked"),
+    U("settings/blocked-buyers/", "POST", CS, "/settings/blocked-buyers/",
+      {"email": "another@example.com", "reason": "fraud"}),
+    U("settings/blocked-buyers/<int:pk>/remove/", "POST", CS,
+      "/settings/blocked-buyers/{blocked_buyer}/remove/"),
     U("orders/import/sample.csv", "GET", CS, "/orders/import/sample.csv"),
     U("orders/<int:pk>/action/", "POST", CS, "/orders/{order_review}/action/",
       {"action": "approve"}, variant="approve"),
@@ -211,14 +221,14 @@ UI_RULES: list[Page] = [
       "/channels/{channel}/sheets/{sheet}/download/"),
     U("channels/<str:code>/sheets/<int:pk>/action/", "POST", LOG,
       "/channels/{channel}/sheets/{sheet}/action/", {"action": "deactivate"}),
-    # tracking: part of the shipment; the exception queue and every change are logistics'
-    U("tracking/", "GET", SHIPMENTS_READ, "/tracking/?q={tracking_number}"),
-    U("tracking/shipments/<int:pk>/", "GET", SHIPMENTS_READ,
+    # tracking: read by whoever reads shipments and by customer service; changed by logistics
+    U("tracking/", "GET", TRACKING_READ, "/tracking/?q={tracking_number}"),
+    U("tracking/shipments/<int:pk>/", "GET", TRACKING_READ,
       "/tracking/shipments/{shipment_shipped}/"),
     U("tracking/shipments/<int:pk>/action/", "POST", LOG,
       "/tracking/shipments/{shipment_shipped}/action/",
       {"action": "last_mile", "carrier": "USPS", "number": "9400100000000000000000"}),
-    U("tracking/exceptions/", "GET", LOG_READ, "/tracking/exceptions/"),
+    U("tracking/exceptions/", "GET", EXCEPTIONS_READ, "/tracking/exceptions/"),
     U("tracking/exceptions/<int:pk>/resolve/", "POST", LOG,
       "/tracking/exceptions/{exception}/resolve/", {"resolution": "called them"}),
     # the shipping workbench: warehouse creates, prints and hands over; logistics also

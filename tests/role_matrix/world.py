@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tradelane.accounts import roles
 from tradelane.accounts import services as accounts
-from tradelane.accounts.models import User
+from tradelane.accounts.models import BlockedBuyer, User
 from tradelane.catalog.models import Product, Sku
 from tradelane.core.models import FxRate, Job, OutboxMessage
 from tradelane.core.outbox import enqueue
@@ -126,6 +126,7 @@ def seed() -> dict:
     )
     OutboxMessage.objects.filter(pk=dead.pk).update(status="dead", attempts=8)
 
+    blocked = BlockedBuyer.objects.create(email="blocked@example.com", reason="chargebacks")
     make_account("YT", secret=HOOK_SECRET)  # a carrier that posts tracking webhooks
     template = sheets.save_template(
         admin, name="shop export", entity="orders", mapping={"external_id": "external_id"}
@@ -176,6 +177,7 @@ def seed() -> dict:
         "delivery": delivery.pk,
         "outbox": dead.pk,
         "template": template.pk,
+        "blocked_buyer": blocked.pk,
         "job": jobs,
         "key": keys,
         "upload": uploads,

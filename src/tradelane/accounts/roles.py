@@ -38,6 +38,7 @@ class P:
     SHIPMENT_CANCEL = "logistics.cancel_shipment"  # cancel shipments (voids carrier labels)
     RATE_SHOP = "logistics.rate_shop"  # rate-shop orders and parcels (keeps the choices)
     MANIFEST_CLOSE = "logistics.close_manifest"  # close the day's manifest of a channel
+    TRACKING_READ = "logistics.view_trackingevent"  # tracking search, timelines, an order's parcels
     TRACKING_VIEW = "logistics.view_trackingexception"  # the tracking exception queue (read)
     TRACKING_MANAGE = "logistics.manage_tracking"  # resolve exceptions, manual events, last mile
     DISPATCH_VIEW = "stores.view_storeconnection"  # the dispatch center (read)
@@ -57,19 +58,19 @@ _VIEW_ALL = [P.ORDER_VIEW, P.PRODUCT_VIEW, P.STOCK_VIEW]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CUSTOMER_SERVICE: [
         *_VIEW_ALL, P.ORDER_ADD, P.ORDER_CHANGE, P.ORDER_REVIEW, P.ORDER_CANCEL,
-        P.ORDER_MERGE_SPLIT,
+        P.ORDER_MERGE_SPLIT, P.TRACKING_READ, P.TRACKING_VIEW,
     ],
     PURCHASING: [*_VIEW_ALL, P.PRODUCT_ADD, P.PRODUCT_CHANGE, P.STOCK_RECEIVE],
     LOGISTICS: [*_VIEW_ALL, P.ORDER_ALLOCATE, P.ORDER_MERGE_SPLIT, P.STOCK_TRANSFER,
                 P.CHANNEL_VIEW, P.CHANNEL_CHANGE, P.RATESHEET_CHANGE, P.SHIPMENT_VIEW, P.SHIP,
-                P.SHIPMENT_CANCEL, P.RATE_SHOP, P.MANIFEST_CLOSE, P.TRACKING_VIEW,
+                P.SHIPMENT_CANCEL, P.RATE_SHOP, P.MANIFEST_CLOSE, P.TRACKING_READ, P.TRACKING_VIEW,
                 P.TRACKING_MANAGE, P.DISPATCH_VIEW, P.DISPATCH_OPERATE],
     WAREHOUSE: [*_VIEW_ALL, P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER, P.SHIPMENT_VIEW,
-                P.SHIP],
+                P.SHIP, P.TRACKING_READ],
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE, P.STORE_SKU_MAP],
     # reads everything, writes nothing
-    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_VIEW,
-           P.DISPATCH_VIEW],
+    BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
+           P.TRACKING_VIEW, P.DISPATCH_VIEW],
     ADMIN: [
         v for k, v in vars(P).items() if k.isupper()
     ],

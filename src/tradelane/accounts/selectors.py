@@ -60,3 +60,19 @@ def user_detail(actor, user_id: int):
     if user is None:
         raise NotFound(f"User {user_id} does not exist", code="user_not_found")
     return user
+
+
+def blocked_buyers(actor, q: str = ""):
+    """The block list, newest first; ``q`` finds an email, phone or name containing it."""
+    from django.db.models import Q
+
+    from .models import BlockedBuyer
+    from .permissions import require
+    from .roles import P
+
+    require(actor, P.ORDER_REVIEW)
+    rows = BlockedBuyer.objects.select_related("created_by").order_by("-created_at", "-pk")
+    q = (q or "").strip()[:100]
+    if q:
+        rows = rows.filter(Q(email__icontains=q) | Q(phone__icontains=q) | Q(name__icontains=q))
+    return rows

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tradelane.core import audit
-from tradelane.core.errors import ValidationFailed
+from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.money import check_currency
 
 from . import apikeys
@@ -328,17 +328,56 @@ def _check_company_fields(fields: dict) -> None:
 def block_buyer(
     actor, *, email: str = "", phone: str = "", name: str = "", reason: str = ""
 ) -> BlockedBuyer:
+    """Put a buyer on the block list: their orders wait for contact at review (the rule
+    ``blocked_buyer`` matches the email, or the phone exactly as the store sends it)."""
     require(actor, P.ORDER_REVIEW)
-    email = email.strip().lower()
-    phone = phone.strip()
+    email = (email or "").strip().lower()
+    phone = (phone or "").strip()
+    name = (name or "").strip()
+    reason = (reason or "").strip()
     if not email and not phone:
         raise ValidationFailed("Give the buyer's email or phone", code="email_or_phone_required")
+    for field, value in (("email", email), ("phone", phone), ("name", name)):
+        limit = BlockedBuyer._meta.get_field(field).max_length
+        if len(value) > limit:
+            raise ValidationFailed(
+                f"{field} is at most {limit} characters",
+                code="too_long",
+                details={"field": field, "max": limit},
+            )
+    if len(reason) > 1000:
+        raise ValidationFailed(
+            "The reason is at most 1000 characters", code="too_long", details={"field": "reason"}
+        )
     with transaction.atomic():
+        same = BlockedBuyer.objects.select_for_update()
+        if (email and same.filter(email=email).exists()) or (
+            phone and same.filter(phone=phone).exists()
+        ):
+            raise Conflict(
+                "This buyer is already on the block list",
+                code="already_blocked",
+                details={"email": email, "phone": phone},
+            )
         row = BlockedBuyer.objects.create(
             email=email, phone=phone, name=name, reason=reason, created_by=actor
         )
         audit.record(actor, "accounts.blocked_buyer.create", row, {"email": email, "phone": phone})
     return row
+
+
+def unblock_buyer(actor, blocked_id: int) -> None:
+    """Take a buyer off the block list (their next review no longer waits for contact)."""
+    require(actor, P.ORDER_REVIEW)
+    with transaction.atomic():
+        row = BlockedBuyer.objects.select_for_update().filter(pk=blocked_id).first()
+        if row is None:
+            raise NotFound("This buyer is not on the block list", code="blocked_buyer_not_found")
+        audit.record(
+            actor, "accounts.blocked_buyer.delete", row,
+            {"email": row.email, "phone": row.phone, "name": row.name},
+        )  # fmt: skip
+        row.delete()
 
 
 def set_language(actor, language: str) -> User:

@@ -1,5 +1,6 @@
-"""The settings pages for people: users and their roles, and the company profile; and the
-public page where someone with a one-time link chooses their password."""
+"""The settings pages for people: users and their roles, the company profile and the block
+list of buyers; and the public page where someone with a one-time link chooses their
+password."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from tradelane.core.errors import DomainError
-from tradelane.web import form_errors
+from tradelane.web import form_errors, labels
 from tradelane.web.views.guards import permission_required
 
 from . import selectors, services
@@ -187,3 +189,46 @@ def set_password(request, uidb64: str, token: str):
     )
     response["Referrer-Policy"] = "same-origin"  # the token must not leak to other sites
     return response
+
+
+@never_cache
+@permission_required(P.ORDER_REVIEW)
+def blocked_buyers(request):
+    """The block list (黑名单): buyers whose orders wait for contact; add one, find one."""
+    from django.core.paginator import Paginator
+
+    error, typed, status = None, {}, 200
+    if request.method == "POST":
+        typed = {k: request.POST.get(k, "") for k in ("email", "phone", "name", "reason")}
+        try:
+            row = services.block_buyer(request.user, **typed)
+        except DomainError as exc:
+            error, status = labels.domain_error(exc), exc.status
+        else:
+            messages.success(
+                request, _("%(buyer)s is on the block list.") % {"buyer": row.email or row.phone}
+            )
+            return redirect("web:blocked_buyers")
+    q = (request.GET.get("q") or "").strip()[:100]
+    page = Paginator(selectors.blocked_buyers(request.user, q), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/blocked_buyers.html",
+        {"title": _("Blocked buyers"), "page": page, "q": q, "error": error, "typed": typed},
+        status=status,
+    )
+
+
+@never_cache
+@require_POST
+@permission_required(P.ORDER_REVIEW)
+def blocked_buyer_remove(request, pk: int):
+    try:
+        services.unblock_buyer(request.user, pk)
+    except DomainError as exc:
+        messages.error(request, labels.domain_error(exc)["message"])
+    else:
+        messages.success(request, _("The buyer is off the block list."))
+    return redirect("web:blocked_buyers")

@@ -129,6 +129,21 @@ def allocate_orders(
     after commit (``ship_trigger`` names why in their history); it ships those of stores that
     ship automatically and ignores the others."""
     require(actor, P.ORDER_ALLOCATE)
+    return reallocate(
+        actor, order_ids, chunk=chunk, reason_format=reason_format, ship_trigger=ship_trigger
+    )
+
+
+def reallocate(
+    actor,
+    order_ids,
+    *,
+    chunk: int = CHUNK,
+    reason_format: str = "{}",
+    ship_trigger: str = "after allocation",
+) -> dict[str, int]:
+    """Allocate again orders another service has just taken out of allocation (an edit of an
+    allocated order): that service checked its own permission, so none is checked here."""
     ids = sorted(set(int(i) for i in order_ids))
     counts = {"allocated": 0, "pending_purchase": 0, "skipped": 0}
     warehouses = candidate_warehouses()

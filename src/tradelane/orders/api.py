@@ -26,6 +26,7 @@ from .schemas import (
     MappingIn,
     MappingOut,
     OrderDetailOut,
+    OrderEditIn,
     OrderFilters,
     OrderIn,
     OrderOut,
@@ -430,3 +431,21 @@ def void_and_split(request, order_id: int, payload: VoidAndSplitIn):
         request.auth, order, parts, shipment_ids=payload.shipment_ids, reason=payload.reason
     )
     return Status(201, _packages_by_id([p.pk for p in packages]))
+
+
+@router.patch(
+    "/orders/{id:order_id}", response=responses(200, OrderDetailOut), operation_id="orders_edit"
+)
+def edit(request, order_id: int, payload: OrderEditIn):
+    """Fix an order before it leaves: buyer, address, phones, note, lines. The review runs
+    again; an allocated order gives its stock back and is allocated again when it passes.
+    Refused (nothing changed) for a phone or an address that cannot work, an order that has
+    left or that a live shipment carries."""
+    from .editing import EDITABLE_FIELDS, edit_order
+
+    order = _order(request.auth, order_id)
+    data = payload.model_dump(exclude_unset=True)
+    fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and v is not None}
+    lines = data.get("lines")
+    edit_order(request.auth, order, fields=fields, lines=lines, reason=payload.reason)
+    return _detail(request.auth, order_id)

@@ -406,3 +406,30 @@ class VoidAndSplitIn(SplitIn):
         description="the live shipments carrying the order, as you saw them; all are voided",
     )
     reason: str = Field("", max_length=200)
+
+
+class EditLineIn(BodySchema):
+    id: Id | None = Field(None, description="the line to keep or change; none: a new line")
+    sku: str = Field("", max_length=64, description="our SKU code; empty keeps the line's own")
+    quantity: Quantity
+
+
+class OrderEditIn(BodySchema):
+    """What customer service changes on an order; fields left out stay as they are. With
+    ``lines``, the order's lines become exactly these (a line left out is removed)."""
+
+    buyer_name: str | None = Field(None, max_length=200)
+    buyer_email: str | None = Field(None, max_length=254)
+    buyer_phone: str | None = Field(None, max_length=40)
+    ship_name: str | None = Field(None, max_length=200)
+    ship_company: str | None = Field(None, max_length=200)
+    ship_address1: str | None = Field(None, max_length=300)
+    ship_address2: str | None = Field(None, max_length=300)
+    ship_city: str | None = Field(None, max_length=100)
+    ship_state: str | None = Field(None, max_length=100)
+    ship_postcode: str | None = Field(None, max_length=20)
+    ship_country: str | None = Field(None, max_length=3)
+    ship_phone: str | None = Field(None, max_length=40)
+    note: str | None = Field(None, max_length=5000)
+    lines: list[EditLineIn] | None = Field(None, min_length=1, max_length=200)
+    reason: str = Field("", max_length=500, description="why, for the order's history")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/action/", views.order_action, name="order_action"),
     path("orders/<int:pk>/split/", views.order_split, name="order_split"),
+    path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("jobs/<int:pk>/", views.job_status, name="job"),
 ]

@@ -376,6 +376,7 @@ HISTORY = {
     "allocated by merge": gettext_lazy("Allocated with the merged orders"),
     "shipped": gettext_lazy("Shipped"),
     "handed over": gettext_lazy("Handed over"),
+    "edited": gettext_lazy("Edited"),
     "numbered by our channel": gettext_lazy("Numbered by our channel"),
     "cancelled": gettext_lazy("Cancelled"),
     "cancelled on the platform": gettext_lazy("Cancelled on the platform"),

@@ -26,7 +26,7 @@ NAV = (
         "i",
     ),
     ("web:shipping", pgettext_lazy("nav", "Shipping"), P.SHIPMENT_VIEW, "f"),
-    ("web:tracking", _("Tracking"), P.SHIPMENT_VIEW, "t"),
+    ("web:tracking", _("Tracking"), P.TRACKING_READ, "t"),
     ("web:channels", _("Channels"), P.CHANNEL_VIEW, "c"),
     ("web:dispatch", _("Dispatch center"), P.DISPATCH_VIEW, "d"),
     ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),
@@ -36,6 +36,7 @@ NAV = (
 SETTINGS_NAV = (
     ("web:users", _("Users and roles"), P.USERS_MANAGE),
     ("web:company", _("Company profile"), P.COMPANY_MANAGE),
+    ("web:blocked_buyers", _("Blocked buyers"), P.ORDER_REVIEW),
     ("web:warehouses", _("Warehouses"), P.WAREHOUSE_MANAGE),
     ("web:stock_operations", _("Stock adjustments and transfers"),
      (P.STOCK_RECEIVE, P.STOCK_ADJUST, P.STOCK_TRANSFER)),

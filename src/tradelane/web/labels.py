@@ -234,6 +234,25 @@ ERROR = {
     "s10_series_missing": gettext_lazy("No S10 number series is configured for the channel."),
     "parcel_weight_zero": gettext_lazy("A parcel must weigh more than 0 g: check the SKU weights."),
     "automation_not_stopped": gettext_lazy("The order's automation is not stopped."),
+    # editing an order (orders.editing)
+    "invalid_phone": gettext_lazy("This is not a valid phone number for %(country)s."),
+    "address_not_deliverable": gettext_lazy(
+        "The address cannot be delivered to: check the postcode, city and region."
+    ),
+    "order_has_shipment": gettext_lazy(
+        "A shipment carries this order; cancel the shipment before editing the order."
+    ),
+    "edit_wrong_status": gettext_lazy("An order in this status can no longer be edited."),
+    "nothing_changed": gettext_lazy("Nothing to change."),
+    "no_lines": gettext_lazy("An order keeps at least one line."),
+    "unknown_sku": gettext_lazy("There is no SKU with this code."),
+    "too_long": gettext_lazy("A field is longer than it may be."),
+    "required": gettext_lazy("A required field is empty."),
+    "invalid_country": gettext_lazy("Unknown country code."),
+    # the block list (accounts.services)
+    "email_or_phone_required": gettext_lazy("Give the buyer's email or phone."),
+    "blocked_buyer_not_found": gettext_lazy("This buyer is not on the block list."),
+    "already_blocked": gettext_lazy("This buyer is already on the block list."),
 }
 
 # Why an imported row was refused (or kept as it was): ``{"field", "code", "message"}`` errors.

@@ -25,9 +25,9 @@ router = Router()
 
 
 def _shipment(user, shipment_id: int) -> Shipment:
-    """A shipment's tracking is part of the shipment (``SHIPMENT_VIEW``); changing it needs
-    ``TRACKING_MANAGE`` (the services check)."""
-    require(user, P.SHIPMENT_VIEW)
+    """Reading a shipment's tracking needs ``TRACKING_READ`` (customer service too); changing
+    it needs ``TRACKING_MANAGE`` (the services check)."""
+    require(user, P.TRACKING_READ)
     shipment = Shipment.objects.filter(pk=shipment_id).select_related("channel").first()
     if shipment is None:
         raise NotFound(f"Shipment {shipment_id} does not exist", code="shipment_not_found")

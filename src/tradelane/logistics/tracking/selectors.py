@@ -219,3 +219,77 @@ def exception_counts(status: str | None = TrackingException.Status.OPEN) -> dict
 
 def age_days(opened_at: dt.datetime, now: dt.datetime | None = None) -> int:
     return max(0, ((now or timezone.now()) - opened_at).days)
+
+
+def order_shipments(order_id: int) -> list[dict[str, Any]]:
+    """Every shipment that carries the order (newest first, cancelled ones too) with all its
+    numbers (ours, the carrier's, each parcel's, the last mile's), its events newest first and
+    the public page's link once it is labelled (four queries however many shipments)."""
+    from django.db.models import Prefetch
+
+    from ..shipping.models import ShipmentParcel
+
+    linked = ShipmentOrder.objects.filter(order_id=order_id).values("shipment_id")
+    shipments = (
+        Shipment.objects.filter(pk__in=linked)
+        .select_related("channel")
+        .prefetch_related(
+            Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id")),
+            Prefetch("parcels", queryset=ShipmentParcel.objects.order_by("seq")),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    out = []
+    for s in shipments:
+        public = s.status in PUBLIC_STATES and bool(s.tracking_number)
+        out.append(
+            {
+                "shipment": s,
+                "parcel_numbers": [
+                    p.tracking_number
+                    for p in s.parcels.all()
+                    if p.tracking_number and p.tracking_number != s.tracking_number
+                ],
+                "events": list(s.events.all()),
+                "public_url": (public_url(s) or public_path(s)) if public else "",
+            }
+        )
+    return out
+
+
+QUIET_DAYS = (3, 5, 7, 14, 30)  # choices of "no news for N days" on the tracking home
+DEFAULT_QUIET_DAYS = 5
+
+
+def quiet_shipments(
+    days: int = DEFAULT_QUIET_DAYS, *, now: dt.datetime | None = None, limit: int = 20
+) -> tuple[list[Shipment], int]:
+    """Parcels on their way with no carrier news for ``days`` days: shipped, not delivered,
+    returned or lost, whose latest carrier or team event (our own bookkeeping aside: the "no
+    news" marker, a last-mile number; else the hand-over or the label) is older than that.
+    Oldest news first, at most ``limit``, and how many there are in all (one query; a second
+    to count when there are more than ``limit``)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    last_event = (
+        TrackingEvent.objects.filter(shipment=OuterRef("pk"))
+        .exclude(source="system")
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    qs = (
+        Shipment.objects.filter(status=ShipmentStatus.SHIPPED)
+        .exclude(tracking_status__in=tc.TERMINAL)
+        .annotate(last_news=Coalesce(Subquery(last_event), "shipped_at", "labelled_at"))
+        .filter(last_news__lt=cutoff)
+    )
+    rows = list(qs.select_related("channel").order_by("last_news", "pk")[:limit])
+    total = len(rows) if len(rows) < limit else qs.count()
+    return rows, total
+
+
+def recent_exceptions(limit: int = 10) -> list[TrackingException]:
+    """The newest open exceptions (the queue itself is worked oldest first)."""
+    return list(exceptions().order_by("-opened_at", "-pk")[:limit])

@@ -1,7 +1,8 @@
 """Tracking (追踪): search, a shipment's timeline, the exception queue, and the public page.
 
 Thin: reads through ``tracking.selectors``, writes through ``tracking.services``.
-Search and a shipment's timeline need ``P.SHIPMENT_VIEW`` (tracking is part of the shipment),
+Search and a shipment's timeline need ``P.TRACKING_READ`` (customer service too, who answer
+buyers' "where is my parcel"; labels and manifests stay ``P.SHIPMENT_VIEW``),
 the exception queue ``P.TRACKING_VIEW``, every change ``P.TRACKING_MANAGE``. The public page
 ``/t/<number>`` (or ``/t/<number>/<key>``) needs no login and shows no personal data.
 """
@@ -58,8 +59,11 @@ def _events(shipment: Shipment) -> list[dict]:
 # --- the team's pages -------------------------------------------------------------------------
 
 
-@permission_required(P.SHIPMENT_VIEW)
+@permission_required(P.TRACKING_READ)
 def search(request):
+    """Find a parcel by any of its numbers or its order's; with nothing asked, the home: the
+    newest open exceptions (for who may read the queue) and the parcels with no news for N
+    days (``?days=``, one of ``selectors.QUIET_DAYS``)."""
     q = (request.GET.get("q") or "").strip()[:64]
     found = tracking_selectors.shipments_for_search(q) if q else []
     if len(found) == 1:
@@ -69,21 +73,45 @@ def search(request):
          "status": SHIPMENT_STATUS.get(s.status, s.status)}
         for s in found
     ]  # fmt: skip
-    return render(
-        request,
-        "logistics/tracking/search.html",
-        {
-            "title": _("Tracking"),
-            "q": q,
-            "rows": rows,
-            "counts": sum(tracking_selectors.exception_counts().values())
-            if request.user.has_perm(P.TRACKING_VIEW)
-            else None,
-        },
-    )
+    may_queue = request.user.has_perm(P.TRACKING_VIEW)
+    context = {
+        "title": _("Tracking"),
+        "q": q,
+        "rows": rows,
+        "counts": sum(tracking_selectors.exception_counts().values()) if may_queue else None,
+    }
+    if not q:
+        context.update(_home(request, may_queue))
+    return render(request, "logistics/tracking/search.html", context)
 
 
-@permission_required(P.SHIPMENT_VIEW)
+def _home(request, may_queue: bool) -> dict:
+    days = request.GET.get("days") or ""
+    days = int(days) if days.isdigit() and int(days) in tracking_selectors.QUIET_DAYS else None
+    days = days or tracking_selectors.DEFAULT_QUIET_DAYS
+    now = timezone.now()
+    quiet, quiet_total = tracking_selectors.quiet_shipments(days, now=now)
+    return {
+        "home": True,
+        "days": days,
+        "day_choices": tracking_selectors.QUIET_DAYS,
+        "quiet": [
+            {
+                "s": s,
+                "label": status_label(s.tracking_status),
+                "tone": tone(s.tracking_status),
+                "age": tracking_selectors.age_days(s.last_news, now),
+            }
+            for s in quiet
+        ],  # fmt: skip
+        "quiet_total": quiet_total,
+        "recent": [_row(e, now) for e in tracking_selectors.recent_exceptions()]
+        if may_queue
+        else None,
+    }
+
+
+@permission_required(P.TRACKING_READ)
 def shipment_page(request, pk: int):
     shipment = get_object_or_404(Shipment.objects.select_related("channel"), pk=pk)
     can_manage = request.user.has_perm(P.TRACKING_MANAGE)

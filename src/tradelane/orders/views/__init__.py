@@ -3,9 +3,10 @@
 them)."""
 
 from .imports import import_orders, import_sample
+from .order_edit import order_edit
 from .workbench import bulk, job_status, order_action, order_detail, order_split, workbench
 
 __all__ = [
     "bulk", "import_orders", "import_sample", "job_status", "order_action", "order_detail",
-    "order_split", "workbench",
+    "order_edit", "order_split", "workbench",
 ]  # fmt: skip

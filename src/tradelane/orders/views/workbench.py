@@ -36,6 +36,8 @@ from tradelane.web.views.guards import int_or_none, permission_required, render_
 
 from . import order_files
 from . import split as split_form
+from .order_edit import edit_form, with_edits
+from .order_shipments import shipments_panel
 
 PAGE_SIZE = 50
 MAX_BULK = 2000  # orders per bulk action (a page is 50; "select all" stays far below this)
@@ -552,9 +554,10 @@ def _summary(counts: dict) -> str:
     return ", ".join(f"{label} {n}" for label, n in items) or _("nothing changed")
 
 
-def _detail_context(request, order, *, split: dict | None = None) -> dict:
+def _detail_context(request, order, *, split: dict | None = None, edit: dict | None = None) -> dict:
     """The order page. ``split``: the split form as the user left it (``data``, ``error``,
-    ``bad_lines``, ``is_open``) when a split was refused."""
+    ``bad_lines``, ``is_open``) when a split was refused; ``edit``: the edit form likewise
+    (``data``, ``error``)."""
     user = request.user
     lines = list(order.lines.all())
     sku_by_id = {line.sku_id: line.sku for line in lines if line.sku_id}
@@ -610,6 +613,7 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
         }
         for e in selectors.order_history(user, order)
     ]
+    events = with_edits(events)
     events.reverse()  # newest first
     packages = _packages(user, order)
     merged = [str(p["package"]) for p in packages if p["open"] and p["others"]]
@@ -637,6 +641,8 @@ def _detail_context(request, order, *, split: dict | None = None) -> dict:
         "verdicts": verdicts,
         "events": events,
         "packages": packages,
+        "shipments": shipments_panel(user, order),
+        "edit": edit_form(user, order, lines, **(edit or {})),
         "actions": actions,
         "needs_reason": any(a.needs_reason for a in actions),
         "split": split_form.split_form(
