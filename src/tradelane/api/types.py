@@ -148,6 +148,19 @@ def _decimal_pattern(whole: int, places: int, *, positive: bool) -> str:
     return f"^(?:{above_one}|0\\.(?:{below_one}))$"
 
 
+def _power_of_ten_pattern(limit: Decimal, places: int, *, positive: bool) -> str:
+    """The text form of a decimal from 0 to ``limit``, a power of ten (10, 100, ...): fewer
+    whole digits than the limit has, or the limit itself. So that the document's pattern, not
+    only its ``maximum``, refuses what the check refuses (a client checking strings against the
+    pattern must not send "954.95" for at most 100)."""
+    k = limit.adjusted()
+    if k < 1 or limit != Decimal(10) ** k:
+        raise ValueError(f"a text bound must be a power of ten from 10 up, not {limit}")
+    below = _decimal_pattern(k, places, positive=positive).strip("^$")
+    exact = "1" + "0" * k + (f"(?:\\.0{{1,{places}}})?" if places else "")
+    return f"^(?:{below}|{exact})$"
+
+
 class _DecimalText:
     """Checks the text or number given for a bounded decimal and documents its string form.
 
@@ -207,9 +220,11 @@ def Amount(  # noqa: N802 - reads like a type
     if le is not None:
         limit = min(limit, Decimal(le))
     bounds: dict[str, Any] = {"gt": 0} if positive else {"ge": 0}
+    pattern = _decimal_pattern(whole_digits, places, positive=positive)
+    if le is not None and Decimal(le) < Decimal(10) ** whole_digits - step:
+        pattern = _power_of_ten_pattern(Decimal(le), places, positive=positive)
     text = _DecimalText(
-        _decimal_pattern(whole_digits, places, positive=positive),
-        "-?" + _decimal_pattern(whole_digits, places, positive=False).strip("^$"),
+        pattern, "-?" + _decimal_pattern(whole_digits, places, positive=False).strip("^$")
     )
     return Annotated[
         Decimal,
