@@ -198,6 +198,7 @@ ERROR = {
         "A code holds letters, digits, '.', '_', '-' and '/' and starts with a letter or digit."
     ),
     "invalid_hs_code": gettext_lazy("An HS code is 6 to 10 digits."),
+    "invalid_field": gettext_lazy("This field takes text."),
     "invalid_measure": gettext_lazy("A whole number, 0 or more."),
     "invalid_order_priority": gettext_lazy(
         "The order priority is a whole number from 0 up; lower goes first."
@@ -209,6 +210,7 @@ ERROR = {
     "negative_amount": gettext_lazy("This amount cannot be negative."),
     "product_mismatch": gettext_lazy("The SKU belongs to another product."),
     "too_long": gettext_lazy("Too long."),
+    "too_many_lines": gettext_lazy("An order has at most 200 lines."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
