@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
+from tradelane.accounts.system_users import system_user
 from tradelane.core import audit, followups
 from tradelane.core.bulk import insert_rows, update_rows
 from tradelane.core.errors import Conflict, DomainError
@@ -72,25 +71,7 @@ RACED = frozenset({"stale_state", "already_in_shipment", "order_not_allocated"})
 
 def automation_actor():
     """The system user the pipeline acts as (created on first use, with only what it needs)."""
-    User = get_user_model()
-    user = User.objects.filter(username=USERNAME).first()
-    if user is not None:
-        return user
-    user = User(username=USERNAME, is_active=True, first_name="Automation")
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:  # another worker created it meanwhile
-        return User.objects.get(username=USERNAME)
-    perms = []
-    for name in PERMISSIONS:
-        app_label, codename = name.split(".")
-        perms += list(
-            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        )
-    user.user_permissions.set(perms)
-    return User.objects.get(pk=user.pk)  # fresh permission cache
+    return system_user(USERNAME, "Automation", PERMISSIONS)
 
 
 def reason(trigger: str, what: str) -> str:

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db import IntegrityError, transaction
-
 from tradelane.accounts.roles import P
+from tradelane.accounts.system_users import system_user
 
 USERNAME = "system.stores"
 PERMISSIONS = (P.ORDER_VIEW, P.ORDER_ADD, P.ORDER_REVIEW, P.ORDER_CANCEL)
 
 
 def system_actor():
-    User = get_user_model()
-    user = User.objects.filter(username=USERNAME).first()
-    if user is None:
-        user = User(username=USERNAME, is_active=True, first_name="Store sync")
-        user.set_unusable_password()
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:  # another worker created it meanwhile
-            return User.objects.get(username=USERNAME)
-        perms = []
-        for name in PERMISSIONS:
-            app_label, codename = name.split(".")
-            perms += list(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        user.user_permissions.set(perms)
-        user = User.objects.get(pk=user.pk)  # fresh permission cache
-    return user
+    return system_user(USERNAME, "Store sync", PERMISSIONS)
