@@ -72,6 +72,12 @@ class PlatformError(ConnectorError):
     """The platform refused the request (GraphQL userErrors, 4xx other than 429)."""
 
 
+class FulfillmentWaiting(ConnectorError):
+    """Part of the fulfilment cannot be pushed yet: the platform holds it (Shopify: a
+    fulfilment order ON_HOLD or SCHEDULED). The message says which and why; what could be
+    pushed was pushed, and the push is tried again later (not counted as a failed attempt)."""
+
+
 @dataclass(frozen=True)
 class OrderPage:
     """One page of orders changed since a cursor.
@@ -114,14 +120,24 @@ class WebhookEnvelope:
 
 
 @dataclass(frozen=True)
+class FulfillmentLine:
+    """One store line of a parcel: the store's SKU and the quantity in the store's units."""
+
+    store_sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class Fulfillment:
-    """Tracking to push for one order (all its open lines)."""
+    """Tracking to push for one order: for the parcel's ``lines`` (a split package), or for all
+    its open lines when ``lines`` is empty."""
 
     order_external_id: str
     tracking_company: str
     tracking_number: str
     tracking_url: str = ""
     notify_customer: bool = False
+    lines: tuple[FulfillmentLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,8 +176,10 @@ class Connector(Protocol):
     def update_tracking(self, fulfillment: Fulfillment) -> PushResult:
         """Change the tracking of the order's existing fulfilment (last-mile number changed)."""
 
-    def push_stock(self, levels: list[StockLevel]) -> PushResult:
-        """Set available quantities (absolute values) per inventory item and location."""
+    def push_stock(self, levels: list[StockLevel], *, idempotency_key: str = "") -> PushResult:
+        """Set available quantities (absolute values) per inventory item and location.
+        ``idempotency_key``: the same for retries of one push (the outbox message), so a
+        platform that deduplicates (Shopify's @idempotent) applies it once."""
 
     def cursor_minus(self, cursor: str | None, seconds: int) -> str | None:
         """The cursor moved back by ``seconds`` (reconciliation re-reads an overlap)."""

@@ -1,11 +1,15 @@
 """Outbox handlers: tracking and stock leave for the platforms here.
 
 ``store.fulfillment`` payload: ``{"order_id", "store_id", "tracking_company",
-"tracking_number", "tracking_url", "update": bool}`` (the logistics side enqueues it when a
-shipment ships, ``update`` when its last-mile number changes).
+"tracking_number", "tracking_url", "update": bool, "package_id": optional}`` (the logistics
+side enqueues it when a shipment ships, ``update`` when its last-mile number changes). With
+``package_id`` (a split or merged package) only that parcel's lines and quantities are
+pushed, in the store's units; without it, all the order's open lines. A platform that holds
+part of the order (``FulfillmentWaiting``) leaves the message waiting, with the reason.
 ``store.stock`` payload: ``{"store_id", "store_skus": [...] (optional, default: all mapped)}``.
 
 Platform unavailable (429/5xx/network) -> ``RetryLater(retry_after=...)``; the outbox retries.
+A stock push sends the message's id as the idempotency key, the same on every retry.
 """
 
 from __future__ import annotations
@@ -15,12 +19,20 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from tradelane.core.outbox import GiveUp, RetryLater, handler
+from tradelane.core.outbox import GiveUp, RetryLater, Waiting, handler
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
-from tradelane.orders.models import Order, StoreSkuMapping
+from tradelane.orders.models import Order, PackageLine, StoreSkuMapping
 
-from .contract import Fulfillment, PlatformError, StockLevel, Unavailable, connector_for
+from .contract import (
+    Fulfillment,
+    FulfillmentLine,
+    FulfillmentWaiting,
+    PlatformError,
+    StockLevel,
+    Unavailable,
+    connector_for,
+)
 from .models import PlatformInventoryItem, StoreConnection, SyncRun
 from .settings_schema import settings_of
 
@@ -52,6 +64,7 @@ def push_fulfillment(msg) -> None:
         tracking_company=str(p.get("tracking_company") or ""),
         tracking_number=str(p.get("tracking_number") or ""),
         tracking_url=str(p.get("tracking_url") or ""),
+        lines=package_lines(p["order_id"], p.get("package_id")),
     )
     connector = connector_for(conn)
     try:
@@ -59,10 +72,30 @@ def push_fulfillment(msg) -> None:
             connector.update_tracking(f)
         else:
             connector.push_fulfillment(f)
+    except FulfillmentWaiting as exc:  # held on the platform: wait, visibly, until released
+        raise Waiting(str(exc), retry_after=WAIT_FOR_RELEASE_S) from exc
     except Unavailable as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
     except PlatformError as exc:  # refused for good (e.g. no such order there): dead letter
         raise GiveUp(str(exc)) from exc
+
+
+WAIT_FOR_RELEASE_S = 900
+
+
+def package_lines(order_id: int, package_id) -> tuple[FulfillmentLine, ...]:
+    """The store lines of one order in one package, quantities in the store's units (a line
+    of bundles counts whole bundles: our units x store quantity / our quantity)."""
+    if not package_id:
+        return ()
+    totals: dict[str, int] = defaultdict(int)
+    for store_sku, qty, line_qty, store_qty in PackageLine.objects.filter(
+        package_id=package_id, order_line__order_id=order_id
+    ).values_list(
+        "order_line__store_sku", "quantity", "order_line__quantity", "order_line__store_quantity"
+    ):
+        totals[store_sku] += max(1, qty * store_qty // max(1, line_qty))
+    return tuple(FulfillmentLine(sku, n) for sku, n in sorted(totals.items()))
 
 
 def stock_levels(conn: StoreConnection, store_skus: list[str] | None = None) -> list[StockLevel]:
@@ -101,7 +134,7 @@ def push_stock(msg) -> None:
         return
     run = SyncRun.objects.create(connection=conn, kind=SyncRun.Kind.PUSH)
     try:
-        result = connector_for(conn).push_stock(levels)
+        result = connector_for(conn).push_stock(levels, idempotency_key=f"outbox-{msg.pk}")
     except Unavailable as exc:
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncRun.Status.FAILED, error=str(exc)[:4000], finished_at=timezone.now()

@@ -503,6 +503,7 @@ def ship_shipment(
                     "tracking_number": s.tracking_number,
                     "tracking_url": tracking_url(s.channel, s.tracking_number, s),
                     "update": False,
+                    "package_id": link.package_id,
                 },
                 dedupe_key=f"fulfillment-{order.pk}-{s.pk}",
             )

@@ -179,5 +179,5 @@ class AmazonConnector:
             return self._confirm(order, f, update=False)
         return self._confirm(order, f, update=True)
 
-    def push_stock(self, levels: list[StockLevel]) -> PushResult:
+    def push_stock(self, levels: list[StockLevel], *, idempotency_key: str = "") -> PushResult:
         return PushResult(count=0)
