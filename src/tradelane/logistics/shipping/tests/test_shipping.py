@@ -166,6 +166,7 @@ def test_ship_moves_stock_and_writes_fulfillment(logistics, postal, order):
         "order_id": order.pk, "store_id": order.store_id, "tracking_company": "POST",
         "tracking_number": "RR123456785CN",
         "tracking_url": "https://t.example/RR123456785CN", "update": False,
+        "package_id": None,  # a whole order; a package's id names the parcel's own lines
     }  # fmt: skip
 
 
