@@ -97,6 +97,11 @@ class EventKind:
     REFUND = "refund"  # ``order_external_id``: re-fetch that order (payment status changed)
     UNINSTALLED = "uninstalled"  # the app was removed: disconnect
     IGNORED = "ignored"  # a topic we do not handle
+    # privacy requests (Shopify's mandatory compliance webhooks): ``order_external_ids`` and
+    # ``customer_email`` name the buyer's orders; the request's time is ``triggered_at``
+    DATA_REQUEST = "data_request"  # the merchant is asked for what we hold on a buyer
+    REDACT_CUSTOMER = "redact_customer"  # erase a buyer's personal data
+    REDACT_SHOP = "redact_shop"  # erase every buyer's personal data of the store
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class WebhookEvent:
     order: NeutralOrder | None = None
     order_external_id: str = ""
     triggered_at: datetime | None = None
+    order_external_ids: tuple[str, ...] = ()
+    customer_email: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,13 @@ from django.db import IntegrityError, transaction
 from tradelane.accounts.roles import P
 
 USERNAME = "system.stores"
-PERMISSIONS = (P.ORDER_VIEW, P.ORDER_ADD, P.ORDER_REVIEW, P.ORDER_CANCEL)
+# ORDER_CHANGE: the privacy webhooks redact buyers' data (orders.services.redact_buyer_data)
+PERMISSIONS = (P.ORDER_VIEW, P.ORDER_ADD, P.ORDER_CHANGE, P.ORDER_REVIEW, P.ORDER_CANCEL)
 
 
 def system_actor():
+    """The system user, created on first use; one made by an older version that lacks a
+    permission now in ``PERMISSIONS`` is given it."""
     User = get_user_model()
     user = User.objects.filter(username=USERNAME).first()
     if user is None:
@@ -23,12 +26,13 @@ def system_actor():
                 user.save()
         except IntegrityError:  # another worker created it meanwhile
             return User.objects.get(username=USERNAME)
-        perms = []
-        for name in PERMISSIONS:
-            app_label, codename = name.split(".")
-            perms += list(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        user.user_permissions.set(perms)
-        user = User.objects.get(pk=user.pk)  # fresh permission cache
-    return user
+    elif all(user.has_perm(name) for name in PERMISSIONS):
+        return user
+    perms = []
+    for name in PERMISSIONS:
+        app_label, codename = name.split(".")
+        perms += list(
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
+    user.user_permissions.set(perms)
+    return User.objects.get(pk=user.pk)  # fresh permission cache

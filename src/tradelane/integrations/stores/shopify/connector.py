@@ -51,7 +51,13 @@ TOPICS = {
     "orders/paid": EventKind.ORDER,
     "refunds/create": EventKind.REFUND,
     "app/uninstalled": EventKind.UNINSTALLED,
+    # the mandatory compliance topics (subscribed in the app's configuration, signed like the
+    # others): https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance
+    "customers/data_request": EventKind.DATA_REQUEST,
+    "customers/redact": EventKind.REDACT_CUSTOMER,
+    "shop/redact": EventKind.REDACT_SHOP,
 }
+PRIVACY = {EventKind.DATA_REQUEST, EventKind.REDACT_CUSTOMER, EventKind.REDACT_SHOP}
 STOCK_KEY_NAMESPACE = uuid.UUID("6f1d7c1e-3c55-4a4e-9a8e-2b1b1c5e7a10")
 
 
@@ -203,6 +209,15 @@ class ShopifyConnector:
         if kind == EventKind.IGNORED or kind == EventKind.UNINSTALLED:
             return WebhookEvent(kind=kind, **base)
         payload = json.loads(body or b"{}")
+        if kind in PRIVACY:
+            customer = payload.get("customer") or {}
+            orders = payload.get("orders_to_redact") or payload.get("orders_requested") or []
+            return WebhookEvent(
+                kind=kind,
+                order_external_ids=tuple(mapping.legacy_id(o) for o in orders),
+                customer_email=str(customer.get("email") or ""),
+                **base,
+            )
         if kind == EventKind.REFUND:
             return WebhookEvent(
                 kind=kind, order_external_id=str(payload.get("order_id") or ""), **base
