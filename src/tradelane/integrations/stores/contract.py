@@ -145,6 +145,9 @@ class Fulfillment:
     tracking_url: str = ""
     notify_customer: bool = False
     lines: tuple[FulfillmentLine, ...] = ()
+    # an update: the number the platform's fulfilments carry until now (all of them, one per
+    # location for a split parcel, get the new one)
+    previous_tracking_number: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Outbox handlers: tracking and stock leave for the platforms here.
 
 ``store.fulfillment`` payload: ``{"order_id", "store_id", "tracking_company",
-"tracking_number", "tracking_url", "update": bool, "package_id": optional}`` (the logistics
+"tracking_number", "tracking_url", "update": bool, "package_id": optional,
+"previous_number": optional (an update: the number to replace)}`` (the logistics
 side enqueues it when a shipment ships, ``update`` when its last-mile number changes). With
 ``package_id`` (a split or merged package) only that parcel's lines and quantities are
 pushed, in the store's units; without it, all the order's open lines. A platform that holds
@@ -65,6 +66,7 @@ def push_fulfillment(msg) -> None:
         tracking_number=str(p.get("tracking_number") or ""),
         tracking_url=str(p.get("tracking_url") or ""),
         lines=package_lines(p["order_id"], p.get("package_id")),
+        previous_tracking_number=str(p.get("previous_number") or ""),
     )
     connector = connector_for(conn)
     try:

@@ -463,6 +463,7 @@ def _switch_last_mile(actor, shipment: Shipment, carrier: str, number: str) -> b
                 "tracking_number": number,
                 "tracking_url": url,
                 "update": True,
+                "previous_number": old or shipment.tracking_number,
             },
             dedupe_key=f"{FULFILLMENT_TOPIC}:{order.pk}:last-mile:{number}",
         )

@@ -279,30 +279,40 @@ class ShopifyConnector:
         return PushResult(platform_ids=ids, count=len(ids))
 
     def update_tracking(self, f: Fulfillment) -> PushResult:
+        """The new number on every fulfilment that carries the previous one (one per location
+        for a split parcel); without a previous number known, on the last fulfilment."""
         order = self._fulfillment_state(f.order_external_id)
         fulfillments = order.get("fulfillments") or []
         if not fulfillments:
             return self.push_fulfillment(f)
-        target = fulfillments[-1]
+
+        def numbers(ful: dict) -> list:
+            return [t.get("number") for t in ful.get("trackingInfo") or []]
+
+        targets = [x for x in fulfillments if f.previous_tracking_number in numbers(x)]
+        if not f.previous_tracking_number or not targets:
+            targets = [fulfillments[-1]]
         tracking = {"company": f.tracking_company, "number": f.tracking_number}
         if f.tracking_url:
             tracking["url"] = f.tracking_url
-        current = (target.get("trackingInfo") or [{}])[0]
-        if current.get("number") == f.tracking_number and current.get("company") == (
-            f.tracking_company
-        ):
-            return PushResult(platform_ids=[target["id"]], count=0)
-        data = self.client.execute(
-            queries.TRACKING_UPDATE,
-            {
-                "fulfillmentId": target["id"],
-                "trackingInfoInput": tracking,
-                "notifyCustomer": f.notify_customer,
-            },
-        )
-        payload = data.get("fulfillmentTrackingInfoUpdate")
-        user_errors(payload)
-        return PushResult(platform_ids=[target["id"]], count=1)
+        done = 0
+        for target in targets:
+            current = (target.get("trackingInfo") or [{}])[0]
+            if current.get("number") == f.tracking_number and current.get("company") == (
+                f.tracking_company
+            ):
+                continue
+            data = self.client.execute(
+                queries.TRACKING_UPDATE,
+                {
+                    "fulfillmentId": target["id"],
+                    "trackingInfoInput": tracking,
+                    "notifyCustomer": f.notify_customer,
+                },
+            )
+            user_errors(data.get("fulfillmentTrackingInfoUpdate"))
+            done += 1
+        return PushResult(platform_ids=[t["id"] for t in targets], count=done)
 
     def push_stock(self, levels: list[StockLevel], *, idempotency_key: str = "") -> PushResult:
         """``inventorySetQuantities`` in chunks of 250, each with its own idempotency key

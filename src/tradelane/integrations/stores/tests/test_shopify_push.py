@@ -172,3 +172,14 @@ def test_package_lines_are_the_parcels_store_lines(conn, fake, two_line_order, w
     PackageLine.objects.create(package=package, order_line=line2, quantity=1)
     assert package_lines(order.pk, package.pk) == (FulfillmentLine(line2.store_sku, 1),)
     assert package_lines(order.pk, None) == ()
+
+
+def test_a_new_last_mile_number_reaches_every_fulfilment_of_the_parcel(conn, fake, two_line_order):
+    fake.fo.split(two_line_order["id"], [(LA, "OPEN", [(0, 2)]), (NY, "OPEN", [(1, 2)])])
+    connector = ShopifyConnector(conn)
+    connector.push_fulfillment(_f(number="LP1"))  # two locations: two fulfilments
+    update = Fulfillment("5000001", "DHL", "LM7", "", previous_tracking_number="LP1")
+    result = connector.update_tracking(update)
+    assert result.count == 2
+    assert [f["trackingInfo"]["number"] for f in fake.fulfillments] == ["LM7", "LM7"]
+    assert connector.update_tracking(update).count == 0  # again: nothing to change

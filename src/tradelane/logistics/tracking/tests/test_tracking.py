@@ -221,6 +221,7 @@ def test_last_mile_switch_recorded_and_pushed_to_the_store_once(wh_cn, make_sku)
         "tracking_number": "00340434161234567890",
         "tracking_url": "",
         "update": True,
+        "previous_number": s.tracking_number,  # what the store's fulfilments carry until now
     }
     # events reported under the last-mile number find the shipment too
     out = tracking.record_track_results(
