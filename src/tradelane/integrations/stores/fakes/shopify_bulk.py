@@ -3,10 +3,11 @@
 
 ``bulkOperationRunQuery(query:)`` checks the query (it parses; one top-level connection field,
 ``orders``; at most ``MAX_RUNNING`` operations not finished, the limit of 2026-01 and later),
-snapshots the matching orders as JSONL (``shopify_data.bulk_lines``: each order's line, then
-its line items with ``__parentId``) and answers CREATED. Each ``bulkOperation(id:)`` poll moves
-it on (CREATED -> RUNNING -> COMPLETED; ``polls_to_complete`` polls in all); a completed
-operation has a ``url`` that serves the JSONL without a token.
+snapshots the matching orders and answers CREATED at once; a thread writes the JSONL
+(``shopify_data.bulk_lines``: each order's line, then its line items with ``__parentId``), as
+Shopify runs the query asynchronously. Each ``bulkOperation(id:)`` poll moves it on (CREATED ->
+RUNNING -> COMPLETED once the file is written and ``polls_to_complete`` polls were made); a
+completed operation has a ``url`` that serves the JSONL without a token.
 """
 
 from __future__ import annotations
@@ -63,9 +64,7 @@ class BulkOperations:
             failure, self.fail_next_with = self.fail_next_with, None
         orders = self.fake.listed_orders(argument(root, "query", {}))
         orders.sort(key=lambda o: o["id"])
-        lines: list = []
-        bulk_lines(selection, [graphql_node(o) for o in orders], lines)
-        body = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+        nodes = [graphql_node(o) for o in orders]  # the snapshot, taken now
         record = {
             "id": f"{GID}{number}",
             "status": "CREATED",
@@ -73,15 +72,26 @@ class BulkOperations:
             "createdAt": iso(datetime.now(UTC)),
             "completedAt": None,
             "errorCode": failure,
-            "objectCount": str(len(lines)),
+            "objectCount": "0",
             "rootObjectCount": str(len(orders)),
-            "fileSize": str(len(body.encode())) if lines else None,
+            "fileSize": None,
             "query": query,
             "type": "QUERY",
-            "body": body.encode(),
+            "body": None,
         }
         with self.lock:
             self.ops[number] = record
+
+        def write() -> None:
+            lines: list = []
+            bulk_lines(selection, nodes, lines)
+            body = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+            data = body.encode()
+            with self.lock:
+                record.update(body=data, objectCount=str(len(lines)),
+                              fileSize=str(len(data)) if lines else None)  # fmt: skip
+
+        threading.Thread(target=write, daemon=True).start()
         return {"bulkOperation": self._public(record), "userErrors": []}
 
     def _public(self, record: dict) -> dict:
@@ -104,7 +114,7 @@ class BulkOperations:
                 return None
             if record["status"] in ("CREATED", "RUNNING"):
                 record["polls"] += 1
-                if record["polls"] >= self.polls_to_complete:
+                if record["polls"] >= self.polls_to_complete and record["body"] is not None:
                     record["status"] = "FAILED" if record["errorCode"] else "COMPLETED"
                     record["completedAt"] = iso(datetime.now(UTC))
                 else:
