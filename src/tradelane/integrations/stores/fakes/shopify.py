@@ -31,10 +31,12 @@ for (``shopify_data.shape``), and it refuses what Shopify refuses, each rule wit
   https://shopify.dev/docs/api/usage/implementing-idempotency).
 - ``fulfillmentCreate``: only fulfilment orders that are OPEN or IN_PROGRESS can be fulfilled
   (ON_HOLD, SCHEDULED and the closed states are refused:
-  https://shopify.dev/docs/api/admin-graphql/latest/enums/FulfillmentOrderStatus); one
-  fulfilment takes fulfilment orders of one assigned location; each line's quantity is at most
-  what remains (https://shopify.dev/docs/api/admin-graphql/latest/mutations/fulfillmentCreate,
-  https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentOrderLineItemsInput).
+  https://shopify.dev/docs/api/admin-graphql/latest/enums/FulfillmentOrderStatus); each
+  line's quantity is at most what remains, no line list means all of them
+  (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentOrderLineItemsInput);
+  one fulfilment takes fulfilment orders of one assigned location (a fulfilment leaves from
+  one place; the fake is stricter here than the pages say in words, so a connector that
+  passes it sends one ``fulfillmentCreate`` per location).
 - Bulk queries: one top-level connection; at most five running per shop (2026-01 and later);
   the result is JSONL at a URL that needs no token
   (https://shopify.dev/docs/api/usage/bulk-operations/queries).
