@@ -1,17 +1,27 @@
 #!/usr/bin/env python
 """Store sync throughput. Prints JSON.
 
-    python benchmarks/sync.py --orders 20000 --rate 200 --seconds 10
+    python benchmarks/sync.py --orders 100000 --paged-orders 1000 --plan advanced \
+        --rate 200 --seconds 10
 
 Reproducible from a clean machine: a fresh temporary data folder with SQLite (WAL), migrate,
-one admin, one Shopify store connected to the local fake Shopify server
-(``integrations/stores/fakes/shopify.py``) holding N generated orders.
+one admin, Shopify stores connected to the local fake Shopify server
+(``integrations/stores/fakes/shopify.py``), which enforces Shopify's cost rules: a document
+above 1,000 requested points is refused, and a leaky bucket restores the points of the
+simulated plan (``--plan``; restore rates from
+https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits: standard 100, advanced
+200, plus 1,000 points/s; the bucket, which that table does not give, is taken as 2,000
+points for standard and advanced and 10,000 for plus).
 
-1. ``fake_shopify_import_orders_per_s``: a full import (``sync.sync``) of the N orders over
-   HTTP from the fake (GraphQL pages of 250, cost-based throttling with a 20,000-point bucket
-   restoring 10,000/s so the bucket never is the limit), applied through ``orders.platform``
-   (the bulk importer, review included). N / seconds.
-2. ``webhook_rps``, ``webhook_p50_ms``, ``webhook_p99_ms``: the web app served by waitress (8
+1. ``fake_shopify_import_orders_per_s``: an incremental import (``sync.sync`` from a cursor)
+   of ``--paged-orders`` orders over HTTP, paged as the connector pages (20 orders of up to 10
+   lines: 942 points asked, about 380 spent per page), so the plan's restore rate is the
+   limit; applied through ``orders.platform`` (the bulk importer, review included).
+   Orders / seconds.
+2. ``bulk_backfill_orders_per_s``: the first import of a store with ``--orders`` orders of
+   history, through one bulk operation (``bulkOperationRunQuery``, polled, the JSONL result
+   streamed and applied in groups of 1,000). Orders / seconds, polling and download included.
+3. ``webhook_rps``, ``webhook_p50_ms``, ``webhook_p99_ms``: the web app served by waitress (8
    threads, as ``tradelane up``) in this process; a separate process (multiprocessing) sends
    signed ``orders/create`` webhooks (each a new delivery id and order) open-loop at
    ``--rate`` requests/s for ``--seconds``; latency counts from each request's scheduled send
@@ -38,6 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 SECRET = "bench-secret"
+# plan -> (bucket points, restore points per second); see the module doc for the source
+PLANS = {"standard": (2000.0, 100.0), "advanced": (2000.0, 200.0), "plus": (10000.0, 1000.0)}
+START = "2025-12-31T00:00:00Z"  # a cursor before every generated order
 
 
 def _load(port: int, path: str, rate: float, seconds: float, shop: str, out) -> None:
@@ -90,7 +103,9 @@ def _percentile(values: list[float], p: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--orders", type=int, default=20000)
+    parser.add_argument("--orders", type=int, default=100000, help="bulk backfill history")
+    parser.add_argument("--paged-orders", type=int, default=1000, help="incremental import")
+    parser.add_argument("--plan", choices=sorted(PLANS), default="advanced")
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
@@ -114,6 +129,8 @@ def main() -> int:
     from tradelane.integrations.stores import services as store_services
     from tradelane.integrations.stores import sync
     from tradelane.integrations.stores.fakes.shopify import FakeShopify
+    from tradelane.integrations.stores.models import StoreConnection
+    from tradelane.integrations.stores.shopify.connector import ShopifyConnector
     from tradelane.orders import services as order_services
     from tradelane.orders.models import Order
 
@@ -121,34 +138,66 @@ def main() -> int:
     admin.groups.add(Group.objects.get(name=roles.ADMIN))
     admin = User.objects.get(pk=admin.pk)
 
-    fake = FakeShopify(orders=args.orders, bucket_max=20000.0, restore_rate=10000.0).start()
-    store = order_services.create_store(
-        admin, code="SHOPB", name="Bench", platform="shopify", currency="USD", country="US"
-    )
-    conn = store_services.connect(
-        admin,
-        store,
-        shop_domain=fake.shop,
-        base_url=fake.base_url,
-        credentials={"access_token": fake.token, "webhook_secrets": [SECRET]},
-    )
+    bucket, restore = PLANS[args.plan]
     out: dict = {
         "benchmark": "store_sync",
         "database": "sqlite",
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
-        "orders": args.orders,
+        "plan": args.plan,
+        "bucket_points": bucket,
+        "restore_points_per_s": restore,
+        "paged_orders": args.paged_orders,
+        "bulk_orders": args.orders,
     }
 
+    def connect(code: str, fake):
+        store = order_services.create_store(
+            admin, code=code, name=code, platform="shopify", currency="USD", country="US"
+        )
+        return store, store_services.connect(
+            admin,
+            store,
+            shop_domain=fake.shop,
+            base_url=fake.base_url,
+            credentials={"access_token": fake.token, "webhook_secrets": [SECRET]},
+        )
+
+    # 1. incremental paging under the plan's cost limits
+    fake = FakeShopify(orders=args.paged_orders, bucket_max=bucket, restore_rate=restore).start()
+    store, conn = connect("SHOPB", fake)
+    StoreConnection.objects.filter(pk=conn.pk).update(cursor=START)
+    conn.refresh_from_db()
     started = time.perf_counter()
     run = sync.sync(conn)
     seconds = time.perf_counter() - started
     assert run.status == "succeeded", run.error
-    assert Order.objects.filter(store=store).count() == args.orders
-    out["fake_shopify_import_orders_per_s"] = round(args.orders / seconds, 1)
+    assert Order.objects.filter(store=store).count() == args.paged_orders
+    assert fake.refused_cost == 0 and max(r for r, _ in fake.costs) <= 1000
+    out["fake_shopify_import_orders_per_s"] = round(args.paged_orders / seconds, 1)
     out["fake_shopify_import_seconds"] = round(seconds, 2)
     out["fake_shopify_requests"] = fake.requests
+    out["fake_shopify_throttled"] = fake.throttled
+    out["fake_shopify_max_requested_cost"] = max(r for r, _ in fake.costs)
     fake.stop()
+
+    # 2. the first import of a long history through one bulk operation
+    history = FakeShopify(
+        orders=args.orders, shop="bench-history.myshopify.com", bucket_max=bucket,
+        restore_rate=restore,
+    ).start()  # fmt: skip
+    history.bulk.polls_to_complete = 3
+    big_store, big_conn = connect("SHOPH", history)
+    connector = ShopifyConnector(big_conn, bulk_poll_seconds=0.5)
+    started = time.perf_counter()
+    run = sync.sync(big_conn, connector=connector)
+    seconds = time.perf_counter() - started
+    assert run.status == "succeeded", run.error
+    assert Order.objects.filter(store=big_store).count() == args.orders
+    out["bulk_backfill_orders_per_s"] = round(args.orders / seconds, 1)
+    out["bulk_backfill_seconds"] = round(seconds, 2)
+    out["bulk_backfill_requests"] = history.requests
+    history.stop()
 
     # webhooks against waitress, load from another process
     from django.db import connections

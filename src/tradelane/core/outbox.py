@@ -26,6 +26,7 @@ _handlers: dict[str, Handler] = {}
 LEASE = timedelta(minutes=5)
 BASE_BACKOFF_S = 30
 MAX_BACKOFF_S = 3600
+WAIT_S = 900  # a ``Waiting`` handler without its own retry_after is asked again after this
 
 
 class RetryLater(Exception):
@@ -34,6 +35,13 @@ class RetryLater(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Waiting(RetryLater):
+    """The other side is not ready yet and says why (e.g. Shopify holds the order's
+    fulfilment): the message stays pending with that reason in ``last_error`` and is tried again
+    after ``retry_after`` seconds. The attempt is not counted, so a long wait never
+    dead-letters it."""
 
 
 class GiveUp(Exception):
@@ -94,7 +102,7 @@ def _claim(limit: int) -> list[OutboxMessage]:
 
 
 def deliver_due(limit: int = 100) -> dict[str, int]:
-    """Deliver what is due. Returns counts of sent, retried and dead rows."""
+    """Deliver what is due. Returns counts of sent, retried (waiting included) and dead rows."""
     counts = {"sent": 0, "retried": 0, "dead": 0}
     for msg in _claim(limit):
         fn = _handlers.get(msg.topic)
@@ -103,6 +111,15 @@ def deliver_due(limit: int = 100) -> dict[str, int]:
             if fn is None:
                 raise RuntimeError(f"no handler for topic {msg.topic!r}")
             fn(msg)
+        except Waiting as exc:  # not a failure: wait, visibly, without using up attempts
+            delay = exc.retry_after if exc.retry_after is not None else WAIT_S
+            OutboxMessage.objects.filter(pk=msg.pk).update(
+                last_error=f"Waiting: {exc}"[:2000],
+                status=OutboxMessage.Status.PENDING,
+                next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            )
+            counts["retried"] += 1
+            _kick(run_after=timezone.now() + timedelta(seconds=delay))
         except Exception as exc:  # any failure is recorded on the row, never lost
             retry_after = getattr(exc, "retry_after", None)
             delay = retry_after if retry_after is not None else backoff_seconds(attempts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tradelane.accounts.permissions import require
@@ -622,3 +623,50 @@ def split_order(actor, order: Order, parts: list[dict]) -> list[Package]:
             {"packages": [str(p) for p in packages], "parts": len(parts)},
         )
     return packages
+
+
+REDACTED = "[redacted]"
+
+
+def redact_buyer_data(
+    actor,
+    store: Store,
+    *,
+    before,
+    external_ids=(),
+    email: str = "",
+    whole_store: bool = False,
+    reason: str = "",
+) -> list[int]:
+    """Erase the buyer's personal data (name, email, phone, address but the country, note)
+    from the store's orders placed before ``before``: those with ``external_ids`` or the
+    buyer ``email``, or every order with ``whole_store``. Amounts, lines, states and the
+    country stay (accounts and statistics still add up). Returns the order ids redacted; one
+    set-based UPDATE and one audit row."""
+    require(actor, P.ORDER_CHANGE)
+    ids = [str(i) for i in external_ids if str(i)]
+    email = (email or "").strip()
+    if not whole_store and not ids and not email:
+        return []
+    with transaction.atomic():
+        orders = Order.objects.filter(store=store, placed_at__lt=before)
+        if not whole_store:
+            match = Q(external_id__in=ids)
+            if email:
+                match |= Q(buyer_email__iexact=email)
+            orders = orders.filter(match)
+        order_ids = list(orders.order_by("id").values_list("id", flat=True))
+        if order_ids:
+            Order.objects.filter(pk__in=order_ids).update(
+                buyer_name="", buyer_email="", buyer_phone="", ship_name=REDACTED,
+                ship_company="", ship_address1=REDACTED, ship_address2="", ship_city="",
+                ship_state="", ship_postcode="", ship_phone="", note="",
+                fingerprint=REDACTED, updated_at=timezone.now(),
+            )  # fmt: skip
+        audit.record(
+            actor,
+            "orders.privacy.redact",
+            store,
+            {"orders": order_ids, "whole_store": whole_store, "reason": reason[:200]},
+        )
+    return order_ids

@@ -72,6 +72,12 @@ class PlatformError(ConnectorError):
     """The platform refused the request (GraphQL userErrors, 4xx other than 429)."""
 
 
+class FulfillmentWaiting(ConnectorError):
+    """Part of the fulfilment cannot be pushed yet: the platform holds it (Shopify: a
+    fulfilment order ON_HOLD or SCHEDULED). The message says which and why; what could be
+    pushed was pushed, and the push is tried again later (not counted as a failed attempt)."""
+
+
 @dataclass(frozen=True)
 class OrderPage:
     """One page of orders changed since a cursor.
@@ -91,6 +97,11 @@ class EventKind:
     REFUND = "refund"  # ``order_external_id``: re-fetch that order (payment status changed)
     UNINSTALLED = "uninstalled"  # the app was removed: disconnect
     IGNORED = "ignored"  # a topic we do not handle
+    # privacy requests (Shopify's mandatory compliance webhooks): ``order_external_ids`` and
+    # ``customer_email`` name the buyer's orders; the request's time is ``triggered_at``
+    DATA_REQUEST = "data_request"  # the merchant is asked for what we hold on a buyer
+    REDACT_CUSTOMER = "redact_customer"  # erase a buyer's personal data
+    REDACT_SHOP = "redact_shop"  # erase every buyer's personal data of the store
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ class WebhookEvent:
     order: NeutralOrder | None = None
     order_external_id: str = ""
     triggered_at: datetime | None = None
+    order_external_ids: tuple[str, ...] = ()
+    customer_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,8 +186,10 @@ class Connector(Protocol):
     def update_tracking(self, fulfillment: Fulfillment) -> PushResult:
         """Change the tracking of the order's existing fulfilment (last-mile number changed)."""
 
-    def push_stock(self, levels: list[StockLevel]) -> PushResult:
-        """Set available quantities (absolute values) per inventory item and location."""
+    def push_stock(self, levels: list[StockLevel], *, idempotency_key: str = "") -> PushResult:
+        """Set available quantities (absolute values) per inventory item and location.
+        ``idempotency_key``: the same for retries of one push (the outbox message), so a
+        platform that deduplicates (Shopify's @idempotent) applies it once."""
 
     def cursor_minus(self, cursor: str | None, seconds: int) -> str | None:
         """The cursor moved back by ``seconds`` (reconciliation re-reads an overlap)."""

@@ -5,10 +5,12 @@
 "previous_number": optional (an update: the number to replace)}`` (the logistics
 side enqueues it when a shipment ships, ``update`` when its last-mile number changes). With
 ``package_id`` (a split or merged package) only that parcel's lines and quantities are
-pushed, in the store's units; without it, all the order's open lines.
+pushed, in the store's units; without it, all the order's open lines. A platform that holds
+part of the order (``FulfillmentWaiting``) leaves the message waiting, with the reason.
 ``store.stock`` payload: ``{"store_id", "store_skus": [...] (optional, default: all mapped)}``.
 
 Platform unavailable (429/5xx/network) -> ``RetryLater(retry_after=...)``; the outbox retries.
+A stock push sends the message's id as the idempotency key, the same on every retry.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from tradelane.core.outbox import GiveUp, RetryLater, handler
+from tradelane.core.outbox import GiveUp, RetryLater, Waiting, handler
 from tradelane.inventory.models import Warehouse
 from tradelane.inventory.selectors import available_map
 from tradelane.orders.models import Order, PackageLine, StoreSkuMapping
@@ -26,6 +28,7 @@ from tradelane.orders.models import Order, PackageLine, StoreSkuMapping
 from .contract import (
     Fulfillment,
     FulfillmentLine,
+    FulfillmentWaiting,
     PlatformError,
     StockLevel,
     Unavailable,
@@ -71,10 +74,15 @@ def push_fulfillment(msg) -> None:
             connector.update_tracking(f)
         else:
             connector.push_fulfillment(f)
+    except FulfillmentWaiting as exc:  # held on the platform: wait, visibly, until released
+        raise Waiting(str(exc), retry_after=WAIT_FOR_RELEASE_S) from exc
     except Unavailable as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
     except PlatformError as exc:  # refused for good (e.g. no such order there): dead letter
         raise GiveUp(str(exc)) from exc
+
+
+WAIT_FOR_RELEASE_S = 900
 
 
 def package_lines(order_id: int, package_id) -> tuple[FulfillmentLine, ...]:
@@ -138,7 +146,7 @@ def push_stock(msg) -> None:
         return
     run = SyncRun.objects.create(connection=conn, kind=SyncRun.Kind.PUSH)
     try:
-        result = connector_for(conn).push_stock(levels)
+        result = connector_for(conn).push_stock(levels, idempotency_key=f"outbox-{msg.pk}")
     except Unavailable as exc:
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncRun.Status.FAILED, error=str(exc)[:4000], finished_at=timezone.now()

@@ -101,3 +101,15 @@ class HttpClient:
             wait = min(self.max_wait, wait) + random.uniform(0, self.backoff / 4)
             self.sleep(wait)
         raise Unavailable(f"{self._client.base_url}{path}: {last_error}", retry_after=retry_after)
+
+    def stream_lines(self, url: str):
+        """GET ``url`` (absolute, e.g. a signed download link) and yield its text lines as they
+        arrive, without holding the whole body. Raises ``Unavailable`` on transport errors and
+        HTTP errors."""
+        try:
+            with self._client.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise Unavailable(f"{url}: HTTP {response.status_code}")
+                yield from response.iter_lines()
+        except httpx.TransportError as exc:
+            raise Unavailable(f"{url}: {type(exc).__name__}: {exc}") from exc

@@ -22,10 +22,24 @@ from .models import PlatformInventoryItem, StoreConnection
 from .settings_schema import clean_settings
 
 REQUIRED_CREDENTIALS = {
-    "shopify": ("access_token", "webhook_secrets"),
+    "shopify": ("webhook_secrets",),
     "woocommerce": ("consumer_key", "consumer_secret", "webhook_secrets"),
     "amazon": ("refresh_token", "client_id", "client_secret"),
 }
+# one of these sets is required too: Shopify takes a static Admin API token, or the client
+# credentials of a Dev Dashboard app (shopify/auth.py)
+ONE_OF_CREDENTIALS = {
+    "shopify": (("access_token",), ("client_id", "client_secret")),
+}
+
+
+def _missing_one_of(platform: str, creds: dict) -> list[str]:
+    choices = ONE_OF_CREDENTIALS.get(platform)
+    if not choices or any(all(creds.get(k) for k in keys) for keys in choices):
+        return []
+    started = [keys for keys in choices if any(creds.get(k) for k in keys)]
+    keys = started[0] if started else choices[0]
+    return [k for k in keys if not creds.get(k)]
 
 
 def _clean_credentials(platform: str, credentials: dict) -> dict:
@@ -35,7 +49,8 @@ def _clean_credentials(platform: str, credentials: dict) -> dict:
     secrets = creds.get("webhook_secrets")
     if isinstance(secrets, str):
         creds["webhook_secrets"] = [secrets]
-    missing = [k for k in REQUIRED_CREDENTIALS.get(platform, ()) if not creds.get(k)]
+    missing = _missing_one_of(platform, creds)
+    missing += [k for k in REQUIRED_CREDENTIALS.get(platform, ()) if not creds.get(k)]
     if missing:
         raise ValidationFailed(
             f"Missing credentials: {', '.join(missing)}",

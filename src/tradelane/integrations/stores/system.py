@@ -6,7 +6,8 @@ from tradelane.accounts.roles import P
 from tradelane.accounts.system_users import system_user
 
 USERNAME = "system.stores"
-PERMISSIONS = (P.ORDER_VIEW, P.ORDER_ADD, P.ORDER_REVIEW, P.ORDER_CANCEL)
+# ORDER_CHANGE: the privacy webhooks redact buyers' data (orders.services.redact_buyer_data)
+PERMISSIONS = (P.ORDER_VIEW, P.ORDER_ADD, P.ORDER_CHANGE, P.ORDER_REVIEW, P.ORDER_CANCEL)
 
 
 def system_actor():

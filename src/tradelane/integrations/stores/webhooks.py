@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tradelane.orders.platform import apply_platform_orders
 
+from . import privacy
 from .contract import ConnectorError, EventKind, Unavailable, connector_for
 from .models import StoreConnection, WebhookDelivery
 from .services import mark_disconnected
@@ -124,6 +125,7 @@ def _insert(connection, envelope, body: bytes, headers: dict) -> WebhookDelivery
     return row
 
 
+PRIVACY_KINDS = (EventKind.DATA_REQUEST, EventKind.REDACT_CUSTOMER, EventKind.REDACT_SHOP)
 _verifiers: dict[tuple[int, str], object] = {}
 
 
@@ -168,6 +170,8 @@ def process(delivery_id: int) -> str:
         if event.kind == EventKind.UNINSTALLED:
             with transaction.atomic():
                 mark_disconnected(connection, "app uninstalled on the platform", actor=actor)
+        elif event.kind in PRIVACY_KINDS:
+            privacy.apply(actor, connection, event, row.received_at)
         elif event.kind in (EventKind.ORDER, EventKind.REFUND):
             order = event.order
             if event.kind == EventKind.REFUND:

@@ -94,8 +94,12 @@ def from_graphql(node: dict) -> dict:
         "payment_status": _payment(node.get("displayFinancialStatus")),
         "buyer": {
             "name": buyer_name,
-            "email": _s(node.get("email") or customer.get("email")),
-            "phone": _s(node.get("phone") or customer.get("phone")),
+            "email": _s(
+                node.get("email") or (customer.get("defaultEmailAddress") or {}).get("emailAddress")
+            ),
+            "phone": _s(
+                node.get("phone") or (customer.get("defaultPhoneNumber") or {}).get("phoneNumber")
+            ),
         },
         "shipping_address": _address(node.get("shippingAddress"), buyer_name),
         "totals": {
@@ -169,28 +173,42 @@ def search_since(cursor: str | None) -> str | None:
     return f"updated_at:>='{cursor}'" if cursor else None
 
 
-def fulfillment_input(fo_ids: list[str], company: str, number: str, url: str, notify: bool):
+def fulfillment_input(pairs, company: str, number: str, url: str, notify: bool) -> dict:
+    """``FulfillmentInput`` of one location's fulfilment orders: ``pairs`` =
+    [(fulfilment order id, [{"id": fulfilment order line item id, "quantity": n}] or None for
+    every remaining line)]."""
     tracking = {"company": company, "number": number}
     if url:
         tracking["url"] = url
+    by_fo = []
+    for fo_id, items in pairs:
+        entry: dict = {"fulfillmentOrderId": fo_id}
+        if items:
+            entry["fulfillmentOrderLineItems"] = items
+        by_fo.append(entry)
     return {
-        "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": i} for i in fo_ids],
+        "lineItemsByFulfillmentOrder": by_fo,
         "trackingInfo": tracking,
         "notifyCustomer": notify,
     }
 
 
 def inventory_input(levels) -> dict:
+    """``InventorySetQuantitiesInput``: absolute ``available`` quantities. Each quantity
+    carries ``changeFromQuantity`` (mandatory since 2026-04) as null: the compare-and-swap is
+    skipped because our ledger is the source of truth for these numbers (Shopify's own sales
+    move them between our pushes, so any remembered value would be stale):
+    https://shopify.dev/docs/api/admin-graphql/latest/input-objects/InventoryQuantityInput"""
     return {
         "name": "available",
         "reason": "correction",
         "referenceDocumentUri": "gid://tradelane/StockSync/1",
-        "ignoreCompareQuantity": True,
         "quantities": [
             {
                 "inventoryItemId": lv.inventory_item_id,
                 "locationId": lv.location_id,
                 "quantity": int(lv.available),
+                "changeFromQuantity": None,
             }
             for lv in levels
         ],

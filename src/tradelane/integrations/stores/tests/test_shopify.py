@@ -134,20 +134,27 @@ def test_full_import_then_nothing_new(conn, fake):
     assert Order.objects.count() == 600
 
 
+START = "2025-12-31T00:00:00Z"  # a cursor before every fake order: incremental paging
+
+
 def test_network_failure_mid_sync_resumes_from_the_cursor(conn, fake):
     for i in range(600):
         fake.add_order(make_order(i))
-    fake.drop_on_request = 2  # the second page is cut mid-body ...
+    StoreConnection.objects.filter(pk=conn.pk).update(cursor=START)
+    conn.refresh_from_db()
+    # a group of 250+ orders is 13 pages of 20; the 14th request (the first of the second
+    # group) is cut mid-body
+    fake.restore_rate = 1e6  # the bucket is not what this test is about
+    fake.drop_on_request = 14
     fake.drop_after_bytes = 500
-    fake.fail_next(0)
     connector = ShopifyConnector(conn, sleep=lambda s: None, retries=0)
     run = sync.sync(conn, connector=connector)
-    assert run.status == "failed"
-    assert run.created == 250
+    assert run.status == "failed", run.error
+    assert run.created == 260, (run.error, fake.requests)
     conn.refresh_from_db()
     assert conn.state == StoreConnection.State.ERROR
     committed = conn.cursor
-    assert committed == run.cursor_after != ""
+    assert committed == run.cursor_after == "2026-01-01T00:04:19Z"
     run2 = sync.sync(conn)
     assert run2.status == "succeeded"
     assert run2.cursor_before == committed
@@ -174,38 +181,43 @@ def _manual_clock(fake):
         slept.append(seconds)
         now[0] += seconds
 
-    return slept, sleep
+    return slept, sleep, lambda: now[0]
 
 
 def test_throttling_is_honoured(conn, fake):
-    fake.bucket_max = fake._available = 800.0  # one full page costs 752
+    # a page asks for 942 points (queries.py) and costs 382 (20 orders of one line, no phone)
+    fake.bucket_max = fake._available = 1000.0
     fake.restore_rate = 100.0
-    slept, sleep = _manual_clock(fake)
+    slept, sleep, clock = _manual_clock(fake)
     for i in range(600):
         fake.add_order(make_order(i))
-    run = sync.sync(conn, connector=ShopifyConnector(conn, sleep=sleep))
+    StoreConnection.objects.filter(pk=conn.pk).update(cursor=START)
+    conn.refresh_from_db()
+    run = sync.sync(conn, connector=ShopifyConnector(conn, sleep=sleep, clock=clock))
     assert run.status == "succeeded", run.error
     assert run.created == 600
-    # two pages after the first each waited for ~(752 - 48) / 100 s of refill
-    assert sum(slept) >= 2 * (752 - 48) / 100 - 0.1
-    assert fake.throttled <= 2  # the client waited before asking (at most a hair short)
+    assert len(fake.costs) == 30 and set(fake.costs) == {(942, 382)}
+    # the second page waited for 942 - 618 points, each later one for 942 - 560
+    assert sum(slept) == pytest.approx((942 - 618) / 100 + 28 * (942 - 560) / 100, abs=0.3)
+    assert fake.throttled == 0  # the client waited before asking
 
 
 def test_throttled_answer_is_retried_after_the_refill(conn, fake):
     from tradelane.integrations.stores.shopify import client as shopify_client
     from tradelane.integrations.stores.shopify import queries
 
-    fake.bucket_max = fake._available = 800.0
+    fake.bucket_max = fake._available = 1000.0
     fake.restore_rate = 100.0
-    slept, sleep = _manual_clock(fake)
+    slept, sleep, clock = _manual_clock(fake)
     fake.add_order(make_order(1))
-    connector = ShopifyConnector(conn, sleep=sleep)
-    variables = {"first": 250, "after": None, "query": None}
-    connector.client.execute(queries.ORDERS, variables, cost=1)
+    connector = ShopifyConnector(conn, sleep=sleep, clock=clock)
+    variables = {"first": 20, "after": None, "query": None, "lines": 10}
+    connector.client.execute(queries.ORDERS, variables)  # 942 asked, 21 spent: 979 left
+    fake._available = 500.0  # another app of ours spent points meanwhile
     shopify_client._buckets.clear()  # the client forgets: it meets THROTTLED
-    data = connector.client.execute(queries.ORDERS, variables, cost=1)
+    data = connector.client.execute(queries.ORDERS, variables)
     assert fake.throttled == 1
-    assert slept == [pytest.approx((752 - 48) / 100, abs=0.02)]
+    assert slept == [pytest.approx((942 - 500) / 100, abs=0.02)]
     assert len(data["orders"]["nodes"]) == 1
 
 

@@ -96,6 +96,8 @@ PLATFORM_LABELS = {"shopify": "Shopify", "woocommerce": "WooCommerce", "amazon":
 CREDENTIAL_FIELDS = {
     "shopify": [
         ("access_token", gettext_lazy("Admin API access token"), True),
+        ("client_id", gettext_lazy("Client ID (Dev Dashboard app, instead of a token)"), False),
+        ("client_secret", gettext_lazy("Client secret (Dev Dashboard app)"), True),
         ("webhook_secrets", gettext_lazy("Webhook signing secret"), True),
     ],
     "woocommerce": [

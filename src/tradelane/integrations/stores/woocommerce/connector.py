@@ -258,7 +258,7 @@ class WooCommerceConnector:
 
     # --- stock ------------------------------------------------------------------------------
 
-    def push_stock(self, levels: list[StockLevel]) -> PushResult:
+    def push_stock(self, levels: list[StockLevel], *, idempotency_key: str = "") -> PushResult:
         """WooCommerce keeps one stock figure per product or variation: the levels of every
         mapped warehouse are summed."""
         totals: dict[str, int] = defaultdict(int)
