@@ -51,7 +51,7 @@ def test_the_admin_invites_a_keeper_who_then_logs_in_and_sees_their_role(
 
     menu = _menu(page)
     expect(menu.locator("a")).to_have_text(
-        ["用户与角色", "公司资料", "仓库", "库存调整与调拨", "新建产品", "登录锁定"]
+        ["用户与角色", "公司资料", "黑名单", "仓库", "库存调整与调拨", "新建产品", "登录锁定"]
     )
     shot(page, "settings-menu-admin")
     menu.get_by_role("link", name="用户与角色").click()
