@@ -176,3 +176,16 @@ def fresh_rate_cache():
     selectors.clear_cache()
     yield
     selectors.clear_cache()
+
+
+@pytest.fixture
+def no_cjk_font(monkeypatch):
+    """No CJK font can be found (the machine of a user who has not installed one)."""
+    from tradelane.logistics.documents import fonts
+
+    monkeypatch.setattr(fonts, "CANDIDATES", ())
+    monkeypatch.setenv(fonts.ENV_VAR, "/nonexistent/font.ttf")
+    fonts.reset_for_tests()
+    yield
+    monkeypatch.undo()
+    fonts.reset_for_tests()

@@ -11,16 +11,6 @@ from tradelane import cli
 from tradelane.logistics.documents import fonts
 
 
-@pytest.fixture
-def no_cjk_font(monkeypatch):
-    monkeypatch.setattr(fonts, "CANDIDATES", ())
-    monkeypatch.setenv(fonts.ENV_VAR, "/nonexistent/font.ttf")
-    fonts.reset_for_tests()
-    yield
-    monkeypatch.undo()
-    fonts.reset_for_tests()
-
-
 def test_up_warns_without_a_cjk_font_with_the_install_command(no_cjk_font, capsys):
     cli._warn_missing_font()
     out = capsys.readouterr().out

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tradelane.accounts import roles
-from tradelane.logistics.documents import fonts
 from tradelane.web.tests import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,16 +18,6 @@ def log_in(page, live_server, username: str) -> None:
     page.get_by_label("密码").fill(data.PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(f"{live_server.url}/")
-
-
-@pytest.fixture
-def no_cjk_font(monkeypatch):
-    monkeypatch.setattr(fonts, "CANDIDATES", ())
-    monkeypatch.setenv(fonts.ENV_VAR, "/nonexistent/font.ttf")
-    fonts.reset_for_tests()
-    yield
-    monkeypatch.undo()
-    fonts.reset_for_tests()
 
 
 def test_admin_sees_the_missing_font_banner(page, browser, live_server, shot, no_cjk_font):

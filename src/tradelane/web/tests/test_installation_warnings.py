@@ -15,16 +15,6 @@ BANNER_ZH = "本服务器没有用于 PDF 的中文字体"
 
 
 @pytest.fixture
-def no_cjk_font(monkeypatch):
-    monkeypatch.setattr(fonts, "CANDIDATES", ())
-    monkeypatch.setenv(fonts.ENV_VAR, "/nonexistent/font.ttf")
-    fonts.reset_for_tests()
-    yield
-    monkeypatch.undo()
-    fonts.reset_for_tests()
-
-
-@pytest.fixture
 def with_cjk_font():
     fonts.reset_for_tests()
     if not fonts.cjk_font().embedded:
