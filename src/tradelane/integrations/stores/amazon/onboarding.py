@@ -23,7 +23,13 @@ from urllib.parse import quote
 
 from django.utils.translation import gettext_noop
 
-from ..contract import PlatformError, ScopeCheck, Verification, VerificationNote, WebhookSubscription
+from ..contract import (
+    PlatformError,
+    ScopeCheck,
+    Verification,
+    VerificationNote,
+    WebhookSubscription,
+)
 from ..settings_schema import settings_of
 from .client import USAGE_PLANS
 
@@ -57,8 +63,14 @@ class AmazonOnboarding:
                     "The store names marketplace %(id)s, but the seller does not sell there."),
                     {"id": mid}))  # fmt: skip
         if not self.marketplaces:
-            notes.append(VerificationNote("error", gettext_noop(
-                "The store names no marketplace (marketplace_ids): nothing can be imported.")))
+            notes.append(
+                VerificationNote(
+                    "error",
+                    gettext_noop(
+                        "The store names no marketplace (marketplace_ids): nothing can be imported."
+                    ),
+                )
+            )
         first = (markets.get(wanted[0]) or {}) if wanted else {}
         market = first.get("marketplace") or {}
         push_stock = settings_of(self.connection).push_stock
@@ -78,11 +90,13 @@ class AmazonOnboarding:
             shop_name=str(first.get("storeName") or ""),
             shop_domain=", ".join(
                 str((markets[m].get("marketplace") or {}).get("domainName") or m)
-                for m in wanted if m in markets
+                for m in wanted
+                if m in markets
             ),
             plan=", ".join(
                 f"{m} ({(markets[m].get('marketplace') or {}).get('countryCode', '')})"
-                for m in wanted if m in markets
+                for m in wanted
+                if m in markets
             ),
             currency=str(market.get("defaultCurrencyCode") or ""),
             scopes=scopes,

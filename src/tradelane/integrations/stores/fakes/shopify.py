@@ -384,7 +384,8 @@ class FakeShopify(FakeServer):
             return self._m_inventory_set(field, v)
         if name == "webhookSubscriptionCreate":
             return self.onboarding.create(
-                argument(field, "topic", v), argument(field, "webhookSubscription", v) or {},
+                argument(field, "topic", v),
+                argument(field, "webhookSubscription", v) or {},
                 lambda message, code: _raise(_error(message, code)),
             )
         if name == "webhookSubscriptionDelete":

@@ -76,7 +76,8 @@ class FakeShopifyOnboarding:
 
     def installation(self) -> dict:
         return {"id": "gid://shopify/AppInstallation/1",
-                "accessScopes": [{"handle": s, "description": ""} for s in self.scopes]}  # fmt: skip
+                "accessScopes": [{"handle": s, "description": ""}
+                                 for s in self.scopes]}  # fmt: skip
 
     def list(self, first: int, after: str | None) -> dict:
         with self.fake.lock:
@@ -116,8 +117,12 @@ class FakeShopifyOnboarding:
     def delete(self, gid) -> dict:
         with self.fake.lock:
             if self.subscriptions.pop(str(gid or ""), None) is None:
-                return {"deletedWebhookSubscriptionId": None, "userErrors": [
-                    {"field": ["id"], "message": "Webhook subscription does not exist"}]}
+                return {
+                    "deletedWebhookSubscriptionId": None,
+                    "userErrors": [
+                        {"field": ["id"], "message": "Webhook subscription does not exist"}
+                    ],
+                }
         return {"deletedWebhookSubscriptionId": gid, "userErrors": []}
 
 

@@ -1,4 +1,5 @@
-"""The fake WooCommerce's key permissions, system status and webhooks (``FakeWooCommerce.onboarding``).
+"""The fake WooCommerce's key permissions, system status and webhooks
+(``FakeWooCommerce.onboarding``).
 
 - Key permissions (https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication: a
   key is Read, Write or Read/Write): WooCommerce checks them by HTTP method before any route

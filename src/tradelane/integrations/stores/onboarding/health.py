@@ -118,4 +118,3 @@ def health_of(connection: StoreConnection, *, connector=None, now=None) -> Healt
         ))  # fmt: skip
     result.other_subscriptions = len([s for s in listed or [] if s.topic not in needed])
     return result
-

@@ -2,7 +2,8 @@
 app's webhook subscriptions (GraphQL Admin API, ``client.API_VERSION``). Mixed into
 ``ShopifyConnector`` (``contract.Connector``'s onboarding block).
 
-- Test call: ``shop { name myshopifyDomain currencyCode plan { publicDisplayName } }`` (``plan.displayName`` is deprecated:
+- Test call: ``shop { name myshopifyDomain currencyCode plan { publicDisplayName } }``
+  (``plan.displayName`` is deprecated:
   https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopPlan) and
   ``currentAppInstallation { accessScopes { handle } }``
   (https://shopify.dev/docs/api/admin-graphql/latest/objects/AppInstallation). A ``write_``

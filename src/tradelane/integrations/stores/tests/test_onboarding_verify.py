@@ -46,12 +46,19 @@ def test_shopify_connect_verifies_and_registers_then_disconnect_removes(admin, f
     record = StoreConnection.objects.get(pk=conn.pk).verification
     assert record["ok"] is True and record["error"] == ""
     assert (record["shop_name"], record["shop_domain"], record["plan"], record["currency"]) == (
-        "Fake Shop", fake.shop, "Grow", "USD")
+        "Fake Shop",
+        fake.shop,
+        "Grow",
+        "USD",
+    )
     assert record["api_version"] == "2026-10" and record["api_supported_until"] == "2027-10-01"
     assert record["token_expires_at"] == ""  # a static Admin API token does not expire
     assert {s["name"]: s["granted"] for s in record["scopes"]} == {
-        "read_orders": True, "read_all_orders": True,
-        "write_merchant_managed_fulfillment_orders": True, "write_inventory": True}
+        "read_orders": True,
+        "read_all_orders": True,
+        "write_merchant_managed_fulfillment_orders": True,
+        "write_inventory": True,
+    }
     assert fake.onboarding.pairs() == [(t, _address(conn)) for t in SHOPIFY_TOPICS]
     assert sorted(record["webhooks"]["created"]) == SHOPIFY_TOPICS
     assert AuditLog.objects.filter(action="stores.connection.verify").count() == 1
@@ -133,8 +140,13 @@ def test_health_shows_the_last_delivery_per_topic(admin, fake):
     older = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     newer = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
     for i, moment in enumerate((older, newer)):
-        WebhookDelivery.objects.create(connection=conn, delivery_id=f"d{i}",
-                                       topic="orders/create", body=b"{}", received_at=moment)
+        WebhookDelivery.objects.create(
+            connection=conn,
+            delivery_id=f"d{i}",
+            topic="orders/create",
+            body=b"{}",
+            received_at=moment,
+        )
     WebhookDelivery.objects.create(connection=conn, delivery_id="d9", topic="app/uninstalled",
                                    body=b"{}", received_at=older)  # fmt: skip
     report = health.health_of(conn)
@@ -169,7 +181,11 @@ def test_woo_connect_registers_with_the_secret_and_disconnect_removes(admin, woo
     conn = _woo(admin, woo)
     record = conn.verification
     assert (record["ok"], record["shop_name"], record["currency"], record["plan"]) == (
-        True, woo.site, "EUR", "WooCommerce 9.8.0")
+        True,
+        woo.site,
+        "EUR",
+        "WooCommerce 9.8.0",
+    )
     assert {s["name"]: s["granted"] for s in record["scopes"]} == {"read": True, "write": True}
     address = _address(conn)
     assert woo.onboarding.pairs() == [("order.created", address), ("order.deleted", address),
@@ -228,9 +244,15 @@ def test_amazon_reports_sections_and_is_polled(admin, amazon, client):
     conn = _amazon(admin, amazon)
     record = conn.verification
     assert (record["ok"], record["shop_name"], record["currency"]) == (
-        True, "Fake Seller Store", "USD")
+        True,
+        "Fake Seller Store",
+        "USD",
+    )
     assert {s["name"]: s["granted"] for s in record["scopes"]} == {
-        "sellers": True, "orders": False, "listings": True}
+        "sellers": True,
+        "orders": False,
+        "listings": True,
+    }
     assert record["webhooks_supported"] is False
     assert record["webhooks"]["error_code"] == "polled"
     client.force_login(admin)

@@ -21,7 +21,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from ..contract import PlatformError, ScopeCheck, Verification, VerificationNote, WebhookSubscription
+from ..contract import (
+    PlatformError,
+    ScopeCheck,
+    Verification,
+    VerificationNote,
+    WebhookSubscription,
+)
 from .client import REST_ROOT
 
 API_VERSION = "wc/v3"
