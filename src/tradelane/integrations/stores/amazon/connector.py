@@ -53,6 +53,7 @@ from ..settings_schema import settings_of
 from ..wire_formats import cursor_minus, parse_time, utc_cursor
 from . import mapping
 from .client import LWA_URL, LwaTokens, SpApiClient
+from .onboarding import AmazonOnboarding
 
 PAGE_SIZE = 100  # searchOrders maxResultsPerPage maximum
 LAG = timedelta(minutes=2)  # searchOrders: the Before bound at least two minutes ago
@@ -65,7 +66,7 @@ SHIP_DATA = "FULFILLMENT,PACKAGES"
 
 
 @register("amazon")
-class AmazonConnector:
+class AmazonConnector(AmazonOnboarding):  # onboarding: verify (polled, no webhooks)
     platform = "amazon"
 
     def __init__(self, connection, *, sleep=None, retries: int = 3, clock=None, now=None):

@@ -40,6 +40,8 @@ for (``shopify_data.shape``), and it refuses what Shopify refuses, each rule wit
 - Bulk queries: one top-level connection; at most five running per shop (2026-01 and later);
   the result is JSONL at a URL that needs no token
   (https://shopify.dev/docs/api/usage/bulk-operations/queries).
+- Shop, access scopes and webhook subscriptions (``shopify_onboarding``): HTTPS addresses
+  only, one subscription per topic and address.
 - Client credentials: ``POST /admin/oauth/access_token`` with ``grant_type=client_credentials``
   returns a token that expires after ``expires_in`` seconds
   (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant).
@@ -65,6 +67,7 @@ from .base import HIDDEN, FakeServer, post
 from .shopify_bulk import BulkOperations
 from .shopify_data import argument, graphql_node, iso, make_order, rest_payload, shape
 from .shopify_fulfillment import FulfillmentOrders
+from .shopify_onboarding import FakeShopifyOnboarding
 
 __all__ = ["FakeShopify", "make_order", "rest_payload", "graphql_node", "sign"]
 
@@ -88,6 +91,10 @@ class GraphQLRefused(Exception):
     def __init__(self, error: dict):
         super().__init__(error["message"])
         self.error = error
+
+
+def _raise(error: dict):
+    raise GraphQLRefused(error)
 
 
 class FakeShopify(FakeServer):
@@ -130,6 +137,8 @@ class FakeShopify(FakeServer):
         self._idempotency: dict[str, tuple[str, dict]] = {}  # key -> (input, answer)
         self.bulk = BulkOperations(self)
         self._mutation_lock = threading.Lock()
+        # onboarding: shop, granted scopes (``onboarding.scopes``), webhook subscriptions
+        self.onboarding = FakeShopifyOnboarding(self)
 
     # --- data -------------------------------------------------------------------------------
 
@@ -219,7 +228,7 @@ class FakeShopify(FakeServer):
         token = "shpat_cc_" + uuid.uuid4().hex
         with self.lock:
             self.issued_tokens[token] = self.clock() + self.token_lifetime
-        return 200, {"access_token": token, "scope": "read_orders,write_fulfillments",
+        return 200, {"access_token": token, "scope": ",".join(self.onboarding.scopes),
                      "expires_in": self.token_lifetime}, {}  # fmt: skip
 
     # --- GraphQL ----------------------------------------------------------------------------
@@ -313,6 +322,13 @@ class FakeShopify(FakeServer):
             return self.bulk.status(argument(field, "id", v))
         if name == "currentBulkOperation":
             return self.bulk.current()
+        if name == "shop":
+            return self.onboarding.shop()
+        if name == "currentAppInstallation":
+            return self.onboarding.installation()
+        if name == "webhookSubscriptions":
+            after = argument(field, "after", v)
+            return self.onboarding.list(self._page_size(field, v), after)
         raise GraphQLRefused(_error(f"Field '{name}' doesn't exist on type 'QueryRoot'",
                                     "undefinedField"))  # fmt: skip
 
@@ -366,6 +382,14 @@ class FakeShopify(FakeServer):
             )
         if name == "inventorySetQuantities":
             return self._m_inventory_set(field, v)
+        if name == "webhookSubscriptionCreate":
+            return self.onboarding.create(
+                argument(field, "topic", v),
+                argument(field, "webhookSubscription", v) or {},
+                lambda message, code: _raise(_error(message, code)),
+            )
+        if name == "webhookSubscriptionDelete":
+            return self.onboarding.delete(argument(field, "id", v))
         raise GraphQLRefused(_error(f"Field '{name}' doesn't exist on type 'Mutation'",
                                     "undefinedField"))  # fmt: skip
 

@@ -39,6 +39,7 @@ from ..wire_formats import signature_matches
 from . import bulk, mapping, queries
 from .auth import TokenSource
 from .client import ShopifyClient, user_errors
+from .onboarding import ShopifyOnboarding
 
 GROUP = 250  # orders handed to the sync engine at once (several GraphQL pages)
 FULFILLABLE = {"OPEN", "IN_PROGRESS"}
@@ -69,7 +70,7 @@ def _parse_time(value: str) -> datetime | None:
 
 
 @register("shopify")
-class ShopifyConnector:
+class ShopifyConnector(ShopifyOnboarding):  # onboarding: verify, webhooks
     platform = "shopify"
 
     def __init__(

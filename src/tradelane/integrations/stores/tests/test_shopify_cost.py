@@ -10,7 +10,7 @@ from tradelane.integrations.stores import sync
 from tradelane.integrations.stores.fakes.shopify import SUPPORTED_VERSIONS, make_order
 from tradelane.integrations.stores.models import StoreConnection
 from tradelane.integrations.stores.shopify import client as shopify_client
-from tradelane.integrations.stores.shopify import cost, queries
+from tradelane.integrations.stores.shopify import cost, onboarding, queries
 from tradelane.integrations.stores.shopify.client import CostExceeded
 from tradelane.integrations.stores.shopify.connector import ShopifyConnector
 from tradelane.orders.models import Order, OrderLine
@@ -57,6 +57,11 @@ def test_the_published_rule_by_hand():
         (queries.INVENTORY_SET, {}),
         (queries.BULK_RUN, {}),
         (queries.BULK_STATUS, {}),
+        # onboarding (shopify/onboarding.py)
+        (onboarding.VERIFY, {}),
+        (onboarding.WEBHOOKS, {"first": onboarding.WEBHOOKS_PAGE}),
+        (onboarding.WEBHOOK_CREATE, {}),
+        (onboarding.WEBHOOK_DELETE, {}),
     ],
 )
 def test_every_document_the_connector_sends_is_within_1000_points(document, variables):

@@ -517,6 +517,7 @@ def store_connect(request, store_id: int):
                     base_url=form["base_url"],
                     credentials=creds,
                     settings={**(conn.settings if conn else {}), **raw},
+                    onboard=True,
                 )
             except errors.ValidationFailed as exc:
                 errs = _field_errors(exc)
@@ -526,8 +527,9 @@ def store_connect(request, store_id: int):
                     errs[key] = str(ERRORS["missing_credentials"])
             except errors.DomainError as exc:
                 error = _error_dict(exc)
-            else:
-                return redirect("web:stores")
+            else:  # land on what the test call proved
+                saved = StoreConnection.objects.get(store=store)
+                return redirect("web:store_health", pk=saved.pk)
     return render(
         request,
         "stores/connect.html",

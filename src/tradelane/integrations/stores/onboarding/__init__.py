@@ -1,0 +1,1 @@
+"""Onboarding a store connection: the test call, webhook subscriptions and health."""
