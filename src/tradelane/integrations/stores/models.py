@@ -147,3 +147,6 @@ class PlatformInventoryItem(models.Model):
                 fields=["connection", "store_sku"], name="platform_inventory_item_unique"
             )
         ]
+
+
+from .onboarding.models import StoreVariant  # noqa: E402, F401  (the imported catalog)

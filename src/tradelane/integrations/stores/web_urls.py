@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views import catalog as c
 from .views import pages as v
 
 urlpatterns = [
@@ -15,4 +16,18 @@ urlpatterns = [
     path("stores/connections/<int:pk>/settings/", v.store_settings, name="store_settings"),
     path("stores/connections/<int:pk>/disconnect/", v.store_disconnect, name="store_disconnect"),
     path("stores/connections/<int:pk>/sync/", v.store_sync, name="store_sync"),
+    # the store's catalog and locations (views/catalog.py)
+    path("stores/connections/<int:pk>/catalog/", c.catalog_page, name="store_catalog"),
+    path(
+        "stores/connections/<int:pk>/catalog/import/", c.catalog_import, name="store_catalog_import"
+    ),
+    path(
+        "stores/connections/<int:pk>/catalog/progress/",
+        c.catalog_progress,
+        name="store_catalog_progress",
+    ),
+    path(
+        "stores/connections/<int:pk>/catalog/decide/", c.catalog_decide, name="store_catalog_decide"
+    ),
+    path("stores/connections/<int:pk>/locations/", c.locations_save, name="store_locations"),
 ]

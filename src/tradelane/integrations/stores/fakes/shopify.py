@@ -63,6 +63,7 @@ from ..shopify.client import API_VERSION
 from ..wire_formats import hmac_sha256_b64
 from .base import HIDDEN, FakeServer, post
 from .shopify_bulk import BulkOperations
+from .shopify_catalog import ShopifyCatalogData
 from .shopify_data import argument, graphql_node, iso, make_order, rest_payload, shape
 from .shopify_fulfillment import FulfillmentOrders
 
@@ -129,6 +130,7 @@ class FakeShopify(FakeServer):
         self.inventory: dict[tuple[str, str], int] = {}  # (item, location) -> available
         self._idempotency: dict[str, tuple[str, dict]] = {}  # key -> (input, answer)
         self.bulk = BulkOperations(self)
+        self.catalog = ShopifyCatalogData(self)  # locations and products
         self._mutation_lock = threading.Lock()
 
     # --- data -------------------------------------------------------------------------------
@@ -313,6 +315,16 @@ class FakeShopify(FakeServer):
             return self.bulk.status(argument(field, "id", v))
         if name == "currentBulkOperation":
             return self.bulk.current()
+        if name in ("locations", "productVariants"):  # fakes/shopify_catalog.py
+            size = self._page_size(field, v)
+            after = argument(field, "after", v)
+            backwards = argument(field, "first", v) is None
+            if name == "locations":
+                inactive = argument(field, "includeInactive", v)
+                return self.catalog.locations_page(size, after, backwards, inactive)
+            return self.catalog.variants_page(size, after, backwards)
+        if name == "productVariantsCount":
+            return self.catalog.count(argument(field, "limit", v))
         raise GraphQLRefused(_error(f"Field '{name}' doesn't exist on type 'QueryRoot'",
                                     "undefinedField"))  # fmt: skip
 

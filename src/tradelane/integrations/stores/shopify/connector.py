@@ -38,6 +38,7 @@ from ..wire_formats import header as _header
 from ..wire_formats import signature_matches
 from . import bulk, mapping, queries
 from .auth import TokenSource
+from .catalog import ShopifyCatalog
 from .client import ShopifyClient, user_errors
 
 GROUP = 250  # orders handed to the sync engine at once (several GraphQL pages)
@@ -69,7 +70,7 @@ def _parse_time(value: str) -> datetime | None:
 
 
 @register("shopify")
-class ShopifyConnector:
+class ShopifyConnector(ShopifyCatalog):
     platform = "shopify"
 
     def __init__(

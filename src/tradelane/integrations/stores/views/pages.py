@@ -526,8 +526,8 @@ def store_connect(request, store_id: int):
                     errs[key] = str(ERRORS["missing_credentials"])
             except errors.DomainError as exc:
                 error = _error_dict(exc)
-            else:
-                return redirect("web:stores")
+            else:  # onboarding: read its locations and catalog (views/catalog.py)
+                return _start_catalog_import(request, store)
     return render(
         request,
         "stores/connect.html",
@@ -544,6 +544,17 @@ def store_connect(request, store_id: int):
         },
         status=422 if (errs or error) and request.method == "POST" else 200,
     )
+
+
+def _start_catalog_import(request, store: Store):
+    from ..onboarding import catalog_import
+
+    conn = StoreConnection.objects.get(store=store)
+    try:
+        catalog_import.start(request.user, conn)
+    except errors.DomainError:
+        return redirect("web:stores")
+    return redirect("web:store_catalog", pk=conn.pk)
 
 
 def dispatch_defaults() -> dict:

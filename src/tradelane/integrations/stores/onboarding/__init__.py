@@ -1,0 +1,1 @@
+"""Connecting a store: discover its locations and import its catalog to propose SKU mappings."""
