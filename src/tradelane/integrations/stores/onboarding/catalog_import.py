@@ -22,9 +22,8 @@ from tradelane.core.models import Job
 
 from .. import services as store_services
 from ..contract import catalog_connector_for
-from ..models import StoreConnection
+from ..models import ProposalState, StoreConnection, StoreVariant
 from . import locations, sku_proposals
-from .models import ProposalState, StoreVariant
 
 JOB_KIND = "stores.catalog_import"
 CHUNK = 500

@@ -4,7 +4,7 @@
 keeps what it found in its result, so the page shows the mapping form without calling the
 platform again. ``suggest`` pre-fills the form: a warehouse whose code or name is the
 location's name (case ignored), else the only warehouse in the location's country.
-``save`` writes ``StoreSettings.locations`` (warehouse code -> platform location id) through
+``save_mapping`` writes ``StoreSettings.locations`` (warehouse code -> platform location id) through
 ``services.update_settings``; an unknown warehouse, or one warehouse for two locations, is
 refused and nothing is written.
 """
@@ -52,7 +52,7 @@ def suggest(locations: list[dict], warehouses: list[Warehouse], current: dict[st
     return out
 
 
-def save(actor, connection, chosen: dict[str, str], known_locations: list[str]):
+def save_mapping(actor, connection, chosen: dict[str, str], known_locations: list[str]):
     """Save {platform location id: warehouse code or ""} as the store's locations."""
     require(actor, P.STORE_MANAGE)
     chosen = {str(k): str(v or "").strip() for k, v in chosen.items()}

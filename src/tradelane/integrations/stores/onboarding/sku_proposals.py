@@ -37,7 +37,8 @@ from tradelane.orders import services as order_services
 from tradelane.orders.models import StoreSkuMapping
 
 from .. import services as store_services
-from .models import TRANSITIONS, MatchKind, ProposalState, StoreVariant
+from ..models import MatchKind, ProposalState, StoreVariant
+from .states import TRANSITIONS
 
 EXACT = Decimal("1.000")
 BARCODE = Decimal("0.950")

@@ -52,7 +52,7 @@ def test_connecting_starts_the_import_and_opens_the_catalog_page(client, admin, 
     job = catalog_import.current_job(conn)
     assert job.status == Job.Status.QUEUED
     page = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'hx-get="/stores/connections/%d/catalog/progress/"' % conn.pk in page  # polling
+    assert f'hx-get="/stores/connections/{conn.pk}/catalog/progress/"' in page  # polling
     jobs.run(job.pk)
     page = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 of 2 variants read" in page and "hx-get" not in page

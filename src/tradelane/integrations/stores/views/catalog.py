@@ -22,10 +22,9 @@ from tradelane.core.models import Job
 from tradelane.inventory.models import Warehouse
 from tradelane.web import labels
 
-from ..models import StoreConnection
+from ..models import ProposalState, StoreConnection, StoreVariant
 from ..onboarding import catalog_import as importer
 from ..onboarding import locations, sku_proposals
-from ..onboarding.models import ProposalState, StoreVariant
 from ..settings_schema import settings_of
 from .pages import PLATFORM_LABELS
 
@@ -188,7 +187,7 @@ def locations_save(request, pk: int):
     found = [loc["location_id"] for loc in _found_locations(conn)]
     chosen = {loc: request.POST.get(f"location:{loc}", "").strip() for loc in found}
     try:
-        locations.save(request.user, conn, chosen, found)
+        locations.save_mapping(request.user, conn, chosen, found)
     except errors.DomainError as exc:
         context = {
             **_page_context(request, conn),
