@@ -208,6 +208,18 @@ UI_RULES: list[Page] = [
       "/stores/connections/{connection}/health/"),
     U("stores/connections/<int:pk>/verify/", "POST", ADM,
       "/stores/connections/{connection}/verify/", {}),
+    # the store's catalog and locations (onboarding)
+    U("stores/connections/<int:pk>/catalog/", "GET", ADM,
+      "/stores/connections/{connection}/catalog/"),
+    U("stores/connections/<int:pk>/catalog/progress/", "GET", ADM,
+      "/stores/connections/{connection}/catalog/progress/"),
+    U("stores/connections/<int:pk>/catalog/import/", "POST", ADM,
+      "/stores/connections/{connection}/catalog/import/", {}),
+    U("stores/connections/<int:pk>/catalog/decide/", "POST", ADM,
+      "/stores/connections/{connection}/catalog/decide/",
+      {"action": "accept_above", "min_confidence": "95"}),
+    U("stores/connections/<int:pk>/locations/", "POST", ADM,
+      "/stores/connections/{connection}/locations/", {}),
     # channels and rate sheets: logistics edits, the boss reads
     U("channels/", "GET", LOG_READ, "/channels/"),
     U("quote/", "GET", LOG_READ, "/quote/?weight=1&country=US"),

@@ -45,6 +45,8 @@ class SkuForm(_ImageFields):
     name = forms.CharField(label=pgettext_lazy("of a product or SKU", "Name"), max_length=300)
     variant = forms.CharField(label=_("Variant"), max_length=200, required=False,
                               help_text=_("e.g. Red / XL"))  # fmt: skip
+    barcode = forms.CharField(label=_("Barcode (GTIN / EAN / UPC)"), max_length=64,
+                              required=False)  # fmt: skip
     status = forms.ChoiceField(label=_("Status"), choices=_STATUSES, initial="active")
     weight_g = forms.IntegerField(label=_("Weight (g)"), initial=0, **_INT)
     length_mm = forms.IntegerField(label=_("Length (mm)"), initial=0, **_INT)
@@ -72,14 +74,14 @@ class SkuForm(_ImageFields):
     has_magnet = forms.BooleanField(label=_("Contains a magnet"), required=False)
 
     SERVICE_FIELDS = (
-        "code", "name", "variant", "status", "weight_g", "length_mm", "width_mm", "height_mm",
-        "cost_amount", "cost_currency", "declared_name_zh", "declared_name_en", "hs_code",
-        "declared_value", "declared_currency", "origin_country", "has_battery", "has_liquid",
-        "has_magnet",
+        "code", "name", "variant", "barcode", "status", "weight_g", "length_mm", "width_mm",
+        "height_mm", "cost_amount", "cost_currency", "declared_name_zh", "declared_name_en",
+        "hs_code", "declared_value", "declared_currency", "origin_country", "has_battery",
+        "has_liquid", "has_magnet",
     )  # fmt: skip
     field_order = [*SERVICE_FIELDS, "image", "remove_image"]
     GROUPS = (
-        (_("SKU"), ("code", "name", "variant", "status", "image", "remove_image")),
+        (_("SKU"), ("code", "name", "variant", "barcode", "status", "image", "remove_image")),
         (_("Weight, size and cost"),
          ("weight_g", "length_mm", "width_mm", "height_mm", "cost_amount", "cost_currency")),
         (_("Customs"), ("declared_name_zh", "declared_name_en", "hs_code", "declared_value",

@@ -34,6 +34,8 @@ class Sku(models.Model):
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=300)
     variant = models.CharField(max_length=200, blank=True)  # "Red / XL"
+    # GTIN / EAN / UPC / ISBN printed on the item: matches a store's variant by barcode
+    barcode = models.CharField(max_length=64, blank=True, db_index=True)
     weight_g = models.PositiveIntegerField(default=0)
     length_mm = models.PositiveIntegerField(default=0)
     width_mm = models.PositiveIntegerField(default=0)

@@ -47,6 +47,7 @@ DeclaredValue = column_decimal(Sku, "declared_value")
 class _SkuFields(BodySchema):
     name: str | None = Field(None, max_length=300)
     variant: str | None = Field(None, max_length=200, description='e.g. "Red / XL"')
+    barcode: str | None = Field(None, max_length=64, description="GTIN / EAN / UPC / ISBN")
     weight_kg: Kg | None = None
     length_cm: LengthCm | None = None
     width_cm: WidthCm | None = None
@@ -124,6 +125,7 @@ class SkuOut(Schema):
     code: str
     name: str
     variant: str
+    barcode: str
     weight_g: int
     weight_kg: Decimal
     length_mm: int

@@ -33,6 +33,7 @@ SKU_FIELDS = {
     "code",
     "name",
     "variant",
+    "barcode",
     "weight_g",
     "length_mm",
     "width_mm",
@@ -56,6 +57,7 @@ _TEXT_LIMITS = {
     "name": 300,
     "name_en": 300,
     "variant": 200,
+    "barcode": 64,
     "declared_name_zh": 200,
     "declared_name_en": 200,
 }

@@ -211,6 +211,28 @@ def map_store_sku(
     return rows
 
 
+def map_store_skus(actor, store: Store, pairs: dict[str, int]) -> int:
+    """Map many store SKUs at once, each to one of our SKUs ({store_sku: sku id}, quantity 1),
+    replacing their old mappings; set-based (a few queries per 500 SKUs)."""
+    require(actor, P.STORE_SKU_MAP)
+    pairs = {str(k).strip(): int(v) for k, v in pairs.items() if str(k).strip()}
+    if not pairs:
+        return 0
+    keys = list(pairs)
+    with transaction.atomic():
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            StoreSkuMapping.objects.filter(store=store, store_sku__in=chunk).delete()
+            StoreSkuMapping.objects.bulk_create(
+                [
+                    StoreSkuMapping(store=store, store_sku=k, sku_id=pairs[k], quantity=1)
+                    for k in chunk
+                ]  # fmt: skip
+            )
+        audit.record(actor, "orders.store_sku.map_many", store, {"count": len(pairs)})
+    return len(pairs)
+
+
 # --- status changes -------------------------------------------------------------------------
 
 # Which permission a manual move needs, by target state. Allocation and shipping have their

@@ -189,6 +189,14 @@ ERROR = {
     "warehouse_not_found": gettext_lazy("The warehouse does not exist."),
     "weak_password": gettext_lazy("The password is too weak."),
     "wrong_channel": gettext_lazy("The sheet belongs to another channel."),
+    # a store's catalog and locations (stores/onboarding)
+    "unknown_location": gettext_lazy("The store has no such location; import its catalog again."),
+    "warehouse_twice": gettext_lazy("A warehouse can take one platform location only."),
+    "invalid_confidence": gettext_lazy("A confidence is from 0 to 1 (or 0% to 100%)."),
+    "nothing_selected": gettext_lazy("Choose at least one row."),
+    "not_proposed": gettext_lazy(
+        "Only proposed rows can be accepted or rejected; reload the page and try again."
+    ),
     # field errors of products, SKUs, stock counts and company settings
     "below_reserved": gettext_lazy(
         "The count is below the stock reserved for orders: available stock would be negative."

@@ -11,5 +11,6 @@ class StoresConfig(AppConfig):
         # process (web, worker), so queued work finds its function.
         from . import handlers, periodic  # noqa: F401
         from .amazon import connector as _amazon  # noqa: F401
+        from .onboarding import catalog_import  # noqa: F401  (the catalog import job)
         from .shopify import connector  # noqa: F401
         from .woocommerce import connector as _woocommerce  # noqa: F401

@@ -302,3 +302,51 @@ def connector_for(connection: StoreConnection, **options: Any) -> Connector:
     except KeyError:
         raise PlatformError(f"No connector for the platform {connection.platform!r}") from None
     return factory(connection, **options)
+
+
+# --- catalog onboarding: the store's locations and products (``onboarding/``) -----------------
+# A separate block: connecting a store discovers its locations (mapped to our warehouses) and
+# reads its products and variants (to propose SKU mappings and record the platform inventory
+# item ids that stock push needs). Each platform implements it in its own ``catalog.py``.
+
+
+@dataclass(frozen=True)
+class PlatformLocation:
+    """A place the platform keeps stock (Shopify: a Location; WooCommerce: the one implicit
+    location; Amazon: a marketplace, for merchant-fulfilled quantities)."""
+
+    location_id: str
+    name: str
+    country: str = ""  # ISO 3166-1 alpha-2, when the platform says
+    active: bool = True
+    fulfills_online_orders: bool = True
+
+
+@dataclass(frozen=True)
+class PlatformVariant:
+    """One sellable variant of the store's catalog."""
+
+    variant_id: str  # the platform's id of the variant (the upsert key)
+    inventory_item_id: str  # what stock push names (``StockLevel.inventory_item_id``)
+    sku: str
+    barcode: str = ""
+    title: str = ""  # the variant's own title ("Red / XL"), or the product's if it has none
+    product_title: str = ""
+
+
+class CatalogConnector(Protocol):
+    def list_locations(self) -> list[PlatformLocation]:
+        """Every location of the store, active or not."""
+
+    def iter_products(self) -> Iterator[list[PlatformVariant]]:
+        """The whole catalog, one platform page of variants at a time."""
+
+    def count_variants(self) -> int | None:
+        """How many variants ``iter_products`` will yield, when the platform says (progress)."""
+
+
+def catalog_connector_for(connection: StoreConnection) -> CatalogConnector:
+    connector = connector_for(connection)
+    if not hasattr(connector, "iter_products"):
+        raise PlatformError(f"The {connection.platform} connector cannot read a catalog")
+    return connector  # type: ignore[return-value]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views import catalog as c
 from .views import onboarding as onb
 from .views import pages as v
 
@@ -19,4 +20,18 @@ urlpatterns = [
     # onboarding: the connection's health and the re-verify button
     path("stores/connections/<int:pk>/health/", onb.store_health, name="store_health"),
     path("stores/connections/<int:pk>/verify/", onb.store_verify, name="store_verify"),
+    # the store's catalog and locations (views/catalog.py)
+    path("stores/connections/<int:pk>/catalog/", c.catalog_page, name="store_catalog"),
+    path(
+        "stores/connections/<int:pk>/catalog/import/", c.catalog_import, name="store_catalog_import"
+    ),
+    path(
+        "stores/connections/<int:pk>/catalog/progress/",
+        c.catalog_progress,
+        name="store_catalog_progress",
+    ),
+    path(
+        "stores/connections/<int:pk>/catalog/decide/", c.catalog_decide, name="store_catalog_decide"
+    ),
+    path("stores/connections/<int:pk>/locations/", c.locations_save, name="store_locations"),
 ]

@@ -42,6 +42,7 @@ USAGE_PLANS = {
     "confirmShipment": (2.0, 10),
     "getListingsItem": (5.0, 10),
     "patchListingsItem": (5.0, 5),
+    "searchListingsItems": (5.0, 5),
 }
 
 _lock = threading.Lock()

@@ -52,6 +52,7 @@ from ..contract import (
 from ..settings_schema import settings_of
 from ..wire_formats import cursor_minus, parse_time, utc_cursor
 from . import mapping
+from .catalog import AmazonCatalog
 from .client import LWA_URL, LwaTokens, SpApiClient
 from .onboarding import AmazonOnboarding
 
@@ -66,7 +67,7 @@ SHIP_DATA = "FULFILLMENT,PACKAGES"
 
 
 @register("amazon")
-class AmazonConnector(AmazonOnboarding):  # onboarding: verify (polled, no webhooks)
+class AmazonConnector(AmazonOnboarding, AmazonCatalog):  # verify (polled); catalog
     platform = "amazon"
 
     def __init__(self, connection, *, sleep=None, retries: int = 3, clock=None, now=None):

@@ -49,6 +49,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote
 
+from . import amazon_catalog
 from .amazon_shapes import (
     DATASETS,
     MARKETPLACE,
@@ -144,7 +145,9 @@ class FakeAmazon(FakeServer):
                        "getOrderItems": (50.0, 30), "confirmShipment": (50.0, 10),
                        "getListingsItem": (50.0, 10),
                        "patchListingsItem": (50.0, 5),
-                       "getMarketplaceParticipations": (50.0, 15)}  # fmt: skip
+                       "getMarketplaceParticipations": (50.0, 15),
+                       "searchListingsItems": (50.0, 5)}  # fmt: skip
+        self.search_calls: list[dict] = []  # the query of every searchListingsItems call
         self._buckets: dict[str, _Bucket] = {}
         self.throttled = 0
         self.page_size_seen: list[int] = []
@@ -161,11 +164,12 @@ class FakeAmazon(FakeServer):
         return order
 
     def add_listing(self, sku: str, marketplaces: list[str], *, product_type: str = "LUGGAGE",
-                    asin: str = "") -> None:  # fmt: skip
+                    asin: str = "", item_name: str = "") -> None:  # fmt: skip
         with self.lock:
             for market in marketplaces:
                 self.listings[(sku, market)] = {"productType": product_type,
                                                 "asin": asin or f"B0{abs(hash(sku)) % 10**8:08d}",
+                                                "itemName": item_name or sku,
                                                 "quantity": {}}  # fmt: skip
 
     def touch(self, order_id: str, when: datetime | None = None, **changes) -> dict:
@@ -212,6 +216,8 @@ class FakeAmazon(FakeServer):
                 return "getListingsItem"
             if path == PARTICIPATIONS:
                 return "getMarketplaceParticipations"
+            if amazon_catalog.SEARCH.match(path):
+                return "searchListingsItems"  # fakes/amazon_catalog.py
         if method == "POST" and CONFIRM.match(path):
             return "confirmShipment"
         if method == "PATCH" and LISTING.match(path):
@@ -274,6 +280,9 @@ class FakeAmazon(FakeServer):
             status, body = self._confirm(CONFIRM.match(path).group(1), raw)
         elif op == "getListingsItem":
             status, body = self._listing(*LISTING.match(path).groups(), query)
+        elif op == "searchListingsItems":
+            seller = amazon_catalog.SEARCH.match(path).group(1)
+            status, body = amazon_catalog.search(self, seller, query)
         else:
             status, body = self._patch_listing(*LISTING.match(path).groups(), query, raw)
         if status == 400 and body and op in ("confirmShipment", "patchListingsItem"):

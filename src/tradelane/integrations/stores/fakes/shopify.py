@@ -65,6 +65,7 @@ from ..shopify.client import API_VERSION
 from ..wire_formats import hmac_sha256_b64
 from .base import HIDDEN, FakeServer, post
 from .shopify_bulk import BulkOperations
+from .shopify_catalog import ShopifyCatalogData
 from .shopify_data import argument, graphql_node, iso, make_order, rest_payload, shape
 from .shopify_fulfillment import FulfillmentOrders
 from .shopify_onboarding import FakeShopifyOnboarding
@@ -136,6 +137,7 @@ class FakeShopify(FakeServer):
         self.inventory: dict[tuple[str, str], int] = {}  # (item, location) -> available
         self._idempotency: dict[str, tuple[str, dict]] = {}  # key -> (input, answer)
         self.bulk = BulkOperations(self)
+        self.catalog = ShopifyCatalogData(self)  # locations and products
         self._mutation_lock = threading.Lock()
         # onboarding: shop, granted scopes (``onboarding.scopes``), webhook subscriptions
         self.onboarding = FakeShopifyOnboarding(self)
@@ -329,6 +331,16 @@ class FakeShopify(FakeServer):
         if name == "webhookSubscriptions":
             after = argument(field, "after", v)
             return self.onboarding.list(self._page_size(field, v), after)
+        if name in ("locations", "productVariants"):  # fakes/shopify_catalog.py
+            size = self._page_size(field, v)
+            after = argument(field, "after", v)
+            backwards = argument(field, "first", v) is None
+            if name == "locations":
+                inactive = argument(field, "includeInactive", v)
+                return self.catalog.locations_page(size, after, backwards, inactive)
+            return self.catalog.variants_page(size, after, backwards)
+        if name == "productVariantsCount":
+            return self.catalog.count(argument(field, "limit", v))
         raise GraphQLRefused(_error(f"Field '{name}' doesn't exist on type 'QueryRoot'",
                                     "undefinedField"))  # fmt: skip
 

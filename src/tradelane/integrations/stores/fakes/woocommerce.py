@@ -52,6 +52,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ..wire_formats import hmac_sha256_b64
+from . import woocommerce_catalog
 from .base import HIDDEN, FakeServer, post
 from .woocommerce_onboarding import FakeWooOnboarding
 
@@ -268,6 +269,8 @@ class FakeWooCommerce(FakeServer):
                     return 200, list(reversed(self.notes.get(oid, []))), {}
             if method == "POST":
                 return self._add_note(oid, body)
+        if method == "GET" and (found := woocommerce_catalog.route(self, path, query)):
+            return found  # fakes/woocommerce_catalog.py
         if path == f"{PREFIX}/products/batch" and method == "POST":
             return self._batch(body, None)
         if (m := VARIATIONS.match(path)) and method == "POST":

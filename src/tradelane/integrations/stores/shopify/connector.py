@@ -38,6 +38,7 @@ from ..wire_formats import header as _header
 from ..wire_formats import signature_matches
 from . import bulk, mapping, queries
 from .auth import TokenSource
+from .catalog import ShopifyCatalog
 from .client import ShopifyClient, user_errors
 from .onboarding import ShopifyOnboarding
 
@@ -70,7 +71,7 @@ def _parse_time(value: str) -> datetime | None:
 
 
 @register("shopify")
-class ShopifyConnector(ShopifyOnboarding):  # onboarding: verify, webhooks
+class ShopifyConnector(ShopifyOnboarding, ShopifyCatalog):  # verify, webhooks; catalog
     platform = "shopify"
 
     def __init__(

@@ -9,6 +9,7 @@ import pytest
 from tradelane.integrations.stores import sync
 from tradelane.integrations.stores.fakes.shopify import SUPPORTED_VERSIONS, make_order
 from tradelane.integrations.stores.models import StoreConnection
+from tradelane.integrations.stores.shopify import catalog as shopify_catalog
 from tradelane.integrations.stores.shopify import client as shopify_client
 from tradelane.integrations.stores.shopify import cost, onboarding, queries
 from tradelane.integrations.stores.shopify.client import CostExceeded
@@ -62,6 +63,10 @@ def test_the_published_rule_by_hand():
         (onboarding.WEBHOOKS, {"first": onboarding.WEBHOOKS_PAGE}),
         (onboarding.WEBHOOK_CREATE, {}),
         (onboarding.WEBHOOK_DELETE, {}),
+        # onboarding: the store's locations and catalog (shopify/catalog.py)
+        (shopify_catalog.LOCATIONS, {"first": shopify_catalog.LOCATIONS_PER_PAGE}),
+        (shopify_catalog.VARIANTS, {"first": shopify_catalog.VARIANTS_PER_PAGE}),
+        (shopify_catalog.VARIANTS_COUNT, {}),
     ],
 )
 def test_every_document_the_connector_sends_is_within_1000_points(document, variables):
@@ -73,6 +78,13 @@ def test_exact_costs_of_the_order_pages():
     assert cost.requested_cost(queries.ORDERS, orders) == 942  # the sum in queries.py
     assert cost.requested_cost(queries.ORDER_LINE_ITEMS, {"first": 100}) == 303
     assert cost.requested_cost(queries.FULFILLMENT_ORDERS, {}) == 555
+
+
+def test_exact_costs_of_the_catalog_pages():
+    # a variant is itself, its product and its inventory item: 2 + 250 x 3
+    assert cost.requested_cost(shopify_catalog.VARIANTS, {"first": 250}) == 752
+    assert cost.requested_cost(shopify_catalog.LOCATIONS, {"first": 250}) == 502  # + address
+    assert cost.requested_cost(shopify_catalog.VARIANTS_COUNT, {}) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -527,8 +527,10 @@ def store_connect(request, store_id: int):
                     errs[key] = str(ERRORS["missing_credentials"])
             except errors.DomainError as exc:
                 error = _error_dict(exc)
-            else:  # land on what the test call proved
+            else:  # start reading its locations and catalog (views/catalog.py), then land
+                # on what the test call proved (the health page links to the catalog's progress)
                 saved = StoreConnection.objects.get(store=store)
+                _start_catalog_import(request, saved)
                 return redirect("web:store_health", pk=saved.pk)
     return render(
         request,
@@ -546,6 +548,17 @@ def store_connect(request, store_id: int):
         },
         status=422 if (errs or error) and request.method == "POST" else 200,
     )
+
+
+def _start_catalog_import(request, store: Store):
+    from ..onboarding import catalog_import
+
+    conn = StoreConnection.objects.get(store=store)
+    try:
+        catalog_import.start(request.user, conn)
+    except errors.DomainError:
+        return redirect("web:stores")
+    return redirect("web:store_catalog", pk=conn.pk)
 
 
 def dispatch_defaults() -> dict:

@@ -54,6 +54,7 @@ from ..contract import (
 )
 from ..wire_formats import cursor_minus, header, parse_time, signature_matches
 from . import mapping
+from .catalog import WooCommerceCatalog
 from .client import API_PREFIX, REST_ROOT, WooCommerceClient
 from .onboarding import WooCommerceOnboarding
 
@@ -76,7 +77,7 @@ def delivery_key(delivery_id: str, body: bytes) -> str:
 
 
 @register("woocommerce")
-class WooCommerceConnector(WooCommerceOnboarding):  # onboarding: verify, webhooks
+class WooCommerceConnector(WooCommerceOnboarding, WooCommerceCatalog):  # verify; catalog
     platform = "woocommerce"
 
     def __init__(self, connection, *, sleep=None, retries: int = 3):
