@@ -530,7 +530,7 @@ def store_connect(request, store_id: int):
             else:  # start reading its locations and catalog (views/catalog.py), then land
                 # on what the test call proved (the health page links to the catalog's progress)
                 saved = StoreConnection.objects.get(store=store)
-                _start_catalog_import(request, saved)
+                _start_catalog_import(request, store)
                 return redirect("web:store_health", pk=saved.pk)
     return render(
         request,
