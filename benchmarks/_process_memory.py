@@ -11,9 +11,9 @@ set size (psutil, MiB) of
   task queue (``--batch``: it polls, finds nothing and returns), followed by one periodic sweep
   (outbox delivery, carrier tracking poll...) as the worker's background thread runs.
 
-The children inherit this process's environment, so a benchmark calls it after it has pointed
-``TRADELANE_DATA_DIR`` / ``DATABASE_URL`` at its migrated database. Run alone
-(``python benchmarks/_process_memory.py``) it makes a temporary SQLite database first.
+Both run on a fresh, migrated SQLite database of their own in a temporary folder (removed
+afterwards), not on the calling benchmark's: its queued tasks and webhooks would make the
+worker busy, not idle. ``python benchmarks/_process_memory.py`` prints the two figures alone.
 """
 
 from __future__ import annotations
@@ -68,31 +68,28 @@ def _child_rss(script: str, env: dict[str, str]) -> float:
 
 
 def idle_rss_mb() -> dict[str, float]:
-    env = dict(os.environ)
+    data_dir = Path(tempfile.mkdtemp(prefix="tradelane-bench-memory-"))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
     )
-    env.setdefault("DJANGO_SETTINGS_MODULE", "tradelane.settings")
+    env["DJANGO_SETTINGS_MODULE"] = "tradelane.settings"
+    env["TRADELANE_DATA_DIR"] = str(data_dir)
     env["TRADELANE_TASKS_BACKEND"] = "db"  # the worker this measures is db_worker
-    return {
-        "idle_rss_mb_web": _child_rss(WEB, env),
-        "idle_rss_mb_worker": _child_rss(WORKER, env),
-    }
-
-
-def main() -> int:
-    data_dir = Path(tempfile.mkdtemp(prefix="tradelane-bench-memory-"))
-    os.environ["TRADELANE_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)
     try:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
-               "DJANGO_SETTINGS_MODULE": "tradelane.settings"}  # fmt: skip
         subprocess.run(
             [sys.executable, "-m", "tradelane", "manage", "migrate", "-v0"], env=env, check=True
         )
-        print(json.dumps(idle_rss_mb(), indent=2))
+        return {
+            "idle_rss_mb_web": _child_rss(WEB, env),
+            "idle_rss_mb_worker": _child_rss(WORKER, env),
+        }
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main() -> int:
+    print(json.dumps(idle_rss_mb(), indent=2))
     return 0
 
 
