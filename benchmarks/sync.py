@@ -236,6 +236,9 @@ def main() -> int:
     out["webhook_p99_ms"] = round(_percentile(latencies, 99), 2)
     out["webhook_max_ms"] = round(max(latencies or [0]), 2)
     out["webhook_rows_stored"] = WebhookDelivery.objects.count()
+    from _process_memory import idle_rss_mb  # a fresh web process and worker, idle
+
+    out.update(idle_rss_mb())
     print(json.dumps(out, indent=2))
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)

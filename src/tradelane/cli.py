@@ -111,11 +111,16 @@ def _uses_rq_worker() -> bool:
 
 
 def _worker_command(argv: list[str]) -> list[str] | None:
-    """The management command that works this installation's queue, or None (inline tasks)."""
+    """The management command that works this installation's queue, or None (inline tasks).
+
+    ``--skip-checks``: Django's system checks would load the URLconf, and with it the whole
+    HTTP API (about 25 MB), into a process that serves no URL; the web process, ``migrate``
+    and ``tradelane manage check`` run them."""
     if _uses_db_worker():
-        return ["tradelane worker", "db_worker", *argv]
+        return ["tradelane worker", "db_worker", "--skip-checks", *argv]
     if _uses_rq_worker():
-        return ["tradelane worker", "rqworker", "--job-class", "django_tasks_rq.Job", *argv]
+        return ["tradelane worker", "rqworker", "--skip-checks", "--job-class",
+                "django_tasks_rq.Job", *argv]  # fmt: skip
     return None
 
 
