@@ -23,6 +23,12 @@ import time
 import unicodedata
 
 PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
+# The task worker runs at a lower CPU priority than the web server (Unix nice): on a small
+# machine, draining a burst of stored webhooks must not slow the acknowledgement of the next
+# ones (benchmarks/sync.py measures the ack's p99 while the worker drains). Idle CPU is still
+# all the worker's. TRADELANE_WORKER_NICE=0 keeps it equal.
+WORKER_NICE_ENV = "TRADELANE_WORKER_NICE"
+WORKER_NICE_DEFAULT = 10
 # waitress options of `up` (benchmarks/sync.py serves the same way). Webhook bursts: more open
 # connections than waitress's default 100 (platforms retrying deliveries open many), poll()
 # rather than select() (no 1024-descriptor ceiling), a longer listen backlog. Threads stay 8
@@ -364,6 +370,16 @@ def _watch_parent(parent_pid: int) -> None:
             return
 
 
+def _lower_priority() -> None:
+    value = os.environ.get(WORKER_NICE_ENV, "").strip()
+    niceness = int(value) if value.lstrip("-").isdigit() else WORKER_NICE_DEFAULT
+    if niceness > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(niceness)
+        except OSError:  # not allowed here: run at the normal priority
+            pass
+
+
 def cmd_worker(argv: list[str]) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -381,12 +397,18 @@ def cmd_worker(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    # Every worker also runs the scheduled sweep (outbox delivery, idempotency pruning) in a
-    # background thread; it is safe with many workers at once (see core.periodic).
+    _lower_priority()
+    # Every worker also runs the scheduled sweep (outbox delivery, idempotency pruning) and
+    # drains the stored store webhooks, each in a background thread; both are safe with many
+    # workers at once (see core.periodic and stores.webhooks.drain_received).
     from tradelane.core import periodic
+    from tradelane.integrations.stores import webhooks
 
     stop = threading.Event()
     periodic.run_in_background(stop)
+    threading.Thread(
+        target=webhooks.run_drain, args=(stop,), name="tradelane-webhooks", daemon=True
+    ).start()
     try:
         execute_from_command_line(command)
     finally:
