@@ -23,12 +23,13 @@ import time
 import unicodedata
 
 PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
-# The task worker runs at a lower CPU priority than the web server (Unix nice): on a small
-# machine, draining a burst of stored webhooks must not slow the acknowledgement of the next
-# ones (benchmarks/sync.py measures the ack's p99 while the worker drains). Idle CPU is still
-# all the worker's. TRADELANE_WORKER_NICE=0 keeps it equal.
+# TRADELANE_WORKER_NICE: a lower CPU priority (Unix nice) for the task worker. Off by default:
+# on SQLite the worker holds the one write lock while it applies an order, and a niced worker
+# preempted while holding it made the webhook ack wait longer, not shorter (benchmarks/sync.py
+# at 500/s, 2 cores: p99 23.5 ms niced 10 against 21 ms). The worker's webhook loop leaves
+# the CPU to the ack by pausing instead (TRADELANE_WEBHOOK_DRAIN_PAUSE, stores.webhooks).
 WORKER_NICE_ENV = "TRADELANE_WORKER_NICE"
-WORKER_NICE_DEFAULT = 10
+WORKER_NICE_DEFAULT = 0
 # waitress options of `up` (benchmarks/sync.py serves the same way). Webhook bursts: more open
 # connections than waitress's default 100 (platforms retrying deliveries open many), poll()
 # rather than select() (no 1024-descriptor ceiling), a longer listen backlog. Threads stay 8
