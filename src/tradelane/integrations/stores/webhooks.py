@@ -298,9 +298,9 @@ DRAIN_PAUSE_DEFAULT = 1.0
 def run_drain(stop, idle_seconds: float = 0.2) -> None:
     """The task worker's webhook loop (a thread): drain received rows until ``stop`` is set,
     waiting ``idle_seconds`` whenever none is waiting."""
-    from django.db import close_old_connections
-
     import os
+
+    from django.db import close_old_connections
 
     try:
         pause = float(os.environ.get(DRAIN_PAUSE_ENV, "") or DRAIN_PAUSE_DEFAULT)
