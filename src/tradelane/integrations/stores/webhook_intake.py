@@ -24,8 +24,9 @@ plain case go to Django unchanged, so they are answered exactly as before: a hos
 ``/hooks/tracking/`` (the carriers' webhooks).
 
 The connection's verifier (decrypted secrets) is kept per process, keyed by the connection's
-whole row as read on each request: any change to the row (credentials rotated, disconnected,
-token changed, shop domain edited, in any process) makes a new one on the next delivery.
+columns that matter (``FINGERPRINT``) as read on each request: any change to them (credentials
+rotated, disconnected, token changed, shop domain edited, in any process) makes a new one on
+the next delivery.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ from .contract import WebhookPing, WebhookRejected
 
 log = logging.getLogger(__name__)
 
+# the connection's columns a verifier depends on, read on every delivery: a change to any of
+# them makes a new verifier (the sync's bookkeeping columns, updated by every pull, do not)
+FINGERPRINT = (
+    "id", "platform", "shop_domain", "base_url", "credentials_encrypted", "settings", "state",
+    "webhook_token", "updated_at",
+)  # fmt: skip
 # the stores' URL pattern (urls.py): anything else under /hooks/ goes to Django
 ADDRESS = re.compile(r"/hooks/(?!tracking/)([^/]+)/([^/]+)")
 
@@ -170,7 +177,8 @@ class WebhookIntake:
             q = db.ops.quote_name
             mark = "?" if db.vendor == "sqlite" else "%s"  # the driver's own paramstyle
             meta = StoreConnection._meta
-            select = "SELECT * FROM {} WHERE {} = {m} AND {} = {m}".format(
+            select = "SELECT {} FROM {} WHERE {} = {m} AND {} = {m}".format(
+                ", ".join(q(meta.get_field(name).column) for name in FINGERPRINT),
                 q(meta.db_table),
                 q(meta.get_field("webhook_token").column),
                 q(meta.get_field("platform").column),
