@@ -35,7 +35,7 @@ def _imported(client, conn):
     return job
 
 
-def test_connecting_starts_the_import_and_the_health_page_links_to_its_progress(client, admin, shop):
+def test_connect_starts_the_import_and_the_health_page_links_to_it(client, admin, shop):
     store = order_services.create_store(
         admin, code="SHOP9", name="Shop 9", platform="shopify", currency="USD", country="US"
     )
