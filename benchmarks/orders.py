@@ -26,6 +26,21 @@ and the row count of every table stays the same.
 With ``--review-in-import`` (method "import_with_review_then_rereview_allocate") step 1 is
 the import as the UI runs it, which reviews every chunk, and step 2 re-runs the review.
 ``--profile import|review_allocate`` prints the top of a cProfile of that step to stderr.
+
+Same-run baselines (``baseline``, ``*_vs_baseline`` = our orders/s / the baseline's): what
+the database driver alone takes to write the same rows, measured on this machine in this run,
+in empty scratch copies of the tables (same columns, constraints and indexes, in the same
+database, dropped at the end), through a plain driver connection (``sqlite3`` with the same
+pragmas as Tradelane's: WAL, synchronous=NORMAL, foreign keys on; or psycopg):
+- import: the orders (with their addresses), lines and first state events our import wrote,
+  read back ``--chunk`` orders at a time (not timed) and written with one ``executemany``
+  INSERT per table (SQLite) or one COPY per table (PostgreSQL), one transaction per chunk;
+  no parsing, validation, hashing or SKU mapping: the floor the import is compared with;
+- review + allocate: the same writes as plain set-based SQL on those copies, per slice of
+  ``--slice`` orders: one ``executemany`` UPDATE of the order columns the review and the
+  allocation set (status, verdicts, warehouse, shortage), the new state events and stock
+  movements (reservations) inserted, one UPDATE per stock balance changed; no rules, no
+  planning, no reads.
 """
 
 from __future__ import annotations
@@ -47,6 +62,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from order_baselines import (  # beside this script
+    PlainConnection,
+    baseline_import,
+    baseline_review_allocate,
+    baseline_tables,
+)
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/tradelane_bench"
 
@@ -499,6 +521,12 @@ def _measure(args, data_dir: Path) -> dict:
     import_s, import_cpu = time.perf_counter() - t0, time.process_time() - c0
     rss["after_import"] = rss_mb()
 
+    # the same rows written again by plain driver calls (see the module's doc)
+    tables = baseline_tables()
+    plain = PlainConnection()
+    plain.make_scratch(tables)
+    base_import = baseline_import(plain, tables, args.chunk)
+
     review_counts: dict[str, int] = {}
     allocate_counts: dict[str, int] = {}
     with profiled(args.profile == "review_allocate", "review + allocate"):
@@ -511,6 +539,9 @@ def _measure(args, data_dir: Path) -> dict:
             add(allocate_counts, allocate_orders(actor, ids))
         allocate_s, allocate_cpu = time.perf_counter() - t0, time.process_time() - c0
     rss["after_review_allocate"] = rss_mb()
+    base_ra = baseline_review_allocate(plain, tables, args.slice)
+    plain.drop_scratch(tables)
+    plain.close()
 
     # The same file again: every order unchanged, no table changes a single row.
     before = table_counts()
@@ -549,6 +580,28 @@ def _measure(args, data_dir: Path) -> dict:
         "orders": args.orders,
         "import_orders_per_s": round(args.orders / import_s, 1),
         "review_allocate_orders_per_s": round(args.orders / ra_s, 1),
+        "import_orders_per_s_vs_baseline": round(base_import["seconds"] / import_s, 3),
+        "review_allocate_orders_per_s_vs_baseline": round(base_ra["seconds"] / ra_s, 3),
+        "baseline": {
+            "import_orders_per_s": round(args.orders / base_import["seconds"], 1),
+            "import_seconds": round(base_import["seconds"], 2),
+            "import_cpu_seconds": round(base_import["cpu"], 2),
+            "review_allocate_orders_per_s": round(args.orders / base_ra["seconds"], 1),
+            "review_allocate_seconds": round(base_ra["seconds"], 2),
+            "review_allocate_cpu_seconds": round(base_ra["cpu"], 2),
+            "cpu_ratio": {
+                "import": round(base_import["cpu"] / import_cpu, 3) if import_cpu else None,
+                "review_allocate": round(base_ra["cpu"] / (review_cpu + allocate_cpu), 3)
+                if review_cpu + allocate_cpu
+                else None,
+            },
+            "note": (
+                "plain sqlite3 executemany / psycopg COPY of the same rows into empty scratch "
+                "copies of the tables (same columns, constraints, indexes) in this run's "
+                "database; *_vs_baseline = our orders/s / the baseline's (1.0 = as fast as the "
+                "driver alone); cpu_ratio likewise in CPU seconds"
+            ),
+        },
         "peak_rss_mb": peak_rss_mb(),
         "method": method,
         "method_note": (

@@ -10,6 +10,7 @@ already are.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, models
@@ -114,3 +115,38 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(_prepared([*columns, meta.pk], rows)))
+
+
+def select_in(sql: str, params: list, values: Iterable) -> list[tuple]:
+    """Run ``sql``, whose ``{}`` stands for "IN <values>", with the values as one parameter.
+
+    One parameter (a JSON array read by ``json_each`` on SQLite, an array for ``= ANY`` on
+    PostgreSQL) keeps the statement's text the same whatever the number of values: nothing
+    for the driver to prepare again (SQLite keeps 128 prepared statements per connection,
+    and one with 900 placeholders weighs hundreds of KB), no parameter limit, and no ORM
+    compiling a lookup value by value (about 20 ms per 900 values).
+    """
+    values = list(values)
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        clause, param = "= ANY(%s)", values
+    else:
+        clause, param = "IN (SELECT value FROM json_each(%s))", json.dumps(values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(clause), [*params, param])
+        return cursor.fetchall()
+
+
+def dense_range(ids: Sequence[int]) -> tuple[int, int] | None:
+    """(lowest, highest) of ``ids`` when they fill at least half of that range, else None.
+
+    A read of many ids (a review or allocation slice, usually consecutive) can then ask for
+    ``id BETWEEN lowest AND highest`` and keep the rows whose id is in ``ids``: the same rows,
+    without the ORM compiling an IN list value by value (about 20 ms per 900 values). Only
+    for reads that lock nothing (a range would lock the rows between the ids too).
+    """
+    if not ids:
+        return None
+    low, high = min(ids), max(ids)
+    return (low, high) if high - low + 1 <= 2 * len(ids) else None

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import followups
-from tradelane.core.bulk import update_rows
+from tradelane.core.bulk import dense_range, update_rows
 from tradelane.core.states import bulk_transition
 from tradelane.inventory import selectors as stock
 from tradelane.inventory import services as inventory
@@ -175,9 +175,18 @@ def _allocate_chunk(
             return
         needs: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         unmapped = set()
-        for order_id, sku_id, qty in OrderLine.objects.filter(
-            order_id__in=[o["id"] for o in orders]
-        ).values_list("order_id", "sku_id", "quantity"):
+        found = {o["id"] for o in orders}
+        span = dense_range(found)  # read the ids' range, keep the ids (the same rows)
+        lines = OrderLine.objects.filter(
+            **(
+                {"order_id__gte": span[0], "order_id__lte": span[1]}
+                if span
+                else {"order_id__in": sorted(found)}
+            )
+        )
+        for order_id, sku_id, qty in lines.values_list("order_id", "sku_id", "quantity"):
+            if order_id not in found:
+                continue
             if sku_id is None:
                 unmapped.add(order_id)
             else:

