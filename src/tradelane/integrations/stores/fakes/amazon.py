@@ -26,6 +26,8 @@ Speaks the documented shapes (sources and the rules checked: ``amazon_shapes``):
 - Listings Items 2021-08-01: ``GET`` and ``PATCH /listings/2021-08-01/items/{sellerId}/{sku}
   ?marketplaceIds=`` (getListingsItem with the ``summaries``, patchListingsItem; a listing not
   in that marketplace answers 404 / ``INVALID``).
+- searchListingsItems (``GET /listings/2021-08-01/items/{sellerId}``: one marketplace,
+  ``pageSize`` 1 to 20, ``pageToken``): ``amazon_catalog``.
 Every SP-API call needs a valid, unexpired ``x-amz-access-token`` (403 ``Unauthorized``
 otherwise) and is counted against its operation's token bucket: 429 ``QuotaExceeded`` when
 empty. Answers carry ``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId``.
