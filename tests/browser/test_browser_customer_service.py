@@ -21,16 +21,9 @@ from tradelane.orders.models import Order
 from tradelane.orders.review import review_orders
 from tradelane.orders.tests.factories import make_order, make_store
 from tradelane.web.tests import data
+from tradelane.web.tests.browser_login import log_in as _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(data.PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_service_finds_the_parcel_from_the_order_page(page, live_server, shot, make_sku):

@@ -18,18 +18,11 @@ from tradelane.integrations.stores.models import StoreConnection, SyncRun, Webho
 from tradelane.integrations.stores.shopify import client as shopify_client
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order
+from tradelane.web.tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-Test-123"
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture

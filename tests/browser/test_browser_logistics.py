@@ -14,16 +14,9 @@ from tradelane.logistics.models import RateSheet
 from tradelane.logistics.rates import selectors
 from tradelane.logistics.rates.samples import create_sample_channels
 from tradelane.web.tests import data
+from tradelane.web.tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(data.PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_channels_upload_quote_and_explain(page, live_server, shot, tmp_path):

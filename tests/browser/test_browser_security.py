@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tradelane.accounts import roles
 from tradelane.web.tests import data
+from tradelane.web.tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,21 +20,13 @@ PAGES = [
 ]  # fmt: skip
 
 
-def _log_in(page, live_server, username: str, password: str = data.PASSWORD) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-
-
 def test_the_main_pages_run_under_the_csp_without_a_violation(page, live_server, shot):
     data.seed(6)
     admin = data.user(roles.ADMIN, "csp_admin")
     admin.is_staff = True
     admin.is_superuser = True
     admin.save()
-    _log_in(page, live_server, "csp_admin")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, "csp_admin")
     for path in PAGES:
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.status == 200, path
@@ -53,14 +46,13 @@ def test_a_locked_out_login_says_why_and_an_admin_unlocks_it(page, live_server, 
     data.user(roles.CUSTOMER_SERVICE, "cs_li")
     data.user(roles.ADMIN, "the_admin")
     for _ in range(3):
-        _log_in(page, live_server, "cs_li", "wrong-password")
+        log_in(page, live_server, "cs_li", "wrong-password", wait=False)
     expect(page.get_by_test_id("locked-out")).to_contain_text("登录失败次数过多")
     shot(page, "security-login-locked-out")
-    _log_in(page, live_server, "cs_li")  # the right password waits too
+    log_in(page, live_server, "cs_li", wait=False)  # the right password waits too
     expect(page.get_by_test_id("locked-out")).to_be_visible()
 
-    _log_in(page, live_server, "the_admin")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, "the_admin")
     page.get_by_test_id("settings-menu").locator("summary").click()
     page.get_by_role("link", name="登录锁定").click()
     expect(page.locator("table.grid")).to_contain_text("cs_li")
@@ -69,6 +61,5 @@ def test_a_locked_out_login_says_why_and_an_admin_unlocks_it(page, live_server, 
     expect(page.locator(".alert-success")).to_contain_text("已解锁")
 
     page.get_by_role("button", name="退出").click()
-    _log_in(page, live_server, "cs_li")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, "cs_li")
     expect(page.locator(".topbar .who")).to_be_visible()

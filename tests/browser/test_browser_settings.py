@@ -14,17 +14,10 @@ from tradelane.accounts.models import User
 from tradelane.catalog.models import Product, Sku
 from tradelane.inventory.models import StockBalance, Warehouse
 from tradelane.web.tests import data
+from tradelane.web.tests.browser_login import log_in as _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "Quartz-Lantern-47"
-
-
-def _log_in(page, live_server, username: str, password: str = data.PASSWORD) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _menu(page):

@@ -13,16 +13,9 @@ from pypdf import PdfReader
 from tradelane import demo
 from tradelane.logistics.models import Manifest, RateChoice, Shipment
 from tradelane.orders.models import PackageLine
+from tradelane.web.tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_shipping_workbench_end_to_end(page, live_server, shot, immediate_tasks):

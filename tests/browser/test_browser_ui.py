@@ -13,17 +13,16 @@ from tradelane.core.models import Job
 from tradelane.orders import services
 from tradelane.orders.models import Order
 from tradelane.web.tests import data
+from tradelane.web.tests.browser_login import log_in as sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, live_server, username: str) -> None:
+    """The shared sign-in, checking on the way that the login page and the top bar render."""
     page.goto(f"{live_server.url}/login/")
     expect(page.locator("h1")).to_have_text("Tradelane")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(data.PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, username)
     expect(page.locator(".topbar .who")).to_be_visible()
 
 

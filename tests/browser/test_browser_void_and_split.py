@@ -13,16 +13,9 @@ from tradelane.logistics.tests.shipfix import own_channel
 from tradelane.orders import services
 from tradelane.orders.models import Order, Package
 from tradelane.web.tests import data
+from tradelane.web.tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(data.PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_void_and_split_an_order_with_a_label(page, live_server, shot):

@@ -24,17 +24,10 @@ from tradelane.inventory.models import StockBalance
 from tradelane.logistics.models import Shipment, ShipmentOrder, TrackingEvent
 from tradelane.orders import services
 from tradelane.orders.models import Order, Package
+from tradelane.web.tests.browser_login import log_in as _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 COLLEAGUE_PASSWORD = "Harbour-Lantern-58"
-
-
-def _log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _log_out(page) -> None:

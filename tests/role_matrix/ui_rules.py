@@ -204,6 +204,10 @@ UI_RULES: list[Page] = [
       "/stores/connections/{connection}/disconnect/", {}),
     U("stores/connections/<int:pk>/sync/", "POST", DISPATCH_OPERATE,
       "/stores/connections/{connection}/sync/", {}),
+    U("stores/connections/<int:pk>/health/", "GET", LOG_READ,
+      "/stores/connections/{connection}/health/"),
+    U("stores/connections/<int:pk>/verify/", "POST", ADM,
+      "/stores/connections/{connection}/verify/", {}),
     # the store's catalog and locations (onboarding)
     U("stores/connections/<int:pk>/catalog/", "GET", ADM,
       "/stores/connections/{connection}/catalog/"),

@@ -78,6 +78,8 @@ def seed() -> dict:
     orders.map_store_sku(admin, store, "S-A", [(sku, 1)])
     conn = store_services.connect(
         admin, store, shop_domain="us1.myshopify.com",
+        # nothing listens there: the health page's platform calls fail at once
+        base_url="http://127.0.0.1:9",
         credentials={"access_token": "shpat_x", "webhook_secrets": [HOOK_SECRET]},
         settings={"push_stock": True, "locations": {"SZ": "gid://shopify/Location/1"}},
     )  # fmt: skip

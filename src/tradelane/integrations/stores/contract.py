@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -165,6 +165,64 @@ class PushResult:
     count: int = 0
 
 
+# --- onboarding: what a connection proved, and its webhook subscriptions ---------------------
+# (``onboarding/verification.py`` and ``onboarding/webhook_subscriptions.py`` use these; each
+# platform implements them in its own ``<platform>/onboarding.py``.)
+#
+# Texts a connector writes here (``ScopeCheck.purpose``, ``VerificationNote.text``) are English
+# msgids marked with ``gettext_noop``: the pages translate them (they are stored as written).
+
+
+@dataclass(frozen=True)
+class ScopeCheck:
+    """One permission the connector needs (or may use): granted or not, and what for.
+
+    ``name``: the platform's own word (Shopify access scope handle, WooCommerce key permission
+    ``read``/``write``, Amazon API section). ``granted`` None: not known (not tried)."""
+
+    name: str
+    needed: bool
+    granted: bool | None
+    purpose: str = ""  # what it is for / what goes missing without it (a gettext_noop msgid)
+
+
+@dataclass(frozen=True)
+class VerificationNote:
+    level: str  # "info", "warning", "error"
+    text: str  # a gettext_noop msgid, with %(name)s placeholders filled from ``params``
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What one test call against the platform proved."""
+
+    ok: bool  # the test call answered (the credentials work)
+    shop_name: str = ""
+    shop_domain: str = ""
+    plan: str = ""
+    currency: str = ""
+    scopes: tuple[ScopeCheck, ...] = ()
+    api_version: str = ""
+    api_supported_until: date | None = None  # None: no retirement date announced
+    api_version_source: str = ""  # where the support window is documented
+    token_expires_at: datetime | None = None  # None: the credential does not expire
+    webhooks_supported: bool = True  # False: the platform is polled only (Amazon here)
+    notes: tuple[VerificationNote, ...] = ()
+    error: str = ""  # why the test call failed (the platform's words)
+
+
+@dataclass(frozen=True)
+class WebhookSubscription:
+    """One webhook subscription as the platform lists it."""
+
+    id: str
+    topic: str  # the platform's topic, as ``webhook_topics`` names it
+    address: str
+    created_at: str = ""
+    active: bool = True  # False: present but switched off (WooCommerce disables after failures)
+
+
 class Connector(Protocol):
     platform: str
 
@@ -194,8 +252,31 @@ class Connector(Protocol):
     def cursor_minus(self, cursor: str | None, seconds: int) -> str | None:
         """The cursor moved back by ``seconds`` (reconciliation re-reads an overlap)."""
 
+    # --- onboarding (``<platform>/onboarding.py``) ---------------------------------------------
 
-ConnectorFactory = Callable[["StoreConnection"], Connector]
+    def verify(self) -> Verification:
+        """One cheap test call: the shop, its plan and currency, the permissions granted
+        against those needed, the API version. A refusal is ``ok=False`` with ``error``;
+        ``Unavailable`` is raised when the platform cannot be reached."""
+
+    def webhook_topics(self) -> tuple[str, ...]:
+        """The webhook topics this connector needs (empty: the platform is polled only)."""
+
+    def webhook_delivery_topic(self, topic: str) -> str:
+        """The topic as deliveries carry it (``WebhookDelivery.topic``), e.g. Shopify's
+        ``ORDERS_CREATE`` is delivered as ``orders/create``."""
+
+    def list_webhooks(self) -> list[WebhookSubscription]:
+        """The app's webhook subscriptions as the platform lists them now."""
+
+    def create_webhook(self, topic: str, address: str) -> WebhookSubscription:
+        """Subscribe ``address`` to ``topic``; ``PlatformError`` when refused."""
+
+    def delete_webhook(self, subscription_id: str) -> None:
+        """Remove one subscription (already gone: no error)."""
+
+
+ConnectorFactory = Callable[..., Connector]  # (connection, **options)
 _registry: dict[str, ConnectorFactory] = {}
 
 
@@ -213,12 +294,14 @@ def platforms() -> list[str]:
     return sorted(_registry)
 
 
-def connector_for(connection: StoreConnection) -> Connector:
+def connector_for(connection: StoreConnection, **options: Any) -> Connector:
+    """The connector of a connection; ``options`` go to its constructor (e.g. ``retries=0``
+    for a call a person waits for)."""
     try:
         factory = _registry[connection.platform]
     except KeyError:
         raise PlatformError(f"No connector for the platform {connection.platform!r}") from None
-    return factory(connection)
+    return factory(connection, **options)
 
 
 # --- catalog onboarding: the store's locations and products (``onboarding/``) -----------------

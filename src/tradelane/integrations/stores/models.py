@@ -46,6 +46,9 @@ class StoreConnection(models.Model):
     # ``store.stock`` message (null: never pushed, the first sweep pushes every mapped SKU)
     stock_pushed_movement_id = models.BigIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # what the last test call proved and what happened to the webhooks
+    # (``onboarding/verification.py``: shop, plan, currency, scopes, webhooks, when)
+    verification = models.JSONField(default=dict, blank=True)
     connected_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,
         null=True,

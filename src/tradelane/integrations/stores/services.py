@@ -19,6 +19,7 @@ from tradelane.orders.models import Store
 
 from . import contract
 from .models import PlatformInventoryItem, StoreConnection
+from .onboarding import verification
 from .settings_schema import clean_settings
 
 REQUIRED_CREDENTIALS = {
@@ -87,8 +88,13 @@ def connect(
     credentials: dict,
     settings: dict | None = None,
     base_url: str = "",
+    onboard: bool = False,
 ) -> StoreConnection:
-    """Connect a store to its platform (or reconnect a disconnected one with new credentials)."""
+    """Connect a store to its platform (or reconnect a disconnected one with new credentials).
+
+    ``onboard``: then make the test call and create the webhooks the connector needs
+    (``onboarding.verification``), after the connection is saved: a failure there leaves it
+    saved, and its ``verification`` says what failed."""
     require(actor, P.STORE_MANAGE)
     platform = store.platform
     if platform not in contract.platforms():
@@ -131,13 +137,25 @@ def connect(
             conn,
             {"platform": platform, "shop_domain": shop_domain, "settings": cleaned},
         )  # never the credentials
+    if onboard:
+        verification.verify(actor, conn)
     return conn
 
 
 def disconnect(actor, connection: StoreConnection, reason: str = "") -> StoreConnection:
+    """Disconnect; the webhooks a verification registered are removed from the platform first
+    (a failure there is recorded in ``verification["webhooks"]["removal"]``, the disconnect
+    goes on: the subscriptions then point at an address that answers 404)."""
     require(actor, P.STORE_MANAGE)
+    removal = verification.remove_webhooks(connection)  # a platform call: outside the transaction
     with transaction.atomic():
         mark_disconnected(connection, reason or "disconnected by a user", actor=actor)
+        if removal:
+            record = dict(connection.verification or {})
+            record["webhooks"] = {**(record.get("webhooks") or {}), "removal": removal}
+            StoreConnection.objects.filter(pk=connection.pk).update(verification=record)
+            connection.verification = record
+            audit.record(actor, "stores.connection.webhooks_removed", connection, removal)
     return connection
 
 

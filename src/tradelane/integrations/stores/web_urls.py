@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import catalog as c
+from .views import onboarding as onb
 from .views import pages as v
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("stores/connections/<int:pk>/settings/", v.store_settings, name="store_settings"),
     path("stores/connections/<int:pk>/disconnect/", v.store_disconnect, name="store_disconnect"),
     path("stores/connections/<int:pk>/sync/", v.store_sync, name="store_sync"),
+    # onboarding: the connection's health and the re-verify button
+    path("stores/connections/<int:pk>/health/", onb.store_health, name="store_health"),
+    path("stores/connections/<int:pk>/verify/", onb.store_verify, name="store_verify"),
     # the store's catalog and locations (views/catalog.py)
     path("stores/connections/<int:pk>/catalog/", c.catalog_page, name="store_catalog"),
     path(

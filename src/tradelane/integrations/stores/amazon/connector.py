@@ -54,6 +54,7 @@ from ..wire_formats import cursor_minus, parse_time, utc_cursor
 from . import mapping
 from .catalog import AmazonCatalog
 from .client import LWA_URL, LwaTokens, SpApiClient
+from .onboarding import AmazonOnboarding
 
 PAGE_SIZE = 100  # searchOrders maxResultsPerPage maximum
 LAG = timedelta(minutes=2)  # searchOrders: the Before bound at least two minutes ago
@@ -66,7 +67,7 @@ SHIP_DATA = "FULFILLMENT,PACKAGES"
 
 
 @register("amazon")
-class AmazonConnector(AmazonCatalog):
+class AmazonConnector(AmazonOnboarding, AmazonCatalog):  # verify (polled); catalog
     platform = "amazon"
 
     def __init__(self, connection, *, sleep=None, retries: int = 3, clock=None, now=None):

@@ -28,6 +28,12 @@ Speaks the documented shapes (sources and the rules checked: ``amazon_shapes``):
   in that marketplace answers 404 / ``INVALID``).
 - searchListingsItems (``GET /listings/2021-08-01/items/{sellerId}``: one marketplace,
   ``pageSize`` 1 to 20, ``pageToken``): ``amazon_catalog``.
+- Sellers API v1: ``GET /sellers/v1/marketplaceParticipations`` (getMarketplaceParticipations:
+  each marketplace's id, country, name, default currency and the seller's participation;
+  https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference). It needs no role.
+- Roles (https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api): an
+  operation of an API section whose role the app was not granted answers 403 ``Unauthorized``
+  (``roles``: the sections granted, ``orders`` and ``listings`` by default).
 Every SP-API call needs a valid, unexpired ``x-amz-access-token`` (403 ``Unauthorized``
 otherwise) and is counted against its operation's token bucket: 429 ``QuotaExceeded`` when
 empty. Answers carry ``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId``.
@@ -69,6 +75,12 @@ ITEMS = re.compile(rf"^{V0}/([0-9A-Za-z\-]+)/orderItems$")
 CONFIRM = re.compile(rf"^{V0}/([0-9A-Za-z\-]+)/shipmentConfirmation$")
 ONE_26 = re.compile(rf"^{V26}/([0-9A-Za-z\-]+)$")
 LISTING = re.compile(r"^/listings/2021-08-01/items/([^/]+)/([^/]+)$")
+PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
+# the API section (role) of each operation; the Sellers API needs none
+SECTIONS = {"searchOrders": "orders", "getOrder": "orders", "getOrders": "orders",
+            "getOrderV0": "orders", "getOrderItems": "orders", "confirmShipment": "orders",
+            "getListingsItem": "listings", "patchListingsItem": "listings",
+            "searchListingsItems": "listings"}  # fmt: skip
 SELLER = "A1FAKESELLER0001"
 LAG = timedelta(minutes=2)  # searchOrders: the ...Before bound at least two minutes ago
 
@@ -105,8 +117,15 @@ class FakeAmazon(FakeServer):
         refresh_token: str = "Atzr|fake",
         expires_in: int = 3600,
         seller_id: str = SELLER,
+        roles: tuple[str, ...] = ("orders", "listings"),
     ):
         super().__init__()
+        self.roles = set(roles)
+        self.store_name = "Fake Seller Store"
+        self.participations = [  # (marketplace id, country, name, currency, domain)
+            (MARKETPLACE, "US", "Amazon.com", "USD", "www.amazon.com"),
+            ("A1F83G8C2ARO7P", "GB", "Amazon.co.uk", "GBP", "www.amazon.co.uk"),
+        ]
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_token = refresh_token
@@ -129,6 +148,7 @@ class FakeAmazon(FakeServer):
                        "getOrderItems": (50.0, 30), "confirmShipment": (50.0, 10),
                        "getListingsItem": (50.0, 10),
                        "patchListingsItem": (50.0, 5),
+                       "getMarketplaceParticipations": (50.0, 15),
                        "searchListingsItems": (50.0, 5)}  # fmt: skip
         self.search_calls: list[dict] = []  # the query of every searchListingsItems call
         self._buckets: dict[str, _Bucket] = {}
@@ -197,6 +217,8 @@ class FakeAmazon(FakeServer):
                 return "getOrderV0"
             if LISTING.match(path):
                 return "getListingsItem"
+            if path == PARTICIPATIONS:
+                return "getMarketplaceParticipations"
             if amazon_catalog.SEARCH.match(path):
                 return "searchListingsItems"  # fakes/amazon_catalog.py
         if method == "POST" and CONFIRM.match(path):
@@ -218,6 +240,8 @@ class FakeAmazon(FakeServer):
             detail = "The access token you provided has expired." if expires is not None else ""
             return 403, _error("Unauthorized", "Access to requested resource is denied.",
                                detail), {}  # fmt: skip
+        if SECTIONS.get(op, "") and SECTIONS[op] not in self.roles:
+            return 403, _error("Unauthorized", "Access to requested resource is denied."), {}
         rate, burst = self.limits[op]
         limit = {"x-amzn-RateLimit-Limit": f"{rate}", "x-amzn-RequestId": str(uuid.uuid4())}
         with self.lock:
@@ -239,7 +263,9 @@ class FakeAmazon(FakeServer):
         op = self._operation(method, path)
         limit = {"x-amzn-RateLimit-Limit": f"{self.limits[op][0]}",
                  "x-amzn-RequestId": str(uuid.uuid4())}  # fmt: skip
-        if op == "searchOrders":
+        if op == "getMarketplaceParticipations":
+            status, body = 200, self._participations()
+        elif op == "searchOrders":
             status, body = self._search(query)
         elif op == "getOrder":
             status, body = self._get_2026(ONE_26.match(path).group(1), query)
@@ -266,6 +292,16 @@ class FakeAmazon(FakeServer):
             with self.lock:
                 self.refused.append((op, body["errors"][0]["message"]))
         return status, body, limit
+
+    def _participations(self) -> dict:
+        return {"payload": [
+            {"marketplace": {"id": mid, "countryCode": country, "name": name,
+                             "defaultCurrencyCode": currency, "defaultLanguageCode": "en_US",
+                             "domainName": domain},
+             "storeName": self.store_name,
+             "participation": {"isParticipating": True, "hasSuspendedListings": False}}
+            for mid, country, name, currency, domain in self.participations
+        ]}  # fmt: skip
 
     def _token(self, raw: bytes):
         form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}

@@ -100,6 +100,9 @@ class FakeServer:
             def do_PATCH(self):  # noqa: N802
                 fake._handle(self, "PATCH")
 
+            def do_DELETE(self):  # noqa: N802
+                fake._handle(self, "DELETE")
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

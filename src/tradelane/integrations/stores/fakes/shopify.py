@@ -40,6 +40,8 @@ for (``shopify_data.shape``), and it refuses what Shopify refuses, each rule wit
 - Bulk queries: one top-level connection; at most five running per shop (2026-01 and later);
   the result is JSONL at a URL that needs no token
   (https://shopify.dev/docs/api/usage/bulk-operations/queries).
+- Shop, access scopes and webhook subscriptions (``shopify_onboarding``): HTTPS addresses
+  only, one subscription per topic and address.
 - Client credentials: ``POST /admin/oauth/access_token`` with ``grant_type=client_credentials``
   returns a token that expires after ``expires_in`` seconds
   (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant).
@@ -66,6 +68,7 @@ from .shopify_bulk import BulkOperations
 from .shopify_catalog import ShopifyCatalogData
 from .shopify_data import argument, graphql_node, iso, make_order, rest_payload, shape
 from .shopify_fulfillment import FulfillmentOrders
+from .shopify_onboarding import FakeShopifyOnboarding
 
 __all__ = ["FakeShopify", "make_order", "rest_payload", "graphql_node", "sign"]
 
@@ -89,6 +92,10 @@ class GraphQLRefused(Exception):
     def __init__(self, error: dict):
         super().__init__(error["message"])
         self.error = error
+
+
+def _raise(error: dict):
+    raise GraphQLRefused(error)
 
 
 class FakeShopify(FakeServer):
@@ -132,6 +139,8 @@ class FakeShopify(FakeServer):
         self.bulk = BulkOperations(self)
         self.catalog = ShopifyCatalogData(self)  # locations and products
         self._mutation_lock = threading.Lock()
+        # onboarding: shop, granted scopes (``onboarding.scopes``), webhook subscriptions
+        self.onboarding = FakeShopifyOnboarding(self)
 
     # --- data -------------------------------------------------------------------------------
 
@@ -221,7 +230,7 @@ class FakeShopify(FakeServer):
         token = "shpat_cc_" + uuid.uuid4().hex
         with self.lock:
             self.issued_tokens[token] = self.clock() + self.token_lifetime
-        return 200, {"access_token": token, "scope": "read_orders,write_fulfillments",
+        return 200, {"access_token": token, "scope": ",".join(self.onboarding.scopes),
                      "expires_in": self.token_lifetime}, {}  # fmt: skip
 
     # --- GraphQL ----------------------------------------------------------------------------
@@ -315,6 +324,13 @@ class FakeShopify(FakeServer):
             return self.bulk.status(argument(field, "id", v))
         if name == "currentBulkOperation":
             return self.bulk.current()
+        if name == "shop":
+            return self.onboarding.shop()
+        if name == "currentAppInstallation":
+            return self.onboarding.installation()
+        if name == "webhookSubscriptions":
+            after = argument(field, "after", v)
+            return self.onboarding.list(self._page_size(field, v), after)
         if name in ("locations", "productVariants"):  # fakes/shopify_catalog.py
             size = self._page_size(field, v)
             after = argument(field, "after", v)
@@ -378,6 +394,14 @@ class FakeShopify(FakeServer):
             )
         if name == "inventorySetQuantities":
             return self._m_inventory_set(field, v)
+        if name == "webhookSubscriptionCreate":
+            return self.onboarding.create(
+                argument(field, "topic", v),
+                argument(field, "webhookSubscription", v) or {},
+                lambda message, code: _raise(_error(message, code)),
+            )
+        if name == "webhookSubscriptionDelete":
+            return self.onboarding.delete(argument(field, "id", v))
         raise GraphQLRefused(_error(f"Field '{name}' doesn't exist on type 'Mutation'",
                                     "undefinedField"))  # fmt: skip
 

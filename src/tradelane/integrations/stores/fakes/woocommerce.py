@@ -32,6 +32,9 @@ namespace, as WordPress does for every registered namespace:
   partially shipped.
 Without a plugin those routes answer 404 ``rest_no_route``, as WordPress does.
 
+Key permissions (read, write, read_write), ``GET /system_status`` and the webhook routes
+(``GET``/``POST /webhooks``, ``DELETE /webhooks/<id>?force=true``): ``woocommerce_onboarding``.
+
 Webhooks carry ``X-WC-Webhook-Source``,
 ``-Topic``, ``-Resource``, ``-Event``, ``-Signature``, ``-ID`` and ``-Delivery-ID`` (a hash of
 the webhook id and the current second, as WooCommerce makes it).
@@ -51,6 +54,7 @@ from decimal import Decimal
 from ..wire_formats import hmac_sha256_b64
 from . import woocommerce_catalog
 from .base import HIDDEN, FakeServer, post
+from .woocommerce_onboarding import FakeWooOnboarding
 
 PREFIX = "/wp-json/wc/v3"
 ORDER = re.compile(rf"^{PREFIX}/orders/(\d+)$")
@@ -161,6 +165,8 @@ class FakeWooCommerce(FakeServer):
         self.variations: dict[tuple[int, int], dict] = {}
         self.stock_batches: list[dict] = []
         self._note_id = 1000
+        # onboarding: key permissions (``onboarding.permissions``), system status, webhooks
+        self.onboarding = FakeWooOnboarding(self)
         for i in range(orders):
             self.add_order(make_order(i))
 
@@ -221,7 +227,7 @@ class FakeWooCommerce(FakeServer):
             error = {"code": "woocommerce_rest_authentication_error",
                      "message": "Consumer key is invalid.", "data": {"status": 401}}  # fmt: skip
             return 401, error, {}
-        return None
+        return self.onboarding.refuse_by_permission(method)
 
     def failure_body(self, status: int):
         return {"code": "http_error", "message": "Service Unavailable", "data": {"status": status}}
@@ -236,6 +242,9 @@ class FakeWooCommerce(FakeServer):
 
     def route(self, method, path, query, headers, raw):
         body = json.loads(raw, parse_float=Decimal) if raw else {}
+        answer = self.onboarding.route(method, path, query, body)
+        if answer is not None:
+            return answer
         if m := TRACKINGS.match(path):
             return self._trackings(method, int(m.group(1)), body)
         if path == f"{PREFIX}/orders" and method == "GET":

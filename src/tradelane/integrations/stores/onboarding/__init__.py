@@ -1,1 +1,2 @@
-"""Connecting a store: discover its locations and import its catalog to propose SKU mappings."""
+"""Onboarding a store connection: the test call, webhook subscriptions, health, and the
+store's locations and catalog (SKU mapping proposals)."""

@@ -72,6 +72,15 @@ class TokenSource:
             return cached[0]
         return self._fetch()
 
+    def expires_at(self) -> float | None:
+        """When the token this process holds expires (``clock`` seconds); None for a static
+        token (a custom app's Admin API token does not expire) or when none was fetched."""
+        if not self.grant:
+            return None
+        with _lock:
+            cached = _tokens.get(self._key)
+        return cached[1] if cached else None
+
     def invalidate(self) -> None:
         with _lock:
             _tokens.pop(self._key, None)

@@ -40,6 +40,7 @@ from . import bulk, mapping, queries
 from .auth import TokenSource
 from .catalog import ShopifyCatalog
 from .client import ShopifyClient, user_errors
+from .onboarding import ShopifyOnboarding
 
 GROUP = 250  # orders handed to the sync engine at once (several GraphQL pages)
 FULFILLABLE = {"OPEN", "IN_PROGRESS"}
@@ -70,7 +71,7 @@ def _parse_time(value: str) -> datetime | None:
 
 
 @register("shopify")
-class ShopifyConnector(ShopifyCatalog):
+class ShopifyConnector(ShopifyOnboarding, ShopifyCatalog):  # verify, webhooks; catalog
     platform = "shopify"
 
     def __init__(

@@ -11,7 +11,7 @@ from tradelane.integrations.stores.fakes.shopify import SUPPORTED_VERSIONS, make
 from tradelane.integrations.stores.models import StoreConnection
 from tradelane.integrations.stores.shopify import catalog as shopify_catalog
 from tradelane.integrations.stores.shopify import client as shopify_client
-from tradelane.integrations.stores.shopify import cost, queries
+from tradelane.integrations.stores.shopify import cost, onboarding, queries
 from tradelane.integrations.stores.shopify.client import CostExceeded
 from tradelane.integrations.stores.shopify.connector import ShopifyConnector
 from tradelane.orders.models import Order, OrderLine
@@ -58,6 +58,11 @@ def test_the_published_rule_by_hand():
         (queries.INVENTORY_SET, {}),
         (queries.BULK_RUN, {}),
         (queries.BULK_STATUS, {}),
+        # onboarding (shopify/onboarding.py)
+        (onboarding.VERIFY, {}),
+        (onboarding.WEBHOOKS, {"first": onboarding.WEBHOOKS_PAGE}),
+        (onboarding.WEBHOOK_CREATE, {}),
+        (onboarding.WEBHOOK_DELETE, {}),
         # onboarding: the store's locations and catalog (shopify/catalog.py)
         (shopify_catalog.LOCATIONS, {"first": shopify_catalog.LOCATIONS_PER_PAGE}),
         (shopify_catalog.VARIANTS, {"first": shopify_catalog.VARIANTS_PER_PAGE}),

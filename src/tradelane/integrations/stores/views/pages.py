@@ -517,6 +517,7 @@ def store_connect(request, store_id: int):
                     base_url=form["base_url"],
                     credentials=creds,
                     settings={**(conn.settings if conn else {}), **raw},
+                    onboard=True,
                 )
             except errors.ValidationFailed as exc:
                 errs = _field_errors(exc)
@@ -526,8 +527,11 @@ def store_connect(request, store_id: int):
                     errs[key] = str(ERRORS["missing_credentials"])
             except errors.DomainError as exc:
                 error = _error_dict(exc)
-            else:  # onboarding: read its locations and catalog (views/catalog.py)
-                return _start_catalog_import(request, store)
+            else:  # start reading its locations and catalog (views/catalog.py), then land
+                # on what the test call proved (the health page links to the catalog's progress)
+                saved = StoreConnection.objects.get(store=store)
+                _start_catalog_import(request, saved)
+                return redirect("web:store_health", pk=saved.pk)
     return render(
         request,
         "stores/connect.html",
@@ -546,15 +550,15 @@ def store_connect(request, store_id: int):
     )
 
 
-def _start_catalog_import(request, store: Store):
+def _start_catalog_import(request, conn: StoreConnection) -> None:
+    """Queue the import of the store's locations and catalog (``onboarding.catalog_import``);
+    a refusal leaves the connection as saved (the catalog page has the button)."""
     from ..onboarding import catalog_import
 
-    conn = StoreConnection.objects.get(store=store)
     try:
         catalog_import.start(request.user, conn)
     except errors.DomainError:
-        return redirect("web:stores")
-    return redirect("web:store_catalog", pk=conn.pk)
+        pass
 
 
 def dispatch_defaults() -> dict:

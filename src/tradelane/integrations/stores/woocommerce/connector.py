@@ -56,6 +56,7 @@ from ..wire_formats import cursor_minus, header, parse_time, signature_matches
 from . import mapping
 from .catalog import WooCommerceCatalog
 from .client import API_PREFIX, REST_ROOT, WooCommerceClient
+from .onboarding import WooCommerceOnboarding
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def delivery_key(delivery_id: str, body: bytes) -> str:
 
 
 @register("woocommerce")
-class WooCommerceConnector(WooCommerceCatalog):
+class WooCommerceConnector(WooCommerceOnboarding, WooCommerceCatalog):  # verify; catalog
     platform = "woocommerce"
 
     def __init__(self, connection, *, sleep=None, retries: int = 3):

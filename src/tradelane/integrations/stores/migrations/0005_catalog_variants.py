@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_sku_barcode'),
-        ('stores', '0003_stock_push_mark'),
+        ('stores', '0004_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
