@@ -17,6 +17,12 @@ first/continued weight, no per-kg pricing, no fuel history and no remote-area li
 bracket is a plain flat price by actual weight. karrio matches postal codes exactly (no prefix,
 no range): prefix and range zones are listed as the exact postcodes of the benchmark's parcels
 that fall in them, so they match the same parcels as in rating.py.
+
+Baseline, in the same run on the same machine: the same service zones matched by a plain
+Python loop (for each service, the first zone whose country, postcode list, city list and
+weight bracket hold the parcel gives its flat price), over the same parcels:
+``baseline_quotes_per_s``; ``karrio_quotes_vs_baseline`` = karrio's quotes per second / the
+loop's, a ratio that travels between machines.
 """
 
 from __future__ import annotations
@@ -105,6 +111,31 @@ def _request(k, parcel, services: list[str]):
     )  # fmt: skip
 
 
+def _baseline(services, parcels, n: int) -> tuple[int, float]:
+    """The plain loop over the same zones: (quotes, seconds) for ``n`` parcels (cycled)."""
+    tables = [
+        [(tuple(z.country_codes or ()), tuple(z.postal_codes or ()), tuple(z.cities or ()),
+          z.min_weight or 0.0, z.max_weight, z.rate) for z in s.zones]
+        for s in services
+    ]  # fmt: skip
+    quotes = 0
+    start = time.perf_counter()
+    for i in range(n):
+        p = parcels[i % len(parcels)]
+        kg = max(p.weight_g, 1) / 1000
+        for table in tables:
+            for countries, postcodes, cities, low, high, _rate in table:
+                if (
+                    p.country in countries
+                    and (not postcodes or p.postcode in postcodes)
+                    and (not cities or p.city in cities)
+                    and low <= kg <= high
+                ):
+                    quotes += 1
+                    break
+    return quotes, time.perf_counter() - start
+
+
 def run(parcels, n: int, channels: int = 50, zones: int = 200, brackets: int = 20) -> dict:
     """Rate ``n`` requests (parcels cycled) through karrio-generic; quotes per second."""
     t0 = time.perf_counter()
@@ -118,8 +149,14 @@ def run(parcels, n: int, channels: int = 50, zones: int = 200, brackets: int = 2
         rates, _ = k.sdk.Rating.fetch(req).from_(gateway).parse()
         quotes += len(rates)
     elapsed = time.perf_counter() - start
+    base_quotes, base_s = _baseline(gateway.settings.services, parcels, n)
+    karrio_rate = quotes / elapsed if elapsed else 0.0
+    base_rate = base_quotes / base_s if base_s else 0.0
     return {
-        "karrio_quotes_per_s": round(quotes / elapsed, 1) if elapsed else 0.0,
+        "karrio_quotes_per_s": round(karrio_rate, 1),
+        "karrio_quotes_vs_baseline": round(karrio_rate / base_rate, 4) if base_rate else None,
+        "baseline_quotes_per_s": round(base_rate, 1),
+        "baseline_quotes": base_quotes,
         "karrio_requests_per_s": round(n / elapsed, 2) if elapsed else 0.0,
         "karrio_quotes": quotes,
         "karrio_requests": n,

@@ -602,6 +602,9 @@ def _measure(args, data_dir: Path) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     result = run(args)
+    from _process_memory import idle_rss_mb  # a fresh web process and worker, idle
+
+    result.update(idle_rss_mb())
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

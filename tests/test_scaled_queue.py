@@ -108,9 +108,10 @@ def test_worker_command_follows_the_backend(settings):
 
     settings.TASKS = {"default": {"BACKEND": RQ_BACKEND, "QUEUES": ["default"]}}
     assert cli._worker_command(["--burst"]) == [
-        "tradelane worker", "rqworker", "--job-class", "django_tasks_rq.Job", "--burst",
+        "tradelane worker", "rqworker", "--skip-checks", "--job-class", "django_tasks_rq.Job",
+        "--burst",
     ]  # fmt: skip
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    assert cli._worker_command([]) == ["tradelane worker", "db_worker"]
+    assert cli._worker_command([]) == ["tradelane worker", "db_worker", "--skip-checks"]
     settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["immediate"]}}
     assert cli._worker_command([]) is None

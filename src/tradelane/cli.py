@@ -23,6 +23,13 @@ import time
 import unicodedata
 
 PARENT_PID_ENV = "TRADELANE_WORKER_PARENT_PID"
+# TRADELANE_WORKER_NICE: a lower CPU priority (Unix nice) for the task worker. Off by default:
+# on SQLite the worker holds the one write lock while it applies an order, and a niced worker
+# preempted while holding it made the webhook ack wait longer, not shorter (benchmarks/sync.py
+# at 500/s, 2 cores: p99 23.5 ms niced 10 against 21 ms). The worker's webhook loop leaves
+# the CPU to the ack by pausing instead (TRADELANE_WEBHOOK_DRAIN_PAUSE, stores.webhooks).
+WORKER_NICE_ENV = "TRADELANE_WORKER_NICE"
+WORKER_NICE_DEFAULT = 0
 # waitress options of `up` (benchmarks/sync.py serves the same way). Webhook bursts: more open
 # connections than waitress's default 100 (platforms retrying deliveries open many), poll()
 # rather than select() (no 1024-descriptor ceiling), a longer listen backlog. Threads stay 8
@@ -111,11 +118,16 @@ def _uses_rq_worker() -> bool:
 
 
 def _worker_command(argv: list[str]) -> list[str] | None:
-    """The management command that works this installation's queue, or None (inline tasks)."""
+    """The management command that works this installation's queue, or None (inline tasks).
+
+    ``--skip-checks``: Django's system checks would load the URLconf, and with it the whole
+    HTTP API (about 25 MB), into a process that serves no URL; the web process, ``migrate``
+    and ``tradelane manage check`` run them."""
     if _uses_db_worker():
-        return ["tradelane worker", "db_worker", *argv]
+        return ["tradelane worker", "db_worker", "--skip-checks", *argv]
     if _uses_rq_worker():
-        return ["tradelane worker", "rqworker", "--job-class", "django_tasks_rq.Job", *argv]
+        return ["tradelane worker", "rqworker", "--skip-checks", "--job-class",
+                "django_tasks_rq.Job", *argv]  # fmt: skip
     return None
 
 
@@ -364,6 +376,16 @@ def _watch_parent(parent_pid: int) -> None:
             return
 
 
+def _lower_priority() -> None:
+    value = os.environ.get(WORKER_NICE_ENV, "").strip()
+    niceness = int(value) if value.lstrip("-").isdigit() else WORKER_NICE_DEFAULT
+    if niceness > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(niceness)
+        except OSError:  # not allowed here: run at the normal priority
+            pass
+
+
 def cmd_worker(argv: list[str]) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -381,12 +403,18 @@ def cmd_worker(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    # Every worker also runs the scheduled sweep (outbox delivery, idempotency pruning) in a
-    # background thread; it is safe with many workers at once (see core.periodic).
+    _lower_priority()
+    # Every worker also runs the scheduled sweep (outbox delivery, idempotency pruning) and
+    # drains the stored store webhooks, each in a background thread; both are safe with many
+    # workers at once (see core.periodic and stores.webhooks.drain_received).
     from tradelane.core import periodic
+    from tradelane.integrations.stores import webhooks
 
     stop = threading.Event()
     periodic.run_in_background(stop)
+    threading.Thread(
+        target=webhooks.run_drain, args=(stop,), name="tradelane-webhooks", daemon=True
+    ).start()
     try:
         execute_from_command_line(command)
     finally:

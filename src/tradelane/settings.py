@@ -361,7 +361,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["task_failures_only"]}},
     # on the logger itself, so every handler (and a test's caplog) gets the one line
-    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
+    # waitress.queue warns "Task queue depth is N" on every request queued behind busy
+    # threads: a line per webhook in a burst, which slowed the burst (benchmarks/sync.py)
+    "loggers": {
+        "django.request": {"filters": ["one_line_client_errors"]},
+        "waitress.queue": {"level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 

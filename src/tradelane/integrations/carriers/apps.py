@@ -1,4 +1,22 @@
+import threading
+
 from django.apps import AppConfig
+
+_load_lock = threading.Lock()
+
+
+def load_gateway(carrier: str):
+    """A ``KarrioGateway`` for the carrier, importing karrio on the first call of the process.
+
+    karrio is not imported at start-up: it costs about 50 MB and a second in every web process
+    and worker, and most never make a carrier call. ``karrio_tls`` makes the late import safe
+    from any thread: certificate checks stay on while karrio loads and after (its docstring
+    says how), and ``client`` routes karrio's HTTP through our verifying context.
+    """
+    with _load_lock:
+        from .gateway import KarrioGateway
+
+    return KarrioGateway(carrier)
 
 
 class CarriersConfig(AppConfig):
@@ -10,12 +28,9 @@ class CarriersConfig(AppConfig):
         from tradelane.logistics.carriers import contract as gateways
 
         from . import polling  # noqa: F401  (registers the periodic tracking poll)
-
-        # Importing the gateway imports karrio (about a second) at start-up on purpose: karrio
-        # switches off TLS certificate checks for the whole process while it loads
-        # (karrio_tls puts them back); done here, before any request thread runs, no other
-        # thread can make an HTTPS call in that window.
-        from .gateway import CARRIERS, KarrioGateway
+        from .catalog import CARRIERS, INFOS
 
         for carrier in CARRIERS:
-            gateways.register(carrier, lambda carrier=carrier: KarrioGateway(carrier))
+            gateways.register(
+                carrier, lambda carrier=carrier: load_gateway(carrier), INFOS[carrier]
+            )

@@ -22,8 +22,8 @@ reference, and before buying, the gateway looks the reference up at the carrier:
 - USPS international: karrio's API for it offers no reference lookup we could verify; when the
   account has a ``base_url`` (our fakes, or a Tradelane-aware proxy) the gateway asks
   ``GET {base_url}/tradelane/reference/{ref}``. Against the real service an unknown outcome
-  stays unknown: ``REAL_LOOKUP[carrier]`` is False and the caller must send such a shipment to
-  manual review instead of retrying automatically.
+  stays unknown: ``catalog.REAL_LOOKUP[carrier]`` is False and the caller must send such a
+  shipment to manual review instead of retrying automatically.
 
 Our carrier names are karrio's, except ``dhl_express``, which runs on karrio's ``mydhl``
 provider (DHL retires the XML-PI interface karrio's ``dhl_express`` package speaks).
@@ -44,10 +44,9 @@ from typing import Any
 from tradelane.logistics.carriers import contract as g
 
 from . import client, mapping
+from .catalog import CARRIERS
 from .karrio_tls import lib, models, mydhl_units, sdk
 
-CARRIERS = ("dhl_express", "fedex", "ups", "usps_international")
-REAL_LOOKUP = {"ups": True, "fedex": True, "dhl_express": True, "usps_international": False}
 KARRIO_PROVIDER = {"dhl_express": "mydhl"}  # ours -> karrio's, where they differ
 LOOKUP_DAYS = 30  # how far back a reference lookup searches
 

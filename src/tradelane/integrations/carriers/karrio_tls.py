@@ -1,13 +1,20 @@
-"""The one place that imports karrio.
+"""The one place that imports karrio, with certificate checks on all the way through.
 
 ``karrio.core.utils.helpers`` runs, at import time,
-``ssl._create_default_https_context = ssl._create_unverified_context``, which switches off
+``ssl._create_default_https_context = ssl._create_unverified_context``, which would switch off
 certificate checks for every ``urllib`` HTTPS call in the whole process (ours included). It is
 the only such line in karrio and its carrier packages (checked with
-``grep -rn _create_default_https_context site-packages``). We import karrio here, then put the
-verified default back; ``ensure_verified()`` is called again before each carrier call, so a
-later import of a karrio module cannot switch the checks off for long, and
-``client.py`` passes its own verifying ``SSLContext`` to every request anyway.
+``grep -rn _create_default_https_context site-packages``).
+
+karrio is loaded late, by the first carrier call (``apps.load_gateway``), so another thread of
+the same process may be making an HTTPS call while this module runs. So the bad line must never
+take effect, not even for a moment: while karrio's modules import,
+``ssl._create_unverified_context`` is the verifying ``ssl.create_default_context``, and the bad
+line assigns a verifying factory. (A thread asking for an unverified context in that second
+gets a verifying one: it fails closed. The standard library's own ``ssl._create_stdlib_context``
+is a separate name and is untouched.)
+Afterwards ``ensure_verified()`` checks the default again; it is also called before each carrier
+call, and ``client.py`` passes its own verifying ``SSLContext`` to every request anyway.
 """
 
 from __future__ import annotations
@@ -28,18 +35,23 @@ from loguru import logger as _karrio_log  # noqa: E402  (karrio logs through log
 # them; our own client logs what matters through the logging module
 _karrio_log.disable("karrio")
 
-import karrio.core.models as models  # noqa: E402
-import karrio.core.units as units  # noqa: E402
-import karrio.core.utils.helpers as helpers  # noqa: E402  (the module with the bad line)
-import karrio.lib as lib  # noqa: E402
+_unverified = ssl._create_unverified_context
+ssl._create_unverified_context = _VERIFIED  # what karrio's bad line will assign
+try:
+    import karrio.core.models as models
+    import karrio.core.units as units
+    import karrio.core.utils.helpers as helpers  # the module with the bad line
+    import karrio.lib as lib
 
-# import every carrier package we use now, so nothing imported later re-runs the bad line
-import karrio.mappers.fedex  # noqa: E402, F401
-import karrio.mappers.mydhl  # noqa: E402, F401  (DHL Express, MyDHL API)
-import karrio.mappers.ups  # noqa: E402, F401
-import karrio.mappers.usps_international  # noqa: E402, F401
-import karrio.providers.mydhl.units as mydhl_units  # noqa: E402
-import karrio.sdk as sdk  # noqa: E402
+    # import every carrier package we use now, so nothing imported later re-runs the bad line
+    import karrio.mappers.fedex  # noqa: F401
+    import karrio.mappers.mydhl  # noqa: F401  (DHL Express, MyDHL API)
+    import karrio.mappers.ups  # noqa: F401
+    import karrio.mappers.usps_international  # noqa: F401
+    import karrio.providers.mydhl.units as mydhl_units
+    import karrio.sdk as sdk
+finally:
+    ssl._create_unverified_context = _unverified
 
 ensure_verified()
 

@@ -166,15 +166,41 @@ class CarrierGateway(Protocol):
     def track(self, account: Account, tracking_numbers: list[str]) -> list[TrackResult]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CarrierInfo:
+    """What a page may say about an installed carrier without loading its SDK.
+
+    ``capabilities`` names the contract methods the carrier's API really carries out
+    (``rate``, ``label``, ``void``, ``track``); ``finds_lost_labels`` says whether a label
+    purchase whose answer was lost can be looked up at the carrier by its idempotency key.
+    """
+
+    name: str
+    title: str
+    capabilities: tuple[str, ...] = ("rate", "label", "void", "track")
+    finds_lost_labels: bool = False
+
+
 _factories: dict[str, Callable[[], CarrierGateway]] = {}
+_infos: dict[str, CarrierInfo] = {}
 
 
-def register(carrier: str, factory: Callable[[], CarrierGateway]) -> None:
+def register(
+    carrier: str, factory: Callable[[], CarrierGateway], info: CarrierInfo | None = None
+) -> None:
+    """``factory`` is called on each ``gateway_for``: it may import the carrier's SDK then,
+    so that listing carriers (``registered``, ``carriers``) never does."""
     _factories[carrier] = factory
+    _infos[carrier] = info or CarrierInfo(name=carrier, title=carrier)
 
 
 def registered() -> list[str]:
     return sorted(_factories)
+
+
+def carriers() -> list[CarrierInfo]:
+    """The installed carriers, by name, for pages and the API."""
+    return [_infos[name] for name in registered()]
 
 
 def gateway_for(carrier: str) -> CarrierGateway:

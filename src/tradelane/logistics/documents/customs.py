@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from . import pdfdraw as d
 from .data import CATEGORIES, CATEGORY_LABELS, Address, CustomsDeclaration
 from .formatting import amount, country_label, kg
 from .labels_pdf import CN22_STATEMENT
 from .tables import MARGIN, MM, PAGE_W, Column, address_block, render_table_document
+
+if TYPE_CHECKING:  # reportlab is imported where a PDF is drawn (pdfdraw)
+    from reportlab.pdfgen.canvas import Canvas
 
 W = PAGE_W - 2 * MARGIN
 INVOICE_DATE_WIDTH = 36 * MM  # "Date 日期:" and an ISO date at the end of the signature line

@@ -20,10 +20,6 @@ import os
 import threading
 from dataclasses import dataclass
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
-
 log = logging.getLogger(__name__)
 
 ENV_VAR = "TRADELANE_CJK_FONT"
@@ -69,6 +65,11 @@ def _candidates() -> list[tuple[str, int]]:
 
 
 def _register() -> CJKFont:
+    # reportlab is imported here, by the first PDF drawn (the UI's banner imports this module)
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
     for path, index in _candidates():
         if not os.path.isfile(path):
             continue

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from tradelane.core.errors import ValidationFailed
 
@@ -23,6 +22,9 @@ from . import pdfdraw as d
 from .choice import label_has_cn22
 from .data import CATEGORIES, CATEGORY_LABELS, SIZES, CustomsDeclaration, LabelData
 from .formatting import amount, country_label, dims, kg
+
+if TYPE_CHECKING:  # reportlab is imported where a PDF is drawn (pdfdraw)
+    from reportlab.pdfgen.canvas import Canvas
 
 MM = d.MM
 PAGE = {"4x6": (101.6 * MM, 152.4 * MM), "100x100": (100 * MM, 100 * MM)}

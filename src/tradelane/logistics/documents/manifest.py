@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from tradelane.core.spreadsheet_safety import neutralize
 
@@ -13,6 +12,9 @@ from . import pdfdraw as d
 from .data import ManifestData
 from .formatting import amount, kg
 from .tables import MARGIN, MM, PAGE_W, Column, render_table_document
+
+if TYPE_CHECKING:  # reportlab is imported where a PDF is drawn (pdfdraw)
+    from reportlab.pdfgen.canvas import Canvas
 
 CSV_HEADER = (
     "line", "tracking_number", "reference", "receiver_name", "city", "country", "pieces",

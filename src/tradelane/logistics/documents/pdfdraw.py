@@ -10,12 +10,29 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-
-from reportlab.graphics.barcode.code128 import Code128
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from .fonts import LATIN, LATIN_BOLD, cjk_font
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
+# reportlab (about 6 MB with Pillow) is imported by the first PDF drawn, not by every process
+# that imports the documents package (the API's URLconf does): the functions below import it.
+
+
+def _first_string_width(text: str, name: str, size: float) -> float:
+    """Imports reportlab's ``stringWidth`` and puts it in ``_string_width``'s place, so the
+    many calls that follow (wrapping, fitting) cost nothing extra."""
+    global _string_width
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    _string_width = stringWidth
+    return _string_width(text, name, size)
+
+
+_string_width = _first_string_width
+
 
 MM = 72 / 25.4
 
@@ -38,7 +55,7 @@ def font_for(text: str, bold: bool = False) -> tuple[str, bool]:
 
 def width(text: str, size: float, bold: bool = False) -> float:
     name, _ = font_for(text, bold)
-    return stringWidth(text, name, size)
+    return _string_width(text, name, size)
 
 
 def fit_size(text: str, size: float, max_width: float, bold: bool = False, min_size=5.0):
@@ -84,7 +101,7 @@ def text(
         s = clip(s, size, max_width, bold)
     name, fake_bold = font_for(s, bold)
     if align != "left":
-        w = stringWidth(s, name, size)
+        w = _string_width(s, name, size)
         x = x - w if align == "right" else x - w / 2
     if fake_bold:
         c.saveState()
@@ -194,6 +211,8 @@ def barcode(
     Returns the drawn width."""
     modules = _modules(value)
     bar = min(max_bar, max_width / (modules + 20))
+    from reportlab.graphics.barcode.code128 import Code128
+
     bc = Code128(value, barWidth=bar, barHeight=height, humanReadable=False, quiet=True)
     w = bc.width
     if align == "center":
@@ -205,11 +224,15 @@ def barcode(
 @lru_cache(maxsize=1024)
 def _modules(value: str) -> int:
     """The number of modules (narrow bar units) of ``value``'s Code128 symbol, no quiet zone."""
+    from reportlab.graphics.barcode.code128 import Code128
+
     bc = Code128(value, barWidth=1, humanReadable=False, quiet=False)
     return round(bc.width)
 
 
 def new_canvas(buffer: io.BytesIO, pagesize, title: str) -> Canvas:
+    from reportlab.pdfgen.canvas import Canvas
+
     c = Canvas(buffer, pagesize=pagesize, pageCompression=1, invariant=1)
     c.setTitle(title)
     c.setCreator("Tradelane")

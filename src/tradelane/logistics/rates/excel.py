@@ -34,9 +34,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from tradelane.core import spreadsheet_safety as safety
 from tradelane.core.errors import ValidationFailed
 
@@ -50,6 +47,15 @@ from .descriptions import (
     ZoneData,
 )
 from .validation import validate_sheet
+
+
+def get_column_letter(index: int) -> str:
+    """openpyxl's column letter; openpyxl (about 12 MB) is imported where a sheet is read or
+    written, not by every process that imports the rates package."""
+    from openpyxl.utils import get_column_letter as letter
+
+    return letter(index)
+
 
 TAB_PRICES, TAB_ZONES, TAB_FORMULAS = "Prices", "Zones", "Formulas"
 TAB_FUEL, TAB_SURCHARGES, TAB_AREAS, TAB_SHEET = "Fuel", "Surcharges", "Remote areas", "Sheet"
@@ -652,6 +658,8 @@ def _append(ws, values: list[Any], text_columns: tuple[int, ...] = ()) -> None:
 
 def write_workbook(data: SheetData) -> bytes:
     """Write a (validated) sheet in the layout ``read_workbook`` reads."""
+    from openpyxl import Workbook
+
     data = data.canonical()
     wb = Workbook()
     ws = wb.active

@@ -33,6 +33,31 @@ def test_the_four_carriers_are_registered():
     assert {"dhl_express", "fedex", "ups", "usps_international"} <= set(g.registered())
 
 
+def test_the_carrier_list_says_what_each_carrier_does():
+    infos = {i.name: i for i in g.carriers() if i.name in CARRIER_NAMES}
+    assert infos == {
+        "dhl_express": g.CarrierInfo(
+            "dhl_express", "DHL Express (MyDHL API)", ("rate", "label", "track"), True
+        ),
+        "fedex": g.CarrierInfo("fedex", "FedEx", ("rate", "label", "void", "track"), True),
+        "ups": g.CarrierInfo("ups", "UPS", ("rate", "label", "void", "track"), True),
+        "usps_international": g.CarrierInfo(
+            "usps_international", "USPS International", ("rate", "label", "void", "track"), False
+        ),
+    }
+
+
+def test_gateway_for_builds_the_karrio_gateway():
+    from tradelane.integrations.carriers.gateway import KarrioGateway
+
+    gateway = g.gateway_for("fedex")
+    assert isinstance(gateway, KarrioGateway)
+    assert gateway.carrier == "fedex"
+
+
+CARRIER_NAMES = ("dhl_express", "fedex", "ups", "usps_international")
+
+
 def test_rate(carrier):
     results = carrier.gateway.rate(carrier.account, carrier.rate_request())
     got = {r.service_code: str(r.total.amount) for r in results}

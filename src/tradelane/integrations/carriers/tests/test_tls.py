@@ -4,7 +4,10 @@ switches them back on. A local HTTPS server with a self-signed certificate must 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import ssl
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -93,3 +96,69 @@ def test_our_carrier_client_refuses_it_with_a_clear_error(https_url):
     assert err.value.code == "carrier_tls_error"
     assert err.value.retryable is False
     assert policy.requests == 1
+
+
+# --- karrio loaded late, by the first carrier call, in a fresh interpreter --------------------
+
+LATE_IMPORT = """
+import os, ssl, sys, threading
+import django
+django.setup()
+from django.urls import get_resolver
+get_resolver().url_patterns
+from tradelane.wsgi import application  # noqa: F401
+assert not [m for m in sys.modules if m == "karrio" or m.startswith("karrio.")], "at start-up"
+
+from tradelane.logistics.carriers import contract as g
+assert [c.name for c in g.carriers()] == ["dhl_express", "fedex", "ups", "usps_international"]
+assert "karrio" not in sys.modules, "listing carriers"
+
+# watch the default HTTPS context from another thread while karrio imports
+seen, stop = set(), threading.Event()
+def watch():
+    while not stop.is_set():
+        seen.add(ssl._create_default_https_context)
+watcher = threading.Thread(target=watch)
+watcher.start()
+gateway = g.gateway_for("ups")  # imports karrio
+stop.set()
+watcher.join()
+assert "karrio.core.utils.helpers" in sys.modules
+assert seen == {ssl.create_default_context}, seen
+assert ssl._create_default_https_context is ssl.create_default_context
+assert ssl._create_unverified_context is ssl._create_stdlib_context  # put back as it was
+
+account = g.Account("UPS1", "ups", {"client_id": "a", "client_secret": "b",
+                                    "account_number": "1"}, base_url=os.environ["HTTPS_URL"])
+address = g.PartyAddress("A", "1 Road", "Shenzhen", "CN", "518000")
+try:
+    gateway.rate(account, g.RateRequest("", address, address, (g.PieceSpec(1000),)))
+except g.CarrierError as exc:
+    print("CODE", exc.code)
+import urllib.request, urllib.error
+try:
+    urllib.request.urlopen(os.environ["HTTPS_URL"], timeout=5)
+except urllib.error.URLError as exc:
+    print("URLOPEN", type(exc.reason).__name__)
+"""
+
+
+def test_karrio_is_loaded_by_the_first_carrier_call_with_certificates_checked(https_url, tmp_path):
+    """``django.setup()`` and the URLconf import no karrio; the first ``gateway_for`` does, and
+    while it does another thread never sees the unverified default; the carrier call that
+    follows refuses a self-signed certificate, and so does plain urllib."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tradelane.settings",
+        "TRADELANE_DATA_DIR": str(tmp_path),
+        "HTTPS_URL": https_url.rstrip("/"),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", LATE_IMPORT], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split("\n")[:2] == [
+        "CODE carrier_tls_error",
+        "URLOPEN SSLCertVerificationError",
+    ]

@@ -34,7 +34,7 @@ EVENTS = {"created", "updated", "deleted", "restored"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _err(code: str, message: str, status: int) -> tuple[int, dict, dict]:
+def _wc_error(code: str, message: str, status: int) -> tuple[int, dict, dict]:
     return status, {"code": code, "message": message, "data": {"status": status}}, {}
 
 
@@ -62,10 +62,10 @@ class FakeWooOnboarding:
     def refuse_by_permission(self, method: str):
         """The key-permission check WooCommerce runs before routing (None: allowed)."""
         if method in WRITE_METHODS and self.permissions == "read":
-            return _err("woocommerce_rest_authentication_error",
+            return _wc_error("woocommerce_rest_authentication_error",
                         "The API key provided does not have write permissions.", 401)  # fmt: skip
         if method in ("GET", "HEAD") and self.permissions == "write":
-            return _err("woocommerce_rest_authentication_error",
+            return _wc_error("woocommerce_rest_authentication_error",
                         "The API key provided does not have read permissions.", 401)  # fmt: skip
         return None
 
@@ -101,9 +101,9 @@ class FakeWooOnboarding:
         try:
             per_page, page = int(q.get("per_page") or 10), int(q.get("page") or 1)
         except ValueError:
-            return _err("rest_invalid_param", "Invalid parameter(s): per_page", 400)
+            return _wc_error("rest_invalid_param", "Invalid parameter(s): per_page", 400)
         if not 1 <= per_page <= 100 or page < 1:
-            return _err("rest_invalid_param", "Invalid parameter(s): per_page", 400)
+            return _wc_error("rest_invalid_param", "Invalid parameter(s): per_page", 400)
         with self.fake.lock:
             rows = [copy.deepcopy(w) for w in self.webhooks.values()]
         total = len(rows)
@@ -115,12 +115,12 @@ class FakeWooOnboarding:
         topic = str(body.get("topic") or "")
         resource, _, event = topic.partition(".")
         if resource not in RESOURCES or event not in EVENTS:
-            return _err("woocommerce_rest_webhook_invalid_topic",
+            return _wc_error("woocommerce_rest_webhook_invalid_topic",
                         "Webhook topic is required and must be valid.", 400)  # fmt: skip
         url = str(body.get("delivery_url") or "")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            return _err("rest_invalid_param", "Invalid parameter(s): delivery_url", 400)
+            return _wc_error("rest_invalid_param", "Invalid parameter(s): delivery_url", 400)
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
         with self.fake.lock:
             self._next_id += 1
@@ -135,10 +135,10 @@ class FakeWooOnboarding:
 
     def _delete(self, wid: int, q: dict):
         if str(q.get("force") or "").lower() not in ("true", "1"):
-            return _err("woocommerce_rest_trash_not_supported",
+            return _wc_error("woocommerce_rest_trash_not_supported",
                         "Webhooks do not support trashing.", 501)  # fmt: skip
         with self.fake.lock:
             hook = self.webhooks.pop(wid, None)
         if hook is None:
-            return _err("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
+            return _wc_error("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
         return 200, hook, {}

@@ -35,7 +35,7 @@ def _imported(client, conn):
     return job
 
 
-def test_connecting_starts_the_import_and_the_catalog_page_follows_it(client, admin, shop):
+def test_connect_starts_the_import_and_the_health_page_links_to_it(client, admin, shop):
     store = order_services.create_store(
         admin, code="SHOP9", name="Shop 9", platform="shopify", currency="USD", country="US"
     )
@@ -46,18 +46,19 @@ def test_connecting_starts_the_import_and_the_catalog_page_follows_it(client, ad
         "ioss_number": "", "sync_interval_minutes": "5", "alert_after_minutes": "30",
     })  # fmt: skip
     conn = StoreConnection.objects.get(store=store)
-    # it lands on the connection's health page (what the test call proved) ...
+    # the connect lands on what the test call proved; that page links to the catalog
     assert answer.status_code == 302 and answer["Location"] == (
         f"/stores/connections/{conn.pk}/health/"
     )
-    # ... while the import of its locations and catalog is queued
+    health = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    catalog_url = f"/stores/connections/{conn.pk}/catalog/"
+    assert f'href="{catalog_url}" data-testid="catalog-link"' in health
     job = catalog_import.current_job(conn)
     assert job.status == Job.Status.QUEUED
-    url = f"/stores/connections/{conn.pk}/catalog/"
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(catalog_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'hx-get="/stores/connections/{conn.pk}/catalog/progress/"' in page  # polling
     jobs.run(job.pk)
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(catalog_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 of 2 variants read" in page and "hx-get" not in page
     assert "<code>MUG-1</code>" in page and "Same SKU" in page and "100%" in page
     # the location form, pre-filled: Los Angeles is the name of warehouse LA; New York has

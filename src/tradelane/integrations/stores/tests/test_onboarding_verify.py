@@ -257,7 +257,7 @@ def test_amazon_reports_sections_and_is_polled(admin, amazon, client):
     assert record["webhooks"]["error_code"] == "polled"
     client.force_login(admin)
     page = client.get(f"/stores/connections/{conn.pk}/health/").content.decode()
-    assert "Polled every 15 minutes (no webhooks)." in page
+    assert "每 15 分钟拉取一次（无 Webhook）。" in page  # zh-Hans is the default language
 
 
 def test_reverify_button_and_permission(admin, fake, client, cs):
@@ -272,4 +272,4 @@ def test_reverify_button_and_permission(admin, fake, client, cs):
     assert response["Location"] == f"/stores/connections/{conn.pk}/health/"
     assert len(fake.onboarding.pairs()) == 5
     page = client.get(response["Location"]).content.decode()
-    assert "Fake Shop" in page and page.count("✓ present") == 5
+    assert "Fake Shop" in page and page.count("✓ 已订阅") == 5

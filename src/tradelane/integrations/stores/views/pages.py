@@ -530,7 +530,7 @@ def store_connect(request, store_id: int):
             else:  # start reading its locations and catalog (views/catalog.py), then land
                 # on what the test call proved (the health page links to the catalog's progress)
                 saved = StoreConnection.objects.get(store=store)
-                _start_catalog_import(request, saved)
+                _start_catalog_import(request, store)
                 return redirect("web:store_health", pk=saved.pk)
     return render(
         request,
@@ -550,15 +550,15 @@ def store_connect(request, store_id: int):
     )
 
 
-def _start_catalog_import(request, conn: StoreConnection) -> None:
-    """Queue the import of the store's locations and catalog (``onboarding.catalog_import``);
-    a refusal leaves the connection as saved (the catalog page has the button)."""
+def _start_catalog_import(request, store: Store):
     from ..onboarding import catalog_import
 
+    conn = StoreConnection.objects.get(store=store)
     try:
         catalog_import.start(request.user, conn)
     except errors.DomainError:
-        pass
+        return redirect("web:stores")
+    return redirect("web:store_catalog", pk=conn.pk)
 
 
 def dispatch_defaults() -> dict:
