@@ -26,6 +26,8 @@ Speaks the documented shapes (sources and the rules checked: ``amazon_shapes``):
 - Listings Items 2021-08-01: ``GET`` and ``PATCH /listings/2021-08-01/items/{sellerId}/{sku}
   ?marketplaceIds=`` (getListingsItem with the ``summaries``, patchListingsItem; a listing not
   in that marketplace answers 404 / ``INVALID``).
+- searchListingsItems (``GET /listings/2021-08-01/items/{sellerId}``: one marketplace,
+  ``pageSize`` 1 to 20, ``pageToken``): ``amazon_catalog``.
 - Sellers API v1: ``GET /sellers/v1/marketplaceParticipations`` (getMarketplaceParticipations:
   each marketplace's id, country, name, default currency and the seller's participation;
   https://developer-docs.amazon.com/sp-api/docs/sellers-api-v1-reference). It needs no role.
@@ -77,7 +79,8 @@ PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 # the API section (role) of each operation; the Sellers API needs none
 SECTIONS = {"searchOrders": "orders", "getOrder": "orders", "getOrders": "orders",
             "getOrderV0": "orders", "getOrderItems": "orders", "confirmShipment": "orders",
-            "getListingsItem": "listings", "patchListingsItem": "listings"}  # fmt: skip
+            "getListingsItem": "listings", "patchListingsItem": "listings",
+            "searchListingsItems": "listings"}  # fmt: skip
 SELLER = "A1FAKESELLER0001"
 LAG = timedelta(minutes=2)  # searchOrders: the ...Before bound at least two minutes ago
 

@@ -38,7 +38,7 @@ TOPICS = frozenset({
 })  # fmt: skip
 ALL_SCOPES = (
     "read_orders", "read_all_orders", "write_merchant_managed_fulfillment_orders",
-    "write_inventory", "read_products",
+    "write_inventory", "read_products", "read_locations",
 )  # fmt: skip
 
 

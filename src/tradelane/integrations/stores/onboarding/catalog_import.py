@@ -5,7 +5,7 @@ so running it again changes rows, never duplicates them) and proposes SKU mappin
 
 Started when a store is connected (the connect page) and from the catalog page's button; a
 second start while one is queued or running returns that one. Set-based: per platform page,
-one read of the rows already there, one ``bulk_create`` and one ``bulk_update`` (chunked),
+one read of the rows already there, one insert and one update (``core.bulk``, chunked),
 and for the variants whose store SKU was mapped already, one write of their inventory ids.
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import jobs
+from tradelane.core.bulk import insert_rows, update_rows
 from tradelane.core.errors import Conflict, ValidationFailed
 from tradelane.core.models import Job
 
@@ -52,6 +53,12 @@ def start(actor, connection) -> Job:
         if job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
             return job
         return jobs.start(actor, JOB_KIND, {"connection_id": connection.pk})
+
+
+def _values(row: StoreVariant, fields: list[str]) -> list:
+    """The row's values in ``fields`` order, foreign keys by id (``core.bulk``)."""
+    fk = {"connection": "connection_id", "proposed_sku": "proposed_sku_id"}
+    return [getattr(row, fk.get(f, f)) for f in fields]
 
 
 def _clip(value: str, n: int) -> str:
@@ -114,20 +121,22 @@ def upsert_page(connection, variants, cat: sku_proposals.OurCatalog, actor) -> d
             for key, value in data.items():
                 setattr(row, key, value)
             if proposal is not None:
-                counts["accepted"] += (
-                    proposal.state == ProposalState.ACCEPTED != row.state
-                )  # fmt: skip
+                newly = proposal.state == ProposalState.ACCEPTED and row.state != proposal.state
+                counts["accepted"] += newly
                 row.proposed_sku_id = proposal.sku_id
                 row.match_kind = proposal.kind
                 row.confidence = proposal.confidence
                 row.state = proposal.state
             row.updated_at = now
             changed.append(row)
-        with transaction.atomic():
-            StoreVariant.objects.bulk_create(new_rows, batch_size=CHUNK)
-            StoreVariant.objects.bulk_update(
-                changed, [*DATA_FIELDS, *PROPOSAL_FIELDS, "updated_at"], batch_size=CHUNK
-            )
+        fields = [*DATA_FIELDS, *PROPOSAL_FIELDS, "updated_at"]
+        with transaction.atomic():  # one multi-row INSERT and one executemany UPDATE
+            if new_rows:
+                insert_rows(StoreVariant, ["connection", "variant_id", "imported_at", *fields],
+                            [_values(r, ["connection", "variant_id", "imported_at", *fields])
+                             for r in new_rows])  # fmt: skip
+            if changed:
+                update_rows(StoreVariant, fields, [[*_values(r, fields), r.pk] for r in changed])
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
     if mapped_items:  # mapped already: the inventory item ids stock push needs, at once

@@ -92,6 +92,10 @@ SCOPES = (
     ("write_merchant_managed_fulfillment_orders", FULFIL_ALTERNATIVES, True,
      gettext_noop("Push tracking numbers (fulfil orders)")),
     ("write_inventory", (), False, gettext_noop("Push stock levels")),
+    ("read_products", (), False, gettext_noop(
+        "Import the catalog (products and variants) to propose SKU mappings")),
+    ("read_locations", (), False, gettext_noop(
+        "Read the store's locations to map them to our warehouses")),
 )  # fmt: skip
 
 

@@ -217,3 +217,24 @@ def test_the_variant_mapping_reads_shopify_shapes():
     assert shopify_catalog.variant_of(node) == PlatformVariant(
         "gid://shopify/ProductVariant/1", "gid://shopify/InventoryItem/1", "", "", "Mug", "Mug"
     )
+
+
+def test_a_page_is_written_with_a_fixed_number_of_queries(admin, conn, ours):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cat = sku_proposals.load_catalog(conn.store)
+
+    def queries_for(n: int, prefix: str) -> int:
+        page = [PlatformVariant(f"{prefix}-{i}", f"item-{prefix}-{i}", f"{prefix}-{i}", "",
+                                f"Thing {i}", "Things") for i in range(n)]  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            catalog_import.upsert_page(conn, page, cat, admin)
+        return len(captured)
+
+    # new rows: the read, one INSERT (core.bulk sends full multi-row statements and the
+    # remainder: two executemany at most), the transaction; not one query per variant
+    small, large = queries_for(10, "a"), queries_for(400, "b")
+    assert small <= large <= small + 1
+    assert queries_for(10, "a") == queries_for(400, "b")  # the same again: one UPDATE each
+    assert StoreVariant.objects.filter(connection=conn).count() == 410

@@ -58,6 +58,8 @@ def test_shopify_connect_verifies_and_registers_then_disconnect_removes(admin, f
         "read_all_orders": True,
         "write_merchant_managed_fulfillment_orders": True,
         "write_inventory": True,
+        "read_products": True,
+        "read_locations": True,
     }
     assert fake.onboarding.pairs() == [(t, _address(conn)) for t in SHOPIFY_TOPICS]
     assert sorted(record["webhooks"]["created"]) == SHOPIFY_TOPICS
