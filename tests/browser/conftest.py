@@ -114,3 +114,17 @@ def settled():
         )
 
     return wait
+
+
+@pytest.fixture
+def fake():
+    """A fake Shopify (GraphQL Admin API) on a local port, with the client's cost buckets
+    emptied around it (they are per shop domain, and every fake uses the same one)."""
+    from tradelane.integrations.stores.fakes.shopify import FakeShopify
+    from tradelane.integrations.stores.shopify import client as shopify_client
+
+    shopify_client._buckets.clear()
+    server = FakeShopify().start()
+    yield server
+    server.stop()
+    shopify_client._buckets.clear()

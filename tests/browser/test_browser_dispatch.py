@@ -13,9 +13,8 @@ from tradelane.accounts import roles
 from tradelane.core.models import OutboxMessage
 from tradelane.core.outbox import enqueue
 from tradelane.integrations.stores import services, sync, webhooks
-from tradelane.integrations.stores.fakes.shopify import FakeShopify, make_order
+from tradelane.integrations.stores.fakes.shopify import make_order
 from tradelane.integrations.stores.models import StoreConnection, SyncRun, WebhookDelivery
-from tradelane.integrations.stores.shopify import client as shopify_client
 from tradelane.orders import services as order_services
 from tradelane.orders.models import Order
 from tradelane.web.tests.browser_login import log_in
@@ -23,15 +22,6 @@ from tradelane.web.tests.browser_login import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-Test-123"
-
-
-@pytest.fixture
-def fake():
-    shopify_client._buckets.clear()
-    server = FakeShopify().start()
-    yield server
-    server.stop()
-    shopify_client._buckets.clear()
 
 
 @pytest.fixture

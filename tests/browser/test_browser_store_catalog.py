@@ -9,25 +9,14 @@ from playwright.sync_api import expect
 from tradelane.accounts import roles
 from tradelane.core import jobs
 from tradelane.integrations.stores import services
-from tradelane.integrations.stores.fakes.shopify import FakeShopify
 from tradelane.integrations.stores.models import StoreConnection
 from tradelane.integrations.stores.onboarding import catalog_import
-from tradelane.integrations.stores.shopify import client as shopify_client
 from tradelane.orders import services as order_services
 from tradelane.orders.models import StoreSkuMapping
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-Test-123"
-
-
-@pytest.fixture
-def fake():
-    shopify_client._buckets.clear()
-    server = FakeShopify().start()
-    yield server
-    server.stop()
-    shopify_client._buckets.clear()
 
 
 @pytest.fixture

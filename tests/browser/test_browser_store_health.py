@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tradelane.integrations.stores.fakes.shopify import FakeShopify
 from tradelane.integrations.stores.models import StoreConnection
-from tradelane.integrations.stores.shopify import client as shopify_client
 from tradelane.orders import services as order_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,13 +15,10 @@ PASSWORD = "pw-Test-123"
 
 
 @pytest.fixture
-def fake():
-    shopify_client._buckets.clear()
-    server = FakeShopify().start()
-    server.onboarding.scopes = ["read_orders", "write_merchant_managed_fulfillment_orders"]
-    yield server
-    server.stop()
-    shopify_client._buckets.clear()
+def fake(fake):
+    """The browser conftest's fake Shopify, granting no read_all_orders."""
+    fake.onboarding.scopes = ["read_orders", "write_merchant_managed_fulfillment_orders"]
+    return fake
 
 
 def test_connect_lands_on_health_and_reverify_recreates(page, live_server, make_user, fake,

@@ -1,7 +1,10 @@
 import pytest
 
 from tradelane.integrations.stores import services
+from tradelane.integrations.stores.amazon import client as amazon_client
+from tradelane.integrations.stores.fakes.amazon import FakeAmazon
 from tradelane.integrations.stores.fakes.shopify import FakeShopify
+from tradelane.integrations.stores.fakes.woocommerce import FakeWooCommerce
 from tradelane.integrations.stores.shopify import client as shopify_client
 from tradelane.orders import services as order_services
 
@@ -15,6 +18,24 @@ def fake():
     yield server
     server.stop()
     shopify_client._buckets.clear()
+
+
+@pytest.fixture
+def woo():
+    """A fake WooCommerce site (REST API wc/v3)."""
+    server = FakeWooCommerce().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def amazon():
+    """A fake SP-API endpoint, with the client's token and rate caches cleared around it."""
+    amazon_client.reset_caches()
+    server = FakeAmazon().start()
+    yield server
+    server.stop()
+    amazon_client.reset_caches()
 
 
 @pytest.fixture

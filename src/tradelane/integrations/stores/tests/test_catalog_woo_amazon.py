@@ -8,11 +8,9 @@ import httpx
 import pytest
 
 from tradelane.integrations.stores import services
-from tradelane.integrations.stores.amazon import client as amazon_client
 from tradelane.integrations.stores.amazon.connector import AmazonConnector
 from tradelane.integrations.stores.contract import PlatformLocation, PlatformVariant
-from tradelane.integrations.stores.fakes.amazon import MARKETPLACE, FakeAmazon
-from tradelane.integrations.stores.fakes.woocommerce import FakeWooCommerce
+from tradelane.integrations.stores.fakes.amazon import MARKETPLACE
 from tradelane.integrations.stores.fakes.woocommerce_catalog import add_product
 from tradelane.integrations.stores.models import PlatformInventoryItem, StoreVariant
 from tradelane.integrations.stores.onboarding import catalog_import, sku_proposals
@@ -21,13 +19,6 @@ from tradelane.orders import services as order_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 UK = "A1F83G8C2ARO7P"
-
-
-@pytest.fixture
-def woo():
-    server = FakeWooCommerce().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -40,15 +31,6 @@ def woo_conn(admin, woo):
         credentials={"consumer_key": woo.consumer_key, "consumer_secret": woo.consumer_secret,
                      "webhook_secrets": ["s"]},
     )  # fmt: skip
-
-
-@pytest.fixture
-def amazon():
-    amazon_client.reset_caches()
-    server = FakeAmazon().start()
-    yield server
-    server.stop()
-    amazon_client.reset_caches()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from tradelane.core.models import AuditLog
 from tradelane.integrations.stores import services
 from tradelane.integrations.stores.fakes import shopify_onboarding
-from tradelane.integrations.stores.fakes.woocommerce import FakeWooCommerce
 from tradelane.integrations.stores.models import StoreConnection, WebhookDelivery
 from tradelane.integrations.stores.onboarding import health, verification
 from tradelane.orders import services as order_services
@@ -161,13 +160,6 @@ def test_health_shows_the_last_delivery_per_topic(admin, fake):
 # --- WooCommerce ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def woo():
-    server = FakeWooCommerce().start()
-    yield server
-    server.stop()
-
-
 def _woo(admin, woo):
     store = order_services.create_store(
         admin, code="WOOV", name="Woo V", platform="woocommerce", currency="EUR", country="DE"
@@ -214,18 +206,6 @@ def test_woo_read_only_key_changes_nothing_and_is_shown(admin, woo, client):
 
 
 # --- Amazon -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def amazon():
-    from tradelane.integrations.stores.amazon import client as amazon_client
-    from tradelane.integrations.stores.fakes.amazon import FakeAmazon
-
-    amazon_client.reset_caches()
-    server = FakeAmazon().start()
-    yield server
-    server.stop()
-    amazon_client.reset_caches()
 
 
 def _amazon(admin, amazon):
