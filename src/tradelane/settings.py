@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "tradelane.inventory",
     "tradelane.orders",
     "tradelane.logistics",
+    "tradelane.forwarding",
     "tradelane.integrations.spreadsheets",
     "tradelane.integrations.stores",
     "tradelane.web",

@@ -43,6 +43,15 @@ class P:
     TRACKING_MANAGE = "logistics.manage_tracking"  # resolve exceptions, manual events, last mile
     DISPATCH_VIEW = "stores.view_storeconnection"  # the dispatch center (read)
     DISPATCH_OPERATE = "stores.change_storeconnection"  # sync now, push stock, retry, replay
+    # the provider side (forwarding app)
+    PARTNER_VIEW = "forwarding.view_customeraccount"  # customers, levels, agents, lines (read)
+    PARTNER_MANAGE = "forwarding.change_customeraccount"  # create and edit partners, portal users
+    ALL_CUSTOMERS = "forwarding.view_all_customers"  # every customer, not only one's own (sales)
+    WAYBILL_VIEW = "forwarding.view_waybill"  # waybills, labels, tracking (read)
+    WAYBILL_ADD = "forwarding.add_waybill"  # create waybills for a customer
+    WAYBILL_CHANGE = "forwarding.change_waybill"  # edit, cancel, intercept
+    HUB_RECEIVE = "forwarding.receive_waybill"  # inbound scan and weigh at the hub
+    PORTAL_USE = "forwarding.use_portal"  # the customer or agent portal (own account only)
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -52,6 +61,13 @@ WAREHOUSE = "warehouse"
 SALES = "sales"
 BOSS = "boss"
 ADMIN = "admin"
+# the provider's staff and its portal users
+PROVIDER_SALES = "provider_sales"
+PROVIDER_SERVICE = "provider_service"
+HUB_OPERATOR = "hub_operator"
+PROVIDER_FINANCE = "provider_finance"
+PORTAL_CUSTOMER = "portal_customer"
+PORTAL_AGENT = "portal_agent"
 
 _VIEW_ALL = [P.ORDER_VIEW, P.PRODUCT_VIEW, P.STOCK_VIEW]
 
@@ -70,7 +86,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE, P.STORE_SKU_MAP],
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
-           P.TRACKING_VIEW, P.DISPATCH_VIEW],
+           P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
+    # sales: only the customers bound to them (forwarding.partners.scoping)
+    PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
+                     P.WAYBILL_ADD],
+    PROVIDER_SERVICE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
+                       P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ],
+    HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE],
+    PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
+    # a portal user acts for one customer (or agent) account only: scoping.py decides which
+    PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
+    PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],
     ADMIN: [
         v for k, v in vars(P).items() if k.isupper()
     ],
@@ -84,6 +110,12 @@ ROLE_LABELS = {
     SALES: ("销售", "Sales"),
     BOSS: ("老板", "Boss"),
     ADMIN: ("管理员", "Admin"),
+    PROVIDER_SALES: ("业务员", "Provider sales"),
+    PROVIDER_SERVICE: ("客服（物流商）", "Provider customer service"),
+    HUB_OPERATOR: ("操作员（仓库）", "Hub operator"),
+    PROVIDER_FINANCE: ("财务", "Provider finance"),
+    PORTAL_CUSTOMER: ("客户门户", "Customer portal"),
+    PORTAL_AGENT: ("代理门户", "Agent portal"),
 }
 
 

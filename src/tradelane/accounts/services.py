@@ -28,11 +28,14 @@ def create_user(
     first_name: str = "",
     language: str = "",
     check_password: bool = True,
+    permission: str = P.USERS_MANAGE,
 ) -> User:
     """Create a user with ``roles``; the password must pass Django's validators
-    (``check_password=False`` only for the demo's printed, deliberately simple logins)."""
+    (``check_password=False`` only for the demo's printed, deliberately simple logins).
+    ``permission``: what the actor must hold (a provider's partner managers create the portal
+    users of their customers with ``forwarding.change_customeraccount``)."""
     if actor is not None:
-        require(actor, P.USERS_MANAGE)
+        require(actor, permission)
     _check_roles(roles)
     username = _check_username(username)
     if User.objects.filter(username=username).exists():

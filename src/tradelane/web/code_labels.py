@@ -219,6 +219,36 @@ ERROR = {
     "product_mismatch": gettext_lazy("The SKU belongs to another product."),
     "too_long": gettext_lazy("Too long."),
     "too_many_lines": gettext_lazy("An order has at most 200 lines."),
+    "batch_too_large": gettext_lazy("At most %(max)s waybills per request."),
+    "credit_limit_required": gettext_lazy("A customer on credit needs a credit limit."),
+    "customer_not_found": gettext_lazy("The customer does not exist."),
+    "customer_required": gettext_lazy("Say which customer this is for."),
+    "customer_suspended": gettext_lazy("The customer is suspended: no new waybills."),
+    "intercept_already_requested": gettext_lazy(
+        "An intercept of this waybill is already requested."
+    ),
+    "not_cancellable": gettext_lazy(
+        "Only a waybill not yet received can be cancelled; request an intercept instead."
+    ),
+    "not_editable": gettext_lazy("The waybill can no longer be edited."),
+    "portal_account_required": gettext_lazy("A portal user belongs to one customer or one agent."),
+    "reference_conflict": gettext_lazy(
+        "This reference already belongs to a waybill with other contents."
+    ),
+    "waybill_not_found": gettext_lazy("The waybill does not exist."),
+    "channel_not_open": gettext_lazy("This channel is not open to this customer."),
+    "duplicate_reference": gettext_lazy("The reference appears twice in this request."),
+    "no_channel_accepts": gettext_lazy("No open channel accepts this waybill."),
+    "no_open_channel": gettext_lazy("No channel is open to this customer."),
+    "batch_rejected": gettext_lazy(
+        "Not written: another waybill of this all-or-nothing batch was refused."
+    ),
+    "invalid_number": gettext_lazy("This must be a number."),
+    "too_many": gettext_lazy("Too many entries."),
+    "mixed_currencies": gettext_lazy("Declare every goods line in one currency."),
+    "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
+    "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
+    "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -378,6 +408,7 @@ def explanation_line(line: str) -> str:
 # --- history: the reasons services write on state events ---------------------------------------
 
 HISTORY = {
+    "inbound scan": gettext_lazy("Scanned in at the hub"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),
     "allocated": gettext_lazy("Allocated to a warehouse"),

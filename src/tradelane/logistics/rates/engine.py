@@ -308,6 +308,15 @@ class CompiledChannel:
     def code(self) -> str:
         return self.cfg.code
 
+    def first_level_with_sheet(self, kind: str, levels: Iterable[str], on: dt.date) -> str:
+        """The first of ``levels`` with its own ``kind`` sheet in force on ``on``; "" (the
+        standard sheet) if none has one. A provider tries a customer's own sale sheet, then
+        its level's."""
+        for level in levels:
+            if any(s.effective_date <= on for s in self.sheets.get((kind, level), ())):
+                return level
+        return ""
+
     def sheet_for(self, kind: str, level: str, on: dt.date) -> CompiledSheet | None:
         """The sheet in force on ``on``; a sale sheet for a level falls back to the sale sheet
         without a level (the standard price)."""

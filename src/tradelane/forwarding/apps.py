@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ForwardingConfig(AppConfig):
+    """The provider side: partners (customers, levels, agents, upstream lines), waybills, the
+    customer portal and the open push API. One Django app (label ``forwarding``) split into
+    sub-packages by concern, as the logistics kernel is."""
+
+    name = "tradelane.forwarding"
+    label = "forwarding"
+    verbose_name = "Forwarding (provider)"
+
+    def ready(self) -> None:
+        # outbox handlers register themselves on import (signed webhooks to customers)
+        from .waybills import notifications  # noqa: F401  (its topic name, for the handler)

@@ -1,0 +1,32 @@
+"""Every model of the forwarding (provider) app, gathered from its sub-packages; the app is
+one Django app (label ``forwarding``) split by concern, as the logistics kernel is."""
+
+from .partners.models import (
+    Agent,
+    CommissionMode,
+    CustomerAccount,
+    CustomerLevel,
+    PartnerStatus,
+    PaymentTerms,
+    PortalMembership,
+    SettlementMode,
+    UpstreamLine,
+)
+from .waybills.models import (
+    Incoterm,
+    TrackingStatus,
+    Waybill,
+    WaybillEvent,
+    WaybillItem,
+    WaybillPiece,
+    WaybillSeries,
+    WaybillSource,
+    WaybillStatus,
+)
+
+__all__ = [
+    "Agent", "CommissionMode", "CustomerAccount", "CustomerLevel", "Incoterm", "PartnerStatus",
+    "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
+    "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
+    "WaybillStatus",
+]  # fmt: skip
