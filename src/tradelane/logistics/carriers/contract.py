@@ -10,6 +10,10 @@ All values are our own units: grams, millimetres, ``Money``; statuses are
 ``retryable`` says whether trying again may succeed (429, 5xx, connection refused), and
 ``outcome_unknown`` that the request may have been carried out (a timeout after sending): a
 label purchase must then be looked up with the same ``idempotency_key``, never bought again.
+
+"Number later" is an answer, not a failure: a provider may accept the shipment and give its
+tracking number (and so its label) only later. ``LabelResult.number_pending`` says so; the
+result then carries the provider's shipment id and no number, and the shipment waits for it.
 """
 
 from __future__ import annotations
@@ -132,6 +136,10 @@ class LabelResult:
     carrier_shipment_id: str = ""
     piece_tracking_numbers: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    # accepted, the number (and the label) come later: ``tracking_number`` is empty
+    number_pending: bool = False
+    # what the carrier charges for it, when its answer says (a provider's sale price)
+    charge: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)

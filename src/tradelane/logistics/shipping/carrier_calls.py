@@ -6,7 +6,12 @@ raises ``RetryLater``: the next delivery sends the SAME key, so the carrier (or 
 returns the label already bought instead of buying a second one. A refusal records
 ``label_error``; the shipment stays draft and visible. Success records the tracking number,
 the carrier's shipment id and the label (ShipmentDocument ``carrier_label``) and moves the
-shipment to labelled.
+shipment to labelled; a charge the carrier states becomes the shipment's cost. "Number
+later" (``LabelResult.number_pending``, a Tradelane provider that numbers parcels after
+inbound) records the provider's shipment id and leaves the shipment draft: it waits for its
+number (``awaiting_number``), and ``label_when_numbered`` asks again when the number is there.
+A shipment the carrier already reported moving before its label came (a provider receives the
+parcel, then numbers it) is handed over as soon as it is labelled.
 
 ``logistics.void_label``: voids a cancelled shipment's carrier label.
 
@@ -27,8 +32,9 @@ from tradelane.core.money import Money
 from tradelane.core.states import transition
 
 from ..carriers import contract as gateways
+from ..tracking import codes as tc
 from .models import Shipment, ShipmentDocument, ShipmentStatus
-from .services import TOPIC_BUY_LABEL, TOPIC_VOID_LABEL
+from .services import TOPIC_BUY_LABEL, TOPIC_VOID_LABEL, ship_shipment
 from .states import SHIPMENT_TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -97,7 +103,12 @@ def label_request(shipment: Shipment) -> gateways.LabelRequest:
 
 @outbox.handler(TOPIC_BUY_LABEL)
 def buy_label(msg: OutboxMessage) -> None:
-    sid = msg.payload["shipment_id"]
+    label_shipment(msg.payload["shipment_id"])
+
+
+def label_shipment(sid: int) -> None:
+    """Buy (or fetch, with the same key) the label of a draft shipment now; ``RetryLater``
+    when the carrier may answer later."""
     shipment = (
         Shipment.objects.select_related("channel__carrier_account", "warehouse")
         .filter(pk=sid)
@@ -123,19 +134,24 @@ def buy_label(msg: OutboxMessage) -> None:
         code = getattr(exc, "code", type(exc).__name__)
         _refused(shipment, str(getattr(exc, "message", exc)), code)
         return
+    if result.number_pending or not result.tracking_number:
+        _number_pending(shipment, result, account.carrier)
+        return
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().get(pk=sid)
         if shipment.status != S.DRAFT:
             return
+        extra = {
+            "tracking_number": result.tracking_number,
+            "carrier_shipment_id": result.carrier_shipment_id,
+            "label_error": "",
+            "labelled_at": timezone.now(),
+        }
+        if result.charge is not None:
+            extra.update(cost_amount=result.charge.amount, charge_currency=result.charge.currency)
         transition(
             shipment, S.LABELLED, table=SHIPMENT_TRANSITIONS, actor=None,
-            reason=f"label bought from {account.carrier}",
-            extra={
-                "tracking_number": result.tracking_number,
-                "carrier_shipment_id": result.carrier_shipment_id,
-                "label_error": "",
-                "labelled_at": timezone.now(),
-            },
+            reason=f"label bought from {account.carrier}", extra=extra,
         )  # fmt: skip
         fmt = (result.label_format or "PDF").lower()[:4]
         ShipmentDocument.objects.update_or_create(
@@ -149,6 +165,53 @@ def buy_label(msg: OutboxMessage) -> None:
             None, "logistics.shipment.label", shipment,
             {"tracking_number": result.tracking_number, "carrier": account.carrier},
         )  # fmt: skip
+    if shipment.tracking_status in tc.MOVING:  # the carrier had the parcel before its number
+        ship_shipment(None, shipment, carrier_report=True, at=shipment.tracking_status_at)
+
+
+def _number_pending(shipment: Shipment, result: gateways.LabelResult, carrier: str) -> None:
+    """Accepted, numbered later: keep the carrier's shipment id; the shipment stays draft."""
+    if not result.carrier_shipment_id:
+        _refused(
+            shipment, "The carrier gave neither a number nor a shipment id", "carrier_no_label"
+        )
+        return
+    values = {"carrier_shipment_id": result.carrier_shipment_id[:128], "label_error": ""}
+    if result.charge is not None:
+        values.update(cost_amount=result.charge.amount, charge_currency=result.charge.currency)
+    with transaction.atomic():
+        changed = Shipment.objects.filter(pk=shipment.pk, status=S.DRAFT).update(
+            **values, updated_at=timezone.now()
+        )
+        if changed:
+            audit.record(
+                None, "logistics.shipment.number_pending", shipment,
+                {"carrier": carrier, "carrier_shipment_id": result.carrier_shipment_id},
+            )  # fmt: skip
+
+
+def awaiting_number(shipment: Shipment) -> bool:
+    """Accepted by the carrier, which gives the tracking number later."""
+    return (
+        shipment.status == S.DRAFT
+        and bool(shipment.carrier_shipment_id)
+        and not shipment.tracking_number
+    )
+
+
+def label_when_numbered(shipment: Shipment, number: str) -> bool:
+    """The carrier says the shipment waiting for its number has one (``number``, from its
+    webhook): ask for the label again through the outbox (the same idempotency key, so the
+    carrier returns the shipment it has, now numbered). False when it was not waiting, or was
+    asked for this number already."""
+    shipment = Shipment.objects.filter(pk=shipment.pk).first()
+    if shipment is None or not awaiting_number(shipment) or not shipment.label_request_key:
+        return False
+    key = f"{shipment.label_request_key}:numbered:{(number or '').strip()[:40]}"
+    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+        return False  # asked already for this number
+    outbox.enqueue(TOPIC_BUY_LABEL, {"shipment_id": shipment.pk}, dedupe_key=key)
+    return True
 
 
 def _refused(shipment: Shipment, message: str, code: str) -> None:

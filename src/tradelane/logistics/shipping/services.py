@@ -523,6 +523,50 @@ def ship_shipment(
     return s
 
 
+def record_carrier_charge(
+    actor,
+    shipment: Shipment | int,
+    charge: Money,
+    *,
+    chargeable_weight_g: int | None = None,
+    reason: str = "",
+    carrier_report: bool = False,
+) -> bool:
+    """What the carrier now charges for the shipment (a provider re-rated it at inbound on the
+    weight it measured) becomes its cost; each change is kept in ``quote_detail`` and audited
+    with the amount before. ``carrier_report``: the carrier says so (a webhook or a poll), no
+    user permission applies. False when nothing changed."""
+    if not carrier_report:
+        require(actor, P.SHIP)
+    if not isinstance(charge, Money) or charge.amount < 0:
+        raise ValidationFailed("A carrier charge is a money amount of 0 or more",
+                               code="invalid_charge")  # fmt: skip
+    with transaction.atomic():
+        s = _locked(shipment)
+        same_weight = chargeable_weight_g is None or chargeable_weight_g == s.chargeable_weight_g
+        if (s.cost_amount == charge.amount and s.charge_currency == charge.currency
+                and same_weight):  # fmt: skip
+            return False
+        before = {"amount": s.cost_amount, "currency": s.charge_currency,
+                  "chargeable_weight_g": s.chargeable_weight_g}  # fmt: skip
+        detail = dict(s.quote_detail or {})
+        detail["carrier_charges"] = [*detail.get("carrier_charges", []), {
+            "at": timezone.now().isoformat(), "amount": str(charge.amount),
+            "currency": charge.currency, "chargeable_weight_g": chargeable_weight_g,
+            "reason": reason[:200],
+        }][-20:]  # fmt: skip
+        values = {"cost_amount": charge.amount, "charge_currency": charge.currency,
+                  "quote_detail": detail, "updated_at": timezone.now()}  # fmt: skip
+        if chargeable_weight_g is not None:
+            values["chargeable_weight_g"] = chargeable_weight_g
+        Shipment.objects.filter(pk=s.pk).update(**values)
+        audit.record(actor, "logistics.shipment.carrier_charge", s, {
+            "before": before, "amount": charge.amount, "currency": charge.currency,
+            "chargeable_weight_g": chargeable_weight_g, "reason": reason,
+        })  # fmt: skip
+    return True
+
+
 def add_s10_series(actor, prefix: str, country: str, first: int, last: int) -> S10Series:
     """Configure a range of S10 serials for a prefix and country (e.g. from the post office)."""
     require(actor, P.CHANNEL_CHANGE)
