@@ -249,6 +249,12 @@ ERROR = {
     "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
     "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
     "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
+    "carrier_no_url": gettext_lazy("The provider account has no server URL."),
+    "invalid_charge": gettext_lazy("A carrier charge is an amount of 0 or more."),
+    "not_a_provider_account": gettext_lazy("This carrier account is not a Tradelane provider."),
+    "public_url_missing": gettext_lazy(
+        "Set this installation's public address (TRADELANE_PUBLIC_URL) for the provider's webhooks."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------

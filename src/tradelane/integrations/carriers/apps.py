@@ -34,3 +34,8 @@ class CarriersConfig(AppConfig):
             gateways.register(
                 carrier, lambda carrier=carrier: load_gateway(carrier), INFOS[carrier]
             )
+        # a Tradelane provider: plain HTTP (httpx), nothing heavy to load
+        from .tradelane_provider import pending  # noqa: F401  (registers its sweep)
+        from .tradelane_provider.gateway import CARRIER, INFO, ProviderGateway
+
+        gateways.register(CARRIER, ProviderGateway, INFO)

@@ -1,13 +1,14 @@
-"""Tracking by polling: ask karrio carriers about shipments that are out there.
+"""Tracking by polling: ask karrio carriers and Tradelane providers about shipments out there.
 
 Every sweep (``core.periodic``) picks shipments in ``labelled`` or ``shipped`` whose channel is
-of kind ``karrio`` with a carrier account and whose ``last_polled_at`` is older than
-``POLL_EVERY`` (or never), oldest first, at most ``LIMIT`` per sweep. They are grouped per
-carrier account and tracked in batches of ``BATCH``; each batch's results go to the logistics
-domain's ``tracking.record_track_results(actor, account_code, results, source="poll")``, which
-records the events and the poll time. A number the carrier did not return is handed over with
-no events, so the domain still marks it polled. One account failing (bad credentials, carrier
-down) is logged and does not stop the others; its shipments are tried again next sweep.
+of kind ``karrio`` or ``tradelane`` with a carrier account and whose ``last_polled_at`` is
+older than ``POLL_EVERY`` (or never), oldest first, at most ``LIMIT`` per sweep. They are
+grouped per carrier account and tracked in batches of ``BATCH``; each batch's results go to
+the logistics domain's ``tracking.record_track_results(actor, account_code, results,
+source="poll")``, which records the events and the poll time. A number the carrier did not
+return is handed over with no events, so the domain still marks it polled. One account
+failing (bad credentials, carrier down) is logged and does not stop the others; its
+shipments are tried again next sweep.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tradelane.core.periodic import every_sweep
 from tradelane.logistics.carriers import contract as gateways
 from tradelane.logistics.models import CarrierAccount, Shipment, ShipmentStatus
 from tradelane.logistics.rates import selectors
-from tradelane.logistics.rates.descriptions import KIND_KARRIO
+from tradelane.logistics.rates.descriptions import KIND_KARRIO, KIND_TRADELANE
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def due(now: dt.datetime | None = None, limit: int = LIMIT) -> dict[str, list[st
     rows = (
         Shipment.objects.filter(
             status__in=[ShipmentStatus.LABELLED, ShipmentStatus.SHIPPED],
-            channel__kind=KIND_KARRIO,
+            channel__kind__in=(KIND_KARRIO, KIND_TRADELANE),
             channel__carrier_account__isnull=False,
             channel__carrier_account__is_active=True,
         )

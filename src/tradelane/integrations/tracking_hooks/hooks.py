@@ -1,4 +1,10 @@
-"""Verification and processing of tracking webhooks (no HTTP here: views.py is the edge)."""
+"""Verification and processing of tracking webhooks (no HTTP here: views.py is the edge).
+
+An account of a Tradelane provider (``carrier == "tradelane"``) speaks the provider's own
+webhooks (``carriers.tradelane_provider.webhooks``): ``X-Tradelane-Signature: sha256=<hex>``,
+``X-Tradelane-Delivery`` as the delivery id, a waybill in the body. Its rows are stored the
+same way and processed by that module.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import json
 import logging
 
 from tradelane.core.crypto import decrypt_json
+from tradelane.integrations.carriers.tradelane_provider import webhooks as provider
+from tradelane.integrations.carriers.tradelane_provider.gateway import CARRIER as PROVIDER
 from tradelane.integrations.stores.wire_formats import hmac_sha256_b64, signature_matches
 from tradelane.logistics.models import CarrierAccount, InboundTracking
 from tradelane.logistics.tracking import services as tracking
@@ -17,29 +25,50 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Tradelane-Signature"
 DELIVERY_HEADER = "X-Tradelane-Delivery-Id"
-KEPT_HEADERS = (SIGNATURE_HEADER, DELIVERY_HEADER, "Content-Type", "User-Agent")
+KEPT_HEADERS = (SIGNATURE_HEADER, DELIVERY_HEADER, provider.DELIVERY_HEADER,
+                provider.EVENT_HEADER, "Content-Type", "User-Agent")  # fmt: skip
 
 
 # base64 HMAC-SHA256 of the raw body: the same signature the store webhooks use
 sign = hmac_sha256_b64
 
 
-def webhook_secret(account_code: str) -> str:
+def _account(account_code: str) -> tuple[str, str]:
+    """(carrier, webhook secret) of an active account; ("", "") when there is none."""
     account = CarrierAccount.objects.filter(code=account_code, is_active=True).first()
     if account is None or not account.credentials:
-        return ""
+        return "", ""
     try:
-        return str(decrypt_json(account.credentials).get("webhook_secret") or "")
+        secret = str(decrypt_json(account.credentials).get("webhook_secret") or "")
     except Exception:  # an unreadable token is "no secret": refuse, never accept
         log.exception("tracking hook: credentials of %s cannot be read", account_code)
-        return ""
+        return account.carrier, ""
+    return account.carrier, secret
+
+
+def webhook_secret(account_code: str) -> str:
+    return _account(account_code)[1]
+
+
+def carrier_of(account_code: str) -> str:
+    return (
+        CarrierAccount.objects.filter(code=account_code).values_list("carrier", flat=True).first()
+        or ""
+    )
 
 
 def verify(account_code: str, body: bytes, signature: str) -> bool:
-    secret = webhook_secret(account_code)
+    carrier, secret = _account(account_code)
     if not secret or not signature:
         return False
+    if carrier == PROVIDER:  # the provider's own scheme only, never the base64 one
+        return provider.signature_ok(body, signature, secret)
     return signature_matches(body, signature.strip(), [secret])
+
+
+def delivery_header(headers) -> str:
+    """The sender's delivery id: ours (``X-Tradelane-Delivery-Id``) or a provider's."""
+    return headers.get(DELIVERY_HEADER, "") or headers.get(provider.DELIVERY_HEADER, "")
 
 
 def delivery_id(body: bytes, header: str = "") -> str:
@@ -52,6 +81,8 @@ def process(inbound_id: int) -> str:
     row = tracking.claim_inbound(inbound_id)
     if row is None:
         return InboundTracking.Status.PROCESSED  # done before: nothing twice
+    if carrier_of(row.source) == PROVIDER:
+        return provider.process(row)
     try:
         payload = json.loads(bytes(row.body).decode("utf-8"))
         results = mapping.results_from_push(payload)

@@ -40,7 +40,7 @@ def receive(request: HttpRequest, account_code: str) -> JsonResponse:
             status=401,
         )
     headers = {k: request.headers[k] for k in hooks.KEPT_HEADERS if k in request.headers}
-    dedupe = hooks.delivery_id(body, request.headers.get(hooks.DELIVERY_HEADER, ""))
+    dedupe = hooks.delivery_id(body, hooks.delivery_header(request.headers))
     row, created = tracking.store_inbound(account_code, dedupe, headers, body)
     if row.status != InboundTracking.Status.PROCESSED:
         transaction.on_commit(lambda: _enqueue(row.pk))

@@ -110,7 +110,8 @@ from tradelane.wsgi import application  # noqa: F401
 assert not [m for m in sys.modules if m == "karrio" or m.startswith("karrio.")], "at start-up"
 
 from tradelane.logistics.carriers import contract as g
-assert [c.name for c in g.carriers()] == ["dhl_express", "fedex", "ups", "usps_international"]
+assert [c.name for c in g.carriers()] == [
+    "dhl_express", "fedex", "tradelane", "ups", "usps_international"]
 assert "karrio" not in sys.modules, "listing carriers"
 
 # watch the default HTTPS context from another thread while karrio imports
