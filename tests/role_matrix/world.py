@@ -21,6 +21,7 @@ from tradelane.accounts.models import BlockedBuyer, User
 from tradelane.catalog.models import Product, Sku
 from tradelane.core.models import FxRate, Job, OutboxMessage
 from tradelane.core.outbox import enqueue
+from tradelane.forwarding.partners import services as partners
 from tradelane.integrations.spreadsheets import services as sheets
 from tradelane.integrations.spreadsheets.models import ColumnMapping, Upload
 from tradelane.integrations.stores import services as store_services
@@ -129,6 +130,9 @@ def seed() -> dict:
     OutboxMessage.objects.filter(pk=dead.pk).update(status="dead", attempts=8)
 
     blocked = BlockedBuyer.objects.create(email="blocked@example.com", reason="chargebacks")
+    # the provider side: one level and one customer (the portal has its own scope test)
+    level = partners.create_level(admin, code="MSTD", name="Matrix standard")
+    partners.create_customer(admin, code="MCUST", company="Matrix customer", level=level)
     make_account("YT", secret=HOOK_SECRET)  # a carrier that posts tracking webhooks
     template = sheets.save_template(
         admin, name="shop export", entity="orders", mapping={"external_id": "external_id"}
@@ -180,6 +184,7 @@ def seed() -> dict:
         "outbox": dead.pk,
         "template": template.pk,
         "blocked_buyer": blocked.pk,
+        "customer": "MCUST",
         "job": jobs,
         "key": keys,
         "upload": uploads,
