@@ -247,6 +247,7 @@ ERROR = {
     "too_many": gettext_lazy("Too many entries."),
     "mixed_currencies": gettext_lazy("Declare every goods line in one currency."),
     "level_required": gettext_lazy("Choose a customer level."),
+    "templates_staff_only": gettext_lazy("Column templates are kept by the provider's staff."),
     "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
     "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
     "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
