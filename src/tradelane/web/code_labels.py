@@ -251,6 +251,10 @@ ERROR = {
     "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
     "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
     "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
+    "not_printable": gettext_lazy("The waybill is cancelled: there is no label to print."),
+    "tracking_number_pending": gettext_lazy(
+        "The tracking number is not assigned yet: the label can be printed once it is."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
