@@ -58,7 +58,8 @@ cfg = {cfg!r}
 admin = get_user_model().objects.create_superuser("seller", "s@example.com", "{password}")
 wh = Warehouse.objects.create(
     code="SZ", name="Shenzhen", country="CN", priority=10, contact="Li Lei",
-    address="1 Keji Road", city="Shenzhen", postcode="518000", phone="+86 138 0000 0000",
+    address="1 Keji Road", city="Shenzhen Shi", state="Guangdong Sheng", postcode="518000",
+    phone="+86 138 0000 0000",
 )
 product = Product.objects.create(code="P-MUG", name="马克杯", name_en="Mug")
 sku = Sku.objects.create(

@@ -143,7 +143,7 @@ class ProviderGateway:
         return mapping.waybill_view(resp.json())
 
     def _search(self, c: ProviderClient, number: str) -> mapping.WaybillView | None:
-        resp = c.request("GET", "/waybills", params={"q": number, "page_size": 10})
+        resp = c.request("GET", "/waybills", params={"q": number, "limit": 10})
         _raise_for(resp, "waybill search")
         data = resp.json()
         rows = data.get("items", data.get("results", [])) if isinstance(data, dict) else data

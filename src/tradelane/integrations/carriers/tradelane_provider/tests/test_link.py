@@ -269,3 +269,23 @@ def test_a_shipment_waiting_too_long_is_asked_again(logistics, provider, order):
     s.refresh_from_db()
     assert (s.status, s.tracking_number) == ("labelled", "RR000000015CN")
     assert pending.ask_again(later + dt.timedelta(hours=3)) == 0  # no longer waiting
+
+
+def test_a_charge_refused_changes_nothing(logistics, cs, provider, order):
+    from tradelane.core.errors import PermissionDenied, ValidationFailed
+    from tradelane.core.money import Money
+
+    s = ship(logistics, order)
+    before = (s.cost_amount, s.charge_currency, s.chargeable_weight_g, s.quote_detail)
+    with pytest.raises(ValidationFailed) as exc:
+        shipping.record_carrier_charge(logistics, s, Money.of("-1", "USD"))
+    assert exc.value.code == "invalid_charge"
+    with pytest.raises(PermissionDenied):
+        shipping.record_carrier_charge(cs, s, Money.of("11", "USD"))
+    s.refresh_from_db()
+    assert (s.cost_amount, s.charge_currency, s.chargeable_weight_g, s.quote_detail) == before
+    assert shipping.record_carrier_charge(logistics, s, Money.of("10.00", "USD")) is False
+    assert shipping.record_carrier_charge(logistics, s, Money.of("11.00", "USD"),
+                                          chargeable_weight_g=1700) is True  # fmt: skip
+    s.refresh_from_db()
+    assert (s.cost_amount, s.chargeable_weight_g) == (Decimal("11.00"), 1700)
