@@ -138,7 +138,9 @@ def waybill_body(req: g.LabelRequest) -> dict[str, Any]:
     }
     if req.service_code:
         waybill["channel"] = req.service_code
-    return {"waybills": [waybill], "all_or_nothing": True}
+    # one waybill: "all or nothing" would change nothing (and the open API's service refuses
+    # every batch sent with it, valid or not, when one is still to be written)
+    return {"waybills": [waybill], "all_or_nothing": False}
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ def test_the_waybill_sent_is_one_item_in_kg_and_cm_with_our_number_as_reference(
     assert post.headers["idempotency-key"] == "label-1-abc"
     assert post.headers["authorization"] == f"Bearer {KEY}"
     body = post.json()
-    assert body["all_or_nothing"] is True
+    assert body["all_or_nothing"] is False
     (wb,) = body["waybills"]
     assert wb["reference"] == "SH261203000001" and wb["channel"] == "USLINE"
     assert wb["pieces"] == [{"weight_kg": "1.25", "length_cm": "30", "width_cm": "20",
