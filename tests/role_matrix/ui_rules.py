@@ -73,6 +73,16 @@ UI_RULES: list[Page] = [
     U("api/docs", "GET", PUBLIC, "/api/docs"),
     U("api/docs/", "GET", PUBLIC, "/api/docs/"),
     U("^api/", "GET", PUBLIC, "/api/nothing-here"),
+    # the ECCANG and Hualei compatible APIs: their own credentials in the request, answers in
+    # the vendors' envelopes (a call without them is refused there, with 200 as the vendors do)
+    U("default/svc/web-service", "POST", PUBLIC, "/default/svc/web-service"),
+    U("selectAuth.htm", "GET", PUBLIC, "/selectAuth.htm?username=x&password=y"),
+    U("createOrderApi.htm", "POST", PUBLIC, "/createOrderApi.htm", data={"param": "{}"}),
+    U("getOrderTrackingNumber.htm", "GET", PUBLIC, "/getOrderTrackingNumber.htm?documentCode=x"),
+    U("selectTrack.htm", "GET", PUBLIC, "/selectTrack.htm?documentCode=x"),
+    U("getProductList.htm", "GET", PUBLIC, "/getProductList.htm"),
+    U("order/FastRpt/PDF_NEW.aspx", "GET", PUBLIC, "/order/FastRpt/PDF_NEW.aspx?order_id=x"),
+    U("tms-labels/<str:token>.pdf", "GET", PUBLIC, "/tms-labels/nothing.pdf"),
     U("login/", "GET", PUBLIC, "/login/"),
     U("logout/", "POST", PUBLIC, "/logout/"),
     U("language/", "POST", PUBLIC, "/language/", {"language": "en"}),

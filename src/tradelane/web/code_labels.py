@@ -249,6 +249,10 @@ ERROR = {
     "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
     "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
     "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
+    "customer_portal_user_required": gettext_lazy(
+        "ERP credentials act as the portal user of one customer."
+    ),
+    "username_taken": gettext_lazy("This username is taken."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -409,6 +413,7 @@ def explanation_line(line: str) -> str:
 
 HISTORY = {
     "inbound scan": gettext_lazy("Scanned in at the hub"),
+    "cancelled through the ERP": gettext_lazy("Cancelled by the customer's ERP"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),
     "allocated": gettext_lazy("Allocated to a warehouse"),
