@@ -76,6 +76,7 @@ UI_RULES: list[Page] = [
     # the ECCANG and Hualei compatible APIs: their own credentials in the request, answers in
     # the vendors' envelopes (a call without them is refused there, with 200 as the vendors do)
     U("default/svc/web-service", "POST", PUBLIC, "/default/svc/web-service"),
+    U("default/svc/wsdl", "GET", PUBLIC, "/default/svc/wsdl"),
     U("selectAuth.htm", "GET", PUBLIC, "/selectAuth.htm?username=x&password=y"),
     U("createOrderApi.htm", "POST", PUBLIC, "/createOrderApi.htm", data={"param": "{}"}),
     U("getOrderTrackingNumber.htm", "GET", PUBLIC, "/getOrderTrackingNumber.htm?documentCode=x"),

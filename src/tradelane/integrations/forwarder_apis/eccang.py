@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from tradelane.core.errors import DomainError
@@ -410,3 +411,62 @@ def web_service(request: HttpRequest) -> HttpResponse:
     except (ValueError, ElementTree.ParseError, DefusedXmlException):
         return reply(_failure(BAD_PARAMS, "请求无法解析 The request cannot be read"), False)
     return reply(call(request, fields), soap)
+
+
+WSDL = """<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:tns="http://www.example.org/Ec/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema" name="Ec"
+  targetNamespace="http://www.example.org/Ec/">
+  <wsdl:types>
+    <xsd:schema targetNamespace="http://www.example.org/Ec/">
+      <xsd:element name="callService">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="paramsJson" type="xsd:string"/>
+          <xsd:element name="appToken" type="xsd:string"/>
+          <xsd:element name="appKey" type="xsd:string"/>
+          <xsd:element name="service" type="xsd:string"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+      <xsd:element name="callServiceResponse">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="response" type="xsd:string"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+    </xsd:schema>
+  </wsdl:types>
+  <wsdl:message name="callServiceRequest">
+    <wsdl:part element="tns:callService" name="parameters"/>
+  </wsdl:message>
+  <wsdl:message name="callServiceResponse">
+    <wsdl:part element="tns:callServiceResponse" name="parameters"/>
+  </wsdl:message>
+  <wsdl:portType name="Ec">
+    <wsdl:operation name="callService">
+      <wsdl:input message="tns:callServiceRequest"/>
+      <wsdl:output message="tns:callServiceResponse"/>
+    </wsdl:operation>
+  </wsdl:portType>
+  <wsdl:binding name="EcSOAP" type="tns:Ec">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="callService">
+      <soap:operation soapAction="http://www.example.org/Ec/callService"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="Ec">
+    <wsdl:port binding="tns:EcSOAP" name="EcSOAP">
+      <soap:address location="{location}"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+"""
+
+
+def wsdl(request: HttpRequest) -> HttpResponse:
+    """``/default/svc/wsdl``, for SOAP clients that read the service description first (PHP's
+    SoapClient): one document/literal operation, callService."""
+    location = escape(request.build_absolute_uri(reverse("forwarder_apis:eccang")))
+    return HttpResponse(WSDL.replace("{location}", location).encode(),
+                        content_type="text/xml; charset=utf-8")  # fmt: skip

@@ -9,6 +9,7 @@ app_name = "forwarder_apis"
 
 urlpatterns = [
     path("default/svc/web-service", eccang.web_service, name="eccang"),
+    path("default/svc/wsdl", eccang.wsdl, name="eccang_wsdl"),
     path("selectAuth.htm", hualei.select_auth, name="hualei_auth"),
     path("createOrderApi.htm", hualei.create_order, name="hualei_create"),
     path("getOrderTrackingNumber.htm", hualei.tracking_number, name="hualei_number"),

@@ -282,3 +282,31 @@ def test_unknown_service_bad_params_and_hostile_xml(world):
     response = world.acme.raw(bomb)
     assert response.json()["Error"]["errCode"] == eccang.BAD_PARAMS
     assert world.client.get("/default/svc/web-service").json()["ask"] == "Failure"
+
+
+def test_wsdl_describes_call_service_and_a_client_built_from_it_is_answered(world):
+    from defusedxml import ElementTree
+
+    response = world.client.get("/default/svc/wsdl")
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    ns = {"w": "http://schemas.xmlsoap.org/wsdl/", "s": "http://schemas.xmlsoap.org/wsdl/soap/",
+          "x": "http://www.w3.org/2001/XMLSchema"}  # fmt: skip
+    (address,) = root.findall(".//s:address", ns)
+    assert address.get("location") == "http://testserver/default/svc/web-service"
+    fields = [e.get("name") for e in root.findall(".//x:element[@name='callService']//x:element",
+                                                  ns)]  # fmt: skip
+    assert fields == ["paramsJson", "appToken", "appKey", "service"]
+    # what PHP's SoapClient sends from this WSDL: the elements in the target namespace's
+    # prefix, no indentation
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV='
+        '"http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://www.example.org/Ec/">'
+        "<SOAP-ENV:Body><ns1:callService><paramsJson>{}</paramsJson>"
+        f"<appToken>{world.acme.token}</appToken><appKey>{world.acme.key}</appKey>"
+        "<service>getShippingMethod</service></ns1:callService></SOAP-ENV:Body>"
+        "</SOAP-ENV:Envelope>\n"
+    ).encode()
+    from .conftest import envelope
+
+    assert envelope(world.acme.raw(body).content)["ask"] == "Success"

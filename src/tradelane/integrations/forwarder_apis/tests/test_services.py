@@ -59,3 +59,26 @@ def test_issue_keeps_a_digest_and_revoke_closes_the_door(world):
     assert authenticate(Vendor.ECCANG, world.acme.token, world.acme.key) is None
     answer = world.acme.call("getShippingMethod", {})
     assert answer["Error"]["errCode"] == "1001"
+
+
+def test_the_command_issues_lists_and_revokes(world, capsys):
+    from django.core.management import call_command
+
+    call_command("tms_credentials", "issue", "--vendor", "eccang", "--user", "bolt",
+                 "--by", "sales2")  # fmt: skip
+    out = capsys.readouterr().out.splitlines()
+    token, key = out[0].split()[-1], out[1].split()[-1]
+    cred = VendorCredential.objects.get(identifier=token)
+    assert (cred.customer, cred.user) == (world.p.bolt, world.p.bolt_user)
+    assert authenticate(Vendor.ECCANG, token, key) == cred
+    call_command("tms_credentials", "list", "--customer", "BOLT")
+    listed = capsys.readouterr().out
+    assert f"{cred.pk}\teccang\t{token}\tBOLT\tbolt\tactive" in listed
+    assert key not in listed
+    call_command("tms_credentials", "revoke", "--id", str(cred.pk), "--by", "sales2")
+    assert authenticate(Vendor.ECCANG, token, key) is None
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="customer_not_found"):
+        call_command("tms_credentials", "issue", "--vendor", "eccang", "--user", "acme",
+                     "--by", "sales2")  # fmt: skip
