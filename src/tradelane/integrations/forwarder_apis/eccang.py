@@ -280,7 +280,7 @@ def get_label_url(request: HttpRequest, cred: VendorCredential, p: dict) -> dict
     w = _one(cred, p)
     if operations.number_later(w):
         raise Failure(NUMBER_LATER, TEXT[NUMBER_LATER])
-    link = label_links.url(request, w)
+    link = label_links.url(request, cred, w)
     return _success([{"reference_no": w.reference, "order_code": w.number, "url": link,
                       "type": "pdf"}], url=link, type="pdf")  # fmt: skip
 

@@ -290,14 +290,14 @@ def product_list(request: HttpRequest) -> HttpResponse:
 def print_label(request: HttpRequest) -> HttpResponse:
     """``PDF_NEW.aspx?Format=&PrintType=&order_id=a,b``: Hualei answers with a redirect to the
     PDF; the label exists once the tracking number does."""
-    found = []
+    found: list[tuple[VendorCredential, Waybill]] = []
     for order_id in _arg(request, "order_id").split(",")[:100]:
         named = _by_order_id(order_id)
         if named is None or operations.number_later(named[1]):
             return HttpResponse(encoded(NUMBER_LATER if named else NOT_FOUND.format(order_id)),
                                 status=404, content_type="text/plain")  # fmt: skip
-        found.append(named[1])
-    if not found:
+        found.append(named)
+    if not found or len({cred.customer_id for cred, _w in found}) > 1:
         return HttpResponse(encoded(NOT_FOUND.format("-")), status=404,
                             content_type="text/plain")  # fmt: skip
-    return HttpResponseRedirect(label_links.url(request, *found))
+    return HttpResponseRedirect(label_links.url(request, found[0][0], *(w for _c, w in found)))

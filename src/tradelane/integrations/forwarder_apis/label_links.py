@@ -1,8 +1,10 @@
 """The label PDF an ERP downloads from the URL getLabelUrl (ECCANG) or PDF_NEW.aspx (Hualei)
-gives it. The URL carries a signed token naming the waybill (``django.core.signing``), so the
-ERP fetches it without credentials, as it does from the vendors' servers, and nobody can guess
-another one. The label is drawn by ``logistics.documents`` (4x6, the tracking number's
-barcode); it exists only once the tracking number does ("number later" has none yet)."""
+gives it. The URL carries a signed token naming the credential and the waybills
+(``django.core.signing``), so the ERP fetches it without credentials, as it does from the
+vendors' servers, and nobody can make up another. The labels are printed by
+``forwarding.waybills.printing`` as the credential's portal user (the same labels as the open
+API's and the portal's, in that user's scope); a revoked credential's links stop working, and
+there is no label while the tracking number is still to come ("number later")."""
 
 from __future__ import annotations
 
@@ -11,19 +13,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tradelane.core.errors import DomainError
+from tradelane.forwarding.waybills import printing
 from tradelane.forwarding.waybills.models import Waybill
+
+from .models import VendorCredential
 
 SALT = "forwarder_apis.label"
 MAX_AGE = 90 * 24 * 3600  # an ERP prints again weeks later
 
 
-def token(waybills) -> str:
-    return signing.dumps([w.number for w in waybills], salt=SALT, compress=True)
+def token(cred: VendorCredential, waybills) -> str:
+    return signing.dumps({"c": cred.pk, "w": [w.pk for w in waybills]}, salt=SALT,
+                         compress=True)  # fmt: skip
 
 
-def url(request: HttpRequest, *waybills: Waybill) -> str:
-    """The label PDF of these waybills (one page each)."""
-    return request.build_absolute_uri(reverse("forwarder_apis:label", args=[token(waybills)]))
+def url(request: HttpRequest, cred: VendorCredential, *waybills: Waybill) -> str:
+    """The label PDF of these waybills (one label per piece)."""
+    return request.build_absolute_uri(reverse("forwarder_apis:label", args=[token(cred, waybills)]))
 
 
 def order_id(w: Waybill) -> str:
@@ -39,60 +46,24 @@ def from_order_id(value: str) -> str | None:
         return None
 
 
-def _address(data: dict, fallback_name: str):
-    from tradelane.logistics.documents.data import Address
-
-    return Address(
-        name=data.get("name") or fallback_name, company=data.get("company", ""),
-        address1=data.get("address1") or "-", address2=data.get("address2", ""),
-        city=data.get("city") or "-", state=data.get("state", ""),
-        postcode=data.get("postcode", ""), country=data.get("country") or "CN",
-        phone=data.get("phone", ""),
-    )  # fmt: skip
-
-
-def _label(w: Waybill):
-    from tradelane.logistics.documents.data import LabelData
-
-    receiver = _address(
-        {
-            "name": w.consignee_name, "company": w.consignee_company,
-            "address1": w.consignee_address1, "address2": w.consignee_address2,
-            "city": w.consignee_city, "state": w.consignee_state,
-            "postcode": w.consignee_postcode, "country": w.consignee_country,
-            "phone": w.consignee_phone,
-        },
-        w.consignee_name,
-    )  # fmt: skip
-    return LabelData(
-        sender=_address(dict(w.shipper or {}), w.customer.company), receiver=receiver,
-        tracking_number=w.tracking_number, channel_code=w.channel.code,
-        service_name=w.channel.name, reference=w.reference, pieces=max(w.pieces, 1),
-        weight_g=w.chargeable_weight_g or w.forecast_weight_g, date=w.created_at.date(),
-    )  # fmt: skip
-
-
-def render(waybills) -> bytes:
-    from tradelane.logistics.documents.labels_pdf import render_labels_pdf
-
-    return render_labels_pdf([_label(w) for w in waybills])
-
-
 @require_GET
 def label(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        numbers = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:
+        named = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+        cred_id, ids = int(named["c"]), [int(i) for i in named["w"]]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Http404("No such label") from None
-    found = {
-        w.number: w
-        for w in Waybill.objects.select_related("customer", "channel").filter(
-            number__in=[str(n) for n in numbers][:100]
-        )
-    }
-    waybills = [found[n] for n in numbers if n in found]
-    if not waybills or any(not w.tracking_number or w.status == "cancelled" for w in waybills):
+    cred = (
+        VendorCredential.objects.select_related("user")
+        .filter(pk=cred_id, active=True, user__is_active=True)
+        .first()
+    )
+    if cred is None:
         raise Http404("No such label")
-    response = HttpResponse(render(waybills), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{waybills[0].number}.pdf"'
+    try:
+        pdf = printing.labels(cred.user, ids, "pdf")
+    except DomainError:
+        raise Http404("No such label") from None
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="labels.pdf"'
     return response

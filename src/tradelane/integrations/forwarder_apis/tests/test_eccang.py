@@ -20,7 +20,8 @@ from tradelane.core.models import AuditLog
 from tradelane.forwarding.models import Waybill, WaybillItem, WaybillPiece, WaybillStatus
 from tradelane.forwarding.waybills import services as waybills
 
-from .. import eccang
+from .. import eccang, services
+from ..models import VendorCredential
 
 pytestmark = pytest.mark.django_db
 
@@ -132,10 +133,11 @@ def test_create_order_number_later_then_number_after_assign(world):
     pdf = world.client.get(label["url"].removeprefix("http://testserver"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    # a token changed by one character is no label
-    assert (
-        world.client.get(label["url"][len("http://testserver") : -6] + "x.pdf").status_code == 404
-    )
+    # a token changed by one character is no label, nor one of revoked credentials
+    path = label["url"].removeprefix("http://testserver")
+    assert world.client.get(path[:-6] + "x.pdf").status_code == 404
+    services.revoke(world.p.sales1, VendorCredential.objects.get(identifier=world.acme.token))
+    assert world.client.get(path).status_code == 404
 
 
 def test_wrong_credentials_are_refused_in_the_envelope_and_write_nothing(world):
