@@ -52,6 +52,7 @@ MAX_VOLUME_CM3 = 1_000_000_000_000  # 1,000,000 m³
 MAX_SLOT_CAPACITY = 100_000
 MAX_PICKUP_WEIGHT_G = 100_000_000  # 100 t, within a 32-bit column
 MAX_WAYBILLS = 500
+HUB_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,19}$")
 IATA = re.compile(r"^[A-Z]{3}$")
 LOCODE = re.compile(r"^([A-Z]{2})([A-Z2-9]{3})$")
 
@@ -121,8 +122,8 @@ def create_hub(actor, *, code: str, name: str, address: dict) -> Hub:
     _staff(actor)
     problems = _Problems()
     code = (code or "").strip().upper()
-    if not code or len(code) > 20 or not code.replace("-", "").isalnum():
-        problems.add("code", "invalid_code", "a hub code is 1 to 20 letters, digits or '-'")
+    if not HUB_CODE.match(code):
+        problems.add("code", "invalid_code", "a hub code is 1 to 20 letters, digits, . _ - /")
     name = (name or "").strip()
     if not name or len(name) > 200:
         problems.add("name", "required", "a hub needs a name")
