@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .rules import (
     ADJUST,
     ADM,
+    BOSS,
     CS,
     EVERY,
     EXCEPTIONS_READ,
@@ -29,6 +30,7 @@ DISPATCH_OPERATE = LOG
 # the provider's pages: its staff and portal roles hold their permissions; of the roles the
 # matrix walks (the seller side's) only the admin does
 PROVIDER = ADM
+PROVIDER_READ = ADM | {BOSS}  # the boss reads the provider's side too
 
 
 @dataclass(frozen=True)
@@ -279,19 +281,20 @@ UI_RULES: list[Page] = [
     U("shipping/manifests/<int:pk>.csv", "GET", SHIPMENTS_READ,
       "/shipping/manifests/{manifest}.csv"),
     # the provider's appointments and freight space (预约, 舱位)
-    U("bookings/departures/", "GET", PROVIDER, "/bookings/departures/"),
+    U("bookings/departures/", "GET", PROVIDER_READ, "/bookings/departures/"),
     U("bookings/departures/new/", "POST", PROVIDER, "/bookings/departures/new/",
       {"mode": "air", "origin": "SZX", "destination": "LAX", "vessel": "CZ327",
        "departure_date": "2099-01-10", "cutoff_date": "2099-01-09", "cutoff_time": "18:00",
        "capacity_kg": "5000", "capacity_m3": "30", "publish": "on"}),
-    U("bookings/departures/<int:pk>/", "GET", PROVIDER, "/bookings/departures/{bk_departure}/"),
+    U("bookings/departures/<int:pk>/", "GET", PROVIDER_READ,
+      "/bookings/departures/{bk_departure}/"),
     U("bookings/departures/<int:pk>/", "POST", PROVIDER, "/bookings/departures/{bk_departure}/",
       {"customer": "{bk_customer}", "pieces": "2", "weight_kg": "12.5", "volume_m3": "0.2"}),
     U("bookings/departures/<int:pk>/status/", "POST", PROVIDER,
       "/bookings/departures/{bk_departure}/status/", {"status": "closed"}),
     U("bookings/space/<int:pk>/cancel/", "POST", PROVIDER, "/bookings/space/{bk_space}/cancel/",
       {"reason": "matrix"}),
-    U("bookings/pickups/", "GET", PROVIDER, "/bookings/pickups/"),
+    U("bookings/pickups/", "GET", PROVIDER_READ, "/bookings/pickups/"),
     U("bookings/pickups/", "POST", PROVIDER, "/bookings/pickups/",
       {"customer": "{bk_customer}", "date": "{bk_tomorrow}", "window_start": "09:00",
        "window_end": "12:00", "pieces": "3", "weight_kg": "20", "name": "Li Lei",
@@ -301,7 +304,7 @@ UI_RULES: list[Page] = [
       "/bookings/pickups/{bk_drop_off}/action/", {"action": "cancel"}, variant="cancel"),
     U("bookings/pickups/<int:pk>/action/", "POST", PROVIDER,
       "/bookings/pickups/{bk_drop_off}/action/", {"action": "collected"}, variant="collected"),
-    U("bookings/slots/<int:pk>/", "GET", PROVIDER, "/bookings/slots/{bk_slot}/"),
+    U("bookings/slots/<int:pk>/", "GET", PROVIDER_READ, "/bookings/slots/{bk_slot}/"),
     U("bookings/slots/<int:pk>/", "POST", PROVIDER, "/bookings/slots/{bk_slot}/",
       {"customer": "{bk_customer}", "pieces": "4", "weight_kg": "8", "contact_name": "Li Lei",
        "contact_phone": "13800138000"}),
