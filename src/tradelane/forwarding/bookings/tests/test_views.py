@@ -131,3 +131,17 @@ def test_a_customer_requests_a_pickup_and_staff_schedule_it(p):
     assert client(p.bolt_user).post(f"/bookings/pickups/{pickup.pk}/action/",
                                     {"action": "cancel"}).status_code == 404  # fmt: skip
     assert PickupRequest.objects.get().status == "scheduled"
+
+
+def test_the_pages_speak_chinese(p):
+    d = departure(p.admin)
+    s = slot(p.admin, hub(p.admin), capacity=10)
+    c = client(p.acme_user, "zh-hans")
+    html = c.get("/bookings/departures/").content.decode()
+    assert "<h1>船期航班</h1>" in html and "<td>海运</td>" in html and "<td>已发布</td>" in html
+    assert "剩余（立方米）" in html
+    html = c.get(f"/bookings/departures/{d.pk}/").content.decode()
+    assert "<h2>订舱</h2>" in html and "箱数" in html
+    html = c.get("/bookings/pickups/").content.decode()
+    assert "<h1>揽收与送仓预约</h1>" in html and "预约上门揽收" in html
+    assert f'data-testid="slot-{s.pk}"' in html and "10 / 10 件数" in html
