@@ -284,6 +284,8 @@ ERROR = {
     "departure_full_volume": gettext_lazy(
         "Not enough volume left on this departure: %(remaining_cm3)s cm³ free."
     ),
+    # a customer's API credentials (forwarding.partners, forwarder_apis)
+    "portal_user_not_found": gettext_lazy("No such portal user of this customer."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
