@@ -284,6 +284,8 @@ ERROR = {
     "departure_full_volume": gettext_lazy(
         "Not enough volume left on this departure: %(remaining_cm3)s cm³ free."
     ),
+    # a customer's API credentials (forwarding.partners, forwarder_apis)
+    "portal_user_not_found": gettext_lazy("No such portal user of this customer."),
     "carrier_no_url": gettext_lazy("The provider account has no server URL."),
     "invalid_charge": gettext_lazy("A carrier charge is an amount of 0 or more."),
     "not_a_provider_account": gettext_lazy("This carrier account is not a Tradelane provider."),
