@@ -231,10 +231,12 @@ def _review_chunk(actor, ids, counts, threshold, base, rates, window, blocked=No
             if o["id"] in wanted and o["status"] in _REVIEWABLE
         ]
         lines = OrderLine.objects.filter(order_id__gte=span[0], order_id__lte=span[1])
-    else:
-        orders = list(
-            Order.objects.filter(pk__in=ids, status__in=REVIEWABLE_STATES).values(*_FIELDS)
-        )
+    else:  # by id only: with ``status IN (...)`` SQLite searched the status index instead
+        orders = [
+            o
+            for o in Order.objects.filter(pk__in=ids).values(*_FIELDS)
+            if o["status"] in _REVIEWABLE
+        ]
         lines = OrderLine.objects.filter(order_id__in=[o["id"] for o in orders])
     counts["skipped"] += len(ids) - len(orders)
     if not orders:
