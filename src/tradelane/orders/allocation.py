@@ -82,11 +82,15 @@ def plan_allocation(orders, needs, warehouses, available, preferences=None):
     ``preferences``: ``{store_id: {warehouse_id: rank}}`` (see ``store_preferences``)."""
     chosen: dict[int, int] = {}
     short: dict[int, list[dict]] = {}
+    orders_of: dict[tuple, list] = {}  # the warehouse order per (store, destination)
     for o in orders:
         items = needs.get(o["id"])
         if not items:
             continue
-        ordered = ordered_for(o, warehouses, preferences)
+        key = (o.get("store_id"), o["ship_country"])
+        ordered = orders_of.get(key)
+        if ordered is None:
+            ordered = orders_of[key] = ordered_for(o, warehouses, preferences)
         best = None
         for wh_id, _country in ordered:
             missing = sum(
