@@ -132,6 +132,13 @@ def off_index(column: str) -> str:
     return f"+{column}" if connection.vendor == "sqlite" else column
 
 
+def _key(field, value):
+    """A related object given for a foreign key (as ``QuerySet.update`` takes it): its key."""
+    if field.is_relation and isinstance(value, models.Model):
+        return getattr(value, field.target_field.attname)
+    return value
+
+
 def update_in(
     model: type[models.Model],
     values: Mapping[str, object],
@@ -155,14 +162,14 @@ def update_in(
     for name, value in values.items():
         field = meta.get_field(name)
         sets.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
+        params.append(field.get_db_prep_save(_key(field, value), connection))
     clause, param = _in_clause(ids)
     conditions = [f"{quote(meta.pk.column)} {clause}"]
     params.append(param)
     for name, value in (where or {}).items():
         field = meta.get_field(name)
         conditions.append(f"{off_index(quote(field.column))} = %s")
-        params.append(field.get_db_prep_value(value, connection))
+        params.append(field.get_db_prep_value(_key(field, value), connection))
     sql = "UPDATE {} SET {} WHERE {}".format(
         quote(meta.db_table), ", ".join(sets), " AND ".join(conditions)
     )

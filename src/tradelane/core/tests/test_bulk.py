@@ -30,6 +30,14 @@ def test_update_in_changes_only_the_ids_in_the_state_asked_for():
     assert update_in(Warehouse, {"name": "d"}, []) == 0
 
 
+def test_update_in_takes_a_related_object_for_a_foreign_key(admin):
+    wh = make("a")
+    event = StateEvent.objects.create(entity="x", object_id=wh.pk, field="name", to_state="a")
+    assert update_in(StateEvent, {"actor": admin}, [event.pk], where={"to_state": "a"}) == 1
+    event.refresh_from_db()
+    assert event.actor_id == admin.pk
+
+
 def test_bulk_transition_moves_many_ids_in_one_statement_with_their_events(admin):
     whs = [make("a") for _ in range(1200)]  # more than SQLite's 999 variables
     ids = [w.pk for w in whs]
