@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -47,6 +48,9 @@ _UPDATE_FIELDS = (
     *DATA_FIELDS, "review", "reviewed_at", "shortage", "fingerprint", "content_hash",
     "updated_at",
 )  # fmt: skip
+# DATA_FIELDS after placed_at, read from a normalized order in one call
+assert DATA_FIELDS[:2] == ("number", "placed_at")
+_DATA_AFTER_PLACED = itemgetter(*DATA_FIELDS[2:])
 _LINE_FIELDS = (
     "order", "line_no", "store_sku", "store_quantity", "title", "sku", "quantity", "unit_price",
 )  # fmt: skip
@@ -272,8 +276,16 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
     ctx.mappings.load(
         {(norm["store_id"], line[0]) for _, norm, *_ in (*new, *changed) for line in norm["lines"]}
     )
-    # a bundle multiplies a line's quantity: refuse an order whose lines would not fit
-    oversized = {n for n, norm, *_ in (*new, *changed) if _expands_too_far(ctx, norm)}
+    # our lines of each order; a bundle multiplies a line's quantity: refuse an order whose
+    # lines would not fit
+    expanded: dict[int, list[tuple]] = {}
+    oversized = set()
+    for n, norm, *_ in (*new, *changed):
+        rows = expanded[n] = _expanded(ctx, norm)
+        for row in rows:
+            if row[5] > MAX_LINE_UNITS:
+                oversized.add(n)
+                break
     if oversized:
         for n, *_ in (*new, *changed):
             if n in oversized:
@@ -283,7 +295,7 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
 
     # 4. changed orders: replace fields and lines, back to pending review, audit each
     if changed:
-        not_updated = _update_orders(ctx, changed, now, actor_id)
+        not_updated = _update_orders(ctx, changed, expanded, now, actor_id)
         for n, _, pk in changed:
             if pk not in not_updated:
                 results[n] = (UPDATED, [], pk)
@@ -295,7 +307,7 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
 
     # 5. new orders, their lines and their first state event
     if new:
-        ids = _insert_orders(ctx, new, now, actor_id)
+        ids = _insert_orders(ctx, new, expanded, now, actor_id)
         for n, norm in new:
             pk = ids[(norm["store_id"], norm["external_id"])]
             results[n] = (CREATED, [], pk)
@@ -314,13 +326,22 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
 MAX_LINE_UNITS = 2_147_483_647  # OrderLine.quantity, an integer column (PostgreSQL's range)
 
 
-def _expands_too_far(ctx: _Context, norm: dict) -> bool:
+def _expanded(ctx: _Context, norm: dict) -> list[tuple]:
+    """``expand_lines`` of one order with the run's known mappings: lines without a mapping or
+    with a 1:1 one directly, an order with a bundle through ``expand_lines``."""
     known = ctx.mappings.known
     store_id = norm["store_id"]
-    return any(
-        qty > MAX_LINE_UNITS
-        for *_, qty, _price in expand_lines(norm["lines"], lambda s: known.get((store_id, s), ()))
-    )
+    lines = norm["lines"]
+    out = []
+    for store_sku, title, qty, price in lines:
+        comps = known.get((store_id, store_sku), ())
+        if not comps:
+            out.append((len(out) + 1, store_sku, qty, title, None, qty, price))
+        elif len(comps) == 1 and comps[0][1] == 1:
+            out.append((len(out) + 1, store_sku, qty, title, comps[0][0], qty, price))
+        else:
+            return expand_lines(lines, lambda s: known.get((store_id, s), ()))
+    return out
 
 
 def _too_many_units() -> dict:
@@ -350,28 +371,20 @@ def _order_values(norm: dict, now: datetime) -> list:
     return values
 
 
-def _line_rows(ctx: _Context, order_id: int, norm: dict) -> Iterator[tuple]:
-    known = ctx.mappings.known
-    store_id = norm["store_id"]
-    for line_no, store_sku, store_qty, title, sku_id, qty, price in expand_lines(
-        norm["lines"], lambda s: known.get((store_id, s), ())
-    ):
-        yield (order_id, line_no, store_sku, store_qty, title, sku_id, qty, price)
-
-
-def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
+def _insert_orders(ctx, new, expanded, now, actor_id) -> dict[tuple[int, str], int]:
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     empty = Order._meta.get_field("review").get_db_prep_save([], connection)
-    placed_i = DATA_FIELDS.index("placed_at")
+    pending, source = S.PENDING_REVIEW, ctx.source
+    rest = _DATA_AFTER_PLACED
+    adapt = ops.adapt_datetimefield_value
 
     def order_rows():
         for _, norm in new:
-            values = [norm[name] for name in DATA_FIELDS]
-            placed = values[placed_i]
-            values[placed_i] = ops.adapt_datetimefield_value(placed) if placed else stamp
+            placed = norm["placed_at"]
             yield (
-                norm["store_id"], norm["external_id"], S.PENDING_REVIEW, ctx.source, *values,
+                norm["store_id"], norm["external_id"], pending, source, norm["number"],
+                adapt(placed) if placed else stamp, *rest(norm),
                 empty, empty, norm["fingerprint"], norm["content_hash"], stamp, stamp,
             )  # fmt: skip
 
@@ -384,30 +397,23 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
     for store_id, external_ids in by_store.items():
         for ext, pk in select_in(sql, [store_id], external_ids):
             ids[(store_id, ext)] = pk
+    order_ids = [ids[(norm["store_id"], norm["external_id"])] for _, norm in new]
     insert_rows(
         OrderLine,
         _LINE_FIELDS,
-        (
-            row
-            for _, norm in new
-            for row in _line_rows(ctx, ids[(norm["store_id"], norm["external_id"])], norm)
-        ),
+        ((pk, *row) for (n, _), pk in zip(new, order_ids, strict=True) for row in expanded[n]),
         prepared=True,
     )
     insert_rows(
         StateEvent,
         _EVENT_FIELDS,
-        (
-            (_ORDER, ids[(norm["store_id"], norm["external_id"])], "status", "",
-             S.PENDING_REVIEW, actor_id, "imported", stamp)
-            for _, norm in new
-        ),
+        ((_ORDER, pk, "status", "", pending, actor_id, "imported", stamp) for pk in order_ids),
         prepared=True,
-    )  # fmt: skip
+    )
     return ids
 
 
-def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
+def _update_orders(ctx, changed, expanded, now, actor_id) -> dict[int, str]:
     """Apply the changed orders that may still change; return {id: why not} of the others.
 
     Re-reads the orders under a row lock (PostgreSQL) and checks again that each is still
@@ -435,7 +441,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
 
     todo = []
     refused: dict[int, str] = {}
-    for _, norm, pk in changed:
+    for n, norm, pk in changed:
         row = old.get(pk)
         if row is None:
             refused[pk] = "deleted"
@@ -446,7 +452,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
         elif pk in packed:
             refused[pk] = "packed"
         else:
-            todo.append((norm, pk, row))
+            todo.append((norm, pk, row, expanded[n]))
     if not todo:
         return refused
 
@@ -454,7 +460,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
     values = []
     audit_rows = []
     moves: dict[str, list[int]] = defaultdict(list)
-    for norm, pk, row in todo:
+    for norm, pk, row, _ in todo:
         new_values = _order_values(norm, now)
         if norm["placed_at"] is None:  # keep the old time when the file gives none
             new_values[1] = row["placed_at"]
@@ -487,13 +493,13 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
             moves[row["status"]].append(pk)
 
     update_rows(Order, _UPDATE_FIELDS, values)
-    updated_ids = [pk for _, pk, _ in todo]
+    updated_ids = [pk for _, pk, _, _ in todo]
     for part in _in_batches(updated_ids):
         OrderLine.objects.filter(order_id__in=part).delete()
     insert_rows(
         OrderLine,
         _LINE_FIELDS,
-        (row for norm, pk, _ in todo for row in _line_rows(ctx, pk, norm)),
+        ((pk, *line) for _, pk, _, lines in todo for line in lines),
         prepared=True,
     )
     for from_state, move_ids in moves.items():
