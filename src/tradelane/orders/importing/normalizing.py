@@ -322,7 +322,8 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
 
     ``stores`` maps a store code to (id, currency, is_active). The normalized dict holds the
     Order fields, ``store_id``, ``store_code``, ``lines`` [(store_sku, title, qty, price)],
-    ``content_hash`` and ``fingerprint``.
+    ``content_hash``, ``fingerprint`` and ``placed_at_utc`` (the ISO 8601 text of
+    ``placed_at`` in UTC, "" without one).
     """
     errors: list[dict] = []
     if not isinstance(raw, dict):
@@ -475,9 +476,9 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
     )  # fmt: skip
     ship_city, ship_postcode = out["ship_city"], out["ship_postcode"]
     ship_country = out["ship_country"]
+    out["placed_at_utc"] = placed_utc = placed.astimezone(UTC).isoformat() if placed else ""
     canonical = [
-        code, external_id, number,
-        placed.astimezone(UTC).isoformat() if placed else "",
+        code, external_id, number, placed_utc,
         currency, payment,
         buyer_name, buyer_email, out["buyer_phone"],
         ship_name, out["ship_company"], ship_address1, ship_address2,

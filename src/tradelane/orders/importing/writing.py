@@ -33,7 +33,7 @@ from ..review import review_orders
 from ..states import REVIEWABLE_STATES, TRANSITIONS
 from ..states import OrderStatus as S
 from .normalizing import _Q4, DATA_FIELDS
-from .report import CREATED, REJECTED, UNCHANGED, UPDATED, ImportReport, _entry, _err
+from .report import CREATED, REJECTED, UNCHANGED, UPDATED, ImportReport, _err
 
 ANALYZE_AFTER = 5000  # PostgreSQL: orders created before the planner statistics are renewed
 IN_BATCH = 900  # values per SQL IN list (SQLite's historic variable limit is 999)
@@ -208,21 +208,31 @@ class _Context:
 
 def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) -> int:
     """Write one chunk in one transaction (retried once if a concurrent import raced us)."""
-    entries: list[dict] = []
+    written: list[tuple] = []
     review_ids: list[int] = []
     if pending:
         for attempt in (1, 2):
             try:
                 with transaction.atomic():
-                    entries, review_ids = _write_chunk(ctx, pending)
+                    written, review_ids = _write_chunk(ctx, pending)
                 break
             except IntegrityError:
                 if attempt == 2:
                     raise
-    created_before = ctx.report.created
-    for entry in sorted(entries + refused, key=lambda e: e["row"]):
-        ctx.report.add(entry)
-    ctx.stats.grew(ctx.report.created - created_before)
+    report = ctx.report
+    created_before = report.created
+    if not refused:
+        for row in written:
+            report.add_written(*row)
+    else:  # in row order with their rejected neighbours
+        merged = [(row[0], row) for row in written] + [(e["row"], e) for e in refused]
+        merged.sort(key=itemgetter(0))
+        for _, item in merged:
+            if item.__class__ is dict:
+                report.add(item)
+            else:
+                report.add_written(*item)
+    ctx.stats.grew(report.created - created_before)
     if review_ids:
         tally = ctx.report.review
         if ctx.can_review:
@@ -233,7 +243,9 @@ def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) 
     return len(pending) + len(refused)
 
 
-def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[dict], list[int]]:
+def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[tuple], list[int]]:
+    """Write the chunk's orders; return (row, normalized, result, errors, order id) per order
+    in row order, and the ids of the orders to review."""
     now = timezone.now()
     actor_id = ctx.actor.pk if getattr(ctx.actor, "pk", None) else None
 
@@ -273,15 +285,14 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
     siblings = _later_siblings(fresh, {pk for _, _, pk in changed}) if fresh else []
 
     # 3. SKU mappings of the lines we are about to write
-    ctx.mappings.load(
-        {(norm["store_id"], line[0]) for _, norm, *_ in (*new, *changed) for line in norm["lines"]}
-    )
+    ctx.mappings.load({(norm["store_id"], line[0]) for norm in fresh for line in norm["lines"]})
     # our lines of each order; a bundle multiplies a line's quantity: refuse an order whose
     # lines would not fit
     expanded: dict[int, list[tuple]] = {}
     oversized = set()
-    for n, norm, *_ in (*new, *changed):
-        rows = expanded[n] = _expanded(ctx, norm)
+    for item in (*new, *changed):
+        n = item[0]
+        rows = expanded[n] = _expanded(ctx, item[1])
         for row in rows:
             if row[5] > MAX_LINE_UNITS:
                 oversized.add(n)
@@ -316,11 +327,7 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
     seen = set(review_ids)
     review_ids.extend(pk for pk in siblings if pk not in seen)
 
-    entries = []
-    for n, norm in pending:
-        result, errors, pk = results[n]
-        entries.append(_entry(n, norm, result, errors, order_id=pk))
-    return entries, review_ids
+    return [(n, norm, *results[n]) for n, norm in pending], review_ids
 
 
 MAX_LINE_UNITS = 2_147_483_647  # OrderLine.quantity, an integer column (PostgreSQL's range)
@@ -378,13 +385,24 @@ def _insert_orders(ctx, new, expanded, now, actor_id) -> dict[tuple[int, str], i
     pending, source = S.PENDING_REVIEW, ctx.source
     rest = _DATA_AFTER_PLACED
     adapt = ops.adapt_datetimefield_value
+    # SQLite keeps a datetime as the text of its naive UTC value (str() of it): normalizing
+    # made its ISO form in UTC for the content hash; with a blank for the "T" and without the
+    # "+00:00" it is that text
+    as_text = connection.vendor == "sqlite" and connection.timezone == UTC
 
     def order_rows():
         for _, norm in new:
             placed = norm["placed_at"]
+            if not placed:
+                placed = stamp
+            elif as_text:
+                iso = norm["placed_at_utc"]
+                placed = f"{iso[:10]} {iso[11:-6]}"
+            else:
+                placed = adapt(placed)
             yield (
                 norm["store_id"], norm["external_id"], pending, source, norm["number"],
-                adapt(placed) if placed else stamp, *rest(norm),
+                placed, *rest(norm),
                 empty, empty, norm["fingerprint"], norm["content_hash"], stamp, stamp,
             )  # fmt: skip
 
