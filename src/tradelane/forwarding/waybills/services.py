@@ -26,6 +26,7 @@ from tradelane.core import audit
 from tradelane.core.errors import (
     Conflict,
     DomainError,
+    InvalidTransition,
     NotFound,
     PermissionDenied,
     ValidationFailed,
@@ -497,6 +498,37 @@ def receive(
                 "price": [money_text(before["price"], cur), money_text(w.sale_amount, cur)],
                 "delta": money_text(delta, cur), "currency": cur,
             })  # fmt: skip
+    return w
+
+
+# the steps after inbound that ``move`` makes: the timeline's tracking code and text
+MOVES = {
+    WaybillStatus.HELD: (codes.EXCEPTION, "Held at the hub"),
+    WaybillStatus.RECEIVED: (codes.IN_TRANSIT, "Released at the hub"),  # from held only
+    WaybillStatus.IN_TRANSIT: (codes.IN_TRANSIT, "Left the hub"),
+    WaybillStatus.DELIVERED: (codes.DELIVERED, "Delivered"),
+    WaybillStatus.RETURNED: (codes.RETURNED, "Returned to the sender"),
+}
+
+
+def move(actor, w: Waybill, to_status: str, reason: str = "", *, location: str = "") -> Waybill:
+    """The hub's and the last mile's steps after inbound (``states.TRANSITIONS``): hold (扣件)
+    and release, leave the hub, delivered, returned; a timeline event, an audit row and the
+    customer's webhook. Inbound is ``receive`` (it weighs) and a cancel ``cancel_waybill``."""
+    _in_scope(actor, w, P.HUB_RECEIVE)
+    release = to_status == WaybillStatus.RECEIVED
+    if to_status not in MOVES or (release and w.status != WaybillStatus.HELD):
+        raise InvalidTransition(
+            f"Waybill {w.number} cannot go from {w.status!r} to {to_status!r} here",
+            details={"from": w.status, "to": to_status},
+        )  # fmt: skip
+    before = w.status
+    status, text = MOVES[to_status]
+    with transaction.atomic():
+        transition(w, to_status, table=TRANSITIONS, actor=actor, reason=reason)
+        _event(w, status, text, location)
+        audit.record(actor, "waybill.move", w, {"status": [before, to_status], "reason": reason})
+        notifications.notify(w, notifications.STATUS_CHANGED, {"status": [before, to_status]})
     return w
 
 
