@@ -258,3 +258,31 @@ def test_move_is_refused_to_a_portal_user_and_out_of_scope_changes_nothing(p):
         services.move(p.service, w, WaybillStatus.RETURNED)  # no hub permission
     assert Waybill.objects.get(pk=w.pk).status == "received"
     assert w.events.count() == 2
+
+
+def test_a_batch_on_an_s10_channel_takes_one_block_of_numbers_in_order(p):
+    from tradelane.forwarding.tests.factories import channel
+    from tradelane.logistics.models import S10Series
+    from tradelane.logistics.shipping import services as ship
+    from tradelane.logistics.shipping.numbers import make_s10
+
+    channel(p.admin, "POSTS10", s10_prefix="LX", s10_country="CN")
+    partners.set_level_channels(p.admin, p.std, ["USLINE", "EUPOST", "POSTS10"])
+    ship.add_s10_series(p.admin, "LX", "CN", 100, 104)
+    batch = [payload(f"S{i}", channel="POSTS10") for i in range(3)] + [payload("U1")]
+    results = services.create_waybills(p.acme_user, p.acme, batch)
+    assert [(r.result, r.waybill.tracking_number, r.waybill.tracking_status) for r in results] == [
+        ("created", make_s10("LX", 100, "CN"), "assigned"),
+        ("created", make_s10("LX", 101, "CN"), "assigned"),
+        ("created", make_s10("LX", 102, "CN"), "assigned"),
+        ("created", "", "pending"),
+    ]
+    # three more do not fit in the two serials left: the whole batch is refused, nothing written
+    before = counts()
+    with pytest.raises(Conflict) as exc:
+        services.create_waybills(
+            p.acme_user, p.acme, [payload(f"T{i}", channel="POSTS10") for i in range(3)]
+        )
+    assert exc.value.code == "s10_series_exhausted"
+    assert counts() == before
+    assert S10Series.objects.get(prefix="LX").next_serial == 103
