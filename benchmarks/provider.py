@@ -302,7 +302,7 @@ def fill_waybills(n: int, n_customers: int, channel_id: int) -> dict:
     )  # fmt: skip
     if pg:
         series = "generate_series(1, %s) AS g"
-        created = "%s::timestamptz - ((g * 7919) % 15552000) * interval '1 second'"
+        created = "%s::timestamptz - ((g::bigint * 7919) % 15552000) * interval '1 second'"
         number = "'TB' || lpad(g::text, 10, '0')"
         ref = "'R' || g::text"
         source = f"FROM {series}"
