@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .rules import (
     ADJUST,
     ADM,
+    BOSS,
     CS,
     EVERY,
     EXCEPTIONS_READ,
@@ -26,6 +27,7 @@ from .rules import (
 )
 
 DISPATCH_OPERATE = LOG
+PARTNER_READ = ADM | {BOSS}  # the provider's partner pages (provider roles: own tests)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,23 @@ UI_RULES: list[Page] = [
       {"note": "call after six", "ship_phone": "+1 650-253-0001"}),
     U("orders/import/", "POST", CS, "/orders/import/", {}, files=CSV),
     # the block list: whoever reviews orders
+    # the provider's partner pages: staff who read partners (the boss) and who manage them
+    U("provider/customers/", "GET", PARTNER_READ, "/provider/customers/?q=M"),
+    U("provider/customers/", "POST", ADM, "/provider/customers/",
+      {"code": "MNEW", "company": "New one", "level": "MSTD", "country": "CN",
+       "currency": "CNY", "settlement_mode": "monthly", "payment_terms": "prepaid"}),
+    U("provider/customers/<str:code>/", "GET", PARTNER_READ, "/provider/customers/{customer}/"),
+    U("provider/customers/<str:code>/status/", "POST", ADM,
+      "/provider/customers/{customer}/status/", {"status": "active"}),
+    U("provider/customers/<str:code>/portal-users/", "POST", ADM,
+      "/provider/customers/{customer}/portal-users/",
+      {"username": "m-portal", "password": "pw-Portal-123x"}),
+    U("provider/levels/", "GET", PARTNER_READ, "/provider/levels/"),
+    U("provider/levels/", "POST", ADM, "/provider/levels/", {"code": "MVIP", "name": "VIP"}),
+    U("provider/agents/", "GET", PARTNER_READ, "/provider/agents/"),
+    U("provider/agents/", "POST", ADM, "/provider/agents/",
+      {"what": "agent", "code": "MAG", "name": "Agent", "commission_mode": "per_waybill",
+       "commission_rate": "1"}),
     U("settings/blocked-buyers/", "GET", CS, "/settings/blocked-buyers/?q=blocked"),
     U("settings/blocked-buyers/", "POST", CS, "/settings/blocked-buyers/",
       {"email": "another@example.com", "reason": "fraud"}),
