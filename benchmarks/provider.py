@@ -27,6 +27,9 @@ Measured:
   with one plain ``sqlite3`` ``executemany`` (COPY on PostgreSQL) per table and one transaction
   per batch, into empty scratch copies of the tables (same columns, constraints and indexes;
   ``order_baselines.PlainConnection``).
+- ``waybill_push_api_per_s``: the same number of other waybills POSTed to the open API,
+  ``/api/v1/provider/waybills``, 500 per request with the customer's API key, through Django's
+  test client (every layer of a request but the socket; bodies built before the clock).
 - ``portal_list_p95_ms``: ``--table-waybills`` waybills of ``--customers`` customers over 180
   days are written with one set-based ``INSERT ... SELECT`` (``generate_series`` on PostgreSQL,
   a recursive CTE on SQLite; not through the services, not timed), then ``--queries`` times a
@@ -84,7 +87,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--profile", choices=("push",))
+    parser.add_argument("--profile", choices=("push", "api"))
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--no-idle-rss", action="store_true", help="skip the idle process sizes")
     parser.add_argument(
@@ -215,6 +218,42 @@ def push(user, customer, batches: list[list[dict]], profile: bool = False) -> di
             spans.append((min(ids), max(ids)) if ids else None)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"seconds": seconds, "cpu": cpu, "created": created, "spans": spans}
+
+
+def api_body(batch: list[dict]) -> str:
+    """A batch as the open API takes it (kg and cm), as JSON text."""
+
+    def piece(p):
+        cm = {f"{k}_cm": str(p[f"{k}_mm"] / 10) for k in ("length", "width", "height")}
+        return {"weight_kg": str(D(p["weight_g"]) / 1000), **cm}
+
+    return json.dumps({"waybills": [
+        {**w, "pieces": [piece(p) for p in w["pieces"]]} for w in batch
+    ]})  # fmt: skip
+
+
+def push_api(user, bodies: list[str], warm: str, profile: bool = False) -> dict:
+    """The same batches POSTed to /api/v1/provider/waybills with the customer's API key,
+    through Django's test client (the whole request path: middleware, key check, schema,
+    kg/cm to grams, the service, the answer's JSON; no socket)."""
+    from django.test import Client
+
+    from tradelane.accounts import services as accounts
+
+    _key, raw = accounts.create_api_key(user, user=user, name="bench")
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    # a first request outside the clock: it loads the URLconf and builds the API's schemas
+    client.post("/api/v1/provider/waybills", data=warm, content_type="application/json")
+    created = 0
+    t0, c0 = time.perf_counter(), time.process_time()
+    with profiled(profile, "open API push"):
+        for body in bodies:
+            r = client.post("/api/v1/provider/waybills", data=body, content_type="application/json")
+            if r.status_code != 200:
+                raise RuntimeError(f"the API answered {r.status_code}: {r.content[:300]!r}")
+            created += r.json()["created"]
+    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+            "created": created}  # fmt: skip
 
 
 def _tables() -> dict[str, str]:
@@ -439,6 +478,10 @@ def measure(args) -> dict:
     result = push(user, customer, batches, profile=args.profile == "push")
     base = baseline_push(result["spans"])
     rate = result["created"] / result["seconds"]
+    api_items = payloads(args.push, rng, prefix="A")
+    bodies = [api_body(api_items[i : i + BATCH]) for i in range(0, len(api_items), BATCH)]
+    warm = api_body(payloads(5, rng, prefix="WA"))
+    api = push_api(user, bodies, warm, profile=args.profile == "api")
 
     from tradelane.logistics.models import Channel
 
@@ -456,6 +499,7 @@ def measure(args) -> dict:
         "database": args.database,
         "waybill_push_per_s": round(rate, 1),
         "waybill_push_per_s_vs_baseline": round(base["seconds"] / result["seconds"], 3),
+        "waybill_push_api_per_s": round(api["created"] / api["seconds"], 1),
         "portal_list_p95_ms": listing["p95"],
         "eccang_create_p99_ms": None,
         "eccang_note": "ECCANG endpoint not on this branch",
@@ -467,6 +511,13 @@ def measure(args) -> dict:
             "bar_per_s": 2000,
             "method": "forwarding.waybills.services.create_waybills by the customer's portal "
             "user, batches of 500, payloads built before the clock",
+        },
+        "push_api": {
+            "waybills": api["created"],
+            "seconds": round(api["seconds"], 2),
+            "cpu_seconds": round(api["cpu"], 2),
+            "method": "POST /api/v1/provider/waybills (500 per request, kg/cm, API key) "
+            "through Django's test client in this process; bodies built before the clock",
         },
         "baseline": {
             "waybill_push_per_s": round(result["created"] / base["seconds"], 1),

@@ -321,17 +321,22 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
         numbers = take_numbers(len(todo))
         s10 = _s10_numbers([channels[offer.channel_code] for _r, _d, offer in todo])
         rows = []
+        names, defaults = _waybill_columns()
         for (_result, data, offer), number in zip(todo, numbers, strict=True):
             channel = channels[offer.channel_code]
             tracking = next(s10[channel.code]) if channel.code in s10 else ""
-            rows.append(Waybill(
-                number=number, customer=customer, channel=channel, source=source,
-                tracking_number=tracking,
-                tracking_status=TrackingStatus.ASSIGNED if tracking else TrackingStatus.PENDING,
-                created_by=actor if getattr(actor, "pk", None) else None,
-                created_at=now, updated_at=now,
+            values = {
+                **defaults, "number": number, "customer_id": customer.pk,
+                "channel_id": channel.pk, "source": source, "tracking_number": tracking,
+                "tracking_status": TrackingStatus.ASSIGNED if tracking else TrackingStatus.PENDING,
+                "created_by_id": actor.pk if getattr(actor, "pk", None) else None,
+                "created_at": now, "updated_at": now,
                 **_fields(data, customer), **_price_fields(offer),
-            ))  # fmt: skip
+            }  # fmt: skip
+            # positional: Model.__init__'s fast path (no keyword matching per field)
+            w = Waybill(*[values[n] for n in names])
+            w.customer, w.channel = customer, channel
+            rows.append(w)
         _insert_waybills(rows)
         pieces, items, events = [], [], []
         for w, (result, data, _offer) in zip(rows, todo, strict=True):
@@ -356,6 +361,13 @@ _ITEM_FIELDS = ("waybill_id", "seq", "name_zh", "name_en", "quantity", "unit_val
                 "unit_weight_g", "hs_code", "origin", "material", "sku", "sales_url", "battery",
                 "liquid", "magnet")  # fmt: skip
 _EVENT_FIELDS = ("waybill_id", "status", "description", "location", "occurred_at", "created_at")
+
+
+def _waybill_columns() -> tuple[list[str], dict]:
+    """The waybill's columns in the model's order (attnames, the id first) and their
+    defaults (as a new ``Waybill()`` would have them)."""
+    fields_ = Waybill._meta.concrete_fields
+    return [f.attname for f in fields_], {f.attname: f.get_default() for f in fields_}
 
 
 def _insert_waybills(rows: list[Waybill]) -> None:
