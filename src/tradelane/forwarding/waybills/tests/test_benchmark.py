@@ -15,7 +15,7 @@ def test_provider_benchmark_prints_push_rate_and_list_latency():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     out = subprocess.run(
         [sys.executable, str(BENCH), "--push", "12", "--table-waybills", "300", "--customers",
-         "20", "--queries", "3", "--no-idle-rss"],
+         "20", "--queries", "3", "--eccang-requests", "4", "--no-idle-rss"],
         capture_output=True, text=True, timeout=600, check=True, env=env,
     )  # fmt: skip
     result = json.loads(out.stdout)
@@ -27,5 +27,6 @@ def test_provider_benchmark_prints_push_rate_and_list_latency():
     assert result["baseline"]["rows"] == 72
     assert result["portal_list_p95_ms"] > 0
     assert result["portal_list"]["table_waybills"] == 300
-    assert result["eccang_create_p99_ms"] is None
-    assert result["eccang_note"] == "ECCANG endpoint not on this branch"
+    assert result["eccang_create_p99_ms"] > 0
+    assert result["eccang_create"]["requests"] == 4
+    assert result["eccang_create"]["asks"] == {"Success": 4}, result["eccang_create"]
