@@ -43,7 +43,9 @@ def test_demo_logins_are_printed_in_a_box(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("┌") and lines[-1].startswith("└")
     assert lines[1].startswith("│ Demo logins (username / password — role):")
-    assert len(lines) == len(demo.DEMO_USERS) + 3
+    provider = len(demo.PROVIDER_USERS) + len(demo.PORTAL_USERS)
+    assert len(lines) == len(demo.DEMO_USERS) + 1 + provider + 3
+    assert lines[len(demo.DEMO_USERS) + 2].startswith("│ Provider 物流商")
     assert len({cli._display_width(line) for line in lines}) == 1
     for u, line in zip(demo.DEMO_USERS, lines[2:-1], strict=False):
         assert line.split()[1:3] == [u.username, u.password] and line.endswith(" │")

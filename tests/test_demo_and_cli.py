@@ -70,6 +70,76 @@ def _check_channels_carry_the_waiting_orders(summary: dict) -> None:
         assert any("no zone of the rate sheet covers CH 8001 [no_zone]" in e for e in explanation)
 
 
+def _check_provider(summary: dict) -> None:
+    """The forwarder: its staff and portal users log in with the printed passwords, its
+    customers and levels, and waybills in every state, priced, numbered or "number pending"."""
+    from tradelane.accounts.models import User
+    from tradelane.forwarding.models import CustomerAccount, CustomerLevel, Waybill
+    from tradelane.forwarding.partners import scoping
+    from tradelane.forwarding.partners.models import PortalMembership
+    from tradelane.forwarding.waybills import selectors
+    from tradelane.forwarding.waybills.models import WaybillStatus
+
+    assert summary["provider"] == {
+        "customers": 5,
+        "waybills": 40,
+        "waybills_by_status": {
+            "created": 10, "received": 5, "held": 5, "in_transit": 5, "delivered": 5,
+            "returned": 5, "cancelled": 5,
+        },
+        "number_pending": 9,
+    }  # fmt: skip
+    assert set(summary["provider"]["waybills_by_status"]) == set(WaybillStatus.values)
+    assert demo.provider_text(summary) == (
+        "provider (Shenzhen forwarder): 5 customers, 40 waybills (created 10, received 5, held "
+        "5, in_transit 5, delivered 5, returned 5, cancelled 5; tracking number pending 9)"
+    )
+    text = demo.logins_text()
+    for u in demo.PROVIDER_USERS:
+        user = User.objects.get(username=u.username)
+        assert user.check_password(u.password)
+        assert list(user.groups.values_list("name", flat=True)) == [u.role]
+        assert re.search(rf"^  {re.escape(u.username)}\s+{re.escape(u.password)}\s", text, re.M)
+    for p in demo.PORTAL_USERS:
+        user = User.objects.get(username=p.username)
+        assert user.check_password(p.password)
+        member = PortalMembership.objects.get(user=user)
+        account = member.agent if p.is_agent else member.customer
+        assert account.code == p.account
+        assert re.search(rf"^  {p.username}\s+{p.password}\s.*: {p.account}$", text, re.M)
+    assert sorted(CustomerLevel.objects.values_list("code", flat=True)) == [
+        "GOLD", "SILVER", "STD",
+    ]  # fmt: skip
+    assert CustomerAccount.objects.filter(agent__code="HKLINK").count() == 2
+    assert set(CustomerAccount.objects.values_list("salesperson__username", flat=True)) == {
+        "fwd.sales1", "fwd.sales2",
+    }  # fmt: skip
+    # HUAQI is priced with its own sheet on the US line; the others with their level's
+    huaqi = Waybill.objects.filter(customer__code="HUAQI", channel__code="SZ-USLINE")
+    assert set(huaqi.values_list("sale_level", flat=True)) == {"customer:HUAQI"}
+    longteng = Waybill.objects.filter(customer__code="LONGTENG")
+    assert set(longteng.values_list("sale_level", flat=True)) == {"STD"}
+    # the postal channel numbers at once (S10), the lines wait for a number before they leave
+    post = Waybill.objects.filter(channel__code="SZ-EUPOST")
+    assert post.exists() and not post.filter(tracking_status="pending").exists()
+    assert all(
+        re.fullmatch(r"LZ\d{9}CN", n) for n in post.values_list("tracking_number", flat=True)
+    )
+    pending = Waybill.objects.filter(tracking_status="pending")
+    assert set(pending.values_list("status", flat=True)) <= {"created", "received", "held",
+                                                            "cancelled"}  # fmt: skip
+    # weighed in heavier than forecast: the price changed
+    weighed = Waybill.objects.exclude(measured_weight_g=None)
+    assert weighed.count() == 25
+    assert all(w.measured_weight_g == w.forecast_weight_g + 180 for w in weighed)
+    assert not weighed.filter(sale_amount=None).exists()
+    # a portal customer sees its own waybills only, the boss every one
+    portal = User.objects.get(username="huaqi")
+    mine = selectors.search(portal, status="delivered")
+    assert [w.customer.code for w in mine] == ["HUAQI"]
+    assert scoping.scoped(User.objects.get(username="boss"), Waybill.objects.all()).count() == 40
+
+
 @pytest.mark.django_db
 def test_demo_fills_every_tab_and_reloads_the_same():
     from django.contrib.auth.models import Group
@@ -111,6 +181,7 @@ def test_demo_fills_every_tab_and_reloads_the_same():
     assert FxRate.objects.filter(source="demo", quote="CNY").count() >= 3
     assert not _ledger_matches_balances()
     _check_channels_carry_the_waiting_orders(summary)
+    _check_provider(summary)
 
     # reset empties the data but keeps the roles; a reload gives the same data
     demo.reset()
@@ -191,6 +262,9 @@ def test_tradelane_demo_prints_the_share_of_waiting_orders_with_a_channel(tmp_pa
     assert found, done.stdout
     n, total, percent = map(int, found.groups())
     assert total >= 10 and n * 100 // total == percent >= 90, done.stdout
+    assert re.search(r"^Forwarding: provider \(Shenzhen forwarder\): 5 customers, 40 waybills",
+                     done.stdout, re.M), done.stdout  # fmt: skip
+    assert "fwd.hub" in done.stdout and "huaqi-demo" in done.stdout
 
 
 def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
@@ -207,9 +281,15 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
         assert f"Public address: http://127.0.0.1:{port} (the address `up` serves on;" in text
         for u in demo.DEMO_USERS:
             assert re.search(rf"^│\s+{u.username}\s+{re.escape(u.password)}\s", text, re.M), text
+        for login in (*demo.PROVIDER_USERS, *demo.PORTAL_USERS):
+            assert re.search(rf"^│\s+{re.escape(login.username)}\s+{re.escape(login.password)}\s",
+                             text, re.M), text  # fmt: skip
+        assert re.search(r"^  Forwarding: provider \(Shenzhen forwarder\): 5 customers, 40 ", text,
+                         re.M)  # fmt: skip
         ctrl_c = lines.index("Press Ctrl-C to stop.")
         assert lines[ctrl_c + 2].startswith("┌") and lines[ctrl_c + 3].startswith("│ Demo logins")
-        assert lines[-1].startswith("└") and len(lines) == ctrl_c + 4 + len(demo.DEMO_USERS) + 1
+        box = len(demo.logins_text().splitlines()) + 2
+        assert lines[-1].startswith("└") and len(lines) == ctrl_c + 2 + box
         worker_pid = int(re.search(r"Task worker: running \(pid (\d+)\)", text).group(1))
         assert _alive(worker_pid)
 

@@ -272,6 +272,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         summary = demo.load()
         print(f"  {demo.summary_text(summary)} in {time.monotonic() - started:.1f}s", flush=True)
         print(f"  Shipping: {demo.channel_share_text(summary)}", flush=True)
+        print(f"  Forwarding: {demo.provider_text(summary)}", flush=True)
     print("Collecting static files…", flush=True)
     call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -362,6 +363,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = demo.load()
     print(f"Demo data loaded: {demo.summary_text(summary)} in {time.monotonic() - started:.1f}s")
     print(f"Shipping: {demo.channel_share_text(summary)}")
+    print(f"Forwarding: {demo.provider_text(summary)}")
     print()
     _print_logins()
     return 0

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import AuditLog
 
 
@@ -41,17 +43,14 @@ def record(
 def record_many(
     actor, action: str, entity: str, object_ids: Iterable[Any], changes: dict | None = None
 ) -> None:
-    rows = [
-        AuditLog(
-            actor=actor if getattr(actor, "pk", None) else None,
-            action=action,
-            entity=entity,
-            object_id=str(pk),
-            changes=_jsonable(changes or {}),
-        )
-        for pk in object_ids
-    ]
-    AuditLog.objects.bulk_create(rows, batch_size=2000)
+    """One row per object, set-based (``bulk.insert_rows``: no model object per row)."""
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    data, now = _jsonable(changes or {}), timezone.now()
+    insert_rows(
+        AuditLog,
+        ("actor_id", "action", "entity", "object_id", "changes", "created_at"),
+        ((actor_id, action, entity, str(pk), data, now) for pk in object_ids),
+    )
 
 
 def diff(obj: models.Model, new_values: dict[str, Any]) -> dict[str, list[Any]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from django.db import models, transaction
 from django.utils import timezone
 
-from .bulk import insert_rows
+from .bulk import insert_rows, update_in
 from .errors import InvalidTransition
 from .models import StateEvent
 
@@ -90,12 +90,7 @@ def bulk_transition(
     values = {field: to_state, **(extra or {})}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         values["updated_at"] = timezone.now()
-    changed = 0
-    for start in range(0, len(ids), 900):  # stay under SQLite's variable limit
-        chunk = ids[start : start + 900]
-        changed += model._default_manager.filter(pk__in=chunk, **{field: from_state}).update(
-            **values
-        )
+    changed = update_in(model, values, ids, where={field: from_state})
     if changed != len(ids):
         raise InvalidTransition(
             f"{len(ids) - changed} of {len(ids)} records are no longer {from_state!r}",

@@ -8,8 +8,13 @@ rates, and about 80 orders imported through the orders import, then reviewed, al
 shipped, merged and split so that every tab of the order workbench has orders.
 
 Every domain write goes through a service (accounts, catalog, inventory, orders). The only
-direct writes are the FX rate rows (no service writes rates yet) and ``reset()``, which
+direct writes are the FX rate rows (no service writes rates yet), the demo users' password
+hashes (``passwords``) and ``reset()``, which
 empties the tables before a reload.
+
+Beside the seller, ``provider.load`` adds a Shenzhen forwarder (物流商): levels, customers, an
+agent, its staff and portal users, channels with cost and sale sheets per level, and waybills in
+every state, through the forwarding services.
 
 The data is deterministic (a fixed random seed); only the dates follow the clock, so the
 orders always look recent.
@@ -26,6 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import provider
 from .data import (  # noqa: F401 - DEMO_USERS and logins_text are the package's too
     AUTOMATION_PRIORITY,
     BLOCKED_EMAIL,
@@ -36,8 +42,10 @@ from .data import (  # noqa: F401 - DEMO_USERS and logins_text are the package's
     FREE_SHIPPING_FROM,
     FX_TO_CNY,
     MARKER_ACTION,
+    PORTAL_USERS,
     PRICE_INDEX,
     PRODUCTS,
+    PROVIDER_USERS,
     SAFETY,
     SEED,
     SHIPPING_FEE,
@@ -52,6 +60,7 @@ from .data import (  # noqa: F401 - DEMO_USERS and logins_text are the package's
     email_of,
     logins_text,
 )
+from .passwords import set_printed_passwords
 
 
 def is_loaded() -> bool:
@@ -76,6 +85,16 @@ def channel_share_text(summary: dict) -> str:
     n, total = summary["waiting_with_channel"], summary["waiting_for_shipment"]
     percent = n * 100 // total if total else 100
     return f"orders waiting for shipment with a channel: {n}/{total} ({percent}%)"
+
+
+def provider_text(summary: dict) -> str:
+    """The demo provider in one line: customers and its waybills by state."""
+    p = summary["provider"]
+    by_status = ", ".join(f"{k} {v}" for k, v in p["waybills_by_status"].items())
+    return (
+        f"provider (Shenzhen forwarder): {p['customers']} customers, {p['waybills']} waybills "
+        f"({by_status}; tracking number pending {p['number_pending']})"
+    )
 
 
 def summary_text(summary: dict) -> str:
@@ -152,20 +171,22 @@ class _Builder:
         from tradelane.accounts import services as accounts
 
         # The demo's logins are printed and meant to be typed, so they skip the password
-        # validators (a real installation's users never do).
+        # validators (a real installation's users never do) and are stored with a cheap hash
+        # (``passwords``).
         first = DEMO_USERS[0]
         admin = accounts.create_user(
-            None, username=first.username, password=first.password, roles=[first.role],
+            None, username=first.username, password=None, roles=[first.role],
             first_name=first.first_name, email=f"{first.username}@example.com",
             check_password=False,
         )  # fmt: skip
         self.users[first.username] = admin
         for u in DEMO_USERS[1:]:
             self.users[u.username] = accounts.create_user(
-                admin, username=u.username, password=u.password, roles=[u.role],
+                admin, username=u.username, password=None, roles=[u.role],
                 first_name=u.first_name, email=f"{u.username}@example.com",
                 check_password=False,
             )  # fmt: skip
+        set_printed_passwords({self.users[u.username].pk: u.password for u in DEMO_USERS})
         accounts.update_company(
             admin,
             name="深圳明途跨境电商有限公司 Brightway Cross-border Co., Ltd.",
@@ -658,6 +679,8 @@ def load() -> dict:
         builder.import_and_work()
         _channels(builder)
         builder.shipping()
+        # after the seller's rate shopping, which therefore never picked a forwarder's channel
+        forwarder = provider.load(builder.users)
         counts = dict(Order.objects.values_list("status").annotate(n=Count("id")))
         with_channel, waiting = waiting_with_channel()
         summary = {
@@ -670,6 +693,7 @@ def load() -> dict:
             "orders_by_status": {s: counts.get(s, 0) for s in OrderStatus.values},
             "waiting_for_shipment": waiting,
             "waiting_with_channel": with_channel,
+            "provider": forwarder,
         }
         audit.record(builder.users["admin"], MARKER_ACTION, None, summary, entity="demo")
     # After the commit, so the follow-ups of the load itself (reviews, receipts) found the

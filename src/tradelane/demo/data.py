@@ -40,12 +40,50 @@ DEMO_USERS = [
 ]
 
 
+# The provider (a Shenzhen forwarder, 物流商): its staff; its boss is the seller's ``boss``.
+PROVIDER_USERS = [
+    DemoUser("fwd.sales1", "fwd-sales1-demo", roles.PROVIDER_SALES, "吴业务"),
+    DemoUser("fwd.sales2", "fwd-sales2-demo", roles.PROVIDER_SALES, "郑业务"),
+    DemoUser("fwd.service", "fwd-service-demo", roles.PROVIDER_SERVICE, "孙客服"),
+    DemoUser("fwd.hub", "fwd-hub-demo", roles.HUB_OPERATOR, "钱操作"),
+    DemoUser("fwd.finance", "fwd-finance-demo", roles.PROVIDER_FINANCE, "冯财务"),
+]
+
+
+@dataclass(frozen=True)
+class PortalLogin:
+    username: str
+    password: str
+    account: str  # the customer's or the agent's code
+    is_agent: bool = False
+
+
+# Portal users of two customers and of the downstream agent.
+PORTAL_USERS = [
+    PortalLogin("huaqi", "huaqi-demo", "HUAQI"),
+    PortalLogin("longteng", "longteng-demo", "LONGTENG"),
+    PortalLogin("hklink", "hklink-demo", "HKLINK", is_agent=True),
+]
+
+
+def _login_line(username: str, password: str, label: str) -> str:
+    return f"  {username:<11} {password:<16} {label}"
+
+
 def logins_text() -> str:
-    """The demo logins, one line per role, for ``tradelane up`` and ``tradelane demo``."""
+    """The demo logins, one line per role, for ``tradelane up`` and ``tradelane demo``: the
+    seller's, then the provider's staff and its portal users."""
     lines = ["Demo logins (username / password — role):"]
     for u in DEMO_USERS:
         zh, en = roles.ROLE_LABELS[u.role]
-        lines.append(f"  {u.username:<11} {u.password:<16} {en} / {zh}")
+        lines.append(_login_line(u.username, u.password, f"{en} / {zh}"))
+    lines.append("Provider 物流商 (Shenzhen forwarder; its boss is boss):")
+    for u in PROVIDER_USERS:
+        zh, en = roles.ROLE_LABELS[u.role]
+        lines.append(_login_line(u.username, u.password, f"{en} / {zh}"))
+    for p in PORTAL_USERS:
+        zh, en = roles.ROLE_LABELS[roles.PORTAL_AGENT if p.is_agent else roles.PORTAL_CUSTOMER]
+        lines.append(_login_line(p.username, p.password, f"{en} / {zh}: {p.account}"))
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import followups
-from tradelane.core.bulk import dense_range, update_rows
+from tradelane.core.bulk import dense_range, off_index, select_in, update_rows
 from tradelane.core.states import bulk_transition
 from tradelane.inventory import selectors as stock
 from tradelane.inventory import services as inventory
@@ -82,11 +82,15 @@ def plan_allocation(orders, needs, warehouses, available, preferences=None):
     ``preferences``: ``{store_id: {warehouse_id: rank}}`` (see ``store_preferences``)."""
     chosen: dict[int, int] = {}
     short: dict[int, list[dict]] = {}
+    orders_of: dict[tuple, list] = {}  # the warehouse order per (store, destination)
     for o in orders:
         items = needs.get(o["id"])
         if not items:
             continue
-        ordered = ordered_for(o, warehouses, preferences)
+        key = (o.get("store_id"), o["ship_country"])
+        ordered = orders_of.get(key)
+        if ordered is None:
+            ordered = orders_of[key] = ordered_for(o, warehouses, preferences)
         best = None
         for wh_id, _country in ordered:
             missing = sum(
@@ -162,14 +166,7 @@ def _allocate_chunk(
     actor, ids, warehouses, ids_by_code, counts, reason_format="{}", ship_trigger=""
 ) -> None:
     with transaction.atomic():
-        qs = Order.objects.filter(pk__in=ids, status__in=ALLOCATABLE)
-        if connection.features.has_select_for_update:
-            qs = qs.select_for_update(of=("self",))
-        orders = list(
-            qs.order_by("placed_at", "store__order_priority", "id").values(
-                "id", "status", "ship_country", "store_id"
-            )
-        )
+        orders = _locked_orders(ids)
         counts["skipped"] += len(ids) - len(orders)
         if not orders:
             return
@@ -218,6 +215,28 @@ def _allocate_chunk(
             followups.after_commit(
                 SHIP_FOLLOWUP, {"order_ids": sorted(chosen), "trigger": ship_trigger}
             )
+
+
+def _locked_orders(ids) -> list[dict]:
+    """The allocatable orders among ``ids``, locked (where the database locks rows), first come
+    first served: by placed_at, then their store's order priority, then id. One statement, the
+    ids as one parameter, the rows found by primary key (the status kept off its index)."""
+    order = connection.ops.quote_name(Order._meta.db_table)
+    store = connection.ops.quote_name(Store._meta.db_table)
+    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update else ""
+    states = ", ".join(["%s"] * len(ALLOCATABLE))
+    rows = select_in(
+        f"SELECT o.id, o.status, o.ship_country, o.store_id FROM {order} o "
+        f"INNER JOIN {store} s ON s.id = o.store_id "
+        f"WHERE {off_index('o.status')} IN ({states}) AND o.id {{}} "
+        f"ORDER BY o.placed_at, s.order_priority, o.id{lock}",
+        [str(state) for state in ALLOCATABLE],
+        sorted(ids),
+    )
+    return [
+        {"id": pk, "status": status, "ship_country": country, "store_id": store_id}
+        for pk, status, country, store_id in rows
+    ]
 
 
 def _write(actor, orders, needs, chosen, short, reason_format="{}") -> None:

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.accounts.system_users import system_user
 from tradelane.core import audit, followups
-from tradelane.core.bulk import insert_rows, update_rows
+from tradelane.core.bulk import insert_rows, select_in, update_rows
 from tradelane.core.errors import Conflict, DomainError
 from tradelane.core.models import StateEvent
 from tradelane.core.states import entity_label
@@ -159,16 +159,24 @@ def after_review(order_ids) -> None:
 
 
 def automatic_ids(ids, statuses, switch: str) -> list[int]:
-    """The ids among ``ids`` in ``statuses``, of a store with ``switch`` on, not stopped."""
-    out: list[int] = []
-    for start in range(0, len(ids), 900):
-        out += Order.objects.filter(
-            pk__in=ids[start : start + 900],
-            status__in=statuses,
-            automation_stopped_at__isnull=True,
-            **{f"store__{switch}": True},
-        ).values_list("id", flat=True)
-    return sorted(out)
+    """The ids among ``ids`` in ``statuses``, of a store with ``switch`` on, not stopped.
+
+    Two reads whatever the number of ids: the stores with the switch on (none: nothing to
+    read), then the orders by id with ``select_in`` (the ORM compiles an IN list value by
+    value, about 20 ms per 900 ids, on every review and allocation chunk)."""
+    if not ids:
+        return []
+    stores = set(Store.objects.filter(**{switch: True}).values_list("id", flat=True))
+    if not stores:
+        return []
+    wanted = frozenset(statuses)
+    table = connection.ops.quote_name(Order._meta.db_table)
+    rows = select_in(
+        f"SELECT id, status, store_id FROM {table} WHERE automation_stopped_at IS NULL AND id {{}}",
+        [],
+        sorted({int(i) for i in ids}),
+    )
+    return sorted(pk for pk, status, store_id in rows if status in wanted and store_id in stores)
 
 
 def _batches(ids: list[int], size: int, trigger: str) -> list[dict]:

@@ -106,7 +106,12 @@ def parcel_for(
     )
 
 
-def parcel_of(data: WaybillInput, *, pieces: Sequence[PieceInput] | None = None) -> Parcel:
+def parcel_of(
+    data: WaybillInput,
+    *,
+    pieces: Sequence[PieceInput] | None = None,
+    on_date: dt.date | None = None,
+) -> Parcel:
     c = data.consignee
     return parcel_for(
         pieces or data.pieces,
@@ -117,7 +122,7 @@ def parcel_of(data: WaybillInput, *, pieces: Sequence[PieceInput] | None = None)
         battery=data.flag("battery"),
         liquid=data.flag("liquid"),
         magnet=data.flag("magnet"),
-        on_date=timezone.localdate(),
+        on_date=on_date or timezone.localdate(),
     )
 
 
@@ -138,9 +143,10 @@ class Pricer:
         priced = quote_priced(ch, parcel, level=level, on_date=on)
         return Offer(ch.cfg.code, self.names.get(ch.cfg.code, ch.cfg.code), priced, level)
 
-    def offers(self, parcel: Parcel) -> list[Offer]:
+    def offers(self, parcel: Parcel, on: dt.date | None = None) -> list[Offer]:
         """Every open channel, cheapest accepting first, then the refusals by code."""
-        found = [self.offer(ch, parcel) for ch in self.compiled.values()]
+        on = on or timezone.localdate()
+        found = [self.offer(ch, parcel, on) for ch in self.compiled.values()]
         return sorted(
             found,
             key=lambda o: (not o.ok, o.price.amount if o.ok and o.price else 0, o.channel_code),

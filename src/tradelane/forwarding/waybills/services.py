@@ -23,9 +23,11 @@ from django.utils import timezone
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
+from tradelane.core.bulk import insert_rows
 from tradelane.core.errors import (
     Conflict,
     DomainError,
+    InvalidTransition,
     NotFound,
     PermissionDenied,
     ValidationFailed,
@@ -34,7 +36,7 @@ from tradelane.core.money import Money
 from tradelane.core.states import transition
 from tradelane.logistics.models import Channel
 from tradelane.logistics.shipping.numbers import make_s10
-from tradelane.logistics.shipping.services import take_s10_serial
+from tradelane.logistics.shipping.services import take_s10_serials
 from tradelane.logistics.tracking import codes
 
 from ..partners import scoping
@@ -106,7 +108,9 @@ def take_numbers(n: int, on: dt.date | None = None) -> list[str]:
     return [f"{NUMBER_PREFIX}{stamp}{serial:07d}" for serial in range(end - n, end)]
 
 
-def _choose(pricer: Pricer, data: WaybillInput, parcel) -> tuple[Offer | None, list[dict]]:
+def _choose(
+    pricer: Pricer, data: WaybillInput, parcel, on: dt.date | None = None
+) -> tuple[Offer | None, list[dict]]:
     if data.channel:
         ch = pricer.compiled.get(data.channel)
         if ch is None:
@@ -118,7 +122,7 @@ def _choose(pricer: Pricer, data: WaybillInput, parcel) -> tuple[Offer | None, l
                     open=sorted(pricer.compiled),
                 )
             ]
-        offer = pricer.offer(ch, parcel)
+        offer = pricer.offer(ch, parcel, on)
         if not offer.ok:
             return None, [
                 _error(r["code"], f"{data.channel}: {r['message']}", "channel",
@@ -126,7 +130,7 @@ def _choose(pricer: Pricer, data: WaybillInput, parcel) -> tuple[Offer | None, l
                 for r in offer.reasons
             ]  # fmt: skip
         return offer, []
-    offers = pricer.offers(parcel)
+    offers = pricer.offers(parcel, on)
     if offers and offers[0].ok:
         return offers[0], []
     if not offers:
@@ -209,12 +213,21 @@ def _children(w: Waybill, data: WaybillInput) -> tuple[list[WaybillPiece], list[
     return pieces, items
 
 
-def _tracking_number(channel) -> str:
-    """Our own S10 number when the channel has a series; otherwise the number comes later."""
-    if channel.s10_prefix and channel.s10_country:
-        serial = take_s10_serial(channel.s10_prefix, channel.s10_country)
-        return make_s10(channel.s10_prefix, serial, channel.s10_country)
-    return ""
+def _s10_numbers(channels: Sequence) -> dict:
+    """Our own S10 numbers where the channel has a series (otherwise the number comes later):
+    {channel code: iterator of its numbers}, one block
+    of serials per channel for the whole batch (in the batch's order, as one at a time)."""
+    wanted: dict[str, tuple] = {}
+    for ch in channels:
+        if ch.s10_prefix and ch.s10_country:
+            code, prefix, country = ch.code, ch.s10_prefix, ch.s10_country
+            count = wanted.get(code, (prefix, country, 0))[2]
+            wanted[code] = (prefix, country, count + 1)
+    return {
+        code: iter([make_s10(prefix, serial, country)
+                    for serial in take_s10_serials(prefix, country, count)])
+        for code, (prefix, country, count) in wanted.items()
+    }  # fmt: skip
 
 
 def create_waybills(
@@ -267,6 +280,7 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
         )
     }
     pricer = Pricer(customer)
+    today = timezone.localdate()  # one day for the whole batch
     channels = {ch.code: ch for ch in pricer_channels(pricer)}
     todo: list[tuple[CreateResult, WaybillInput, Offer]] = []
     for result, data in parsed:
@@ -282,11 +296,11 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
                 )]  # fmt: skip
             continue
         try:
-            parcel = parcel_of(data)
+            parcel = parcel_of(data, on_date=today)
         except DomainError as exc:
             result.errors = [_error(exc.code, exc.message, "pieces")]
             continue
-        offer, errors = _choose(pricer, data, parcel)
+        offer, errors = _choose(pricer, data, parcel, today)
         if offer is None:
             result.errors = errors
             continue
@@ -305,37 +319,83 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
     now = timezone.now()
     with transaction.atomic():
         numbers = take_numbers(len(todo))
+        s10 = _s10_numbers([channels[offer.channel_code] for _r, _d, offer in todo])
         rows = []
+        names, defaults = _waybill_columns()
         for (_result, data, offer), number in zip(todo, numbers, strict=True):
             channel = channels[offer.channel_code]
-            tracking = _tracking_number(channel)
-            rows.append(Waybill(
-                number=number, customer=customer, channel=channel, source=source,
-                tracking_number=tracking,
-                tracking_status=TrackingStatus.ASSIGNED if tracking else TrackingStatus.PENDING,
-                created_by=actor if getattr(actor, "pk", None) else None,
-                created_at=now, updated_at=now,
+            tracking = next(s10[channel.code]) if channel.code in s10 else ""
+            values = {
+                **defaults, "number": number, "customer_id": customer.pk,
+                "channel_id": channel.pk, "source": source, "tracking_number": tracking,
+                "tracking_status": TrackingStatus.ASSIGNED if tracking else TrackingStatus.PENDING,
+                "created_by_id": actor.pk if getattr(actor, "pk", None) else None,
+                "created_at": now, "updated_at": now,
                 **_fields(data, customer), **_price_fields(offer),
-            ))  # fmt: skip
-        Waybill.objects.bulk_create(rows)
+            }  # fmt: skip
+            # positional: Model.__init__'s fast path (no keyword matching per field)
+            w = Waybill(*[values[n] for n in names])
+            w.customer, w.channel = customer, channel
+            rows.append(w)
+        _insert_waybills(rows)
         pieces, items, events = [], [], []
         for w, (result, data, _offer) in zip(rows, todo, strict=True):
-            p, i = _children(w, data)
-            pieces += p
-            items += i
-            events.append(WaybillEvent(
-                waybill=w, status=codes.INFO_RECEIVED, occurred_at=now, created_at=now,
-                description="Waybill created, waiting for the parcel",
-            ))  # fmt: skip
+            _child_rows(w.pk, data, pieces, items)
+            events.append((w.pk, codes.INFO_RECEIVED, "Waybill created, waiting for the parcel",
+                           "", now, now))  # fmt: skip
             result.result, result.waybill = CREATED, w
-        WaybillPiece.objects.bulk_create(pieces, batch_size=1000)
-        WaybillItem.objects.bulk_create(items, batch_size=1000)
-        WaybillEvent.objects.bulk_create(events, batch_size=1000)
+        insert_rows(WaybillPiece, _PIECE_FIELDS, pieces)
+        insert_rows(WaybillItem, _ITEM_FIELDS, items)
+        insert_rows(WaybillEvent, _EVENT_FIELDS, events)
         audit.record_many(
             actor, "waybill.create", "forwarding.waybill", [w.pk for w in rows],
             {"source": source, "customer": customer.code},
         )  # fmt: skip
     return results
+
+
+# the rows a batch writes, set-based (``core.bulk.insert_rows``: the values prepared by each
+# field as the ORM would, without a model object per piece, item and event)
+_PIECE_FIELDS = ("waybill_id", "seq", "weight_g", "length_mm", "width_mm", "height_mm")
+_ITEM_FIELDS = ("waybill_id", "seq", "name_zh", "name_en", "quantity", "unit_value", "currency",
+                "unit_weight_g", "hs_code", "origin", "material", "sku", "sales_url", "battery",
+                "liquid", "magnet")  # fmt: skip
+_EVENT_FIELDS = ("waybill_id", "status", "description", "location", "occurred_at", "created_at")
+
+
+def _waybill_columns() -> tuple[list[str], dict]:
+    """The waybill's columns in the model's order (attnames, the id first) and their
+    defaults (as a new ``Waybill()`` would have them)."""
+    fields_ = Waybill._meta.concrete_fields
+    return [f.attname for f in fields_], {f.attname: f.get_default() for f in fields_}
+
+
+def _insert_waybills(rows: list[Waybill]) -> None:
+    """Write new waybills (consecutive numbers of one day's series) and give each its id, read
+    back by number: the waybills as ``bulk_create`` would leave them."""
+    names = [f.attname for f in Waybill._meta.concrete_fields if not f.primary_key]
+    insert_rows(Waybill, names, ([getattr(w, n) for n in names] for w in rows))
+    numbers = {w.number: w for w in rows}
+    found = Waybill.objects.filter(number__gte=min(numbers), number__lte=max(numbers))
+    for number, pk in found.values_list("number", "id"):
+        w = numbers.get(number)
+        if w is not None:
+            w.pk = pk
+            w._state.adding, w._state.db = False, found.db
+    assert all(w.pk is not None for w in rows), "a new waybill was not read back"
+
+
+def _child_rows(waybill_id: int, data: WaybillInput, pieces: list, items: list) -> None:
+    pieces.extend(
+        (waybill_id, i + 1, p.weight_g, p.length_mm, p.width_mm, p.height_mm)
+        for i, p in enumerate(data.pieces)
+    )
+    items.extend(
+        (waybill_id, i + 1, it.name_zh, it.name_en, it.quantity, it.unit_value, it.currency,
+         it.unit_weight_g, it.hs_code, it.origin, it.material, it.sku, it.sales_url, it.battery,
+         it.liquid, it.magnet)
+        for i, it in enumerate(data.items)
+    )  # fmt: skip
 
 
 def pricer_channels(pricer: Pricer):
@@ -503,6 +563,37 @@ def receive(
                 "price": [money_text(before["price"], cur), money_text(w.sale_amount, cur)],
                 "delta": money_text(delta, cur), "currency": cur,
             })  # fmt: skip
+    return w
+
+
+# the steps after inbound that ``move`` makes: the timeline's tracking code and text
+MOVES = {
+    WaybillStatus.HELD: (codes.EXCEPTION, "Held at the hub"),
+    WaybillStatus.RECEIVED: (codes.IN_TRANSIT, "Released at the hub"),  # from held only
+    WaybillStatus.IN_TRANSIT: (codes.IN_TRANSIT, "Left the hub"),
+    WaybillStatus.DELIVERED: (codes.DELIVERED, "Delivered"),
+    WaybillStatus.RETURNED: (codes.RETURNED, "Returned to the sender"),
+}
+
+
+def move(actor, w: Waybill, to_status: str, reason: str = "", *, location: str = "") -> Waybill:
+    """The hub's and the last mile's steps after inbound (``states.TRANSITIONS``): hold (扣件)
+    and release, leave the hub, delivered, returned; a timeline event, an audit row and the
+    customer's webhook. Inbound is ``receive`` (it weighs) and a cancel ``cancel_waybill``."""
+    _in_scope(actor, w, P.HUB_RECEIVE)
+    release = to_status == WaybillStatus.RECEIVED
+    if to_status not in MOVES or (release and w.status != WaybillStatus.HELD):
+        raise InvalidTransition(
+            f"Waybill {w.number} cannot go from {w.status!r} to {to_status!r} here",
+            details={"from": w.status, "to": to_status},
+        )  # fmt: skip
+    before = w.status
+    status, text = MOVES[to_status]
+    with transaction.atomic():
+        transition(w, to_status, table=TRANSITIONS, actor=actor, reason=reason)
+        _event(w, status, text, location)
+        audit.record(actor, "waybill.move", w, {"status": [before, to_status], "reason": reason})
+        notifications.notify(w, notifications.STATUS_CHANGED, {"status": [before, to_status]})
     return w
 
 

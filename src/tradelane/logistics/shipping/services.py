@@ -61,10 +61,18 @@ TOPIC_FULFILLMENT = "store.fulfillment"
 def take_s10_serial(prefix: str, country: str) -> int:
     """The next serial of the series, taken with a conditional UPDATE (inside the caller's
     transaction: the row stays locked until commit, so no two callers get one serial)."""
+    return take_s10_serials(prefix, country, 1)[0]
+
+
+def take_s10_serials(prefix: str, country: str, n: int) -> range:
+    """The next ``n`` consecutive serials of the series, taken as ``take_s10_serial`` takes one
+    (one conditional UPDATE for all of them; refused whole if fewer than ``n`` are left)."""
+    if n <= 0:
+        return range(0)
     with transaction.atomic():
         qs = S10Series.objects.filter(prefix=prefix, country=country)
-        taken = qs.filter(next_serial__lte=F("last_serial")).update(
-            next_serial=F("next_serial") + 1
+        taken = qs.filter(next_serial__lte=F("last_serial") - (n - 1)).update(
+            next_serial=F("next_serial") + n
         )
         if not taken:
             if not qs.exists():
@@ -78,7 +86,8 @@ def take_s10_serial(prefix: str, country: str) -> int:
                 code="s10_series_exhausted",
                 details={"prefix": prefix, "country": country},
             )
-        return qs.values_list("next_serial", flat=True).get() - 1
+        end = qs.values_list("next_serial", flat=True).get()
+        return range(end - n, end)
 
 
 def _random_number(channel_code: str) -> str:

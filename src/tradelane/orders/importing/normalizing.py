@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -234,13 +235,13 @@ def order_fingerprint(
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-# (input key, Order field, label in errors, max length, required), computed once
-_BUYER_SPEC = tuple((k, n, f"buyer.{k}", _LIMITS[n], False) for k, n in _BUYER)
+# (input key, Order field, label in errors, max length or None, required, max length), once
+_BUYER_SPEC = tuple((k, n, f"buyer.{k}", _LIMITS[n], False, _LIMITS[n]) for k, n in _BUYER)
 
 
 _ADDRESS_SPEC = tuple(
     (k, n, f"shipping_address.{k}", None if k == "country" else _LIMITS[n],
-     k in ("name", "address1", "country"))
+     k in ("name", "address1", "country"), sys.maxsize if k == "country" else _LIMITS[n])
     for k, n in _ADDRESS
 )  # fmt: skip
 
@@ -248,21 +249,68 @@ _ADDRESS_SPEC = tuple(
 _TOTALS_SPEC = tuple((k, n, f"totals.{k}") for k, n in _TOTALS)
 
 
+_EXTERNAL_ID_MAX = _LIMITS["external_id"]
+
+
+_NUMBER_MAX = _LIMITS["number"]
+
+
 _canonical_json = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False
 ).encode
 
 
+# Pure checks remembered by their exact input text: a file repeats the same few currencies,
+# countries and amounts on every order. Only accepted values are kept (an error is always
+# found afresh, with its message), and at most _MEMO_LIMIT of each, so a file of random
+# values cannot grow them without bound.
+_MEMO_LIMIT = 20_000
+_CURRENCIES: dict[str, str] = {}
+_COUNTRIES: dict[str, str] = {}
+_AMOUNTS: dict[str, Decimal] = {}
+
+
+def _currency(value: Any) -> str:
+    """``check_currency``, remembered for text input."""
+    if value.__class__ is not str:
+        return check_currency(value)
+    hit = _CURRENCIES.get(value)
+    if hit is None:
+        hit = check_currency(value)
+        if len(_CURRENCIES) < _MEMO_LIMIT:
+            _CURRENCIES[value] = hit
+    return hit
+
+
+def _country(value: str) -> str:
+    """``check_country``, remembered."""
+    hit = _COUNTRIES.get(value)
+    if hit is None:
+        hit = check_country(value)
+        if len(_COUNTRIES) < _MEMO_LIMIT:
+            _COUNTRIES[value] = hit
+    return hit
+
+
+def _amount_memo(value: Any, name: str, errors: list) -> Decimal | None:
+    """``_amount``, remembered for the text of an accepted amount."""
+    if value.__class__ is not str:
+        return _amount(value, name, errors)
+    hit = _AMOUNTS.get(value)
+    if hit is None:
+        hit = _amount(value, name, errors)
+        if hit is not None and len(_AMOUNTS) < _MEMO_LIMIT:
+            _AMOUNTS[value] = hit
+    return hit
+
+
 def _fields(group: dict, spec: tuple, out: dict, errors: list) -> None:
-    for key, name, label, limit, required in spec:
-        value = group.get(key)
+    get = group.get
+    for key, name, label, limit, required, cap in spec:
+        value = get(key)
         if value.__class__ is str:
             value = value.strip()
-            if (
-                (required and not value)
-                or (limit is not None and len(value) > limit)
-                or "\x00" in value
-            ):
+            if (required and not value) or len(value) > cap or "\x00" in value:
                 value = _text(value, label, errors, limit, required)  # records the error
         else:
             value = _text(value, label, errors, limit, required)
@@ -274,57 +322,83 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
 
     ``stores`` maps a store code to (id, currency, is_active). The normalized dict holds the
     Order fields, ``store_id``, ``store_code``, ``lines`` [(store_sku, title, qty, price)],
-    ``content_hash`` and ``fingerprint``.
+    ``content_hash``, ``fingerprint`` and ``placed_at_utc`` (the ISO 8601 text of
+    ``placed_at`` in UTC, "" without one).
     """
     errors: list[dict] = []
     if not isinstance(raw, dict):
         return {}, [_err("", "invalid_type", "an order must be an object")]
-    found_by_reader = raw.get("_errors")  # the CSV reader's findings
+    get = raw.get
+    found_by_reader = get("_errors")  # the CSV reader's findings
     if found_by_reader and isinstance(found_by_reader, list):
         errors.extend(e for e in found_by_reader if isinstance(e, dict))
-    out: dict[str, Any] = {}
 
-    code = _text(raw.get("store"), "store", errors, None, required=True)
+    # Text fields: the common case (clean text within its limit) checked inline; anything
+    # else goes through _text, which records the error.
+    code = get("store")
+    if not (code.__class__ is str and (code := code.strip()) and "\x00" not in code):
+        code = _text(get("store"), "store", errors, None, required=True)
     store = stores.get(code) if code else None
     if code and store is None:
         errors.append(_err("store", "unknown_store", f"No store with the code {code!r}"))
     elif store is not None and not store[2]:
         errors.append(_err("store", "store_inactive", f"The store {code!r} is not active"))
-    out["store_code"] = code
-    out["store_id"] = store[0] if store else None
-    out["external_id"] = _text(
-        raw.get("external_id"), "external_id", errors, _LIMITS["external_id"], required=True
-    )
-    out["number"] = _text(raw.get("number"), "number", errors, _LIMITS["number"])
-    out["placed_at"] = placed = _placed_at(raw.get("placed_at"), errors)
+    external_id = get("external_id")
+    if not (
+        external_id.__class__ is str
+        and (external_id := external_id.strip())
+        and len(external_id) <= _EXTERNAL_ID_MAX
+        and "\x00" not in external_id
+    ):
+        external_id = _text(
+            get("external_id"), "external_id", errors, _EXTERNAL_ID_MAX, required=True
+        )
+    number = get("number")
+    if not (
+        number.__class__ is str
+        and len(number := number.strip()) <= _NUMBER_MAX
+        and "\x00" not in number
+    ):
+        number = _text(get("number"), "number", errors, _NUMBER_MAX)
+    placed = _placed_at(get("placed_at"), errors)
+    out: dict[str, Any] = {
+        "store_code": code,
+        "store_id": store[0] if store else None,
+        "external_id": external_id,
+        "number": number,
+        "placed_at": placed,
+    }
 
-    currency = raw.get("currency") or (store[1] if store else "")
+    currency = get("currency") or (store[1] if store else "")
     try:
-        out["currency"] = currency = check_currency(currency) if currency else ""
+        out["currency"] = currency = _currency(currency) if currency else ""
     except ValidationFailed as exc:
         errors.append(_err("currency", exc.code, exc.message))
 
-    payment = raw.get("payment_status")
-    payment = "paid" if payment is None or payment == "" else str(payment).strip().lower()
-    if payment not in _PAYMENT:
-        errors.append(
-            _err(
-                "payment_status",
-                "invalid_payment_status",
-                f"payment_status must be one of {', '.join(PaymentStatus.values)}",
+    payment = get("payment_status")
+    if payment is None or payment == "":
+        payment = "paid"
+    elif payment.__class__ is not str or payment not in _PAYMENT:
+        payment = str(payment).strip().lower()
+        if payment not in _PAYMENT:
+            errors.append(
+                _err(
+                    "payment_status",
+                    "invalid_payment_status",
+                    f"payment_status must be one of {', '.join(PaymentStatus.values)}",
+                )
             )
-        )
     out["payment_status"] = payment
 
     _fields(_group(raw, "buyer", errors), _BUYER_SPEC, out, errors)
     _fields(_group(raw, "shipping_address", errors), _ADDRESS_SPEC, out, errors)
     if out["ship_country"]:
         try:
-            out["ship_country"] = check_country(out["ship_country"])
+            out["ship_country"] = _country(out["ship_country"])
         except ValidationFailed as exc:
             errors.append(_err("shipping_address.country", exc.code, exc.message))
 
-    lines_in = raw.get("lines")
+    lines_in = get("lines")
     lines: list[tuple[str, str, int, Decimal]] = []
     if not isinstance(lines_in, list) or not lines_in:
         if lines_in is not None and not isinstance(lines_in, list):
@@ -332,11 +406,13 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
         else:
             errors.append(_err("lines", "no_lines", "An order needs at least one line"))
     else:
+        amounts = _AMOUNTS
         for i, line in enumerate(lines_in):
             if not isinstance(line, dict):
                 errors.append(_err(f"lines[{i}]", "invalid_type", "a line must be an object"))
                 continue
-            store_sku = line.get("store_sku")
+            line_get = line.get
+            store_sku = line_get("store_sku")
             if store_sku.__class__ is str and 0 < len(store_sku) <= _STORE_SKU_MAX:
                 store_sku = store_sku.strip()
             if (
@@ -346,20 +422,25 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
                 or "\x00" in store_sku
             ):
                 store_sku = _text(store_sku, f"lines[{i}].store_sku", errors, _STORE_SKU_MAX, True)
-            title = line.get("title")
+            title = line_get("title")
             if title.__class__ is not str or "\x00" in title:
                 title = _text(title, f"lines[{i}].title", errors, None)
             title = title.strip()[:_TITLE_MAX]
-            qty = line.get("quantity")
+            qty = line_get("quantity")
             if qty.__class__ is not int or not 1 <= qty <= MAX_QUANTITY:
                 qty = _quantity(qty, f"lines[{i}].quantity", errors)
-            price = _amount(line.get("unit_price"), f"lines[{i}].unit_price", errors)
+            value = line_get("unit_price")
+            price = amounts.get(value) if value.__class__ is str else None
+            if price is None:
+                price = _amount_memo(value, f"lines[{i}].unit_price", errors)
             lines.append((store_sku, title, qty, _ZERO if price is None else price))
     out["lines"] = lines
 
     totals = _group(raw, "totals", errors)
+    totals_get = totals.get
     for key, name, label in _TOTALS_SPEC:
-        out[name] = _amount(totals.get(key), label, errors)
+        value = totals_get(key)
+        out[name] = None if value is None else _amount_memo(value, label, errors)
     if out["items_total"] is None:
         out["items_total"] = sum([q * p for _, _, q, p in lines], _ZERO)
     for name in ("shipping_total", "tax_total", "discount_total"):
@@ -380,36 +461,55 @@ def normalize_order(raw: Any, stores: dict[str, tuple[int, str, bool]]) -> tuple
             out[name] = _ZERO
         else:
             out[name] = out[name].quantize(_Q4)
-    out["note"] = _text(raw.get("note"), "note", errors, MAX_NOTE)
+    note = get("note")
+    if not (note.__class__ is str and len(note := note.strip()) <= MAX_NOTE and "\x00" not in note):
+        note = _text(get("note"), "note", errors, MAX_NOTE)
+    out["note"] = note
 
     if errors:
         return out, errors
 
     # Amounts are quantized to 4 places, so str() never uses an exponent here.
+    buyer_name, buyer_email = out["buyer_name"], out["buyer_email"]
+    ship_name, ship_address1, ship_address2 = (
+        out["ship_name"], out["ship_address1"], out["ship_address2"]
+    )  # fmt: skip
+    ship_city, ship_postcode = out["ship_city"], out["ship_postcode"]
+    ship_country = out["ship_country"]
+    out["placed_at_utc"] = placed_utc = placed.astimezone(UTC).isoformat() if placed else ""
     canonical = [
-        code, out["external_id"], out["number"],
-        placed.astimezone(UTC).isoformat() if placed else "",
+        code, external_id, number, placed_utc,
         currency, payment,
-        out["buyer_name"], out["buyer_email"], out["buyer_phone"],
-        out["ship_name"], out["ship_company"], out["ship_address1"], out["ship_address2"],
-        out["ship_city"], out["ship_state"], out["ship_postcode"], out["ship_country"],
+        buyer_name, buyer_email, out["buyer_phone"],
+        ship_name, out["ship_company"], ship_address1, ship_address2,
+        ship_city, out["ship_state"], ship_postcode, ship_country,
         out["ship_phone"],
         str(out["items_total"]), str(out["shipping_total"]), str(out["tax_total"]),
-        str(out["discount_total"]), str(out["grand_total"]), out["note"],
+        str(out["discount_total"]), str(out["grand_total"]), note,
         [[s, t, q, str(p)] for s, t, q, p in lines],
     ]  # fmt: skip
-    out["content_hash"] = hashlib.sha256(_canonical_json(canonical).encode()).hexdigest()
-    out["fingerprint"] = order_fingerprint(
-        buyer_email=out["buyer_email"],
-        buyer_name=out["buyer_name"],
-        ship_name=out["ship_name"],
-        ship_address1=out["ship_address1"],
-        ship_address2=out["ship_address2"],
-        ship_city=out["ship_city"],
-        ship_postcode=out["ship_postcode"],
-        ship_country=out["ship_country"],
-        items=[(s, q) for s, _, q, _ in lines],
+    sha256 = hashlib.sha256
+    out["content_hash"] = sha256(_canonical_json(canonical).encode()).hexdigest()
+    # order_fingerprint's parts, built inline (the same text, hence the same hash)
+    summed: dict[str, int] = {}
+    for store_sku, _, qty, _ in lines:
+        key = " ".join(store_sku.lower().split())
+        summed[key] = summed.get(key, 0) + qty
+    items = ";".join([f"{sku}*{qty}" for sku, qty in sorted(summed.items())])
+    fingerprint = "\x1f".join(
+        [
+            " ".join(buyer_email.lower().split()),
+            " ".join(buyer_name.lower().split()),
+            " ".join(ship_name.lower().split()),
+            " ".join(ship_address1.lower().split()),
+            " ".join(ship_address2.lower().split()),
+            " ".join(ship_city.lower().split()),
+            "".join(ship_postcode.lower().split()),
+            ship_country,  # already upper-cased by the country check (or empty)
+            items,
+        ]
     )
+    out["fingerprint"] = sha256(fingerprint.encode()).hexdigest()
     return out, errors
 
 

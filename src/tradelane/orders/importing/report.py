@@ -44,6 +44,16 @@ class ImportReport:
         else:
             self.rows_omitted += 1
 
+    def add_written(
+        self, n: int, norm: dict, result: str, errors: list, order_id: int | None
+    ) -> None:
+        """``add`` the entry of a row the writer handled; built only when the report keeps it."""
+        if errors or self._kept_plain < self.max_rows:
+            self.add(_entry(n, norm, result, errors, order_id))
+        else:
+            setattr(self, result, getattr(self, result) + 1)
+            self.rows_omitted += 1
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,

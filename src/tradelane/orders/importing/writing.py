@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -32,7 +33,7 @@ from ..review import review_orders
 from ..states import REVIEWABLE_STATES, TRANSITIONS
 from ..states import OrderStatus as S
 from .normalizing import _Q4, DATA_FIELDS
-from .report import CREATED, REJECTED, UNCHANGED, UPDATED, ImportReport, _entry, _err
+from .report import CREATED, REJECTED, UNCHANGED, UPDATED, ImportReport, _err
 
 ANALYZE_AFTER = 5000  # PostgreSQL: orders created before the planner statistics are renewed
 IN_BATCH = 900  # values per SQL IN list (SQLite's historic variable limit is 999)
@@ -47,6 +48,9 @@ _UPDATE_FIELDS = (
     *DATA_FIELDS, "review", "reviewed_at", "shortage", "fingerprint", "content_hash",
     "updated_at",
 )  # fmt: skip
+# DATA_FIELDS after placed_at, read from a normalized order in one call
+assert DATA_FIELDS[:2] == ("number", "placed_at")
+_DATA_AFTER_PLACED = itemgetter(*DATA_FIELDS[2:])
 _LINE_FIELDS = (
     "order", "line_no", "store_sku", "store_quantity", "title", "sku", "quantity", "unit_price",
 )  # fmt: skip
@@ -204,21 +208,31 @@ class _Context:
 
 def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) -> int:
     """Write one chunk in one transaction (retried once if a concurrent import raced us)."""
-    entries: list[dict] = []
+    written: list[tuple] = []
     review_ids: list[int] = []
     if pending:
         for attempt in (1, 2):
             try:
                 with transaction.atomic():
-                    entries, review_ids = _write_chunk(ctx, pending)
+                    written, review_ids = _write_chunk(ctx, pending)
                 break
             except IntegrityError:
                 if attempt == 2:
                     raise
-    created_before = ctx.report.created
-    for entry in sorted(entries + refused, key=lambda e: e["row"]):
-        ctx.report.add(entry)
-    ctx.stats.grew(ctx.report.created - created_before)
+    report = ctx.report
+    created_before = report.created
+    if not refused:
+        for row in written:
+            report.add_written(*row)
+    else:  # in row order with their rejected neighbours
+        merged = [(row[0], row) for row in written] + [(e["row"], e) for e in refused]
+        merged.sort(key=itemgetter(0))
+        for _, item in merged:
+            if item.__class__ is dict:
+                report.add(item)
+            else:
+                report.add_written(*item)
+    ctx.stats.grew(report.created - created_before)
     if review_ids:
         tally = ctx.report.review
         if ctx.can_review:
@@ -229,7 +243,9 @@ def _flush(ctx: _Context, pending: list[tuple[int, dict]], refused: list[dict]) 
     return len(pending) + len(refused)
 
 
-def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[dict], list[int]]:
+def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[tuple], list[int]]:
+    """Write the chunk's orders; return (row, normalized, result, errors, order id) per order
+    in row order, and the ids of the orders to review."""
     now = timezone.now()
     actor_id = ctx.actor.pk if getattr(ctx.actor, "pk", None) else None
 
@@ -269,11 +285,18 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
     siblings = _later_siblings(fresh, {pk for _, _, pk in changed}) if fresh else []
 
     # 3. SKU mappings of the lines we are about to write
-    ctx.mappings.load(
-        {(norm["store_id"], line[0]) for _, norm, *_ in (*new, *changed) for line in norm["lines"]}
-    )
-    # a bundle multiplies a line's quantity: refuse an order whose lines would not fit
-    oversized = {n for n, norm, *_ in (*new, *changed) if _expands_too_far(ctx, norm)}
+    ctx.mappings.load({(norm["store_id"], line[0]) for norm in fresh for line in norm["lines"]})
+    # our lines of each order; a bundle multiplies a line's quantity: refuse an order whose
+    # lines would not fit
+    expanded: dict[int, list[tuple]] = {}
+    oversized = set()
+    for item in (*new, *changed):
+        n = item[0]
+        rows = expanded[n] = _expanded(ctx, item[1])
+        for row in rows:
+            if row[5] > MAX_LINE_UNITS:
+                oversized.add(n)
+                break
     if oversized:
         for n, *_ in (*new, *changed):
             if n in oversized:
@@ -283,7 +306,7 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
 
     # 4. changed orders: replace fields and lines, back to pending review, audit each
     if changed:
-        not_updated = _update_orders(ctx, changed, now, actor_id)
+        not_updated = _update_orders(ctx, changed, expanded, now, actor_id)
         for n, _, pk in changed:
             if pk not in not_updated:
                 results[n] = (UPDATED, [], pk)
@@ -295,7 +318,7 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
 
     # 5. new orders, their lines and their first state event
     if new:
-        ids = _insert_orders(ctx, new, now, actor_id)
+        ids = _insert_orders(ctx, new, expanded, now, actor_id)
         for n, norm in new:
             pk = ids[(norm["store_id"], norm["external_id"])]
             results[n] = (CREATED, [], pk)
@@ -304,23 +327,28 @@ def _write_chunk(ctx: _Context, pending: list[tuple[int, dict]]) -> tuple[list[d
     seen = set(review_ids)
     review_ids.extend(pk for pk in siblings if pk not in seen)
 
-    entries = []
-    for n, norm in pending:
-        result, errors, pk = results[n]
-        entries.append(_entry(n, norm, result, errors, order_id=pk))
-    return entries, review_ids
+    return [(n, norm, *results[n]) for n, norm in pending], review_ids
 
 
 MAX_LINE_UNITS = 2_147_483_647  # OrderLine.quantity, an integer column (PostgreSQL's range)
 
 
-def _expands_too_far(ctx: _Context, norm: dict) -> bool:
+def _expanded(ctx: _Context, norm: dict) -> list[tuple]:
+    """``expand_lines`` of one order with the run's known mappings: lines without a mapping or
+    with a 1:1 one directly, an order with a bundle through ``expand_lines``."""
     known = ctx.mappings.known
     store_id = norm["store_id"]
-    return any(
-        qty > MAX_LINE_UNITS
-        for *_, qty, _price in expand_lines(norm["lines"], lambda s: known.get((store_id, s), ()))
-    )
+    lines = norm["lines"]
+    out = []
+    for store_sku, title, qty, price in lines:
+        comps = known.get((store_id, store_sku), ())
+        if not comps:
+            out.append((len(out) + 1, store_sku, qty, title, None, qty, price))
+        elif len(comps) == 1 and comps[0][1] == 1:
+            out.append((len(out) + 1, store_sku, qty, title, comps[0][0], qty, price))
+        else:
+            return expand_lines(lines, lambda s: known.get((store_id, s), ()))
+    return out
 
 
 def _too_many_units() -> dict:
@@ -350,28 +378,31 @@ def _order_values(norm: dict, now: datetime) -> list:
     return values
 
 
-def _line_rows(ctx: _Context, order_id: int, norm: dict) -> Iterator[tuple]:
-    known = ctx.mappings.known
-    store_id = norm["store_id"]
-    for line_no, store_sku, store_qty, title, sku_id, qty, price in expand_lines(
-        norm["lines"], lambda s: known.get((store_id, s), ())
-    ):
-        yield (order_id, line_no, store_sku, store_qty, title, sku_id, qty, price)
-
-
-def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
+def _insert_orders(ctx, new, expanded, now, actor_id) -> dict[tuple[int, str], int]:
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     empty = Order._meta.get_field("review").get_db_prep_save([], connection)
-    placed_i = DATA_FIELDS.index("placed_at")
+    pending, source = S.PENDING_REVIEW, ctx.source
+    rest = _DATA_AFTER_PLACED
+    adapt = ops.adapt_datetimefield_value
+    # SQLite keeps a datetime as the text of its naive UTC value (str() of it): normalizing
+    # made its ISO form in UTC for the content hash; with a blank for the "T" and without the
+    # "+00:00" it is that text
+    as_text = connection.vendor == "sqlite" and connection.timezone == UTC
 
     def order_rows():
         for _, norm in new:
-            values = [norm[name] for name in DATA_FIELDS]
-            placed = values[placed_i]
-            values[placed_i] = ops.adapt_datetimefield_value(placed) if placed else stamp
+            placed = norm["placed_at"]
+            if not placed:
+                placed = stamp
+            elif as_text:
+                iso = norm["placed_at_utc"]
+                placed = f"{iso[:10]} {iso[11:-6]}"
+            else:
+                placed = adapt(placed)
             yield (
-                norm["store_id"], norm["external_id"], S.PENDING_REVIEW, ctx.source, *values,
+                norm["store_id"], norm["external_id"], pending, source, norm["number"],
+                placed, *rest(norm),
                 empty, empty, norm["fingerprint"], norm["content_hash"], stamp, stamp,
             )  # fmt: skip
 
@@ -384,30 +415,23 @@ def _insert_orders(ctx, new, now, actor_id) -> dict[tuple[int, str], int]:
     for store_id, external_ids in by_store.items():
         for ext, pk in select_in(sql, [store_id], external_ids):
             ids[(store_id, ext)] = pk
+    order_ids = [ids[(norm["store_id"], norm["external_id"])] for _, norm in new]
     insert_rows(
         OrderLine,
         _LINE_FIELDS,
-        (
-            row
-            for _, norm in new
-            for row in _line_rows(ctx, ids[(norm["store_id"], norm["external_id"])], norm)
-        ),
+        ((pk, *row) for (n, _), pk in zip(new, order_ids, strict=True) for row in expanded[n]),
         prepared=True,
     )
     insert_rows(
         StateEvent,
         _EVENT_FIELDS,
-        (
-            (_ORDER, ids[(norm["store_id"], norm["external_id"])], "status", "",
-             S.PENDING_REVIEW, actor_id, "imported", stamp)
-            for _, norm in new
-        ),
+        ((_ORDER, pk, "status", "", pending, actor_id, "imported", stamp) for pk in order_ids),
         prepared=True,
-    )  # fmt: skip
+    )
     return ids
 
 
-def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
+def _update_orders(ctx, changed, expanded, now, actor_id) -> dict[int, str]:
     """Apply the changed orders that may still change; return {id: why not} of the others.
 
     Re-reads the orders under a row lock (PostgreSQL) and checks again that each is still
@@ -435,7 +459,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
 
     todo = []
     refused: dict[int, str] = {}
-    for _, norm, pk in changed:
+    for n, norm, pk in changed:
         row = old.get(pk)
         if row is None:
             refused[pk] = "deleted"
@@ -446,7 +470,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
         elif pk in packed:
             refused[pk] = "packed"
         else:
-            todo.append((norm, pk, row))
+            todo.append((norm, pk, row, expanded[n]))
     if not todo:
         return refused
 
@@ -454,7 +478,7 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
     values = []
     audit_rows = []
     moves: dict[str, list[int]] = defaultdict(list)
-    for norm, pk, row in todo:
+    for norm, pk, row, _ in todo:
         new_values = _order_values(norm, now)
         if norm["placed_at"] is None:  # keep the old time when the file gives none
             new_values[1] = row["placed_at"]
@@ -487,13 +511,13 @@ def _update_orders(ctx, changed, now, actor_id) -> dict[int, str]:
             moves[row["status"]].append(pk)
 
     update_rows(Order, _UPDATE_FIELDS, values)
-    updated_ids = [pk for _, pk, _ in todo]
+    updated_ids = [pk for _, pk, _, _ in todo]
     for part in _in_batches(updated_ids):
         OrderLine.objects.filter(order_id__in=part).delete()
     insert_rows(
         OrderLine,
         _LINE_FIELDS,
-        (row for norm, pk, _ in todo for row in _line_rows(ctx, pk, norm)),
+        ((pk, *line) for _, pk, _, lines in todo for line in lines),
         prepared=True,
     )
     for from_state, move_ids in moves.items():

@@ -8,6 +8,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from tradelane.core import jobs
@@ -614,6 +615,35 @@ def test_naive_time_is_read_in_the_server_time_zone(cs, mapped):
     local = timezone.make_aware(datetime(2026, 11, 20, 10, 0), timezone.get_default_timezone())
     assert placed == local
     assert abs(placed - local) < timedelta(seconds=1)
+
+
+def test_placed_at_is_stored_as_the_orm_stores_it(cs, mapped):
+    """The writer puts the order time in the column itself: the same value, and on SQLite the
+    same text, as saving it through the ORM (with and without microseconds, from an offset)."""
+    import_orders(
+        cs,
+        [
+            order("1", placed_at="2026-11-20T18:15:00+08:00"),
+            order("2", placed_at="2026-11-20T10:15:00.250000-05:00"),
+        ],
+    )
+    expected = {
+        "1": datetime(2026, 11, 20, 10, 15, tzinfo=UTC),
+        "2": datetime(2026, 11, 20, 15, 15, 0, 250000, tzinfo=UTC),
+    }
+    stored = dict(Order.objects.values_list("external_id", "placed_at"))
+    assert stored == expected
+    if connection.vendor == "sqlite":  # a text column there: the very text the ORM writes
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT external_id, CAST(placed_at AS TEXT) FROM orders_order ORDER BY external_id"
+            )
+            raw = cursor.fetchall()
+        field = Order._meta.get_field("placed_at")
+        assert raw == [
+            (ext, field.get_db_prep_save(expected[ext], connection)) for ext in ("1", "2")
+        ]
+        assert raw[1][1] == "2026-11-20 15:15:00.250000"
 
 
 def test_input_dicts_are_not_modified(cs, mapped):

@@ -202,3 +202,87 @@ def test_a_portal_user_cannot_receive(p):
     with pytest.raises(PermissionDenied):
         services.receive(p.acme_user, w, weight_g=5000)
     assert Waybill.objects.get(pk=w.pk).status == "created"
+
+
+def test_move_holds_releases_ships_and_delivers_with_an_event_and_a_webhook(p):
+    from tradelane.core.errors import InvalidTransition
+    from tradelane.core.models import StateEvent
+
+    partners.set_webhook(p.admin, p.acme, "https://erp.example/hooks")
+    w, _ = services.create_waybill(p.acme_user, p.acme, payload())
+    with pytest.raises(InvalidTransition):  # inbound weighs: only ``receive`` does it
+        services.move(p.hub, w, WaybillStatus.RECEIVED)
+    with pytest.raises(InvalidTransition):  # not received yet
+        services.move(p.hub, w, WaybillStatus.IN_TRANSIT)
+    assert Waybill.objects.get(pk=w.pk).status == "created"
+    services.receive(p.hub, w, weight_g=1200)
+    sent = OutboxMessage.objects.count()
+    services.move(p.hub, w, WaybillStatus.HELD, "customs documents missing")
+    services.move(p.hub, w, WaybillStatus.RECEIVED, "documents received")
+    services.move(p.hub, w, WaybillStatus.IN_TRANSIT, location="Shenzhen")
+    services.move(p.hub, w, WaybillStatus.DELIVERED)
+    w.refresh_from_db()
+    assert w.status == "delivered"
+    assert [(e.status, e.description) for e in w.events.order_by("id")][2:] == [
+        ("exception", "Held at the hub"),
+        ("in_transit", "Released at the hub"),
+        ("in_transit", "Left the hub"),
+        ("delivered", "Delivered"),
+    ]
+    history = StateEvent.objects.filter(entity="forwarding.waybill", object_id=w.pk)
+    assert list(history.order_by("id").values_list("from_state", "to_state", "reason")) == [
+        ("created", "received", "inbound scan"),
+        ("received", "held", "customs documents missing"),
+        ("held", "received", "documents received"),
+        ("received", "in_transit", ""),
+        ("in_transit", "delivered", ""),
+    ]
+    bodies = [m.payload["body"] for m in OutboxMessage.objects.order_by("id")[sent:]]
+    assert [(b["event"], b["changes"]["status"]) for b in bodies] == [
+        ("waybill.status_changed", ["received", "held"]),
+        ("waybill.status_changed", ["held", "received"]),
+        ("waybill.status_changed", ["received", "in_transit"]),
+        ("waybill.status_changed", ["in_transit", "delivered"]),
+    ]
+    with pytest.raises(InvalidTransition):  # delivered is the end
+        services.move(p.hub, w, WaybillStatus.RETURNED)
+    assert Waybill.objects.get(pk=w.pk).status == "delivered"
+
+
+def test_move_is_refused_to_a_portal_user_and_out_of_scope_changes_nothing(p):
+    w, _ = services.create_waybill(p.acme_user, p.acme, payload())
+    services.receive(p.hub, w, weight_g=1200)
+    with pytest.raises(PermissionDenied):
+        services.move(p.acme_user, w, WaybillStatus.HELD)
+    with pytest.raises(PermissionDenied):
+        services.move(p.service, w, WaybillStatus.RETURNED)  # no hub permission
+    assert Waybill.objects.get(pk=w.pk).status == "received"
+    assert w.events.count() == 2
+
+
+def test_a_batch_on_an_s10_channel_takes_one_block_of_numbers_in_order(p):
+    from tradelane.forwarding.tests.factories import channel
+    from tradelane.logistics.models import S10Series
+    from tradelane.logistics.shipping import services as ship
+    from tradelane.logistics.shipping.numbers import make_s10
+
+    channel(p.admin, "POSTS10", s10_prefix="LX", s10_country="CN")
+    partners.set_level_channels(p.admin, p.std, ["USLINE", "EUPOST", "POSTS10"])
+    ship.add_s10_series(p.admin, "LX", "CN", 100, 104)
+    batch = [payload(f"S{i}", channel="POSTS10") for i in range(3)] + [payload("U1")]
+    results = services.create_waybills(p.acme_user, p.acme, batch)
+    assert [(r.result, r.waybill.tracking_number, r.waybill.tracking_status) for r in results] == [
+        ("created", make_s10("LX", 100, "CN"), "assigned"),
+        ("created", make_s10("LX", 101, "CN"), "assigned"),
+        ("created", make_s10("LX", 102, "CN"), "assigned"),
+        ("created", "", "pending"),
+    ]
+    # three more do not fit in the two serials left: the whole batch is refused, nothing written
+    before = counts()
+    with pytest.raises(Conflict) as exc:
+        services.create_waybills(
+            p.acme_user, p.acme, [payload(f"T{i}", channel="POSTS10") for i in range(3)]
+        )
+    assert exc.value.code == "s10_series_exhausted"
+    assert counts() == before
+    assert S10Series.objects.get(prefix="LX").next_serial == 103
