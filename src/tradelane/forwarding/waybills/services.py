@@ -305,7 +305,8 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
             result.errors = errors
             continue
         todo.append((result, data, offer))
-    if all_or_nothing and any(r.result == REJECTED for r in results):
+    # a result still to be written is REJECTED without errors until its row exists
+    if all_or_nothing and any(r.errors for r in results):
         for result, _data, _offer in todo:
             result.errors = [_error("batch_rejected", "Not written: another waybill of this "
                                     "all-or-nothing batch was refused")]  # fmt: skip

@@ -124,6 +124,14 @@ def test_all_or_nothing_writes_nothing_when_one_is_refused(p):
     assert counts() == (0, 0, 0)
 
 
+def test_all_or_nothing_writes_all_when_every_one_is_valid(p):
+    results = services.create_waybills(
+        p.acme_user, p.acme, [payload("R1"), payload("R2")], all_or_nothing=True
+    )
+    assert [(r.result, r.code) for r in results] == [("created", ""), ("created", "")]
+    assert counts() == (2, 2, 2)
+
+
 def test_suspended_customer_is_refused(p):
     partners.set_customer_status(p.admin, p.acme, "suspended")
     p.acme.refresh_from_db()
