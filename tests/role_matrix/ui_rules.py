@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tradelane.accounts.roles import ADMIN as ADM_ROLE
+from tradelane.accounts.roles import BOSS
+
 from .rules import (
     ADJUST,
     ADM,
@@ -63,6 +66,28 @@ SKU_FORM = {
     "declared_value": "5",
     "declared_currency": "USD",
     "origin_country": "CN",
+}
+
+FWD_READ = frozenset({ADM_ROLE, BOSS})  # the provider's waybills: admin, and the boss reads
+WAYBILL_FORM = {
+    "reference": "PORTAL-1",
+    "consignee.name": "Jane Doe",
+    "consignee.address1": "350 Fifth Avenue",
+    "consignee.city": "New York",
+    "consignee.state": "NY",
+    "consignee.postcode": "10118",
+    "consignee.country": "US",
+    "pieces[0].weight_kg": "1.2",
+    "pieces[0].length_cm": "30",
+    "pieces[0].width_cm": "20",
+    "pieces[0].height_cm": "10",
+    "items[0].name_en": "T-shirt",
+    "items[0].name_zh": "T恤",
+    "items[0].quantity": "2",
+    "items[0].unit_value": "12.50",
+    "items[0].currency": "USD",
+    "items[0].hs_code": "610910",
+    "incoterm": "DDU",
 }
 
 UI_RULES: list[Page] = [
@@ -275,4 +300,28 @@ UI_RULES: list[Page] = [
       "/shipping/manifests/{manifest}.pdf"),
     U("shipping/manifests/<int:pk>.csv", "GET", SHIPMENTS_READ,
       "/shipping/manifests/{manifest}.csv"),
+    # the customer portal: a provider's staff open it for a customer in their scope (the
+    # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
+    U("portal/", "GET", FWD_READ, "/portal/?customer={fwd_customer}"),
+    U("portal/waybills/", "GET", FWD_READ, "/portal/waybills/?customer={fwd_customer}&q=M-1"),
+    U("portal/waybills/new/", "GET", ADM, "/portal/waybills/new/?customer={fwd_customer}"),
+    U("portal/waybills/new/", "POST", ADM, "/portal/waybills/new/",
+      {**WAYBILL_FORM, "customer": "{fwd_customer}"}),
+    U("portal/waybills/quote/", "POST", ADM, "/portal/waybills/quote/",
+      {**WAYBILL_FORM, "customer": "{fwd_customer}"}, headers=HX),
+    U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill}/"),
+    U("portal/waybills/<str:number>/edit/", "GET", ADM, "/portal/waybills/{waybill}/edit/"),
+    U("portal/waybills/<str:number>/edit/", "POST", ADM, "/portal/waybills/{waybill}/edit/",
+      {**WAYBILL_FORM, "reference": "M-1", "pieces[0].weight_kg": "2"}),
+    U("portal/waybills/<str:number>/cancel/", "POST", ADM, "/portal/waybills/{waybill}/cancel/",
+      {}),
+    U("portal/waybills/<str:number>/intercept/", "POST", ADM,
+      "/portal/waybills/{waybill}/intercept/", {"reason": "wrong address"}),
+    U("portal/prices/", "GET", FWD_READ, "/portal/prices/?customer={fwd_customer}"),
+    U("portal/prices/download/", "GET", FWD_READ,
+      "/portal/prices/download/?customer={fwd_customer}"),
+    U("portal/api/", "GET", FWD_READ, "/portal/api/?customer={fwd_customer}"),
+    # provider API keys belong to a customer's portal users only: no staff role holds them
+    U("portal/api/keys/", "POST", frozenset(), "/portal/api/keys/", {"name": "erp"}),
+    U("portal/api/keys/<int:pk>/revoke/", "POST", ADM, "/portal/api/keys/999999/revoke/", {}),
 ]  # fmt: skip

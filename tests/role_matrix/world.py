@@ -21,6 +21,9 @@ from tradelane.accounts.models import BlockedBuyer, User
 from tradelane.catalog.models import Product, Sku
 from tradelane.core.models import FxRate, Job, OutboxMessage
 from tradelane.core.outbox import enqueue
+from tradelane.forwarding.partners import services as partners
+from tradelane.forwarding.tests import factories as fwd
+from tradelane.forwarding.waybills import services as waybills
 from tradelane.integrations.spreadsheets import services as sheets
 from tradelane.integrations.spreadsheets.models import ColumnMapping, Upload
 from tradelane.integrations.stores import services as store_services
@@ -108,6 +111,13 @@ def seed() -> dict:
     (shipped_today,) = shipping.create_shipments(admin, order_ids=[allocated()], channel="SLOW")
     shipping.ship_shipment(admin, shipped_today)  # waits for the next manifest
 
+    # a provider's customer with one waybill not yet received (the customer portal's pages)
+    fwd.channel(admin, "FWD")
+    level = partners.create_level(admin, code="STD", name="Standard", channels=["FWD"])
+    fwd_customer = partners.create_customer(admin, code="FWD1", company="Forwarding One",
+                                            level=level)  # fmt: skip
+    waybill, _ = waybills.create_waybill(admin, fwd_customer, fwd.payload("M-1", channel="FWD"))
+
     rule = shipping_config.create_config(admin, "rule", name="cheapest", priority=10)
     threshold = shipping_config.create_config(
         admin, "threshold", destination="GB", kind="vat", amount=Decimal(135), currency="GBP",
@@ -180,6 +190,8 @@ def seed() -> dict:
         "outbox": dead.pk,
         "template": template.pk,
         "blocked_buyer": blocked.pk,
+        "fwd_customer": fwd_customer.code,
+        "waybill": waybill.number,
         "job": jobs,
         "key": keys,
         "upload": uploads,

@@ -249,6 +249,11 @@ ERROR = {
     "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
     "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
     "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
+    "address_invalid": gettext_lazy("Not valid for the destination country."),
+    "address_required": gettext_lazy("The destination country needs this field."),
+    "portal_customer_required": gettext_lazy(
+        "Only a customer's portal user holds provider API keys."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -726,7 +731,19 @@ def _quote_line(line: str) -> str:
 
 # every table of this module by the name the ``code`` filter uses (``labels.REGISTRY`` adds the
 # order tables and merges the error tables)
+# a provider's waybill (``forwarding.waybills.models.WaybillStatus``)
+WAYBILL_STATUS = {
+    "created": gettext_lazy("Forecast"),
+    "received": gettext_lazy("Received at the hub"),
+    "held": gettext_lazy("Held"),
+    "in_transit": gettext_lazy("In transit"),
+    "delivered": gettext_lazy("Delivered"),
+    "returned": gettext_lazy("Returned"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
 KINDS = {
+    "waybill_status": WAYBILL_STATUS,
     "refusal": REFUSAL,
     "strategy": STRATEGY,
     "import_field": IMPORT_FIELD,
