@@ -5,6 +5,7 @@ that refuse the parcel, creates it and finds it in its list."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -65,16 +66,22 @@ def test_a_customer_creates_a_waybill_with_the_live_quote(page, live_server, sho
     page.get_by_test_id("waybill-submit").click()
     page.wait_for_url(re.compile(r".*/portal/waybills/TL\d+/$"))
     w = Waybill.objects.get(reference="SHOP-1001")
-    assert (w.customer.code, w.channel.code, w.forecast_weight_g, str(w.sale_amount)) == (
-        "ACME", "USLINE", 1200, "76.00")  # fmt: skip
+    assert (w.customer.code, w.channel.code, w.forecast_weight_g, w.sale_amount) == (
+        "ACME", "USLINE", 1200, Decimal("76.00"))  # fmt: skip
     expect(page.get_by_test_id("waybill-numbers")).to_contain_text(w.number)
     expect(page.get_by_test_id("waybill-status")).to_have_text("已预报")
+    expect(page.get_by_test_id("timeline")).to_contain_text("运单已创建，等待包裹入库")
     shot(page, "81-portal-waybill-detail", full_page=True)
 
     page.locator("nav.mainnav a", has_text="运单").first.click()
     page.wait_for_url(re.compile(r".*/portal/waybills/$"))
     listed = page.locator(f'tr[data-number="{w.number}"]')
+    expect(page.locator("nav.mainnav a.active")).to_have_text("运单")
     expect(listed).to_contain_text("SHOP-1001")
     expect(listed).to_contain_text("已预报")
+    expect(listed).to_contain_text("76.00 CNY")
     shot(page, "82-portal-waybill-list")
+    page.locator("nav.mainnav a", has_text="工作台").click()
+    expect(page.get_by_test_id("count-created")).to_contain_text("1")
+    shot(page, "83-portal-workspace")
     assert not page.js_errors

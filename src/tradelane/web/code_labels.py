@@ -742,8 +742,18 @@ WAYBILL_STATUS = {
     "cancelled": gettext_lazy("Cancelled"),
 }
 
+# what a waybill's timeline says (``forwarding.waybills.services``: WaybillEvent.description)
+WAYBILL_EVENT = {
+    "Waybill created, waiting for the parcel": gettext_lazy(
+        "Waybill created, waiting for the parcel"
+    ),
+    "Waybill cancelled by the customer": gettext_lazy("Waybill cancelled by the customer"),
+    "Received at the hub and weighed": gettext_lazy("Received at the hub and weighed"),
+}
+
 KINDS = {
     "waybill_status": WAYBILL_STATUS,
+    "waybill_event": WAYBILL_EVENT,
     "refusal": REFUSAL,
     "strategy": STRATEGY,
     "import_field": IMPORT_FIELD,

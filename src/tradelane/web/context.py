@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tradelane.accounts.roles import P, roles_of
-from tradelane.forwarding.partners import scoping
+from tradelane.accounts.roles import PORTAL_AGENT, PORTAL_CUSTOMER, P, roles_of
 from tradelane.logistics.documents import fonts
 
 from . import labels
@@ -56,6 +55,11 @@ SETTINGS_NAV = (
 )  # fmt: skip
 
 
+def is_portal_role(user) -> bool:
+    """A provider's customer or agent (its roles are read once per request anyway)."""
+    return bool({PORTAL_CUSTOMER, PORTAL_AGENT} & set(roles_of(user)))
+
+
 def _may(user, perm) -> bool:
     perms = perm if isinstance(perm, tuple) else (perm,) if perm else ()
     return not perms or any(user.has_perm(p) for p in perms)
@@ -66,7 +70,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     path = request.path
-    portal_user = scoping.is_portal_user(user)
+    portal_user = is_portal_role(user)
     items = []
     for name, label, perm, key in PORTAL_NAV if portal_user else NAV:
         if not _may(user, perm):

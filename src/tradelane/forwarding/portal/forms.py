@@ -114,11 +114,11 @@ def payload(post) -> dict:
 
 
 def _kg(grams: int) -> str:
-    return str((Decimal(grams) / 1000).normalize()) if grams else ""
+    return f"{(Decimal(grams) / 1000).normalize():f}" if grams else ""
 
 
 def cm(mm: int) -> str:
-    return str((Decimal(mm) / 10).normalize()) if mm else ""
+    return f"{(Decimal(mm) / 10).normalize():f}" if mm else ""
 
 
 def values_of(w: Waybill) -> dict:

@@ -98,7 +98,7 @@ def workspace(request):
         for s in WaybillStatus.values
         if counts.get(s, 0) or s in EDITABLE
     ]
-    context = _base(request, customer, customer.company)
+    context = _base(request, customer, _("Workspace"))
     context.update(
         cards=cards,
         total=sum(counts.values()),

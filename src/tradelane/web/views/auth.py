@@ -14,9 +14,9 @@ from tradelane.accounts import services as account_services
 from tradelane.accounts.roles import P, roles_of
 from tradelane.accounts.selectors import base_currency
 from tradelane.core.errors import DomainError
-from tradelane.forwarding.partners import scoping
 
 from .. import labels
+from ..context import is_portal_role
 from .guards import permission_required
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: people choose once
@@ -137,7 +137,7 @@ def home(request):
     from tradelane.orders import selectors as orders
 
     user = request.user
-    if scoping.is_portal_user(user):  # a provider's customer or agent: its own workspace
+    if is_portal_role(user):  # a provider's customer or agent: its own workspace
         return redirect("web:portal")
     user_roles = roles_of(user)
     context: dict = {
