@@ -33,6 +33,11 @@ LOG_READ = LOG | {BOSS}  # channels, rate sheets, rules, tracking exceptions, di
 SHIPMENTS_READ = SHIP | {BOSS}  # shipments, labels, customs documents, manifests
 TRACKING_READ = SHIPMENTS_READ | {CUSTOMER_SERVICE}  # tracking search, timelines, order parcels
 EXCEPTIONS_READ = LOG_READ | {CUSTOMER_SERVICE}  # the tracking exception queue (read)
+# the provider's open API: of the seller roles only those holding forwarding.view_waybill
+# (the boss reads, the admin does all); a staff caller names the customer (``?customer=``).
+# Portal keys (one customer each) are walked in forwarding/waybills/tests/test_api.py.
+WAYBILL_READ = frozenset({ADMIN, BOSS})
+FOR_ACME = {"customer": "ACME"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,14 @@ CSV_FILE = {"file": ("orders.csv", b"external_id,sku,quantity\nM-9,MUG-WHT,1\n")
 XLSX = {"file": ("sheet.xlsx", b"not really a workbook")}
 MAPPING = {"mapping": {"external_id": "external_id"}}
 OWN_UPLOAD = {"upload_id": "upload"}  # the acting user's own uploaded file
+WAYBILL = {
+    "reference": "R-NEW", "channel": "SLOW",
+    "consignee": {"name": "Jane Doe", "address1": "350 Fifth Avenue", "city": "New York",
+                  "state": "NY", "postcode": "10118", "country": "US"},
+    "pieces": [{"weight_kg": "0.5"}],
+    "items": [{"name_en": "Mug", "quantity": 1, "unit_value": "10", "currency": "USD"}],
+}  # fmt: skip
+WAYBILL_ID = {"number": "waybill_number"}
 
 API_RULES: list[Rule] = [
     # accounts: everyone has their own keys
@@ -231,6 +244,22 @@ API_RULES: list[Rule] = [
     R("POST", "/dispatch/sync-runs/{run_id}/retry", LOG, ids={"run_id": "run"}),
     R("POST", "/dispatch/webhooks/{delivery_id}/replay", LOG, ids={"delivery_id": "delivery"}),
     R("POST", "/dispatch/outbox/{message_id}/replay", LOG, ids={"message_id": "outbox"}),
+    # the provider's open API
+    R("GET", "/provider/channels", WAYBILL_READ, query=FOR_ACME),
+    R("POST", "/provider/quote", WAYBILL_READ,  # a read
+      {"consignee": {"country": "US"}, "pieces": [{"weight_kg": "1"}]}, query=FOR_ACME),
+    R("POST", "/provider/waybills", ADM, {"waybills": [WAYBILL]}, query=FOR_ACME),
+    R("GET", "/provider/waybills", WAYBILL_READ),
+    R("GET", "/provider/waybills/by-reference/{reference}", WAYBILL_READ, query=FOR_ACME,
+      ids={"reference": "waybill_reference"}),
+    R("GET", "/provider/waybills/{number}", WAYBILL_READ, ids=WAYBILL_ID),
+    R("POST", "/provider/waybills/{number}/cancel", ADM, ids=WAYBILL_ID),
+    R("POST", "/provider/waybills/{number}/intercept", ADM, {"reason": "stop it"},
+      ids=WAYBILL_ID),
+    R("GET", "/provider/waybills/{number}/label", WAYBILL_READ, ids=WAYBILL_ID),
+    R("GET", "/provider/waybills/{number}/tracking", WAYBILL_READ, ids=WAYBILL_ID),
+    R("PUT", "/provider/webhook", ADM, {"url": "https://erp.example.com/hook"}, query=FOR_ACME),
+    R("GET", "/provider/collection.json", PUBLIC),
 ]  # fmt: skip
 
 # the id each API placeholder takes unless a row says otherwise

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tradelane.accounts.roles import ADMIN as ADM_ROLE
-from tradelane.accounts.roles import BOSS
-
 from .rules import (
     ADJUST,
     ADM,
+    BOSS,
     CS,
     EVERY,
     EXCEPTIONS_READ,
@@ -29,6 +27,7 @@ from .rules import (
 )
 
 DISPATCH_OPERATE = LOG
+PARTNER_READ = ADM | {BOSS}  # the provider's partner pages (provider roles: own tests)
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ SKU_FORM = {
     "origin_country": "CN",
 }
 
-FWD_READ = frozenset({ADM_ROLE, BOSS})  # the provider's waybills: admin, and the boss reads
+FWD_READ = ADM | {BOSS}  # the provider's waybills: admin, and the boss reads
 WAYBILL_FORM = {
     "reference": "PORTAL-1",
     "consignee.name": "Jane Doe",
@@ -186,6 +185,23 @@ UI_RULES: list[Page] = [
       {"note": "call after six", "ship_phone": "+1 650-253-0001"}),
     U("orders/import/", "POST", CS, "/orders/import/", {}, files=CSV),
     # the block list: whoever reviews orders
+    # the provider's partner pages: staff who read partners (the boss) and who manage them
+    U("provider/customers/", "GET", PARTNER_READ, "/provider/customers/?q=M"),
+    U("provider/customers/", "POST", ADM, "/provider/customers/",
+      {"code": "MNEW", "company": "New one", "level": "MSTD", "country": "CN",
+       "currency": "CNY", "settlement_mode": "monthly", "payment_terms": "prepaid"}),
+    U("provider/customers/<str:code>/", "GET", PARTNER_READ, "/provider/customers/{customer}/"),
+    U("provider/customers/<str:code>/status/", "POST", ADM,
+      "/provider/customers/{customer}/status/", {"status": "active"}),
+    U("provider/customers/<str:code>/portal-users/", "POST", ADM,
+      "/provider/customers/{customer}/portal-users/",
+      {"username": "m-portal", "password": "pw-Portal-123x"}),
+    U("provider/levels/", "GET", PARTNER_READ, "/provider/levels/"),
+    U("provider/levels/", "POST", ADM, "/provider/levels/", {"code": "MVIP", "name": "VIP"}),
+    U("provider/agents/", "GET", PARTNER_READ, "/provider/agents/"),
+    U("provider/agents/", "POST", ADM, "/provider/agents/",
+      {"what": "agent", "code": "MAG", "name": "Agent", "commission_mode": "per_waybill",
+       "commission_rate": "1"}),
     U("settings/blocked-buyers/", "GET", CS, "/settings/blocked-buyers/?q=blocked"),
     U("settings/blocked-buyers/", "POST", CS, "/settings/blocked-buyers/",
       {"email": "another@example.com", "reason": "fraud"}),
@@ -302,25 +318,31 @@ UI_RULES: list[Page] = [
       "/shipping/manifests/{manifest}.csv"),
     # the customer portal: a provider's staff open it for a customer in their scope (the
     # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
-    U("portal/", "GET", FWD_READ, "/portal/?customer={fwd_customer}"),
-    U("portal/waybills/", "GET", FWD_READ, "/portal/waybills/?customer={fwd_customer}&q=M-1"),
-    U("portal/waybills/new/", "GET", ADM, "/portal/waybills/new/?customer={fwd_customer}"),
+    U("portal/", "GET", FWD_READ, "/portal/?customer=ACME"),
+    U("portal/waybills/", "GET", FWD_READ, "/portal/waybills/?customer=ACME&q=R-MATRIX"),
+    U("portal/waybills/new/", "GET", ADM, "/portal/waybills/new/?customer=ACME"),
     U("portal/waybills/new/", "POST", ADM, "/portal/waybills/new/",
-      {**WAYBILL_FORM, "customer": "{fwd_customer}"}),
+      {**WAYBILL_FORM, "customer": "ACME"}),
     U("portal/waybills/quote/", "POST", ADM, "/portal/waybills/quote/",
-      {**WAYBILL_FORM, "customer": "{fwd_customer}"}, headers=HX),
-    U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill}/"),
-    U("portal/waybills/<str:number>/edit/", "GET", ADM, "/portal/waybills/{waybill}/edit/"),
-    U("portal/waybills/<str:number>/edit/", "POST", ADM, "/portal/waybills/{waybill}/edit/",
-      {**WAYBILL_FORM, "reference": "M-1", "pieces[0].weight_kg": "2"}),
-    U("portal/waybills/<str:number>/cancel/", "POST", ADM, "/portal/waybills/{waybill}/cancel/",
-      {}),
+      {**WAYBILL_FORM, "customer": "ACME"}, headers=HX),
+    U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill_number}/"),
+    U("portal/waybills/<str:number>/label.pdf", "GET", FWD_READ,
+      "/portal/waybills/{waybill_number}/label.pdf"),
+    U("portal/waybills/<str:number>/label.zpl", "GET", FWD_READ,
+      "/portal/waybills/{waybill_number}/label.zpl"),
+    U("portal/waybills/<str:number>/edit/", "GET", ADM,
+      "/portal/waybills/{waybill_number}/edit/"),
+    U("portal/waybills/<str:number>/edit/", "POST", ADM,
+      "/portal/waybills/{waybill_number}/edit/",
+      {**WAYBILL_FORM, "reference": "R-MATRIX", "pieces[0].weight_kg": "2"}),
+    U("portal/waybills/<str:number>/cancel/", "POST", ADM,
+      "/portal/waybills/{waybill_number}/cancel/", {}),
     U("portal/waybills/<str:number>/intercept/", "POST", ADM,
-      "/portal/waybills/{waybill}/intercept/", {"reason": "wrong address"}),
-    U("portal/prices/", "GET", FWD_READ, "/portal/prices/?customer={fwd_customer}"),
+      "/portal/waybills/{waybill_number}/intercept/", {"reason": "wrong address"}),
+    U("portal/prices/", "GET", FWD_READ, "/portal/prices/?customer=ACME"),
     U("portal/prices/download/", "GET", FWD_READ,
-      "/portal/prices/download/?customer={fwd_customer}"),
-    U("portal/api/", "GET", FWD_READ, "/portal/api/?customer={fwd_customer}"),
+      "/portal/prices/download/?customer=ACME"),
+    U("portal/api/", "GET", FWD_READ, "/portal/api/?customer=ACME"),
     # provider API keys belong to a customer's portal users only: no staff role holds them
     U("portal/api/keys/", "POST", frozenset(), "/portal/api/keys/", {"name": "erp"}),
     U("portal/api/keys/<int:pk>/revoke/", "POST", ADM, "/portal/api/keys/999999/revoke/", {}),

@@ -21,9 +21,8 @@ from tradelane.accounts.models import BlockedBuyer, User
 from tradelane.catalog.models import Product, Sku
 from tradelane.core.models import FxRate, Job, OutboxMessage
 from tradelane.core.outbox import enqueue
+from tradelane.forwarding.models import Waybill, WaybillItem, WaybillPiece
 from tradelane.forwarding.partners import services as partners
-from tradelane.forwarding.tests import factories as fwd
-from tradelane.forwarding.waybills import services as waybills
 from tradelane.integrations.spreadsheets import services as sheets
 from tradelane.integrations.spreadsheets.models import ColumnMapping, Upload
 from tradelane.integrations.stores import services as store_services
@@ -111,13 +110,6 @@ def seed() -> dict:
     (shipped_today,) = shipping.create_shipments(admin, order_ids=[allocated()], channel="SLOW")
     shipping.ship_shipment(admin, shipped_today)  # waits for the next manifest
 
-    # a provider's customer with one waybill not yet received (the customer portal's pages)
-    fwd.channel(admin, "FWD")
-    level = partners.create_level(admin, code="STD", name="Standard", channels=["FWD"])
-    fwd_customer = partners.create_customer(admin, code="FWD1", company="Forwarding One",
-                                            level=level)  # fmt: skip
-    waybill, _ = waybills.create_waybill(admin, fwd_customer, fwd.payload("M-1", channel="FWD"))
-
     rule = shipping_config.create_config(admin, "rule", name="cheapest", priority=10)
     threshold = shipping_config.create_config(
         admin, "threshold", destination="GB", kind="vat", amount=Decimal(135), currency="GBP",
@@ -139,10 +131,28 @@ def seed() -> dict:
     OutboxMessage.objects.filter(pk=dead.pk).update(status="dead", attempts=8)
 
     blocked = BlockedBuyer.objects.create(email="blocked@example.com", reason="chargebacks")
+    # the provider side: one level and one customer (the portal has its own scope test)
+    level = partners.create_level(admin, code="MSTD", name="Matrix standard")
+    partners.create_customer(admin, code="MCUST", company="Matrix customer", level=level)
     make_account("YT", secret=HOOK_SECRET)  # a carrier that posts tracking webhooks
     template = sheets.save_template(
         admin, name="shop export", entity="orders", mapping={"external_id": "external_id"}
     )
+
+    # the provider side: a customer on a level with the SLOW channel, one waybill numbered
+    level = partners.create_level(admin, code="STD", name="Standard", channels=["SLOW"])
+    customer = partners.create_customer(admin, code="ACME", company="Acme", level=level)
+    waybill = Waybill.objects.create(
+        number="TL2601010000001", customer=customer, reference="R-MATRIX", channel=channel,
+        source="api", tracking_number="LX000000001CN", tracking_status="assigned",
+        consignee_name="Jane Doe", consignee_address1="350 Fifth Avenue",
+        consignee_city="New York", consignee_state="NY", consignee_postcode="10118",
+        consignee_country="US", declared_value=Decimal("10.00"), declared_currency="USD",
+        forecast_weight_g=500, chargeable_weight_g=500, body_hash="matrix",
+    )  # fmt: skip
+    WaybillPiece.objects.create(waybill=waybill, seq=1, weight_g=500)
+    WaybillItem.objects.create(waybill=waybill, seq=1, name_en="Mug", quantity=1,
+                               unit_value=Decimal("10.00"), currency="USD")  # fmt: skip
 
     # each user's own rows: a job, an API key, an uploaded file
     jobs, keys, uploads = {}, {}, {}
@@ -189,9 +199,10 @@ def seed() -> dict:
         "delivery": delivery.pk,
         "outbox": dead.pk,
         "template": template.pk,
+        "waybill_number": waybill.number,
+        "waybill_reference": waybill.reference,
         "blocked_buyer": blocked.pk,
-        "fwd_customer": fwd_customer.code,
-        "waybill": waybill.number,
+        "customer": "MCUST",
         "job": jobs,
         "key": keys,
         "upload": uploads,

@@ -90,3 +90,7 @@ api.add_router("", shipping_router, tags=["shipping"])
 from tradelane.integrations.stores.dispatch.api import router as dispatch_router  # noqa: E402
 
 api.add_router("", dispatch_router, tags=["dispatch"])
+
+from tradelane.forwarding.waybills.api import router as provider_router  # noqa: E402
+
+api.add_router("/provider", provider_router, tags=["provider"])

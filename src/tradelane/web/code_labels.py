@@ -246,9 +246,15 @@ ERROR = {
     "invalid_number": gettext_lazy("This must be a number."),
     "too_many": gettext_lazy("Too many entries."),
     "mixed_currencies": gettext_lazy("Declare every goods line in one currency."),
+    "level_required": gettext_lazy("Choose a customer level."),
+    "templates_staff_only": gettext_lazy("Column templates are kept by the provider's staff."),
     "invalid_ioss": gettext_lazy("An IOSS number is IM followed by 10 digits."),
     "cancel_instead": gettext_lazy("The waybill is not received yet: cancel it instead."),
     "not_interceptable": gettext_lazy("The waybill can no longer be stopped."),
+    "not_printable": gettext_lazy("The waybill is cancelled: there is no label to print."),
+    "tracking_number_pending": gettext_lazy(
+        "The tracking number is not assigned yet: the label can be printed once it is."
+    ),
     "address_invalid": gettext_lazy("Not valid for the destination country."),
     "address_required": gettext_lazy("The destination country needs this field."),
     "portal_customer_required": gettext_lazy(
@@ -731,6 +737,35 @@ def _quote_line(line: str) -> str:
 
 # every table of this module by the name the ``code`` filter uses (``labels.REGISTRY`` adds the
 # order tables and merges the error tables)
+SETTLEMENT = {
+    "per_waybill": gettext_lazy("Per waybill"),
+    "weekly": gettext_lazy("Weekly"),
+    "half_monthly": gettext_lazy("Half-monthly"),
+    "monthly": gettext_lazy("Monthly"),
+}
+
+PAYMENT_TERMS = {
+    "prepaid": gettext_lazy("Prepaid"),
+    "credit": gettext_lazy("On credit"),
+}
+
+PARTNER_STATUS = {
+    "active": gettext_lazy("Active"),
+    "suspended": gettext_lazy("Suspended"),
+}
+
+COMMISSION_MODE = {
+    "per_waybill": gettext_lazy("Per waybill"),
+    "per_kg": gettext_lazy("Per kg"),
+    "margin_share": gettext_lazy("Share of margin"),
+}
+
+UPSTREAM_KIND = {
+    "carrier": gettext_lazy("Carrier"),
+    "forwarder": gettext_lazy("Forwarder"),
+    "postal": gettext_lazy("Postal operator"),
+}
+
 # a provider's waybill (``forwarding.waybills.models.WaybillStatus``)
 WAYBILL_STATUS = {
     "created": gettext_lazy("Forecast"),
@@ -766,6 +801,11 @@ KINDS = {
     "customs": CUSTOMS,
     "customs_reason": CUSTOMS_REASON,
     "charge": CHARGE,
+    "settlement": SETTLEMENT,
+    "payment_terms": PAYMENT_TERMS,
+    "partner_status": PARTNER_STATUS,
+    "commission_mode": COMMISSION_MODE,
+    "upstream_kind": UPSTREAM_KIND,
 }
 
 

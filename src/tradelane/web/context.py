@@ -30,6 +30,7 @@ NAV = (
     ("web:channels", _("Channels"), P.CHANNEL_VIEW, "c"),
     ("web:dispatch", _("Dispatch center"), P.DISPATCH_VIEW, "d"),
     ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),
+    ("web:provider_customers", _("Customers"), P.PARTNER_VIEW, "k"),
     ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
 )
 

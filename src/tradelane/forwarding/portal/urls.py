@@ -19,6 +19,18 @@ urlpatterns = [
         views.waybill_intercept,
         name="portal_waybill_intercept",
     ),
+    path(
+        "portal/waybills/<str:number>/label.pdf",
+        views.waybill_label,
+        {"fmt": "pdf"},
+        name="portal_waybill_label_pdf",
+    ),
+    path(
+        "portal/waybills/<str:number>/label.zpl",
+        views.waybill_label,
+        {"fmt": "zpl"},
+        name="portal_waybill_label_zpl",
+    ),
     path("portal/prices/", views.prices, name="portal_prices"),
     path("portal/prices/download/", views.prices_download, name="portal_prices_download"),
     path("portal/api/", views.api_page, name="portal_api"),

@@ -29,7 +29,7 @@ from tradelane.web.views.guards import permission_required
 
 from ..partners import scoping
 from ..partners.models import CustomerAccount
-from ..waybills import selectors, services
+from ..waybills import printing, selectors, services
 from ..waybills.models import WaybillSource, WaybillStatus
 from ..waybills.pricing import Pricer, parcel_for
 from ..waybills.states import EDITABLE, INTERCEPTABLE
@@ -150,6 +150,12 @@ def waybill_list(request):
     return render(request, "forwarding/portal/waybills.html", context)
 
 
+def _to_detail(request, w):
+    return redirect(
+        reverse("web:portal_waybill", args=[w.number]) + _base(request, w.customer, "")["cq"]
+    )
+
+
 def _waybill(request, number: str):
     return selectors.waybill(request.user, number)
 
@@ -185,6 +191,7 @@ def _detail(request, w) -> dict:
         "forecast_kg": selectors.kg(w.forecast_weight_g),
         "measured_kg": selectors.kg(w.measured_weight_g),
         "chargeable_kg": selectors.kg(w.chargeable_weight_g),
+        "can_print": bool(w.tracking_number) and w.status != WaybillStatus.CANCELLED,
         "can_cancel": change and w.status in EDITABLE,
         "can_edit": change and w.status in EDITABLE,
         "can_intercept": change and w.status in INTERCEPTABLE and w.intercept_requested_at is None,
@@ -201,8 +208,7 @@ def waybill_cancel(request, number: str):
         _refused(request, exc)
     else:
         messages.success(request, _("Waybill %(number)s cancelled.") % {"number": w.number})
-    return redirect(reverse("web:portal_waybill", args=[w.number]) + _base(request, w.customer,
-                                                                           "")["cq"])  # fmt: skip
+    return _to_detail(request, w)
 
 
 @require_POST
@@ -218,8 +224,24 @@ def waybill_intercept(request, number: str):
             request, _("Intercept of %(number)s requested: the hub will stop the parcel.")
             % {"number": w.number},
         )  # fmt: skip
-    return redirect(reverse("web:portal_waybill", args=[w.number]) + _base(request, w.customer,
-                                                                           "")["cq"])  # fmt: skip
+    return _to_detail(request, w)
+
+
+@permission_required(P.WAYBILL_VIEW)
+def waybill_label(request, number: str, fmt: str):
+    """The waybill's label (one per piece) as PDF or ZPL, once its tracking number is there."""
+    w = _waybill(request, number)
+    try:
+        content = printing.labels(request.user, [w], fmt)
+    except errors.DomainError as exc:
+        _refused(request, exc)
+        return _to_detail(request, w)
+    if fmt == "pdf":
+        response = HttpResponse(content, content_type="application/pdf")
+    else:
+        response = HttpResponse(content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{w.number}.{fmt}"'
+    return response
 
 
 # --- the form: create and edit --------------------------------------------------------------
@@ -266,8 +288,7 @@ def _submit(request, customer, w=None):
         by_input, general = forms.error_messages(found, labels.error_text)
         return _form_page(request, customer, values=values, errors_by_input=by_input,
                           general=general, w=w, status=422)  # fmt: skip
-    return redirect(reverse("web:portal_waybill", args=[w.number]) + _base(request, customer,
-                                                                           "")["cq"])  # fmt: skip
+    return _to_detail(request, w)
 
 
 @permission_required(P.WAYBILL_ADD)

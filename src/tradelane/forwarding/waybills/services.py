@@ -224,9 +224,11 @@ def create_waybills(
     *,
     source: str = WaybillSource.API,
     all_or_nothing: bool = False,
+    check_only: bool = False,
 ) -> list[CreateResult]:
     """Create up to ``MAX_BATCH`` waybills for ``customer``; one result per payload, in order
-    (see ``validation.parse`` for a payload's shape)."""
+    (see ``validation.parse`` for a payload's shape). ``check_only``: every check, no write
+    (a "created" result then has no waybill): an upload's first pass."""
     require(actor, P.WAYBILL_ADD)
     if len(payloads) > MAX_BATCH:
         raise ValidationFailed(
@@ -235,13 +237,13 @@ def create_waybills(
         )  # fmt: skip
     _check_customer(actor, customer)
     try:
-        return _create(actor, customer, payloads, source, all_or_nothing)
+        return _create(actor, customer, payloads, source, all_or_nothing, check_only)
     except IntegrityError:
         # another request took one of these references meanwhile: run again, it is "existing"
-        return _create(actor, customer, payloads, source, all_or_nothing)
+        return _create(actor, customer, payloads, source, all_or_nothing, check_only)
 
 
-def _create(actor, customer, payloads, source, all_or_nothing) -> list[CreateResult]:
+def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> list[CreateResult]:
     results: list[CreateResult] = []
     parsed: list[tuple[CreateResult, WaybillInput]] = []
     seen: set[str] = set()
@@ -293,6 +295,10 @@ def _create(actor, customer, payloads, source, all_or_nothing) -> list[CreateRes
         for result, _data, _offer in todo:
             result.errors = [_error("batch_rejected", "Not written: another waybill of this "
                                     "all-or-nothing batch was refused")]  # fmt: skip
+        return results
+    if check_only:
+        for result, _data, _offer in todo:
+            result.result = CREATED
         return results
     if not todo:
         return results

@@ -19,7 +19,7 @@ from .models import ColumnMapping
 
 router = Router()
 
-Entity = Literal["orders", "products", "stock"]
+Entity = Literal["orders", "products", "stock", "waybills"]
 
 
 class TemplateIn(BodySchema):
@@ -192,7 +192,7 @@ def export_response(user, entity: str, filters: ExportFilters):
         template = ColumnMapping.objects.filter(pk=filters.template_id, entity=entity).first()
         if template is None:
             raise NotFound("The template does not exist", code="template_not_found")
-    if entity == "orders":
+    if entity in ("orders", "waybills"):
         kw = {
             "status": filters.status,
             "store": filters.store,

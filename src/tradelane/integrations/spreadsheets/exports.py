@@ -29,6 +29,7 @@ from tradelane.orders import selectors as order_selectors
 from tradelane.orders.importing.readers import CSV_COLUMNS
 from tradelane.orders.models import OrderLine
 
+from . import waybill_rows
 from .fields import ENTITIES, field_keys
 from .services import EXPORT_PERMS
 
@@ -44,6 +45,8 @@ def columns(entity: str) -> list[str]:
         return [*field_keys("stock"), *STOCK_EXTRA]
     if entity == "products":
         return [k for k in field_keys("products") if k != "weight_g"]
+    if entity == "waybills":
+        return [*field_keys("waybills"), *waybill_rows.EXPORT_EXTRA]
     return list(field_keys(entity))
 
 
@@ -181,6 +184,10 @@ def rows_for(user, entity: str, **filters) -> Iterator[dict]:
         return order_rows(user, **filters)
     if entity == "products":
         return product_rows(user)
+    if entity == "waybills":
+        require(user, EXPORT_PERMS["waybills"])
+        keep = ("status", "date_from", "date_to")
+        return waybill_rows.export_rows(user, **{k: v for k, v in filters.items() if k in keep})
     return stock_rows(user, warehouse=filters.get("warehouse", ""))
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tradelane.orders.importing.readers import CSV_COLUMNS
 
+from .waybill_fields import WAYBILL_COLUMNS
+
 
 @dataclass(frozen=True)
 class Field:
@@ -120,7 +122,16 @@ STOCK_FIELDS = (
     ),
 )
 
-FIELDS = {"orders": ORDER_FIELDS, "products": PRODUCT_FIELDS, "stock": STOCK_FIELDS}
+WAYBILL_FIELDS = tuple(
+    Field(key, label, required, aliases) for key, label, required, aliases in WAYBILL_COLUMNS
+)
+
+FIELDS = {
+    "orders": ORDER_FIELDS,
+    "products": PRODUCT_FIELDS,
+    "stock": STOCK_FIELDS,
+    "waybills": WAYBILL_FIELDS,
+}
 ENTITIES = tuple(FIELDS)
 
 

@@ -36,12 +36,13 @@ from tradelane.core.errors import (
     ValidationFailed,
 )
 from tradelane.core.units import to_grams, to_mm
+from tradelane.forwarding.partners import scoping
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import Warehouse
 from tradelane.orders import importing
 from tradelane.orders.importing import normalizing, readers
 
-from . import reading
+from . import reading, waybill_rows
 from .fields import ENTITIES, FIELDS, field_keys, suggest_mapping
 from .models import ColumnMapping, Upload
 
@@ -64,8 +65,14 @@ IMPORT_PERMS = {
     "orders": (P.ORDER_ADD,),
     "products": (P.PRODUCT_ADD, P.PRODUCT_CHANGE),
     "stock": (P.STOCK_ADJUST, P.STOCK_RECEIVE),
+    "waybills": (P.WAYBILL_ADD,),
 }
-EXPORT_PERMS = {"orders": P.ORDER_VIEW, "products": P.PRODUCT_VIEW, "stock": P.STOCK_VIEW}
+EXPORT_PERMS = {
+    "orders": P.ORDER_VIEW,
+    "products": P.PRODUCT_VIEW,
+    "stock": P.STOCK_VIEW,
+    "waybills": P.WAYBILL_VIEW,
+}
 
 
 def can_import(user, entity: str) -> bool:
@@ -123,6 +130,7 @@ def save_template(
     actor, *, template: ColumnMapping | None = None, name: str, entity: str, mapping, defaults=None
 ) -> ColumnMapping:
     require_import(actor, entity)
+    _staff_only(actor)
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed(
@@ -152,8 +160,18 @@ def save_template(
     return template
 
 
+def _staff_only(actor) -> None:
+    """Templates are shared by everyone who imports an entity: a customer's portal user uses
+    the provider's waybill templates but may not write one (it would reach other customers)."""
+    if scoping.is_portal_user(actor):
+        raise PermissionDenied(
+            "Column templates are kept by the provider's staff", code="templates_staff_only"
+        )
+
+
 def delete_template(actor, template: ColumnMapping) -> None:
     require_import(actor, template.entity)
+    _staff_only(actor)
     with transaction.atomic():
         audit.record(actor, "spreadsheets.template.delete", template, {"name": template.name})
         ColumnMapping.objects.filter(pk=template.pk).delete()
@@ -588,6 +606,9 @@ def _pass(actor, upload: Upload, entity, mapping, defaults, *, write, mode, stoc
         )
     elif entity == "products":
         _products(actor, numbered, mapping, write=write, report=report, tick=tick)
+    elif entity == "waybills":
+        waybill_rows.import_rows(actor, numbered, mapping, write=write, report=report, tick=tick,
+                                 entry=_entry, all_or_nothing=mode == "all_or_nothing")  # fmt: skip
     else:
         _stock(
             actor,

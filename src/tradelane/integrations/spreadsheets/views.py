@@ -18,7 +18,8 @@ from .api import ExportFilters, export_response
 from .fields import ENTITIES, FIELDS
 from .models import ColumnMapping
 
-ENTITY_LABELS = {"orders": "orders", "products": "products", "stock": "stock"}
+ENTITY_LABELS = {"orders": "orders", "products": "products", "stock": "stock",
+                 "waybills": "waybills"}  # fmt: skip
 
 
 def _allowed(user) -> list[str]:
@@ -47,6 +48,7 @@ def page(request):
             "entities": entities,
             "exportable": exportable,
             "templates": templates,
+            "chosen": request.GET.get("entity", ""),
         },
     )
 

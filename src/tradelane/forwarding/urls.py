@@ -1,0 +1,22 @@
+"""The provider's pages (mounted by web/urls.py under the ``web`` namespace)."""
+
+from django.urls import path
+
+from .partners import views as partners
+
+urlpatterns = [
+    path("provider/customers/", partners.customers, name="provider_customers"),
+    path("provider/customers/<str:code>/", partners.customer, name="provider_customer"),
+    path(
+        "provider/customers/<str:code>/status/",
+        partners.customer_status,
+        name="provider_customer_status",
+    ),
+    path(
+        "provider/customers/<str:code>/portal-users/",
+        partners.customer_portal_user,
+        name="provider_customer_portal_user",
+    ),
+    path("provider/levels/", partners.levels, name="provider_levels"),
+    path("provider/agents/", partners.agents, name="provider_agents"),
+]
