@@ -48,6 +48,10 @@ def world():
     mine = {}
     for who, customer, user in (("acme", p.acme, p.acme_user), ("bolt", p.bolt, p.bolt_user)):
         created, _ = services.create_waybill(user, customer, payload(f"{who.upper()}-SECRET-REF"))
+        tracking = "94001000000000000000" + ("11" if who == "acme" else "22")
+        services.assign_numbers(p.hub, created, tracking_number=tracking)  # its label prints
+        created.refresh_from_db()
+        assert created.tracking_number == tracking
         received, _ = services.create_waybill(user, customer, payload(f"{who.upper()}-HUB-REF"))
         services.receive(p.hub, received, weight_g=1300)
         key = keys.create_key(user, f"{who}-key")[0]
@@ -134,7 +138,8 @@ def test_no_route_shows_or_touches_another_customers_rows(world, me, other):
     client.force_login(user)
     theirs = mine[other]
     secrets = (theirs["w"].number, theirs["w"].reference, theirs["received"].number,
-               theirs["received"].reference, f"tl_{theirs['key'].prefix}_")  # fmt: skip
+               theirs["received"].reference, f"tl_{theirs['key'].prefix}_",
+               theirs["w"].tracking_number)  # fmt: skip
     their_user = {"acme": p.acme_user, "bolt": p.bolt_user}[other]
     before = snapshot(theirs["customer"], their_user)
     for target in ("w", "received"):

@@ -236,3 +236,18 @@ def services_key(user):
     from tradelane.forwarding.portal import keys
 
     return keys.create_key(user, "theirs")[0]
+
+
+def test_the_label_prints_once_the_tracking_number_is_there(p):
+    w, _ = services.create_waybill(p.acme_user, p.acme, payload("ACME-1"))
+    assert (w.tracking_status, w.tracking_number) == ("pending", "")  # USLINE: number later
+    c = client_for(p.acme_user)
+    assert 'data-testid="label-pdf"' not in c.get(f"/portal/waybills/{w.number}/").content.decode()
+    r = c.get(f"/portal/waybills/{w.number}/label.pdf", follow=True)
+    assert "the label can be printed once it is" in r.content.decode()
+    services.assign_numbers(p.admin, w, tracking_number="9400100000000000000001")
+    assert 'data-testid="label-pdf"' in c.get(f"/portal/waybills/{w.number}/").content.decode()
+    pdf = c.get(f"/portal/waybills/{w.number}/label.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    zpl = c.get(f"/portal/waybills/{w.number}/label.zpl")
+    assert zpl.content.startswith(b"^XA") and b"9400100000000000000001" in zpl.content
