@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "tradelane.integrations.stores",
     "tradelane.web",
     "tradelane.integrations.carriers",
+    "tradelane.integrations.forwarder_apis",
 ]
 
 MIDDLEWARE = [

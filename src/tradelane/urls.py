@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # carrier tracking webhooks before the stores' /hooks/<platform>/<token>
     path("hooks/tracking/", include("tradelane.integrations.tracking_hooks.urls")),
+    # the ECCANG and Hualei compatible APIs, at the vendors' own paths
+    path("", include("tradelane.integrations.forwarder_apis.urls")),
     path("", include("tradelane.integrations.stores.urls")),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api-docs"),

@@ -28,6 +28,10 @@ from .rules import (
 
 DISPATCH_OPERATE = LOG
 PARTNER_READ = ADM | {BOSS}  # the provider's partner pages (provider roles: own tests)
+# the provider's booking pages (预约, 舱位): of the roles the matrix walks only the admin
+# holds the provider's permissions, and the boss reads
+PROVIDER = ADM
+PROVIDER_READ = PARTNER_READ
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,17 @@ UI_RULES: list[Page] = [
     U("api/docs", "GET", PUBLIC, "/api/docs"),
     U("api/docs/", "GET", PUBLIC, "/api/docs/"),
     U("^api/", "GET", PUBLIC, "/api/nothing-here"),
+    # the ECCANG and Hualei compatible APIs: their own credentials in the request, answers in
+    # the vendors' envelopes (a call without them is refused there, with 200 as the vendors do)
+    U("default/svc/web-service", "POST", PUBLIC, "/default/svc/web-service"),
+    U("default/svc/wsdl", "GET", PUBLIC, "/default/svc/wsdl"),
+    U("selectAuth.htm", "GET", PUBLIC, "/selectAuth.htm?username=x&password=y"),
+    U("createOrderApi.htm", "POST", PUBLIC, "/createOrderApi.htm", data={"param": "{}"}),
+    U("getOrderTrackingNumber.htm", "GET", PUBLIC, "/getOrderTrackingNumber.htm?documentCode=x"),
+    U("selectTrack.htm", "GET", PUBLIC, "/selectTrack.htm?documentCode=x"),
+    U("getProductList.htm", "GET", PUBLIC, "/getProductList.htm"),
+    U("order/FastRpt/PDF_NEW.aspx", "GET", PUBLIC, "/order/FastRpt/PDF_NEW.aspx?order_id=x"),
+    U("tms-labels/<str:token>.pdf", "GET", PUBLIC, "/tms-labels/nothing.pdf"),
     U("login/", "GET", PUBLIC, "/login/"),
     U("logout/", "POST", PUBLIC, "/logout/"),
     U("language/", "POST", PUBLIC, "/language/", {"language": "en"}),
@@ -316,6 +331,42 @@ UI_RULES: list[Page] = [
       "/shipping/manifests/{manifest}.pdf"),
     U("shipping/manifests/<int:pk>.csv", "GET", SHIPMENTS_READ,
       "/shipping/manifests/{manifest}.csv"),
+    # the provider's appointments and freight space (预约, 舱位)
+    U("bookings/departures/", "GET", PROVIDER_READ, "/bookings/departures/"),
+    U("bookings/departures/new/", "POST", PROVIDER, "/bookings/departures/new/",
+      {"mode": "air", "origin": "SZX", "destination": "LAX", "vessel": "CZ327",
+       "departure_date": "2099-01-10", "cutoff_date": "2099-01-09", "cutoff_time": "18:00",
+       "capacity_kg": "5000", "capacity_m3": "30", "publish": "on"}),
+    U("bookings/departures/<int:pk>/", "GET", PROVIDER_READ,
+      "/bookings/departures/{bk_departure}/"),
+    U("bookings/departures/<int:pk>/", "POST", PROVIDER, "/bookings/departures/{bk_departure}/",
+      {"customer": "{bk_customer}", "pieces": "2", "weight_kg": "12.5", "volume_m3": "0.2"}),
+    U("bookings/departures/<int:pk>/status/", "POST", PROVIDER,
+      "/bookings/departures/{bk_departure}/status/", {"status": "closed"}),
+    U("bookings/space/<int:pk>/cancel/", "POST", PROVIDER, "/bookings/space/{bk_space}/cancel/",
+      {"reason": "matrix"}),
+    U("bookings/pickups/", "GET", PROVIDER_READ, "/bookings/pickups/"),
+    U("bookings/pickups/", "POST", PROVIDER, "/bookings/pickups/",
+      {"customer": "{bk_customer}", "date": "{bk_tomorrow}", "window_start": "09:00",
+       "window_end": "12:00", "pieces": "3", "weight_kg": "20", "name": "Li Lei",
+       "phone": "13800138000", "address1": "88 Keyuan Road", "city": "深圳市",
+       "state": "广东省", "postcode": "518057", "country": "CN"}),
+    U("bookings/pickups/<int:pk>/action/", "POST", PROVIDER,
+      "/bookings/pickups/{bk_drop_off}/action/", {"action": "cancel"}, variant="cancel"),
+    U("bookings/pickups/<int:pk>/action/", "POST", PROVIDER,
+      "/bookings/pickups/{bk_drop_off}/action/", {"action": "collected"}, variant="collected"),
+    U("bookings/slots/<int:pk>/", "GET", PROVIDER_READ, "/bookings/slots/{bk_slot}/"),
+    U("bookings/slots/<int:pk>/", "POST", PROVIDER, "/bookings/slots/{bk_slot}/",
+      {"customer": "{bk_customer}", "pieces": "4", "weight_kg": "8", "contact_name": "Li Lei",
+       "contact_phone": "13800138000"}),
+    U("bookings/hubs/", "GET", PROVIDER, "/bookings/hubs/"),
+    U("bookings/hubs/", "POST", PROVIDER, "/bookings/hubs/",
+      {"action": "hub", "code": "MXH2", "name": "Second hub", "address1": "2 Haibin Road",
+       "city": "深圳市", "state": "广东省", "postcode": "518000", "country": "CN"},
+      variant="hub"),
+    U("bookings/hubs/", "POST", PROVIDER, "/bookings/hubs/",
+      {"action": "slot", "hub": "{bk_hub}", "date": "{bk_tomorrow}", "start_time": "13:00",
+       "end_time": "15:00", "capacity": "20", "unit": "pieces"}, variant="slot"),
     # the customer portal: a provider's staff open it for a customer in their scope (the
     # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
     U("portal/", "GET", FWD_READ, "/portal/?customer=ACME"),

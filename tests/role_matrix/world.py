@@ -40,6 +40,8 @@ from tradelane.orders.allocation import allocate_orders
 from tradelane.orders.models import Store
 from tradelane.orders.tests.factories import make_order
 
+from .bookings_world import seed_bookings
+
 ROLES = (
     roles.ADMIN, roles.CUSTOMER_SERVICE, roles.PURCHASING, roles.LOGISTICS, roles.WAREHOUSE,
     roles.SALES, roles.BOSS,
@@ -166,6 +168,8 @@ def seed() -> dict:
             headers=["external_id", "sku", "quantity"], row_count=1, created_by=user,
         ).pk  # fmt: skip
 
+    provider_side = seed_bookings(admin)
+
     assert ColumnMapping.objects.filter(pk=template.pk).exists()
     assert Channel.objects.filter(code="SLOW").exists() and Store.objects.count() == 1
     return {
@@ -206,4 +210,5 @@ def seed() -> dict:
         "job": jobs,
         "key": keys,
         "upload": uploads,
+        **provider_side,
     }

@@ -1,6 +1,19 @@
 """Every model of the forwarding (provider) app, gathered from its sub-packages; the app is
 one Django app (label ``forwarding``) split by concern, as the logistics kernel is."""
 
+from .bookings.models import (
+    Departure,
+    DepartureStatus,
+    FreightMode,
+    Hub,
+    HubSlot,
+    PickupKind,
+    PickupRequest,
+    PickupStatus,
+    SlotUnit,
+    SpaceBooking,
+    SpaceStatus,
+)
 from .partners.models import (
     Agent,
     CommissionMode,
@@ -25,6 +38,8 @@ from .waybills.models import (
 )
 
 __all__ = [
+    "Departure", "DepartureStatus", "FreightMode", "Hub", "HubSlot", "PickupKind",
+    "PickupRequest", "PickupStatus", "SlotUnit", "SpaceBooking", "SpaceStatus",
     "Agent", "CommissionMode", "CustomerAccount", "CustomerLevel", "Incoterm", "PartnerStatus",
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .bookings import urls as bookings
 from .partners import views as partners
 
 urlpatterns = [
@@ -20,3 +21,4 @@ urlpatterns = [
     path("provider/levels/", partners.levels, name="provider_levels"),
     path("provider/agents/", partners.agents, name="provider_agents"),
 ]
+urlpatterns += bookings.urlpatterns  # appointments and freight space

