@@ -23,6 +23,7 @@ from tradelane.core.models import FxRate, Job, OutboxMessage
 from tradelane.core.outbox import enqueue
 from tradelane.forwarding.models import Waybill, WaybillItem, WaybillPiece
 from tradelane.forwarding.partners import services as partners
+from tradelane.integrations.forwarder_apis import services as erp_credentials
 from tradelane.integrations.spreadsheets import services as sheets
 from tradelane.integrations.spreadsheets.models import ColumnMapping, Upload
 from tradelane.integrations.stores import services as store_services
@@ -135,7 +136,13 @@ def seed() -> dict:
     blocked = BlockedBuyer.objects.create(email="blocked@example.com", reason="chargebacks")
     # the provider side: one level and one customer (the portal has its own scope test)
     level = partners.create_level(admin, code="MSTD", name="Matrix standard")
-    partners.create_customer(admin, code="MCUST", company="Matrix customer", level=level)
+    mcust = partners.create_customer(admin, code="MCUST", company="Matrix customer", level=level)
+    # its credentials: a portal user with an open API key and ECCANG credentials
+    mcust_user = partners.create_portal_user(
+        admin, username="m-cust-user", password=None, customer=mcust
+    )
+    mcust_key = partners.create_customer_api_key(admin, mcust, user=mcust_user, name="erp")[0]
+    mcust_tms = erp_credentials.issue(admin, vendor="eccang", user=mcust_user)[0]
     make_account("YT", secret=HOOK_SECRET)  # a carrier that posts tracking webhooks
     template = sheets.save_template(
         admin, name="shop export", entity="orders", mapping={"external_id": "external_id"}
@@ -207,6 +214,9 @@ def seed() -> dict:
         "waybill_reference": waybill.reference,
         "blocked_buyer": blocked.pk,
         "customer": "MCUST",
+        "customer_user": mcust_user.pk,
+        "customer_key": mcust_key.pk,
+        "tms_credential": mcust_tms.pk,
         "job": jobs,
         "key": keys,
         "upload": uploads,

@@ -229,10 +229,14 @@ def unlock_logins(actor, *, username: str = "", ip_address: str = "") -> int:
     return forgotten
 
 
-def create_api_key(actor, *, user: User, name: str) -> tuple[ApiKey, str]:
-    """Create a key for ``user``; the raw key is returned once and never stored."""
+def create_api_key(
+    actor, *, user: User, name: str, permission: str = P.USERS_MANAGE
+) -> tuple[ApiKey, str]:
+    """Create a key for ``user``; the raw key is returned once and never stored.
+    ``permission``: what an actor other than ``user`` must hold (the provider's partner
+    managers make keys for their customers' portal users, checking the customer first)."""
     if actor != user:
-        require(actor, P.USERS_MANAGE)
+        require(actor, permission)
     if not name.strip():
         raise ValidationFailed("Name the key", code="name_required")
     prefix, raw = apikeys.new_key()
@@ -244,9 +248,9 @@ def create_api_key(actor, *, user: User, name: str) -> tuple[ApiKey, str]:
     return key, raw
 
 
-def revoke_api_key(actor, key: ApiKey) -> None:
+def revoke_api_key(actor, key: ApiKey, *, permission: str = P.USERS_MANAGE) -> None:
     if actor != key.user:
-        require(actor, P.USERS_MANAGE)
+        require(actor, permission)
     with transaction.atomic():
         ApiKey.objects.filter(pk=key.pk, revoked_at=None).update(revoked_at=timezone.now())
         audit.record(actor, "accounts.apikey.revoke", key)

@@ -18,6 +18,21 @@ urlpatterns = [
         partners.customer_portal_user,
         name="provider_customer_portal_user",
     ),
+    path(
+        "provider/customers/<str:code>/api-keys/",
+        partners.customer_api_key,
+        name="provider_customer_api_key",
+    ),
+    path(
+        "provider/customers/<str:code>/api-keys/<int:pk>/revoke/",
+        partners.customer_api_key_revoke,
+        name="provider_customer_api_key_revoke",
+    ),
+    path(
+        "provider/customers/<str:code>/webhook/",
+        partners.customer_webhook,
+        name="provider_customer_webhook",
+    ),
     path("provider/levels/", partners.levels, name="provider_levels"),
     path("provider/agents/", partners.agents, name="provider_agents"),
 ]

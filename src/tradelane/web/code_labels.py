@@ -284,6 +284,8 @@ ERROR = {
     "departure_full_volume": gettext_lazy(
         "Not enough volume left on this departure: %(remaining_cm3)s cm³ free."
     ),
+    # a customer's API credentials (forwarding.partners, forwarder_apis)
+    "portal_user_not_found": gettext_lazy("No such portal user of this customer."),
     "address_invalid": gettext_lazy("Not valid for the destination country."),
     "address_required": gettext_lazy("The destination country needs this field."),
     "portal_customer_required": gettext_lazy(

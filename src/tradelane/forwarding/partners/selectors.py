@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from tradelane.accounts.models import ApiKey
+
 from .models import Agent, CustomerAccount, CustomerLevel, UpstreamLine
 from .scoping import customers
 
@@ -29,3 +31,12 @@ def agents() -> QuerySet[Agent]:
 
 def upstream_lines() -> QuerySet[UpstreamLine]:
     return UpstreamLine.objects.prefetch_related("channels")
+
+
+def customer_api_keys(customer: CustomerAccount) -> QuerySet[ApiKey]:
+    """The open API keys of ``customer``'s portal users, newest first (revoked ones too)."""
+    return (
+        ApiKey.objects.filter(user__portal_membership__customer=customer)
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )

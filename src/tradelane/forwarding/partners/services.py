@@ -1,5 +1,6 @@
 """Every write to the provider's partners: levels, customers, agents, upstream lines, the
-channels a level or customer may use, portal users and the customer's webhook address."""
+channels a level or customer may use, portal users, their open API keys and the customer's
+webhook address."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tradelane.accounts.models import ApiKey
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import PORTAL_AGENT, PORTAL_CUSTOMER, P
-from tradelane.accounts.services import create_user
+from tradelane.accounts.services import create_api_key, create_user, revoke_api_key
 from tradelane.core import audit
 from tradelane.core.countries import check_country
-from tradelane.core.errors import Conflict, ValidationFailed
+from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.money import check_currency
 from tradelane.logistics.models import Channel
 
@@ -258,3 +260,29 @@ def create_portal_user(
                      {"customer": customer.code if customer else "",
                       "agent": agent.code if agent else ""})  # fmt: skip
     return user
+
+
+def portal_user_of(actor, customer: CustomerAccount, user) -> None:
+    """Refuse unless ``actor`` manages partners, ``customer`` is in their scope and ``user`` is
+    one of that customer's portal users (anyone else is "not found", not a hint)."""
+    require(actor, P.PARTNER_MANAGE)
+    scoping.customer(actor, customer.pk)
+    if (
+        user is None
+        or not PortalMembership.objects.filter(user_id=user.pk, customer_id=customer.pk).exists()
+    ):
+        raise NotFound("No such portal user of this customer", code="portal_user_not_found")
+
+
+def create_customer_api_key(
+    actor, customer: CustomerAccount, *, user, name: str
+) -> tuple[ApiKey, str]:
+    """An open API key for one of ``customer``'s portal users, made by the provider's staff;
+    the raw key is returned this once."""
+    portal_user_of(actor, customer, user)
+    return create_api_key(actor, user=user, name=name, permission=P.PARTNER_MANAGE)
+
+
+def revoke_customer_api_key(actor, customer: CustomerAccount, key: ApiKey) -> None:
+    portal_user_of(actor, customer, key.user)
+    revoke_api_key(actor, key, permission=P.PARTNER_MANAGE)

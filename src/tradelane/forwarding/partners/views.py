@@ -80,17 +80,86 @@ def customers(request):
     }, status=status)  # fmt: skip
 
 
-@never_cache
-@permission_required(P.PARTNER_VIEW)
-def customer(request, code: str):
-    row = scoping.customer(request.user, code)
+def _customer_page(request, row, *, status: int = 200, **extra):
+    """The customer's page; ``extra`` carries what one POST answer shows once (a new key, a
+    new webhook secret) or the refusal it met."""
     from ..waybills.pricing import open_channels
 
     return render(request, "forwarding/partners/customer.html", {
         "title": row.company, "c": row, "channels": open_channels(row),
         "members": row.members.select_related("user"),
-        "may_manage": request.user.has_perm(P.PARTNER_MANAGE),
-    })  # fmt: skip
+        "api_keys": selectors.customer_api_keys(row),
+        "may_manage": request.user.has_perm(P.PARTNER_MANAGE), **extra,
+    }, status=status)  # fmt: skip
+
+
+@never_cache
+@permission_required(P.PARTNER_VIEW)
+def customer(request, code: str):
+    return _customer_page(request, scoping.customer(request.user, code))
+
+
+def _chosen_user(request):
+    from django.contrib.auth import get_user_model
+
+    pk = (request.POST.get("user") or "").strip()
+    return get_user_model().objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
+@never_cache
+@require_POST
+@permission_required(P.PARTNER_MANAGE)
+def customer_api_key(request, code: str):
+    """A new open API key for one of the customer's portal users: the answer shows the full
+    key, this once."""
+    row = scoping.customer(request.user, code)
+    name = request.POST.get("name", "")
+    try:
+        key, raw = services.create_customer_api_key(
+            request.user, row, user=_chosen_user(request), name=name
+        )
+    except DomainError as exc:
+        return _customer_page(request, row, status=exc.status, key_error=labels.domain_error(exc),
+                              key_typed={"name": name.strip()})  # fmt: skip
+    return _customer_page(request, row, new_key=raw, new_key_row=key)
+
+
+@never_cache
+@require_POST
+@permission_required(P.PARTNER_MANAGE)
+def customer_api_key_revoke(request, code: str, pk: int):
+    row = scoping.customer(request.user, code)
+    key = selectors.customer_api_keys(row).filter(pk=pk).first()
+    if key is None:
+        from django.http import Http404
+
+        raise Http404("No such key")
+    try:
+        services.revoke_customer_api_key(request.user, row, key)
+    except DomainError as exc:
+        messages.error(request, labels.domain_error(exc)["message"])
+    else:
+        messages.success(request, _("API key %(name)s revoked.") % {"name": key.name})
+    return redirect("web:provider_customer", code=row.code)
+
+
+@never_cache
+@require_POST
+@permission_required(P.PARTNER_MANAGE)
+def customer_webhook(request, code: str):
+    """Set or clear the webhook address; a new signing secret is shown this once."""
+    row = scoping.customer(request.user, code)
+    url = request.POST.get("url", "") if request.POST.get("action") != "clear" else ""
+    try:
+        row, secret = services.set_webhook(request.user, row, url)
+    except DomainError as exc:
+        return _customer_page(request, row, status=exc.status,
+                              webhook_error=labels.domain_error(exc),
+                              webhook_typed=url.strip())  # fmt: skip
+    if not secret:
+        messages.success(request, _("Webhook address cleared."))
+        return redirect("web:provider_customer", code=row.code)
+    return _customer_page(request, row, new_webhook_secret=secret)
 
 
 @never_cache

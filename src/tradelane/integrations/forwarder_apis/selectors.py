@@ -47,3 +47,12 @@ def by_user_token(vendor: str, customer_id: str, token: str) -> VendorCredential
     if cred is None or not hmac.compare_digest(user_token(cred), token):
         return None
     return cred
+
+
+def for_customer(customer):
+    """Every credential of ``customer`` (revoked ones too), newest first."""
+    return (
+        VendorCredential.objects.filter(customer=customer)
+        .select_related("user", "created_by")
+        .order_by("-created_at", "-pk")
+    )

@@ -26,14 +26,19 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue(actor, *, vendor: str, user, username: str = "") -> tuple[VendorCredential, str]:
+def issue(
+    actor, *, vendor: str, user, username: str = "", customer=None
+) -> tuple[VendorCredential, str]:
     """New credentials for ``user``'s ERP: ECCANG gets a random ``appToken`` (the identifier)
     and ``appKey``; Hualei the ``username`` given and a random password. Returns the row and
-    the secret, which is shown this once."""
+    the secret, which is shown this once. Given ``customer`` (the staff page of one customer),
+    ``user`` must be a portal user of that customer (anyone else is "not found")."""
     require(actor, P.PARTNER_MANAGE)
     if vendor not in Vendor.values:
         raise ValidationFailed(f"No vendor {vendor!r}", code="invalid_choice")
-    member = scoping.membership(user)
+    member = scoping.membership(user) if user is not None else None
+    if customer is not None and (member is None or member.customer_id != customer.pk):
+        raise NotFound("No such portal user of this customer", code="portal_user_not_found")
     if member is None or not member.customer_id:
         raise ValidationFailed(
             "Vendor credentials act as the portal user of one customer",
