@@ -71,6 +71,28 @@ SKU_FORM = {
     "origin_country": "CN",
 }
 
+FWD_READ = ADM | {BOSS}  # the provider's waybills: admin, and the boss reads
+WAYBILL_FORM = {
+    "reference": "PORTAL-1",
+    "consignee.name": "Jane Doe",
+    "consignee.address1": "350 Fifth Avenue",
+    "consignee.city": "New York",
+    "consignee.state": "NY",
+    "consignee.postcode": "10118",
+    "consignee.country": "US",
+    "pieces[0].weight_kg": "1.2",
+    "pieces[0].length_cm": "30",
+    "pieces[0].width_cm": "20",
+    "pieces[0].height_cm": "10",
+    "items[0].name_en": "T-shirt",
+    "items[0].name_zh": "T恤",
+    "items[0].quantity": "2",
+    "items[0].unit_value": "12.50",
+    "items[0].currency": "USD",
+    "items[0].hs_code": "610910",
+    "incoterm": "DDU",
+}
+
 UI_RULES: list[Page] = [
     # the public: webhooks (signed, see test_role_matrix), login, tracking, the API's docs
     U("hooks/tracking/<str:account_code>", "POST", PUBLIC, "/hooks/tracking/YT"),
@@ -359,4 +381,34 @@ UI_RULES: list[Page] = [
     U("bookings/hubs/", "POST", PROVIDER, "/bookings/hubs/",
       {"action": "slot", "hub": "{bk_hub}", "date": "{bk_tomorrow}", "start_time": "13:00",
        "end_time": "15:00", "capacity": "20", "unit": "pieces"}, variant="slot"),
+    # the customer portal: a provider's staff open it for a customer in their scope (the
+    # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
+    U("portal/", "GET", FWD_READ, "/portal/?customer=ACME"),
+    U("portal/waybills/", "GET", FWD_READ, "/portal/waybills/?customer=ACME&q=R-MATRIX"),
+    U("portal/waybills/new/", "GET", ADM, "/portal/waybills/new/?customer=ACME"),
+    U("portal/waybills/new/", "POST", ADM, "/portal/waybills/new/",
+      {**WAYBILL_FORM, "customer": "ACME"}),
+    U("portal/waybills/quote/", "POST", ADM, "/portal/waybills/quote/",
+      {**WAYBILL_FORM, "customer": "ACME"}, headers=HX),
+    U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill_number}/"),
+    U("portal/waybills/<str:number>/label.pdf", "GET", FWD_READ,
+      "/portal/waybills/{waybill_number}/label.pdf"),
+    U("portal/waybills/<str:number>/label.zpl", "GET", FWD_READ,
+      "/portal/waybills/{waybill_number}/label.zpl"),
+    U("portal/waybills/<str:number>/edit/", "GET", ADM,
+      "/portal/waybills/{waybill_number}/edit/"),
+    U("portal/waybills/<str:number>/edit/", "POST", ADM,
+      "/portal/waybills/{waybill_number}/edit/",
+      {**WAYBILL_FORM, "reference": "R-MATRIX", "pieces[0].weight_kg": "2"}),
+    U("portal/waybills/<str:number>/cancel/", "POST", ADM,
+      "/portal/waybills/{waybill_number}/cancel/", {}),
+    U("portal/waybills/<str:number>/intercept/", "POST", ADM,
+      "/portal/waybills/{waybill_number}/intercept/", {"reason": "wrong address"}),
+    U("portal/prices/", "GET", FWD_READ, "/portal/prices/?customer=ACME"),
+    U("portal/prices/download/", "GET", FWD_READ,
+      "/portal/prices/download/?customer=ACME"),
+    U("portal/api/", "GET", FWD_READ, "/portal/api/?customer=ACME"),
+    # provider API keys belong to a customer's portal users only: no staff role holds them
+    U("portal/api/keys/", "POST", frozenset(), "/portal/api/keys/", {"name": "erp"}),
+    U("portal/api/keys/<int:pk>/revoke/", "POST", ADM, "/portal/api/keys/999999/revoke/", {}),
 ]  # fmt: skip

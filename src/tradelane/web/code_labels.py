@@ -292,6 +292,11 @@ ERROR = {
     "public_url_missing": gettext_lazy(
         "Set this installation's public address (TRADELANE_PUBLIC_URL) for the provider's webhooks."
     ),
+    "address_invalid": gettext_lazy("Not valid for the destination country."),
+    "address_required": gettext_lazy("The destination country needs this field."),
+    "portal_customer_required": gettext_lazy(
+        "Only a customer's portal user holds provider API keys."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -799,7 +804,29 @@ UPSTREAM_KIND = {
     "postal": gettext_lazy("Postal operator"),
 }
 
+# a provider's waybill (``forwarding.waybills.models.WaybillStatus``)
+WAYBILL_STATUS = {
+    "created": gettext_lazy("Forecast"),
+    "received": gettext_lazy("Received at the hub"),
+    "held": gettext_lazy("Held"),
+    "in_transit": gettext_lazy("In transit"),
+    "delivered": gettext_lazy("Delivered"),
+    "returned": gettext_lazy("Returned"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+# what a waybill's timeline says (``forwarding.waybills.services``: WaybillEvent.description)
+WAYBILL_EVENT = {
+    "Waybill created, waiting for the parcel": gettext_lazy(
+        "Waybill created, waiting for the parcel"
+    ),
+    "Waybill cancelled by the customer": gettext_lazy("Waybill cancelled by the customer"),
+    "Received at the hub and weighed": gettext_lazy("Received at the hub and weighed"),
+}
+
 KINDS = {
+    "waybill_status": WAYBILL_STATUS,
+    "waybill_event": WAYBILL_EVENT,
     "refusal": REFUSAL,
     "strategy": STRATEGY,
     "import_field": IMPORT_FIELD,

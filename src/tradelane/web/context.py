@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tradelane.accounts.roles import P, roles_of
+from tradelane.accounts.roles import PORTAL_AGENT, PORTAL_CUSTOMER, P, roles_of
 from tradelane.logistics.documents import fonts
 
 from . import labels
@@ -31,6 +31,16 @@ NAV = (
     ("web:dispatch", _("Dispatch center"), P.DISPATCH_VIEW, "d"),
     ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),
     ("web:provider_customers", _("Customers"), P.PARTNER_VIEW, "k"),
+    ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
+)
+
+# a portal user (a provider's customer or agent) sees the portal only
+PORTAL_NAV = (
+    ("web:portal", _("Workspace"), None, "h"),
+    ("web:portal_waybills", _("Waybills"), None, "w"),
+    ("web:portal_waybill_new", _("New waybill"), P.WAYBILL_ADD, "n"),
+    ("web:portal_prices", _("Price lists"), None, "p"),
+    ("web:portal_api", _("Open API"), None, "a"),
 )
 
 # the Settings menu: (url name, label, permission or any of several)
@@ -46,6 +56,11 @@ SETTINGS_NAV = (
 )  # fmt: skip
 
 
+def is_portal_role(user) -> bool:
+    """A provider's customer or agent (its roles are read once per request anyway)."""
+    return bool({PORTAL_CUSTOMER, PORTAL_AGENT} & set(roles_of(user)))
+
+
 def _may(user, perm) -> bool:
     perms = perm if isinstance(perm, tuple) else (perm,) if perm else ()
     return not perms or any(user.has_perm(p) for p in perms)
@@ -56,13 +71,19 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     path = request.path
+    portal_user = is_portal_role(user)
     items = []
-    for name, label, perm, key in NAV:
+    for name, label, perm, key in PORTAL_NAV if portal_user else NAV:
         if not _may(user, perm):
             continue
         url = reverse(name)
-        active = path == url if url == "/" else path.startswith(url)
+        active = path == url if url in ("/", "/portal/") else path.startswith(url)
+        if name == "web:portal_waybills" and path.startswith(reverse("web:portal_waybill_new")):
+            active = False
         items.append({"name": name, "url": url, "label": label, "active": active, "key": key})
+    if portal_user:
+        return {"nav": items, "settings_nav": [], "portal_user": True,
+                "user_roles": [labels.ROLE.get(r, r) for r in roles_of(user)]}  # fmt: skip
     settings_items = [
         {"url": reverse(name), "label": label, "active": path.startswith(reverse(name))}
         for name, label, perm in SETTINGS_NAV

@@ -16,6 +16,8 @@ from tradelane.accounts.roles import (
     BOSS,
     CUSTOMER_SERVICE,
     LOGISTICS,
+    PORTAL_AGENT,
+    PORTAL_CUSTOMER,
     PURCHASING,
     SALES,
     WAREHOUSE,
@@ -104,6 +106,8 @@ ROLE = {
     SALES: gettext_lazy("Sales"),
     BOSS: gettext_lazy("Boss"),
     ADMIN: gettext_lazy("Admin"),
+    PORTAL_CUSTOMER: gettext_lazy("Customer portal"),
+    PORTAL_AGENT: gettext_lazy("Agent portal"),
 }
 
 WAREHOUSE_KIND = {

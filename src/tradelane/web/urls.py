@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("tradelane.integrations.stores.web_urls")),
     path("", include("tradelane.logistics.urls")),
     path("", include("tradelane.forwarding.urls")),
+    path("", include("tradelane.forwarding.portal.urls")),
 ]

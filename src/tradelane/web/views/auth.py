@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -16,6 +16,7 @@ from tradelane.accounts.selectors import base_currency
 from tradelane.core.errors import DomainError
 
 from .. import labels
+from ..context import is_portal_role
 from .guards import permission_required
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: people choose once
@@ -136,6 +137,8 @@ def home(request):
     from tradelane.orders import selectors as orders
 
     user = request.user
+    if is_portal_role(user):  # a provider's customer or agent: its own workspace
+        return redirect("web:portal")
     user_roles = roles_of(user)
     context: dict = {
         "title": _("Home"),

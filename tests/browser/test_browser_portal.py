@@ -1,0 +1,87 @@
+"""In a real Chromium, in Chinese: a provider's customer signs in, lands in its workspace (the
+portal's menu only), fills a waybill whose live quote shows its own price and the channels
+that refuse the parcel, creates it and finds it in its list."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from tradelane.forwarding.models import Waybill
+from tradelane.forwarding.tests.factories import provider
+from tradelane.logistics.rates import selectors
+from tradelane.web.tests.browser_login import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIELDS = {
+    "consignee.name": "Jane Doe",
+    "consignee.phone": "+1 212 555 0100",
+    "consignee.address1": "350 Fifth Avenue",
+    "consignee.city": "New York",
+    "consignee.state": "NY",
+    "consignee.postcode": "10118",
+    "pieces[0].weight_kg": "1.2",
+    "pieces[0].length_cm": "30",
+    "pieces[0].width_cm": "20",
+    "pieces[0].height_cm": "10",
+    "items[0].name_zh": "棉T恤",
+    "items[0].name_en": "Cotton T-shirt",
+    "items[0].quantity": "2",
+    "items[0].unit_value": "12.50",
+    "items[0].currency": "USD",
+    "items[0].hs_code": "610910",
+    "reference": "SHOP-1001",
+}
+
+
+def test_a_customer_creates_a_waybill_with_the_live_quote(page, live_server, shot, settled):
+    selectors.clear_cache()
+    provider()
+    log_in(page, live_server, "acme", "pw-Tradelane-1", wait=False)
+    page.wait_for_url(f"{live_server.url}/portal/")
+    expect(page.get_by_test_id("portal-account")).to_contain_text("Acme Trading")
+    nav = page.locator("nav.mainnav a")
+    expect(nav).to_have_text(["工作台", "运单", "新建运单", "报价表", "开放 API"])
+
+    page.get_by_test_id("portal-new").click()
+    page.wait_for_url(re.compile(r".*/portal/waybills/new/$"))
+    settled(page)
+    page.get_by_test_id("f-consignee.country").select_option("US")
+    for name, value in FIELDS.items():
+        page.get_by_test_id(f"f-{name}").fill(value)
+    page.get_by_test_id("f-reference").press("Tab")  # a change: the quote runs
+    offer = page.get_by_test_id("offer-USLINE")
+    expect(offer).to_be_checked()
+    row = page.locator('tr[data-channel="USLINE"]')
+    expect(row).to_contain_text("76.00")  # ACME's own sale price, not the standard 82.00
+    expect(row).to_contain_text("6–10")
+    expect(page.get_by_test_id("refused-EUPOST")).to_contain_text("费率表没有分区覆盖这个目的地")
+    settled(page)
+    shot(page, "80-portal-new-waybill-quote", full_page=True)
+
+    page.get_by_test_id("waybill-submit").click()
+    page.wait_for_url(re.compile(r".*/portal/waybills/TL\d+/$"))
+    w = Waybill.objects.get(reference="SHOP-1001")
+    assert (w.customer.code, w.channel.code, w.forecast_weight_g, w.sale_amount) == (
+        "ACME", "USLINE", 1200, Decimal("76.00"))  # fmt: skip
+    expect(page.get_by_test_id("waybill-numbers")).to_contain_text(w.number)
+    expect(page.get_by_test_id("waybill-status")).to_have_text("已预报")
+    expect(page.get_by_test_id("timeline")).to_contain_text("运单已创建，等待包裹入库")
+    shot(page, "81-portal-waybill-detail", full_page=True)
+
+    page.locator("nav.mainnav a", has_text="运单").first.click()
+    page.wait_for_url(re.compile(r".*/portal/waybills/$"))
+    listed = page.locator(f'tr[data-number="{w.number}"]')
+    expect(page.locator("nav.mainnav a.active")).to_have_text("运单")
+    expect(listed).to_contain_text("SHOP-1001")
+    expect(listed).to_contain_text("已预报")
+    expect(listed).to_contain_text("76.00 CNY")
+    shot(page, "82-portal-waybill-list")
+    page.locator("nav.mainnav a", has_text="工作台").click()
+    expect(page.get_by_test_id("count-created")).to_contain_text("1")
+    shot(page, "83-portal-workspace")
+    assert not page.js_errors
