@@ -15,6 +15,24 @@ def pytest_configure(config):
     os.environ.setdefault("TRADELANE_TEST", "1")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Django's testing advice: a fast hasher for the passwords tests make (PBKDF2's million
+    rounds cost about a second a user on a small machine, and the provider's test data has eight
+    users). PBKDF2 stays listed, so the demo's stored hashes still check."""
+    from django.test.utils import override_settings
+
+    fast = override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    )
+    fast.enable()
+    yield
+    fast.disable()
+
+
 # --- PostgreSQL: tests that need it skip on SQLite, and never skip quietly in CI ------------
 
 
