@@ -32,6 +32,7 @@ NAV = (
     ("web:stores", _("Stores"), (P.DISPATCH_VIEW, P.STORE_MANAGE), "m"),
     ("web:provider_customers", _("Customers"), P.PARTNER_VIEW, "k"),
     ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
+    ("web:departures", _("Freight space and pickups"), P.PARTNER_VIEW, "b"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -39,6 +40,9 @@ PORTAL_NAV = (
     ("web:portal", _("Workspace"), None, "h"),
     ("web:portal_waybills", _("Waybills"), None, "w"),
     ("web:portal_waybill_new", _("New waybill"), P.WAYBILL_ADD, "n"),
+    ("web:io", _("Bulk upload"), P.WAYBILL_ADD, "i"),
+    ("web:departures", _("Freight space"), None, "b"),
+    ("web:pickups", _("Pickups"), None, "u"),
     ("web:portal_prices", _("Price lists"), None, "p"),
     ("web:portal_api", _("Open API"), None, "a"),
 )

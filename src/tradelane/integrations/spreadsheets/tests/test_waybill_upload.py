@@ -112,3 +112,13 @@ def test_portal_users_use_but_do_not_write_templates(p):
     assert exc.value.code == "templates_staff_only"
     services.save_template(p.service, name="provider", entity="waybills",
                            mapping={"reference": "客户单号"})  # fmt: skip
+
+
+def test_the_upload_page_offers_a_portal_user_waybills_only(p):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(p.acme_user)
+    html = c.get("/io/?entity=waybills", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="waybills" selected>运单</option>' in html
+    assert 'value="orders"' not in html and 'href="/io/export/waybills/?format=xlsx"' in html
