@@ -45,7 +45,9 @@ def test_a_customer_creates_a_waybill_with_the_live_quote(page, live_server, sho
     page.wait_for_url(f"{live_server.url}/portal/")
     expect(page.get_by_test_id("portal-account")).to_contain_text("Acme Trading")
     nav = page.locator("nav.mainnav a")
-    expect(nav).to_have_text(["工作台", "运单", "新建运单", "报价表", "开放 API"])
+    expect(nav).to_have_text(
+        ["工作台", "运单", "新建运单", "批量下单", "舱位", "预约取件", "报价表", "开放 API"]
+    )
 
     page.get_by_test_id("portal-new").click()
     page.wait_for_url(re.compile(r".*/portal/waybills/new/$"))
