@@ -55,6 +55,11 @@ CHANNELS = [
 OWN_SHEET = ("HUAQI", "SZ-USLINE", ("58", "14"))
 
 AGENT = ("HKLINK", "香港联运 HK Link Logistics (同行)")
+# the lines it buys from (上游): (code, name, kind, channels their cost sheets price)
+UPSTREAM = [
+    ("USLINE-A", "美线干线 A US Line Partner", "forwarder", ("SZ-USLINE", "SZ-BATT")),
+    ("CNPOST-SZ", "中国邮政深圳 China Post Shenzhen", "postal", ("SZ-EUPOST",)),
+]
 # (code, company, level, salesperson, through the agent, extra fields)
 CUSTOMERS = [
     ("HUAQI", "深圳华琪电子有限公司 Huaqi Electronics", "GOLD", "fwd.sales1", False,
@@ -182,6 +187,8 @@ def load(users: dict) -> dict:
     }
     agent = partners.create_agent(admin, code=AGENT[0], name=AGENT[1], commission_mode="per_kg",
                                  commission_rate=D("1.50"))  # fmt: skip
+    for code, name, kind, chans in UPSTREAM:
+        partners.create_upstream_line(admin, code=code, name=name, kind=kind, channels=chans)
     customers = {}
     for code, company, level, sales, via_agent, extra in CUSTOMERS:
         extra = dict(extra)
