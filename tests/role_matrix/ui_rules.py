@@ -390,6 +390,8 @@ UI_RULES: list[Page] = [
       {**WAYBILL_FORM, "customer": "ACME"}),
     U("portal/waybills/quote/", "POST", ADM, "/portal/waybills/quote/",
       {**WAYBILL_FORM, "customer": "ACME"}, headers=HX),
+    U("portal/waybills/labels/", "POST", FWD_READ, "/portal/waybills/labels/",
+      {"all": "1", "format": "zpl", "customer": "ACME"}),
     U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill_number}/"),
     U("portal/waybills/<str:number>/label.pdf", "GET", FWD_READ,
       "/portal/waybills/{waybill_number}/label.pdf"),

@@ -255,6 +255,11 @@ ERROR = {
     "tracking_number_pending": gettext_lazy(
         "The tracking number is not assigned yet: the label can be printed once it is."
     ),
+    "no_waybill_selected": gettext_lazy("Tick at least one waybill."),
+    "too_many_labels": gettext_lazy(
+        "At most %(max)s labels at a time, and this asks for %(count)s: narrow the filter "
+        "(status, dates) or tick the waybills."
+    ),
     "customer_portal_user_required": gettext_lazy(
         "ERP credentials act as the portal user of one customer."
     ),

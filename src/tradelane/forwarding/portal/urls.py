@@ -9,6 +9,7 @@ urlpatterns = [
     path("portal/waybills/", views.waybill_list, name="portal_waybills"),
     path("portal/waybills/new/", views.waybill_new, name="portal_waybill_new"),
     path("portal/waybills/quote/", views.quote, name="portal_quote"),
+    path("portal/waybills/labels/", views.waybill_labels, name="portal_waybill_labels"),
     path("portal/waybills/<str:number>/", views.waybill_detail, name="portal_waybill"),
     path("portal/waybills/<str:number>/edit/", views.waybill_edit, name="portal_waybill_edit"),
     path(

@@ -1,5 +1,6 @@
 """The customer portal (客户自助): a customer's workspace, its waybills (list, detail, cancel,
-edit, intercept), a new waybill with its live quote, its price lists and its API keys.
+edit, intercept, their labels one by one or in a batch), a new waybill with its live quote,
+its price lists and its API keys.
 
 A portal user of a customer account always works on that account; an agent's portal user and
 the provider's staff name the customer (``?customer=CODE``) among those ``partners.scoping``
@@ -10,6 +11,7 @@ customer's waybill is 404, never 403), every write through ``waybills.services``
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,6 +19,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,20 +122,38 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-@permission_required(P.WAYBILL_VIEW)
-def waybill_list(request):
-    customer = _customer(request)
-    status = request.GET.get("status", "")
+def _search(request, customer: CustomerAccount | None, source) -> tuple:
+    """The list's waybills by the filters in ``source`` (GET of the list, or the fields the
+    batch print posts back), and those filters as they were understood."""
+    status = source.get("status", "")
     if status not in WaybillStatus.values:
         status = ""
-    created_from = _date(request.GET.get("created_from", ""))
-    created_to = _date(request.GET.get("created_to", ""))
-    q = request.GET.get("q", "").strip()[:60]
+    created_from = _date(source.get("created_from", ""))
+    created_to = _date(source.get("created_to", ""))
+    q = source.get("q", "").strip()[:60]
     qs = selectors.search(
         request.user, status=status, created_from=created_from, created_to=created_to, q=q
     )
     if customer is not None:
         qs = qs.filter(customer=customer)
+    shown = {
+        "status": status,
+        "created_from": created_from.isoformat() if created_from else "",
+        "created_to": created_to.isoformat() if created_to else "",
+        "q": q,
+    }
+    return qs, shown
+
+
+def _list_url(customer_code: str, shown: dict) -> str:
+    query = {k: v for k, v in {"customer": customer_code, **shown}.items() if v}
+    return reverse("web:portal_waybills") + (f"?{urlencode(query)}" if query else "")
+
+
+@permission_required(P.WAYBILL_VIEW)
+def waybill_list(request):
+    customer = _customer(request)
+    qs, shown = _search(request, customer, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -140,14 +161,65 @@ def waybill_list(request):
     context.update(
         page=page,
         statuses=WaybillStatus.values,
-        status=status,
-        created_from=created_from.isoformat() if created_from else "",
-        created_to=created_to.isoformat() if created_to else "",
-        q=q,
+        **shown,
         filters=filters.urlencode(),
         many_customers=customer is None,
+        max_labels=printing.MAX_LABELS,
+        filter_fields=[(k, v) for k, v in shown.items() if v],
     )
     return render(request, "forwarding/portal/waybills.html", context)
+
+
+@require_POST
+@permission_required(P.WAYBILL_VIEW)
+def waybill_labels(request):
+    """The labels of the ticked waybills (``ids``, in the order shown), or of every waybill of
+    the list's filter (``all``, at most ``printing.MAX_LABELS``), in one PDF or ZPL file. A
+    waybill without its number yet or cancelled is skipped: the page then names each with why
+    and offers the file of the others. Another customer's waybill is 404 (``scoping``)."""
+    customer = _customer(request)
+    fmt = request.POST.get("format", "pdf")
+    if fmt not in printing.FORMATS:
+        fmt = "pdf"
+    qs, shown = _search(request, customer, request.POST)
+    base = _base(request, customer, _("Print labels"))
+    back = _list_url(base["customer_code"], shown)
+    if request.POST.get("all"):
+        count = qs.count()
+        if count > printing.MAX_LABELS:
+            limit = {"max": printing.MAX_LABELS, "count": count}
+            messages.error(request, labels.error_text("too_many_labels", details=limit))
+            return redirect(back)
+        ids = list(qs.values_list("pk", flat=True))
+    else:
+        posted = request.POST.getlist("ids")
+        if not all(i.isdigit() for i in posted):
+            raise errors.NotFound("Some waybills do not exist", code="waybill_not_found")
+        ids = [int(i) for i in posted]
+    try:
+        result = printing.batch(request.user, ids, fmt, customer=customer)
+    except errors.DomainError as exc:
+        _refused(request, exc)
+        return redirect(back)
+    if not result.skipped:
+        return _label_file(result.content, fmt, f"labels-{timezone.localtime():%Y%m%d-%H%M}")
+    base.update(
+        fmt=fmt,
+        printed=result.printed,
+        skipped=[{"w": w, "reason": reason} for w, reason in result.skipped],
+        back=back,
+        many_customers=customer is None,
+    )
+    return render(request, "forwarding/portal/labels.html", base)
+
+
+def _label_file(content: bytes | str, fmt: str, name: str, kind: str = "attachment"):
+    if fmt == "pdf":
+        response = HttpResponse(content, content_type="application/pdf")
+    else:
+        response = HttpResponse(content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'{kind}; filename="{name}.{fmt}"'
+    return response
 
 
 def _to_detail(request, w):
@@ -236,12 +308,7 @@ def waybill_label(request, number: str, fmt: str):
     except errors.DomainError as exc:
         _refused(request, exc)
         return _to_detail(request, w)
-    if fmt == "pdf":
-        response = HttpResponse(content, content_type="application/pdf")
-    else:
-        response = HttpResponse(content, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{w.number}.{fmt}"'
-    return response
+    return _label_file(content, fmt, w.number, "inline")
 
 
 # --- the form: create and edit --------------------------------------------------------------

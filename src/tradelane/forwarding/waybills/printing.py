@@ -1,10 +1,11 @@
 """Labels of waybills: the kernel's label data (``logistics.documents``) for each piece of a
 waybill, rendered as one PDF or one ZPL text for one waybill or many (the open API and the
-portal both print through ``labels``).
+portal both print through ``labels`` or ``batch``).
 
 Reads and pure mapping only. A label needs the tracking number: a waybill whose number is
 still to come ("number later") is refused with ``tracking_number_pending`` (409), a cancelled
-one with ``not_printable``; nothing is printed when one waybill of a batch cannot be.
+one with ``not_printable``; ``labels`` prints nothing when one waybill of a batch cannot be,
+``batch`` (the portal's batch print) prints the others and names the skipped ones with why.
 
 - the sender is the waybill's shipper, else the customer's shipper, else the customer itself;
 - one label per forecast piece (piece n/N, its weight and size);
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -46,15 +48,17 @@ FORMATS = ("pdf", "zpl")
 MAX_LABELS = 500  # waybills per batch, as many as one create request
 
 
-def load(actor, ids: Sequence[int]) -> list[Waybill]:
-    """The waybills of ``ids`` in the actor's scope, in that order, with what a label needs
-    (3 queries however many); an id out of scope is ``waybill_not_found``."""
+def load(actor, ids: Sequence[int], customer=None) -> list[Waybill]:
+    """The waybills of ``ids`` in the actor's scope (and of ``customer`` when one is named),
+    in that order, with what a label needs (3 queries however many); an id out of scope is
+    ``waybill_not_found``."""
     ids = [int(i) for i in dict.fromkeys(ids)]
+    qs = Waybill.objects.filter(pk__in=ids)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
     rows = scoping.scoped(
         actor,
-        Waybill.objects.filter(pk__in=ids)
-        .select_related("customer", "channel")
-        .prefetch_related(
+        qs.select_related("customer", "channel").prefetch_related(
             Prefetch("piece_rows", queryset=WaybillPiece.objects.order_by("seq")),
             Prefetch("items", queryset=WaybillItem.objects.order_by("seq")),
         ),
@@ -239,19 +243,63 @@ def render_zpl(waybills: Sequence[Waybill]) -> str:
     return "".join(render_labels_zpl(labels, size) for size, labels in _runs(waybills))
 
 
-def labels(actor, waybills: Sequence[Waybill | int], fmt: str = "pdf") -> bytes | str:
-    """The labels of these waybills (rows or ids, in the actor's scope) as one PDF (bytes) or
-    one ZPL text, in the order given."""
+def _ids(actor, waybills: Sequence[Waybill | int], fmt: str, limit: int) -> list[int]:
     require(actor, P.WAYBILL_VIEW)
     if fmt not in FORMATS:
         raise ValidationFailed(f"Unknown format {fmt!r}", code="invalid_format",
                                details=list(FORMATS))  # fmt: skip
     ids = [w.pk if isinstance(w, Waybill) else int(w) for w in waybills]
     if not ids:
-        raise ValidationFailed("Select at least one waybill", code="nothing_selected")
-    if len(ids) > MAX_LABELS:
-        raise ValidationFailed(f"At most {MAX_LABELS} waybills at a time", code="too_many",
-                               details={"max": MAX_LABELS})  # fmt: skip
-    rows = load(actor, ids)
-    check_printable(rows)
+        raise ValidationFailed("Select at least one waybill", code="no_waybill_selected")
+    if len(ids) > limit:
+        raise ValidationFailed(
+            f"At most {limit} labels at a time ({len(ids)} asked)", code="too_many_labels",
+            details={"max": limit, "count": len(ids)},
+        )  # fmt: skip
+    return ids
+
+
+def render(rows: Sequence[Waybill], fmt: str) -> bytes | str:
     return render_pdf(rows) if fmt == "pdf" else render_zpl(rows)
+
+
+def labels(actor, waybills: Sequence[Waybill | int], fmt: str = "pdf", *,
+           limit: int = MAX_LABELS) -> bytes | str:  # fmt: skip
+    """The labels of these waybills (rows or ids, in the actor's scope) as one PDF (bytes) or
+    one ZPL text, in the order given; refused whole when one cannot be printed."""
+    rows = load(actor, _ids(actor, waybills, fmt, limit))
+    check_printable(rows)
+    return render(rows, fmt)
+
+
+# --- a batch that skips what cannot be printed -------------------------------------------------
+
+
+def skip_reason(w: Waybill) -> str:
+    """Why ``w`` has no label (the error code that says it), or "" when it has one."""
+    if w.status == WaybillStatus.CANCELLED:
+        return "not_printable"
+    if w.tracking_status == TrackingStatus.PENDING or not w.tracking_number:
+        return "tracking_number_pending"
+    return ""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One file of the printable waybills' labels (None when none is) and the skipped ones,
+    each with the code of why."""
+
+    content: bytes | str | None
+    printed: list[Waybill] = field(default_factory=list)
+    skipped: list[tuple[Waybill, str]] = field(default_factory=list)
+
+
+def batch(actor, waybills: Sequence[Waybill | int], fmt: str = "pdf", *,
+          limit: int = MAX_LABELS, customer=None) -> Batch:  # fmt: skip
+    """The labels of those of ``waybills`` that can be printed, in the order given, in one
+    file; a waybill still without its number, or cancelled, is skipped and said why. Out of
+    the actor's scope is ``waybill_not_found`` for the whole batch (nothing printed)."""
+    rows = load(actor, _ids(actor, waybills, fmt, limit), customer)
+    printed = [w for w in rows if not skip_reason(w)]
+    skipped = [(w, skip_reason(w)) for w in rows if skip_reason(w)]
+    return Batch(render(printed, fmt) if printed else None, printed, skipped)

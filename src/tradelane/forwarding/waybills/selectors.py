@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tradelane.core.errors import NotFound
@@ -58,6 +58,33 @@ def by_any_number(user, number: str) -> Waybill:
 
 def by_reference(user, customer_id: int, reference: str) -> Waybill:
     return scoping.get_scoped(user, waybills(user), customer_id=customer_id, reference=reference)
+
+
+def by_numbers(
+    user, values: list[str], *, customer_id: int | None = None, references: bool = False
+) -> tuple[list[Waybill], list[str]]:
+    """The waybills named by ``values`` in the user's scope, in that order (one query), and
+    the values that name none. A value is our waybill number, or with ``references`` the
+    customer's own reference (of ``customer_id``; a number wins over a reference). With
+    ``customer_id`` only that customer's waybills are found."""
+    values = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    match = Q(number__in=values)
+    if references and customer_id is not None:
+        match |= Q(reference__in=values)
+    qs = waybills(user).filter(match)
+    if customer_id is not None:
+        qs = qs.filter(customer_id=customer_id)
+    rows = list(qs)
+    numbers = {w.number: w for w in rows}
+    refs = {w.reference: w for w in rows} if references else {}
+    found, missing = [], []
+    for v in values:
+        w = numbers.get(v) or refs.get(v)
+        if w is None:
+            missing.append(v)
+        elif w not in found:
+            found.append(w)
+    return found, missing
 
 
 def search(

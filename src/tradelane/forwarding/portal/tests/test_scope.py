@@ -68,7 +68,10 @@ def snapshot(customer, user):
     )  # fmt: skip
 
 
-MADE_UP = {"number": "TL0000000000000", "pk": 999999}
+MADE_UP = {"number": "TL0000000000000", "pk": 999999, "waybill_pk": 999999}
+# routes that take waybills in the posted form (``ids``), not in their address: the other's
+# ids there are 404 as well, answered like ids that do not exist
+POSTED_IDS = {"portal_waybill_labels"}
 CSRF = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+')
 
 
@@ -85,11 +88,20 @@ def walk(client: Client, ids: dict, customer: str, secrets: tuple[str, ...]) -> 
         for method in ("get", "post"):
             for cust in ("", customer):
                 address = url(route, ids, cust)
-                data = {**form_data("PROBE-1"), "reason": "probe", "name": "probe"}
+                data = {**form_data("PROBE-1"), "reason": "probe", "name": "probe",
+                        "ids": [ids["waybill_pk"]]}  # fmt: skip
                 if cust:
                     data["customer"] = cust
                 r = getattr(client, method)(address, data if method == "post" else None)
                 body = r.content.decode(errors="replace")
+                if method == "post" and route.name in POSTED_IDS:
+                    fake = client.post(address, {**data, "ids": [MADE_UP["waybill_pk"]]})
+                    if r.status_code != 404:
+                        problems.append(f"POST {address} ids: {r.status_code}, not 404")
+                    if (fake.status_code, same(fake.content.decode(errors="replace"))) != (
+                        r.status_code, same(body),
+                    ):  # fmt: skip
+                        problems.append(f"POST {address} ids: not like a made-up id")
                 for s in secrets:
                     if s not in asked and (s in body or s in r.get("Location", "")):
                         problems.append(f"{method.upper()} {address}: shows {s}")
@@ -127,7 +139,9 @@ def test_every_route_is_walked():
     assert {"portal", "portal_waybills", "portal_waybill", "portal_waybill_cancel",
             "portal_waybill_edit", "portal_waybill_intercept", "portal_waybill_new",
             "portal_quote", "portal_prices", "portal_prices_download", "portal_api",
-            "portal_api_key_create", "portal_api_key_revoke"} <= names  # fmt: skip
+            "portal_api_key_create", "portal_api_key_revoke",
+            "portal_waybill_labels"} <= names  # fmt: skip
+    assert POSTED_IDS <= names
 
 
 @pytest.mark.parametrize(("me", "other"), [("acme", "bolt"), ("bolt", "acme"), ("agent", "bolt")])
@@ -143,7 +157,8 @@ def test_no_route_shows_or_touches_another_customers_rows(world, me, other):
     their_user = {"acme": p.acme_user, "bolt": p.bolt_user}[other]
     before = snapshot(theirs["customer"], their_user)
     for target in ("w", "received"):
-        ids = {"number": theirs[target].number, "pk": theirs["key"].pk}
+        ids = {"number": theirs[target].number, "pk": theirs["key"].pk,
+               "waybill_pk": theirs[target].pk}  # fmt: skip
         problems = walk(client, ids, theirs["customer"].code, secrets)
         assert not problems, "\n".join(problems)
     assert snapshot(theirs["customer"], their_user) == before
@@ -158,12 +173,13 @@ def test_the_same_walk_with_own_ids_reaches_the_pages(world, me):
     client = Client()
     client.force_login(user)
     own = mine["acme"]  # the agent brought ACME
-    ids = {"number": own["w"].number, "pk": own["key"].pk}
+    ids = {"number": own["w"].number, "pk": own["key"].pk, "waybill_pk": own["w"].pk}
     cust = "" if me == "acme" else "ACME"
     for route in routes():
         if route.name in ("portal_quote", "portal_api_key_create", "portal_api_key_revoke",
-                          "portal_waybill_cancel", "portal_waybill_intercept"):  # fmt: skip
-            continue  # writes (and the POST-only quote): proven by test_views
+                          "portal_waybill_cancel", "portal_waybill_intercept",
+                          "portal_waybill_labels"):  # fmt: skip
+            continue  # writes and the POST-only quote and batch print: test_views, test_labels
         r = client.get(url(route, ids, cust))
         may = me == "acme" or route.name not in ("portal_waybill_new", "portal_waybill_edit")
         assert r.status_code == (200 if may else 403), (route.name, r.status_code)
@@ -171,3 +187,7 @@ def test_the_same_walk_with_own_ids_reaches_the_pages(world, me):
     assert own["w"].reference in detail and own["w"].number in detail
     listing = client.get(reverse("web:portal_waybills") + (f"?customer={cust}" if cust else ""))
     assert own["received"].reference in listing.content.decode()
+    # the batch print with one's own ids prints (the walk above would see the other's)
+    printed = client.post(reverse("web:portal_waybill_labels"),
+                          {"ids": [own["w"].pk], "format": "zpl", "customer": cust})  # fmt: skip
+    assert printed.status_code == 200 and printed.content.decode().count("^XA") == 1
