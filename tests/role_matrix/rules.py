@@ -258,6 +258,8 @@ API_RULES: list[Rule] = [
       ids=WAYBILL_ID),
     R("GET", "/provider/waybills/{number}/label", WAYBILL_READ, ids=WAYBILL_ID),
     R("GET", "/provider/waybills/{number}/tracking", WAYBILL_READ, ids=WAYBILL_ID),
+    R("POST", "/provider/labels", WAYBILL_READ, {"numbers": ["{waybill_number}"]},
+      query=FOR_ACME),
     R("PUT", "/provider/webhook", ADM, {"url": "https://erp.example.com/hook"}, query=FOR_ACME),
     R("GET", "/provider/collection.json", PUBLIC),
 ]  # fmt: skip

@@ -33,11 +33,13 @@ from ..partners.models import CustomerAccount
 from . import pricing, printing, selectors, services
 from .models import Waybill
 from .schemas import (
+    MAX_LABELS,
     ProviderChannelsOut,
     ProviderCreatedOut,
     ProviderCustomerQuery,
     ProviderInterceptIn,
     ProviderLabelQuery,
+    ProviderLabelsIn,
     ProviderOffersOut,
     ProviderPieceIn,
     ProviderQuoteIn,
@@ -319,6 +321,42 @@ def label(request, number: str, params: Query[ProviderLabelQuery]):
     response = HttpResponse(content, content_type=LABEL_TYPES[params.format])
     kind = "inline" if params.format == "pdf" else "attachment"
     response["Content-Disposition"] = f'{kind}; filename="{w.number}.{params.format}"'
+    return response
+
+
+@router.post(
+    "/labels", response=responses(200, None), operation_id="provider_labels",
+    summary="The labels of many waybills in one file (up to 100)",
+    openapi_extra=file_responses(PDF, ZPL),
+)  # fmt: skip
+def labels(request, payload: ProviderLabelsIn, params: Query[ProviderCustomerQuery]):
+    """Up to 100 waybills, each by our number or your reference, in one PDF (one label per
+    page, one per piece) or one ZPL text (one ``^XA``..``^XZ`` per label), in the order sent.
+    404 ``waybill_not_found`` lists in ``details.numbers`` every entry that names none of your
+    waybills (nothing is printed); 422 ``too_many_labels`` over 100; 409
+    ``tracking_number_pending`` or ``not_printable`` (cancelled) lists the waybills that have
+    no label yet. A staff key names the customer (``?customer=``) to print by reference. A read:
+    safe to repeat, so the file is not kept for an ``Idempotency-Key`` replay."""
+    user = _actor(request, P.WAYBILL_VIEW)
+    if len(payload.numbers) > MAX_LABELS:  # before looking up 10,000 of them
+        raise ValidationFailed(
+            f"At most {MAX_LABELS} labels per request ({len(payload.numbers)} sent)",
+            code="too_many_labels", details={"max": MAX_LABELS, "count": len(payload.numbers)},
+        )  # fmt: skip
+    m = scoping.membership(user)
+    own = m is not None and bool(m.customer_id)
+    customer = _reading_customer(user, params.customer) if params.customer or own else None
+    found, missing = selectors.by_numbers(
+        user, payload.numbers, customer_id=customer.pk if customer else None, references=True
+    )
+    if missing:
+        raise NotFound(f"No waybill {', '.join(missing[:10])}", code="waybill_not_found",
+                       details={"numbers": missing})  # fmt: skip
+    content = printing.labels(user, found, payload.format, limit=MAX_LABELS)
+    response = HttpResponse(content, content_type=LABEL_TYPES[payload.format])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="labels-{stamp}.{payload.format}"'
+    response["Cache-Control"] = "no-store"  # a read, safe to repeat: no stored replay of a file
     return response
 
 

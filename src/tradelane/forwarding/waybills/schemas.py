@@ -6,10 +6,10 @@ piece); the rules of what a waybill may be stay in ``validation.parse``."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StringConstraints
 
 from tradelane.api.paging import PageParams
 from tradelane.api.types import BodySchema, Date, Int, centimetres, column_decimal, kilograms
@@ -176,6 +176,23 @@ class ProviderWaybillFilters(PageParams):
 
 class ProviderLabelQuery(ProviderCustomerQuery):
     format: str = Field("pdf", pattern="^(pdf|zpl)$")
+
+
+MAX_LABELS = 100  # waybills per POST /labels
+
+
+class ProviderLabelsIn(BodySchema):
+    model_config = _example({"numbers": ["TL2601010000001", "SO-10001"], "format": "pdf"})
+
+    # at most 100: checked by the handler so that a longer list is ``too_many_labels``
+    numbers: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
+        ..., min_length=1, json_schema_extra={"maxItems": MAX_LABELS},
+        description="up to 100 waybills, each by our waybill number or your reference; "
+        "their labels come in this order",
+    )  # fmt: skip
+    format: str = Field(
+        "pdf", pattern="^(pdf|zpl)$", description="pdf: one label per page; zpl: one ^XA..^XZ each"
+    )
 
 
 # --- out ------------------------------------------------------------------------------------

@@ -427,7 +427,7 @@ def test_the_collection_lists_every_provider_operation_and_no_secret(p):
     col = r.json()
     assert col["info"]["schema"].endswith("/v2.1.0/collection.json")
     assert {i["id"] for i in col["item"]} == provider_operations()
-    assert len(col["item"]) == 12
+    assert len(col["item"]) == 13
     assert {v["key"]: v["value"] for v in col["variable"]} == {
         "baseUrl": "http://testserver", "apiKey": "",
     }  # fmt: skip
@@ -437,6 +437,13 @@ def test_the_collection_lists_every_provider_operation_and_no_secret(p):
     assert create_req["url"]["raw"] == "{{baseUrl}}/api/v1/provider/waybills"
     assert json.loads(create_req["body"]["raw"])["waybills"][0]["reference"] == "SO-10001"
     assert by_id["provider_waybills_get"]["url"]["path"][-1] == ":number"
+    labels = by_id["provider_labels"]
+    assert (labels["method"], labels["url"]["raw"]) == (
+        "POST",
+        "{{baseUrl}}/api/v1/provider/labels",
+    )
+    assert json.loads(labels["body"]["raw"]) == {"numbers": ["TL2601010000001", "SO-10001"],
+                                                 "format": "pdf"}  # fmt: skip
     assert by_id["provider_collection"]["auth"] == {"type": "noauth"}
     assert "tl_" not in r.content.decode() and "secret" not in json.dumps(col["variable"])
 
