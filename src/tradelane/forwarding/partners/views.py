@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +27,22 @@ CUSTOMER_FIELDS = ("code", "company", "contact_name", "email", "phone", "country
                    "settlement_mode", "payment_terms", "credit_limit")  # fmt: skip
 
 
+def post_needs(perm: str):
+    """A page anyone with the view permission reads, whose form (POST) needs ``perm``: 403
+    before the view runs."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST" and not request.user.has_perm(perm):
+                raise PermissionDenied(perm)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
 def _salespeople():
     from django.contrib.auth import get_user_model
 
@@ -36,14 +55,11 @@ def _typed(request, names) -> dict:
 
 @never_cache
 @permission_required(P.PARTNER_VIEW)
+@post_needs(P.PARTNER_MANAGE)
 def customers(request):
     """客户: the customers in the user's scope; partner managers add one."""
     error, typed, status = None, {}, 200
     if request.method == "POST":
-        if not request.user.has_perm(P.PARTNER_MANAGE):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied(P.PARTNER_MANAGE)
         typed = _typed(request, (*CUSTOMER_FIELDS, "level", "salesperson", "agent"))
         try:
             level = CustomerLevel.objects.filter(code=typed["level"]).first()
@@ -196,14 +212,11 @@ def customer_portal_user(request, code: str):
 
 @never_cache
 @permission_required(P.PARTNER_VIEW)
+@post_needs(P.PARTNER_MANAGE)
 def levels(request):
     """等级: which sale sheet prices a customer and which channels it sees."""
     error, typed, status = None, {}, 200
     if request.method == "POST":
-        if not request.user.has_perm(P.PARTNER_MANAGE):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied(P.PARTNER_MANAGE)
         typed = _typed(request, ("code", "name"))
         try:
             services.create_level(request.user, code=typed["code"], name=typed["name"],
@@ -222,14 +235,11 @@ def levels(request):
 
 @never_cache
 @permission_required(P.PARTNER_VIEW)
+@post_needs(P.PARTNER_MANAGE)
 def agents(request):
     """同行/分销 (downstream agents) and 上游 (upstream lines), on one page, by their own names."""
     error, typed, status = None, {}, 200
     if request.method == "POST":
-        if not request.user.has_perm(P.PARTNER_MANAGE):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied(P.PARTNER_MANAGE)
         what = request.POST.get("what")
         typed = _typed(request, ("code", "name", "commission_mode", "commission_rate", "kind",
                                  "currency"))  # fmt: skip

@@ -81,3 +81,20 @@ def test_levels_and_agents_pages_in_chinese(p):
     assert r.status_code == 302
     html = c.get("/provider/agents/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "承运商" in html and "USLINE" in html and "AG1" in html
+
+
+def test_a_reader_posting_the_pages_forms_is_refused_and_nothing_is_written(p):
+    from tradelane.forwarding.partners.models import Agent, CustomerLevel
+
+    c = client_for(p.hub)  # reads the partner pages, manages none
+    before = (CustomerAccount.objects.count(), CustomerLevel.objects.count(),
+              Agent.objects.count())  # fmt: skip
+    for url, data in (
+        ("/provider/customers/", {"code": "NEO", "company": "Neo", "level": "STD"}),
+        ("/provider/levels/", {"code": "GOLD", "name": "Gold"}),
+        ("/provider/agents/", {"what": "agent", "code": "AG9", "name": "Agent 9"}),
+    ):
+        assert c.get(url).status_code == 200, url
+        assert c.post(url, data).status_code == 403, url
+    assert (CustomerAccount.objects.count(), CustomerLevel.objects.count(),
+            Agent.objects.count()) == before  # fmt: skip
