@@ -111,24 +111,22 @@ def _field(name: str, rows: list[int]) -> tuple[str, int]:
 
 def import_rows(actor, numbered, mapping, *, write: bool, report, tick, entry, all_or_nothing):
     """One pass of an upload (see ``spreadsheets.services``): check only, or write."""
-    batch: list[tuple[list[int], dict, list[dict], object]] = []
+    # the groups that passed the unit checks, each (rows, waybill dict, customer); a group
+    # with errors is reported at once and never batched
+    batch: list[tuple[list[int], dict, object]] = []
 
     def flush() -> None:
         by_customer: dict[int, list] = {}
         for item in batch:
-            if item[3] is not None:
-                by_customer.setdefault(item[3].pk, []).append(item)
+            by_customer.setdefault(item[2].pk, []).append(item)
         for items in by_customer.values():
             results = waybills.create_waybills(
-                actor, items[0][3], [data for _r, data, _e, _c in items],
+                actor, items[0][2], [data for _r, data, _c in items],
                 source=WaybillSource.UPLOAD, all_or_nothing=False, check_only=not write,
             )  # fmt: skip
-            for (rows, data, errors, _c), result in zip(items, results, strict=True):
-                found = [*errors, *result.errors]
+            for (rows, data, _c), result in zip(items, results, strict=True):
                 outcome = "unchanged" if result.result == "existing" else result.result
-                if errors:
-                    outcome = REJECTED
-                _report(report, entry, mapping, rows, data["reference"], outcome, found)
+                _report(report, entry, mapping, rows, data["reference"], outcome, result.errors)
         batch.clear()
 
     count = 0
@@ -144,7 +142,7 @@ def import_rows(actor, numbered, mapping, *, write: bool, report, tick, entry, a
         if errors:
             _report(report, entry, mapping, rows, data["reference"], REJECTED, errors)
             continue
-        batch.append((rows, data, errors, customer))
+        batch.append((rows, data, customer))
         if len(batch) >= waybills.MAX_BATCH:
             flush()
             tick(count)
