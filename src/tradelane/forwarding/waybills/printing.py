@@ -15,8 +15,6 @@ one with ``not_printable``; ``labels`` prints nothing when one waybill of a batc
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,15 +24,15 @@ from django.utils import timezone
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
-from tradelane.core.fx import Rates
 from tradelane.core.money import Money
 from tradelane.logistics.customs import decisions as customs
+from tradelane.logistics.customs.labels import LabelCustoms
 from tradelane.logistics.documents import (
     Address,
-    CN22Limits,
     CustomsDeclaration,
     CustomsItem,
     LabelData,
+    join_pdfs,
     render_labels_pdf,
     render_labels_zpl,
 )
@@ -125,30 +123,6 @@ def receiver_address(w: Waybill) -> Address:
     )
 
 
-class Context:
-    """What many labels share: FX rates and the CN22 threshold per day."""
-
-    def __init__(self) -> None:
-        self.rates = Rates()
-        self._limits: dict[dt.date, object] = {}
-
-    def cn22_threshold(self, on: dt.date):
-        if on not in self._limits:
-            self._limits[on] = customs.cn22_limit(on)
-        return self._limits[on]
-
-    def cn22_limits(self, currency: str, on: dt.date) -> CN22Limits | None:
-        t = self.cn22_threshold(on)
-        if t is None or t.max_weight_g is None:
-            return None
-        value = self.rates.convert(Money(t.amount, t.currency), currency)
-        if value is None and t.currency == "XDR":
-            value = self.rates.convert(Money(t.amount * customs.SDR_IN_USD, "USD"), currency)
-        if value is None:
-            return None
-        return CN22Limits(max_value=value, max_weight_g=t.max_weight_g)
-
-
 def declaration(w: Waybill) -> CustomsDeclaration:
     items = [
         CustomsItem(
@@ -171,19 +145,16 @@ def declaration(w: Waybill) -> CustomsDeclaration:
     )  # fmt: skip
 
 
-def label_data(w: Waybill, ctx: Context | None = None) -> list[LabelData]:
+def label_data(w: Waybill, ctx: LabelCustoms | None = None) -> list[LabelData]:
     """One label per piece of the waybill (piece n/N)."""
-    ctx = ctx or Context()
+    ctx = ctx or LabelCustoms()  # FX rates and CN22 thresholds, shared by a batch
     ch = w.channel
     postal = ch.service_type == SERVICE_POSTAL
     day = timezone.localdate(w.created_at)
     decl = limits = None
     if postal:
-        kind = customs.document_kind(
-            ch.service_type, Money(w.declared_value, w.declared_currency), w.weight_g,
-            on_date=day, rates=ctx.rates, limit=ctx.cn22_threshold(day),
-        )  # fmt: skip
-        if kind == customs.DOC_CN22:
+        value = Money(w.declared_value, w.declared_currency)
+        if ctx.document_kind(ch.service_type, value, w.weight_g, day) == customs.DOC_CN22:
             decl = declaration(w)
             limits = ctx.cn22_limits(decl.currency, day)
     sender, receiver = sender_address(w), receiver_address(w)
@@ -213,7 +184,7 @@ def _size(w: Waybill) -> str:
 
 def _runs(waybills: Sequence[Waybill]) -> list[tuple[str, list[LabelData]]]:
     """Consecutive waybills of one label size, their labels together."""
-    ctx = Context()
+    ctx = LabelCustoms()
     runs: list[tuple[str, list[LabelData]]] = []
     for w in waybills:
         size = _size(w)
@@ -226,17 +197,7 @@ def _runs(waybills: Sequence[Waybill]) -> list[tuple[str, list[LabelData]]]:
 
 
 def render_pdf(waybills: Sequence[Waybill]) -> bytes:
-    parts = [render_labels_pdf(labels, size) for size, labels in _runs(waybills)]
-    if len(parts) == 1:
-        return parts[0]
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return join_pdfs([render_labels_pdf(labels, size) for size, labels in _runs(waybills)])
 
 
 def render_zpl(waybills: Sequence[Waybill]) -> str:

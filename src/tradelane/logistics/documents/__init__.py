@@ -14,7 +14,7 @@ from .data import (
     ManifestData,
     ManifestRow,
 )
-from .labels_pdf import render_label_pdf, render_labels_pdf
+from .labels_pdf import join_pdfs, render_label_pdf, render_labels_pdf
 from .labels_zpl import code128_zpl, render_label_zpl, render_labels_zpl
 from .manifest import render_manifest_csv, render_manifest_pdf
 
@@ -29,6 +29,7 @@ __all__ = [
     "ManifestRow",
     "choose_customs_document",
     "code128_zpl",
+    "join_pdfs",
     "label_has_cn22",
     "render_cn23_pdf",
     "render_commercial_invoice_pdf",

@@ -49,6 +49,21 @@ def render_label_pdf(label: LabelData, size: str = "4x6") -> bytes:
     return render_labels_pdf([label], size)
 
 
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of ``parts`` (whole PDFs, their pages in order): a batch of labels of several
+    sizes, or ours with a carrier's."""
+    if len(parts) == 1:
+        return parts[0]
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def render_labels_pdf(labels: Iterable[LabelData], size: str = "4x6") -> bytes:
     """Many labels in one PDF, one page each, drawn on one canvas."""
     page = _check_size(size)

@@ -16,9 +16,7 @@ PDFs with ``pypdf`` in the order asked for, ZPL batches concatenate.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -31,12 +29,13 @@ from tradelane.core.fx import Rates
 from tradelane.core.money import Money
 
 from ..customs import decisions as customs
+from ..customs.labels import LabelCustoms
 from ..documents import (
     Address,
-    CN22Limits,
     CustomsDeclaration,
     CustomsItem,
     LabelData,
+    join_pdfs,
     render_cn23_pdf,
     render_commercial_invoice_pdf,
     render_labels_pdf,
@@ -134,22 +133,16 @@ def receiver_address(s: Shipment) -> Address:
     )
 
 
-@dataclass
-class Context:
+class Context(LabelCustoms):
     """What many labels share: the company's name, FX rates, CN22 thresholds per date."""
 
-    company_name: str
-    rates: Rates
-    _limits: dict
+    def __init__(self, company_name: str, rates: Rates | None = None) -> None:
+        super().__init__(rates)
+        self.company_name = company_name
 
     @classmethod
     def make(cls) -> Context:
-        return cls(company().name, Rates(), {})
-
-    def cn22_threshold(self, on: dt.date):
-        if on not in self._limits:
-            self._limits[on] = customs.cn22_limit(on)
-        return self._limits[on]
+        return cls(company().name, Rates())
 
 
 def _day(s: Shipment) -> dt.date:
@@ -205,23 +198,7 @@ def declaration(s: Shipment, ctx: Context, *, invoice_number: str = "") -> Custo
 def document_kind(s: Shipment, ctx: Context) -> str:
     """cn22, cn23 or invoice, as ``customs.decisions.document_kind`` decides for this shipment."""
     value = Money(s.declared_value, s.declared_currency or "USD")
-    on = _day(s)
-    return customs.document_kind(
-        s.channel.service_type, value, s.weight_g, on_date=on, rates=ctx.rates,
-        limit=ctx.cn22_threshold(on),
-    )  # fmt: skip
-
-
-def _cn22_limits(currency: str, on: dt.date, ctx: Context) -> CN22Limits | None:
-    t = ctx.cn22_threshold(on)
-    if t is None:
-        return None
-    value = ctx.rates.convert(Money(t.amount, t.currency), currency)
-    if value is None and t.currency == "XDR":
-        value = ctx.rates.convert(Money(t.amount * customs.SDR_IN_USD, "USD"), currency)
-    if value is None or t.max_weight_g is None:
-        return None
-    return CN22Limits(max_value=value, max_weight_g=t.max_weight_g)
+    return ctx.document_kind(s.channel.service_type, value, s.weight_g, _day(s))
 
 
 def label_data(s: Shipment, ctx: Context | None = None) -> list[LabelData]:
@@ -232,7 +209,7 @@ def label_data(s: Shipment, ctx: Context | None = None) -> list[LabelData]:
     decl = limits = None
     if postal and document_kind(s, ctx) == customs.DOC_CN22:
         decl = declaration(s, ctx)
-        limits = _cn22_limits(decl.currency, _day(s), ctx)
+        limits = ctx.cn22_limits(decl.currency, _day(s))
     sender = sender_address(s.warehouse, ctx.company_name)
     receiver = receiver_address(s)
     day = timezone.localdate(s.labelled_at) if s.labelled_at else timezone.localdate()
@@ -314,16 +291,7 @@ def render_pdf(shipments: Sequence[Shipment], size: str | None = None) -> bytes:
         parts.append(render_labels_pdf(run[2], run[1]) if run[0] == "ours" else run[1])
     if not parts:
         raise ValidationFailed("No label to print", code="no_labels")
-    if len(parts) == 1:
-        return parts[0]
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return join_pdfs(parts)
 
 
 def render_zpl(shipments: Sequence[Shipment], size: str | None = None) -> str:
