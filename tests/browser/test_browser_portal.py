@@ -87,3 +87,58 @@ def test_a_customer_creates_a_waybill_with_the_live_quote(page, live_server, sho
     expect(page.get_by_test_id("count-created")).to_contain_text("1")
     shot(page, "83-portal-workspace")
     assert not page.js_errors
+
+
+def test_a_customer_ticks_two_waybills_and_prints_their_labels(page, live_server, shot, settled):
+    """The list's checkboxes by mouse and keyboard, one PDF of the two labels in the order
+    shown, then a pending waybill among the ticked: the page says which is skipped and why."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tradelane.forwarding.tests.factories import payload
+    from tradelane.forwarding.waybills import services
+
+    selectors.clear_cache()
+    p = provider()
+    made = []
+    for i in range(3):
+        w, _ = services.create_waybill(p.acme_user, p.acme, payload(f"SHOP-20{i}"))
+        if i < 2:
+            w = services.assign_numbers(p.hub, w, tracking_number=f"LX00000000{i}CN")
+        made.append(w)
+    first, second, pending = made
+    log_in(page, live_server, "acme", "pw-Tradelane-1", wait=False)
+    page.wait_for_url(f"{live_server.url}/portal/")
+    page.goto(f"{live_server.url}/portal/waybills/")
+    settled(page)
+    page.locator(f'tr[data-number="{first.number}"] input[name="ids"]').check()
+    box = page.locator(f'tr[data-number="{second.number}"] input[name="ids"]')
+    box.focus()
+    page.keyboard.press("Space")  # reachable by keyboard
+    expect(box).to_be_checked()
+    expect(page.locator("[data-selected-count] b")).to_have_text("2")
+    expect(page.get_by_test_id("print-selected")).to_have_text("打印所选运单的面单")
+    shot(page, "84-portal-waybills-ticked")
+    with page.expect_download() as download:
+        page.get_by_test_id("print-selected").click()
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    assert len(pdf.pages) == 2
+    # newest first, as the list shows them
+    assert f"{second.number} SHOP-201" in pdf.pages[0].extract_text()
+    assert f"{first.number} SHOP-200" in pdf.pages[1].extract_text()
+
+    page.get_by_test_id("select-all").check()
+    expect(page.locator("[data-selected-count] b")).to_have_text("3")
+    page.get_by_test_id("print-selected").click()
+    page.wait_for_url(re.compile(r".*/portal/waybills/labels/$"))
+    skipped = page.get_by_test_id("labels-skipped")
+    expect(skipped).to_contain_text(pending.number)
+    expect(skipped).to_contain_text("跟踪号尚未分配，分配后才能打印面单。")
+    expect(page.get_by_test_id("labels-ready")).to_contain_text("2 个运单的面单已就绪")
+    settled(page)
+    shot(page, "85-portal-labels-skipped")
+    with page.expect_download() as download:
+        page.get_by_test_id("print-ready").click()
+    assert len(PdfReader(io.BytesIO(download.value.path().read_bytes())).pages) == 2
+    assert not page.js_errors and not page.csp_violations
