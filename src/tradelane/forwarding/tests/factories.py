@@ -99,3 +99,19 @@ def payload(reference: str = "R1", **over) -> dict:
     }  # fmt: skip
     data.update(over)
     return data
+
+
+TWO_PIECES = [
+    {"weight_g": 1200, "length_mm": 300, "width_mm": 200, "height_mm": 100},
+    {"weight_g": 800, "length_mm": 200, "width_mm": 200, "height_mm": 100},
+]
+
+
+def numbered(p, reference: str, tracking: str, *, customer=None, user=None, **over):
+    """A waybill of ``customer`` (ACME by default) created by its portal user and numbered by
+    the hub, so that its label prints."""
+    from ..waybills import services
+
+    w, _ = services.create_waybill(user or p.acme_user, customer or p.acme,
+                                   payload(reference, **over))  # fmt: skip
+    return services.assign_numbers(p.hub, w, tracking_number=tracking)

@@ -12,15 +12,11 @@ from django.test import Client
 from pypdf import PdfReader
 
 from tradelane.forwarding.models import Waybill
-from tradelane.forwarding.tests.factories import payload, provider
+from tradelane.forwarding.tests.factories import TWO_PIECES, numbered, payload, provider
 from tradelane.forwarding.waybills import printing, services
 
 pytestmark = pytest.mark.django_db
 URL = "/portal/waybills/labels/"
-TWO_PIECES = [
-    {"weight_g": 1200, "length_mm": 300, "width_mm": 200, "height_mm": 100},
-    {"weight_g": 800, "length_mm": 200, "width_mm": 200, "height_mm": 100},
-]
 
 
 @pytest.fixture
@@ -33,12 +29,6 @@ def client_for(user, lang: str = "en") -> Client:
     c.force_login(user)
     c.cookies["django_language"] = lang
     return c
-
-
-def numbered(p, reference: str, tracking: str, customer=None, user=None, **over):
-    w, _ = services.create_waybill(user or p.acme_user, customer or p.acme,
-                                   payload(reference, **over))  # fmt: skip
-    return services.assign_numbers(p.hub, w, tracking_number=tracking)
 
 
 def state():

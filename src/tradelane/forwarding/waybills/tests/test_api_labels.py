@@ -12,15 +12,11 @@ from pypdf import PdfReader
 from tradelane.accounts import services as accounts
 from tradelane.api.testing import Api
 from tradelane.forwarding.models import Waybill
-from tradelane.forwarding.tests.factories import payload, provider
+from tradelane.forwarding.tests.factories import TWO_PIECES, numbered, payload, provider
 from tradelane.forwarding.waybills import services
 
 pytestmark = pytest.mark.django_db
 URL = "/provider/labels"
-TWO_PIECES = [
-    {"weight_g": 1200, "length_mm": 300, "width_mm": 200, "height_mm": 100},
-    {"weight_g": 800, "length_mm": 200, "width_mm": 200, "height_mm": 100},
-]
 
 
 @pytest.fixture
@@ -31,12 +27,6 @@ def p():
         _key, raw = accounts.create_api_key(user, user=user, name="erp")
         setattr(ns, name.removesuffix("_user") + "_api", Api(key=raw))
     return ns
-
-
-def numbered(p, reference, tracking, customer=None, user=None, **over):
-    w, _ = services.create_waybill(user or p.acme_user, customer or p.acme,
-                                   payload(reference, **over))  # fmt: skip
-    return services.assign_numbers(p.hub, w, tracking_number=tracking)
 
 
 def state():

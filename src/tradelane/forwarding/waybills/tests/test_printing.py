@@ -11,25 +11,15 @@ from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
 from tradelane.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tradelane.forwarding.tests.factories import payload, provider
+from tradelane.forwarding.tests.factories import TWO_PIECES, numbered, payload, provider
 from tradelane.forwarding.waybills import printing, services
 
 pytestmark = pytest.mark.django_db
-
-TWO_PIECES = [
-    {"weight_g": 1200, "length_mm": 300, "width_mm": 200, "height_mm": 100},
-    {"weight_g": 800, "length_mm": 200, "width_mm": 200, "height_mm": 100},
-]
 
 
 @pytest.fixture
 def p():
     return provider()
-
-
-def numbered(p, reference: str, number: str, **over):
-    w, _ = services.create_waybill(p.acme_user, p.acme, payload(reference, **over))
-    return services.assign_numbers(p.hub, w, tracking_number=number)
 
 
 def test_label_data_one_per_piece_with_the_customers_sender(p):
