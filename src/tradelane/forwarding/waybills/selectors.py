@@ -64,11 +64,12 @@ def by_numbers(
     user, values: list[str], *, customer_id: int | None = None, references: bool = False
 ) -> tuple[list[Waybill], list[str]]:
     """The waybills named by ``values`` in the user's scope, in that order (one query), and
-    the values that name none. A value is our waybill number, or with ``references`` the
-    customer's own reference (of ``customer_id``; a number wins over a reference). With
-    ``customer_id`` only that customer's waybills are found."""
+    the values that name none. A value is our waybill number, its tracking number (the one on
+    the label), or with ``references`` the customer's own reference (of ``customer_id``); our
+    number wins, then the reference, then the tracking number. With ``customer_id`` only that
+    customer's waybills are found."""
     values = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
-    match = Q(number__in=values)
+    match = Q(number__in=values) | Q(tracking_number__in=values)
     if references and customer_id is not None:
         match |= Q(reference__in=values)
     qs = waybills(user).filter(match)
@@ -77,9 +78,11 @@ def by_numbers(
     rows = list(qs)
     numbers = {w.number: w for w in rows}
     refs = {w.reference: w for w in rows} if references else {}
+    tracked = {w.tracking_number: w for w in sorted(rows, key=lambda w: w.created_at)
+               if w.tracking_number}  # fmt: skip
     found, missing = [], []
     for v in values:
-        w = numbers.get(v) or refs.get(v)
+        w = numbers.get(v) or refs.get(v) or tracked.get(v)
         if w is None:
             missing.append(v)
         elif w not in found:

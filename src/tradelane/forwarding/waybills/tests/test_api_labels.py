@@ -47,6 +47,9 @@ def test_by_number_and_by_reference_in_the_order_sent(p):
     text = z.content.decode()
     assert text.count("^XA") == 3  # SO-1 is a's reference: printed once
     assert text.index(f"Ref: {a.number}") < text.index(f"Ref: {b.number}")
+    # by the tracking number on the label, too
+    by_tracking = p.acme_api.post(URL, {"numbers": ["TLX0000002"], "format": "zpl"})
+    assert by_tracking.content.decode().count(f"Ref: {b.number}") == 1
     # a staff key names the customer to print by reference; by number it needs none
     assert p.service_api.post(URL, {"numbers": [b.number]}).status_code == 200
     staff = p.service_api.post(f"{URL}?customer=ACME", {"numbers": ["SO-2"], "format": "zpl"})
