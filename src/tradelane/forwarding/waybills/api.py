@@ -331,7 +331,8 @@ def label(request, number: str, params: Query[ProviderLabelQuery]):
 )  # fmt: skip
 def labels(request, payload: ProviderLabelsIn, params: Query[ProviderCustomerQuery]):
     """Up to 100 waybills, each by our number, your reference or its tracking number, in one
-    PDF (one label per page, one per piece) or one ZPL text (one ``^XA``..``^XZ`` per label), in the order sent.
+    PDF (one label per page, one per piece) or one ZPL text (one ``^XA``..``^XZ`` per label),
+    in the order sent.
     404 ``waybill_not_found`` lists in ``details.numbers`` every entry that names none of your
     waybills (nothing is printed); 422 ``too_many_labels`` over 100; 409
     ``tracking_number_pending`` or ``not_printable`` (cancelled) lists the waybills that have
