@@ -34,7 +34,6 @@ from tradelane.core.errors import (
 )
 from tradelane.core.money import Money
 from tradelane.core.states import transition
-from tradelane.logistics.models import Channel
 from tradelane.logistics.shipping.numbers import make_s10
 from tradelane.logistics.shipping.services import take_s10_serials
 from tradelane.logistics.tracking import codes
@@ -281,7 +280,7 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
     }
     pricer = Pricer(customer)
     today = timezone.localdate()  # one day for the whole batch
-    channels = {ch.code: ch for ch in pricer_channels(pricer)}
+    channels = pricer.channels
     todo: list[tuple[CreateResult, WaybillInput, Offer]] = []
     for result, data in parsed:
         old = existing.get(data.reference)
@@ -399,10 +398,6 @@ def _child_rows(waybill_id: int, data: WaybillInput, pieces: list, items: list) 
     )  # fmt: skip
 
 
-def pricer_channels(pricer: Pricer):
-    return Channel.objects.filter(code__in=list(pricer.compiled))
-
-
 def create_waybill(
     actor, customer: CustomerAccount, payload: dict, *, source: str = WaybillSource.PORTAL
 ) -> tuple[Waybill, bool]:
@@ -465,7 +460,7 @@ def edit_waybill(actor, w: Waybill, payload: dict) -> Waybill:
         raise ValidationFailed(errors[0]["message"], code=errors[0]["code"],
                                details={"errors": errors})  # fmt: skip
     values = {**_fields(data, customer), **_price_fields(offer)}
-    channel = next(iter(pricer_channels(pricer).filter(code=offer.channel_code)))
+    channel = pricer.channels[offer.channel_code]
     with transaction.atomic():
         locked = Waybill.objects.select_for_update().get(pk=w.pk)
         if locked.status not in EDITABLE:
