@@ -22,6 +22,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.api.errors import PDF, ZPL, file_responses, responses
 from tradelane.api.paging import page_of, paginate
+from tradelane.core.bulk import collector_paused
 from tradelane.core.countries import check_country
 from tradelane.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tradelane.core.money import Money, check_currency
@@ -225,12 +226,13 @@ def create_waybills(request, payload: ProviderWaybillsIn, params: Query[Provider
             f"At most {services.MAX_BATCH} waybills per request", code="batch_too_large",
             details={"max": services.MAX_BATCH, "sent": len(payload.waybills)},
         )  # fmt: skip
-    payloads = [waybill_payload(w, f"waybills.{i}.") for i, w in enumerate(payload.waybills)]
-    results = services.create_waybills(user, customer, payloads, source="api",
-                                       all_or_nothing=payload.all_or_nothing)  # fmt: skip
-    counts = {k: sum(1 for r in results if r.result == k)
-              for k in (services.CREATED, services.EXISTING, services.REJECTED)}  # fmt: skip
-    return {**counts, "items": [_item(r) for r in results]}
+    with collector_paused():  # a bounded batch (``core.bulk.collector_paused``)
+        payloads = [waybill_payload(w, f"waybills.{i}.") for i, w in enumerate(payload.waybills)]
+        results = services.create_waybills(user, customer, payloads, source="api",
+                                           all_or_nothing=payload.all_or_nothing)  # fmt: skip
+        counts = {k: sum(1 for r in results if r.result == k)
+                  for k in (services.CREATED, services.EXISTING, services.REJECTED)}  # fmt: skip
+        return {**counts, "items": [_item(r) for r in results]}
 
 
 @router.get(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
-from tradelane.core.bulk import insert_rows
+from tradelane.core.bulk import collector_paused, insert_rows
 from tradelane.core.errors import (
     Conflict,
     DomainError,
@@ -248,11 +248,12 @@ def create_waybills(
             details={"max": MAX_BATCH, "sent": len(payloads)},
         )  # fmt: skip
     _check_customer(actor, customer)
-    try:
-        return _create(actor, customer, payloads, source, all_or_nothing, check_only)
-    except IntegrityError:
-        # another request took one of these references meanwhile: run again, it is "existing"
-        return _create(actor, customer, payloads, source, all_or_nothing, check_only)
+    with collector_paused():  # a bounded batch: see ``core.bulk.collector_paused``
+        try:
+            return _create(actor, customer, payloads, source, all_or_nothing, check_only)
+        except IntegrityError:
+            # another request took one of these references meanwhile: run again, "existing"
+            return _create(actor, customer, payloads, source, all_or_nothing, check_only)
 
 
 def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> list[CreateResult]:
