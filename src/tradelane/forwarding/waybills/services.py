@@ -321,8 +321,9 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
     with transaction.atomic():
         numbers = take_numbers(len(todo))
         s10 = _s10_numbers([channels[offer.channel_code] for _r, _d, offer in todo])
-        rows = []
+        rows, columns = [], []
         names, defaults = _waybill_columns()
+        insert_names = [n for n in names if n != Waybill._meta.pk.attname]
         for (_result, data, offer), number in zip(todo, numbers, strict=True):
             channel = channels[offer.channel_code]
             tracking = next(s10[channel.code]) if channel.code in s10 else ""
@@ -338,7 +339,8 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
             w = Waybill(*[values[n] for n in names])
             w.customer, w.channel = customer, channel
             rows.append(w)
-        _insert_waybills(rows)
+            columns.append([values[n] for n in insert_names])
+        _insert_waybills(rows, insert_names, columns)
         pieces, items, events = [], [], []
         for w, (result, data, _offer) in zip(rows, todo, strict=True):
             _child_rows(w.pk, data, pieces, items)
@@ -371,11 +373,11 @@ def _waybill_columns() -> tuple[list[str], dict]:
     return [f.attname for f in fields_], {f.attname: f.get_default() for f in fields_}
 
 
-def _insert_waybills(rows: list[Waybill]) -> None:
-    """Write new waybills (consecutive numbers of one day's series) and give each its id, read
-    back by number: the waybills as ``bulk_create`` would leave them."""
-    names = [f.attname for f in Waybill._meta.concrete_fields if not f.primary_key]
-    insert_rows(Waybill, names, ([getattr(w, n) for n in names] for w in rows))
+def _insert_waybills(rows: list[Waybill], names: list[str], values: list[list]) -> None:
+    """Write new waybills (consecutive numbers of one day's series; ``values``: each one's
+    columns ``names``, as it was built) and give each its id, read back by number: the
+    waybills as ``bulk_create`` would leave them."""
+    insert_rows(Waybill, names, values)
     numbers = {w.number: w for w in rows}
     found = Waybill.objects.filter(number__gte=min(numbers), number__lte=max(numbers))
     for number, pk in found.values_list("number", "id"):
