@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Query, Router
+from ninja.decorators import decorate_view
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
@@ -212,6 +213,7 @@ def quote(request, payload: ProviderQuoteIn, params: Query[ProviderCustomerQuery
     "/waybills", response=responses(200, ProviderCreatedOut),
     operation_id="provider_waybills_create", summary="Create waybills (up to 500)",
 )  # fmt: skip
+@decorate_view(collector_paused())  # reading, checking, writing and answering a bounded batch
 def create_waybills(request, payload: ProviderWaybillsIn, params: Query[ProviderCustomerQuery]):
     """Up to 500 waybills in one request, each answered at its index: ``created``,
     ``existing`` (the same reference with the same contents: idempotent) or ``rejected`` with
@@ -226,13 +228,12 @@ def create_waybills(request, payload: ProviderWaybillsIn, params: Query[Provider
             f"At most {services.MAX_BATCH} waybills per request", code="batch_too_large",
             details={"max": services.MAX_BATCH, "sent": len(payload.waybills)},
         )  # fmt: skip
-    with collector_paused():  # a bounded batch (``core.bulk.collector_paused``)
-        payloads = [waybill_payload(w, f"waybills.{i}.") for i, w in enumerate(payload.waybills)]
-        results = services.create_waybills(user, customer, payloads, source="api",
-                                           all_or_nothing=payload.all_or_nothing)  # fmt: skip
-        counts = {k: sum(1 for r in results if r.result == k)
-                  for k in (services.CREATED, services.EXISTING, services.REJECTED)}  # fmt: skip
-        return {**counts, "items": [_item(r) for r in results]}
+    payloads = [waybill_payload(w, f"waybills.{i}.") for i, w in enumerate(payload.waybills)]
+    results = services.create_waybills(user, customer, payloads, source="api",
+                                       all_or_nothing=payload.all_or_nothing)  # fmt: skip
+    counts = {k: sum(1 for r in results if r.result == k)
+              for k in (services.CREATED, services.EXISTING, services.REJECTED)}  # fmt: skip
+    return {**counts, "items": [_item(r) for r in results]}
 
 
 @router.get(
