@@ -15,8 +15,10 @@ import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 # Plain ints and strings need no preparation; dates, decimals and JSON do.
 _SIMPLE = (
@@ -30,17 +32,29 @@ _SIMPLE = (
 )
 
 
+def _keeps_decimals() -> bool:
+    """Whether the backend stores a ``Decimal`` as given (``DecimalField`` then only checks
+    that it is finite: ``to_python`` makes an equal copy)."""
+    ops = type(connection.ops)
+    return ops.adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value
+
+
 def _prepared(columns: list, rows: Iterable[Sequence]) -> Iterator[Sequence]:
     fields = {i: f for i, f in enumerate(columns) if not isinstance(f, _SIMPLE)}
     if not fields:
         yield from rows
         return
+    plain = {i for i, f in fields.items() if isinstance(f, models.DecimalField)}
+    if not _keeps_decimals():
+        plain = set()
     # Most rows share one timestamp: remember the last value prepared per column.
     last: dict[int, tuple[object, object]] = {}
     for row in rows:
         row = list(row)
         for i, field in fields.items():
             value = row[i]
+            if i in plain and (value is None or (type(value) is Decimal and value.is_finite())):
+                continue
             hit = last.get(i)
             if hit is not None and hit[0] is value:
                 row[i] = hit[1]
