@@ -324,6 +324,7 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
         rows, columns = [], []
         names, defaults = _waybill_columns()
         insert_names = [n for n in names if n != Waybill._meta.pk.attname]
+        own_shipper = dict(customer.shipper)
         for (_result, data, offer), number in zip(todo, numbers, strict=True):
             channel = channels[offer.channel_code]
             tracking = next(s10[channel.code]) if channel.code in s10 else ""
@@ -339,6 +340,8 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
             w = Waybill(*[values[n] for n in names])
             w.customer, w.channel = customer, channel
             rows.append(w)
+            if not data.shipper:  # the customer's own: one object, so its JSON is made once
+                values["shipper"] = own_shipper
             columns.append([values[n] for n in insert_names])
         _insert_waybills(rows, insert_names, columns)
         pieces, items, events = [], [], []
