@@ -52,10 +52,23 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+# In UTF-8 JSON text a NUL or a surrogate can only be written as an escape (the reader refuses
+# raw control characters in strings and bytes that are not UTF-8): a body with neither escape
+# needs no walk through every string it holds. A surrogate pair matches too (then it walks).
+_RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _may_hold_nul(body: bytes) -> bool:
+    if not isinstance(body, bytes) or json.detect_encoding(body) != "utf-8":
+        return True
+    return _RISKY_ESCAPE.search(body) is not None
+
+
 class ApiParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
-        data = json.loads(request.body, parse_float=Decimal, parse_constant=_not_json)
-        if has_nul(data):
+        body = request.body
+        data = json.loads(body, parse_float=Decimal, parse_constant=_not_json)
+        if _may_hold_nul(body) and has_nul(data):
             raise ValueError("Text in the body may not contain NUL characters")
         return data
 

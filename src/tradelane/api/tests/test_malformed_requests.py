@@ -219,3 +219,25 @@ def test_dates_are_iso_dates_not_numbers(api_as):
 def test_an_unauthenticated_public_lookup_documents_no_401(db):
     doc = Api().get("/openapi.json").json()
     assert "401" not in doc["paths"]["/api/v1/tracking/{number}"]["get"]["responses"]
+
+
+@pytest.mark.parametrize("text", ["P\x00", "\ud800", "x\udfff", "\U0001f600 and \x00"])
+def test_a_nul_or_lone_surrogate_is_found_however_the_json_writes_it(text):
+    from tradelane.api.parser import _may_hold_nul, has_nul
+
+    for ascii_only in (True, False):
+        try:
+            raw = json.dumps({"a": [text]}, ensure_ascii=ascii_only).encode()
+        except UnicodeEncodeError:  # a raw surrogate is not UTF-8: the reader refuses it
+            continue
+        assert has_nul(json.loads(raw))
+        assert _may_hold_nul(raw)
+
+
+def test_a_body_without_risky_escapes_skips_the_walk():
+    from tradelane.api.parser import _may_hold_nul
+
+    assert not _may_hold_nul(json.dumps({"name": "Lukas Müller", "zh": "棉T恤"}).encode())
+    assert not _may_hold_nul(json.dumps({"emoji": "\U0001f600"}, ensure_ascii=False).encode())
+    assert _may_hold_nul(b'{"a": "\\\\u0000"}')  # an escaped backslash: walked, harmless
+    assert _may_hold_nul('{"a": "x"}'.encode("utf-16"))

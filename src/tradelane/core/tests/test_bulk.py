@@ -1,9 +1,14 @@
-"""core.bulk: update_in and bulk_transition find their rows by primary key."""
+"""core.bulk: update_in and bulk_transition find their rows by primary key; values are prepared
+as their fields prepare them; a batch can pause the cyclic garbage collector."""
+
+import gc
+from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 
-from tradelane.core.bulk import off_index, update_in
+from tradelane.core.bulk import _prepared, collector_paused, off_index, update_in
 from tradelane.core.errors import InvalidTransition
 from tradelane.core.models import StateEvent
 from tradelane.core.states import bulk_transition
@@ -80,3 +85,45 @@ def test_a_state_condition_off_its_index_leaves_sqlite_on_the_primary_key():
     assert "status" in plan('"status"')  # the trap: an index on status is searched
     fixed = plan(off_index('"status"'))
     assert "INTEGER PRIMARY KEY" in fixed and "status" not in fixed
+
+
+def test_decimals_are_prepared_as_the_field_prepares_them():
+    field = models.DecimalField(max_digits=12, decimal_places=2)
+    values = [Decimal("1.50"), None, Decimal("-0"), Decimal("0E-7"), "2.5", 3, 1.25]
+    rows = list(_prepared([field], ([v] for v in values)))
+    expected = [field.get_db_prep_save(v, connection) for v in values]
+    assert [r[0] for r in rows] == expected
+    assert [str(r[0]) for r in rows] == [str(v) for v in expected]
+    with pytest.raises(ValidationError):
+        list(_prepared([field], [[Decimal("NaN")]]))
+
+
+def test_collector_paused_nests_and_leaves_it_as_it_found_it():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a batch that fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@collector_paused()
+def _paused_call():
+    return gc.isenabled()
+
+
+def test_collector_paused_as_a_decorator_pauses_each_call():
+    assert _paused_call() is False
+    assert _paused_call() is False
+    assert gc.isenabled()

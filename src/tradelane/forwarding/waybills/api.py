@@ -17,11 +17,13 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Query, Router
+from ninja.decorators import decorate_view
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.api.errors import PDF, ZPL, file_responses, responses
 from tradelane.api.paging import page_of, paginate
+from tradelane.core.bulk import collector_paused
 from tradelane.core.countries import check_country
 from tradelane.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tradelane.core.money import Money, check_currency
@@ -213,6 +215,7 @@ def quote(request, payload: ProviderQuoteIn, params: Query[ProviderCustomerQuery
     "/waybills", response=responses(200, ProviderCreatedOut),
     operation_id="provider_waybills_create", summary="Create waybills (up to 500)",
 )  # fmt: skip
+@decorate_view(collector_paused())  # reading, checking, writing and answering a bounded batch
 def create_waybills(request, payload: ProviderWaybillsIn, params: Query[ProviderCustomerQuery]):
     """Up to 500 waybills in one request, each answered at its index: ``created``,
     ``existing`` (the same reference with the same contents: idempotent) or ``rejected`` with

@@ -135,6 +135,11 @@ class Pricer:
         self.names = {ch.code: ch.name for ch in chans}
         compiled = rates.compiled_channels([ch.pk for ch in chans], active_only=False)
         self.compiled: dict[str, CompiledChannel] = {c.cfg.code: c for c in compiled}
+        # the rows compiled, by code: a waybill written on an offer links to its channel
+        # without reading it again
+        self.channels: dict[str, Channel] = {
+            ch.code: ch for ch in chans if ch.code in self.compiled
+        }
         self.levels = customer.sheet_levels
 
     def offer(self, ch: CompiledChannel, parcel: Parcel, on: dt.date | None = None) -> Offer:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
-from tradelane.core.bulk import insert_rows
+from tradelane.core.bulk import collector_paused, insert_rows
 from tradelane.core.errors import (
     Conflict,
     DomainError,
@@ -34,7 +34,6 @@ from tradelane.core.errors import (
 )
 from tradelane.core.money import Money
 from tradelane.core.states import transition
-from tradelane.logistics.models import Channel
 from tradelane.logistics.shipping.numbers import make_s10
 from tradelane.logistics.shipping.services import take_s10_serials
 from tradelane.logistics.tracking import codes
@@ -249,11 +248,12 @@ def create_waybills(
             details={"max": MAX_BATCH, "sent": len(payloads)},
         )  # fmt: skip
     _check_customer(actor, customer)
-    try:
-        return _create(actor, customer, payloads, source, all_or_nothing, check_only)
-    except IntegrityError:
-        # another request took one of these references meanwhile: run again, it is "existing"
-        return _create(actor, customer, payloads, source, all_or_nothing, check_only)
+    with collector_paused():  # a bounded batch: see ``core.bulk.collector_paused``
+        try:
+            return _create(actor, customer, payloads, source, all_or_nothing, check_only)
+        except IntegrityError:
+            # another request took one of these references meanwhile: run again, "existing"
+            return _create(actor, customer, payloads, source, all_or_nothing, check_only)
 
 
 def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> list[CreateResult]:
@@ -281,7 +281,7 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
     }
     pricer = Pricer(customer)
     today = timezone.localdate()  # one day for the whole batch
-    channels = {ch.code: ch for ch in pricer_channels(pricer)}
+    channels = pricer.channels
     todo: list[tuple[CreateResult, WaybillInput, Offer]] = []
     for result, data in parsed:
         old = existing.get(data.reference)
@@ -321,8 +321,10 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
     with transaction.atomic():
         numbers = take_numbers(len(todo))
         s10 = _s10_numbers([channels[offer.channel_code] for _r, _d, offer in todo])
-        rows = []
+        rows, columns = [], []
         names, defaults = _waybill_columns()
+        insert_names = [n for n in names if n != Waybill._meta.pk.attname]
+        own_shipper = dict(customer.shipper)
         for (_result, data, offer), number in zip(todo, numbers, strict=True):
             channel = channels[offer.channel_code]
             tracking = next(s10[channel.code]) if channel.code in s10 else ""
@@ -338,7 +340,10 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
             w = Waybill(*[values[n] for n in names])
             w.customer, w.channel = customer, channel
             rows.append(w)
-        _insert_waybills(rows)
+            if not data.shipper:  # the customer's own: one object, so its JSON is made once
+                values["shipper"] = own_shipper
+            columns.append([values[n] for n in insert_names])
+        _insert_waybills(rows, insert_names, columns)
         pieces, items, events = [], [], []
         for w, (result, data, _offer) in zip(rows, todo, strict=True):
             _child_rows(w.pk, data, pieces, items)
@@ -371,11 +376,11 @@ def _waybill_columns() -> tuple[list[str], dict]:
     return [f.attname for f in fields_], {f.attname: f.get_default() for f in fields_}
 
 
-def _insert_waybills(rows: list[Waybill]) -> None:
-    """Write new waybills (consecutive numbers of one day's series) and give each its id, read
-    back by number: the waybills as ``bulk_create`` would leave them."""
-    names = [f.attname for f in Waybill._meta.concrete_fields if not f.primary_key]
-    insert_rows(Waybill, names, ([getattr(w, n) for n in names] for w in rows))
+def _insert_waybills(rows: list[Waybill], names: list[str], values: list[list]) -> None:
+    """Write new waybills (consecutive numbers of one day's series; ``values``: each one's
+    columns ``names``, as it was built) and give each its id, read back by number: the
+    waybills as ``bulk_create`` would leave them."""
+    insert_rows(Waybill, names, values)
     numbers = {w.number: w for w in rows}
     found = Waybill.objects.filter(number__gte=min(numbers), number__lte=max(numbers))
     for number, pk in found.values_list("number", "id"):
@@ -397,10 +402,6 @@ def _child_rows(waybill_id: int, data: WaybillInput, pieces: list, items: list) 
          it.liquid, it.magnet)
         for i, it in enumerate(data.items)
     )  # fmt: skip
-
-
-def pricer_channels(pricer: Pricer):
-    return Channel.objects.filter(code__in=list(pricer.compiled))
 
 
 def create_waybill(
@@ -465,7 +466,7 @@ def edit_waybill(actor, w: Waybill, payload: dict) -> Waybill:
         raise ValidationFailed(errors[0]["message"], code=errors[0]["code"],
                                details={"errors": errors})  # fmt: skip
     values = {**_fields(data, customer), **_price_fields(offer)}
-    channel = next(iter(pricer_channels(pricer).filter(code=offer.channel_code)))
+    channel = pricer.channels[offer.channel_code]
     with transaction.atomic():
         locked = Waybill.objects.select_for_update().get(pk=w.pk)
         if locked.status not in EDITABLE:
