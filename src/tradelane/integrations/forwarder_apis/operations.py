@@ -19,6 +19,7 @@ from tradelane.forwarding.waybills.pricing import Offer, Pricer, open_channels, 
 from tradelane.forwarding.waybills.validation import PieceInput
 from tradelane.web import labels
 
+from . import batching
 from .models import VendorCredential
 
 THOUSAND = Decimal(1000)
@@ -72,10 +73,17 @@ def error_text(errors: list[dict]) -> str:
     )  # fmt: skip
 
 
+def _create_many(user, customer, source: str, payloads: list[dict]):
+    return waybill_services.create_waybills(user, customer, payloads, source=source)
+
+
+_CREATES = batching.Combiner(_create_many)
+
+
 def create(cred: VendorCredential, payload: dict, source: str) -> waybill_services.CreateResult:
-    (result,) = waybill_services.create_waybills(cred.user, cred.customer, [payload],
-                                                 source=source)  # fmt: skip
-    return result
+    """One waybill, written with the ones the same ERP sends meanwhile (``batching``)."""
+    key = (cred.user_id, cred.customer_id, source)
+    return _CREATES.submit(key, payload, cred.user, cred.customer, source)
 
 
 def find(cred: VendorCredential, code: str) -> Waybill | None:
