@@ -36,12 +36,20 @@ Measured:
   random customer's portal user asks for the first page (50) of
   ``forwarding.waybills.selectors.search`` filtered by a status and a 30-day date range, rows
   fetched as the portal does: p50 / p95 / p99 in ms.
-- ``eccang_create_p99_ms``: ``--eccang-requests`` SOAP ``createOrder`` calls to the
-  ECCANG-compatible ``/default/svc/web-service`` at ``--eccang-rate`` per second (50), sent from
-  another process (``eccang_load.py``) to the app under waitress in a third: p99 latency (p50,
-  p95, the rate served and the answers beside it).
+- ``eccang_create_p99_ms``, ``eccang_create_p50_ms``: ``--eccang-requests`` SOAP
+  ``createOrder`` calls (one waybill each) to the ECCANG-compatible ``/default/svc/web-service``
+  at ``--eccang-rate`` per second (50), open loop from another process (``eccang_load.py``:
+  each call leaves at its moment on a new connection, its latency counted from that moment)
+  to the app under waitress in a third, served as ``tradelane up`` serves it (its options,
+  ``--eccang-threads`` 8). ``eccang_server_cpu_ms_per_request``: the server process's CPU
+  time over the load / the calls. ``eccang_in_process_cpu_ms_per_request``: the same call one
+  at a time through the WSGI app in this process (no socket, no waitress), with
+  ``create_waybills`` of one waybill alone beside it (``eccang_create.in_process``). The
+  machine's load average before and after the load is in ``eccang_create``: the server shares
+  the machine's cores with the load generator and anything else running.
 
-``--profile push`` prints the top of a cProfile of the push to stderr.
+``--profile push`` (``api``, ``eccang``) prints the top of a cProfile of the push (the API
+push, 50 in-process createOrder calls) to stderr.
 """
 
 from __future__ import annotations
@@ -91,8 +99,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--eccang-requests", type=int, default=500, help="0: not measured")
     parser.add_argument("--eccang-rate", type=float, default=50.0, help="createOrder calls/s")
+    parser.add_argument("--eccang-threads", type=int, default=8, help="waitress threads (8)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--profile", choices=("push", "api"))
+    parser.add_argument("--profile", choices=("push", "api", "eccang"))
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--no-idle-rss", action="store_true", help="skip the idle process sizes")
     parser.add_argument(
@@ -315,13 +324,84 @@ def baseline_push(spans: list) -> dict:
     return {"seconds": clock[0], "cpu": clock[1], "rows": rows}
 
 
-def eccang_create(user, args) -> dict:
+def _wsgi_call(application, data: bytes) -> bytes:
+    """One POST to ``/default/svc/web-service`` through the WSGI app in this process."""
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/default/svc/web-service", "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_TYPE": "text/xml; charset=utf-8",
+        "CONTENT_LENGTH": str(len(data)), "wsgi.input": io.BytesIO(data),
+        "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http", "wsgi.version": (1, 0),
+        "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+    }  # fmt: skip
+    chunks = application(environ, lambda status, headers, exc_info=None: None)
+    try:
+        return b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+
+
+def eccang_in_process(user, customer, cred, key: str, n: int, profile: bool = False) -> dict:
+    """CPU and wall time of one ``createOrder`` without the socket, one call at a time in this
+    process: through the whole WSGI app (middleware, view, SOAP in and out), and the waybill
+    service alone (``create_waybills`` of the same one waybill) for comparison."""
+    from eccang_load import body, order
+
+    from tradelane.forwarding.waybills import services
+    from tradelane.forwarding.waybills.models import WaybillSource
+    from tradelane.integrations.forwarder_apis import eccang
+    from tradelane.wsgi import application
+
+    def timed(fn, items) -> tuple[list[float], list[float]]:
+        wall, cpu = [], []
+        for item in items:
+            t0, c0 = time.perf_counter(), time.thread_time()
+            fn(item)
+            cpu.append(time.thread_time() - c0)
+            wall.append(time.perf_counter() - t0)
+        return sorted(wall), sorted(cpu)
+
+    def pct(times, p):
+        return round(times[min(len(times) - 1, int(len(times) * p))] * 1000, 2)
+
+    for i in range(5):  # warm
+        _wsgi_call(application, body(f"IW{i:07d}", i, cred.identifier, key))
+    bodies = [body(f"I{i:07d}", i, cred.identifier, key) for i in range(n)]
+    wall, cpu = timed(lambda b: _wsgi_call(application, b), bodies)
+    if profile:
+        extra = [body(f"IP{i:07d}", i, cred.identifier, key) for i in range(50)]
+        with profiled(True, "50 createOrder calls through the WSGI app"):
+            for b in extra:
+                _wsgi_call(application, b)
+    payloads = [eccang.to_payload(order(f"S{i:07d}", i)) for i in range(n)]
+    s_wall, s_cpu = timed(
+        lambda p: services.create_waybills(user, customer, [p], source=WaybillSource.ECCANG),
+        payloads,
+    )
+    return {
+        "calls": n,
+        "cpu_ms_per_request": round(sum(cpu) * 1000 / n, 2),
+        "cpu_p99_ms": pct(cpu, 0.99),
+        "wall_p50_ms": pct(wall, 0.5),
+        "wall_p99_ms": pct(wall, 0.99),
+        "create_waybills_cpu_ms_per_call": round(sum(s_cpu) * 1000 / n, 2),
+        "create_waybills_wall_p50_ms": pct(s_wall, 0.5),
+        "method": "one call at a time in the benchmark's process: the SOAP createOrder "
+        "through tradelane.wsgi.application (every layer but the socket and waitress), then "
+        "forwarding.waybills.services.create_waybills of one such waybill alone; CPU is the "
+        "calling thread's",
+    }
+
+
+def eccang_create(user, customer, args) -> dict:
     """``createOrder`` on the ECCANG-compatible endpoint, served by waitress in its own process,
-    called at ``--eccang-rate`` per second from a third process (``eccang_load.py``)."""
+    called at ``--eccang-rate`` per second from a third process (``eccang_load.py``); the
+    server's CPU time over the load per call; then the same call in this process."""
     import socket
 
     from django.contrib.auth import get_user_model
-    from eccang_load import run_load, serve
+    from django.db import connections
+    from eccang_load import cpu_seconds, run_load, serve
 
     from tradelane.integrations.forwarder_apis import services as forwarder_apis
 
@@ -333,19 +413,37 @@ def eccang_create(user, args) -> dict:
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
-    server = serve(env, port)
+    connections.close_all()  # the server writes alone while it runs
+    server = serve(env, port, threads=args.eccang_threads)
     url = f"http://127.0.0.1:{port}/default/svc/web-service"
     try:
-        run_load(env, url, cred.identifier, key, 3, 10.0, "EW")  # warm the first calls
+        run_load(env, url, cred.identifier, key, 20, 10.0, "EW")  # warm the first calls
+        load_before = os.getloadavg()
+        cpu0 = cpu_seconds(server.pid)
         found = run_load(env, url, cred.identifier, key, args.eccang_requests, args.eccang_rate,
                          "E")  # fmt: skip
+        cpu1 = cpu_seconds(server.pid)
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    found["method"] = (
-        "SOAP callService createOrder (paramsJson as ERP adapters send it), each call at its "
-        "scheduled moment from another process, the app under waitress (4 threads) in a third"
+    found["server_cpu_ms_per_request"] = (
+        round((cpu1 - cpu0) * 1000 / args.eccang_requests, 2) if cpu0 is not None else None
     )
+    found["server_threads"] = args.eccang_threads
+    found["load_avg_1m_before"] = round(load_before[0], 2)
+    found["load_avg_1m_after"] = round(load_after[0], 2)
+    found["method"] = (
+        "SOAP callService createOrder (paramsJson as ERP adapters send it), open loop from "
+        "another process: each call due at its moment on a new connection, its latency from "
+        "that moment to the end of the answer; the app under waitress (as tradelane up serves "
+        "it) in a third process, whose CPU time over the load / the calls is "
+        "server_cpu_ms_per_request"
+    )
+    found["in_process"] = eccang_in_process(
+        user, customer, cred, key, max(20, min(200, args.eccang_requests)),
+        profile=args.profile == "eccang",
+    )  # fmt: skip
     return found
 
 
@@ -522,7 +620,7 @@ def measure(args) -> dict:
     warm = api_body(payloads(5, rng, prefix="WA"))
     api = push_api(user, bodies, warm, profile=args.profile == "api")
 
-    eccang = eccang_create(user, args) if args.eccang_requests else None
+    eccang = eccang_create(user, customer, args) if args.eccang_requests else None
 
     from tradelane.logistics.models import Channel
 
@@ -543,6 +641,11 @@ def measure(args) -> dict:
         "waybill_push_api_per_s": round(api["created"] / api["seconds"], 1),
         "portal_list_p95_ms": listing["p95"],
         "eccang_create_p99_ms": eccang["p99_ms"] if eccang else None,
+        "eccang_create_p50_ms": eccang["p50_ms"] if eccang else None,
+        "eccang_server_cpu_ms_per_request": eccang["server_cpu_ms_per_request"] if eccang else None,
+        "eccang_in_process_cpu_ms_per_request": eccang["in_process"]["cpu_ms_per_request"]
+        if eccang
+        else None,
         "eccang_create": eccang,
         "push": {
             "waybills": result["created"],

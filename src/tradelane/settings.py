@@ -121,6 +121,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tradelane.integrations.stores.middleware.WebhookFastPath",  # /hooks/ skips the rest
     "django.middleware.security.SecurityMiddleware",
+    # the ERPs' ECCANG / Hualei calls skip the browser middleware below
+    "tradelane.integrations.forwarder_apis.middleware.VendorFastPath",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

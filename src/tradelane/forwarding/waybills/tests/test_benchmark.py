@@ -30,3 +30,6 @@ def test_provider_benchmark_prints_push_rate_and_list_latency():
     assert result["eccang_create_p99_ms"] > 0
     assert result["eccang_create"]["requests"] == 4
     assert result["eccang_create"]["asks"] == {"Success": 4}, result["eccang_create"]
+    assert result["eccang_create_p50_ms"] > 0
+    assert result["eccang_server_cpu_ms_per_request"] is not None
+    assert result["eccang_in_process_cpu_ms_per_request"] > 0
