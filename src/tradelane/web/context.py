@@ -33,6 +33,7 @@ NAV = (
     ("web:provider_customers", _("Customers"), P.PARTNER_VIEW, "k"),
     ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
     ("web:departures", _("Freight space and pickups"), P.PARTNER_VIEW, "b"),
+    ("web:pickup_driver", _("My pickups"), P.PICKUP_DRIVE, "r"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
