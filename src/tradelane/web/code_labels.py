@@ -491,9 +491,18 @@ HISTORY = {
     "carrier: returned": gettext_lazy("The carrier reports it returned to the sender"),
     "carrier: parcel moving": gettext_lazy("The carrier reports the parcel moving"),
     "delivered (carrier)": gettext_lazy("Delivered (the carrier's report)"),
+    # pickup tasks (forwarding.bookings.pickup_tasks)
+    "pickup cancelled": gettext_lazy("The pickup was cancelled"),
+    "assigned to a driver": gettext_lazy("Assigned to a driver"),
+    "short count accepted": gettext_lazy("Short count accepted"),
+    "nobody_there": gettext_lazy("Nobody there"),
+    "fewer_pieces": gettext_lazy("Fewer pieces than requested"),
+    "refused": gettext_lazy("The customer refused"),
+    "address_wrong": gettext_lazy("The address is wrong"),
 }
 
 _HISTORY_PATTERNS = (
+    (re.compile(r"^collected (\d+/\d+)$"), gettext_lazy("Collected %(value)s")),
     (re.compile(r"^shipment (\S+)$"), gettext_lazy("In shipment %(value)s")),
     (re.compile(r"^label bought from (.+)$"), gettext_lazy("Label bought from %(value)s")),
 )

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..partners.models import CustomerAccount
 from ..waybills.models import Waybill
@@ -309,18 +310,18 @@ class PickupRoute(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    ASSIGNED = "assigned", _("assigned")
-    COLLECTED = "collected", _("collected")
-    EXCEPTION = "exception", _("exception")
-    REASSIGNED = "reassigned", _("reassigned")
-    CLOSED = "closed", _("closed")
+    ASSIGNED = "assigned", pgettext_lazy("pickup task", "assigned")
+    COLLECTED = "collected", pgettext_lazy("pickup task", "collected")
+    EXCEPTION = "exception", pgettext_lazy("pickup task", "exception")
+    REASSIGNED = "reassigned", pgettext_lazy("pickup task", "reassigned")
+    CLOSED = "closed", pgettext_lazy("pickup task", "closed")
 
 
 class TaskException(models.TextChoices):
-    NOBODY_THERE = "nobody_there", _("nobody there")
-    FEWER_PIECES = "fewer_pieces", _("fewer pieces")
-    REFUSED = "refused", _("refused")
-    ADDRESS_WRONG = "address_wrong", _("address wrong")
+    NOBODY_THERE = "nobody_there", pgettext_lazy("pickup task", "nobody there")
+    FEWER_PIECES = "fewer_pieces", pgettext_lazy("pickup task", "fewer pieces")
+    REFUSED = "refused", pgettext_lazy("pickup task", "refused")
+    ADDRESS_WRONG = "address_wrong", pgettext_lazy("pickup task", "address wrong")
 
 
 # a pickup has at most one task in these states (the others are history)

@@ -345,7 +345,7 @@ def _collected(actor, task: PickupTask, pieces: int) -> None:
     who = task.route.driver
     outcome = f"{pieces}/{task.requested_pieces} · {who.get_full_name() or who.username}"
     transition(pickup, PickupStatus.COLLECTED, table=PICKUP_TRANSITIONS, actor=actor,
-               reason=f"collected {pieces} of {task.requested_pieces}",
+               reason=f"collected {pieces}/{task.requested_pieces}",
                extra={"outcome_note": outcome})  # fmt: skip
     linked = list(pickup.waybills.values_list("pk", flat=True))
     if linked:
