@@ -90,3 +90,31 @@ def test_a_driver_marks_a_stop_collected_on_a_phone(phone, live_server, shot):
         "exception", "nobody_there", "scheduled")  # fmt: skip
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert phone.js_errors == []
+
+
+def test_the_dispatcher_assigns_the_day_by_area_on_the_board(page, live_server, shot):
+    p = provider()
+    driver = user("drv1", roles.HUB_DRIVER, first_name="王师傅")
+    user("drv2", roles.HUB_DRIVER, first_name="李师傅")
+    pickup_tasks.create_area(p.hub, code="NS", name="南山", postcodes="518057", driver=driver)
+    today = timezone.localdate()
+    for postcode in ("518057", "518101"):
+        services.request_pickup(
+            p.acme_user, date=today, window_start=dt.time(9), window_end=dt.time(12), pieces=3,
+            estimated_weight_g=9000, address={**PICKUP_ADDRESS, "postcode": postcode},
+        )  # fmt: skip
+    log_in(page, live_server, "hub1", "pw-Tradelane-1", wait=False)
+    page.goto(f"{live_server.url}/bookings/pickups/")
+    expect(page.get_by_test_id("unassigned").locator("tbody tr")).to_have_count(2)
+    page.get_by_test_id("auto-assign").click()
+    expect(page.locator(".messages")).to_contain_text("已派 1 个取件；1 个不在任何片区内。")
+    expect(page.get_by_test_id("route-drv1")).to_contain_text("王师傅")
+    waiting = page.get_by_test_id("unassigned").locator("tbody tr")
+    expect(waiting).to_have_count(1)
+    waiting.get_by_role("combobox").select_option(label="李师傅")
+    waiting.get_by_role("button", name="派单").click()
+    expect(page.get_by_test_id("route-drv2")).to_contain_text("李师傅")
+    expect(page.get_by_test_id("unassigned")).to_contain_text("当天的取件都已派给司机。")
+    assert PickupTask.objects.filter(status="assigned").count() == 2
+    shot(page, "93-pickup-dispatch-board", full_page=True)
+    assert page.js_errors == []
