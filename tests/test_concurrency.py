@@ -7,13 +7,11 @@ database itself refuses a balance with less on hand than reserved, even to a raw
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from tradelane.core.tests.racing import race
 from tradelane.inventory import services as inventory
 from tradelane.inventory.models import StockBalance, StockMovement, Warehouse
 
@@ -31,35 +29,15 @@ def _stock_of(make_sku, warehouse_user, units: int):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_workers_reserve_the_last_ten_units(make_sku, warehouse_user):
     sku, wh = _stock_of(make_sku, warehouse_user, UNITS)
-    start = threading.Barrier(WORKERS)
-    outcomes: Counter[str] = Counter()
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker(n: int) -> None:
-        try:
-            start.wait(timeout=60)
-            try:
-                inventory.reserve(None, inventory.Reservation(wh.pk, {sku.pk: 1}, "race", f"R{n}"))
-                result = "reserved"
-            except inventory.InsufficientStock:
-                result = "refused"
-            with lock:
-                outcomes[result] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below, in the main thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    assert not errors, f"workers failed on {connection.vendor}: {errors[:3]!r}"
-    assert outcomes == {"reserved": UNITS, "refused": WORKERS - UNITS}
+    outcomes = race(
+        WORKERS,
+        lambda n: inventory.reserve(
+            None, inventory.Reservation(wh.pk, {sku.pk: 1}, "race", f"R{n}")
+        ),
+        refused=(inventory.InsufficientStock,),
+        won="reserved",
+    )
+    assert outcomes == {"reserved": UNITS, "insufficient_stock": WORKERS - UNITS}
 
     balance = StockBalance.objects.get(sku=sku, warehouse=wh)
     assert (balance.on_hand, balance.reserved, balance.available) == (UNITS, UNITS, 0)

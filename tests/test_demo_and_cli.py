@@ -48,7 +48,8 @@ def _check_channels_carry_the_waiting_orders(summary: dict) -> None:
     from tradelane.logistics.rates import selectors as rates
     from tradelane.logistics.shipping.selectors import waiting_for_shipment
 
-    channels = list(Channel.objects.order_by("code"))
+    # the link's channel is priced by the provider's API (its sheet is what the seller expects)
+    channels = list(Channel.objects.exclude(kind="tradelane").order_by("code"))
     coverage = rates.channel_coverage(channels)
     assert len(coverage) == len(channels) >= 5
     assert [ch.code for ch in channels if coverage[ch.pk].overclaims] == [], coverage
@@ -109,11 +110,14 @@ def _check_provider(summary: dict) -> None:
             "returned": 5, "cancelled": 5,
         },
         "number_pending": 9,
+        "departures": 3,
+        "link": {"orders": 3, "shipments": 4},  # one of them split in two parcels
     }  # fmt: skip
     assert set(summary["provider"]["waybills_by_status"]) == set(WaybillStatus.values)
     assert demo.provider_text(summary) == (
         "provider (Shenzhen forwarder): 5 customers, 40 waybills (created 10, received 5, held "
-        "5, in_transit 5, delivered 5, returned 5, cancelled 5; tracking number pending 9)"
+        "5, in_transit 5, delivered 5, returned 5, cancelled 5; tracking number pending 9), "
+        "3 departures; 3 of the seller's orders go to it over HTTP (the open API) once `up` runs"
     )
     text = demo.logins_text()
     for u in demo.PROVIDER_USERS:
@@ -159,6 +163,41 @@ def _check_provider(summary: dict) -> None:
     mine = selectors.search(portal, status="delivered")
     assert [w.customer.code for w in mine] == ["HUAQI"]
     assert scoping.scoped(User.objects.get(username="boss"), Waybill.objects.all()).count() == 40
+    _check_departures_and_link()
+
+
+def _check_departures_and_link() -> None:
+    """Two flights and a sailing with space booked on them; the seller's side of the link: its
+    carrier account and channel onto the provider's US line, and four draft shipments, each
+    with its label to buy (over HTTP, by the worker of ``up``: ``test_tradelane_up_...``)."""
+    from tradelane.core.models import OutboxMessage
+    from tradelane.forwarding.bookings.models import Departure
+    from tradelane.logistics.models import CarrierAccount, Channel, Shipment, ShipmentOrder
+
+    got = sorted(
+        (d.mode, d.origin, d.destination, d.booked_g, d.booked_cm3) for d in Departure.objects.all()
+    )
+    assert got == [
+        ("air", "SZX", "FRA", 310_000, 1_600_000),
+        ("air", "SZX", "LAX", 281_000, 1_400_000),
+        ("sea", "CNYTN", "USLGB", 3_220_000, 13_700_000),
+    ]
+    account = CarrierAccount.objects.get(code=demo.link.ACCOUNT)
+    assert (account.carrier, account.base_url) == ("tradelane", "http://127.0.0.1:8000")
+    channel = Channel.objects.get(code=demo.link.CHANNEL)
+    assert (channel.kind, channel.service_code, channel.carrier_account.code) == (
+        "tradelane", "SZ-USLINE", "szfwd",
+    )  # fmt: skip
+    shipments = Shipment.objects.filter(channel=channel)
+    assert [(s.status, s.tracking_number) for s in shipments] == [("draft", "")] * 4
+    countries = ShipmentOrder.objects.filter(shipment__in=shipments).values_list(
+        "order__ship_country", "order__store__code"
+    )
+    assert set(countries) == {("US", "SHOP-US")}
+    topics = OutboxMessage.objects.filter(
+        topic="logistics.buy_label", payload__shipment_id__in=[s.pk for s in shipments]
+    )
+    assert topics.count() == 4
 
 
 @pytest.mark.django_db
@@ -289,6 +328,53 @@ def test_tradelane_demo_prints_the_share_of_waiting_orders_with_a_channel(tmp_pa
     assert "fwd.hub" in done.stdout and "huaqi-demo" in done.stdout
 
 
+def _rows(db: Path, sql: str, *params) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _check_link_over_http(db: Path, port: int, timeout: float = 150.0) -> None:
+    """The demo seller's shipments reach the provider through its open API (the worker of
+    ``up`` POSTs them to this same server), the seller's webhook intake is registered with the
+    provider, and the hub's part comes back: the first waybill weighed in heavier re-rates its
+    shipment, the second is numbered with its last mile, so its shipment gets the number."""
+    intake = f"http://127.0.0.1:{port}/hooks/tracking/{demo.link.ACCOUNT}"
+    deadline = time.monotonic() + timeout
+    got: tuple = ()
+    while time.monotonic() < deadline:
+        pushed = _rows(
+            db,
+            "SELECT w.reference, w.source, w.status FROM forwarding_waybill w "
+            "JOIN forwarding_customeraccount c ON c.id = w.customer_id "
+            "WHERE c.code = ? AND w.source = 'api' ORDER BY w.id",
+            demo.link.CUSTOMER,
+        )
+        hooks = _rows(db, "SELECT webhook_url FROM forwarding_customeraccount WHERE code = ?",
+                      demo.link.CUSTOMER)  # fmt: skip
+        numbered = _rows(db, "SELECT s.number, s.tracking_number, s.last_mile_carrier "
+                         "FROM logistics_shipment s JOIN logistics_channel c ON c.id = "
+                         "s.channel_id WHERE c.code = ? AND s.tracking_number != ''",
+                         demo.link.CHANNEL)  # fmt: skip
+        got = (pushed, hooks, numbered)
+        if len(pushed) == 4 and hooks == [(intake,)] and numbered:
+            break
+        time.sleep(2)
+    pushed, hooks, numbered = got
+    assert len(pushed) == 4, got  # one waybill per shipment, by the shipment's number
+    shipments = {n for (n,) in _rows(db, "SELECT s.number FROM logistics_shipment s JOIN "
+                                     "logistics_channel c ON c.id = s.channel_id WHERE c.code = ?",
+                                     demo.link.CHANNEL)}  # fmt: skip
+    assert {r[0] for r in pushed} == shipments
+    assert [r[2] for r in pushed[:2]] == ["received", "in_transit"]
+    assert hooks == [(intake,)]
+    assert [(n[2], n[1].startswith(demo.link.LAST_MILE[1])) for n in numbered] == [("USPS", True)]
+
+
 def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
     port = _free_port()
     proc, lines = _start_up(tmp_path / "var", port)
@@ -319,6 +405,8 @@ def test_tradelane_up_serves_runs_a_worker_and_stops(tmp_path):
         assert status == 200 and "<form" in body
         status, css = _get(f"http://127.0.0.1:{port}/static/admin/css/base.css")
         assert status == 200 and css  # WhiteNoise serves collected files with DEBUG off
+        assert "Demo link: the seller ships through the demo provider over its open API" in text
+        _check_link_over_http(tmp_path / "var" / "tradelane.sqlite3", port)
     finally:
         out = _stop(proc)
     assert proc.returncode == 0, out

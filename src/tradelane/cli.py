@@ -218,6 +218,17 @@ def _start_live_demo(web_url: str):
         return None
 
 
+def _start_demo_link(web_url: str):
+    """The demo's seller-to-provider link, in a thread of this process (None if it fails)."""
+    try:
+        from tradelane.demo import link
+
+        return link.start(web_url)
+    except Exception as exc:  # noqa: BLE001 - the app runs without the demo's link
+        print(f"tradelane: the demo link did not start ({exc})", file=sys.stderr)
+        return None
+
+
 def _warn_missing_font() -> None:
     """Without a CJK TrueType font the PDFs' Chinese text shows blank in many readers: say so
     at start, with the command that installs one."""
@@ -299,10 +310,11 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
     worker: WorkerSupervisor | None = None
-    live = None
+    live = link = None
     try:
         if not args.no_demo and demo.is_loaded():
             live = _start_live_demo(f"http://{_url_host(args.host)}:{args.port}")
+            link = _start_demo_link(f"http://{_url_host(args.host)}:{args.port}")
         if args.no_worker:
             worker_note = "off (--no-worker); run `tradelane worker` elsewhere"
         elif not (_uses_db_worker() or _uses_rq_worker()):
@@ -321,6 +333,11 @@ def cmd_up(args: argparse.Namespace) -> int:
                 "Demo stores: connected to local fake Shopify, WooCommerce and Amazon "
                 "(a new order about every minute; see /dispatch/)"
             )
+        if link is not None:
+            print(
+                "Demo link: the seller ships through the demo provider over its open API "
+                f"(carrier account {demo.link.ACCOUNT}, channel {demo.link.CHANNEL})"
+            )
         print("Press Ctrl-C to stop.", flush=True)
         if demo.is_loaded():  # last, so the next screenful still shows them
             print()
@@ -334,6 +351,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM: let us clean up
         print("\nStopping…", flush=True)
         server.close()
+        if link is not None:
+            link.stop()
         if live is not None:
             live.stop()
         if worker is not None:

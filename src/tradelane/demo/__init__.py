@@ -31,7 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import provider
+from . import link, provider
 from .data import (  # noqa: F401 - DEMO_USERS and logins_text are the package's too
     AUTOMATION_PRIORITY,
     BLOCKED_EMAIL,
@@ -93,7 +93,9 @@ def provider_text(summary: dict) -> str:
     by_status = ", ".join(f"{k} {v}" for k, v in p["waybills_by_status"].items())
     return (
         f"provider (Shenzhen forwarder): {p['customers']} customers, {p['waybills']} waybills "
-        f"({by_status}; tracking number pending {p['number_pending']})"
+        f"({by_status}; tracking number pending {p['number_pending']}), "
+        f"{p['departures']} departures; {p['link']['orders']} of the seller's orders go to it "
+        "over HTTP (the open API) once `up` runs"
     )
 
 
@@ -681,6 +683,7 @@ def load() -> dict:
         builder.shipping()
         # after the seller's rate shopping, which therefore never picked a forwarder's channel
         forwarder = provider.load(builder.users)
+        forwarder["link"] = link.prepare(builder.users)
         counts = dict(Order.objects.values_list("status").annotate(n=Count("id")))
         with_channel, waiting = waiting_with_channel()
         summary = {

@@ -14,7 +14,7 @@ MARKER_ACTION = "demo.loaded"
 SEED = 20250101
 # The newest orders waiting for shipment are left without a shipment, for the shipping
 # workbench; rate shopping has chosen a channel for each of them.
-WAITING_LEFT = 12
+WAITING_LEFT = 15  # 3 of them then go through the provider link (``link``)
 CENT = Decimal("0.01")
 
 
@@ -60,10 +60,11 @@ class PortalLogin:
     is_agent: bool = False
 
 
-# Portal users of two customers and of the downstream agent.
+# Portal users of three customers (one of them the demo seller) and of the downstream agent.
 PORTAL_USERS = [
     PortalLogin("huaqi", "huaqi-demo", "HUAQI"),
     PortalLogin("longteng", "longteng-demo", "LONGTENG"),
+    PortalLogin("brightway", "brightway-demo", "BRIGHTWAY"),
     PortalLogin("hklink", "hklink-demo", "HKLINK", is_agent=True),
 ]
 

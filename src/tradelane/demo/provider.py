@@ -55,6 +55,11 @@ CHANNELS = [
 OWN_SHEET = ("HUAQI", "SZ-USLINE", ("58", "14"))
 
 AGENT = ("HKLINK", "香港联运 HK Link Logistics (同行)")
+# the lines it buys from (上游): (code, name, kind, channels their cost sheets price)
+UPSTREAM = [
+    ("USLINE-A", "美线干线 A US Line Partner", "forwarder", ("SZ-USLINE", "SZ-BATT")),
+    ("CNPOST-SZ", "中国邮政深圳 China Post Shenzhen", "postal", ("SZ-EUPOST",)),
+]
 # (code, company, level, salesperson, through the agent, extra fields)
 CUSTOMERS = [
     ("HUAQI", "深圳华琪电子有限公司 Huaqi Electronics", "GOLD", "fwd.sales1", False,
@@ -66,8 +71,9 @@ CUSTOMERS = [
      dict(contact_name="Ms. Chen", phone="+852 2345 6789", country="HK", currency="HKD")),
     ("BAIHE", "百合美妆 Baihe Beauty", "STD", "fwd.sales2", True,
      dict(contact_name="周先生", extra_channels=["SZ-BATT"])),
-    ("XINGHE", "星河户外 Xinghe Outdoor", "SILVER", "fwd.sales2", False,
-     dict(contact_name="何经理", settlement_mode="monthly")),
+    # the demo seller itself, who also pushes waybills through the link (``link``)
+    ("BRIGHTWAY", "深圳明途跨境 Brightway Trading (the demo seller)", "SILVER", "fwd.sales2",
+     False, dict(contact_name="何经理", settlement_mode="monthly")),
 ]  # fmt: skip
 SHIPPER = {
     "name": "深圳物流商仓 Shenzhen hub",
@@ -181,6 +187,8 @@ def load(users: dict) -> dict:
     }
     agent = partners.create_agent(admin, code=AGENT[0], name=AGENT[1], commission_mode="per_kg",
                                  commission_rate=D("1.50"))  # fmt: skip
+    for code, name, kind, chans in UPSTREAM:
+        partners.create_upstream_line(admin, code=code, name=name, kind=kind, channels=chans)
     customers = {}
     for code, company, level, sales, via_agent, extra in CUSTOMERS:
         extra = dict(extra)
@@ -214,15 +222,56 @@ def load(users: dict) -> dict:
         for result, payload, fate in zip(results, payloads, FATES, strict=True):
             _work(waybills, hub, service, result.waybill, payload, fate)
 
+    departures = _departures(admin, staff["fwd.service"], customers)
     _pickups(staff, customers, portal_of)
-
     counts = dict(Waybill.objects.values_list("status").annotate(n=Count("id")))
     return {
         "customers": len(customers),
+        "departures": departures,
         "waybills": sum(counts.values()),
         "waybills_by_status": {s: counts.get(s, 0) for s in WaybillStatus.values},
         "number_pending": Waybill.objects.filter(tracking_status="pending").count(),
     }
+
+
+# (mode, origin, destination, carrier, vessel or flight, days from today, kg, m3,
+#  bookings: (customer, pieces, kg, m3, reference))
+DEPARTURES = [
+    ("air", "SZX", "LAX", "China Southern", "CZ327", 3, 8000, 40,
+     (("HUAQI", 24, 186, "0.9", "HQ-AIR-0101"), ("BRIGHTWAY", 10, 95, "0.5", "BW-AIR-07"))),
+    ("air", "SZX", "FRA", "Lufthansa Cargo", "LH8419", 5, 6000, 30,
+     (("LONGTENG", 40, 310, "1.6", "LT-FRA-12"),)),
+    ("sea", "CNYTN", "USLGB", "COSCO", "COSCO SHIPPING ARIES 052E", 12, 26000, 67,
+     (("HUAQI", 180, 2400, "9.5", "HQ-SEA-2026-03"), ("MINGYUE", 60, 820, "4.2", ""))),
+]  # fmt: skip
+
+
+def _departures(admin, service, customers: dict) -> int:
+    """Flights and a sailing to sell space on, with the customers' bookings on them (cut-off
+    the evening before, Shanghai time; the dates follow the clock)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from ..forwarding.bookings import services as bookings
+
+    today = timezone.localdate()
+    for mode, origin, dest, carrier, vessel, days, kg, m3, booked in DEPARTURES:
+        leaves = today + dt.timedelta(days=days)
+        cutoff = dt.datetime.combine(leaves - dt.timedelta(days=1), dt.time(18),
+                                     tzinfo=ZoneInfo("Asia/Shanghai"))  # fmt: skip
+        departure = bookings.create_departure(
+            admin, mode=mode, origin=origin, destination=dest, carrier=carrier,
+            vessel=vessel, departure_date=leaves, cutoff_at=cutoff, capacity_g=kg * 1000,
+            capacity_cm3=m3 * 1_000_000,
+        )  # fmt: skip
+        for code, pieces, weight_kg, volume_m3, reference in booked:
+            bookings.book_space(
+                service, departure, customer=customers[code].pk, pieces=pieces,
+                weight_g=weight_kg * 1000, volume_cm3=int(D(volume_m3) * 1_000_000),
+                reference=reference,
+            )  # fmt: skip
+    return len(DEPARTURES)
 
 
 def _work(waybills, hub, service, w, payload: dict, fate: str) -> None:

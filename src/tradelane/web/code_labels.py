@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 import pycountry
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 # --- errors raised by services (``core.errors``), beyond ``labels.ERROR`` -----------------------
@@ -819,7 +819,7 @@ PARTNER_STATUS = {
 }
 
 COMMISSION_MODE = {
-    "per_waybill": gettext_lazy("Per waybill"),
+    "per_waybill": pgettext_lazy("commission", "Per waybill"),
     "per_kg": gettext_lazy("Per kg"),
     "margin_share": gettext_lazy("Share of margin"),
 }

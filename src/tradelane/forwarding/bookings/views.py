@@ -91,13 +91,23 @@ def _customer_choices(user):
     return [] if scoping.is_portal_user(user) else list(scoping.customers(user)[:500])
 
 
+def _shown(value: str) -> str:
+    """A quantity as people read it on a board: thousands grouped, no trailing zeros
+    ("7,719", "38.6")."""
+    if not value:
+        return value
+    d = Decimal(value)
+    d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    return f"{d:,}"
+
+
 def _departure_row(d) -> dict:
     return {
         "d": d,
-        "left_kg": selectors.kg(d.remaining_g),
-        "left_m3": selectors.m3(d.remaining_cm3),
-        "cap_kg": selectors.kg(d.capacity_g),
-        "cap_m3": selectors.m3(d.capacity_cm3),
+        "left_kg": _shown(selectors.kg(d.remaining_g)),
+        "left_m3": _shown(selectors.m3(d.remaining_cm3)),
+        "cap_kg": _shown(selectors.kg(d.capacity_g)),
+        "cap_m3": _shown(selectors.m3(d.capacity_cm3)),
     }
 
 

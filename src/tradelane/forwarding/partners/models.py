@@ -62,21 +62,16 @@ class CustomerLevel(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Agent(models.Model):
-    """A downstream agent (同行/分销) who brings customers and earns a commission on them."""
+class TradePartner(models.Model):
+    """What an agent and an upstream line both have: a code, a name, a contact, a currency
+    and a status (distinct models all the same: one brings customers, the other is paid)."""
 
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=200)
     contact_name = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=254, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    country = models.CharField(max_length=2, default="CN")
     currency = models.CharField(max_length=3, default="CNY")
-    commission_mode = models.CharField(
-        max_length=16, choices=CommissionMode.choices, default=CommissionMode.PER_WAYBILL
-    )
-    # per waybill: an amount; per kg: an amount per chargeable kg; margin share: a percentage
-    commission_rate = models.DecimalField(**MONEY, default=0)
     status = models.CharField(
         max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE
     )
@@ -84,7 +79,21 @@ class Agent(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["code"]
+
+
+class Agent(TradePartner):
+    """A downstream agent (同行/分销) who brings customers and earns a commission on them."""
+
+    country = models.CharField(max_length=2, default="CN")
+    commission_mode = models.CharField(
+        max_length=16, choices=CommissionMode.choices, default=CommissionMode.PER_WAYBILL
+    )
+    # per waybill: an amount; per kg: an amount per chargeable kg; margin share: a percentage
+    commission_rate = models.DecimalField(**MONEY, default=0)
+
+    class Meta(TradePartner.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(commission_rate__gte=0), name="agent_rate_gte_0")
         ]
@@ -93,7 +102,7 @@ class Agent(models.Model):
         return f"{self.code} {self.name}"
 
 
-class UpstreamLine(models.Model):
+class UpstreamLine(TradePartner):
     """An upstream line (上游, itdida's 代理): a carrier or forwarder the provider buys from and
     pays; its channels' cost sheets are what it charges."""
 
@@ -102,22 +111,11 @@ class UpstreamLine(models.Model):
         FORWARDER = "forwarder", "forwarder"
         POSTAL = "postal", "postal operator"
 
-    code = models.CharField(max_length=30, unique=True)
-    name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FORWARDER)
-    contact_name = models.CharField(max_length=100, blank=True)
-    email = models.CharField(max_length=254, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
     channels = models.ManyToManyField(Channel, blank=True, related_name="upstream_lines")
-    status = models.CharField(
-        max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(TradePartner.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

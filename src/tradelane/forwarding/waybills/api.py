@@ -80,8 +80,9 @@ def _reading_customer(user, code: str) -> CustomerAccount:
 
 
 def _waybill(user, number: str, customer: str = "") -> Waybill:
+    """By our number, the tracking number or the last-mile number (``selectors.by_any_number``)."""
     try:
-        w = selectors.waybill(user, number)
+        w = selectors.by_any_number(user, number)
     except NotFound:
         w = None
     if w is None or (customer and w.customer.code != customer):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tradelane.core.errors import NotFound
 from tradelane.core.money import quantize
 
 from ..partners import scoping
@@ -38,6 +39,21 @@ def waybill(user, number_or_id: str | int) -> Waybill:
     if isinstance(number_or_id, int):
         return scoping.get_scoped(user, waybills(user), pk=number_or_id)
     return scoping.get_scoped(user, waybills(user), number=number_or_id)
+
+
+def by_any_number(user, number: str) -> Waybill:
+    """One waybill in the user's scope by our number, else by its tracking number, else by its
+    last-mile number (the newest, if a carrier reused one), else ``NotFound``: a customer's
+    system that kept only the number on the label still finds its parcel."""
+    try:
+        return waybill(user, number)
+    except NotFound:
+        pass
+    for field in ("tracking_number", "last_mile_number"):
+        found = waybills(user).filter(**{field: number}).order_by("-created_at", "-id").first()
+        if found is not None:
+            return found
+    raise NotFound(f"No waybill {number}", code="waybill_not_found")
 
 
 def by_reference(user, customer_id: int, reference: str) -> Waybill:

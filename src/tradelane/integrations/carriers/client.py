@@ -25,16 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import email.utils
 import http.client
 import io
-import random
 import ssl
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.error import HTTPError
 
@@ -42,33 +39,17 @@ from tradelane.logistics.carriers.contract import CarrierError
 
 from . import karrio_tls
 from .karrio_tls import helpers, lib
+from .retry_policy import NOT_PROCESSED, RETRY_STATUSES, RetryPolicy, parse_retry_after
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-NOT_PROCESSED = frozenset({429, 503})  # the carrier says it did not do it: safe to resend
 TOKEN_URL_PARTS = ("oauth", "/token", "payment-authorization")
 
 
 @dataclass
-class Policy:
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    attempts: int = 4  # first try included
-    backoff_base: float = 0.5
-    backoff_cap: float = 20.0
-    retry_after_cap: float = 120.0  # a longer Retry-After is returned to the caller instead
+class Policy(RetryPolicy):
     purchase: bool = False  # this operation buys a label: never re-send once it may have landed
-    sleep: Callable[[float], None] = time.sleep
-    jitter: Callable[[], float] = random.random
-    sleeps: list[float] = field(default_factory=list)  # every wait, for tests and logs
-    requests: int = 0
     # karrio's SDK turns exceptions into messages: the last transport error is kept here so
     # the gateway re-raises it with its flags (retryable, outcome_unknown) intact
     error: CarrierError | None = None
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return retry_after
-        return self.jitter() * min(self.backoff_cap, self.backoff_base * 2**attempt)
 
 
 _policy: contextvars.ContextVar[Policy | None] = contextvars.ContextVar(
@@ -84,21 +65,6 @@ def using(policy: Policy) -> Iterator[Policy]:
         yield policy
     finally:
         _policy.reset(token)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class _Response(io.BytesIO):

@@ -13,9 +13,10 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from tradelane.core.errors import Conflict
+from tradelane.core.tests import racing
 from tradelane.forwarding.bookings import services
 from tradelane.forwarding.models import Departure, PickupRequest, SpaceBooking
 from tradelane.forwarding.tests.factories import provider
@@ -26,35 +27,7 @@ M3 = 1_000_000  # cm³
 
 
 def race(workers: int, book: Callable[[int], object]) -> Counter[str]:
-    start = threading.Barrier(workers)
-    outcomes: Counter[str] = Counter()
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker(n: int) -> None:
-        try:
-            start.wait(timeout=60)
-            try:
-                book(n)
-                result = "booked"
-            except Conflict as exc:
-                result = exc.code
-            with lock:
-                outcomes[result] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below, in the main thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    assert not errors, f"workers failed on {connection.vendor}: {errors[:3]!r}"
-    return outcomes
+    return racing.race(workers, book, refused=(Conflict,), won="booked")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from tradelane.accounts import services as accounts
 from tradelane.api.testing import Api
@@ -269,7 +270,9 @@ def test_list_filters_pages_and_a_bounded_number_of_queries(p, django_assert_max
     assert [w["number"] for w in body["items"]] == [numbers[2], numbers[1]]
     assert [w["number"] for w in p.acme_api.get(
         f"{BASE}/waybills", {"status": "cancelled"}).json()["items"]] == [numbers[1]]  # fmt: skip
-    today = Waybill.objects.get(number=numbers[0]).created_at.date().isoformat()
+    # the days are the installation's (Asia/Shanghai), not UTC's: 16:00 UTC is already tomorrow
+    created = Waybill.objects.get(number=numbers[0]).created_at
+    today = timezone.localdate(created).isoformat()
     assert (
         p.acme_api.get(f"{BASE}/waybills", {"created_from": today, "created_to": today}).json()[
             "count"
@@ -345,6 +348,13 @@ def test_number_later_then_tracking_and_labels(p):
             "location": "", "occurred_at": track["events"][0]["occurred_at"],
         }],
     }  # fmt: skip
+    # a system that kept only the number on the label finds the waybill by it too
+    assert p.acme_api.get(f"{BASE}/waybills/9400100000000000000001/tracking").json() == track
+    assert p.acme_api.get(f"{BASE}/waybills/9400100000000000000001").json()["number"] == number
+    # and another customer does not, by any of its numbers
+    for n in (number, "9400100000000000000001"):
+        r = p.bolt_api.get(f"{BASE}/waybills/{n}/tracking")
+        assert (r.status_code, r.json()["code"]) == (404, "waybill_not_found")
 
 
 # --- webhook --------------------------------------------------------------------------------

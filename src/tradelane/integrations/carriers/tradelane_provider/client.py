@@ -1,6 +1,7 @@
 """HTTP to a Tradelane provider's open API (``/api/v1/provider/``), with httpx.
 
-The same policies as the karrio carriers' client (``carriers/client.py``), without karrio:
+The same policies as the karrio carriers' client (``carriers/client.py``, both in
+``carriers/retry_policy.py``), without karrio:
 
 - an explicit connect timeout and a separate read timeout (``Policy``);
 - 429 and 5xx are retried with exponential backoff and full jitter, honouring ``Retry-After``
@@ -16,60 +17,25 @@ The same policies as the karrio carriers' client (``carriers/client.py``), witho
 
 from __future__ import annotations
 
-import email.utils
-import random
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from tradelane.logistics.carriers.contract import CarrierError
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-NOT_PROCESSED = frozenset({429, 503})  # the provider says it did not do it: safe to resend
+from ..retry_policy import NOT_PROCESSED, RETRY_STATUSES, RetryPolicy, parse_retry_after
+
 API_PREFIX = "/api/v1/provider"
 
 
 @dataclass
-class Policy:
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    attempts: int = 4  # first try included
-    backoff_base: float = 0.5
-    backoff_cap: float = 20.0
-    retry_after_cap: float = 120.0
-    sleep: Callable[[float], None] = time.sleep
-    jitter: Callable[[], float] = random.random
-    sleeps: list[float] = field(default_factory=list)  # every wait, for tests and logs
-    requests: int = 0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return retry_after
-        return self.jitter() * min(self.backoff_cap, self.backoff_base * 2**attempt)
-
+class Policy(RetryPolicy):
     def timeout(self) -> httpx.Timeout:
         return httpx.Timeout(
             connect=self.connect_timeout, read=self.read_timeout, write=self.read_timeout,
             pool=self.connect_timeout,
         )  # fmt: skip
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def api_root(base_url: str) -> str:
