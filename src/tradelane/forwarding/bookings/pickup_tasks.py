@@ -211,6 +211,13 @@ def _next_sequences(route_ids: Iterable[int]) -> dict[int, int]:
 
 def _insert_tasks(actor, plan: dict[int, list[tuple[int, int]]], date: dt.date) -> list[int]:
     """Tasks at the end of each driver's route for ``plan`` {driver id: [(pickup, pieces)]}."""
+    wanted = [pickup_id for stops in plan.values() for pickup_id, _pieces in stops]
+    # lock the pickups, then check they still wait: a dispatcher assigning them at the same
+    # time waits here for the other's transaction and is then refused whole
+    list(PickupRequest.objects.select_for_update().filter(pk__in=wanted).values_list("pk"))
+    if selectors.unassigned_pickups().filter(pk__in=wanted).count() != len(wanted):
+        raise Conflict("Some of these pickups were assigned meanwhile; reload and try again",
+                       code="pickup_assigned")  # fmt: skip
     routes = _routes(plan, date)
     nxt = _next_sequences([r.pk for r in routes.values()])
     now = timezone.now()
