@@ -203,6 +203,7 @@ def test_the_main_pages_read_in_chinese(client, settings, django_capture_on_comm
         reverse("web:stores"),
         reverse("web:stock"),
         reverse("web:warehouses"),
+        reverse("web:pickups"),  # the dispatcher's board of today (the demo's pickup routes)
     ]
     english = english_labels()
     countries = set()

@@ -71,6 +71,27 @@ def _check_channels_carry_the_waiting_orders(summary: dict) -> None:
         assert any("no zone of the rate sheet covers CH 8001 [no_zone]" in e for e in explanation)
 
 
+def _check_pickups() -> None:
+    """The forwarder's pickups: today's two routes by area with one stop collected (its two
+    waybills picked up), one short count and one nobody there; tomorrow one stop waits outside
+    every area."""
+    from tradelane.forwarding.bookings import selectors
+    from tradelane.forwarding.models import PickupTask, WaybillEvent
+
+    tasks = PickupTask.objects.order_by("route__date", "route__driver__username", "sequence")
+    assert [(t.route.driver.username, t.status, t.exception, t.collected_pieces)
+            for t in tasks] == [
+        ("fwd.driver", "collected", "", 3),
+        ("fwd.driver", "assigned", "", None),
+        ("fwd.driver", "exception", "nobody_there", None),
+        ("fwd.driver2", "assigned", "", None),
+        ("fwd.driver2", "exception", "fewer_pieces", 4),
+        ("fwd.driver", "assigned", "", None),
+    ]  # fmt: skip
+    assert WaybillEvent.objects.filter(status="picked_up").count() == 2
+    assert selectors.unassigned_pickups().count() == 1
+
+
 def _check_provider(summary: dict) -> None:
     """The forwarder: its staff and portal users log in with the printed passwords, its
     customers and levels, and waybills in every state, priced, numbered or "number pending"."""
@@ -221,6 +242,7 @@ def test_demo_fills_every_tab_and_reloads_the_same():
     assert not _ledger_matches_balances()
     _check_channels_carry_the_waiting_orders(summary)
     _check_provider(summary)
+    _check_pickups()
 
     # reset empties the data but keeps the roles; a reload gives the same data
     demo.reset()

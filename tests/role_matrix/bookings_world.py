@@ -9,6 +9,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tradelane.accounts import services as accounts
+from tradelane.accounts.roles import HUB_DRIVER
+from tradelane.forwarding.bookings import pickup_tasks
 from tradelane.forwarding.bookings import services as bookings
 from tradelane.forwarding.partners import services as partners
 
@@ -36,6 +39,18 @@ def seed_bookings(admin) -> dict:
     )  # fmt: skip
     space = bookings.book_space(admin, departure, customer="MXC", pieces=3, weight_g=30_000,
                                 volume_cm3=1_000_000)  # fmt: skip
+    # a driver's route: one pickup on it, one waiting (no area covers its postcode)
+    driver = accounts.create_user(admin, username="mxdriver", password=None, roles=[HUB_DRIVER],
+                                  check_password=False)  # fmt: skip
+    pickup_tasks.create_area(admin, code="MXA", name="Matrix area", postcodes="518057",
+                             driver=driver)  # fmt: skip
+    address = {**ADDRESS, "name": "Li Lei", "postcode": "518057"}
+    ask = {"customer": "MXC", "date": tomorrow, "window_start": dt.time(9),
+           "window_end": dt.time(12), "pieces": 3, "estimated_weight_g": 9000}  # fmt: skip
+    bookings.request_pickup(admin, address=address, **ask)
+    waiting = bookings.request_pickup(admin, address={**address, "postcode": "510000"}, **ask)
+    pickup_tasks.auto_assign(admin, tomorrow)
+    task = driver.pickup_routes.get().tasks.get()
     return {
         "bk_customer": customer.code,
         "bk_hub": hub.pk,
@@ -44,4 +59,7 @@ def seed_bookings(admin) -> dict:
         "bk_departure": departure.pk,
         "bk_space": space.pk,
         "bk_tomorrow": tomorrow.isoformat(),
+        "bk_driver": driver.pk,
+        "bk_task": task.pk,
+        "bk_waiting": waiting.pk,
     }

@@ -52,6 +52,8 @@ class P:
     WAYBILL_CHANGE = "forwarding.change_waybill"  # edit, cancel, intercept
     HUB_RECEIVE = "forwarding.receive_waybill"  # inbound scan and weigh at the hub
     PORTAL_USE = "forwarding.use_portal"  # the customer or agent portal (own account only)
+    PICKUP_DISPATCH = "forwarding.dispatch_pickuptask"  # driver areas, assign and reassign pickups
+    PICKUP_DRIVE = "forwarding.drive_pickuptask"  # a driver's own pickup stops: collect, report
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -65,6 +67,7 @@ ADMIN = "admin"
 PROVIDER_SALES = "provider_sales"
 PROVIDER_SERVICE = "provider_service"
 HUB_OPERATOR = "hub_operator"
+HUB_DRIVER = "hub_driver"
 PROVIDER_FINANCE = "provider_finance"
 PORTAL_CUSTOMER = "portal_customer"
 PORTAL_AGENT = "portal_agent"
@@ -91,8 +94,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
     PROVIDER_SERVICE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
-                       P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ],
-    HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE],
+                       P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ, P.PICKUP_DISPATCH],
+    HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE,
+                   P.PICKUP_DISPATCH],
+    # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
+    HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
@@ -113,6 +119,7 @@ ROLE_LABELS = {
     PROVIDER_SALES: ("业务员", "Provider sales"),
     PROVIDER_SERVICE: ("客服（物流商）", "Provider customer service"),
     HUB_OPERATOR: ("操作员（仓库）", "Hub operator"),
+    HUB_DRIVER: ("司机（取件）", "Pickup driver"),
     PROVIDER_FINANCE: ("财务", "Provider finance"),
     PORTAL_CUSTOMER: ("客户门户", "Customer portal"),
     PORTAL_AGENT: ("代理门户", "Agent portal"),

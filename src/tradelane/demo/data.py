@@ -47,6 +47,8 @@ PROVIDER_USERS = [
     DemoUser("fwd.service", "fwd-service-demo", roles.PROVIDER_SERVICE, "孙客服"),
     DemoUser("fwd.hub", "fwd-hub-demo", roles.HUB_OPERATOR, "钱操作"),
     DemoUser("fwd.finance", "fwd-finance-demo", roles.PROVIDER_FINANCE, "冯财务"),
+    DemoUser("fwd.driver", "fwd-driver-demo", roles.HUB_DRIVER, "王师傅"),
+    DemoUser("fwd.driver2", "fwd-driver2-demo", roles.HUB_DRIVER, "李师傅"),
 ]
 
 

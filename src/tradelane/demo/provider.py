@@ -223,6 +223,7 @@ def load(users: dict) -> dict:
             _work(waybills, hub, service, result.waybill, payload, fate)
 
     departures = _departures(admin, staff["fwd.service"], customers)
+    _pickups(staff, customers, portal_of)
     counts = dict(Waybill.objects.values_list("status").annotate(n=Count("id")))
     return {
         "customers": len(customers),
@@ -299,3 +300,69 @@ def _work(waybills, hub, service, w, payload: dict, fate: str) -> None:
         waybills.move(hub, w, S.DELIVERED)
     elif fate == S.RETURNED:
         waybills.move(hub, w, S.RETURNED, RETURN_REASON)
+
+
+# pickup areas of Shenzhen: (code, name, postcodes, districts, driver)
+PICKUP_AREAS = [
+    ("SZ-NS", "南山 Nanshan", ("518057", "518052", "518054"), ("南山区",), "fwd.driver"),
+    ("SZ-FT", "福田 Futian", ("518031", "518048", "518033"), ("福田区",), "fwd.driver2"),
+]
+# (customer, day (0 today, 1 tomorrow), window start, pieces, kg, contact, phone, address1,
+#  postcode, linked created waybills); the last one lies outside every area (it waits)
+PICKUPS = [
+    ("HUAQI", 0, 9, 3, "18.5", "陈经理", "13800138000", "南山区科苑路 88号 华琪大厦 5楼",
+     "518057", 2),
+    ("MINGYUE", 0, 10, 6, "42", "林小姐", "13923456781", "南山区粤海街道 科技园 12栋",
+     "518052", 0),
+    ("BRIGHTWAY", 0, 14, 4, "30", "周先生", "13612345678", "南山区蛇口 工业八路 6号", "518054", 0),
+    ("LONGTENG", 0, 9, 8, "65", "黄主管", "13798765432", "福田区深南大道 3008号 龙腾仓",
+     "518031", 0),
+    ("BAIHE", 0, 13, 5, "12", "吴小姐", "13512349876", "福田区华强北路 1002号", "518048", 0),
+    ("HUAQI", 1, 9, 2, "9", "陈经理", "13800138000", "南山区科苑路 88号 华琪大厦 5楼",
+     "518057", 0),
+    ("BRIGHTWAY", 1, 10, 3, "21", "周先生", "13612345678", "宝安区西乡街道 宝源路 18号", "518101",
+     0),
+]  # fmt: skip
+
+
+def _pickups(staff: dict, customers: dict, portal_of: dict) -> None:
+    """Pickup requests of today and tomorrow, routed by area to the two drivers: on today's
+    routes one stop collected (its waybills picked up), one short count and one nobody there
+    for the dispatcher, the others still to do; tomorrow one waits outside every area."""
+    import datetime as dt_
+
+    from django.utils import timezone
+
+    from ..forwarding.bookings import pickup_tasks
+    from ..forwarding.bookings import services as bookings
+    from ..forwarding.waybills.models import Waybill, WaybillStatus
+
+    hub, service = staff["fwd.hub"], staff["fwd.service"]
+    for code, name, postcodes, districts, driver in PICKUP_AREAS:
+        pickup_tasks.create_area(hub, code=code, name=name, city="深圳", postcodes=postcodes,
+                                 districts=districts, driver=staff[driver])  # fmt: skip
+    today = timezone.localdate()
+    made = []
+    for code, day, start, pieces, kg, contact, phone, address1, postcode, linked in PICKUPS:
+        customer = customers[code]
+        actor = portal_of.get(code, service)
+        numbers = list(
+            Waybill.objects.filter(customer=customer, status=WaybillStatus.CREATED)
+            .order_by("number").values_list("number", flat=True)[:linked]
+        ) if linked else []  # fmt: skip
+        made.append(bookings.request_pickup(
+            actor, customer=code, date=today + dt_.timedelta(days=day),
+            window_start=dt_.time(start), window_end=dt_.time(start + 3), pieces=pieces,
+            estimated_weight_g=int(D(kg) * 1000), waybills=numbers,
+            address={"name": contact, "company": customer.company.split(" ")[0],
+                     "phone": phone, "address1": address1, "city": "深圳市", "state": "广东省",
+                     "postcode": postcode, "country": "CN"},
+        ))  # fmt: skip
+    for day in (0, 1):
+        pickup_tasks.auto_assign(hub, today + dt_.timedelta(days=day))
+    stops = {p.pk: p.tasks.get() for p in made[:5]}
+    driver = staff["fwd.driver"]
+    pickup_tasks.mark_collected(driver, stops[made[0].pk], pieces=3)
+    pickup_tasks.report_exception(driver, stops[made[2].pk], reason="nobody_there",
+                                  note="电话无人接听 / no answer")  # fmt: skip
+    pickup_tasks.mark_collected(staff["fwd.driver2"], stops[made[4].pk], pieces=4)

@@ -4,15 +4,20 @@ one Django app (label ``forwarding``) split by concern, as the logistics kernel 
 from .bookings.models import (
     Departure,
     DepartureStatus,
+    DriverArea,
     FreightMode,
     Hub,
     HubSlot,
     PickupKind,
     PickupRequest,
+    PickupRoute,
     PickupStatus,
+    PickupTask,
     SlotUnit,
     SpaceBooking,
     SpaceStatus,
+    TaskException,
+    TaskStatus,
 )
 from .partners.models import (
     Agent,
@@ -39,7 +44,8 @@ from .waybills.models import (
 
 __all__ = [
     "Departure", "DepartureStatus", "FreightMode", "Hub", "HubSlot", "PickupKind",
-    "PickupRequest", "PickupStatus", "SlotUnit", "SpaceBooking", "SpaceStatus",
+    "PickupRequest", "PickupStatus", "SlotUnit", "SpaceBooking", "SpaceStatus", "DriverArea",
+    "PickupRoute", "PickupTask", "TaskException", "TaskStatus",
     "Agent", "CommissionMode", "CustomerAccount", "CustomerLevel", "Incoterm", "PartnerStatus",
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",

@@ -289,6 +289,23 @@ ERROR = {
     "departure_full_volume": gettext_lazy(
         "Not enough volume left on this departure: %(remaining_cm3)s cm³ free."
     ),
+    # pickup tasks: drivers' areas and routes (forwarding.bookings.pickup_tasks)
+    "not_a_driver": gettext_lazy("Choose an active driver."),
+    "invalid_postcode": gettext_lazy("Not a postcode or the start of one."),
+    "area_empty": gettext_lazy("An area needs postcodes or districts."),
+    "area_exists": gettext_lazy("An area with this code exists already."),
+    "pickup_assigned": gettext_lazy("This pickup has a driver already or is closed."),
+    "not_a_pickup": gettext_lazy("Only a pickup at the customer's address goes to a driver."),
+    "task_closed": gettext_lazy("This stop is done already."),
+    "pieces_over_requested": gettext_lazy(
+        "More pieces than requested (%(requested)s): ask the customer to request a pickup for "
+        "the others."
+    ),
+    "task_not_exception": gettext_lazy("This stop has no exception to decide."),
+    "pickup_task_not_found": gettext_lazy("The pickup stop does not exist."),
+    "pickup_task_open": gettext_lazy(
+        "A driver has this pickup: it is marked on the driver's list."
+    ),
     # a customer's API credentials (forwarding.partners, forwarder_apis)
     "portal_user_not_found": gettext_lazy("No such portal user of this customer."),
     "carrier_no_url": gettext_lazy("The provider account has no server URL."),
@@ -479,9 +496,18 @@ HISTORY = {
     "carrier: returned": gettext_lazy("The carrier reports it returned to the sender"),
     "carrier: parcel moving": gettext_lazy("The carrier reports the parcel moving"),
     "delivered (carrier)": gettext_lazy("Delivered (the carrier's report)"),
+    # pickup tasks (forwarding.bookings.pickup_tasks)
+    "pickup cancelled": gettext_lazy("The pickup was cancelled"),
+    "assigned to a driver": gettext_lazy("Assigned to a driver"),
+    "short count accepted": gettext_lazy("Short count accepted"),
+    "nobody_there": gettext_lazy("Nobody there"),
+    "fewer_pieces": gettext_lazy("Fewer pieces than requested"),
+    "refused": gettext_lazy("The customer refused"),
+    "address_wrong": gettext_lazy("The address is wrong"),
 }
 
 _HISTORY_PATTERNS = (
+    (re.compile(r"^collected (\d+/\d+)$"), gettext_lazy("Collected %(value)s")),
     (re.compile(r"^shipment (\S+)$"), gettext_lazy("In shipment %(value)s")),
     (re.compile(r"^label bought from (.+)$"), gettext_lazy("Label bought from %(value)s")),
 )
@@ -827,6 +853,7 @@ WAYBILL_EVENT = {
     ),
     "Waybill cancelled by the customer": gettext_lazy("Waybill cancelled by the customer"),
     "Received at the hub and weighed": gettext_lazy("Received at the hub and weighed"),
+    "Picked up by our driver": gettext_lazy("Picked up by our driver"),
 }
 
 KINDS = {

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tradelane.accounts.roles import PORTAL_AGENT, PORTAL_CUSTOMER, P, roles_of
+from tradelane.accounts.roles import HUB_DRIVER, PORTAL_AGENT, PORTAL_CUSTOMER, P, roles_of
 from tradelane.logistics.documents import fonts
 
 from . import labels
@@ -33,6 +33,7 @@ NAV = (
     ("web:provider_customers", _("Customers"), P.PARTNER_VIEW, "k"),
     ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
     ("web:departures", _("Freight space and pickups"), P.PARTNER_VIEW, "b"),
+    ("web:pickup_driver", _("My pickups"), P.PICKUP_DRIVE, "r"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -80,6 +81,8 @@ def navigation(request):
     for name, label, perm, key in PORTAL_NAV if portal_user else NAV:
         if not _may(user, perm):
             continue
+        if name == "web:pickup_driver" and HUB_DRIVER not in roles_of(user):
+            continue  # a driver's own list: not for the admin, who holds every permission
         url = reverse(name)
         active = path == url if url in ("/", "/portal/") else path.startswith(url)
         if name == "web:portal_waybills" and path.startswith(reverse("web:portal_waybill_new")):

@@ -15,6 +15,7 @@ from tradelane.accounts.roles import (
     ADMIN,
     BOSS,
     CUSTOMER_SERVICE,
+    HUB_DRIVER,
     LOGISTICS,
     PORTAL_AGENT,
     PORTAL_CUSTOMER,
@@ -108,6 +109,7 @@ ROLE = {
     ADMIN: gettext_lazy("Admin"),
     PORTAL_CUSTOMER: gettext_lazy("Customer portal"),
     PORTAL_AGENT: gettext_lazy("Agent portal"),
+    HUB_DRIVER: gettext_lazy("Pickup driver"),
 }
 
 WAREHOUSE_KIND = {

@@ -11,6 +11,10 @@
   flight, departure day, cut-off, and capacity in grams and cubic centimetres; a
   ``SpaceBooking`` holds part of it for a customer's cartons, and may name the customer's
   waybills that travel in it.
+- A ``DriverArea`` is part of the provider's city (postcodes or their prefixes, districts)
+  with its default driver; a ``PickupRoute`` is one driver's pickups of one day, and each
+  ``PickupTask`` one stop on it: one attempt at one pickup request, with the pieces collected
+  against those requested, who did it and when (``pickup_tasks.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..partners.models import CustomerAccount
 from ..waybills.models import Waybill
@@ -127,6 +132,8 @@ class PickupRequest(models.Model):
     slot_units = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=500, blank=True)
     outcome_note = models.CharField(max_length=500, blank=True)  # why it failed, who collected
+    # the customer's waybills the driver collects (each gets a "picked up" event)
+    waybills = models.ManyToManyField(Waybill, blank=True, related_name="pickup_requests")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -258,3 +265,111 @@ class SpaceBooking(models.Model):
 
     def __str__(self) -> str:
         return f"SB{self.pk} {self.departure_id}"
+
+
+class DriverArea(models.Model):
+    """Part of the provider's city a driver covers: postcodes or postcode prefixes, and
+    districts (区) as the addresses spell them; the longest matching postcode wins, then a
+    district named in the address."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    city = models.CharField(max_length=100, blank=True)  # empty: any city
+    postcodes = models.JSONField(default=list, blank=True)  # ["518057", "5180"]
+    districts = models.JSONField(default=list, blank=True)  # ["南山区", "福田区"]
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pickup_areas"
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PickupRoute(models.Model):
+    """One driver's pickups of one day; its tasks are the stops in ``sequence`` order."""
+
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pickup_routes"
+    )
+    date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "driver_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["driver", "date"], name="pickuproute_driver_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.driver} {self.date}"
+
+
+class TaskStatus(models.TextChoices):
+    ASSIGNED = "assigned", pgettext_lazy("pickup task", "assigned")
+    COLLECTED = "collected", pgettext_lazy("pickup task", "collected")
+    EXCEPTION = "exception", pgettext_lazy("pickup task", "exception")
+    REASSIGNED = "reassigned", pgettext_lazy("pickup task", "reassigned")
+    CLOSED = "closed", pgettext_lazy("pickup task", "closed")
+
+
+class TaskException(models.TextChoices):
+    NOBODY_THERE = "nobody_there", pgettext_lazy("pickup task", "nobody there")
+    FEWER_PIECES = "fewer_pieces", pgettext_lazy("pickup task", "fewer pieces")
+    REFUSED = "refused", pgettext_lazy("pickup task", "refused")
+    ADDRESS_WRONG = "address_wrong", pgettext_lazy("pickup task", "address wrong")
+
+
+# a pickup has at most one task in these states (the others are history)
+LIVE_TASK = (TaskStatus.ASSIGNED, TaskStatus.EXCEPTION, TaskStatus.COLLECTED)
+
+
+class PickupTask(models.Model):
+    """One stop on a route: one attempt at one pickup request. A reassignment ends it
+    (``reassigned``) and starts a new task on the other route."""
+
+    pickup = models.ForeignKey(PickupRequest, on_delete=models.PROTECT, related_name="tasks")
+    route = models.ForeignKey(PickupRoute, on_delete=models.PROTECT, related_name="tasks")
+    sequence = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=TaskStatus.choices, default=TaskStatus.ASSIGNED
+    )
+    requested_pieces = models.PositiveIntegerField()
+    collected_pieces = models.PositiveIntegerField(null=True, blank=True)
+    exception = models.CharField(max_length=16, choices=TaskException.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    done_by = models.ForeignKey(  # who collected it or reported the exception
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["route", "sequence", "pk"]
+        indexes = [models.Index(fields=["route", "sequence"])]
+        permissions = [
+            ("dispatch_pickuptask", "Can set driver areas and assign and reassign pickups"),
+            ("drive_pickuptask", "Can collect and report one's own pickup stops"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pickup"], condition=Q(status__in=LIVE_TASK), name="pickuptask_one_live"
+            ),
+            models.CheckConstraint(
+                condition=Q(collected_pieces__isnull=True)
+                | Q(collected_pieces__lte=F("requested_pieces")),
+                name="pickuptask_collected_lte_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PT{self.pk} PU{self.pickup_id}"

@@ -8,12 +8,14 @@ customers, an object outside the scope is "not found".
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from tradelane.accounts.roles import P
+from tradelane.accounts.roles import HUB_DRIVER, P
 from tradelane.core.errors import NotFound
 
 from ..partners import scoping
@@ -22,9 +24,14 @@ from .models import (
     DepartureStatus,
     Hub,
     HubSlot,
+    PickupKind,
     PickupRequest,
+    PickupRoute,
+    PickupStatus,
+    PickupTask,
     SpaceBooking,
     SpaceStatus,
+    TaskStatus,
 )
 
 CM3_PER_M3 = Decimal(1_000_000)
@@ -118,7 +125,11 @@ def slot(user, pk: int) -> HubSlot:
 
 
 def pickups(user, *, slot_id: int | None = None) -> QuerySet[PickupRequest]:
+    """The pickups and drop-offs ``user`` sees; each brings its driver's tasks, newest first
+    (``task_list``: the first is the one the customer is told about)."""
+    tasks = PickupTask.objects.select_related("route__driver").order_by("-pk")
     qs = scoping.scoped(user, PickupRequest.objects.select_related("customer", "slot__hub"))
+    qs = qs.prefetch_related(Prefetch("tasks", queryset=tasks, to_attr="task_list"))
     if slot_id is not None:
         qs = qs.filter(slot_id=slot_id)
     return qs.order_by("-date", "-pk")
@@ -126,3 +137,85 @@ def pickups(user, *, slot_id: int | None = None) -> QuerySet[PickupRequest]:
 
 def pickup(user, pk: int) -> PickupRequest:
     return scoping.get_scoped(user, pickups(user), pk=pk)
+
+
+# --- pickup tasks (drivers' routes) ------------------------------------------------------------
+
+# the stops a route shows (a reassigned task lives on in the other route)
+SHOWN = (TaskStatus.ASSIGNED, TaskStatus.COLLECTED, TaskStatus.EXCEPTION, TaskStatus.CLOSED)
+
+
+def is_dispatcher(user) -> bool:
+    """Provider staff who assign pickups to drivers (and see every driver's tasks)."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.has_perm(P.PICKUP_DISPATCH)
+        and not scoping.is_portal_user(user)
+    )
+
+
+def drivers() -> QuerySet:
+    """The active users holding the driver's role."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=HUB_DRIVER)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def unassigned_pickups(date: dt.date | None = None) -> QuerySet[PickupRequest]:
+    """Pickups (at a customer's address) still waiting for a driver: requested or scheduled
+    and without a live task. For dispatchers only (the callers check)."""
+    live = PickupTask.objects.filter(pickup=OuterRef("pk"), status__in=(
+        TaskStatus.ASSIGNED, TaskStatus.EXCEPTION, TaskStatus.COLLECTED))  # fmt: skip
+    qs = PickupRequest.objects.filter(
+        kind=PickupKind.PICKUP, status__in=(PickupStatus.REQUESTED, PickupStatus.SCHEDULED)
+    ).filter(~Exists(live))
+    if date is not None:
+        qs = qs.filter(date=date)
+    return qs
+
+
+def routes(user, date: dt.date) -> list[PickupRoute]:
+    """A dispatcher's view of ``date``: every driver's route with its stops in order
+    (``stops``); a driver sees only its own."""
+    qs = PickupRoute.objects.filter(date=date).select_related("driver").order_by(
+        "driver__username")  # fmt: skip
+    if not is_dispatcher(user):
+        qs = qs.filter(driver_id=getattr(user, "pk", None))
+    stops = PickupTask.objects.filter(status__in=SHOWN).select_related("pickup__customer")
+    return list(qs.prefetch_related(Prefetch("tasks", queryset=stops.order_by("sequence", "pk"),
+                                             to_attr="stops")))  # fmt: skip
+
+
+def driver_stops(user, date: dt.date) -> list[PickupTask]:
+    """The stops of ``user``'s own route of ``date``, in order (whoever asks: only its own)."""
+    return list(
+        PickupTask.objects.filter(route__driver_id=getattr(user, "pk", None), route__date=date,
+                                  status__in=SHOWN)
+        .select_related("pickup__customer", "route")
+        .order_by("sequence", "pk")
+    )  # fmt: skip
+
+
+def open_exceptions(user) -> list[PickupTask]:
+    """Stops waiting for a dispatcher's decision (reassign, close, accept the count)."""
+    if not is_dispatcher(user):
+        return []
+    return list(
+        PickupTask.objects.filter(status=TaskStatus.EXCEPTION)
+        .select_related("pickup__customer", "route__driver", "done_by")
+        .order_by("route__date", "pk")[:200]
+    )
+
+
+def task(user, pk: int) -> PickupTask:
+    """One task: a dispatcher's any, a driver's only its own; else "not found"."""
+    qs = PickupTask.objects.select_related("route__driver", "pickup__customer")
+    if not is_dispatcher(user):
+        qs = qs.filter(route__driver_id=getattr(user, "pk", None))
+    found = qs.filter(pk=pk).first() if getattr(user, "is_authenticated", False) else None
+    if found is None:
+        raise NotFound(f"No pickup stop {pk}", code="pickup_task_not_found")
+    return found

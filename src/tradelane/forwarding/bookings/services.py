@@ -40,11 +40,18 @@ from .models import (
     PickupKind,
     PickupRequest,
     PickupStatus,
+    PickupTask,
     SlotUnit,
     SpaceBooking,
     SpaceStatus,
+    TaskStatus,
 )
-from .states import DEPARTURE_TRANSITIONS, PICKUP_TRANSITIONS, SPACE_TRANSITIONS
+from .states import (
+    DEPARTURE_TRANSITIONS,
+    PICKUP_TRANSITIONS,
+    SPACE_TRANSITIONS,
+    TASK_TRANSITIONS,
+)
 
 MAX_PIECES = 10_000
 MAX_WEIGHT_G = 100_000_000_000  # 100,000 t: a whole ship
@@ -260,10 +267,12 @@ def request_pickup(
     estimated_weight_g: int,
     address: dict,
     note: str = "",
+    waybills: Iterable[str] = (),
 ) -> PickupRequest:
     """A pickup at ``address`` (checked as a consignee's is; its name is the contact and a
     phone is required) on ``date`` between the window's times; it waits as ``requested``
-    until the provider schedules it."""
+    until a dispatcher gives it to a driver (``pickup_tasks``). ``waybills``: numbers of the
+    customer's own whose parcels the driver collects (each gets a "picked up" event)."""
     account = _booker(actor, customer)
     problems = _Problems()
     if date is None or date < timezone.localdate():
@@ -276,6 +285,7 @@ def request_pickup(
     if isinstance(address, dict) and not str(address.get("phone") or "").strip():
         problems.add("address.phone", "required", "a phone number to reach you is required")
     problems.raise_any()
+    linked = _waybills_of(account, waybills)
     with transaction.atomic():
         pickup = PickupRequest.objects.create(
             customer=account, kind=PickupKind.PICKUP, date=date, window_start=window_start,
@@ -285,8 +295,11 @@ def request_pickup(
             state=clean["state"], postcode=clean["postcode"], country=clean["country"],
             note=(note or "").strip()[:500], created_by=_user(actor),
         )  # fmt: skip
+        if linked:
+            pickup.waybills.set(linked)
         audit.record(actor, "forwarding.pickup.request", pickup, {
             "customer": account.code, "date": date, "pieces": pieces, "weight_g": weight,
+            "waybills": [w.number for w in linked],
         })  # fmt: skip
     return pickup
 
@@ -309,6 +322,9 @@ def record_outcome(
     if not (getattr(actor, "is_authenticated", False) and actor.has_perm(P.HUB_RECEIVE)):
         _staff(actor)
     pickup = _owned(actor, PickupRequest, pickup.pk, None)
+    if _open_tasks(pickup).exists():
+        raise Conflict("A driver has this pickup: its stop is marked on the driver's list",
+                       code="pickup_task_open")  # fmt: skip
     to = PickupStatus.COLLECTED if collected else PickupStatus.FAILED
     note = (note or "").strip()[:500]
     with transaction.atomic():
@@ -316,6 +332,12 @@ def record_outcome(
                    extra={"outcome_note": note})  # fmt: skip
         audit.record(actor, f"forwarding.pickup.{to}", pickup, {"note": note})
     return pickup
+
+
+def _open_tasks(pickup: PickupRequest):
+    return PickupTask.objects.filter(
+        pickup_id=pickup.pk, status__in=(TaskStatus.ASSIGNED, TaskStatus.EXCEPTION)
+    )
 
 
 def cancel_pickup(actor, pickup: PickupRequest, *, reason: str = "") -> PickupRequest:
@@ -327,6 +349,9 @@ def cancel_pickup(actor, pickup: PickupRequest, *, reason: str = "") -> PickupRe
                    reason=reason)  # fmt: skip
         if found.slot_id and found.slot_units:
             HubSlot.objects.filter(pk=found.slot_id).update(booked=F("booked") - found.slot_units)
+        for task in _open_tasks(found):  # the driver's stop goes off the list
+            transition(task, TaskStatus.CLOSED, table=TASK_TRANSITIONS, actor=actor,
+                       reason="pickup cancelled")  # fmt: skip
         audit.record(actor, "forwarding.pickup.cancel", found, {
             "reason": reason, "slot": found.slot_id, "units": found.slot_units,
         })  # fmt: skip

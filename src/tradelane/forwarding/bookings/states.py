@@ -12,6 +12,7 @@ from __future__ import annotations
 from .models import DepartureStatus as D
 from .models import PickupStatus as P
 from .models import SpaceStatus as S
+from .models import TaskStatus as T
 
 PICKUP_TRANSITIONS: dict[str, set[str]] = {
     P.REQUESTED: {P.SCHEDULED, P.CANCELLED},
@@ -34,3 +35,15 @@ SPACE_TRANSITIONS: dict[str, set[str]] = {
 
 # what a customer may still cancel
 PICKUP_CANCELLABLE = frozenset({P.REQUESTED, P.SCHEDULED})
+
+# a pickup stop: the driver collects it or reports an exception; a dispatcher reassigns it
+# (to another driver or day: this task ends, a new one starts) or closes it (the pickup has
+# failed), or accepts a short count (``fewer_pieces``) as collected. A cancelled pickup
+# closes its task.
+TASK_TRANSITIONS: dict[str, set[str]] = {
+    T.ASSIGNED: {T.COLLECTED, T.EXCEPTION, T.REASSIGNED, T.CLOSED},
+    T.EXCEPTION: {T.REASSIGNED, T.CLOSED, T.COLLECTED},
+    T.COLLECTED: set(),
+    T.REASSIGNED: set(),
+    T.CLOSED: set(),
+}

@@ -14,18 +14,19 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tradelane.accounts.roles import P
-from tradelane.core.errors import DomainError, ValidationFailed
+from tradelane.core.errors import Conflict, DomainError, ValidationFailed
 from tradelane.web import labels
 from tradelane.web.views.guards import int_or_none, permission_required, render_error
 
 from ..partners import scoping
-from . import selectors, services
-from .models import FreightMode, SlotUnit
+from . import pickup_tasks, selectors, services
+from .models import FreightMode, SlotUnit, TaskException
 
 READ = (P.PORTAL_USE, P.PARTNER_VIEW)
 ALERT = "web/_alert.html"
@@ -209,7 +210,31 @@ def space_cancel(request, pk: int):
 # --- pickups and slots -----------------------------------------------------------------------
 
 
-def _pickups_page(request, status: int = 200, error=None):
+def _day(request) -> dt.date:
+    """The day a board or a driver's list shows (``?day=``), today by default."""
+    try:
+        return dt.date.fromisoformat((request.GET.get("day") or "").strip())
+    except ValueError:
+        return timezone.localdate()
+
+
+def _dispatch_context(request, day=None) -> dict:
+    """The dispatcher's board of one day: waiting pickups, each driver's route, exceptions."""
+    user, day = request.user, day or _day(request)
+    if not selectors.is_dispatcher(user):
+        return {}
+    return {
+        "may_dispatch": True, "day": day, "today": timezone.localdate(),
+        "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+        "unassigned": list(selectors.unassigned_pickups(day).select_related("customer")
+                           .order_by("window_start", "postcode", "pk")[:300]),
+        "routes": selectors.routes(user, day), "drivers": list(selectors.drivers()),
+        "exceptions": selectors.open_exceptions(user),
+        "areas": list(pickup_tasks.DriverArea.objects.select_related("driver")),
+    }  # fmt: skip
+
+
+def _pickups_page(request, status: int = 200, error=None, day=None):
     user = request.user
     slots = [s for s in selectors.slots(user)[:200]]
     return render(request, "forwarding/bookings/pickups.html", {
@@ -218,7 +243,8 @@ def _pickups_page(request, status: int = 200, error=None):
         "may_manage": _may_manage(user), "may_cancel": user.has_perm(P.WAYBILL_CHANGE),
         "may_collect": user.has_perm(P.HUB_RECEIVE) or _may_manage(user),
         "customers": _customer_choices(user), "tomorrow": timezone.localdate()
-        + dt.timedelta(days=1),
+        + dt.timedelta(days=1), "is_portal": scoping.is_portal_user(user),
+        **_dispatch_context(request, day),
     }, status=status)  # fmt: skip
 
 
@@ -236,6 +262,7 @@ def pickups(request):
             pieces=int_or_none(request.POST.get("pieces")) or 0,
             estimated_weight_g=_scaled(request, "weight_kg", 1000), address=address,
             note=request.POST.get("note", ""),
+            waybills=(request.POST.get("waybills") or "").replace(",", " ").split(),
         )  # fmt: skip
     except DomainError as exc:
         return _pickups_page(request, status=exc.status, error=_error(exc))
@@ -327,3 +354,100 @@ def hubs(request):
         "slots": list(selectors.slots(request.user)[:300]), "units": SlotUnit.choices,
         "tomorrow": timezone.localdate() + dt.timedelta(days=1),
     })  # fmt: skip
+
+
+# --- pickup tasks: the dispatcher's board and the driver's list --------------------------------
+
+
+def _board(day) -> str:
+    return f"{reverse('web:pickups')}?day={day.isoformat()}"
+
+
+@require_POST
+@permission_required(P.PICKUP_DISPATCH)
+def pickup_dispatch(request):
+    """The board's buttons: assign a day by area, assign or reassign one stop, close a failed
+    stop or accept a short count, add a driver area."""
+    user, post = request.user, request.POST
+    action = post.get("action", "")
+    day = timezone.localdate()
+    try:
+        day = _date(request, "day") if post.get("day") else day
+        if action == "auto":
+            result = pickup_tasks.auto_assign(user, day)
+            messages.success(request, _("%(n)s pickups assigned; %(left)s no area covers.")
+                             % {"n": result.total, "left": len(result.unmatched)})  # fmt: skip
+        elif action == "assign":
+            pickup = selectors.unassigned_pickups().filter(
+                pk=int_or_none(post.get("pickup"))).first()  # fmt: skip
+            if pickup is None:
+                raise Conflict("This pickup has a driver already or is closed",
+                                        code="pickup_assigned")  # fmt: skip
+            pickup_tasks.assign(user, pickup, post.get("driver"), date=day)
+        elif action in ("reassign", "close", "accept"):
+            task = selectors.task(user, int_or_none(post.get("task")) or 0)
+            if action == "reassign":
+                pickup_tasks.reassign(user, task, post.get("driver"), date=day,
+                                      note=post.get("note", ""))  # fmt: skip
+            elif action == "close":
+                pickup_tasks.close_task(user, task, note=post.get("note", ""))
+            else:
+                pickup_tasks.accept_count(user, task, note=post.get("note", ""))
+        elif action == "area":
+            pickup_tasks.create_area(
+                user, code=post.get("code", ""), name=post.get("name", ""),
+                city=post.get("city", ""), postcodes=post.get("postcodes", ""),
+                districts=post.get("districts", ""), driver=post.get("driver"),
+            )  # fmt: skip
+        else:
+            raise ValidationFailed(f"Unknown action {action!r}", code="invalid_choice")
+    except DomainError as exc:
+        return _pickups_page(request, status=exc.status, error=_error(exc), day=day)
+    if action != "auto":
+        messages.success(request, _("Saved."))
+    return redirect(_board(day))
+
+
+@permission_required(P.PICKUP_DRIVE)
+def driver(request):
+    """A driver's stops of the day in order, for a phone: address, phone, window, pieces,
+    and the buttons collected / exception."""
+    return _driver_page(request, _day(request))
+
+
+def _driver_page(request, day, status: int = 200, error=None):
+    return render(request, "forwarding/bookings/driver.html", {
+        "title": _("My pickups"), "day": day, "today": timezone.localdate(), "error": error,
+        "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+        "stops": selectors.driver_stops(request.user, day),
+        "door_exceptions": [(c, TaskException(c).label) for c in pickup_tasks.DOOR_EXCEPTIONS],
+    }, status=status)  # fmt: skip
+
+
+@require_POST
+@permission_required(P.PICKUP_DRIVE)
+def driver_task(request, pk: int):
+    """Collected with a count, or an exception at the door, on one's own stop (another
+    driver's is "not found")."""
+    task = selectors.task(request.user, pk)
+    post = request.POST
+    try:
+        if post.get("action") == "collected":
+            done = pickup_tasks.mark_collected(
+                request.user, task, pieces=int_or_none(post.get("pieces")) or 0,
+                confirm_fewer=post.get("confirm_fewer") == "on", note=post.get("note", ""),
+            )  # fmt: skip
+            if done.status == "exception":
+                messages.warning(request, _(
+                    "%(n)s of %(of)s pieces: the dispatcher will check the short count."
+                ) % {"n": done.collected_pieces, "of": done.requested_pieces})  # fmt: skip
+            else:
+                messages.success(request, _("Collected %(n)s pieces.")
+                                 % {"n": done.collected_pieces})  # fmt: skip
+        else:
+            pickup_tasks.report_exception(request.user, task, reason=post.get("reason", ""),
+                                          note=post.get("note", ""))  # fmt: skip
+            messages.success(request, _("Reported to the dispatcher."))
+    except DomainError as exc:
+        return _driver_page(request, task.route.date, status=exc.status, error=_error(exc))
+    return redirect(f"{reverse('web:pickup_driver')}?day={task.route.date.isoformat()}")

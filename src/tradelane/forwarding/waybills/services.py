@@ -429,6 +429,33 @@ def _event(w: Waybill, status: str, description: str, location: str = "") -> Non
                                 location=location)  # fmt: skip
 
 
+PICKED_UP_TEXT = "Picked up by our driver"
+
+
+def record_picked_up(actor, waybill_ids: Sequence[int], *, location: str = "") -> int:
+    """A driver collected these waybills' parcels at the customer's door: a "picked up"
+    event on each one still waiting for inbound (set-based; the status stays ``created``
+    until the hub scans it in). The caller (``bookings.pickup_tasks``) has checked that the
+    pickup is the actor's to collect; this runs inside its transaction. Returns the count."""
+    if not (actor.has_perm(P.PICKUP_DRIVE) or actor.has_perm(P.PICKUP_DISPATCH)):
+        require(actor, P.PICKUP_DRIVE)
+    ids = list(
+        Waybill.objects.filter(pk__in=list(waybill_ids), status=WaybillStatus.CREATED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        insert_rows(WaybillEvent, _EVENT_FIELDS,
+                    ((pk, codes.PICKED_UP, PICKED_UP_TEXT, location[:100], now, now)
+                     for pk in ids))  # fmt: skip
+        audit.record_many(actor, "waybill.picked_up", Waybill._meta.label_lower, ids,
+                          {"location": location})  # fmt: skip
+    return len(ids)
+
+
 def cancel_waybill(actor, w: Waybill, *, reason: str = "") -> Waybill:
     """Cancel before inbound; after it, ask for an intercept instead (``not_cancellable``)."""
     _in_scope(actor, w, P.WAYBILL_CHANGE)

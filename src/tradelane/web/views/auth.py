@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from tradelane.accounts import services as account_services
-from tradelane.accounts.roles import P, roles_of
+from tradelane.accounts.roles import HUB_DRIVER, P, roles_of
 from tradelane.accounts.selectors import base_currency
 from tradelane.core.errors import DomainError
 
@@ -140,6 +140,8 @@ def home(request):
     if is_portal_role(user):  # a provider's customer or agent: its own workspace
         return redirect("web:portal")
     user_roles = roles_of(user)
+    if user_roles == [HUB_DRIVER]:  # a driver: the day's pickup stops
+        return redirect("web:pickup_driver")
     context: dict = {
         "title": _("Home"),
         "role_names": [str(labels.ROLE.get(r, r)) for r in user_roles],

@@ -8,6 +8,7 @@ second booking waits for the first one's transaction and is then refused on what
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -111,3 +112,34 @@ def test_a_second_booking_waits_for_the_first_and_sees_what_it_left():
     d.refresh_from_db()
     assert (d.booked_cm3, SpaceBooking.objects.filter(departure=d).count()) == (6 * M3, 1)
     assert Departure.objects.filter(pk=d.pk, booked_cm3__lte=10 * M3).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_assigning_one_day_at_once_assign_each_pickup_once():
+    """Both press "assign this day by area": one wins all the day's pickups, the other is
+    refused whole (nothing half-assigned), and each pickup has one task."""
+    from tradelane.accounts import roles
+    from tradelane.core.errors import InvalidTransition
+    from tradelane.forwarding.bookings import pickup_tasks
+    from tradelane.forwarding.models import PickupTask
+    from tradelane.forwarding.tests.factories import user
+
+    from .factories import PICKUP_ADDRESS, tomorrow
+
+    p = provider()
+    driver = user("drv1", roles.HUB_DRIVER)
+    pickup_tasks.create_area(p.hub, code="NS", name="南山", postcodes="5180", driver=driver)
+    for i in range(10):
+        services.request_pickup(
+            p.acme_user, date=tomorrow(), window_start=dt.time(9), window_end=dt.time(12),
+            pieces=i + 1, estimated_weight_g=1000, address=PICKUP_ADDRESS,
+        )  # fmt: skip
+    outcomes = racing.race(2, lambda n: pickup_tasks.auto_assign([p.hub, p.service][n],
+                                                                 tomorrow()),
+                           refused=(Conflict, InvalidTransition))  # fmt: skip
+    tasks = list(PickupTask.objects.values_list("pickup_id", "sequence"))
+    assert len(tasks) == 10 and len({t[0] for t in tasks}) == 10
+    assert sorted(s for _, s in tasks) == list(range(1, 11))
+    assert set(PickupRequest.objects.values_list("status", flat=True)) == {"scheduled"}
+    # the second either found nothing left (it read after the first committed) or was refused
+    assert outcomes["won"] + sum(v for k, v in outcomes.items() if k != "won") == 2
