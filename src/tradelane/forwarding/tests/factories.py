@@ -8,7 +8,9 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tradelane.accounts import roles
 from tradelane.accounts.roles import sync_roles
@@ -115,3 +117,12 @@ def numbered(p, reference: str, tracking: str, *, customer=None, user=None, **ov
     w, _ = services.create_waybill(user or p.acme_user, customer or p.acme,
                                    payload(reference, **over))  # fmt: skip
     return services.assign_numbers(p.hub, w, tracking_number=tracking)
+
+
+def signed_in(user, lang: str | None = "en") -> Client:
+    """A test client signed in as ``user``, reading pages in ``lang`` (None: the default)."""
+    c = Client()
+    c.force_login(user)
+    if lang:
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    return c

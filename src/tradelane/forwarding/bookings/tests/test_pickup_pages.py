@@ -5,12 +5,11 @@ was), a refused count shown in Chinese, and the customer reading its stop's stat
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tradelane.accounts import roles
 from tradelane.core.models import StateEvent
 from tradelane.forwarding.models import PickupTask
-from tradelane.forwarding.tests.factories import provider, user
+from tradelane.forwarding.tests.factories import provider, signed_in, user
 
 from .. import pickup_tasks as tasks
 from .factories import tomorrow
@@ -29,16 +28,10 @@ def p():
     return ns
 
 
-def client(u, lang: str = "en") -> Client:
-    c = Client(HTTP_ACCEPT_LANGUAGE=lang)
-    c.force_login(u)
-    return c
-
-
 def test_the_dispatcher_assigns_a_day_by_area_and_by_hand(p):
     a = ask(p.acme_user, postcode="518057")
     b = ask(p.bolt_user, postcode="510000", city="广州市")  # no area
-    c = client(p.hub)
+    c = signed_in(p.hub)
     day = tomorrow().isoformat()
     board = c.get(f"/bookings/pickups/?day={day}").content.decode()
     assert (
@@ -69,12 +62,15 @@ def test_the_dispatcher_assigns_a_day_by_area_and_by_hand(p):
 def test_the_board_is_for_dispatchers(p):
     ask(p.acme_user)
     assert (
-        client(p.sales1).post("/bookings/pickups/dispatch/", {"action": "auto"}).status_code == 403
+        signed_in(p.sales1).post("/bookings/pickups/dispatch/", {"action": "auto"}).status_code
+        == 403
     )
-    assert client(p.drv1).post("/bookings/pickups/dispatch/", {"action": "auto"}).status_code == 403
+    assert (
+        signed_in(p.drv1).post("/bookings/pickups/dispatch/", {"action": "auto"}).status_code == 403
+    )
     assert (
         'data-testid="dispatch"'
-        not in client(p.acme_user).get("/bookings/pickups/").content.decode()
+        not in signed_in(p.acme_user).get("/bookings/pickups/").content.decode()
     )
     assert PickupTask.objects.count() == 0
 
@@ -84,7 +80,7 @@ def test_a_driver_sees_and_collects_only_its_own_stops(p):
     theirs = ask(p.bolt_user, postcode="518031", pieces=2)
     tasks.auto_assign(p.hub, tomorrow())
     t1, t2 = PickupTask.objects.get(pickup=mine), PickupTask.objects.get(pickup=theirs)
-    c = client(p.drv1, "zh-hans")
+    c = signed_in(p.drv1, "zh-hans")
     assert c.get("/").url == "/bookings/driver/"  # a driver lands on its list
     page = c.get(f"/bookings/driver/?day={tomorrow().isoformat()}").content.decode()
     assert f'data-testid="stop-{t1.pk}"' in page and f'data-testid="stop-{t2.pk}"' not in page
@@ -122,16 +118,16 @@ def test_a_short_count_and_a_door_exception_from_the_phone(p):
     b = ask(p.acme_user, postcode="518057", pieces=5, start=13)
     tasks.auto_assign(p.hub, tomorrow())
     ta, tb = PickupTask.objects.get(pickup=a), PickupTask.objects.get(pickup=b)
-    c = client(p.drv1)
+    c = signed_in(p.drv1)
     c.post(f"/bookings/driver/tasks/{ta.pk}/", {"action": "collected", "pieces": "3"})
     assert state(ta) == ("exception", 3, "fewer_pieces", "scheduled")
     c.post(f"/bookings/driver/tasks/{tb.pk}/", {"action": "exception", "reason": "nobody_there",
                                                 "note": "门口无人"})  # fmt: skip
     assert state(tb) == ("exception", None, "nobody_there", "scheduled")
-    board = client(p.hub).get("/bookings/pickups/").content.decode()
+    board = signed_in(p.hub).get("/bookings/pickups/").content.decode()
     assert f'data-testid="exception-{ta.pk}"' in board and "Accept the count" in board
-    client(p.hub).post("/bookings/pickups/dispatch/", {"action": "accept", "task": ta.pk})
-    client(p.hub).post("/bookings/pickups/dispatch/", {"action": "close", "task": tb.pk,
+    signed_in(p.hub).post("/bookings/pickups/dispatch/", {"action": "accept", "task": ta.pk})
+    signed_in(p.hub).post("/bookings/pickups/dispatch/", {"action": "close", "task": tb.pk,
                                                        "note": "客户改约"})  # fmt: skip
     assert state(ta) == ("collected", 3, "fewer_pieces", "collected")
     assert state(tb) == ("closed", None, "nobody_there", "failed")
@@ -141,11 +137,11 @@ def test_the_customer_reads_its_stops_state(p):
     a = ask(p.acme_user, postcode="518057", pieces=5)
     tasks.auto_assign(p.hub, tomorrow())
     t = PickupTask.objects.get(pickup=a)
-    c = client(p.acme_user, "zh-hans")
+    c = signed_in(p.acme_user, "zh-hans")
     html = c.get("/bookings/pickups/").content.decode()
     assert f'data-testid="task-status-{a.pk}"' in html and "已派司机" in html and "王师傅" in html
     tasks.mark_collected(p.drv1, t, pieces=5)
     html = c.get("/bookings/pickups/").content.decode()
     assert "已取件 5 / 5" in html
-    assert 'data-testid="task-status-' not in client(p.bolt_user).get(
+    assert 'data-testid="task-status-' not in signed_in(p.bolt_user).get(
         "/bookings/pickups/").content.decode()  # fmt: skip

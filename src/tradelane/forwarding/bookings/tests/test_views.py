@@ -5,10 +5,9 @@ kg and m³, a refusal is shown in Chinese and changes nothing, another customer'
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tradelane.forwarding.models import Departure, HubSlot, PickupRequest, SpaceBooking
-from tradelane.forwarding.tests.factories import provider
+from tradelane.forwarding.tests.factories import provider, signed_in
 
 from .. import services
 from .factories import PICKUP_ADDRESS, departure, hub, slot, tomorrow
@@ -22,16 +21,10 @@ def p():
     return provider()
 
 
-def client(user, lang: str = "en") -> Client:
-    c = Client(HTTP_ACCEPT_LANGUAGE=lang)
-    c.force_login(user)
-    return c
-
-
 def test_a_customer_sees_the_space_left_and_books_it(p):
     d = departure(p.admin, capacity_g=2_000_000, capacity_cm3=10 * M3)
     draft = departure(p.admin, vessel="DRAFT 1", publish=False)
-    c = client(p.acme_user)
+    c = signed_in(p.acme_user)
     page = c.get("/bookings/departures/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -56,7 +49,7 @@ def test_a_customer_sees_the_space_left_and_books_it(p):
 def test_a_refused_booking_is_shown_in_chinese_and_changes_nothing(p):
     d = departure(p.admin, capacity_cm3=10 * M3)
     services.book_space(p.bolt_user, d, pieces=1, weight_g=1000, volume_cm3=9 * M3)
-    c = client(p.acme_user, "zh-hans")
+    c = signed_in(p.acme_user, "zh-hans")
     answer = c.post(f"/bookings/departures/{d.pk}/", {
         "pieces": "1", "weight_kg": "1", "volume_m3": "1.5"})  # fmt: skip
     assert answer.status_code == 409
@@ -76,12 +69,12 @@ def test_a_refused_booking_is_shown_in_chinese_and_changes_nothing(p):
 def test_another_customers_booking_is_not_found(p):
     d = departure(p.admin)
     b = services.book_space(p.acme_user, d, pieces=1, weight_g=1000, volume_cm3=M3)
-    c = client(p.bolt_user)
+    c = signed_in(p.bolt_user)
     assert c.post(f"/bookings/space/{b.pk}/cancel/").status_code == 404
     assert "booking-" not in c.get(f"/bookings/departures/{d.pk}/").content.decode()
     assert SpaceBooking.objects.get().status == "booked"
     # its owner cancels it and the space is free again
-    assert client(p.acme_user).post(f"/bookings/space/{b.pk}/cancel/").status_code == 302
+    assert signed_in(p.acme_user).post(f"/bookings/space/{b.pk}/cancel/").status_code == 302
     assert Departure.objects.values_list("booked_cm3", flat=True).get() == 0
 
 
@@ -89,13 +82,13 @@ def test_staff_see_every_booking_of_a_departure_and_a_slot(p):
     d = departure(p.admin)
     a = services.book_space(p.acme_user, d, pieces=1, weight_g=1000, volume_cm3=M3)
     b = services.book_space(p.bolt_user, d, pieces=2, weight_g=2000, volume_cm3=M3)
-    html = client(p.service).get(f"/bookings/departures/{d.pk}/").content.decode()
+    html = signed_in(p.service).get(f"/bookings/departures/{d.pk}/").content.decode()
     assert f'data-testid="booking-{a.pk}"' in html and f'data-testid="booking-{b.pk}"' in html
-    html = client(p.sales1).get(f"/bookings/departures/{d.pk}/").content.decode()
+    html = signed_in(p.sales1).get(f"/bookings/departures/{d.pk}/").content.decode()
     assert f'data-testid="booking-{a.pk}"' in html and f'data-testid="booking-{b.pk}"' not in html
 
     s = slot(p.admin, hub(p.admin), capacity=10)
-    c = client(p.acme_user)
+    c = signed_in(p.acme_user)
     answer = c.post(f"/bookings/slots/{s.pk}/", {
         "pieces": "3", "weight_kg": "9", "contact_name": "Li Lei",
         "contact_phone": "13800138000"})  # fmt: skip
@@ -103,9 +96,9 @@ def test_staff_see_every_booking_of_a_departure_and_a_slot(p):
     drop = PickupRequest.objects.get()
     assert (drop.customer, drop.slot_units, drop.estimated_weight_g) == (p.acme, 3, 9000)
     assert HubSlot.objects.get().booked == 3
-    html = client(p.hub).get(f"/bookings/slots/{s.pk}/").content.decode()
+    html = signed_in(p.hub).get(f"/bookings/slots/{s.pk}/").content.decode()
     assert f'data-testid="pickup-{drop.pk}"' in html
-    assert client(p.bolt_user).get(f"/bookings/slots/{s.pk}/").content.decode().count(
+    assert signed_in(p.bolt_user).get(f"/bookings/slots/{s.pk}/").content.decode().count(
         'data-testid="pickup-') == 0  # fmt: skip
     # too many pieces: refused, the slot unchanged
     answer = c.post(f"/bookings/slots/{s.pk}/", {
@@ -116,7 +109,7 @@ def test_staff_see_every_booking_of_a_departure_and_a_slot(p):
 
 
 def test_a_customer_requests_a_pickup_and_staff_schedule_it(p):
-    c = client(p.acme_user)
+    c = signed_in(p.acme_user)
     form = {**PICKUP_ADDRESS, "date": tomorrow().isoformat(), "window_start": "14:00",
             "window_end": "17:00", "pieces": "2", "weight_kg": "15"}  # fmt: skip
     assert c.post("/bookings/pickups/", form).status_code == 302
@@ -127,10 +120,10 @@ def test_a_customer_requests_a_pickup_and_staff_schedule_it(p):
     assert c.post(f"/bookings/pickups/{pickup.pk}/action/",
                   {"action": "schedule"}).status_code == 403  # fmt: skip
     assert PickupRequest.objects.get().status == "requested"
-    assert client(p.sales1).post(f"/bookings/pickups/{pickup.pk}/action/",
+    assert signed_in(p.sales1).post(f"/bookings/pickups/{pickup.pk}/action/",
                                  {"action": "schedule"}).status_code == 302  # fmt: skip
     assert PickupRequest.objects.get().status == "scheduled"
-    assert client(p.bolt_user).post(f"/bookings/pickups/{pickup.pk}/action/",
+    assert signed_in(p.bolt_user).post(f"/bookings/pickups/{pickup.pk}/action/",
                                     {"action": "cancel"}).status_code == 404  # fmt: skip
     assert PickupRequest.objects.get().status == "scheduled"
 
@@ -138,7 +131,7 @@ def test_a_customer_requests_a_pickup_and_staff_schedule_it(p):
 def test_the_pages_speak_chinese(p):
     d = departure(p.admin)
     s = slot(p.admin, hub(p.admin), capacity=10)
-    c = client(p.acme_user, "zh-hans")
+    c = signed_in(p.acme_user, "zh-hans")
     html = c.get("/bookings/departures/").content.decode()
     assert "<h1>船期航班</h1>" in html and "<td>海运</td>" in html and "<td>已发布</td>" in html
     assert "剩余（立方米）" in html

@@ -11,7 +11,7 @@ from django.test import Client
 from tradelane.accounts.models import ApiKey
 from tradelane.core.models import AuditLog
 from tradelane.forwarding.models import CustomerAccount
-from tradelane.forwarding.tests.factories import provider
+from tradelane.forwarding.tests.factories import provider, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +23,12 @@ def p():
     return provider()
 
 
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
 def make_key(c: Client, user, name="erp", code="ACME"):
     return c.post(f"/provider/customers/{code}/api-keys/", {"user": user.pk, "name": name})
 
 
 def test_a_key_is_shown_once_and_works_until_revoked(p):
-    c = client_for(p.sales1)
+    c = signed_in(p.sales1, lang=None)
     r = make_key(c, p.acme_user)
     assert r.status_code == 200
     key = ApiKey.objects.get(user=p.acme_user, name="erp")
@@ -62,16 +56,16 @@ def test_a_key_is_shown_once_and_works_until_revoked(p):
 
 def test_another_customers_portal_user_cannot_be_chosen(p):
     before = (ApiKey.objects.count(), AuditLog.objects.count())
-    r = make_key(client_for(p.admin), p.bolt_user, code="ACME")
+    r = make_key(signed_in(p.admin, lang=None), p.bolt_user, code="ACME")
     assert r.status_code == 404
     assert 'data-error-code="portal_user_not_found"' in r.content.decode()
     # staff (not a portal user) and an unknown id are refused the same way
-    assert make_key(client_for(p.admin), p.sales1).status_code == 404
-    r = client_for(p.admin).post("/provider/customers/ACME/api-keys/", {"user": "99999",
+    assert make_key(signed_in(p.admin, lang=None), p.sales1).status_code == 404
+    r = signed_in(p.admin, lang=None).post("/provider/customers/ACME/api-keys/", {"user": "99999",
                                                                        "name": "x"})  # fmt: skip
     assert r.status_code == 404
     # no name: 422, in Chinese too
-    r = client_for(p.admin).post("/provider/customers/ACME/api-keys/",
+    r = signed_in(p.admin, lang=None).post("/provider/customers/ACME/api-keys/",
                                  {"user": p.acme_user.pk, "name": " "},
                                  HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
     assert r.status_code == 422 and 'data-error-code="name_required"' in r.content.decode()
@@ -79,7 +73,7 @@ def test_another_customers_portal_user_cannot_be_chosen(p):
 
 
 def test_portal_user_not_found_reads_in_chinese(p):
-    c = client_for(p.admin)
+    c = signed_in(p.admin, lang=None)
     r = c.post("/provider/customers/ACME/api-keys/", {"user": p.bolt_user.pk, "name": "x"},
                HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     assert "No such portal user of this customer." in r.content.decode()
@@ -92,7 +86,7 @@ def test_a_salesperson_of_another_customer_gets_404(p):
     from tradelane.forwarding.partners import services
 
     key, _raw = services.create_customer_api_key(p.admin, p.acme, user=p.acme_user, name="erp")
-    c = client_for(p.sales2)  # BOLT's salesperson
+    c = signed_in(p.sales2, lang=None)  # BOLT's salesperson
     before = (ApiKey.objects.count(), AuditLog.objects.count())
     assert c.get("/provider/customers/ACME/").status_code == 404
     assert make_key(c, p.acme_user).status_code == 404
@@ -111,7 +105,7 @@ def test_partner_readers_see_the_section_without_forms(p):
     from tradelane.forwarding.partners import services
 
     key, _raw = services.create_customer_api_key(p.admin, p.acme, user=p.acme_user, name="erp")
-    c = client_for(p.service)  # reads partners, manages none
+    c = signed_in(p.service, lang=None)  # reads partners, manages none
     html = c.get("/provider/customers/ACME/").content.decode()
     assert 'data-testid="customer-credentials"' in html and f"tl_{key.prefix}_…" in html
     assert 'data-testid="api-key-form"' not in html and 'data-testid="webhook-form"' not in html
@@ -124,11 +118,11 @@ def test_partner_readers_see_the_section_without_forms(p):
                   ).status_code == 403  # fmt: skip
     assert (ApiKey.objects.count(), AuditLog.objects.count()) == before
     # portal users never reach it
-    assert client_for(p.acme_user).get("/provider/customers/ACME/").status_code == 403
+    assert signed_in(p.acme_user, lang=None).get("/provider/customers/ACME/").status_code == 403
 
 
 def test_the_webhook_secret_is_shown_once_and_clearing_drops_it(p):
-    c = client_for(p.sales1)
+    c = signed_in(p.sales1, lang=None)
     r = c.post("/provider/customers/ACME/webhook/", {"url": "https://erp.acme.example/hook"})
     assert r.status_code == 200
     acme = CustomerAccount.objects.get(code="ACME")

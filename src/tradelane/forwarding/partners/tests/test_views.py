@@ -5,10 +5,9 @@ never reaches the staff pages."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tradelane.forwarding.models import CustomerAccount, PortalMembership
-from tradelane.forwarding.tests.factories import provider
+from tradelane.forwarding.tests.factories import provider, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +17,8 @@ def p():
     return provider()
 
 
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
 def test_sales_see_only_their_own_customers(p):
-    c = client_for(p.sales1)
+    c = signed_in(p.sales1, lang=None)
     page = c.get("/provider/customers/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -33,12 +26,12 @@ def test_sales_see_only_their_own_customers(p):
     assert c.get("/provider/customers/ACME/").status_code == 200
     assert c.get("/provider/customers/BOLT/").status_code == 404
     # service sees both
-    html = client_for(p.service).get("/provider/customers/").content.decode()
+    html = signed_in(p.service, lang=None).get("/provider/customers/").content.decode()
     assert 'data-testid="customer-ACME"' in html and 'data-testid="customer-BOLT"' in html
 
 
 def test_a_salesperson_creates_a_customer_bound_to_them(p):
-    c = client_for(p.sales1)
+    c = signed_in(p.sales1, lang=None)
     r = c.post("/provider/customers/", {"code": "neo", "company": "Neo Ltd", "level": "STD",
                                         "settlement_mode": "monthly", "payment_terms": "credit",
                                         "credit_limit": "5,000"})  # fmt: skip
@@ -56,7 +49,7 @@ def test_a_salesperson_creates_a_customer_bound_to_them(p):
 
 
 def test_suspend_and_portal_user(p):
-    c = client_for(p.admin)
+    c = signed_in(p.admin, lang=None)
     assert c.post("/provider/customers/ACME/status/", {"status": "suspended"}).status_code == 302
     assert CustomerAccount.objects.get(code="ACME").status == "suspended"
     r = c.post("/provider/customers/BOLT/portal-users/",
@@ -69,11 +62,11 @@ def test_suspend_and_portal_user(p):
 def test_portal_users_and_seller_roles_do_not_reach_staff_pages(p):
     for url in ("/provider/customers/", "/provider/customers/ACME/", "/provider/levels/",
                 "/provider/agents/"):  # fmt: skip
-        assert client_for(p.acme_user).get(url).status_code == 403, url
+        assert signed_in(p.acme_user, lang=None).get(url).status_code == 403, url
 
 
 def test_levels_and_agents_pages_in_chinese(p):
-    c = client_for(p.admin)
+    c = signed_in(p.admin, lang=None)
     html = c.get("/provider/levels/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "客户等级" in html and 'data-testid="level-VIP"' in html
     r = c.post("/provider/agents/", {"what": "line", "code": "ups-hk", "name": "UPS HK",
@@ -86,7 +79,7 @@ def test_levels_and_agents_pages_in_chinese(p):
 def test_a_reader_posting_the_pages_forms_is_refused_and_nothing_is_written(p):
     from tradelane.forwarding.partners.models import Agent, CustomerLevel
 
-    c = client_for(p.hub)  # reads the partner pages, manages none
+    c = signed_in(p.hub, lang=None)  # reads the partner pages, manages none
     before = (CustomerAccount.objects.count(), CustomerLevel.objects.count(),
               Agent.objects.count())  # fmt: skip
     for url, data in (

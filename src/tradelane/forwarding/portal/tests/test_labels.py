@@ -8,11 +8,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from pypdf import PdfReader
 
 from tradelane.forwarding.models import Waybill
-from tradelane.forwarding.tests.factories import TWO_PIECES, numbered, payload, provider
+from tradelane.forwarding.tests.factories import TWO_PIECES, numbered, payload, provider, signed_in
 from tradelane.forwarding.waybills import printing, services
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +23,6 @@ def p():
     return provider()
 
 
-def client_for(user, lang: str = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    c.cookies["django_language"] = lang
-    return c
-
-
 def state():
     return sorted(Waybill.objects.values_list("number", "status", "tracking_status",
                                               "updated_at"))  # fmt: skip
@@ -38,19 +30,19 @@ def state():
 
 def test_the_list_has_a_checkbox_per_row_and_the_batch_buttons(p):
     a = numbered(p, "R1", "TLX0000001")
-    html = client_for(p.acme_user).get("/portal/waybills/").content.decode()
+    html = signed_in(p.acme_user).get("/portal/waybills/").content.decode()
     assert f'name="ids" value="{a.pk}"' in html
     assert "data-select-all" in html and 'aria-label="Select waybill ' in html
     assert 'data-testid="print-selected"' in html and 'data-testid="print-all"' in html
     assert "at most 500" in html
-    zh = client_for(p.acme_user, "zh-hans").get("/portal/waybills/").content.decode()
+    zh = signed_in(p.acme_user, "zh-hans").get("/portal/waybills/").content.decode()
     assert "打印所选运单的面单" in zh
 
 
 def test_ticked_waybills_print_in_one_pdf_in_the_order_shown(p):
     a = numbered(p, "R1", "TLX0000001", pieces=TWO_PIECES)
     b = numbered(p, "R2", "TLX0000002")
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     r = c.post(URL, {"ids": [b.pk, a.pk], "format": "pdf"})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r["Content-Disposition"].startswith('attachment; filename="labels-')
@@ -70,7 +62,7 @@ def test_pending_and_cancelled_are_skipped_and_named_with_why(p):
     pending, _ = services.create_waybill(p.acme_user, p.acme, payload("R2"))
     gone, _ = services.create_waybill(p.acme_user, p.acme, payload("R3"))
     services.cancel_waybill(p.acme_user, gone)
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     before = state()
     r = c.post(URL, {"ids": [ready.pk, pending.pk, gone.pk], "format": "zpl"})
     assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
@@ -85,7 +77,7 @@ def test_pending_and_cancelled_are_skipped_and_named_with_why(p):
     # the page's button prints the others
     again = c.post(URL, {"ids": [ready.pk], "format": "zpl"})
     assert again.content.decode().count("^XA") == 1
-    zh = client_for(p.acme_user, "zh-hans").post(URL, {"ids": [pending.pk, gone.pk]})
+    zh = signed_in(p.acme_user, "zh-hans").post(URL, {"ids": [pending.pk, gone.pk]})
     text = zh.content.decode()
     assert "该运单已取消，没有可打印的面单。" in text and 'data-testid="labels-none"' in text
 
@@ -94,7 +86,7 @@ def test_all_of_the_filter_and_its_limit(p, monkeypatch):
     a = numbered(p, "R1", "TLX0000001")
     b = numbered(p, "R2", "TLX0000002")
     numbered(p, "R3", "TLX0000003", customer=p.bolt, user=p.bolt_user)  # not ACME's
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     r = c.post(URL, {"all": "1", "format": "zpl"})
     text = r.content.decode()
     assert text.count("^XA") == 2  # newest first, as the list shows them
@@ -105,12 +97,12 @@ def test_all_of_the_filter_and_its_limit(p, monkeypatch):
     r = c.post(URL, {"all": "1", "format": "pdf", "q": ""}, follow=True)
     assert r.redirect_chain[0][0] == "/portal/waybills/"
     assert "At most 1 labels at a time, and this asks for 2" in r.content.decode()
-    zh = client_for(p.acme_user, "zh-hans").post(URL, {"all": "1"}, follow=True)
+    zh = signed_in(p.acme_user, "zh-hans").post(URL, {"all": "1"}, follow=True)
     assert "一次最多打印 1 张面单" in zh.content.decode()
 
 
 def test_nothing_ticked_says_so(p):
-    r = client_for(p.acme_user).post(URL, {"format": "pdf", "status": "created"}, follow=True)
+    r = signed_in(p.acme_user).post(URL, {"format": "pdf", "status": "created"}, follow=True)
     assert r.redirect_chain[0][0] == "/portal/waybills/?status=created"
     assert "Tick at least one waybill." in r.content.decode()
 
@@ -119,29 +111,29 @@ def test_another_customers_waybill_is_404_and_changes_nothing(p):
     mine = numbered(p, "R1", "TLX0000001")
     theirs = numbered(p, "B1", "TLX0000009", customer=p.bolt, user=p.bolt_user)
     before = state()
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     for ids in ([theirs.pk], [mine.pk, theirs.pk], ["x"]):
         r = c.post(URL, {"ids": ids, "format": "pdf"})
         assert r.status_code == 404, ids
         assert theirs.number not in r.content.decode()
     # staff naming a customer: a waybill of another customer is not found either
-    staff = client_for(p.service)
+    staff = signed_in(p.service)
     assert staff.post(URL, {"ids": [theirs.pk], "customer": "ACME"}).status_code == 404
     # a salesperson sees only the customers bound to them
-    assert client_for(p.sales1).post(URL, {"ids": [theirs.pk]}).status_code == 404
+    assert signed_in(p.sales1).post(URL, {"ids": [theirs.pk]}).status_code == 404
     assert state() == before
 
 
 def test_staff_print_across_the_customers_they_see(p):
     a = numbered(p, "R1", "TLX0000001")
     b = numbered(p, "B1", "TLX0000009", customer=p.bolt, user=p.bolt_user)
-    html = client_for(p.service).get("/portal/waybills/").content.decode()
+    html = signed_in(p.service).get("/portal/waybills/").content.decode()
     assert f'name="ids" value="{a.pk}"' in html and f'name="ids" value="{b.pk}"' in html
-    r = client_for(p.service).post(URL, {"ids": [a.pk, b.pk], "format": "zpl"})
+    r = signed_in(p.service).post(URL, {"ids": [a.pk, b.pk], "format": "zpl"})
     assert r.content.decode().count("^XA") == 2
-    only_acme = client_for(p.service).post(URL, {"all": "1", "format": "zpl",
+    only_acme = signed_in(p.service).post(URL, {"all": "1", "format": "zpl",
                                                  "customer": "ACME"})  # fmt: skip
     assert only_acme.content.decode().count("^XA") == 1
     # the staff's customer page leads to that customer's waybills (and their batch print)
-    page = client_for(p.service).get("/provider/customers/ACME/").content.decode()
+    page = signed_in(p.service).get("/provider/customers/ACME/").content.decode()
     assert 'href="/portal/waybills/?customer=ACME"' in page

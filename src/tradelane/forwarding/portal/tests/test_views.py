@@ -8,11 +8,10 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from tradelane.accounts.models import ApiKey
 from tradelane.forwarding.models import Waybill, WaybillItem, WaybillPiece
-from tradelane.forwarding.tests.factories import payload, provider
+from tradelane.forwarding.tests.factories import payload, provider, signed_in
 from tradelane.forwarding.waybills import services
 
 from .forms import form_data
@@ -26,20 +25,13 @@ def p():
     return provider()
 
 
-def client_for(user, lang: str = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    c.cookies["django_language"] = lang
-    return c
-
-
 def counts():
     return (Waybill.objects.count(), WaybillPiece.objects.count(), WaybillItem.objects.count())
 
 
 def test_a_portal_user_lands_in_its_workspace_and_sees_only_the_portal(p):
     services.create_waybill(p.acme_user, p.acme, payload("ACME-1"))
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     assert c.get("/")["Location"] == "/portal/"
     html = c.get("/portal/").content.decode()
     assert "Acme Trading" in html and "ACME-1" in html
@@ -52,25 +44,25 @@ def test_a_portal_user_lands_in_its_workspace_and_sees_only_the_portal(p):
     assert nav.count("href=") == 8  # nothing of the seller's or the staff's menus
     assert "settings-menu" not in html
     # the staff see the portal as one entry among their own
-    staff_nav = client_for(p.service).get("/").content.decode().split('class="mainnav"', 1)[1]
+    staff_nav = signed_in(p.service).get("/").content.decode().split('class="mainnav"', 1)[1]
     assert 'href="/portal/"' in staff_nav.split("</nav>", 1)[0]
 
 
 def test_staff_choose_a_customer_in_their_scope(p):
     services.create_waybill(p.acme_user, p.acme, payload("ACME-1"))
-    cs = client_for(p.service)
+    cs = signed_in(p.service)
     picker = cs.get("/portal/").content.decode()
     assert 'value="ACME"' in picker and 'value="BOLT"' in picker
     page = cs.get("/portal/?customer=ACME").content.decode()
     assert "Acme Trading" in page and "ACME-1" in page
     # sales2 looks after BOLT only: ACME is "not found"
-    sales2 = client_for(p.sales2)
+    sales2 = signed_in(p.sales2)
     assert sales2.get("/portal/?customer=ACME").status_code == 404
     assert 'value="ACME"' not in sales2.get("/portal/").content.decode()
 
 
 def test_create_from_the_form_in_grams_and_millimetres(p):
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     r = c.post("/portal/waybills/new/", form_data("WEB-1"))
     w = Waybill.objects.get(reference="WEB-1")
     assert r.status_code == 302 and r["Location"] == f"/portal/waybills/{w.number}/"
@@ -88,7 +80,7 @@ def test_create_from_the_form_in_grams_and_millimetres(p):
 
 
 def test_the_form_grows_a_row_without_writing(p):
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     r = c.post("/portal/waybills/new/", {**form_data("WEB-1"), "add": "piece"})
     assert r.status_code == 200 and counts() == (0, 0, 0)
     html = r.content.decode()
@@ -98,7 +90,7 @@ def test_the_form_grows_a_row_without_writing(p):
 def test_errors_sit_under_their_fields_in_chinese_and_nothing_is_written(p):
     data = form_data("WEB-1")
     data.update({"consignee.city": "", "pieces[0].weight_kg": "heavy", "items[0].hs_code": "12"})
-    r = client_for(p.acme_user, "zh-hans").post("/portal/waybills/new/", data)
+    r = signed_in(p.acme_user, "zh-hans").post("/portal/waybills/new/", data)
     assert r.status_code == 422 and counts() == (0, 0, 0)
     html = r.content.decode()
     errors = {
@@ -108,27 +100,27 @@ def test_errors_sit_under_their_fields_in_chinese_and_nothing_is_written(p):
     assert set(errors) == {"consignee.city", "pieces[0].weight_kg", "items[0].hs_code"}
     assert errors["items[0].hs_code"] == "海关编码为 6 到 10 位数字。"
     assert errors["pieces[0].weight_kg"] == "必须是数字。"
-    en = client_for(p.acme_user).post("/portal/waybills/new/", data).content.decode()
+    en = signed_in(p.acme_user).post("/portal/waybills/new/", data).content.decode()
     assert "An HS code is 6 to 10 digits." in en
 
 
 def test_the_live_quote_shows_every_open_channel_with_its_sale_price(p):
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     html = c.post("/portal/waybills/quote/", form_data("Q-1")).content.decode()
     assert 'data-testid="offer-USLINE"' in html and "76.00" in html  # ACME's own price
     assert 'data-testid="refused-EUPOST"' in html and "no_zone" in html
     assert "BATT" not in html  # not open to ACME
     assert "56.00" not in html  # never the cost (40/kg x 1.2 + 8)
-    bolt = client_for(p.bolt_user).post("/portal/waybills/quote/", form_data("Q-1")).content
+    bolt = signed_in(p.bolt_user).post("/portal/waybills/quote/", form_data("Q-1")).content
     assert b"69.00" in bolt and b'data-testid="offer-BATT"' in bolt  # VIP 50/kg + 9
     empty = c.post("/portal/waybills/quote/", {"consignee.country": "US"}).content.decode()
     assert 'data-testid="offer-table"' not in empty
     # staff quote for the customer they name; an agent does not create waybills
-    cs = client_for(p.service)
+    cs = signed_in(p.service)
     assert (
         b"76.00" in cs.post("/portal/waybills/quote/", {**form_data(), "customer": "ACME"}).content
     )
-    assert client_for(p.agent_user).post("/portal/waybills/quote/", form_data()).status_code == 403
+    assert signed_in(p.agent_user).post("/portal/waybills/quote/", form_data()).status_code == 403
 
 
 def test_the_list_filters_by_status_date_and_number(p):
@@ -136,7 +128,7 @@ def test_the_list_filters_by_status_date_and_number(p):
     b, _ = services.create_waybill(p.acme_user, p.acme, payload("ACME-2"))
     services.cancel_waybill(p.acme_user, b)
     services.create_waybill(p.bolt_user, p.bolt, payload("BOLT-1"))
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
 
     def refs(query: str) -> set[str]:
         html = c.get(f"/portal/waybills/?{query}").content.decode()
@@ -151,7 +143,7 @@ def test_the_list_filters_by_status_date_and_number(p):
 
 def test_cancel_before_inbound_intercept_after(p):
     w, _ = services.create_waybill(p.acme_user, p.acme, payload("ACME-1"))
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     # intercept before inbound is refused: nothing changes
     c.post(f"/portal/waybills/{w.number}/intercept/", {"reason": "wrong address"})
     w.refresh_from_db()
@@ -171,7 +163,7 @@ def test_cancel_before_inbound_intercept_after(p):
 
 def test_edit_before_inbound(p):
     w, _ = services.create_waybill(p.acme_user, p.acme, payload("ACME-1"))
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     page = c.get(f"/portal/waybills/{w.number}/edit/").content.decode()
     assert 'value="1.2"' in page and 'value="Jane Doe"' in page and "readonly" in page
     data = {**form_data("ACME-1"), "pieces[0].weight_kg": "2"}
@@ -188,7 +180,7 @@ def test_edit_before_inbound(p):
 def test_the_price_list_holds_the_customers_own_sale_prices_only(p):
     from openpyxl import load_workbook
 
-    r = client_for(p.acme_user).get("/portal/prices/download/")
+    r = signed_in(p.acme_user).get("/portal/prices/download/")
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["Channels", "EUPOST", "USLINE"]
@@ -202,17 +194,15 @@ def test_the_price_list_holds_the_customers_own_sale_prices_only(p):
 
     assert per_kg(wb["USLINE"]) == {55}  # own sheet; not VIP's 50, not the cost's 40
     assert per_kg(wb["EUPOST"]) == {45}  # standard sale; not the cost's 30
-    bolt = load_workbook(
-        io.BytesIO(client_for(p.bolt_user).get("/portal/prices/download/").content)
-    )
+    bolt = load_workbook(io.BytesIO(signed_in(p.bolt_user).get("/portal/prices/download/").content))
     assert bolt.sheetnames == ["Channels", "BATT", "EUPOST", "USLINE"]
     assert per_kg(bolt["USLINE"]) == {50}
-    page = client_for(p.acme_user, "zh-hans").get("/portal/prices/").content.decode()
+    page = signed_in(p.acme_user, "zh-hans").get("/portal/prices/").content.decode()
     assert "您的专属价格" in page
 
 
 def test_api_keys_of_the_own_portal_user(p):
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     r = c.post("/portal/api/keys/", {"name": "ERP"})
     key = ApiKey.objects.get(user=p.acme_user)
     html = r.content.decode()
@@ -227,7 +217,7 @@ def test_api_keys_of_the_own_portal_user(p):
     key.refresh_from_db()
     assert key.revoked_at is not None
     # staff read the page; provider keys are the customer's portal users'
-    cs = client_for(p.service)
+    cs = signed_in(p.service)
     assert cs.get("/portal/api/").status_code == 200
     assert cs.post("/portal/api/keys/", {"name": "x"}).status_code == 403
     assert not ApiKey.objects.filter(user=p.service).exists()
@@ -242,7 +232,7 @@ def services_key(user):
 def test_the_label_prints_once_the_tracking_number_is_there(p):
     w, _ = services.create_waybill(p.acme_user, p.acme, payload("ACME-1"))
     assert (w.tracking_status, w.tracking_number) == ("pending", "")  # USLINE: number later
-    c = client_for(p.acme_user)
+    c = signed_in(p.acme_user)
     assert 'data-testid="label-pdf"' not in c.get(f"/portal/waybills/{w.number}/").content.decode()
     r = c.get(f"/portal/waybills/{w.number}/label.pdf", follow=True)
     assert "the label can be printed once it is" in r.content.decode()
