@@ -15,19 +15,20 @@ sheet on the US line, its portal user).
 
 Measured:
 
-- ``waybill_push_per_s``: ``--push`` waybills (two pieces of declared goods each, consignees in
-  the US, GB and DE with valid addresses and phones, half on a US line whose tracking number
-  comes later, half on a postal channel with its own S10 series, so numbered at once) created by
-  the customer's portal user through ``forwarding.waybills.services.create_waybills`` in batches
-  of 500 (the open API's service path: parse and check every field, price against the
-  customer's own sale sheet, take the waybill numbers, write waybills, pieces, items, timeline
-  events and audit rows). The payloads are built before the clock starts.
-  ``waybill_push_per_s_vs_baseline`` = our rate / the baseline's: the same rows (waybills,
-  pieces, items, events, audit rows), read back a batch at a time (not timed), written again
-  with one plain ``sqlite3`` ``executemany`` (COPY on PostgreSQL) per table and one transaction
-  per batch, into empty scratch copies of the tables (same columns, constraints and indexes;
-  ``order_baselines.PlainConnection``).
-- ``waybill_push_api_per_s``: the same number of other waybills POSTed to the open API,
+- ``waybill_push_service_per_s``: ``--push`` waybills (two pieces of declared goods each,
+  consignees in the US, GB and DE with valid addresses and phones, half on a US line whose
+  tracking number comes later, half on a postal channel with its own S10 series, so numbered at
+  once) created by the customer's portal user through
+  ``forwarding.waybills.services.create_waybills`` in batches of 500 (the open API's service
+  path: parse and check every field, price against the customer's own sale sheet, take the
+  waybill numbers, write waybills, pieces, items, timeline events and audit rows). The payloads
+  are built before the clock starts. ``waybill_push_service_per_s_vs_baseline`` = our rate / the
+  baseline's: the same rows (waybills, pieces, items, events, audit rows), read back a batch at
+  a time (not timed), written again with one plain ``sqlite3`` ``executemany`` (COPY on
+  PostgreSQL) per table and one transaction per batch, into empty scratch copies of the tables
+  (same columns, constraints and indexes; ``order_baselines.PlainConnection``).
+- ``waybill_push_per_s`` (the bar, 2,000/s on SQLite): the same number of other waybills
+  POSTed to the open API,
   ``/api/v1/provider/waybills``, 500 per request with the customer's API key, through Django's
   test client (every layer of a request but the socket; bodies built before the clock).
 - ``portal_list_p95_ms``: ``--table-waybills`` waybills of ``--customers`` customers over 180
@@ -636,9 +637,10 @@ def measure(args) -> dict:
         db_version = "PostgreSQL " + str(connection.pg_version)
     return {
         "database": args.database,
-        "waybill_push_per_s": round(rate, 1),
-        "waybill_push_per_s_vs_baseline": round(base["seconds"] / result["seconds"], 3),
-        "waybill_push_api_per_s": round(api["created"] / api["seconds"], 1),
+        # the key: through the open API, as an ERP pushes
+        "waybill_push_per_s": round(api["created"] / api["seconds"], 1),
+        "waybill_push_service_per_s": round(rate, 1),
+        "waybill_push_service_per_s_vs_baseline": round(base["seconds"] / result["seconds"], 3),
         "portal_list_p95_ms": listing["p95"],
         "eccang_create_p99_ms": eccang["p99_ms"] if eccang else None,
         "eccang_create_p50_ms": eccang["p50_ms"] if eccang else None,
@@ -664,7 +666,7 @@ def measure(args) -> dict:
             "through Django's test client in this process; bodies built before the clock",
         },
         "baseline": {
-            "waybill_push_per_s": round(result["created"] / base["seconds"], 1),
+            "waybill_push_service_per_s": round(result["created"] / base["seconds"], 1),
             "seconds": round(base["seconds"], 3),
             "cpu_seconds": round(base["cpu"], 3),
             "rows": base["rows"],
