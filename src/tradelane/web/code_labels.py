@@ -294,6 +294,7 @@ ERROR = {
     "invalid_postcode": gettext_lazy("Not a postcode or the start of one."),
     "area_empty": gettext_lazy("An area needs postcodes or districts."),
     "area_exists": gettext_lazy("An area with this code exists already."),
+    "area_not_found": gettext_lazy("The driver area does not exist."),
     "pickup_assigned": gettext_lazy("This pickup has a driver already or is closed."),
     "not_a_pickup": gettext_lazy("Only a pickup at the customer's address goes to a driver."),
     "task_closed": gettext_lazy("This stop is done already."),

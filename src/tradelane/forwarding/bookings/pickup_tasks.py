@@ -110,6 +110,19 @@ def _entries(values: Iterable[str] | str, where: str, problems: _Problems, *, po
     return out
 
 
+def _area_values(problems: _Problems, *, name, city, postcodes, districts) -> dict:
+    """The checked fields of an area (create and edit share them)."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        problems.add("name", "required", "an area needs a name")
+    codes = _entries(postcodes, "postcodes", problems, postcode=True)
+    names = _entries(districts, "districts", problems, postcode=False)
+    if not codes and not names and not problems.items:
+        problems.add("postcodes", "area_empty", "an area needs postcodes or districts")
+    return {"name": name, "city": (city or "").strip()[:100], "postcodes": codes,
+            "districts": names}  # fmt: skip
+
+
 def create_area(
     actor,
     *,
@@ -126,27 +139,54 @@ def create_area(
     code = (code or "").strip().upper()
     if not HUB_CODE.match(code):
         problems.add("code", "invalid_code", "an area code is 1 to 20 letters, digits, . _ - /")
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        problems.add("name", "required", "an area needs a name")
-    city = (city or "").strip()[:100]
-    codes = _entries(postcodes, "postcodes", problems, postcode=True)
-    names = _entries(districts, "districts", problems, postcode=False)
-    if not codes and not names and not problems.items:
-        problems.add("postcodes", "area_empty", "an area needs postcodes or districts")
+    values = _area_values(problems, name=name, city=city, postcodes=postcodes,
+                          districts=districts)  # fmt: skip
     problems.raise_any()
     who = _driver(driver)
     try:
         with transaction.atomic():
-            area = DriverArea.objects.create(code=code, name=name, city=city, postcodes=codes,
-                                             districts=names, driver=who)  # fmt: skip
+            area = DriverArea.objects.create(code=code, driver=who, **values)
             audit.record(actor, "forwarding.pickup_area.create", area, {
-                "code": code, "city": city, "postcodes": codes, "districts": names,
-                "driver": who.username,
+                "code": code, "city": values["city"], "postcodes": values["postcodes"],
+                "districts": values["districts"], "driver": who.username,
             })  # fmt: skip
     except IntegrityError:
         raise Conflict(f"Area {code} exists already", code="area_exists") from None
     return area
+
+
+def update_area(
+    actor,
+    area: DriverArea,
+    *,
+    name: str,
+    driver,
+    postcodes: Iterable[str] | str = (),
+    districts: Iterable[str] | str = (),
+    city: str = "",
+    active: bool = True,
+) -> DriverArea:
+    """Change an area's name, city, postcodes, districts, driver or whether it is in use
+    (its code stays: past routes and audit rows name it). Stops already on a route keep
+    their driver; the next ``auto_assign`` uses the new area."""
+    _dispatcher(actor)
+    problems = _Problems()
+    values = _area_values(problems, name=name, city=city, postcodes=postcodes,
+                          districts=districts)  # fmt: skip
+    problems.raise_any()
+    who = _driver(driver)
+    values.update(driver=who, active=bool(active))
+    with transaction.atomic():
+        locked = DriverArea.objects.select_for_update().get(pk=area.pk)
+        changes = audit.diff(locked, values)
+        if not changes:
+            return locked
+        if "driver" in changes:
+            changes["driver"] = [locked.driver.username, who.username]
+        DriverArea.objects.filter(pk=locked.pk).update(**values)
+        locked.refresh_from_db()
+        audit.record(actor, "forwarding.pickup_area.update", locked, changes)
+    return locked
 
 
 def _city(value: str) -> str:
@@ -336,6 +376,38 @@ def reassign(actor, task: PickupTask, driver, *, date: dt.date | None = None,
             "date": [found.route.date, day], "note": note,
         })  # fmt: skip
     return new
+
+
+def move_stop(actor, task: PickupTask, direction: str) -> PickupTask:
+    """Move a stop one place up or down its route (the driver's order of the day): it swaps
+    places with the neighbouring stop, whatever that one's state. The route is locked, so
+    two dispatchers reordering at once take turns; the first or last stop stays put."""
+    _dispatcher(actor)
+    if direction not in ("up", "down"):
+        raise ValidationFailed(f"Move a stop up or down, not {direction!r}",
+                               code="invalid_choice")  # fmt: skip
+    found = selectors.task(actor, task.pk)
+    with transaction.atomic():
+        PickupRoute.objects.select_for_update().filter(pk=found.route_id).first()
+        stops = list(PickupTask.objects.filter(route_id=found.route_id)
+                     .order_by("sequence", "pk").values_list("pk", "sequence"))  # fmt: skip
+        order = [pk for pk, _seq in stops]
+        at = order.index(found.pk)
+        to = at - 1 if direction == "up" else at + 1
+        if not 0 <= to < len(order):
+            return found
+        order[at], order[to] = order[to], order[at]
+        seqs = dict(stops)
+        wanted = {pk: i + 1 for i, pk in enumerate(order)}
+        changed = [PickupTask(pk=pk, sequence=n, updated_at=timezone.now())
+                   for pk, n in wanted.items() if seqs[pk] != n]  # fmt: skip
+        PickupTask.objects.bulk_update(changed, ["sequence", "updated_at"])
+        audit.record(actor, "forwarding.pickup.move_stop", found.pickup, {
+            "task": found.pk, "route": found.route_id,
+            "sequence": [seqs[found.pk], wanted[found.pk]],
+        })  # fmt: skip
+    found.refresh_from_db()
+    return found
 
 
 def _user(actor):

@@ -22,6 +22,7 @@ from ..partners import scoping
 from .models import (
     Departure,
     DepartureStatus,
+    DriverArea,
     Hub,
     HubSlot,
     PickupKind,
@@ -218,4 +219,11 @@ def task(user, pk: int) -> PickupTask:
     found = qs.filter(pk=pk).first() if getattr(user, "is_authenticated", False) else None
     if found is None:
         raise NotFound(f"No pickup stop {pk}", code="pickup_task_not_found")
+    return found
+
+
+def driver_area(pk: int | None) -> DriverArea:
+    found = DriverArea.objects.select_related("driver").filter(pk=pk).first() if pk else None
+    if found is None:
+        raise NotFound(f"No driver area {pk}", code="area_not_found")
     return found

@@ -366,8 +366,9 @@ def _board(day) -> str:
 @require_POST
 @permission_required(P.PICKUP_DISPATCH)
 def pickup_dispatch(request):
-    """The board's buttons: assign a day by area, assign or reassign one stop, close a failed
-    stop or accept a short count, add a driver area."""
+    """The board's buttons: assign a day by area, assign or reassign one stop, move a stop up
+    or down its route, close a failed stop or accept a short count, add or edit a driver
+    area."""
     user, post = request.user, request.POST
     action = post.get("action", "")
     day = timezone.localdate()
@@ -393,6 +394,16 @@ def pickup_dispatch(request):
                 pickup_tasks.close_task(user, task, note=post.get("note", ""))
             else:
                 pickup_tasks.accept_count(user, task, note=post.get("note", ""))
+        elif action in ("up", "down"):
+            task = selectors.task(user, int_or_none(post.get("task")) or 0)
+            pickup_tasks.move_stop(user, task, action)
+        elif action == "area_update":
+            area = selectors.driver_area(int_or_none(post.get("area")))
+            pickup_tasks.update_area(
+                user, area, name=post.get("name", ""), city=post.get("city", ""),
+                postcodes=post.get("postcodes", ""), districts=post.get("districts", ""),
+                driver=post.get("driver"), active=post.get("active") == "1",
+            )  # fmt: skip
         elif action == "area":
             pickup_tasks.create_area(
                 user, code=post.get("code", ""), name=post.get("name", ""),

@@ -22,8 +22,9 @@ WEIGHT_CHANGED = "waybill.weight_changed"
 FEES_CHANGED = "waybill.fees_changed"
 TRACKING_NUMBER_ASSIGNED = "waybill.tracking_number_assigned"
 LAST_MILE_ASSIGNED = "waybill.last_mile_assigned"
+PICKED_UP = "waybill.picked_up"  # the driver collected it; the status stays created
 EVENTS = (STATUS_CHANGED, WEIGHT_CHANGED, FEES_CHANGED, TRACKING_NUMBER_ASSIGNED,
-          LAST_MILE_ASSIGNED)  # fmt: skip
+          LAST_MILE_ASSIGNED, PICKED_UP)  # fmt: skip
 
 
 def notify(waybill: Waybill, event: str, changes: dict | None = None) -> None:

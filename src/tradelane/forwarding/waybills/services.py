@@ -453,6 +453,9 @@ def record_picked_up(actor, waybill_ids: Sequence[int], *, location: str = "") -
                      for pk in ids))  # fmt: skip
         audit.record_many(actor, "waybill.picked_up", Waybill._meta.label_lower, ids,
                           {"location": location})  # fmt: skip
+        told = Waybill.objects.filter(pk__in=ids).exclude(customer__webhook_url="")
+        for w in told.select_related("customer", "channel"):
+            notifications.notify(w, notifications.PICKED_UP, {"location": location})
     return len(ids)
 
 

@@ -145,3 +145,39 @@ def test_the_customer_reads_its_stops_state(p):
     assert "已取件 5 / 5" in html
     assert 'data-testid="task-status-' not in signed_in(p.bolt_user).get(
         "/bookings/pickups/").content.decode()  # fmt: skip
+
+
+def test_the_board_reorders_stops_and_edits_an_area_in_chinese(p):
+    a, b = (ask(p.acme_user, postcode="518057", start=h) for h in (8, 9))
+    tasks.auto_assign(p.hub, tomorrow())
+    c = signed_in(p.hub, "zh-hans")
+    day = tomorrow().isoformat()
+    tb = PickupTask.objects.get(pickup=b)
+    board = c.get(f"/bookings/pickups/?day={day}").content.decode()
+    assert "上移" in board and "顺序" in board and 'data-testid="area-edit-NS"' in board
+    moved = c.post("/bookings/pickups/dispatch/", {"action": "up", "day": day, "task": tb.pk})
+    assert moved.status_code == 302
+    assert list(PickupTask.objects.order_by("sequence").values_list("pickup_id", flat=True)) == [
+        b.pk, a.pk]  # fmt: skip
+    area = tasks.DriverArea.objects.get(code="NS")
+    form = {
+        "action": "area_update",
+        "day": day,
+        "area": area.pk,
+        "name": "南山区",
+        "postcodes": "518057 518058",
+        "districts": "",
+        "driver": p.drv2.pk,
+        "active": "1",
+    }
+    assert c.post("/bookings/pickups/dispatch/", form).status_code == 302
+    area.refresh_from_db()
+    assert (area.name, area.postcodes, area.driver, area.active) == (
+        "南山区", ["518057", "518058"], p.drv2, True)  # fmt: skip
+    refused = c.post("/bookings/pickups/dispatch/", {**form, "postcodes": "51#"})
+    assert refused.status_code == 422 and 'data-error-code="invalid_postcode"' in (
+        refused.content.decode())  # fmt: skip
+    missing = c.post("/bookings/pickups/dispatch/", {**form, "area": 999999})
+    assert missing.status_code == 404 and "司机片区不存在" in missing.content.decode()
+    area.refresh_from_db()
+    assert area.postcodes == ["518057", "518058"]

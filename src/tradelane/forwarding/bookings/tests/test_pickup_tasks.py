@@ -248,3 +248,83 @@ def test_a_reassignment_in_the_past_is_refused(p):
     assert e.value.code == "date_in_past"
     assert state(t) == ("assigned", None, "", "scheduled")
     assert PickupTask.objects.count() == 1
+
+
+def test_an_area_is_edited_and_a_refused_edit_changes_nothing(p):
+    edited = tasks.update_area(p.hub, p.nanshan, name="南山 西", city="深圳市",
+                               postcodes="518057 518054", districts="南山区 蛇口",
+                               driver=p.drv2)  # fmt: skip
+    assert (edited.code, edited.name, edited.postcodes, edited.districts, edited.driver,
+            edited.active) == ("NS", "南山 西", ["518057", "518054"], ["南山区", "蛇口"],
+                               p.drv2, True)  # fmt: skip
+    row = AuditLog.objects.get(action="forwarding.pickup_area.update")
+    assert row.changes["driver"] == ["drv1", "drv2"]
+    assert row.changes["postcodes"] == [["518057", "518052"], ["518057", "518054"]]
+    # the next pass routes by the edited area
+    a = ask(p.acme_user, postcode="518054")
+    assert tasks.auto_assign(p.hub, tomorrow()).assigned == {"drv2": 1}
+    assert PickupTask.objects.get(pickup=a).route.driver == p.drv2
+    # refused: nothing changes, no audit row
+    before = list(tasks.DriverArea.objects.order_by("pk").values())
+    for kwargs, code in (
+        ({"name": "x", "postcodes": "51#", "driver": p.drv1}, "invalid_postcode"),
+        ({"name": "x", "driver": p.drv1}, "area_empty"),
+        ({"name": "", "postcodes": "5181", "driver": p.drv1}, "required"),
+        ({"name": "x", "postcodes": "5181", "driver": p.hub}, "not_a_driver"),
+    ):
+        with pytest.raises(ValidationFailed) as e:
+            tasks.update_area(p.hub, p.nanshan, **kwargs)
+        assert e.value.code == code
+    with pytest.raises(PermissionDenied):
+        tasks.update_area(p.sales1, p.nanshan, name="x", postcodes="5181", driver=p.drv1)
+    assert list(tasks.DriverArea.objects.order_by("pk").values()) == before
+    assert AuditLog.objects.filter(action="forwarding.pickup_area.update").count() == 1
+    # an area out of use routes nothing
+    tasks.update_area(p.hub, p.futian, name="福田", city="深圳", postcodes="5180",
+                      driver=p.drv2, active=False)  # fmt: skip
+    b = ask(p.acme_user, postcode="518031")
+    assert tasks.auto_assign(p.hub, tomorrow()).unmatched == [b.pk]
+
+
+def test_a_stop_moves_up_and_down_its_route(p):
+    a, b, c = (ask(p.acme_user, postcode="518057", start=h) for h in (8, 9, 10))
+    tasks.auto_assign(p.hub, tomorrow())
+
+    def order():
+        return list(PickupTask.objects.filter(route__driver=p.drv1)
+                    .order_by("sequence").values_list("pickup_id", "sequence"))  # fmt: skip
+
+    assert order() == [(a.pk, 1), (b.pk, 2), (c.pk, 3)]
+    tc = PickupTask.objects.get(pickup=c)
+    assert tasks.move_stop(p.hub, tc, "up").sequence == 2
+    assert order() == [(a.pk, 1), (c.pk, 2), (b.pk, 3)]
+    tasks.move_stop(p.hub, tc, "up")
+    assert order() == [(c.pk, 1), (a.pk, 2), (b.pk, 3)]
+    tasks.move_stop(p.hub, tc, "up")  # the first stays first, nothing written
+    assert order() == [(c.pk, 1), (a.pk, 2), (b.pk, 3)]
+    assert AuditLog.objects.filter(action="forwarding.pickup.move_stop").count() == 2
+    tasks.move_stop(p.hub, PickupTask.objects.get(pickup=a), "down")
+    assert order() == [(c.pk, 1), (b.pk, 2), (a.pk, 3)]
+    with pytest.raises(ValidationFailed) as e:
+        tasks.move_stop(p.hub, tc, "left")
+    assert e.value.code == "invalid_choice"
+    with pytest.raises(PermissionDenied):  # a driver keeps the dispatcher's order
+        tasks.move_stop(p.drv1, tc, "down")
+    assert order() == [(c.pk, 1), (b.pk, 2), (a.pk, 3)]
+
+
+def test_the_customer_is_told_of_the_pickup_by_webhook(p):
+    from tradelane.core.models import OutboxMessage
+
+    p.acme.webhook_url = "https://erp.example/hooks"
+    p.acme.save(update_fields=["webhook_url"])
+    w1, _ = waybills.create_waybill(p.acme_user, p.acme, payload("R-1"))
+    pu = ask(p.acme_user, waybills_=[w1.number], pieces=1)
+    tasks.auto_assign(p.hub, tomorrow())
+    OutboxMessage.objects.all().delete()
+    tasks.mark_collected(p.drv1, PickupTask.objects.get(pickup=pu), pieces=1)
+    (msg,) = OutboxMessage.objects.filter(topic="forwarding.customer_webhook")
+    body = msg.payload["body"]
+    assert (body["event"], body["changes"], body["waybill"]["number"],
+            body["waybill"]["status"]) == ("waybill.picked_up", {"location": "深圳市"},
+                                           w1.number, "created")  # fmt: skip

@@ -245,6 +245,14 @@ def track_result(number: str, data: dict[str, Any]) -> g.TrackResult:
     )
 
 
+def picked_up_event(occurred_at: dt.datetime, number: str) -> g.TrackEvent:
+    """A ``waybill.picked_up`` webhook: the provider's driver has the parcel."""
+    return g.TrackEvent(
+        occurred_at=occurred_at, status=tc.PICKED_UP, raw_code="waybill.picked_up",
+        raw_text=f"Provider waybill {number}: picked up by the provider's driver",
+    )  # fmt: skip
+
+
 def status_event(status: str, occurred_at: dt.datetime, number: str) -> g.TrackEvent | None:
     """The event a ``waybill.status_changed`` webhook means (None for a status we ignore)."""
     ours = WAYBILL_STATUS.get(status)

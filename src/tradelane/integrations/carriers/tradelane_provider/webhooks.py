@@ -46,9 +46,10 @@ SIGNATURE_HEADER = "X-Tradelane-Signature"
 DELIVERY_HEADER = "X-Tradelane-Delivery"
 EVENT_HEADER = "X-Tradelane-Event"
 STATUS_CHANGED = "waybill.status_changed"
+PICKED_UP = "waybill.picked_up"  # the provider's driver collected it; the status stays created
 EVENTS = (
     STATUS_CHANGED, "waybill.weight_changed", "waybill.fees_changed",
-    "waybill.tracking_number_assigned", "waybill.last_mile_assigned",
+    "waybill.tracking_number_assigned", "waybill.last_mile_assigned", PICKED_UP,
 )  # fmt: skip
 
 
@@ -108,9 +109,10 @@ def apply(account_code: str, payload: dict) -> str:
         )  # fmt: skip
         done.append(f"charge {w.price.amount} {w.price.currency}")
     events: tuple[g.TrackEvent, ...] = ()
-    if event == STATUS_CHANGED:
+    if event in (STATUS_CHANGED, PICKED_UP):
         at = mapping.parse_time(payload.get("occurred_at")) or timezone.now()
-        ev = mapping.status_event(w.status, at, w.number)
+        ev = (mapping.picked_up_event(at, w.number) if event == PICKED_UP
+              else mapping.status_event(w.status, at, w.number))  # fmt: skip
         events = (ev,) if ev is not None else ()
     if shipment.tracking_number:
         outcome = tracking.record_track_results(

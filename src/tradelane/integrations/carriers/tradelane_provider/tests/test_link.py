@@ -289,3 +289,15 @@ def test_a_charge_refused_changes_nothing(logistics, cs, provider, order):
                                           chargeable_weight_g=1700) is True  # fmt: skip
     s.refresh_from_db()
     assert (s.cost_amount, s.chargeable_weight_g) == (Decimal("11.00"), 1700)
+
+
+def test_the_providers_pickup_webhook_hands_the_shipment_over(logistics, provider, order, post):
+    s = ship(logistics, order)
+    w = provider.by_reference(s.number)
+    body, headers = provider.webhook(w.number, "waybill.picked_up", {"location": "深圳市"},
+                                     delivery="p1")  # fmt: skip
+    assert post(body, headers).status_code == 200
+    s.refresh_from_db()
+    events = list(TrackingEvent.objects.filter(shipment=s).values_list("status", "raw_code"))
+    assert events == [("picked_up", "waybill.picked_up")]
+    assert s.status == "shipped"
