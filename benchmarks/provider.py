@@ -37,14 +37,14 @@ Measured:
   random customer's portal user asks for the first page (50) of
   ``forwarding.waybills.selectors.search`` filtered by a status and a 30-day date range, rows
   fetched as the portal does: p50 / p95 / p99 in ms.
-- ``eccang_create_p99_ms``, ``eccang_create_p50_ms``: ``--eccang-requests`` SOAP
-  ``createOrder`` calls (one waybill each) to the ECCANG-compatible ``/default/svc/web-service``
-  at ``--eccang-rate`` per second (50), open loop from another process (``eccang_load.py``:
-  each call leaves at its moment on a new connection, its latency counted from that moment)
-  to the app under waitress in a third, served as ``tradelane up`` serves it (its options,
-  ``--eccang-threads`` 8). ``eccang_server_cpu_ms_per_request``: the server process's CPU
-  time over the load / the calls. ``eccang_in_process_cpu_ms_per_request``: the same call one
-  at a time through the WSGI app in this process (no socket, no waitress), with
+- ``eccang_create_p99_ms``, ``eccang_create_p50_ms``: ``--eccang-requests`` SOAP ``createOrder``
+  calls (one waybill each) to the ECCANG-compatible ``/default/svc/web-service`` at
+  ``--eccang-rate`` per second (50), open loop from another process (``eccang_load.py`` on
+  ``open_loop.py``: each call leaves at its moment on a new connection, its latency counted from
+  that moment) to the app under waitress in a third, served as ``tradelane up`` serves it (its
+  options, ``--eccang-threads`` 8). ``eccang_server_cpu_ms_per_request``: the server process's
+  CPU time over the load / the calls. ``eccang_in_process_cpu_ms_per_request``: the same call
+  one at a time through the WSGI app in this process (no socket, no waitress), with
   ``create_waybills`` of one waybill alone beside it (``eccang_create.in_process``). The
   machine's load average before and after the load is in ``eccang_create``: the server shares
   the machine's cores with the load generator and anything else running.
@@ -402,7 +402,8 @@ def eccang_create(user, customer, args) -> dict:
 
     from django.contrib.auth import get_user_model
     from django.db import connections
-    from eccang_load import cpu_seconds, run_load, serve
+    from eccang_load import run_load
+    from open_loop import cpu_seconds, serve
 
     from tradelane.integrations.forwarder_apis import services as forwarder_apis
 
