@@ -54,6 +54,7 @@ class P:
     PORTAL_USE = "forwarding.use_portal"  # the customer or agent portal (own account only)
     PICKUP_DISPATCH = "forwarding.dispatch_pickuptask"  # driver areas, assign and reassign pickups
     PICKUP_DRIVE = "forwarding.drive_pickuptask"  # a driver's own pickup stops: collect, report
+    PROBLEM_HANDLE = "forwarding.handle_problemparcel"  # the problem queue and holds (问题件, 扣件)
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -94,9 +95,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
     PROVIDER_SERVICE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
-                       P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ, P.PICKUP_DISPATCH],
+                       P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ, P.PICKUP_DISPATCH,
+                       P.PROBLEM_HANDLE],
     HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE,
-                   P.PICKUP_DISPATCH],
+                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE],
     # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],

@@ -19,6 +19,7 @@ from .bookings.models import (
     TaskException,
     TaskStatus,
 )
+from .hub.models import HOLD_REASONS, ProblemOutcome, ProblemParcel, ProblemReason
 from .partners.models import (
     Agent,
     CommissionMode,
@@ -49,5 +50,5 @@ __all__ = [
     "Agent", "CommissionMode", "CustomerAccount", "CustomerLevel", "Incoterm", "PartnerStatus",
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
-    "WaybillStatus",
+    "WaybillStatus", "HOLD_REASONS", "ProblemOutcome", "ProblemParcel", "ProblemReason",
 ]  # fmt: skip

@@ -23,8 +23,10 @@ FEES_CHANGED = "waybill.fees_changed"
 TRACKING_NUMBER_ASSIGNED = "waybill.tracking_number_assigned"
 LAST_MILE_ASSIGNED = "waybill.last_mile_assigned"
 PICKED_UP = "waybill.picked_up"  # the driver collected it; the status stays created
+PROBLEM_OPENED = "waybill.problem_opened"  # the hub found a problem (问题件) or holds it
+PROBLEM_RESOLVED = "waybill.problem_resolved"  # with its outcome
 EVENTS = (STATUS_CHANGED, WEIGHT_CHANGED, FEES_CHANGED, TRACKING_NUMBER_ASSIGNED,
-          LAST_MILE_ASSIGNED, PICKED_UP)  # fmt: skip
+          LAST_MILE_ASSIGNED, PICKED_UP, PROBLEM_OPENED, PROBLEM_RESOLVED)  # fmt: skip
 
 
 def notify(waybill: Waybill, event: str, changes: dict | None = None) -> None:

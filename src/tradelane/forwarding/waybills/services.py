@@ -424,7 +424,10 @@ def raise_for(result: CreateResult) -> None:
     raise ValidationFailed(first["message"], code=first["code"], details=details)
 
 
-def _event(w: Waybill, status: str, description: str, location: str = "") -> None:
+def record_event(w: Waybill, status: str, description: str, location: str = "") -> None:
+    """One step on the waybill's timeline (``WaybillEvent``), in the caller's transaction: the
+    hub's scans, bags, dispatches and customs write theirs here, the last mile's come in by
+    polling or push; the portal, the public page and the open API read the one timeline."""
     WaybillEvent.objects.create(waybill=w, status=status, description=description,
                                 location=location)  # fmt: skip
 
@@ -470,7 +473,7 @@ def cancel_waybill(actor, w: Waybill, *, reason: str = "") -> Waybill:
         )  # fmt: skip
     with transaction.atomic():
         transition(w, WaybillStatus.CANCELLED, table=TRANSITIONS, actor=actor, reason=reason)
-        _event(w, codes.EXCEPTION, "Waybill cancelled by the customer")
+        record_event(w, codes.EXCEPTION, "Waybill cancelled by the customer")
         audit.record(actor, "waybill.cancel", w, {"reason": reason})
         notifications.notify(w, notifications.STATUS_CHANGED, {"status": ["created", "cancelled"]})
     return w
@@ -580,7 +583,7 @@ def receive(
             values.update(_price_fields(offer))
         Waybill.objects.filter(pk=w.pk).update(**values, updated_at=timezone.now())
         w.refresh_from_db()
-        _event(w, codes.IN_TRANSIT, "Received at the hub and weighed", location)
+        record_event(w, codes.IN_TRANSIT, "Received at the hub and weighed", location)
         audit.record(actor, "waybill.receive", w, {"weight_g": weight_g, "price_ok": offer.ok})
         notifications.notify(w, notifications.STATUS_CHANGED, {"status": ["created", "received"]})
         if w.chargeable_weight_g != before["chargeable"] or weight_g != w.forecast_weight_g:
@@ -623,7 +626,7 @@ def move(actor, w: Waybill, to_status: str, reason: str = "", *, location: str =
     status, text = MOVES[to_status]
     with transaction.atomic():
         transition(w, to_status, table=TRANSITIONS, actor=actor, reason=reason)
-        _event(w, status, text, location)
+        record_event(w, status, text, location)
         audit.record(actor, "waybill.move", w, {"status": [before, to_status], "reason": reason})
         notifications.notify(w, notifications.STATUS_CHANGED, {"status": [before, to_status]})
     return w

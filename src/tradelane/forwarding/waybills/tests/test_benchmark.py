@@ -20,9 +20,11 @@ def test_provider_benchmark_prints_push_rate_and_list_latency():
     )  # fmt: skip
     result = json.loads(out.stdout)
     assert result["database"] == "sqlite"
-    assert result["waybill_push_per_s"] > 0 and result["waybill_push_per_s_vs_baseline"] > 0
+    # the key is the open API's rate; the service's has its own key and baseline ratio
+    assert result["waybill_push_per_s"] > 0 and result["waybill_push_service_per_s"] > 0
+    assert result["waybill_push_service_per_s_vs_baseline"] > 0
+    assert "waybill_push_per_s_vs_baseline" not in result
     assert result["push"]["waybills"] == 12 and result["push_api"]["waybills"] == 12
-    assert result["waybill_push_api_per_s"] > 0
     # the baseline wrote the same rows: 12 waybills, 12 pieces, 24 items, 12 events, 12 audits
     assert result["baseline"]["rows"] == 72
     assert result["portal_list_p95_ms"] > 0
