@@ -253,6 +253,36 @@ def picked_up_event(occurred_at: dt.datetime, number: str) -> g.TrackEvent:
     )  # fmt: skip
 
 
+# a problem's outcome at the provider's hub as the seller's tracking code
+PROBLEM_OUTCOME_STATUS = {
+    "released": tc.IN_TRANSIT, "rerouted": tc.IN_TRANSIT, "returned": tc.RETURNING,
+    "destroyed": tc.EXCEPTION,
+}  # fmt: skip
+
+
+def problem_event(
+    event: str, occurred_at: dt.datetime, number: str, changes: dict[str, Any]
+) -> g.TrackEvent | None:
+    """A ``waybill.problem_opened`` webhook is an exception on our shipment (the seller's
+    customer service sees it in the exception queue); ``waybill.problem_resolved`` says how
+    the hub settled it. None when the body carries no problem."""
+    problem = changes.get("problem") if isinstance(changes, dict) else None
+    if not isinstance(problem, dict):
+        return None
+    reason = str(problem.get("reason") or "")[:40]
+    note = str(problem.get("note") or "")[:300]
+    if event == "waybill.problem_opened":
+        status, text = tc.EXCEPTION, f"Provider waybill {number}: problem at the hub ({reason})"
+    else:
+        outcome = str(problem.get("outcome") or "")
+        status = PROBLEM_OUTCOME_STATUS.get(outcome, tc.EXCEPTION)
+        text = f"Provider waybill {number}: problem ({reason}) settled: {outcome or '?'}"
+    return g.TrackEvent(
+        occurred_at=occurred_at, status=status, raw_code=event[:64],
+        raw_text=(f"{text}: {note}" if note else text)[:500],
+    )  # fmt: skip
+
+
 def status_event(status: str, occurred_at: dt.datetime, number: str) -> g.TrackEvent | None:
     """The event a ``waybill.status_changed`` webhook means (None for a status we ignore)."""
     ours = WAYBILL_STATUS.get(status)

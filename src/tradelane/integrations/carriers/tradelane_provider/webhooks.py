@@ -17,6 +17,8 @@ body is a snapshot of the provider's truth at the change, so ``process`` applies
   parcel on the weight its hub measured (``shipping.services.record_carrier_charge``);
 - ``waybill.status_changed``: a tracking event (``mapping.WAYBILL_STATUS``), which hands the
   shipment over when the hub has the parcel (the store is told the tracking number);
+- ``waybill.problem_opened`` / ``problem_resolved``: an exception on the shipment, then how
+  the hub settled it (``mapping.problem_event``);
 - its last-mile number: recorded on the shipment and pushed to the store
   (``tracking.services.record_track_results``, the path every carrier's last mile takes).
 """
@@ -47,9 +49,10 @@ DELIVERY_HEADER = "X-Tradelane-Delivery"
 EVENT_HEADER = "X-Tradelane-Event"
 STATUS_CHANGED = "waybill.status_changed"
 PICKED_UP = "waybill.picked_up"  # the provider's driver collected it; the status stays created
+PROBLEMS = ("waybill.problem_opened", "waybill.problem_resolved")  # 问题件 at the provider's hub
 EVENTS = (
     STATUS_CHANGED, "waybill.weight_changed", "waybill.fees_changed",
-    "waybill.tracking_number_assigned", "waybill.last_mile_assigned", PICKED_UP,
+    "waybill.tracking_number_assigned", "waybill.last_mile_assigned", PICKED_UP, *PROBLEMS,
 )  # fmt: skip
 
 
@@ -109,10 +112,14 @@ def apply(account_code: str, payload: dict) -> str:
         )  # fmt: skip
         done.append(f"charge {w.price.amount} {w.price.currency}")
     events: tuple[g.TrackEvent, ...] = ()
-    if event in (STATUS_CHANGED, PICKED_UP):
+    if event in (STATUS_CHANGED, PICKED_UP, *PROBLEMS):
         at = mapping.parse_time(payload.get("occurred_at")) or timezone.now()
-        ev = (mapping.picked_up_event(at, w.number) if event == PICKED_UP
-              else mapping.status_event(w.status, at, w.number))  # fmt: skip
+        if event == PICKED_UP:
+            ev = mapping.picked_up_event(at, w.number)
+        elif event in PROBLEMS:
+            ev = mapping.problem_event(event, at, w.number, payload.get("changes") or {})
+        else:
+            ev = mapping.status_event(w.status, at, w.number)
         events = (ev,) if ev is not None else ()
     if shipment.tracking_number:
         outcome = tracking.record_track_results(

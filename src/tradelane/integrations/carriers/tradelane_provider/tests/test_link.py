@@ -301,3 +301,33 @@ def test_the_providers_pickup_webhook_hands_the_shipment_over(logistics, provide
     events = list(TrackingEvent.objects.filter(shipment=s).values_list("status", "raw_code"))
     assert events == [("picked_up", "waybill.picked_up")]
     assert s.status == "shipped"
+
+
+def test_the_providers_problem_webhooks_raise_and_settle_an_exception(
+    logistics, provider, order, post
+):
+    from tradelane.logistics.models import TrackingException
+
+    s = ship(logistics, order)
+    w = provider.by_reference(s.number)
+    problem = {"id": 7, "reason": "weight_difference", "note": "2.1 kg, forecast 1.2 kg",
+               "due_at": "2026-12-05T10:00:00+00:00", "outcome": None}  # fmt: skip
+    body, headers = provider.webhook(w.number, "waybill.problem_opened", {"problem": problem},
+                                     delivery="q1")  # fmt: skip
+    assert post(body, headers).status_code == 200
+    body, headers = provider.webhook(
+        w.number, "waybill.problem_resolved",
+        {"problem": problem | {"outcome": "released"}}, delivery="q2",
+    )  # fmt: skip
+    assert post(body, headers).status_code == 200
+    events = list(TrackingEvent.objects.filter(shipment=s).order_by("id")
+                  .values_list("status", "raw_code", "raw_text"))  # fmt: skip
+    assert events == [
+        ("exception", "waybill.problem_opened",
+         f"Provider waybill {w.number}: problem at the hub (weight_difference): "
+         "2.1 kg, forecast 1.2 kg"),
+        ("in_transit", "waybill.problem_resolved",
+         f"Provider waybill {w.number}: problem (weight_difference) settled: released: "
+         "2.1 kg, forecast 1.2 kg"),
+    ]  # fmt: skip
+    assert TrackingException.objects.filter(shipment=s).count() == 1
