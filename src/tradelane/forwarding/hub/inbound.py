@@ -59,9 +59,9 @@ def _text(value, name: str, limit: int) -> str:
 def scan(
     actor, *, code: str, station: str, weight_g: int, length_mm: int = 0, width_mm: int = 0,
     height_mm: int = 0, piece: int | None = None, channel: str = "",
-) -> dict:
+) -> dict:  # fmt: skip
     """Scan one parcel in (see the module). ``piece``: the carton picked on the screen (a
-    carton label's ``-n`` names its own); ``channel``: the one picked after a prompt."""  # fmt: skip
+    carton label's ``-n`` names its own); ``channel``: the one picked after a prompt."""
     require(actor, P.HUB_RECEIVE)
     code = _text(code, "code", 80)
     station = _text(station, "station", 40)
@@ -197,8 +197,8 @@ def _receive(actor, w, rows: list[InboundPiece], station: str, channel: str, out
         open_problem(actor, w, problem_reason, _channel_note(w, offer))
     elif diff is not None and config.weight_difference_mode() == config.PROBLEM:
         problem_reason = ProblemReason.WEIGHT_DIFFERENCE
-        open_problem(actor, w, problem_reason,
-                     f"chargeable {diff['forecast_chargeable_g']} g -> {diff['chargeable_g']} g")  # fmt: skip
+        note = f"chargeable {diff['forecast_chargeable_g']} g -> {diff['chargeable_g']} g"
+        open_problem(actor, w, problem_reason, note)
     if problem_reason is not None:
         out.update(result=ScanResult.PROBLEM.value, reason=str(problem_reason),
                    message=_("Problem (%(reason)s): %(number)s goes to the problem shelf")

@@ -125,9 +125,7 @@ class InboundPiece(models.Model):
 
     class Meta:
         ordering = ["waybill", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["waybill", "seq"], name="inbound_piece_seq")
-        ]
+        constraints = [models.UniqueConstraint(fields=["waybill", "seq"], name="inbound_piece_seq")]
 
 
 class ScanResult(models.TextChoices):

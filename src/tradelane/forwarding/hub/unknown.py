@@ -25,9 +25,9 @@ from .problems import open_problem, resolve_problem
 def record_unknown(
     actor, *, code: str, station: str, weight_g: int, length_mm: int = 0, width_mm: int = 0,
     height_mm: int = 0, note: str = "",
-) -> tuple[UnknownParcel, bool]:
+) -> tuple[UnknownParcel, bool]:  # fmt: skip
     """The parcel ``code`` that matched nothing, and its problem; ``(row, made)``. The same
-    code scanned again while it waits is the same parcel."""  # fmt: skip
+    code scanned again while it waits is the same parcel."""
     require(actor, P.HUB_RECEIVE)
     with transaction.atomic():
         found = (UnknownParcel.objects.select_for_update()
@@ -49,9 +49,9 @@ def record_unknown(
 def attach(
     actor, parcel: UnknownParcel, customer: CustomerAccount, waybill: Waybill | None = None,
     note: str = "",
-) -> UnknownParcel:
+) -> UnknownParcel:  # fmt: skip
     """The parcel is ``customer``'s; with ``waybill`` (one of theirs, not yet received) that
-    waybill is received on the parcel's weight and sides and the problem is closed."""  # fmt: skip
+    waybill is received on the parcel's weight and sides and the problem is closed."""
     require(actor, P.PROBLEM_HANDLE)
     if not scoping.customers(actor).filter(pk=customer.pk).exists():
         raise NotFound(f"No customer {customer.code}", code="customer_not_found")
@@ -70,7 +70,8 @@ def attach(
                  .get(pk=waybill.pk))  # fmt: skip
             if w.status != WaybillStatus.CREATED:
                 raise Conflict(f"Waybill {w.number} is {w.status}: it is in already",
-                               code="waybill_not_receivable", details={"status": w.status})  # fmt: skip
+                               code="waybill_not_receivable",
+                               details={"status": w.status})  # fmt: skip
             sides = (parcel.length_mm, parcel.width_mm, parcel.height_mm)
             pieces = [PieceInput(parcel.weight_g, *sides)] if w.pieces == 1 else None
             waybills.receive(actor, w, weight_g=parcel.weight_g, pieces=pieces,

@@ -33,14 +33,23 @@ def test_an_intercept_holds_a_received_parcel_at_once_and_the_scan_refuses_it(p)
     waybills.request_intercept(p.acme_user, p.w, "buyer cancelled")
     (problem,) = ProblemParcel.objects.filter(waybill=p.w)
     assert (problem.reason, problem.note, problem.opened_by, problem.is_hold) == (
-        "customer_intercept", "buyer cancelled", None, True)
+        "customer_intercept",
+        "buyer cancelled",
+        None,
+        True,
+    )
     assert _status(p.w) == "held"
     assert [b["changes"]["status"] for b in webhooks("waybill.status_changed")] == [
-        ["created", "received"], ["received", "held"]]
+        ["created", "received"],
+        ["received", "held"],
+    ]
     before = counts()
     out = scan(p, p.w.number, station="S2")
     assert (out["result"], out["reason"], out["note"]) == (
-        "held", "customer_intercept", "buyer cancelled")
+        "held",
+        "customer_intercept",
+        "buyer cancelled",
+    )
     assert out["message"] == f"HELD: do not ship {p.w.number}. buyer cancelled"
     assert counts() == {**before, "scans": before["scans"] + 1}
 

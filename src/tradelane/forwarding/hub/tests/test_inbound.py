@@ -41,12 +41,21 @@ def test_one_piece_scanned_in_is_received_rerated_and_told_once(p):
     }  # fmt: skip
     assert out["message"] == f"Received: {p.w.number} → USLINE/US"
     assert (p.w.status, p.w.measured_weight_g, p.w.sale_amount) == (
-        "received", 2300, Decimal("136.50"))
+        "received",
+        2300,
+        Decimal("136.50"),
+    )
     piece = InboundPiece.objects.get(waybill=p.w)
     assert (piece.seq, piece.station, piece.weight_g, piece.length_mm, piece.scanned_by) == (
-        1, "S1", 2300, 310, p.hub)
+        1,
+        "S1",
+        2300,
+        310,
+        p.hub,
+    )
     assert [b["changes"] for b in webhooks("waybill.status_changed")] == [
-        {"status": ["created", "received"]}]
+        {"status": ["created", "received"]}
+    ]
     assert len(webhooks("waybill.fees_changed")) == 1
     assert WaybillEvent.objects.filter(waybill=p.w, description__startswith="Received").count() == 1
 
@@ -56,7 +65,10 @@ def test_the_same_piece_again_is_already_in_and_changes_nothing(p):
     before = counts()
     out = scan(p, "TRK0001", weight_g=9999)
     assert (out["result"], out["piece"], out["message"]) == (
-        "already_in", 1, f"Already in: {p.w.number}")
+        "already_in",
+        1,
+        f"Already in: {p.w.number}",
+    )
     after = counts()
     assert after == {**before, "scans": before["scans"] + 1}
     p.w.refresh_from_db()
@@ -87,7 +99,11 @@ def test_pieces_one_at_a_time_and_received_with_the_last(p):
     first = scan(p, w.number, weight_g=1300)
     w.refresh_from_db()
     assert (first["result"], first["piece"], first["pieces_in"], first["pieces"]) == (
-        "piece_in", 1, 1, 2)
+        "piece_in",
+        1,
+        1,
+        2,
+    )
     assert first["message"] == f"Piece 1 of 2 in: {w.number}"
     assert w.status == "created" and webhooks("waybill.status_changed") == []
     again = scan(p, f"{w.number}-1", weight_g=1)
@@ -97,7 +113,9 @@ def test_pieces_one_at_a_time_and_received_with_the_last(p):
     assert (last["result"], last["piece"], last["pieces_in"]) == ("ok", 2, 2)
     assert (w.status, w.measured_weight_g, last["measured_weight_g"]) == ("received", 2200, 2200)
     assert list(InboundPiece.objects.filter(waybill=w).values_list("seq", "weight_g")) == [
-        (1, 1300), (2, 900)]
+        (1, 1300),
+        (2, 900),
+    ]
     assert len(webhooks("waybill.status_changed")) == 1
     assert scan(p, w.number)["result"] == "already_in"
 
@@ -112,8 +130,12 @@ def test_a_piece_the_waybill_does_not_have_is_refused(p):
 
 def test_bad_measures_a_customer_and_a_cancelled_waybill_are_refused(p):
     before = counts()
-    for kw, code in (({"weight_g": 0}, "invalid_weight"), ({"weight_g": 1.5}, "invalid_weight"),
-                     ({"length_mm": -1}, "invalid_size"), ({"station": " "}, "invalid_station")):
+    for kw, code in (
+        ({"weight_g": 0}, "invalid_weight"),
+        ({"weight_g": 1.5}, "invalid_weight"),
+        ({"length_mm": -1}, "invalid_size"),
+        ({"station": " "}, "invalid_station"),
+    ):
         with pytest.raises(ValidationFailed) as e:
             scan(p, p.w.number, **kw)
         assert e.value.code == code

@@ -55,15 +55,22 @@ def test_problem_mode_sends_a_weight_difference_to_the_queue_and_keeps_it_receiv
     out = scan(p, p.w.number, weight_g=2500)
     p.w.refresh_from_db()
     assert (out["result"], out["reason"], p.w.status) == (
-        "problem", "weight_difference", "received")
+        "problem",
+        "weight_difference",
+        "received",
+    )
     assert out["weight_difference"]["difference_g"] == 1300
     assert out["message"] == (f"Problem (Weight difference): {p.w.number} goes to the "
                               "problem shelf")  # fmt: skip
     (problem,) = ProblemParcel.objects.filter(waybill=p.w)
     assert (problem.reason, problem.note, problem.opened_by) == (
-        "weight_difference", "chargeable 1200 g -> 2500 g", p.hub)
+        "weight_difference",
+        "chargeable 1200 g -> 2500 g",
+        p.hub,
+    )
     assert [b["changes"]["problem"]["reason"] for b in webhooks("waybill.problem_opened")] == [
-        "weight_difference"]
+        "weight_difference"
+    ]
 
 
 @pytest.fixture
@@ -98,7 +105,11 @@ def test_prompt_mode_lists_the_accepting_channels_and_writes_no_receipt(p, light
     light.refresh_from_db()
     assert (out["result"], out["channel"], out["sort_key"]) == ("ok", "USLINE", "USLINE/US")
     assert (light.status, light.channel.code, light.tracking_number, light.tracking_status) == (
-        "received", "USLINE", "", "pending")
+        "received",
+        "USLINE",
+        "",
+        "pending",
+    )
     assert light.sale_amount == Decimal("160.00")
     assert InboundPiece.objects.filter(waybill=light).count() == 1
 
@@ -117,7 +128,11 @@ def test_cheapest_mode_switches_by_rule(p, light):
     out = scan(p, light.number, weight_g=2500)
     light.refresh_from_db()
     assert (out["result"], out["channel"], light.channel.code, light.status) == (
-        "ok", "USLINE", "USLINE", "received")
+        "ok",
+        "USLINE",
+        "USLINE",
+        "received",
+    )
 
 
 @override_settings(TRADELANE_HUB_CHANNEL_CHANGE="problem")
@@ -125,6 +140,10 @@ def test_problem_mode_receives_on_its_channel_and_opens_a_channel_change(p, ligh
     out = scan(p, light.number, weight_g=2500)
     light.refresh_from_db()
     assert (out["result"], out["reason"], light.channel.code, light.status) == (
-        "problem", "channel_change", "LIGHT", "received")
+        "problem",
+        "channel_change",
+        "LIGHT",
+        "received",
+    )
     (problem,) = ProblemParcel.objects.filter(waybill=light)
     assert problem.reason == "channel_change" and problem.note.startswith("LIGHT refuses")

@@ -25,11 +25,20 @@ def test_an_unknown_code_is_kept_once_with_its_problem(p):
     out = scan(p, "SF1234567890", weight_g=870, length_mm=200, station="S3")
     parcel = UnknownParcel.objects.get()
     assert (out["result"], out["reason"], out["unknown_parcel"], out["first_scan"]) == (
-        "unknown", "no_forecast", parcel.pk, True)
+        "unknown",
+        "no_forecast",
+        parcel.pk,
+        True,
+    )
     assert out["message"] == ("No forecast: SF1234567890 is kept as an unknown parcel for "
                               "customer service.")  # fmt: skip
     assert (parcel.code, parcel.station, parcel.weight_g, parcel.length_mm, parcel.scanned_by) == (
-        "SF1234567890", "S3", 870, 200, p.hub)
+        "SF1234567890",
+        "S3",
+        870,
+        200,
+        p.hub,
+    )
     problem = parcel.problem
     assert (problem.waybill, problem.reason, problem.is_open) == (None, "no_forecast", True)
     again = scan(p, "SF1234567890", weight_g=880)
