@@ -55,3 +55,13 @@ def default_tolerance() -> tuple[int, Decimal]:
     if not percent.is_finite() or not 0 <= percent <= 100:
         percent = Decimal(5)
     return grams, percent
+
+
+def stations() -> list[str]:
+    """The inbound stations the scan screen offers (``TRADELANE_HUB_STATIONS``, comma-separated;
+    default IN-1 to IN-4)."""
+    raw = getattr(settings, "TRADELANE_HUB_STATIONS", None)
+    if raw is None:
+        raw = os.environ.get("TRADELANE_HUB_STATIONS", "")
+    names = [s.strip()[:40] for s in (raw.split(",") if isinstance(raw, str) else raw)]
+    return [s for s in names if s] or ["IN-1", "IN-2", "IN-3", "IN-4"]

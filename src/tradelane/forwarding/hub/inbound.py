@@ -48,11 +48,11 @@ def _int(value, name: str, low: int, high: int) -> int:
     return value
 
 
-def _text(value, name: str, limit: int) -> str:
+def _text(value, name: str, limit: int, code: str) -> str:
     text = str(value or "").strip()
     if not text or len(text) > limit or any(ord(ch) < 32 for ch in text):
         raise ValidationFailed(f"{name} is required (at most {limit} characters)",
-                               code=f"invalid_{name}", details={"field": name})  # fmt: skip
+                               code=code, details={"field": name, "max": limit})  # fmt: skip
     return text
 
 
@@ -63,8 +63,8 @@ def scan(
     """Scan one parcel in (see the module). ``piece``: the carton picked on the screen (a
     carton label's ``-n`` names its own); ``channel``: the one picked after a prompt."""
     require(actor, P.HUB_RECEIVE)
-    code = _text(code, "code", 80)
-    station = _text(station, "station", 40)
+    code = _text(code, "code", 80, "scan_code_required")
+    station = _text(station, "station", 40, "station_required")
     weight_g = _int(weight_g, "weight_g", 1, MAX_WEIGHT_G)
     sides = tuple(_int(v, n, 0, MAX_SIDE_MM) for v, n in (
         (length_mm, "length_mm"), (width_mm, "width_mm"), (height_mm, "height_mm")))  # fmt: skip

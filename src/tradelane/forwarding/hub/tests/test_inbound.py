@@ -134,14 +134,14 @@ def test_bad_measures_a_customer_and_a_cancelled_waybill_are_refused(p):
         ({"weight_g": 0}, "invalid_weight"),
         ({"weight_g": 1.5}, "invalid_weight"),
         ({"length_mm": -1}, "invalid_size"),
-        ({"station": " "}, "invalid_station"),
+        ({"station": " "}, "station_required"),
     ):
         with pytest.raises(ValidationFailed) as e:
             scan(p, p.w.number, **kw)
         assert e.value.code == code
     with pytest.raises(ValidationFailed) as e:
         scan(p, "")
-    assert e.value.code == "invalid_code"
+    assert e.value.code == "scan_code_required"
     with pytest.raises(PermissionDenied):
         scan(p, p.w.number, actor=p.acme_user)
     gone, _ = waybills.create_waybill(p.acme_user, p.acme, payload("GONE"))
