@@ -401,6 +401,20 @@ UI_RULES: list[Page] = [
     U("bookings/hubs/", "POST", PROVIDER, "/bookings/hubs/",
       {"action": "slot", "hub": "{bk_hub}", "date": "{bk_tomorrow}", "start_time": "13:00",
        "end_time": "15:00", "capacity": "20", "unit": "pieces"}, variant="slot"),
+    # the hub (入库扫描, 问题件): HUB_RECEIVE and PROBLEM_HANDLE, of the matrix's roles the
+    # admin's only (hub operator and provider service: hub/tests/test_views.py); the ids of
+    # problems and parcels are not in the world, so the allowed answer is a 404
+    U("hub/inbound/scan", "POST", PROVIDER, "/hub/inbound/scan",
+      {"code": "MATRIX-NOTHING", "station": "S", "weight": "1"}),
+    U("hub/inbound/recent", "GET", PROVIDER, "/hub/inbound/recent?station=S"),
+    U("hub/scan/", "GET", PROVIDER, "/hub/scan/"),
+    U("hub/problems/", "GET", PROVIDER, "/hub/problems/?state=all"),
+    U("hub/problems/<int:pk>/take/", "POST", PROVIDER, "/hub/problems/999999/take/", {}),
+    U("hub/problems/<int:pk>/resolve/", "POST", PROVIDER, "/hub/problems/999999/resolve/",
+      {"outcome": "released", "note": "matrix"}),
+    U("hub/unknown/", "GET", PROVIDER, "/hub/unknown/"),
+    U("hub/unknown/<int:pk>/attach/", "POST", PROVIDER, "/hub/unknown/999999/attach/",
+      {"customer": "ACME"}),
     # the customer portal: a provider's staff open it for a customer in their scope (the
     # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
     U("portal/", "GET", FWD_READ, "/portal/?customer=ACME"),

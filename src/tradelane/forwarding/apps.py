@@ -12,4 +12,6 @@ class ForwardingConfig(AppConfig):
 
     def ready(self) -> None:
         # outbox handlers register themselves on import (signed webhooks to customers)
+        # the hub turns a customer's intercept request into a hold (a signal receiver)
+        from .hub import holds  # noqa: F401
         from .waybills import notifications  # noqa: F401  (its topic name, for the handler)

@@ -19,7 +19,17 @@ from .bookings.models import (
     TaskException,
     TaskStatus,
 )
-from .hub.models import HOLD_REASONS, ProblemOutcome, ProblemParcel, ProblemReason
+from .hub.models import (
+    HOLD_REASONS,
+    InboundPiece,
+    InboundScan,
+    ProblemOutcome,
+    ProblemParcel,
+    ProblemReason,
+    ScanResult,
+    UnknownParcel,
+    WeightTolerance,
+)
 from .partners.models import (
     Agent,
     CommissionMode,
@@ -51,4 +61,5 @@ __all__ = [
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
     "WaybillStatus", "HOLD_REASONS", "ProblemOutcome", "ProblemParcel", "ProblemReason",
+    "InboundPiece", "InboundScan", "ScanResult", "UnknownParcel", "WeightTolerance",
 ]  # fmt: skip

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .bookings import urls as bookings
+from .hub import urls as hub
 from .partners import views as partners
 
 urlpatterns = [
@@ -37,3 +38,4 @@ urlpatterns = [
     path("provider/agents/", partners.agents, name="provider_agents"),
 ]
 urlpatterns += bookings.urlpatterns  # appointments and freight space
+urlpatterns += hub.urlpatterns  # inbound scan, problem queue, unknown parcels

@@ -320,6 +320,31 @@ ERROR = {
     "portal_customer_required": gettext_lazy(
         "Only a customer's portal user holds provider API keys."
     ),
+    # the hub's inbound scan, problem queue and holds
+    "ambiguous_reference": gettext_lazy(
+        "Two customers use this reference: scan the waybill number or the label."
+    ),
+    "ambiguous_code": gettext_lazy("This code is on several waybills: scan the waybill number."),
+    "channel_refuses_parcel": gettext_lazy("That channel does not take this parcel as measured."),
+    "invalid_outcome": gettext_lazy("Choose how the problem ended."),
+    "invalid_piece": gettext_lazy("The waybill has no such piece."),
+    "invalid_reason": gettext_lazy("Unknown problem reason."),
+    "invalid_tolerance": gettext_lazy("Grams from 0, percent from 0 to 100."),
+    "not_a_hold": gettext_lazy("That reason does not hold a parcel."),
+    "parcel_already_attached": gettext_lazy("This parcel is attached to a waybill already."),
+    "parcel_not_found": gettext_lazy("The unknown parcel does not exist."),
+    "piece_already_in": gettext_lazy("This piece was scanned in a moment ago."),
+    "problem_closed": gettext_lazy("This problem is already closed."),
+    "problem_not_found": gettext_lazy("The problem does not exist."),
+    "tolerance_owner": gettext_lazy("Give a customer or a channel."),
+    "waybill_cancelled": gettext_lazy(
+        "The customer cancelled this waybill: put the parcel on the problem shelf."
+    ),
+    "waybill_not_receivable": gettext_lazy("This waybill is in already."),
+    "scan_code_required": gettext_lazy("Scan or type a code (at most 80 characters)."),
+    "station_required": gettext_lazy("Choose the station."),
+    "invalid_json": gettext_lazy("Not valid JSON."),
+    "invalid_size": gettext_lazy("Each side is a whole number of millimetres from 0 to 10 m."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------

@@ -18,6 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tradelane.logistics.models import Channel
+
+from ..partners.models import CustomerAccount
 from ..waybills.models import Waybill
 
 
@@ -98,3 +101,129 @@ class ProblemParcel(models.Model):
     @property
     def is_hold(self) -> bool:
         return self.reason in HOLD_REASONS
+
+
+# --- inbound (入库): the pieces as measured, every scan, parcels without a forecast ----------
+
+
+class InboundPiece(models.Model):
+    """One carton of a waybill as the hub weighed and measured it, with where, who and when.
+    One row per piece: the second scan of a piece finds it and says "already in"."""
+
+    waybill = models.ForeignKey(Waybill, on_delete=models.CASCADE, related_name="inbound_pieces")
+    seq = models.PositiveSmallIntegerField()
+    station = models.CharField(max_length=40)
+    weight_g = models.PositiveIntegerField()
+    length_mm = models.PositiveIntegerField(default=0)
+    width_mm = models.PositiveIntegerField(default=0)
+    height_mm = models.PositiveIntegerField(default=0)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    scanned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["waybill", "seq"]
+        constraints = [models.UniqueConstraint(fields=["waybill", "seq"], name="inbound_piece_seq")]
+
+
+class ScanResult(models.TextChoices):
+    OK = "ok", _("Received")
+    PROBLEM = "problem", _("Problem")
+    HELD = "held", _("Held")
+    UNKNOWN = "unknown", _("No forecast")
+    ALREADY_IN = "already_in", _("Already in")
+    PIECE_IN = "piece_in", _("Piece in")
+
+
+class InboundScan(models.Model):
+    """Every scan a station made and what it answered: the scan screen's list of the last
+    scans of the station, and the record of who scanned what where."""
+
+    station = models.CharField(max_length=40)
+    code = models.CharField(max_length=80)
+    result = models.CharField(max_length=12, choices=ScanResult.choices)
+    waybill = models.ForeignKey(
+        Waybill, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    number = models.CharField(max_length=40, blank=True)  # the waybill's, as answered
+    piece = models.PositiveSmallIntegerField(default=0)
+    weight_g = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=20, blank=True)  # the problem or hold reason
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    scanned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-scanned_at", "-id"]
+        indexes = [models.Index(fields=["station", "-scanned_at"], name="inbound_scan_station")]
+
+
+class UnknownParcel(models.Model):
+    """无预报件: a parcel whose code matched no waybill, as it was scanned and weighed, until
+    customer service attaches it to a customer (and, once there is one, to its waybill)."""
+
+    code = models.CharField(max_length=80)
+    station = models.CharField(max_length=40)
+    weight_g = models.PositiveIntegerField()
+    length_mm = models.PositiveIntegerField(default=0)
+    width_mm = models.PositiveIntegerField(default=0)
+    height_mm = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=500, blank=True)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    scanned_at = models.DateTimeField(default=timezone.now)
+    problem = models.OneToOneField(
+        ProblemParcel, on_delete=models.PROTECT, related_name="unknown_parcel"
+    )
+    customer = models.ForeignKey(
+        CustomerAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waybill = models.ForeignKey(
+        Waybill, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    attached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-scanned_at", "-id"]
+        indexes = [models.Index(fields=["code"], name="unknown_parcel_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class WeightTolerance(models.Model):
+    """How far the chargeable weight may move from the forecast before inbound calls it a
+    weight difference: a customer's own, or a channel's default (the hub's setting below
+    both). The larger of ``grams`` and ``percent`` of the forecast chargeable weight."""
+
+    customer = models.OneToOneField(
+        CustomerAccount, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="weight_tolerance",
+    )  # fmt: skip
+    channel = models.OneToOneField(
+        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    grams = models.PositiveIntegerField(default=0)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False, channel__isnull=True)
+                | Q(customer__isnull=True, channel__isnull=False),
+                name="weight_tolerance_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="weight_tolerance_percent"
+            ),
+        ]  # fmt: skip

@@ -96,3 +96,18 @@ def resolve_problem(actor, problem: ProblemParcel, outcome: str, note: str = "")
             notifications.notify(problem.waybill, notifications.PROBLEM_RESOLVED,
                                  _problem_changes(problem))  # fmt: skip
     return problem
+
+
+def take_problem(actor, problem: ProblemParcel) -> ProblemParcel:
+    """The actor owns the open ``problem`` from now on (takes it over from whoever had it)."""
+    require(actor, P.PROBLEM_HANDLE)
+    with transaction.atomic():
+        changed = ProblemParcel.objects.filter(pk=problem.pk, resolved_at__isnull=True).update(
+            owner=actor
+        )
+        if not changed:
+            raise Conflict("This problem is already closed", code="problem_closed")
+        before = problem.owner_id
+        problem.refresh_from_db()
+        audit.record(actor, "forwarding.problem.take", problem, {"owner": [before, actor.pk]})
+    return problem

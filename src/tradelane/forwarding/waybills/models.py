@@ -134,6 +134,9 @@ class Waybill(models.Model):
                 fields=["customer", "status", "-created_at"], name="waybill_customer_status"
             ),
             models.Index(fields=["tracking_number"], name="waybill_tracking_number"),
+            # the inbound scan finds a parcel by any of its numbers
+            models.Index(fields=["reference"], name="waybill_reference"),
+            models.Index(fields=["last_mile_number"], name="waybill_last_mile_number"),
         ]
 
     def __str__(self) -> str:

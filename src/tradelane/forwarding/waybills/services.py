@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tradelane.accounts.permissions import require
@@ -55,6 +56,10 @@ from .pricing import Offer, Pricer, parcel_for, parcel_of
 from .selectors import money_text
 from .states import EDITABLE, INTERCEPTABLE, TRANSITIONS
 from .validation import PieceInput, WaybillInput, parse
+
+# sent inside request_intercept's transaction (waybill=, reason=, actor=): the hub turns the
+# request into a hold at once (``hub.holds``)
+intercept_requested = Signal()
 
 MAX_BATCH = 500
 NUMBER_PREFIX = "TL"
@@ -547,7 +552,28 @@ def request_intercept(actor, w: Waybill, reason: str) -> Waybill:
                            code="intercept_already_requested")  # fmt: skip
         w.intercept_requested_at, w.intercept_reason = now, reason[:300]
         audit.record(actor, "waybill.intercept_request", w, {"reason": reason})
+        intercept_requested.send(sender=Waybill, waybill=w, reason=reason, actor=actor)
     return w
+
+
+def measured_offer(w: Waybill, pieces: Sequence[PieceInput]) -> Offer:
+    """The customer's price on the waybill's own channel for the parcel as measured (its
+    ``ok`` False when the channel refuses it: overweight, oversize...)."""
+    pricer = Pricer(w.customer, [w.channel])
+    return pricer.offer(pricer.compiled[w.channel.code], parcel_of_waybill(w, pieces))
+
+
+def measured_offers(w: Waybill, pieces: Sequence[PieceInput]) -> list[Offer]:
+    """Every channel open to the waybill's customer, priced for the parcel as measured,
+    the accepting ones first and the cheapest of those first."""
+    return Pricer(w.customer).offers(parcel_of_waybill(w, pieces))
+
+
+def new_tracking_number(channel) -> str:
+    """Our own S10 number on ``channel`` if it numbers its own parcels, else "" (the number
+    comes later); taken in the caller's transaction."""
+    numbers = _s10_numbers([channel])
+    return next(numbers[channel.code]) if channel.code in numbers else ""
 
 
 def receive(
@@ -557,10 +583,17 @@ def receive(
     weight_g: int,
     pieces: Sequence[PieceInput] | None = None,
     location: str = "",
+    offer: Offer | None = None,
+    perm: str = P.HUB_RECEIVE,
 ) -> Waybill:
     """Inbound at the hub: the measured weight replaces the forecast and the sale price is
-    quoted again on it; the customer is told the status, the weight and the fee change."""
-    _in_scope(actor, w, P.HUB_RECEIVE)
+    quoted again on it; the customer is told the status, the weight and the fee change.
+
+    ``pieces``: each carton as measured (else the weight shared over the forecast's);
+    ``offer``: the ``measured_offer`` the caller already made for these pieces; ``perm``:
+    the permission that lets the actor receive (the problem queue's, when customer service
+    attaches a parcel that came without a forecast)."""
+    _in_scope(actor, w, perm)
     if weight_g <= 0:
         raise ValidationFailed("The measured weight must be above 0", code="invalid_weight")
     measured = list(pieces or [])
@@ -570,10 +603,8 @@ def receive(
         measured = [PieceInput(share, r.length_mm, r.width_mm, r.height_mm) for r in rows] or [
             PieceInput(weight_g)
         ]
-    customer = w.customer
-    pricer = Pricer(customer, [w.channel])
-    data_parcel = parcel_of_waybill(w, measured)
-    offer = pricer.offer(pricer.compiled[w.channel.code], data_parcel)
+    if offer is None:
+        offer = measured_offer(w, measured)
     before = {"chargeable": w.chargeable_weight_g, "price": w.sale_amount}
     with transaction.atomic():
         transition(w, WaybillStatus.RECEIVED, table=TRANSITIONS, actor=actor,
@@ -614,8 +645,11 @@ MOVES = {
 def move(actor, w: Waybill, to_status: str, reason: str = "", *, location: str = "") -> Waybill:
     """The hub's and the last mile's steps after inbound (``states.TRANSITIONS``): hold (扣件)
     and release, leave the hub, delivered, returned; a timeline event, an audit row and the
-    customer's webhook. Inbound is ``receive`` (it weighs) and a cancel ``cancel_waybill``."""
-    _in_scope(actor, w, P.HUB_RECEIVE)
+    customer's webhook. Inbound is ``receive`` (it weighs) and a cancel ``cancel_waybill``.
+    ``actor`` None is the hub's own rule (a customer's intercept holds a received parcel;
+    the problem queue releases it); the person who triggered it is on that row's audit."""
+    if actor is not None:
+        _in_scope(actor, w, P.HUB_RECEIVE)
     release = to_status == WaybillStatus.RECEIVED
     if to_status not in MOVES or (release and w.status != WaybillStatus.HELD):
         raise InvalidTransition(

@@ -313,8 +313,9 @@ def test_intercept_after_inbound_only(p):
     assert (r.status_code, r.json()["code"]) == (409, "cancel_instead")
     services.receive(p.hub, Waybill.objects.get(number=number), weight_g=1500)
     r = p.acme_api.post(f"{BASE}/waybills/{number}/intercept", {"reason": "buyer cancelled"})
+    # the hub holds it at once (hub.holds): the answer shows it held
     assert (r.status_code, r.json()["intercept_requested"], r.json()["status"]) == (
-        200, True, "received",
+        200, True, "held",
     )  # fmt: skip
     assert r.json()["measured_weight_kg"] == "1.500"
     assert Waybill.objects.get(number=number).intercept_reason == "buyer cancelled"

@@ -1,0 +1,93 @@
+"""Holds (扣件): a parcel the hub must stop. An open problem with a hold reason
+(``HOLD_REASONS``: customs, the customer's intercept, arrears) or a customer's intercept
+request stops the parcel at its next scan; a received parcel is moved to ``held`` at once.
+
+The customer's intercept (``waybills.services.request_intercept``, from the portal and both
+APIs) becomes a CUSTOMER_INTERCEPT problem in the same transaction (``on_intercept``).
+Closing a hold goes through ``resolve`` here: released (or re-routed) puts the parcel back to
+received when no other hold is open, returned sends it back to the customer.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from tradelane.accounts.permissions import require
+from tradelane.accounts.roles import P
+from tradelane.core import audit
+from tradelane.core.errors import ValidationFailed
+
+from ..waybills import services as waybills
+from ..waybills.models import Waybill, WaybillStatus
+from .models import HOLD_REASONS, ProblemOutcome, ProblemParcel, ProblemReason
+from .problems import open_problem, resolve_problem
+
+
+def open_holds(w: Waybill):
+    return ProblemParcel.objects.filter(
+        waybill=w, reason__in=list(HOLD_REASONS), resolved_at__isnull=True
+    )
+
+
+def hold_of(w: Waybill) -> dict | None:
+    """Why ``w`` must be stopped (``{"reason", "note"}``), or None."""
+    found = open_holds(w).order_by("opened_at", "id").first()
+    if found is not None:
+        return {"reason": found.reason, "note": found.note}
+    if w.intercept_requested_at is not None:
+        return {"reason": ProblemReason.CUSTOMER_INTERCEPT.value, "note": w.intercept_reason}
+    return None
+
+
+def hold(actor, w: Waybill, reason: str, note: str = "") -> ProblemParcel:
+    """Put ``w`` on hold for ``reason`` (one of ``HOLD_REASONS``); a received parcel moves to
+    ``held``. ``actor`` None: the system (a rule, the customer's own request)."""
+    if reason not in HOLD_REASONS:
+        raise ValidationFailed(f"{reason!r} is not a hold", code="not_a_hold",
+                               details={"choices": sorted(HOLD_REASONS)})  # fmt: skip
+    with transaction.atomic():
+        locked = Waybill.objects.select_for_update().select_related("customer", "channel")
+        w = locked.get(pk=w.pk)
+        problem, _ = open_problem(actor, w, reason, note)
+        if w.status == WaybillStatus.RECEIVED:
+            waybills.move(None, w, WaybillStatus.HELD, f"hold: {reason}")
+    return problem
+
+
+def on_intercept(sender, *, waybill: Waybill, reason: str, actor=None, **_kw) -> None:
+    """``waybills.services.intercept_requested``: the customer's request is a hold at once."""
+    hold(None, waybill, ProblemReason.CUSTOMER_INTERCEPT, reason)
+
+
+waybills.intercept_requested.connect(on_intercept, dispatch_uid="hub.holds.on_intercept")
+
+
+def resolve(actor, problem: ProblemParcel, outcome: str, note: str = "") -> ProblemParcel:
+    """Close ``problem`` (``problems.resolve_problem``) and, for a hold, act on the parcel:
+    released or re-routed: back to received when no other hold is open (a customer's
+    intercept is then no longer asked for); returned: the parcel goes back to the customer."""
+    require(actor, P.PROBLEM_HANDLE)
+    with transaction.atomic():
+        w = None
+        if problem.waybill_id:
+            w = (Waybill.objects.select_for_update().select_related("customer", "channel")
+                 .get(pk=problem.waybill_id))  # fmt: skip
+        problem = resolve_problem(actor, problem, outcome, note)
+        if w is None or not problem.is_hold:
+            return problem
+        if outcome == ProblemOutcome.RETURNED:
+            if w.status in (WaybillStatus.RECEIVED, WaybillStatus.HELD):
+                waybills.move(None, w, WaybillStatus.RETURNED, f"returned: {note}"[:200])
+            return problem
+        if outcome not in (ProblemOutcome.RELEASED, ProblemOutcome.REROUTED):
+            return problem
+        if problem.reason == ProblemReason.CUSTOMER_INTERCEPT and w.intercept_requested_at:
+            Waybill.objects.filter(pk=w.pk).update(
+                intercept_requested_at=None, updated_at=timezone.now()
+            )
+            w.intercept_requested_at = None
+            audit.record(actor, "waybill.intercept_release", w, {"note": note})
+        if w.status == WaybillStatus.HELD and not open_holds(w).exists():
+            waybills.move(None, w, WaybillStatus.RECEIVED, f"released: {note}"[:200])
+    return problem
