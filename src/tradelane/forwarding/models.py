@@ -20,6 +20,18 @@ from .bookings.models import (
     TaskStatus,
 )
 from .hub.models import HOLD_REASONS, ProblemOutcome, ProblemParcel, ProblemReason
+from .outbound.models import (
+    Bag,
+    BagItem,
+    BagKind,
+    BagStatus,
+    Dispatch,
+    DispatchMode,
+    DispatchStatus,
+    MailCategory,
+    OutboundSeries,
+    PostalRoute,
+)
 from .partners.models import (
     Agent,
     CommissionMode,
@@ -51,4 +63,6 @@ __all__ = [
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
     "WaybillStatus", "HOLD_REASONS", "ProblemOutcome", "ProblemParcel", "ProblemReason",
+    "Bag", "BagItem", "BagKind", "BagStatus", "Dispatch", "DispatchMode", "DispatchStatus",
+    "MailCategory", "OutboundSeries", "PostalRoute",
 ]  # fmt: skip
