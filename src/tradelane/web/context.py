@@ -34,6 +34,7 @@ NAV = (
     ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
     ("web:departures", _("Freight space and pickups"), P.PARTNER_VIEW, "b"),
     ("web:pickup_driver", _("My pickups"), P.PICKUP_DRIVE, "r"),
+    ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
