@@ -321,6 +321,7 @@ ERROR = {
         "Only a customer's portal user holds provider API keys."
     ),
     # bags and dispatches (forwarding.outbound)
+    "invalid_action": gettext_lazy("Unknown action."),
     "already_bagged": gettext_lazy("This parcel is already in another bag."),
     "bag_empty": gettext_lazy("The bag is empty: scan a parcel into it first."),
     "bag_not_found": gettext_lazy("No bag has this id."),
