@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tradelane.logistics.models import Channel
 
@@ -35,7 +36,7 @@ class BagKind(models.TextChoices):
 
 
 class BagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("bag", "Open")
     SEALED = "sealed", _("Sealed")
     DISPATCHED = "dispatched", _("Dispatched")
 
@@ -46,7 +47,7 @@ class DispatchMode(models.TextChoices):
 
 
 class DispatchStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("dispatch", "Open")
     HANDED_OVER = "handed_over", _("Handed over")
 
 
