@@ -55,6 +55,7 @@ class P:
     PICKUP_DISPATCH = "forwarding.dispatch_pickuptask"  # driver areas, assign and reassign pickups
     PICKUP_DRIVE = "forwarding.drive_pickuptask"  # a driver's own pickup stops: collect, report
     PROBLEM_HANDLE = "forwarding.handle_problemparcel"  # the problem queue and holds (问题件, 扣件)
+    HUB_DISPATCH = "forwarding.dispatch_bag"  # dispatches: MAWB/truck, load scan, hand over
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -98,7 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                        P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ, P.PICKUP_DISPATCH,
                        P.PROBLEM_HANDLE],
     HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE,
-                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE],
+                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE, P.HUB_DISPATCH],
     # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],

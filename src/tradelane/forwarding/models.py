@@ -30,6 +30,18 @@ from .hub.models import (
     UnknownParcel,
     WeightTolerance,
 )
+from .outbound.models import (
+    Bag,
+    BagItem,
+    BagKind,
+    BagStatus,
+    Dispatch,
+    DispatchMode,
+    DispatchStatus,
+    MailCategory,
+    OutboundSeries,
+    PostalRoute,
+)
 from .partners.models import (
     Agent,
     CommissionMode,
@@ -62,4 +74,6 @@ __all__ = [
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
     "WaybillStatus", "HOLD_REASONS", "ProblemOutcome", "ProblemParcel", "ProblemReason",
     "InboundPiece", "InboundScan", "ScanResult", "UnknownParcel", "WeightTolerance",
+    "Bag", "BagItem", "BagKind", "BagStatus", "Dispatch", "DispatchMode", "DispatchStatus",
+    "MailCategory", "OutboundSeries", "PostalRoute",
 ]  # fmt: skip

@@ -345,6 +345,49 @@ ERROR = {
     "station_required": gettext_lazy("Choose the station."),
     "invalid_json": gettext_lazy("Not valid JSON."),
     "invalid_size": gettext_lazy("Each side is a whole number of millimetres from 0 to 10 m."),
+    # bags and dispatches (forwarding.outbound)
+    "invalid_action": gettext_lazy("Unknown action."),
+    "already_bagged": gettext_lazy("This parcel is already in another bag."),
+    "bag_empty": gettext_lazy("The bag is empty: scan a parcel into it first."),
+    "bag_not_found": gettext_lazy("No bag has this id."),
+    "bag_not_on_dispatch": gettext_lazy("This bag is not on this dispatch."),
+    "bag_not_sealed": gettext_lazy("The bag is not sealed: seal it before it leaves."),
+    "bag_on_other_dispatch": gettext_lazy("This bag is on another dispatch."),
+    "bag_sealed": gettext_lazy("The bag is sealed: it takes no more parcels."),
+    "bag_too_heavy": gettext_lazy("The bag is heavier than a receptacle id can carry (999.9 kg)."),
+    "bag_wrong_line": gettext_lazy("This bag is for another channel than the dispatch."),
+    "bags_not_loaded": gettext_lazy("Some bags are not load-scanned yet."),
+    "departure_date_required": gettext_lazy("Give the departure date."),
+    "dispatch_closed": gettext_lazy("This dispatch is handed over already."),
+    "dispatch_does_not_reconcile": gettext_lazy("The bags' totals do not match their parcels."),
+    "dispatch_empty": gettext_lazy("The dispatch has no bags."),
+    "dispatch_has_held_parcels": gettext_lazy(
+        "Some parcels are held or no longer received: take them out first."
+    ),
+    "invalid_airport": gettext_lazy("Give the two airports as IATA codes (PVG, LHR)."),
+    "invalid_bag_kind": gettext_lazy("Unknown bag kind (air or surface)."),
+    "invalid_dispatch_id": gettext_lazy("Not an S8 dispatch id."),
+    "invalid_dispatch_mode": gettext_lazy("Unknown dispatch mode (air or truck)."),
+    "invalid_dispatch_serial": gettext_lazy("The dispatch serial is out of 1-9999."),
+    "invalid_flight": gettext_lazy("Not a flight number (CA1234)."),
+    "invalid_mail_class": gettext_lazy("Unknown mail category, subclass or registered flag."),
+    "invalid_mawb": gettext_lazy("Not a MAWB number (3-digit prefix, 8 digits)."),
+    "invalid_mawb_check_digit": gettext_lazy("The MAWB number's check digit is wrong."),
+    "invalid_office_of_exchange": gettext_lazy("An office of exchange has 6 characters (CNSHAA)."),
+    "invalid_receptacle_serial": gettext_lazy("The receptacle serial is out of 1-999."),
+    "invalid_s9": gettext_lazy("Not a 29-character receptacle id."),
+    "not_in_bag": gettext_lazy("This parcel is not in this bag."),
+    "parcel_not_received": gettext_lazy(
+        "The parcel is not received at the hub (not scanned in, held or cancelled)."
+    ),
+    "parcel_on_hold": gettext_lazy("The parcel is on hold."),
+    "postal_route_missing": gettext_lazy(
+        "This postal channel has no offices of exchange for the country."
+    ),
+    "scan_empty": gettext_lazy("Scan a code first."),
+    "stray_bag": gettext_lazy("Stray bag: it is not on this dispatch."),
+    "truck_plate_required": gettext_lazy("Give the truck's plate."),
+    "wrong_bag": gettext_lazy("Wrong bag: the parcel goes to another sort key."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -530,12 +573,15 @@ HISTORY = {
     "fewer_pieces": gettext_lazy("Fewer pieces than requested"),
     "refused": gettext_lazy("The customer refused"),
     "address_wrong": gettext_lazy("The address is wrong"),
+    # bags and dispatches (forwarding.outbound)
+    "sealed": gettext_lazy("Sealed"),
 }
 
 _HISTORY_PATTERNS = (
     (re.compile(r"^collected (\d+/\d+)$"), gettext_lazy("Collected %(value)s")),
     (re.compile(r"^shipment (\S+)$"), gettext_lazy("In shipment %(value)s")),
     (re.compile(r"^label bought from (.+)$"), gettext_lazy("Label bought from %(value)s")),
+    (re.compile(r"^dispatch (\S+)$"), gettext_lazy("Dispatch %(value)s")),
 )
 
 

@@ -35,6 +35,7 @@ NAV = (
     ("web:departures", _("Freight space and pickups"), P.PARTNER_VIEW, "b"),
     ("web:pickup_driver", _("My pickups"), P.PICKUP_DRIVE, "r"),
     ("web:hub_scan", _("Inbound scan"), P.HUB_RECEIVE, "e"),
+    ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
