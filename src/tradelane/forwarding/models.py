@@ -20,6 +20,13 @@ from .bookings.models import (
     TaskStatus,
 )
 from .hub.models import HOLD_REASONS, ProblemOutcome, ProblemParcel, ProblemReason
+from .lastmile.models import (
+    AssignmentSource,
+    LastMileAssignment,
+    LastMileEvent,
+    LastMileRequest,
+    RequestStatus,
+)
 from .partners.models import (
     Agent,
     CommissionMode,
@@ -51,4 +58,5 @@ __all__ = [
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
     "WaybillStatus", "HOLD_REASONS", "ProblemOutcome", "ProblemParcel", "ProblemReason",
+    "AssignmentSource", "LastMileAssignment", "LastMileEvent", "LastMileRequest", "RequestStatus",
 ]  # fmt: skip

@@ -320,6 +320,22 @@ ERROR = {
     "portal_customer_required": gettext_lazy(
         "Only a customer's portal user holds provider API keys."
     ),
+    # the last-mile switch (forwarding.lastmile)
+    "last_mile_carrier_required": gettext_lazy("Name the last-mile carrier."),
+    "last_mile_carrier_invalid": gettext_lazy("The carrier name is too long (60 at most)."),
+    "last_mile_number_required": gettext_lazy("Give the last-mile number."),
+    "last_mile_number_invalid": gettext_lazy(
+        "Not a last-mile number: 3 to 60 letters, digits or - _ . /"
+    ),
+    "last_mile_number_taken": gettext_lazy("This number is already on another waybill."),
+    "last_mile_not_assignable": gettext_lazy(
+        "The waybill is delivered, returned or cancelled: it takes no last-mile number."
+    ),
+    "lastmile_file_columns": gettext_lazy(
+        "The file needs a last-mile number column and a waybill column."
+    ),
+    "last_mile_request_closed": gettext_lazy("This label request is done already."),
+    "no_last_mile_label": gettext_lazy("No last-mile label is stored for this waybill."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
