@@ -12,4 +12,5 @@ class ForwardingConfig(AppConfig):
 
     def ready(self) -> None:
         # outbox handlers register themselves on import (signed webhooks to customers)
+        from .lastmile import carrier_labels  # noqa: F401  (the last-mile label job)
         from .waybills import notifications  # noqa: F401  (its topic name, for the handler)
