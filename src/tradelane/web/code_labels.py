@@ -496,6 +496,11 @@ def explanation_line(line: str) -> str:
 
 HISTORY = {
     "inbound scan": gettext_lazy("Scanned in at the hub"),
+    # a last-mile label request (forwarding.lastmile.carrier_labels)
+    "ask": gettext_lazy("Asking the carrier"),
+    "retry": gettext_lazy("The carrier did not answer: tried again later"),
+    "label bought": gettext_lazy("Label bought from the carrier"),
+    "retry now": gettext_lazy("Retried by hand"),
     "cancelled through the ERP": gettext_lazy("Cancelled by the customer's ERP"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),
