@@ -58,7 +58,8 @@ SUB_PACKAGE_LAYERS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("tracking",),
     ),
     "forwarding": (
-        ("partners",), ("waybills",), ("bookings",), ("hub",), ("outbound",), ("portal",),
+        ("partners",), ("waybills",), ("bookings",), ("hub",), ("outbound",),
+        ("lastmile",), ("declarations",), ("portal",),
     ),
 }  # fmt: skip
 # (importing module, imported module): why the crossing is deliberate

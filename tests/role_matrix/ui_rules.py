@@ -455,6 +455,12 @@ UI_RULES: list[Page] = [
     U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill_number}/"),
     U("portal/waybills/<str:number>/label.pdf", "GET", FWD_READ,
       "/portal/waybills/{waybill_number}/label.pdf"),
+    # the last-mile switch: re-print the stored carrier label (HUB_RECEIVE)
+    U("hub/lastmile/<str:number>/label", "GET", PROVIDER, "/hub/lastmile/{waybill_number}/label"),
+    U("hub/lastmile/", "GET", PROVIDER, "/hub/lastmile/"),
+    U("hub/lastmile/action/", "POST", PROVIDER, "/hub/lastmile/action/",
+      {"action": "assign", "waybill": "{waybill_number}", "carrier": "USPS",
+       "number": "LM-MATRIX-1"}),
     U("portal/waybills/<str:number>/label.zpl", "GET", FWD_READ,
       "/portal/waybills/{waybill_number}/label.zpl"),
     U("portal/waybills/<str:number>/edit/", "GET", ADM,

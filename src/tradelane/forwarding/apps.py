@@ -14,4 +14,5 @@ class ForwardingConfig(AppConfig):
         # outbox handlers register themselves on import (signed webhooks to customers)
         # the hub turns a customer's intercept request into a hold (a signal receiver)
         from .hub import holds  # noqa: F401
+        from .lastmile import carrier_labels  # noqa: F401  (the last-mile label job)
         from .waybills import notifications  # noqa: F401  (its topic name, for the handler)

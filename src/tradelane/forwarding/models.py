@@ -30,6 +30,13 @@ from .hub.models import (
     UnknownParcel,
     WeightTolerance,
 )
+from .lastmile.models import (
+    AssignmentSource,
+    LastMileAssignment,
+    LastMileEvent,
+    LastMileRequest,
+    RequestStatus,
+)
 from .outbound.models import (
     Bag,
     BagItem,
@@ -76,4 +83,5 @@ __all__ = [
     "InboundPiece", "InboundScan", "ScanResult", "UnknownParcel", "WeightTolerance",
     "Bag", "BagItem", "BagKind", "BagStatus", "Dispatch", "DispatchMode", "DispatchStatus",
     "MailCategory", "OutboundSeries", "PostalRoute",
+    "AssignmentSource", "LastMileAssignment", "LastMileEvent", "LastMileRequest", "RequestStatus",
 ]  # fmt: skip

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .bookings import urls as bookings
 from .hub import urls as hub
+from .lastmile import urls as lastmile
 from .outbound import urls as outbound
 from .partners import views as partners
 
@@ -41,3 +42,4 @@ urlpatterns = [
 urlpatterns += bookings.urlpatterns  # appointments and freight space
 urlpatterns += hub.urlpatterns  # inbound scan, problem queue, unknown parcels
 urlpatterns += outbound.urlpatterns  # bags, dispatches, manifests
+urlpatterns += lastmile.urlpatterns  # the last-mile switch (转单)

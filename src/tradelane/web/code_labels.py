@@ -388,6 +388,22 @@ ERROR = {
     "stray_bag": gettext_lazy("Stray bag: it is not on this dispatch."),
     "truck_plate_required": gettext_lazy("Give the truck's plate."),
     "wrong_bag": gettext_lazy("Wrong bag: the parcel goes to another sort key."),
+    # the last-mile switch (forwarding.lastmile)
+    "last_mile_carrier_required": gettext_lazy("Name the last-mile carrier."),
+    "last_mile_carrier_invalid": gettext_lazy("The carrier name is too long (60 at most)."),
+    "last_mile_number_required": gettext_lazy("Give the last-mile number."),
+    "last_mile_number_invalid": gettext_lazy(
+        "Not a last-mile number: 3 to 60 letters, digits or - _ . /"
+    ),
+    "last_mile_number_taken": gettext_lazy("This number is already on another waybill."),
+    "last_mile_not_assignable": gettext_lazy(
+        "The waybill is delivered, returned or cancelled: it takes no last-mile number."
+    ),
+    "lastmile_file_columns": gettext_lazy(
+        "The file needs a last-mile number column and a waybill column."
+    ),
+    "last_mile_request_closed": gettext_lazy("This label request is done already."),
+    "no_last_mile_label": gettext_lazy("No last-mile label is stored for this waybill."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -548,6 +564,11 @@ def explanation_line(line: str) -> str:
 
 HISTORY = {
     "inbound scan": gettext_lazy("Scanned in at the hub"),
+    # a last-mile label request (forwarding.lastmile.carrier_labels)
+    "ask": gettext_lazy("Asking the carrier"),
+    "retry": gettext_lazy("The carrier did not answer: tried again later"),
+    "label bought": gettext_lazy("Label bought from the carrier"),
+    "retry now": gettext_lazy("Retried by hand"),
     "cancelled through the ERP": gettext_lazy("Cancelled by the customer's ERP"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),

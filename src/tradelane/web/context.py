@@ -36,6 +36,7 @@ NAV = (
     ("web:pickup_driver", _("My pickups"), P.PICKUP_DRIVE, "r"),
     ("web:hub_scan", _("Inbound scan"), P.HUB_RECEIVE, "e"),
     ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
+    ("web:lastmile", _("Last-mile switch"), P.HUB_RECEIVE, "z"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only

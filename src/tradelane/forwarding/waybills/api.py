@@ -29,6 +29,7 @@ from tradelane.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tradelane.core.money import Money, check_currency
 from tradelane.logistics.rates.shapes import CM, KG, to_base
 
+from ..lastmile.tracking import merged_timeline
 from ..partners import scoping
 from ..partners import services as partners
 from ..partners.models import CustomerAccount
@@ -377,11 +378,7 @@ def tracking(request, number: str, params: Query[ProviderCustomerQuery]):
         "last_mile_carrier": w.last_mile_carrier or None,
         "last_mile_number": w.last_mile_number or None,
         "status": w.status,
-        "events": [
-            {"status": e.status, "description": e.description, "location": e.location,
-             "occurred_at": e.occurred_at.isoformat()}
-            for e in selectors.timeline(w)
-        ],
+        "events": merged_timeline(w),  # ours and the last mile's, with their source
     }  # fmt: skip
 
 

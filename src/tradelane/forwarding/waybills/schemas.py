@@ -303,6 +303,7 @@ class ProviderTrackingEventOut(Schema):
     description: str
     location: str
     occurred_at: str
+    source: str = Field(..., description="provider (ours) or last_mile (the carrier's)")
 
 
 class ProviderTrackingOut(Schema):

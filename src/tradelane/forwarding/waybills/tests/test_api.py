@@ -347,6 +347,7 @@ def test_number_later_then_tracking_and_labels(p):
         "status": "created", "events": [{
             "status": "info_received", "description": "Waybill created, waiting for the parcel",
             "location": "", "occurred_at": track["events"][0]["occurred_at"],
+            "source": "provider",
         }],
     }  # fmt: skip
     # a system that kept only the number on the label finds the waybill by it too
