@@ -57,7 +57,8 @@ SUB_PACKAGE_LAYERS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("carriers", "documents"), ("rates",), ("customs",), ("shopping",), ("shipping",),
         ("tracking",),
     ),
-    "forwarding": (("partners",), ("waybills",), ("bookings",), ("hub",), ("portal",)),
+    "forwarding": (("partners",), ("waybills",), ("bookings",), ("hub",), ("declarations",),
+                   ("portal",)),
 }  # fmt: skip
 # (importing module, imported module): why the crossing is deliberate
 LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {

@@ -55,6 +55,8 @@ class P:
     PICKUP_DISPATCH = "forwarding.dispatch_pickuptask"  # driver areas, assign and reassign pickups
     PICKUP_DRIVE = "forwarding.drive_pickuptask"  # a driver's own pickup stops: collect, report
     PROBLEM_HANDLE = "forwarding.handle_problemparcel"  # the problem queue and holds (问题件, 扣件)
+    CUSTOMS_VIEW = "forwarding.view_customsbatch"  # customs batches, exports, documents (read)
+    CUSTOMS_DECLARE = "forwarding.declare_customs"  # make customs batches, hold and clear (报关)
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -90,7 +92,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE, P.STORE_SKU_MAP],
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
-           P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
+           P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
+           P.CUSTOMS_VIEW],
     # sales: only the customers bound to them (forwarding.partners.scoping)
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
@@ -98,7 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                        P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ, P.PICKUP_DISPATCH,
                        P.PROBLEM_HANDLE],
     HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE,
-                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE],
+                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE, P.CUSTOMS_VIEW, P.CUSTOMS_DECLARE],
     # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],

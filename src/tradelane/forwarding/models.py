@@ -19,6 +19,14 @@ from .bookings.models import (
     TaskException,
     TaskStatus,
 )
+from .declarations.models import (
+    CustomsBatch,
+    CustomsBatchStatus,
+    CustomsBatchWaybill,
+    DestinationTaxRate,
+    TaxKind,
+    WaybillDutyLine,
+)
 from .hub.models import HOLD_REASONS, ProblemOutcome, ProblemParcel, ProblemReason
 from .partners.models import (
     Agent,
@@ -51,4 +59,6 @@ __all__ = [
     "PaymentTerms", "PortalMembership", "SettlementMode", "TrackingStatus", "UpstreamLine",
     "Waybill", "WaybillEvent", "WaybillItem", "WaybillPiece", "WaybillSeries", "WaybillSource",
     "WaybillStatus", "HOLD_REASONS", "ProblemOutcome", "ProblemParcel", "ProblemReason",
+    "CustomsBatch", "CustomsBatchStatus", "CustomsBatchWaybill", "DestinationTaxRate",
+    "TaxKind", "WaybillDutyLine",
 ]  # fmt: skip

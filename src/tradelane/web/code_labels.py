@@ -320,6 +320,17 @@ ERROR = {
     "portal_customer_required": gettext_lazy(
         "Only a customer's portal user holds provider API keys."
     ),
+    # customs declarations (forwarding.declarations)
+    "too_many_waybills": gettext_lazy("Too many waybills at once."),
+    "not_received": gettext_lazy("The waybill is not received at the hub yet."),
+    "already_in_batch": gettext_lazy("The waybill is already in a customs batch."),
+    "customs_batch_not_found": gettext_lazy("The customs batch does not exist."),
+    "not_at_customs": gettext_lazy("The parcel is not at export customs."),
+    "customs_hold_open": gettext_lazy("The parcel is held by customs."),
+    "hs_code_missing": gettext_lazy("A goods line has no HS code."),
+    "item_value_missing": gettext_lazy("A goods line has no value."),
+    "ioss_missing": gettext_lazy("DDP to the EU under the IOSS threshold needs an IOSS number."),
+    "no_tax_rate": gettext_lazy("No duty or VAT rate is configured for the destination."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -480,6 +491,8 @@ def explanation_line(line: str) -> str:
 
 HISTORY = {
     "inbound scan": gettext_lazy("Scanned in at the hub"),
+    "customs declaration filed": gettext_lazy("Customs declaration filed"),
+    "export customs cleared": gettext_lazy("Export customs cleared"),
     "cancelled through the ERP": gettext_lazy("Cancelled by the customer's ERP"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),
