@@ -97,7 +97,6 @@ def test_recomputed_before_inbound_kept_after_and_ddu_has_none(p):
 
 def test_no_rate_is_refused_and_writes_nothing_and_a_driver_may_not(p):
     from tradelane.accounts import roles
-
     from tradelane.forwarding.models import DestinationTaxRate
 
     DestinationTaxRate.objects.filter(destination="US").delete()
