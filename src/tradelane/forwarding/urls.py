@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .bookings import urls as bookings
+from .declarations import urls as declarations
 from .partners import views as partners
 
 urlpatterns = [
@@ -37,3 +38,4 @@ urlpatterns = [
     path("provider/agents/", partners.agents, name="provider_agents"),
 ]
 urlpatterns += bookings.urlpatterns  # appointments and freight space
+urlpatterns += declarations.urlpatterns  # customs batches, exports, documents (报关)

@@ -34,6 +34,7 @@ NAV = (
     ("web:portal", _("Customer portal"), P.WAYBILL_VIEW, "w"),
     ("web:departures", _("Freight space and pickups"), P.PARTNER_VIEW, "b"),
     ("web:pickup_driver", _("My pickups"), P.PICKUP_DRIVE, "r"),
+    ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
