@@ -441,6 +441,20 @@ UI_RULES: list[Page] = [
       "/hub/dispatches/{ob_dispatch}/manifest.pdf", variant="pdf"),
     U("hub/dispatches/<int:pk>/manifest.<str:fmt>", "GET", PROVIDER,
       "/hub/dispatches/{ob_dispatch}/manifest.xlsx", variant="xlsx"),
+    # customs (报关): the hub declares, the boss reads
+    U("hub/customs/", "GET", PROVIDER_READ, "/hub/customs/"),
+    U("hub/customs/", "POST", PROVIDER, "/hub/customs/", {"waybill": "{cb_free}"}),
+    U("hub/customs/<str:number>/", "GET", PROVIDER_READ, "/hub/customs/{cb_batch}/"),
+    U("hub/customs/<str:number>/", "POST", PROVIDER, "/hub/customs/{cb_batch}/",
+      {"action": "declare"}),
+    U("hub/customs/<str:number>/export.xlsx", "GET", PROVIDER_READ,
+      "/hub/customs/{cb_batch}/export.xlsx"),
+    U("hub/customs/<str:number>/export.csv", "GET", PROVIDER_READ,
+      "/hub/customs/{cb_batch}/export.csv"),
+    U("hub/customs/<str:number>/documents.pdf", "GET", PROVIDER_READ,
+      "/hub/customs/{cb_batch}/documents.pdf"),
+    U("hub/customs/waybill/<str:number>/<str:kind>.pdf", "GET", PROVIDER_READ,
+      "/hub/customs/waybill/{cb_waybill}/invoice.pdf"),
     # the customer portal: a provider's staff open it for a customer in their scope (the
     # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
     U("portal/", "GET", FWD_READ, "/portal/?customer=ACME"),

@@ -56,6 +56,8 @@ class P:
     PICKUP_DRIVE = "forwarding.drive_pickuptask"  # a driver's own pickup stops: collect, report
     PROBLEM_HANDLE = "forwarding.handle_problemparcel"  # the problem queue and holds (问题件, 扣件)
     HUB_DISPATCH = "forwarding.dispatch_bag"  # dispatches: MAWB/truck, load scan, hand over
+    CUSTOMS_VIEW = "forwarding.view_customsbatch"  # customs batches, exports, documents (read)
+    CUSTOMS_DECLARE = "forwarding.declare_customs"  # make customs batches, hold and clear (报关)
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -91,7 +93,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: [*_VIEW_ALL, P.PRODUCT_CHANGE, P.STORE_SKU_MAP],
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
-           P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
+           P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
+           P.CUSTOMS_VIEW],
     # sales: only the customers bound to them (forwarding.partners.scoping)
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
@@ -99,7 +102,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                        P.WAYBILL_ADD, P.WAYBILL_CHANGE, P.TRACKING_READ, P.PICKUP_DISPATCH,
                        P.PROBLEM_HANDLE],
     HUB_OPERATOR: [P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW, P.HUB_RECEIVE,
-                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE, P.HUB_DISPATCH],
+                   P.PICKUP_DISPATCH, P.PROBLEM_HANDLE, P.HUB_DISPATCH, P.CUSTOMS_VIEW,
+                   P.CUSTOMS_DECLARE],
     # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],

@@ -19,6 +19,14 @@ from .bookings.models import (
     TaskException,
     TaskStatus,
 )
+from .declarations.models import (
+    CustomsBatch,
+    CustomsBatchStatus,
+    CustomsBatchWaybill,
+    DestinationTaxRate,
+    TaxKind,
+    WaybillDutyLine,
+)
 from .hub.models import (
     HOLD_REASONS,
     InboundPiece,
@@ -84,4 +92,6 @@ __all__ = [
     "Bag", "BagItem", "BagKind", "BagStatus", "Dispatch", "DispatchMode", "DispatchStatus",
     "MailCategory", "OutboundSeries", "PostalRoute",
     "AssignmentSource", "LastMileAssignment", "LastMileEvent", "LastMileRequest", "RequestStatus",
+    "CustomsBatch", "CustomsBatchStatus", "CustomsBatchWaybill", "DestinationTaxRate",
+    "TaxKind", "WaybillDutyLine",
 ]  # fmt: skip

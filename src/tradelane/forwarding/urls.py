@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .bookings import urls as bookings
+from .declarations import urls as declarations
 from .hub import urls as hub
 from .lastmile import urls as lastmile
 from .outbound import urls as outbound
@@ -43,3 +44,4 @@ urlpatterns += bookings.urlpatterns  # appointments and freight space
 urlpatterns += hub.urlpatterns  # inbound scan, problem queue, unknown parcels
 urlpatterns += outbound.urlpatterns  # bags, dispatches, manifests
 urlpatterns += lastmile.urlpatterns  # the last-mile switch (转单)
+urlpatterns += declarations.urlpatterns  # customs batches, exports, documents (报关)

@@ -404,6 +404,17 @@ ERROR = {
     ),
     "last_mile_request_closed": gettext_lazy("This label request is done already."),
     "no_last_mile_label": gettext_lazy("No last-mile label is stored for this waybill."),
+    # customs declarations (forwarding.declarations)
+    "too_many_waybills": gettext_lazy("Too many waybills at once."),
+    "not_received": gettext_lazy("The waybill is not received at the hub yet."),
+    "already_in_batch": gettext_lazy("The waybill is already in a customs batch."),
+    "customs_batch_not_found": gettext_lazy("The customs batch does not exist."),
+    "not_at_customs": gettext_lazy("The parcel is not at export customs."),
+    "customs_hold_open": gettext_lazy("The parcel is held by customs."),
+    "hs_code_missing": gettext_lazy("A goods line has no HS code."),
+    "item_value_missing": gettext_lazy("A goods line has no value."),
+    "ioss_missing": gettext_lazy("DDP to the EU under the IOSS threshold needs an IOSS number."),
+    "no_tax_rate": gettext_lazy("No duty or VAT rate is configured for the destination."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -569,6 +580,8 @@ HISTORY = {
     "retry": gettext_lazy("The carrier did not answer: tried again later"),
     "label bought": gettext_lazy("Label bought from the carrier"),
     "retry now": gettext_lazy("Retried by hand"),
+    "customs declaration filed": gettext_lazy("Customs declaration filed"),
+    "export customs cleared": gettext_lazy("Export customs cleared"),
     "cancelled through the ERP": gettext_lazy("Cancelled by the customer's ERP"),
     "imported": gettext_lazy("Imported"),
     "re-imported with changes": gettext_lazy("Imported again with changes"),
