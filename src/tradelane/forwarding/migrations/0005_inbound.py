@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forwarding', '0004_hub'),
+        ("forwarding", "0004_hub"),
         ('logistics', '0007_rate_choice_per_package'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

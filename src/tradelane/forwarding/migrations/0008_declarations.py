@@ -70,7 +70,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forwarding', '0004_hub'),
+        ("forwarding", "0007_lastmile"),
         ('logistics', '0007_rate_choice_per_package'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
