@@ -15,4 +15,10 @@ class ForwardingConfig(AppConfig):
         # the hub turns a customer's intercept request into a hold (a signal receiver)
         from .hub import holds  # noqa: F401
         from .lastmile import carrier_labels  # noqa: F401  (the last-mile label job)
+
+        # the inbound scan names the open bag of the parcel's sort key (outbound sits above)
+        from .hub import sorting
+        from .outbound.bags import open_bag_label
+
+        sorting.register_bag_finder(open_bag_label)
         from .waybills import notifications  # noqa: F401  (its topic name, for the handler)

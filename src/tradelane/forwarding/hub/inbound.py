@@ -33,7 +33,7 @@ from . import config, holds, lookup, tolerance
 from .channels import offer_dict, switch_channel
 from .models import InboundPiece, InboundScan, ProblemReason, ScanResult
 from .problems import open_problem
-from .sorting import waybill_sort_key
+from .sorting import bag_for, waybill_sort_key
 from .unknown import record_unknown
 
 MAX_WEIGHT_G = 1_000_000  # a tonne: beyond it the scale sent nonsense
@@ -109,8 +109,8 @@ def _base(w: Waybill) -> dict:
         "status": w.status, "pieces": w.pieces, "piece": None, "pieces_in": 0,
         "forecast_weight_g": w.forecast_weight_g, "measured_weight_g": w.measured_weight_g,
         "chargeable_weight_g": w.chargeable_weight_g, "price": None,
-        "weight_difference": None, "reason": None, "sort_key": waybill_sort_key(w),
-        "bag": None,
+        "weight_difference": None, "reason": None, "sort_key": (key := waybill_sort_key(w)),
+        "bag": bag_for(key),
     }  # fmt: skip
 
 

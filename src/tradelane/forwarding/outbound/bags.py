@@ -126,6 +126,12 @@ def open_bag_for(sort_key_value: str) -> Bag | None:
     return Bag.objects.filter(status=BagStatus.OPEN, sort_key=sort_key_value).order_by("pk").first()
 
 
+def open_bag_label(sort_key_value: str) -> str | None:
+    """What the inbound scan screen shows: the label id of the open bag of a sort key."""
+    bag = open_bag_for(sort_key_value)
+    return bag.label_id if bag is not None else None
+
+
 def _locked(bag: Bag) -> Bag:
     """The bag's row, locked until the end of the caller's transaction."""
     return Bag.objects.select_for_update().select_related("channel").get(pk=bag.pk)

@@ -142,3 +142,17 @@ def test_a_postal_bag_gets_its_s9_id_at_the_seal_and_the_route_counts_receptacle
     route.refresh_from_db()
     assert (route.dispatch_serial, route.next_receptacle) == (2, 1)
     assert Bag.objects.filter(receptacle_id__startswith=f"CNSHAAGBLONAAUN{year}0001").count() == 2
+
+
+def test_the_inbound_scan_names_the_open_bag_of_the_parcels_sort_key():
+    from tradelane.forwarding.hub import inbound
+
+    p = provider()
+    w, _ = services.create_waybill(p.acme_user, p.acme, payload("SORT1"))
+    other, _ = services.create_waybill(p.acme_user, p.acme, payload("SORT2"))
+    first = inbound.scan(p.hub, code=w.number, station="S1", weight_g=1200)
+    assert (first["sort_key"], first["bag"]) == ("USLINE/US", None)  # no bag open yet
+    bag = bags.open_bag(p.hub, channel="USLINE", destination="US")
+    bags.open_bag(p.hub, channel="EUPOST", destination="GB")  # another key's bag
+    second = inbound.scan(p.hub, code=other.number, station="S1", weight_g=1200)
+    assert (second["sort_key"], second["bag"]) == ("USLINE/US", bag.label_id)
