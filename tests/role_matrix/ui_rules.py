@@ -455,6 +455,9 @@ UI_RULES: list[Page] = [
       "/hub/customs/{cb_batch}/documents.pdf"),
     U("hub/customs/waybill/<str:number>/<str:kind>.pdf", "GET", PROVIDER_READ,
       "/hub/customs/waybill/{cb_waybill}/invoice.pdf"),
+    # a dispatch's customs batch (the matrix's dispatch is empty: the allowed answer is a 422)
+    U("hub/customs/from-dispatch/<int:pk>/", "POST", PROVIDER,
+      "/hub/customs/from-dispatch/{ob_dispatch}/", {}),
     # the customer portal: a provider's staff open it for a customer in their scope (the
     # boss reads); its own users are portal accounts (forwarding/portal/tests/test_scope.py)
     U("portal/", "GET", FWD_READ, "/portal/?customer=ACME"),

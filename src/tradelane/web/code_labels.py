@@ -332,7 +332,7 @@ ERROR = {
     "invalid_tolerance": gettext_lazy("Grams from 0, percent from 0 to 100."),
     "not_a_hold": gettext_lazy("That reason does not hold a parcel."),
     "parcel_already_attached": gettext_lazy("This parcel is attached to a waybill already."),
-    "parcel_not_found": gettext_lazy("The unknown parcel does not exist."),
+    "parcel_not_found": gettext_lazy("No parcel has this code or number."),
     "piece_already_in": gettext_lazy("This piece was scanned in a moment ago."),
     "problem_closed": gettext_lazy("This problem is already closed."),
     "problem_not_found": gettext_lazy("The problem does not exist."),
@@ -361,6 +361,7 @@ ERROR = {
     "dispatch_closed": gettext_lazy("This dispatch is handed over already."),
     "dispatch_does_not_reconcile": gettext_lazy("The bags' totals do not match their parcels."),
     "dispatch_empty": gettext_lazy("The dispatch has no bags."),
+    "dispatch_not_found": gettext_lazy("The dispatch does not exist."),
     "dispatch_has_held_parcels": gettext_lazy(
         "Some parcels are held or no longer received: take them out first."
     ),

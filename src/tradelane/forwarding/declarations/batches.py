@@ -133,6 +133,27 @@ def create_batch(
     raise Conflict("Could not number the batch, try again", code="stale_state")
 
 
+def batch_for_dispatch(actor, dispatch_pk: int) -> CustomsBatch:
+    """The export declaration of one dispatch (出库): a batch of the parcels in its bags,
+    named after it, with its channel and departure date; the same batch when asked again."""
+    from ..outbound.models import BagItem, Dispatch
+
+    require(actor, P.CUSTOMS_DECLARE)
+    d = Dispatch.objects.select_related("channel").filter(pk=dispatch_pk).first()
+    if d is None:
+        raise NotFound("No such dispatch", code="dispatch_not_found")
+    ids = list(BagItem.objects.filter(bag__dispatch=d).order_by("id")
+               .values_list("waybill_id", flat=True))  # fmt: skip
+    if not ids:
+        raise ValidationFailed(f"Dispatch {d.number} has no parcels", code="dispatch_empty")
+    name = f"{d.number}" + (f" {d.mawb}" if d.mawb else "")
+    existing = CustomsBatch.objects.filter(name=name, entries__waybill_id=ids[0]).first()
+    if existing is not None:
+        return existing
+    return create_batch(actor, ids, name=name, channel=d.channel.code,
+                        departure_date=d.departure_date)  # fmt: skip
+
+
 def _already_batched(ids: Sequence[int]) -> list[str]:
     return list(
         Waybill.objects.filter(pk__in=CustomsBatchWaybill.objects.filter(

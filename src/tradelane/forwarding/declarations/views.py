@@ -70,6 +70,18 @@ def customs(request):
     })  # fmt: skip
 
 
+@permission_required(P.CUSTOMS_DECLARE)
+def customs_from_dispatch(request, pk: int):
+    """POST from a dispatch's page: its customs batch (made once), then the batch's page."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    try:
+        b = batches.batch_for_dispatch(request.user, pk)
+    except DomainError as exc:
+        return render_error(request, exc, ALERT)
+    return redirect("web:customs_batch", number=b.number)
+
+
 @permission_required(P.CUSTOMS_VIEW)
 def customs_batch(request, number: str):
     try:

@@ -105,3 +105,36 @@ def test_declare_then_clear_writes_one_cleared_event_per_waybill(p):
         batches.clear_batch(p.hub, made)
     assert e.value.code == "invalid_transition"
     assert events.count() == 2
+
+
+def test_a_dispatch_gets_its_customs_batch_once(p):
+    import datetime as dt
+
+    from tradelane.forwarding.outbound import dispatches
+    from tradelane.forwarding.outbound.tests.test_dispatches import sealed_bag
+
+    d = dispatches.create_dispatch(
+        p.hub, channel="USLINE", mode="air", mawb="176-12345675", flight="EK303",
+        departure_date=dt.date(2026, 12, 5), origin_airport="PVG", destination_airport="JFK",
+    )  # fmt: skip
+    with pytest.raises(ValidationFailed) as e:
+        batches.batch_for_dispatch(p.hub, d.pk)
+    assert e.value.code == "dispatch_empty"
+    bag = sealed_bag(p, ["D1", "D2"])
+    dispatches.add_bag(p.hub, d, bag)
+    with pytest.raises(PermissionDenied):
+        batches.batch_for_dispatch(p.acme_user, d.pk)
+    assert CustomsBatch.objects.count() == 0
+    b = batches.batch_for_dispatch(p.hub, d.pk)
+    numbers = sorted(CustomsBatchWaybill.objects.filter(batch=b)
+                     .values_list("waybill__reference", flat=True))  # fmt: skip
+    assert (b.name, b.channel.code, b.departure_date, numbers) == (
+        f"{d.number} 176-12345675",
+        "USLINE",
+        dt.date(2026, 12, 5),
+        ["D1", "D2"],
+    )
+    assert batches.batch_for_dispatch(p.hub, d.pk).pk == b.pk  # asked again: the same batch
+    with pytest.raises(NotFound) as e:
+        batches.batch_for_dispatch(p.hub, 999999)
+    assert e.value.code == "dispatch_not_found"
