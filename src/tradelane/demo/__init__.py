@@ -94,7 +94,9 @@ def provider_text(summary: dict) -> str:
     return (
         f"provider (Shenzhen forwarder): {p['customers']} customers, {p['waybills']} waybills "
         f"({by_status}; tracking number pending {p['number_pending']}), "
-        f"{p['departures']} departures; {p['link']['orders']} of the seller's orders go to it "
+        f"{p['departures']} departures; hub: {p['hub']['scanned']} scans this morning, "
+        f"{p['hub']['bags']} bags, dispatch {p['hub']['dispatch']}; "
+        f"{p['link']['orders']} of the seller's orders go to it "
         "over HTTP (the open API) once `up` runs"
     )
 

@@ -224,6 +224,9 @@ def load(users: dict) -> dict:
 
     departures = _departures(admin, staff["fwd.service"], customers)
     _pickups(staff, customers, portal_of)
+    from . import provider_hub
+
+    hub_day = provider_hub.load(staff, customers, portal_of)
     counts = dict(Waybill.objects.values_list("status").annotate(n=Count("id")))
     return {
         "customers": len(customers),
@@ -231,6 +234,7 @@ def load(users: dict) -> dict:
         "waybills": sum(counts.values()),
         "waybills_by_status": {s: counts.get(s, 0) for s in WaybillStatus.values},
         "number_pending": Waybill.objects.filter(tracking_status="pending").count(),
+        "hub": hub_day,
     }
 
 
