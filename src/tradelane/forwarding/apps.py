@@ -11,14 +11,12 @@ class ForwardingConfig(AppConfig):
     verbose_name = "Forwarding (provider)"
 
     def ready(self) -> None:
-        # outbox handlers register themselves on import (signed webhooks to customers)
-        # the hub turns a customer's intercept request into a hold (a signal receiver)
-        from .hub import holds  # noqa: F401
-        from .lastmile import carrier_labels  # noqa: F401  (the last-mile label job)
+        # outbox handlers and signal receivers register themselves on import: signed webhooks
+        # to customers, the hub's hold on a customer's intercept, the last-mile label job
+        from .hub import holds, sorting  # noqa: F401
+        from .lastmile import carrier_labels  # noqa: F401
+        from .outbound.bags import open_bag_label
+        from .waybills import notifications  # noqa: F401  (its topic name, for the handler)
 
         # the inbound scan names the open bag of the parcel's sort key (outbound sits above)
-        from .hub import sorting
-        from .outbound.bags import open_bag_label
-
         sorting.register_bag_finder(open_bag_label)
-        from .waybills import notifications  # noqa: F401  (its topic name, for the handler)
