@@ -30,6 +30,7 @@ from tradelane.web import labels
 from tradelane.web.code_labels import country_choices
 from tradelane.web.views.guards import permission_required
 
+from ..hub import selectors as hub_selectors
 from ..partners import scoping
 from ..partners.models import CustomerAccount
 from ..waybills import printing, selectors, services
@@ -256,6 +257,7 @@ def _detail(request, w) -> dict:
         ],  # fmt: skip
         "items": list(w.items.order_by("seq")),
         "events": selectors.timeline(w),
+        "problems": hub_selectors.open_problems_of(request.user, w),
         "price": selectors.money_text(w.sale_amount, w.sale_currency),
         "charges": [
             {**c, "amount": selectors.money_text(c["amount"], c["currency"])} for c in w.charges

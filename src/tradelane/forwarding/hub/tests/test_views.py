@@ -167,3 +167,17 @@ def test_an_unknown_parcel_is_attached_to_a_customers_waybill(p):
     assert parcel.problem.resolved_at is not None
     assert f'data-parcel="{parcel.pk}"' not in c.get("/hub/unknown/").content.decode()
     assert InboundScan.objects.filter(result="unknown").count() == 1
+
+
+def test_the_customer_sees_its_open_problems_in_the_portal(p):
+    other = numbered(p, "R2", "TRK0002")
+    open_problem(p.hub, p.w, "weight_difference", "2 kg over")
+    c = signed_in(p.acme_user)
+    page = c.get(f"/portal/waybills/{p.w.number}/").content.decode()
+    assert 'data-testid="waybill-problems"' in page and "Weight difference" in page
+    assert (
+        'data-testid="waybill-problems"'
+        not in c.get(f"/portal/waybills/{other.number}/").content.decode()
+    )
+    # another customer sees neither the waybill nor its problem
+    assert signed_in(p.bolt_user).get(f"/portal/waybills/{p.w.number}/").status_code == 404
