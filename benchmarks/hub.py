@@ -26,7 +26,9 @@ Measured (``forwarding.outbound``):
   events, audit rows, state events), after every bag was load-scanned (not timed).
 
 ``main()`` merges the dicts of every function in ``MEASURES`` (each takes the parsed args),
-so the inbound measures can join this one run.
+then runs ``hub_inbound.py`` in its own process and database (``--inbound-waybills``, default
+1,000,000; ``--inbound-rate``, default 200 scans/s, the bar; ``--inbound-seconds``) and adds
+its ``inbound_scans_per_s`` and ``inbound_scan_p99_ms`` (``--no-inbound`` leaves it out).
 """
 
 from __future__ import annotations
@@ -60,6 +62,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--scans", type=int, default=200, help="parcels scanned one by one")
     parser.add_argument("--manifest-parcels", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--inbound-waybills",
+        type=int,
+        default=1_000_000,
+        help="waybills in the table for the inbound scans (hub_inbound.py)",
+    )
+    parser.add_argument("--inbound-rate", type=int, default=200, help="inbound scans per second")
+    parser.add_argument("--inbound-seconds", type=int, default=20)
+    parser.add_argument("--no-inbound", action="store_true", help="bags and manifests only")
     parser.add_argument("--recreate-any-database", action="store_true",
                         help="allow a DATABASE_URL whose name lacks 'bench'")  # fmt: skip
     return parser.parse_args(argv)
@@ -259,7 +270,20 @@ def run(args, measures=None) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    print(json.dumps(run(args), indent=2, ensure_ascii=False))
+    result = run(args)
+    if not args.no_inbound:  # its own process and fresh database (hub_inbound.py)
+        import subprocess
+
+        out = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve().parent / "hub_inbound.py"),
+             "--database", args.database, "--waybills", str(args.inbound_waybills),
+             "--rate", str(args.inbound_rate), "--seconds", str(args.inbound_seconds)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        scans = json.loads(out.stdout)
+        result.update({k: v for k, v in scans.items() if k.startswith("inbound_")})
+        result["inbound"] = scans
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 
