@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from tradelane.core.errors import ValidationFailed
 
 from ..waybills.models import Waybill
@@ -30,14 +28,10 @@ class Found:
 
 
 def _match(code: str) -> Found | None:
-    rows = list(
-        Waybill.objects.filter(
-            Q(number=code) | Q(tracking_number=code) | Q(last_mile_number=code)
-            | Q(reference=code)
-        ).values_list("pk", "customer_id", *FIELDS)[:20]
-    )  # fmt: skip
-    for i, field in enumerate(FIELDS):
-        hits = [r for r in rows if r[2 + i] == code]
+    # one indexed equality per number, the most specific first (an OR of the four would
+    # read the whole table on SQLite): a scan is nearly always our number or the label's
+    for field in FIELDS:
+        hits = list(Waybill.objects.filter(**{field: code}).values_list("pk", flat=True)[:20])
         if not hits:
             continue
         if len(hits) > 1:
@@ -47,7 +41,7 @@ def _match(code: str) -> Found | None:
                 code="ambiguous_reference" if field == "reference" else "ambiguous_code",
                 details={"code": code, "field": field, "count": len(hits)},
             )  # fmt: skip
-        return Found(hits[0][0], None, field)
+        return Found(hits[0], None, field)
     return None
 
 

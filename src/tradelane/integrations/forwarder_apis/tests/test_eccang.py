@@ -225,7 +225,8 @@ def test_cancel_before_inbound_intercept_after(world):
     assert stop == {"ask": "Success", "message": "Success",
                     "data": {"reference_no": "ERP-1002", "order_code": second}}  # fmt: skip
     w.refresh_from_db()
-    assert (w.status, w.intercept_reason) == (WaybillStatus.RECEIVED, "buyer cancelled")
+    # the hub holds an intercepted parcel at once (a customer_intercept hold, 扣件)
+    assert (w.status, w.intercept_reason) == (WaybillStatus.HELD, "buyer cancelled")
     assert w.intercept_requested_at is not None
 
 
