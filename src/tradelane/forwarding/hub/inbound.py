@@ -103,14 +103,20 @@ def _unknown(actor, code, station, weight_g, sides) -> dict:
     }  # fmt: skip
 
 
-def _base(w: Waybill) -> dict:
+def _base(w: Waybill, before: dict | None = None) -> dict:
+    """The answer's waybill part; ``before``: the same waybill's part earlier in this scan,
+    whose sort key and bag still hold when the channel did not change."""
+    if before is not None and before["channel"] == w.channel.code:
+        key, bag = before["sort_key"], before["bag"]
+    else:
+        key = waybill_sort_key(w)
+        bag = bag_for(key)
     return {
         "waybill": w.number, "customer": w.customer.code, "channel": w.channel.code,
         "status": w.status, "pieces": w.pieces, "piece": None, "pieces_in": 0,
         "forecast_weight_g": w.forecast_weight_g, "measured_weight_g": w.measured_weight_g,
         "chargeable_weight_g": w.chargeable_weight_g, "price": None,
-        "weight_difference": None, "reason": None, "sort_key": (key := waybill_sort_key(w)),
-        "bag": bag_for(key),
+        "weight_difference": None, "reason": None, "sort_key": key, "bag": bag,
     }  # fmt: skip
 
 
@@ -139,7 +145,8 @@ def _scan_locked(actor, w, seq, station, weight_g, sides, channel) -> dict:
     if w.status == WaybillStatus.CANCELLED:
         raise Conflict(f"Waybill {w.number} was cancelled by the customer",
                        code="waybill_cancelled", details={"number": w.number})  # fmt: skip
-    have = set(InboundPiece.objects.filter(waybill=w).values_list("seq", flat=True))
+    rows = list(InboundPiece.objects.filter(waybill=w).order_by("seq"))
+    have = {r.seq for r in rows}
     seq = _pick(w, seq, have)
     out["pieces_in"] = len(have)
     if seq is None or seq in have or w.status != WaybillStatus.CREATED:
@@ -147,7 +154,6 @@ def _scan_locked(actor, w, seq, station, weight_g, sides, channel) -> dict:
                    message=_("Already in: %(number)s") % {"number": w.number})  # fmt: skip
         return out
     out["piece"] = seq
-    rows = list(InboundPiece.objects.filter(waybill=w).order_by("seq"))
     this = InboundPiece(waybill=w, seq=seq, station=station, weight_g=weight_g,
                         length_mm=sides[0], width_mm=sides[1], height_mm=sides[2],
                         scanned_by=actor)  # fmt: skip
@@ -184,7 +190,7 @@ def _receive(actor, w, rows: list[InboundPiece], station: str, channel: str, out
     _save_piece(rows[-1])
     waybills.receive(actor, w, weight_g=total, pieces=measured, location=station,
                      offer=offer if offer.ok else None)  # fmt: skip
-    out.update(_base(w), piece=out["piece"], pieces_in=len(rows))
+    out.update(_base(w, out), piece=out["piece"], pieces_in=len(rows))
     if w.sale_amount != before["price"]:
         delta = (w.sale_amount or Decimal(0)) - (before["price"] or Decimal(0))
         cur = w.sale_currency
