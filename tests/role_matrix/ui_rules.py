@@ -117,6 +117,7 @@ UI_RULES: list[Page] = [
     U("language/", "POST", PUBLIC, "/language/", {"language": "en"}),
     U("t/<str:number>", "GET", PUBLIC, "/t/{tracking_number}"),
     U("t/<str:number>/<str:key>", "GET", PUBLIC, "/t/{tracking_number}/{public_key}"),
+    U("w/<str:number>", "GET", PUBLIC, "/w/{waybill_number}"),  # a provider's parcel
     # user administration is the admin's (the boss reads business data, not failed logins)
     U("settings/login-lockouts/", "GET", ADM, "/settings/login-lockouts/"),
     U("settings/login-lockouts/", "POST", ADM, "/settings/login-lockouts/", {"username": "x"}),

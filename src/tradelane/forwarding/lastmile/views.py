@@ -8,19 +8,25 @@ and ``carrier_labels``."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tradelane.accounts.roles import P
 from tradelane.core.errors import DomainError, NotFound
+from tradelane.core.throttle import client_ident
+from tradelane.logistics.tracking import selectors as tracking_selectors
+from tradelane.web import code_labels
 from tradelane.web.views.guards import permission_required, render_error
 
 from ..waybills import selectors as waybill_selectors
 from ..waybills.models import WaybillStatus
-from . import assignment, carrier_labels, file_import
+from . import assignment, carrier_labels, file_import, public
 from .models import LastMileRequest
 
 PAGE_ROWS = 200
@@ -95,3 +101,46 @@ def action(request):
     except DomainError as exc:
         return render_error(request, exc)
     return redirect("web:lastmile")
+
+
+PUBLIC_MAX_AGE = 300
+PUBLIC_TEMPLATE = "logistics/tracking/public.html"
+
+
+# --- the public page (``public``) -----------------------------------------------------------
+
+
+def _language(request) -> str:
+    wanted = request.GET.get("lang") or ""
+    if wanted in [code for code, _name in settings.LANGUAGES]:
+        return wanted
+    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+
+
+@require_GET
+def public_page(request, number: str):
+    language = _language(request)
+    limit, ident = tracking_selectors.public_miss_limit(), client_ident(request)
+    with translation.override(language):
+        context = {"number": number.strip()[:64], "view": None, "language": language,
+                   "languages": settings.LANGUAGES}  # fmt: skip
+        if limit.blocked(ident):
+            response = render(request, PUBLIC_TEMPLATE, {**context, "blocked": True}, status=429)
+            response["Retry-After"] = str(limit.window)
+            add_never_cache_headers(response)
+            return response
+        w = public.find(number)
+        if w is None:
+            limit.miss(ident)
+        else:
+            view = public.public_view(w)
+            for e in view["events"]:
+                e["label"] = str(code_labels.TRACKING_STATUS.get(e["status"], e["status"]))
+            context.update(view=view, events=view["events"], tone=public.tone(view["status"]),
+                           status_label=str(code_labels.TRACKING_STATUS.get(view["status"],
+                                                                            view["status"])),
+                           destination=code_labels.country_label(w.consignee_country))  # fmt: skip
+        response = render(request, PUBLIC_TEMPLATE, context, status=200 if w else 404)
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE if w else 60)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
