@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from ..partners import scoping
 from ..waybills.models import Waybill
-from .models import HOLD_REASONS, InboundScan, ProblemParcel, ProblemReason, UnknownParcel
+from .models import (
+    HOLD_REASONS,
+    InboundScan,
+    ProblemParcel,
+    ProblemReason,
+    ScanResult,
+    UnknownParcel,
+)
 
 RECENT = 20
 
@@ -65,12 +73,23 @@ def unknown_parcel(pk: int) -> UnknownParcel:
     return found
 
 
+def _scan_label(r: InboundScan) -> str:
+    """The result in the reader's language, with the problem's reason: 扣件（海关查验）."""
+    if r.result == ScanResult.OK:
+        text = pgettext("scan result", "Received")
+    else:
+        text = str(ScanResult(r.result).label) if r.result in ScanResult.values else r.result
+    if r.reason and r.reason in ProblemReason.values and r.result != ScanResult.UNKNOWN:
+        return f"{text} ({ProblemReason(r.reason).label})"
+    return text
+
+
 def recent_scans(station: str) -> list[dict]:
     rows = InboundScan.objects.filter(station=station).order_by("-scanned_at", "-id")[:RECENT]
     return [
         {"at": timezone.localtime(r.scanned_at).strftime("%H:%M:%S"), "code": r.code,
          "waybill": r.number or None, "result": r.result, "reason": r.reason or None,
-         "piece": r.piece or None, "weight_g": r.weight_g}
+         "piece": r.piece or None, "weight_g": r.weight_g, "label": _scan_label(r)}
         for r in rows
     ]  # fmt: skip
 

@@ -181,3 +181,13 @@ def test_the_customer_sees_its_open_problems_in_the_portal(p):
     )
     # another customer sees neither the waybill nor its problem
     assert signed_in(p.bolt_user).get(f"/portal/waybills/{p.w.number}/").status_code == 404
+
+
+def test_the_recent_scans_read_in_the_users_language(p):
+    c = signed_in(p.hub, "zh-hans")
+    c.post("/hub/inbound/scan", data=json.dumps({"code": p.w.number, "station": "IN-1",
+           "weight": "1.2"}), content_type="application/json")  # fmt: skip
+    c.post("/hub/inbound/scan", data=json.dumps({"code": "NO-SUCH-1", "station": "IN-1",
+           "weight": "0.5"}), content_type="application/json")  # fmt: skip
+    body = c.get("/hub/inbound/recent?station=IN-1").json()
+    assert [s["label"] for s in body["scans"]] == ["无预报", "已入库"]

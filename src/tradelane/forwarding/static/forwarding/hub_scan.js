@@ -57,7 +57,7 @@
     (rows || []).forEach(function (r) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-result", r.result);
-      [r.at, r.code, r.waybill || "", r.result + (r.reason ? " (" + r.reason + ")" : ""),
+      [r.at, r.code, r.waybill || "", r.label || (r.result + (r.reason ? " (" + r.reason + ")" : "")),
        String(r.weight_g)].forEach(function (text, i) {
         var td = document.createElement("td");
         if (i === 4) td.className = "num";
