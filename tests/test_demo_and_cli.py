@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -102,11 +103,19 @@ def _check_provider(summary: dict) -> None:
     from tradelane.forwarding.waybills import selectors
     from tradelane.forwarding.waybills.models import WaybillStatus
 
-    assert summary["provider"] == {
+    # the hub's morning (demo/provider_hub.py): six forecast waybills scanned in (one of them
+    # then intercepted by its customer, so held), a parcel with no forecast, four bags and
+    # an air dispatch of today's date
+    provider = dict(summary["provider"])
+    hub = dict(provider.pop("hub"))
+    dispatch = hub.pop("dispatch")
+    assert hub == {"scanned": 7, "bags": 4, "held": 1}
+    assert dispatch.startswith("DP") and len(dispatch) == 13
+    assert provider == {
         "customers": 5,
         "waybills": 40,
         "waybills_by_status": {
-            "created": 10, "received": 5, "held": 5, "in_transit": 5, "delivered": 5,
+            "created": 4, "received": 10, "held": 6, "in_transit": 5, "delivered": 5,
             "returned": 5, "cancelled": 5,
         },
         "number_pending": 9,
@@ -115,9 +124,10 @@ def _check_provider(summary: dict) -> None:
     }  # fmt: skip
     assert set(summary["provider"]["waybills_by_status"]) == set(WaybillStatus.values)
     assert demo.provider_text(summary) == (
-        "provider (Shenzhen forwarder): 5 customers, 40 waybills (created 10, received 5, held "
-        "5, in_transit 5, delivered 5, returned 5, cancelled 5; tracking number pending 9), "
-        "3 departures; 3 of the seller's orders go to it over HTTP (the open API) once `up` runs"
+        "provider (Shenzhen forwarder): 5 customers, 40 waybills (created 4, received 10, held "
+        "6, in_transit 5, delivered 5, returned 5, cancelled 5; tracking number pending 9), "
+        f"3 departures; hub: 7 scans this morning, 4 bags, dispatch {dispatch}; 3 of the "
+        "seller's orders go to it over HTTP (the open API) once `up` runs"
     )
     text = demo.logins_text()
     for u in demo.PROVIDER_USERS:
@@ -153,10 +163,12 @@ def _check_provider(summary: dict) -> None:
     pending = Waybill.objects.filter(tracking_status="pending")
     assert set(pending.values_list("status", flat=True)) <= {"created", "received", "held",
                                                             "cancelled"}  # fmt: skip
-    # weighed in heavier than forecast: the price changed
+    # weighed in heavier than forecast: the price changed; 25 by the fates (+180 g), six at
+    # the hub's scan screen this morning (one far heavier, +1,600 g, the others +120 g)
     weighed = Waybill.objects.exclude(measured_weight_g=None)
-    assert weighed.count() == 25
-    assert all(w.measured_weight_g == w.forecast_weight_g + 180 for w in weighed)
+    assert weighed.count() == 31
+    extra = Counter(w.measured_weight_g - w.forecast_weight_g for w in weighed)
+    assert extra == {180: 25, 120: 5, 1600: 1}
     assert not weighed.filter(sale_amount=None).exists()
     # a portal customer sees its own waybills only, the boss every one
     portal = User.objects.get(username="huaqi")
