@@ -168,7 +168,7 @@ else:
     _private_file(_sqlite_path)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "tradelane.core.sqlite3",
             "NAME": str(_sqlite_path),
             "OPTIONS": {},
         }
@@ -179,6 +179,8 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TRADELANE_CONN_MAX_AGE", "600"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Django's backend with the writers of a process queued on a lock (core/sqlite3/base.py)
+    DATABASES["default"]["ENGINE"] = "tradelane.core.sqlite3"
     # WAL lets readers run beside the single writer; IMMEDIATE transactions take the write
     # lock up front, so two writers queue on the busy timeout instead of deadlocking on a
     # lock upgrade (the classic SQLITE_BUSY in the middle of a transaction).

@@ -1,0 +1,79 @@
+"""The SQLite backend's writer queue (``core/sqlite3/base.py``): a process's write
+transactions run one after the other, each starting the moment the last one ends, and the
+lock comes back after a commit, a rollback and an error alike."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from tradelane.core.models import AuditLog
+from tradelane.core.sqlite3 import base
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite backend's own queue (PostgreSQL has row locks)")
+
+
+def _write(action: str) -> None:
+    AuditLog.objects.create(action=action, entity="test", object_id="1", changes={})
+
+
+def test_a_second_writer_waits_for_the_first_to_commit_then_goes_at_once():
+    order: list[str] = []
+    started = threading.Event()
+
+    def second():
+        started.set()
+        try:
+            with transaction.atomic():
+                order.append("second began")
+                _write("second")
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        _write("first")
+        assert base._writer.locked()
+        t = threading.Thread(target=second)
+        t.start()
+        started.wait(5)
+        time.sleep(0.2)  # the second is at BEGIN, waiting on the queue, not in SQLite's sleep
+        order.append("first commits")
+    t.join(5)
+    assert order == ["first commits", "second began"]
+    assert list(AuditLog.objects.filter(entity="test").order_by("pk")
+                .values_list("action", flat=True)) == ["first", "second"]  # fmt: skip
+    assert not base._writer.locked()
+
+
+def test_the_queue_is_free_after_a_rollback_and_after_an_error():
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            _write("rolled back")
+            raise RuntimeError("a view failed half-way")
+    assert not base._writer.locked()
+    with transaction.atomic():
+        _write("kept")
+        transaction.set_rollback(True)
+    assert not base._writer.locked()
+    assert AuditLog.objects.filter(entity="test").count() == 0
+
+
+def test_reads_outside_a_transaction_take_no_lock():
+    with transaction.atomic():
+        _write("held")
+        seen: list[int] = []
+        t = threading.Thread(target=lambda: (seen.append(AuditLog.objects.filter(
+            entity="test").count()), connections.close_all()))  # fmt: skip
+        t.start()
+        t.join(5)
+        assert not t.is_alive()
+        assert seen == [0]  # WAL: the reader sees the last commit, beside the open writer
