@@ -37,16 +37,23 @@ from pathlib import Path
 THREADS = 8  # tradelane up --threads (its default)
 
 
-def serve(env: dict, port: int, threads: int = THREADS) -> subprocess.Popen:
+def serve(env: dict, port: int, threads: int = THREADS, workers: int = 1) -> subprocess.Popen:
     """The app under waitress in a process of its own, served as ``tradelane up`` serves it
-    (``cli.SERVE_OPTIONS``, ``threads`` workers); returns once it answers."""
-    code = (
-        "from waitress import serve; from tradelane.cli import SERVE_OPTIONS; "
-        "from tradelane.wsgi import application; "
-        f"serve(application, host='127.0.0.1', port={port}, threads={threads}, _quiet=True, "
-        "ident='tradelane', **SERVE_OPTIONS)"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+    (``cli.SERVE_OPTIONS``, ``threads`` workers); returns once it answers. ``workers`` above
+    1: ``workers`` processes of ``threads`` threads under gunicorn, as the README's "at
+    scale" section serves a busy site (one Python process runs on one core at a time)."""
+    if workers > 1:
+        cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
+               "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--backlog", "2048",
+               "--log-level", "warning", "tradelane.wsgi:application"]  # fmt: skip
+    else:
+        cmd = [sys.executable, "-c", (
+            "from waitress import serve; from tradelane.cli import SERVE_OPTIONS; "
+            "from tradelane.wsgi import application; "
+            f"serve(application, host='127.0.0.1', port={port}, threads={threads}, "
+            "_quiet=True, ident='tradelane', **SERVE_OPTIONS)"
+        )]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -62,13 +69,25 @@ def serve(env: dict, port: int, threads: int = THREADS) -> subprocess.Popen:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` so far (Linux /proc; None elsewhere)."""
+    """User + system CPU seconds of process ``pid`` and its live children so far (Linux
+    /proc; None elsewhere): gunicorn's workers are the master's children."""
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for one in (pid, *_children(pid)):
+            with open(f"/proc/{one}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
     except (OSError, IndexError, ValueError):
         return None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
 
 
 def run_load(env: dict, spec: dict) -> dict:

@@ -32,9 +32,9 @@ def open_holds(w: Waybill):
 
 def hold_of(w: Waybill) -> dict | None:
     """Why ``w`` must be stopped (``{"reason", "note"}``), or None."""
-    found = open_holds(w).order_by("opened_at", "id").first()
-    if found is not None:
-        return {"reason": found.reason, "note": found.note}
+    found = open_holds(w).order_by("opened_at", "id").values("reason", "note")[:1]
+    for row in found:
+        return {"reason": row["reason"], "note": row["note"]}
     if w.intercept_requested_at is not None:
         return {"reason": ProblemReason.CUSTOMER_INTERCEPT.value, "note": w.intercept_reason}
     return None

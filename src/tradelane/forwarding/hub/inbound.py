@@ -70,13 +70,22 @@ def scan(
         (length_mm, "length_mm"), (width_mm, "width_mm"), (height_mm, "height_mm")))  # fmt: skip
     if piece is not None:
         piece = _int(piece, "piece", 1, 999)
-    found = lookup.find(code)
-    if found is None:
-        return _unknown(actor, code, station, weight_g, sides)
+    locked = Waybill.objects.select_for_update().select_related("customer", "channel")
     with transaction.atomic():
-        w = (Waybill.objects.select_for_update().select_related("customer", "channel")
-             .get(pk=found.waybill_id))  # fmt: skip
-        out = _scan_locked(actor, w, found.seq or piece, station, weight_g, sides, channel)
+        # nearly every scan is our own number (the label's barcode): find and lock it in one
+        # read; any other code goes through ``lookup`` (the other numbers, a carton label)
+        seq = piece
+        try:
+            w = locked.get(number=code)  # unique: no ORDER BY, no LIMIT to compile
+        except Waybill.DoesNotExist:
+            w = None
+        if w is None:
+            found = lookup.find(code)
+            if found is None:
+                return _unknown(actor, code, station, weight_g, sides)
+            w = locked.get(pk=found.waybill_id)
+            seq = found.seq or piece
+        out = _scan_locked(actor, w, seq, station, weight_g, sides, channel)
         InboundScan.objects.create(
             station=station, code=code, result=out["result"], waybill=w, number=w.number,
             piece=out.get("piece") or 0, weight_g=weight_g, reason=out.get("reason") or "",
@@ -145,7 +154,10 @@ def _scan_locked(actor, w, seq, station, weight_g, sides, channel) -> dict:
     if w.status == WaybillStatus.CANCELLED:
         raise Conflict(f"Waybill {w.number} was cancelled by the customer",
                        code="waybill_cancelled", details={"number": w.number})  # fmt: skip
-    rows = list(InboundPiece.objects.filter(waybill=w).order_by("seq"))
+    # a parcel of one piece not yet received has no piece in (its piece and its receipt are
+    # written together): nothing to read
+    single_new = w.pieces == 1 and w.status == WaybillStatus.CREATED
+    rows = [] if single_new else list(InboundPiece.objects.filter(waybill=w).order_by("seq"))
     have = {r.seq for r in rows}
     seq = _pick(w, seq, have)
     out["pieces_in"] = len(have)

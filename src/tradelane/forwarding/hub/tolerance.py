@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
@@ -41,14 +42,12 @@ def set_tolerance(actor, *, customer=None, channel=None, grams: int, percent) ->
 def tolerance_for(w) -> tuple[int, Decimal]:
     """(grams, percent) that apply to the waybill ``w``."""
     rows = {
-        ("customer" if t.customer_id else "channel"): t
-        for t in WeightTolerance.objects.filter(customer_id=w.customer_id)
-        | WeightTolerance.objects.filter(channel_id=w.channel_id)
+        ("customer" if customer_id else "channel"): (grams, percent)
+        for customer_id, grams, percent in WeightTolerance.objects.filter(
+            Q(customer_id=w.customer_id) | Q(channel_id=w.channel_id)
+        ).values_list("customer_id", "grams", "percent")
     }
-    found = rows.get("customer") or rows.get("channel")
-    if found is None:
-        return config.default_tolerance()
-    return found.grams, found.percent
+    return rows.get("customer") or rows.get("channel") or config.default_tolerance()
 
 
 def weight_difference(w, forecast_chargeable_g: int) -> dict | None:

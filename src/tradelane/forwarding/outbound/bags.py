@@ -128,8 +128,11 @@ def open_bag_for(sort_key_value: str) -> Bag | None:
 
 def open_bag_label(sort_key_value: str) -> str | None:
     """What the inbound scan screen shows: the label id of the open bag of a sort key."""
-    bag = open_bag_for(sort_key_value)
-    return bag.label_id if bag is not None else None
+    rows = (Bag.objects.filter(status=BagStatus.OPEN, sort_key=sort_key_value).order_by("pk")
+            .values_list("receptacle_id", "number")[:1])  # fmt: skip
+    for receptacle_id, number in rows:
+        return receptacle_id or number  # Bag.label_id
+    return None
 
 
 def _locked(bag: Bag) -> Bag:

@@ -94,7 +94,7 @@ def _check_customer(actor, customer: CustomerAccount) -> None:
 
 def _in_scope(actor, w: Waybill, perm: str) -> None:
     require(actor, perm)
-    if not scoping.scoped(actor, Waybill.objects.filter(pk=w.pk)).exists():
+    if not scoping.sees_customer(actor, w.customer):
         raise NotFound(f"No waybill {w.number}", code="waybill_not_found")
 
 
@@ -606,14 +606,14 @@ def receive(
     if offer is None:
         offer = measured_offer(w, measured)
     before = {"chargeable": w.chargeable_weight_g, "price": w.sale_amount}
+    values = {"measured_weight_g": weight_g}
+    if offer.ok:
+        values.update(_price_fields(offer))
     with transaction.atomic():
+        # one UPDATE moves the status and writes the measure and the new price; ``transition``
+        # sets them on ``w`` too, so the row is not read again (nor its customer and channel)
         transition(w, WaybillStatus.RECEIVED, table=TRANSITIONS, actor=actor,
-                   reason="inbound scan")  # fmt: skip
-        values = {"measured_weight_g": weight_g}
-        if offer.ok:
-            values.update(_price_fields(offer))
-        Waybill.objects.filter(pk=w.pk).update(**values, updated_at=timezone.now())
-        w.refresh_from_db()
+                   reason="inbound scan", extra=values)  # fmt: skip
         record_event(w, codes.IN_TRANSIT, "Received at the hub and weighed", location)
         audit.record(actor, "waybill.receive", w, {"weight_g": weight_g, "price_ok": offer.ok})
         notifications.notify(w, notifications.STATUS_CHANGED, {"status": ["created", "received"]})
