@@ -106,12 +106,10 @@ class ProblemParcel(models.Model):
 # --- inbound (入库): the pieces as measured, every scan, parcels without a forecast ----------
 
 
-class InboundPiece(models.Model):
-    """One carton of a waybill as the hub weighed and measured it, with where, who and when.
-    One row per piece: the second scan of a piece finds it and says "already in"."""
+class WeighedAtStation(models.Model):
+    """What a station's scan records of a carton it weighed and measured: where, the weight
+    and sides, who and when (abstract: the columns stay in each table)."""
 
-    waybill = models.ForeignKey(Waybill, on_delete=models.CASCADE, related_name="inbound_pieces")
-    seq = models.PositiveSmallIntegerField()
     station = models.CharField(max_length=40)
     weight_g = models.PositiveIntegerField()
     length_mm = models.PositiveIntegerField(default=0)
@@ -122,6 +120,17 @@ class InboundPiece(models.Model):
         related_name="+",
     )  # fmt: skip
     scanned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class InboundPiece(WeighedAtStation):
+    """One carton of a waybill as the hub weighed and measured it, with where, who and when.
+    One row per piece: the second scan of a piece finds it and says "already in"."""
+
+    waybill = models.ForeignKey(Waybill, on_delete=models.CASCADE, related_name="inbound_pieces")
+    seq = models.PositiveSmallIntegerField()
 
     class Meta:
         ordering = ["waybill", "seq"]
@@ -162,22 +171,12 @@ class InboundScan(models.Model):
         indexes = [models.Index(fields=["station", "-scanned_at"], name="inbound_scan_station")]
 
 
-class UnknownParcel(models.Model):
+class UnknownParcel(WeighedAtStation):
     """无预报件: a parcel whose code matched no waybill, as it was scanned and weighed, until
     customer service attaches it to a customer (and, once there is one, to its waybill)."""
 
     code = models.CharField(max_length=80)
-    station = models.CharField(max_length=40)
-    weight_g = models.PositiveIntegerField()
-    length_mm = models.PositiveIntegerField(default=0)
-    width_mm = models.PositiveIntegerField(default=0)
-    height_mm = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=500, blank=True)
-    scanned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
-    scanned_at = models.DateTimeField(default=timezone.now)
     problem = models.OneToOneField(
         ProblemParcel, on_delete=models.PROTECT, related_name="unknown_parcel"
     )

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 from tradelane.core.errors import Conflict
 from tradelane.core.spreadsheet_safety import xlsx_row
 from tradelane.logistics.documents import pdfdraw as d
-from tradelane.logistics.documents.formatting import amount, kg
+from tradelane.logistics.documents.data import totals_by_currency
+from tradelane.logistics.documents.formatting import amount, amounts_text, kg
+from tradelane.logistics.documents.manifest import draw_signatures
 from tradelane.logistics.documents.tables import MARGIN, MM, PAGE_W, Column, render_table_document
 
 from ..waybills.models import Waybill, WaybillItem
@@ -72,10 +74,7 @@ class Manifest:
 
     @property
     def values_by_currency(self) -> list[tuple[str, Decimal]]:
-        out: dict[str, Decimal] = defaultdict(Decimal)
-        for line in self.lines:
-            out[line.currency] += line.value
-        return sorted(out.items())
+        return list(totals_by_currency((line.currency, line.value) for line in self.lines))
 
 
 def is_postal(dispatch: Dispatch) -> bool:
@@ -193,16 +192,10 @@ def _footer(m: Manifest):
                9.5, bold=True)  # fmt: skip
         if m.kind == KIND_MAWB:
             y -= 13
-            values = "; ".join(f"{amount(v, cur)} {cur}" for cur, v in m.values_by_currency)
-            d.text(c, MARGIN, y, f"Declared value 申报价值: {values or '-'}", 9.5, bold=True,
+            values = amounts_text(m.values_by_currency)
+            d.text(c, MARGIN, y, f"Declared value 申报价值: {values}", 9.5, bold=True,
                    max_width=PAGE_W - 2 * MARGIN)  # fmt: skip
-        y -= 24
-        c.setLineWidth(0.5)
-        for i, who in enumerate(("Handed over by 交货人", "Received by 接收人")):
-            x = MARGIN + i * 90 * MM
-            d.text(c, x, y, who, 8.5, bold=True)
-            c.line(x + 35 * MM, y - 2, x + 85 * MM, y - 2)
-        return y - 6
+        return draw_signatures(c, y - 24)
 
     return draw
 

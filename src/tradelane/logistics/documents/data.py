@@ -8,6 +8,7 @@ money ``Decimal`` with an ISO 4217 currency (DOMAIN.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -208,6 +209,15 @@ class ManifestRow:
     pieces: int = 1
 
 
+def totals_by_currency(values: Iterable[tuple[str, object]]) -> tuple[tuple[str, Decimal], ...]:
+    """``(currency, amount)`` pairs totalled per currency (never added across currencies),
+    sorted by currency: what a manifest prints as its declared value."""
+    out: dict[str, Decimal] = {}
+    for currency, value in values:
+        out[currency] = out.get(currency, Decimal(0)) + to_decimal(value)
+    return tuple(sorted(out.items()))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ManifestData:
     """One channel's handover list for one day. Totals are computed from the rows; declared
@@ -228,7 +238,5 @@ class ManifestData:
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "total_pieces", sum(r.pieces for r in rows))
         object.__setattr__(self, "total_weight_g", sum(r.weight_g for r in rows))
-        values: dict[str, Decimal] = {}
-        for r in rows:
-            values[r.currency] = values.get(r.currency, Decimal(0)) + to_decimal(r.declared_value)
-        object.__setattr__(self, "total_values", tuple(sorted(values.items())))
+        values = totals_by_currency((r.currency, r.declared_value) for r in rows)
+        object.__setattr__(self, "total_values", values)

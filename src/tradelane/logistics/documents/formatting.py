@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -19,6 +20,11 @@ def kg(weight_g: int, places: int = 3) -> str:
 
 def amount(value: Decimal, currency: str) -> str:
     return str(quantize(value, currency))
+
+
+def amounts_text(totals: Iterable[tuple[str, Decimal]]) -> str:
+    """Totals per currency as printed on a manifest: ``12.50 EUR; 30.00 USD``, or ``-``."""
+    return "; ".join(f"{amount(v, cur)} {cur}" for cur, v in totals) or "-"
 
 
 @lru_cache(maxsize=512)

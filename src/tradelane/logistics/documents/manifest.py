@@ -10,7 +10,7 @@ from tradelane.core.spreadsheet_safety import neutralize
 
 from . import pdfdraw as d
 from .data import ManifestData
-from .formatting import amount, kg
+from .formatting import amount, amounts_text, kg
 from .tables import MARGIN, MM, PAGE_W, Column, render_table_document
 
 if TYPE_CHECKING:  # reportlab is imported where a PDF is drawn (pdfdraw)
@@ -22,9 +22,15 @@ CSV_HEADER = (
 )  # fmt: skip
 
 
-def _totals(m: ManifestData) -> str:
-    values = "; ".join(f"{amount(v, cur)} {cur}" for cur, v in m.total_values) or "-"
-    return values
+def draw_signatures(c: Canvas, y: float) -> float:
+    """The handover's two signature lines (handed over by, received by) at ``y``; returns
+    the height below them."""
+    c.setLineWidth(0.5)
+    for i, who in enumerate(("Handed over by 交货人", "Received by 接收人")):
+        x = MARGIN + i * 90 * MM
+        d.text(c, x, y, who, 8.5, bold=True)
+        c.line(x + 35 * MM, y - 2, x + 85 * MM, y - 2)
+    return y - 6
 
 
 def render_manifest_pdf(manifest: ManifestData) -> bytes:
@@ -82,14 +88,8 @@ def render_manifest_pdf(manifest: ManifestData) -> bytes:
         d.text(c, MARGIN + 40 * MM, y, f"Pieces: {m.total_pieces}", 10, bold=True)
         d.text(c, MARGIN + 75 * MM, y, f"Weight: {kg(m.total_weight_g)} kg", 10, bold=True)
         y -= 14
-        d.text(c, MARGIN, y, f"Declared value: {_totals(m)}", 10, bold=True)
-        y -= 26
-        c.setLineWidth(0.5)
-        for i, who in enumerate(("Handed over by 交货人", "Received by 接收人")):
-            x = MARGIN + i * 90 * MM
-            d.text(c, x, y, who, 8.5, bold=True)
-            c.line(x + 35 * MM, y - 2, x + 85 * MM, y - 2)
-        return y - 6
+        d.text(c, MARGIN, y, f"Declared value: {amounts_text(m.total_values)}", 10, bold=True)
+        return draw_signatures(c, y - 26)
 
     return render_table_document(
         title=f"Manifest {m.number}",
