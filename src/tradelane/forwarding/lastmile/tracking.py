@@ -3,7 +3,8 @@
 ``record_carrier_events`` is the one door for the last mile's news, polled
 (``poll_last_mile``, a job of every worker sweep asking each carrier account through the
 carrier contract about the waybills not asked within ``TRADELANE_LASTMILE_POLL_INTERVAL_S``)
-or pushed (a tracking hook calls it with the parsed events): each event, normalised to
+or pushed (``record_pushed``: the carrier tracking webhook hands it every push it parsed,
+beside the seller's shipments): each event, normalised to
 ``logistics.tracking.codes``, becomes a ``WaybillEvent`` marked ``LastMileEvent`` (the same
 status, time and text never twice); an exception or a failed delivery opens a
 "tracking exception" problem; delivered and returned move the waybill. ``merged_timeline`` is
@@ -166,6 +167,36 @@ def poll_last_mile(now: dt.datetime | None = None, limit: int = POLL_LIMIT) -> d
 def _sweep_last_mile() -> dict[str, int]:
     """Every sweep looks (one indexed query); only the waybills due are asked."""
     return poll_last_mile()
+
+
+def record_pushed(account_code: str, results: Iterable[gateways.TrackResult]) -> dict:
+    """A carrier's pushed news (a tracking webhook of our carrier account ``account_code``)
+    about last-mile numbers: each result whose number is the last-mile number of a waybill
+    (not cancelled) goes on that waybill's timeline through ``record_carrier_events``, as a
+    poll's answer would. When one number is on waybills of several carriers, those of the
+    account's carrier (its carrier name or code) win. Returns the counts and the numbers it
+    knew, so the caller can say which ones nobody knew."""
+    results = [r for r in results if r.tracking_number and r.tracking_number.strip()]
+    numbers = sorted({r.tracking_number.strip() for r in results})
+    counts: dict = {"waybills": 0, "events": 0, "known_numbers": []}
+    if not numbers:
+        return counts
+    found: dict[str, list[Waybill]] = defaultdict(list)
+    qs = (Waybill.objects.filter(last_mile_number__in=numbers)
+          .exclude(status=WaybillStatus.CANCELLED).order_by("pk"))  # fmt: skip
+    for w in qs:
+        found[w.last_mile_number].append(w)
+    acc = CarrierAccount.objects.filter(code=account_code).values("carrier", "code").first()
+    own = {str(v).casefold() for v in (acc or {}).values()}
+    for number, rows in found.items():
+        mine = [w for w in rows if w.last_mile_carrier.casefold() in own]
+        found[number] = mine or rows
+    for r in results:
+        for w in found.get(r.tracking_number.strip(), ()):
+            counts["waybills"] += 1
+            counts["events"] += record_carrier_events(w, r.events)
+    counts["known_numbers"] = sorted(found)
+    return counts
 
 
 def merged_timeline(w: Waybill) -> list[dict]:
