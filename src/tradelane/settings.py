@@ -400,3 +400,5 @@ IMPORT_MAX_ZIP_RATIO = _env_int("TRADELANE_IMPORT_MAX_ZIP_RATIO", 100)
 # the last-mile switch: carrier label requests retried with a doubling wait, then a problem
 TRADELANE_LASTMILE_MAX_ATTEMPTS = _env_int("TRADELANE_LASTMILE_MAX_ATTEMPTS", 5)
 TRADELANE_LASTMILE_BACKOFF_S = _env_int("TRADELANE_LASTMILE_BACKOFF_S", 60)
+# the worker asks a waybill's last-mile carrier for news at most this often (seconds)
+TRADELANE_LASTMILE_POLL_INTERVAL_S = _env_int("TRADELANE_LASTMILE_POLL_INTERVAL_S", 7200)

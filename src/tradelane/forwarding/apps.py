@@ -12,9 +12,10 @@ class ForwardingConfig(AppConfig):
 
     def ready(self) -> None:
         # outbox handlers and signal receivers register themselves on import: signed webhooks
-        # to customers, the hub's hold on a customer's intercept, the last-mile label job
+        # to customers, the hub's hold on a customer's intercept, the last-mile label job;
+        # the last-mile tracking poll is a job of the worker's sweep
         from .hub import holds, sorting  # noqa: F401
-        from .lastmile import carrier_labels  # noqa: F401
+        from .lastmile import carrier_labels, tracking  # noqa: F401
         from .outbound.bags import open_bag_label
         from .waybills import notifications  # noqa: F401  (its topic name, for the handler)
 

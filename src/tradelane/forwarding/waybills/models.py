@@ -66,6 +66,8 @@ class Waybill(models.Model):
     )
     last_mile_carrier = models.CharField(max_length=60, blank=True)
     last_mile_number = models.CharField(max_length=60, blank=True)
+    # when the last-mile carrier was last asked about it (``lastmile.tracking.poll_last_mile``)
+    last_mile_polled_at = models.DateTimeField(null=True, blank=True)
     # consignee
     consignee_name = models.CharField(max_length=200)
     consignee_company = models.CharField(max_length=200, blank=True)
@@ -137,6 +139,8 @@ class Waybill(models.Model):
             # the inbound scan finds a parcel by any of its numbers
             models.Index(fields=["reference"], name="waybill_reference"),
             models.Index(fields=["last_mile_number"], name="waybill_last_mile_number"),
+            # the last-mile poll: waybills on the way, the longest unasked first
+            models.Index(fields=["status", "last_mile_polled_at"], name="waybill_last_mile_poll"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,10 @@ An account of a Tradelane provider (``carrier == "tradelane"``) speaks the provi
 webhooks (``carriers.tradelane_provider.webhooks``): ``X-Tradelane-Signature: sha256=<hex>``,
 ``X-Tradelane-Delivery`` as the delivery id, a waybill in the body. Its rows are stored the
 same way and processed by that module.
+
+Any other carrier's push goes to the seller's shipments (``logistics.tracking``) and to the
+provider's waybills whose last-mile number it names (``forwarding.lastmile.tracking``): one
+push, both sides of an installation that sells and forwards.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import logging
 
 from tradelane.core.crypto import decrypt_json
+from tradelane.forwarding.lastmile import tracking as lastmile_tracking
 from tradelane.integrations.carriers.tradelane_provider import webhooks as provider
 from tradelane.integrations.carriers.tradelane_provider.gateway import CARRIER as PROVIDER
 from tradelane.integrations.stores.wire_formats import hmac_sha256_b64, signature_matches
@@ -93,8 +98,12 @@ def process(inbound_id: int) -> str:
         tracking.finish_inbound(row, InboundTracking.Status.IGNORED, "not a tracking update")
         return row.status
     outcome = tracking.record_track_results(None, row.source, results, source="webhook")
+    # the same push about a provider's waybills: their last-mile numbers (the one timeline)
+    last_mile = lastmile_tracking.record_pushed(row.source, results)
+    known = set(last_mile["known_numbers"])
+    unknown = [n for n in outcome["unknown_numbers"] if n.strip() not in known]
     note = ""
-    if outcome["unknown_numbers"]:
-        note = "unknown numbers: " + ", ".join(outcome["unknown_numbers"][:20])
+    if unknown:
+        note = "unknown numbers: " + ", ".join(unknown[:20])
     tracking.finish_inbound(row, InboundTracking.Status.PROCESSED, note)
     return row.status

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from tradelane.forwarding.models import LastMileEvent, ProblemParcel, WaybillEvent
+from tradelane.core import periodic
+from tradelane.forwarding.models import LastMileEvent, ProblemParcel, Waybill, WaybillEvent
 from tradelane.forwarding.tests.factories import payload, provider
 from tradelane.forwarding.waybills import services as waybills
 from tradelane.logistics.carriers import contract as gateways
@@ -81,11 +83,86 @@ def test_polling_asks_the_carrier_account_through_the_contract(p):
     gateways.register("usps", lambda: gw)
     try:
         CarrierAccount.objects.create(code="USPS1", name="USPS", carrier="usps")
-        assert tracking.poll_last_mile() == {"waybills": 1, "events": 1, "failed": 0}
-        assert tracking.poll_last_mile()["events"] == 0
+        assert tracking.poll_last_mile() == {"waybills": 1, "events": 1, "failed": 0,
+                                             "no_account": 0}  # fmt: skip
+        assert tracking.poll_last_mile()["waybills"] == 0  # just asked: not due yet
+        later = timezone.now() + tracking.poll_interval() + dt.timedelta(seconds=1)
+        assert tracking.poll_last_mile(later) == {"waybills": 1, "events": 0, "failed": 0,
+                                                  "no_account": 0}  # fmt: skip
     finally:
         gateways._factories.pop("usps", None)
     assert gw.asked == [["9400100000000000000001"]] * 2
+
+
+def _on_the_way(p, reference, number):
+    w, _ = waybills.create_waybill(p.acme_user, p.acme, payload(reference))
+    waybills.receive(p.hub, w, weight_g=1200)
+    assignment.assign(p.hub, w, "usps", number)
+    waybills.move(p.hub, w, "in_transit")
+    w.refresh_from_db()
+    return w
+
+
+@pytest.fixture
+def usps():
+    gw = Tracker()
+    gateways.register("usps", lambda: gw)
+    CarrierAccount.objects.create(code="USPS1", name="USPS", carrier="usps")
+    yield gw
+    gateways._factories.pop("usps", None)
+
+
+def test_the_worker_sweep_polls_the_due_waybills_and_leaves_the_others(p, usps, settings):
+    settings.TRADELANE_LASTMILE_POLL_INTERVAL_S = 3600
+    now = timezone.now()
+    stale = _on_the_way(p, "R2", "9400100000000000000002")
+    fresh = _on_the_way(p, "R3", "9400100000000000000003")
+    Waybill.objects.filter(pk=stale.pk).update(last_mile_polled_at=now - dt.timedelta(hours=2))
+    asked_recently = now - dt.timedelta(minutes=10)
+    Waybill.objects.filter(pk=fresh.pk).update(last_mile_polled_at=asked_recently)
+    for n in ("9400100000000000000001", "9400100000000000000002", "9400100000000000000003"):
+        usps.events[n] = [ev(codes.IN_TRANSIT, 5, f"Departed {n[-1]}")]
+
+    results = periodic.sweep()
+
+    assert results["lastmile_tracking_poll"] == {"waybills": 2, "events": 2, "failed": 0,
+                                                 "no_account": 0}  # fmt: skip
+    # never asked first, then the longest unasked; the one asked ten minutes ago is not asked
+    assert usps.asked == [["9400100000000000000001", "9400100000000000000002"]]
+    polled = dict(Waybill.objects.values_list("pk", "last_mile_polled_at"))
+    assert polled[p.w.pk] >= now and polled[stale.pk] >= now
+    assert polled[fresh.pk] == asked_recently
+    assert sorted(LastMileEvent.objects.values_list("waybill_id", flat=True)) == sorted(
+        [p.w.pk, stale.pk]
+    )
+    assert not WaybillEvent.objects.filter(waybill=fresh, description__startswith="Departed")
+    # the next sweep has nothing due: the carrier is not asked again
+    assert periodic.sweep()["lastmile_tracking_poll"]["waybills"] == 0
+    assert len(usps.asked) == 1
+
+
+def test_a_carrier_down_or_without_an_account_is_asked_after_the_interval(p, settings):
+    class Down:
+        def track(self, account, numbers):
+            raise gateways.CarrierError("USPS is down", code="carrier_unavailable")
+
+    gateways.register("usps", Down)
+    other = _on_the_way(p, "R2", "JJD0000000000001")
+    Waybill.objects.filter(pk=other.pk).update(last_mile_carrier="nowhere")
+    events = WaybillEvent.objects.count()
+    try:
+        CarrierAccount.objects.create(code="USPS1", name="USPS", carrier="usps")
+        assert tracking.poll_last_mile() == {"waybills": 0, "events": 0, "failed": 1,
+                                             "no_account": 1}  # fmt: skip
+        # both marked asked, so neither is asked again every sweep
+        assert tracking.poll_last_mile() == {"waybills": 0, "events": 0, "failed": 0,
+                                             "no_account": 0}  # fmt: skip
+    finally:
+        gateways._factories.pop("usps", None)
+    assert WaybillEvent.objects.count() == events
+    assert not ProblemParcel.objects.exists()
+    p.w.refresh_from_db()
+    assert p.w.status == "in_transit"
 
 
 def test_the_open_api_tracking_shows_the_source(p):
