@@ -13,13 +13,10 @@ from django.db import connection, connections, transaction
 from tradelane.core.models import AuditLog
 from tradelane.core.sqlite3 import base
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only():
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite backend's own queue (PostgreSQL has row locks)")
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend's own queue"),
+]
 
 
 def _write(action: str) -> None:
