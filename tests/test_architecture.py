@@ -61,6 +61,7 @@ SUB_PACKAGE_LAYERS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("partners",), ("waybills",), ("bookings",), ("hub",), ("outbound",),
         ("lastmile",), ("declarations",), ("portal",),
     ),
+    "finance": (("fx",), ("ledgers",), ("fees",)),
 }  # fmt: skip
 # (importing module, imported module): why the crossing is deliberate
 LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "tradelane.orders",
     "tradelane.logistics",
     "tradelane.forwarding",
+    "tradelane.finance",
     "tradelane.integrations.spreadsheets",
     "tradelane.integrations.stores",
     "tradelane.web",
