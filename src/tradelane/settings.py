@@ -222,8 +222,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # `tradelane manage axes_reset_username NAME`. API keys are 32 random bytes: nothing to guess.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with its per-request reads compiled once (accounts/backends.py)
+    "tradelane.accounts.backends.ModelBackend",
 ]
+# the database session store with its read compiled once (accounts/sessions.py)
+SESSION_ENGINE = "tradelane.accounts.sessions"
 AXES_FAILURE_LIMIT = int(os.environ.get("TRADELANE_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TRADELANE_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks

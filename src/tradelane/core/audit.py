@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .bulk import insert_rows
 from .models import AuditLog
+from .statements import insert
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,13 +32,13 @@ def record(
     entity: str = "",
     object_id: str = "",
 ) -> AuditLog:
-    return AuditLog.objects.create(
+    return insert(AuditLog(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         entity=entity or (obj._meta.label_lower if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None else ""),
         changes=_jsonable(changes or {}),
-    )
+    ))  # fmt: skip
 
 
 def record_many(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from .bulk import insert_rows, update_in
 from .errors import InvalidTransition
 from .models import StateEvent
+from .statements import insert, update_row
 
 Table = Mapping[str, Iterable[str]]
 
@@ -48,7 +49,12 @@ def transition(
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         values["updated_at"] = timezone.now()
     with transaction.atomic():
-        changed = model._default_manager.filter(pk=obj.pk, **{field: from_state}).update(**values)
+        if any(hasattr(v, "resolve_expression") for v in values.values()):
+            changed = model._default_manager.filter(pk=obj.pk, **{field: from_state}).update(
+                **values
+            )
+        else:  # the same UPDATE, compiled once per model and set of columns
+            changed = update_row(model, obj.pk, values, {field: from_state})
         if changed != 1:
             raise InvalidTransition(
                 f"{model.__name__} {obj.pk} is no longer {from_state!r}; reload and try again",
@@ -56,7 +62,7 @@ def transition(
             )
         for name, value in values.items():
             setattr(obj, name, value)
-        return StateEvent.objects.create(
+        return insert(StateEvent(
             entity=entity_label(model),
             object_id=obj.pk,
             field=field,
@@ -64,7 +70,7 @@ def transition(
             to_state=to_state,
             actor=actor,
             reason=reason,
-        )
+        ))  # fmt: skip
 
 
 def bulk_transition(

@@ -17,6 +17,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
 from tradelane.core.errors import ValidationFailed
+from tradelane.core.statements import Param, Select
 
 from ..waybills import services as waybills
 from ..waybills.models import Waybill, WaybillStatus
@@ -30,10 +31,15 @@ def open_holds(w: Waybill):
     )
 
 
+# every inbound scan asks it: compiled once (``core.statements``)
+_FIRST_HOLD = Select(lambda: open_holds(Param("waybill")).order_by("opened_at", "id")
+                     .values("reason", "note")[:1])  # fmt: skip
+
+
 def hold_of(w: Waybill) -> dict | None:
     """Why ``w`` must be stopped (``{"reason", "note"}``), or None."""
-    found = open_holds(w).order_by("opened_at", "id").values("reason", "note")[:1]
-    for row in found:
+    row = _FIRST_HOLD.first(waybill=w.pk)
+    if row is not None:
         return {"reason": row["reason"], "note": row["note"]}
     if w.intercept_requested_at is not None:
         return {"reason": ProblemReason.CUSTOMER_INTERCEPT.value, "note": w.intercept_reason}

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core.errors import Conflict, ValidationFailed
+from tradelane.core.statements import Param, Select, insert
 
 from ..waybills import services as waybills
 from ..waybills.models import Waybill, WaybillStatus
@@ -35,6 +36,15 @@ from .models import InboundPiece, InboundScan, ProblemReason, ScanResult
 from .problems import open_problem
 from .sorting import bag_for, waybill_sort_key
 from .unknown import record_unknown
+
+# the scan's row lock on the waybill with what the answer and the re-rating read (its
+# customer with the level, its channel), compiled once (``core.statements``): nearly every scan
+# is our own number (the label's barcode); on PostgreSQL only the waybill's row is locked
+_LOCKED = Waybill.objects.select_for_update(of=("self",)).select_related(
+    "customer__level", "channel"
+)
+_BY_NUMBER = Select(lambda: _LOCKED.filter(number=Param("number")))
+_BY_PK = Select(lambda: _LOCKED.filter(pk=Param("pk")))
 
 MAX_WEIGHT_G = 1_000_000  # a tonne: beyond it the scale sent nonsense
 MAX_SIDE_MM = 10_000
@@ -70,27 +80,23 @@ def scan(
         (length_mm, "length_mm"), (width_mm, "width_mm"), (height_mm, "height_mm")))  # fmt: skip
     if piece is not None:
         piece = _int(piece, "piece", 1, 999)
-    locked = Waybill.objects.select_for_update().select_related("customer", "channel")
     with transaction.atomic():
-        # nearly every scan is our own number (the label's barcode): find and lock it in one
-        # read; any other code goes through ``lookup`` (the other numbers, a carton label)
+        # find and lock the waybill by our number in one read; any other code goes through
+        # ``lookup`` (the other numbers, a carton label)
         seq = piece
-        try:
-            w = locked.get(number=code)  # unique: no ORDER BY, no LIMIT to compile
-        except Waybill.DoesNotExist:
-            w = None
+        w = _BY_NUMBER.first(number=code)  # unique
         if w is None:
             found = lookup.find(code)
             if found is None:
                 return _unknown(actor, code, station, weight_g, sides)
-            w = locked.get(pk=found.waybill_id)
+            w = _BY_PK.get(pk=found.waybill_id)
             seq = found.seq or piece
         out = _scan_locked(actor, w, seq, station, weight_g, sides, channel)
-        InboundScan.objects.create(
+        insert(InboundScan(
             station=station, code=code, result=out["result"], waybill=w, number=w.number,
             piece=out.get("piece") or 0, weight_g=weight_g, reason=out.get("reason") or "",
             scanned_by=actor,
-        )  # fmt: skip
+        ))  # fmt: skip
     return out
 
 
@@ -181,7 +187,7 @@ def _scan_locked(actor, w, seq, station, weight_g, sides, channel) -> dict:
 def _save_piece(row: InboundPiece) -> None:
     try:
         with transaction.atomic():
-            row.save()
+            insert(row)
     except IntegrityError:  # the row lock makes this rare; the unique piece is the last word
         raise Conflict("This piece was scanned in a moment ago", code="piece_already_in") from None
 

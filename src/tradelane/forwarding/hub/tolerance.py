@@ -12,6 +12,7 @@ from tradelane.accounts.permissions import require
 from tradelane.accounts.roles import P
 from tradelane.core import audit
 from tradelane.core.errors import ValidationFailed
+from tradelane.core.statements import Param, Select
 
 from . import config
 from .models import WeightTolerance
@@ -39,14 +40,19 @@ def set_tolerance(actor, *, customer=None, channel=None, grams: int, percent) ->
     return row
 
 
+# every received scan asks it: compiled once (``core.statements``)
+_TOLERANCES = Select(lambda: WeightTolerance.objects.filter(
+    Q(customer_id=Param("customer")) | Q(channel_id=Param("channel"))
+).values_list("customer_id", "grams", "percent"))  # fmt: skip
+
+
 def tolerance_for(w) -> tuple[int, Decimal]:
     """(grams, percent) that apply to the waybill ``w``."""
     rows = {
         ("customer" if customer_id else "channel"): (grams, percent)
-        for customer_id, grams, percent in WeightTolerance.objects.filter(
-            Q(customer_id=w.customer_id) | Q(channel_id=w.channel_id)
-        ).values_list("customer_id", "grams", "percent")
-    }
+        for customer_id, grams, percent in _TOLERANCES.all(customer=w.customer_id,
+                                                           channel=w.channel_id)
+    }  # fmt: skip
     return rows.get("customer") or rows.get("channel") or config.default_tolerance()
 
 

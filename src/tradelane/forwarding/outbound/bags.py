@@ -28,6 +28,7 @@ from tradelane.accounts.roles import P
 from tradelane.core import audit
 from tradelane.core.bulk import insert_rows
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
+from tradelane.core.statements import Param, Select
 from tradelane.core.states import transition
 from tradelane.logistics.models import Channel
 from tradelane.logistics.rates.descriptions import SERVICE_POSTAL
@@ -126,13 +127,18 @@ def open_bag_for(sort_key_value: str) -> Bag | None:
     return Bag.objects.filter(status=BagStatus.OPEN, sort_key=sort_key_value).order_by("pk").first()
 
 
+# every inbound scan asks it: compiled once (``core.statements``)
+_OPEN_BAG = Select(lambda: Bag.objects.filter(status=BagStatus.OPEN, sort_key=Param("key"))
+                   .order_by("pk").values_list("receptacle_id", "number")[:1])  # fmt: skip
+
+
 def open_bag_label(sort_key_value: str) -> str | None:
     """What the inbound scan screen shows: the label id of the open bag of a sort key."""
-    rows = (Bag.objects.filter(status=BagStatus.OPEN, sort_key=sort_key_value).order_by("pk")
-            .values_list("receptacle_id", "number")[:1])  # fmt: skip
-    for receptacle_id, number in rows:
-        return receptacle_id or number  # Bag.label_id
-    return None
+    row = _OPEN_BAG.first(key=sort_key_value)
+    if row is None:
+        return None
+    receptacle_id, number = row
+    return receptacle_id or number  # Bag.label_id
 
 
 def _locked(bag: Bag) -> Bag:

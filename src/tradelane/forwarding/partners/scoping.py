@@ -17,8 +17,13 @@ from django.db.models import Model, Q, QuerySet
 
 from tradelane.accounts.roles import P
 from tradelane.core.errors import NotFound, PermissionDenied
+from tradelane.core.statements import Param, Select
 
 from .models import CustomerAccount, PartnerStatus, PortalMembership
+
+# asked on every request of a signed-in user that reaches a scope: compiled once
+_MEMBERSHIP_IDS = Select(lambda: PortalMembership.objects.filter(user_id=Param("user"))
+                         .values_list("pk", flat=True))  # fmt: skip
 
 
 def membership(user) -> PortalMembership | None:
@@ -30,7 +35,7 @@ def membership(user) -> PortalMembership | None:
         # staff (every hub scan, every back-office page) have none: a narrow read answers
         # them; the three-table join is built only for a portal user (a fifth of a scan's
         # CPU went to compiling it, py-spy on benchmarks/hub_inbound.py)
-        ids = list(PortalMembership.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+        ids = _MEMBERSHIP_IDS.all(user=user.pk)
         cached = None
         if ids:
             cached = PortalMembership.objects.select_related("customer__level", "agent").get(

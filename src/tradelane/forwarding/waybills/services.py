@@ -34,6 +34,7 @@ from tradelane.core.errors import (
     ValidationFailed,
 )
 from tradelane.core.money import Money
+from tradelane.core.statements import insert
 from tradelane.core.states import transition
 from tradelane.logistics.shipping.numbers import make_s10
 from tradelane.logistics.shipping.services import take_s10_serials
@@ -433,8 +434,8 @@ def record_event(w: Waybill, status: str, description: str, location: str = "") 
     """One step on the waybill's timeline (``WaybillEvent``), in the caller's transaction: the
     hub's scans, bags, dispatches and customs write theirs here, the last mile's come in by
     polling or push; the portal, the public page and the open API read the one timeline."""
-    WaybillEvent.objects.create(waybill=w, status=status, description=description,
-                                location=location)  # fmt: skip
+    insert(WaybillEvent(waybill=w, status=status, description=description,
+                        location=location))  # fmt: skip
 
 
 PICKED_UP_TEXT = "Picked up by our driver"
