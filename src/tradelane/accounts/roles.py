@@ -58,6 +58,8 @@ class P:
     HUB_DISPATCH = "forwarding.dispatch_bag"  # dispatches: MAWB/truck, load scan, hand over
     CUSTOMS_VIEW = "forwarding.view_customsbatch"  # customs batches, exports, documents (read)
     CUSTOMS_DECLARE = "forwarding.declare_customs"  # make customs batches, hold and clear (报关)
+    # money (finance app)
+    FX_RATE_MANAGE = "core.change_fxrate"  # enter manual exchange rates
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -106,7 +108,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                    P.CUSTOMS_DECLARE],
     # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
     HUB_DRIVER: [P.PICKUP_DRIVE],
-    PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
+    PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
+                       P.FX_RATE_MANAGE],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],
