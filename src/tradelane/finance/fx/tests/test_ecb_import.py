@@ -66,6 +66,10 @@ BAD_FILES = {
     "zero rate": (eurofxref({"2026-12-04": {"USD": "0"}}), "not a positive number"),
     "unknown currency": (eurofxref({"2026-12-04": {"XYZ": "1.1"}}), "unknown currency 'XYZ'"),
     "empty day": (eurofxref({"2026-12-04": {}}), "has no rates"),
+    "a good day then a bad one": (
+        eurofxref({"2026-12-03": {"USD": "1.05"}, "2026-12-04": {"USD": "-1.05"}}),
+        "'-1.05' of USD on 2026-12-04 is not a positive number",
+    ),
     "entities": (
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
         b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><gesmes:Envelope '
@@ -79,7 +83,6 @@ BAD_FILES = {
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_a_malformed_file_is_refused_clearly_and_writes_nothing(name):
     data, says = BAD_FILES[name]
-    # a good day beside the bad part must not be written either
     with pytest.raises(ValidationFailed) as err:
         services.import_ecb_rates(data)
     assert err.value.code == "ecb_file_invalid"

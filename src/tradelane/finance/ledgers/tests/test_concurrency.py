@@ -19,7 +19,7 @@ from tradelane.core.money import Money
 from tradelane.core.tests import racing
 
 from .. import selectors, services
-from ..models import LedgerEntry
+from ..models import Account, LedgerEntry
 from .factories import partners_with_accounts
 
 
@@ -66,3 +66,15 @@ def test_fifty_retries_of_one_charge_post_it_once():
     p.account.refresh_from_db()
     assert p.account.balance == D("-30.00")
     assert LedgerEntry.objects.filter(account=p.account).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_at_once_opening_one_account_get_the_same_one():
+    p = partners_with_accounts()
+    opened = []
+    outcomes = racing.race(
+        10, lambda n: opened.append(services.open_account(p.finance, p.customer, "USD").pk),
+        refused=(Conflict,),
+    )  # fmt: skip
+    assert outcomes == {"won": 10} and len(set(opened)) == 1
+    assert Account.objects.filter(customer=p.customer, currency="USD").count() == 1
