@@ -251,6 +251,10 @@ def test_demo_fills_every_tab_and_reloads_the_same():
     boss = User.objects.get(username="boss")
     assert stock.low_stock_for(boss).exists()
     assert FxRate.objects.filter(source="demo", quote="CNY").count() >= 3
+    # the ECB's rates of the shipped file: 65 fixings of 29 currencies, so a conversion on any
+    # date since the first one finds a rate
+    assert summary["ecb_rates"]["fixings"] == 65 and summary["ecb_rates"]["added"] == 65 * 29
+    assert FxRate.objects.filter(source="ECB", base="EUR").count() == 65 * 29
     assert not _ledger_matches_balances()
     _check_channels_carry_the_waiting_orders(summary)
     _check_provider(summary)

@@ -11,6 +11,7 @@ TRADELANE_TIME_ZONE      server time zone (default Asia/Shanghai)
 TRADELANE_CONN_MAX_AGE   seconds a database connection is reused (default 600)
 TRADELANE_HTTPS          1 when served over HTTPS (behind a TLS proxy): secure cookies, HSTS
 TRADELANE_LOGIN_*        login throttling (see the README's "Security" section)
+TRADELANE_ECB_FETCH      1 to let the worker fetch the ECB's reference rates (off by default)
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ INSTALLED_APPS = [
     "tradelane.web",
     "tradelane.integrations.carriers",
     "tradelane.integrations.forwarder_apis",
+    "tradelane.integrations.ecb",
 ]
 
 MIDDLEWARE = [
@@ -406,3 +408,11 @@ TRADELANE_LASTMILE_MAX_ATTEMPTS = _env_int("TRADELANE_LASTMILE_MAX_ATTEMPTS", 5)
 TRADELANE_LASTMILE_BACKOFF_S = _env_int("TRADELANE_LASTMILE_BACKOFF_S", 60)
 # the worker asks a waybill's last-mile carrier for news at most this often (seconds)
 TRADELANE_LASTMILE_POLL_INTERVAL_S = _env_int("TRADELANE_LASTMILE_POLL_INTERVAL_S", 7200)
+
+# the ECB's euro reference rates, fetched by the worker (off by default: no call leaves the
+# installation unless asked); at most once per interval across every worker
+TRADELANE_ECB_FETCH = _env_bool("TRADELANE_ECB_FETCH")
+TRADELANE_ECB_URL = os.environ.get(
+    "TRADELANE_ECB_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
+).strip()
+TRADELANE_ECB_FETCH_INTERVAL_S = _env_int("TRADELANE_ECB_FETCH_INTERVAL_S", 3600)

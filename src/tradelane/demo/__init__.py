@@ -8,7 +8,8 @@ rates, and about 80 orders imported through the orders import, then reviewed, al
 shipped, merged and split so that every tab of the order workbench has orders.
 
 Every domain write goes through a service (accounts, catalog, inventory, orders). The only
-direct writes are the FX rate rows (no service writes rates yet), the demo users' password
+direct writes are the seller's FX rate rows of the day (the ECB's rates of the shipped file go
+through ``finance.fx``), the demo users' password
 hashes (``passwords``) and ``reset()``, which
 empties the tables before a reload.
 
@@ -207,8 +208,12 @@ class _Builder:
 
     def fx_rates(self) -> None:
         from tradelane.core.models import FxRate
+        from tradelane.finance.fx import services as fx
 
-        # No service writes exchange rates yet; these rows are plain reference data.
+        # the ECB's reference rates of the file shipped with Tradelane (a 90-day history), so
+        # that conversions on any date since its first fixing find a rate
+        self.ecb_rates = fx.import_shipped_rates().as_dict()
+        # The seller's rates to its base currency of today: plain reference data.
         today = timezone.localdate()
         FxRate.objects.bulk_create(
             [
@@ -699,6 +704,7 @@ def load() -> dict:
             "waiting_for_shipment": waiting,
             "waiting_with_channel": with_channel,
             "provider": forwarder,
+            "ecb_rates": builder.ecb_rates,
         }
         audit.record(builder.users["admin"], MARKER_ACTION, None, summary, entity="demo")
     # After the commit, so the follow-ups of the load itself (reviews, receipts) found the

@@ -416,6 +416,22 @@ ERROR = {
     "item_value_missing": gettext_lazy("A goods line has no value."),
     "ioss_missing": gettext_lazy("DDP to the EU under the IOSS threshold needs an IOSS number."),
     "no_tax_rate": gettext_lazy("No duty or VAT rate is configured for the destination."),
+    # money (finance.fx, finance.ledgers, integrations.ecb)
+    "ecb_file_invalid": gettext_lazy("The file is not an ECB reference rate file."),
+    "ecb_fetch_failed": gettext_lazy(
+        "The ECB reference rates could not be fetched; they are asked for again later."
+    ),
+    "file_unreadable": gettext_lazy("The file cannot be read."),
+    "fx_same_currency": gettext_lazy("An exchange rate needs two different currencies."),
+    "fx_rate_invalid": gettext_lazy("The exchange rate is not a valid positive number."),
+    "ledger_owner_invalid": gettext_lazy(
+        "Only a customer, an agent or an upstream line has an account."
+    ),
+    "ledger_kind_invalid": gettext_lazy("Unknown kind of ledger entry."),
+    "ledger_amount_invalid": gettext_lazy("The amount is not valid for this entry."),
+    "ledger_key_too_long": gettext_lazy("The idempotency key is too long."),
+    "idempotency_key_reused": gettext_lazy("This idempotency key was used for another entry."),
+    "credit_exceeded": gettext_lazy("The balance and the credit limit do not cover this charge."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
