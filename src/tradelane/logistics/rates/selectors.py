@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from tradelane.core.errors import NotFound
 from tradelane.core.money import Money
+from tradelane.core.statements import Param, Select
 
 from ..carriers import contract as gateways
 from . import excel
@@ -229,17 +230,27 @@ def sheet_data(sheet: RateSheet) -> SheetData:
     return _sheets_data(RateSheet.objects.filter(pk=sheet.pk))[sheet.channel_id][0][1]
 
 
+_STAMP = Select(lambda: Channel.objects.filter(pk=Param("id"))
+                .values_list("id", "version", "updated_at"))  # fmt: skip
+
+
 def compiled_channels(
     ids: Iterable[int] | None = None, *, active_only: bool = True
 ) -> list[CompiledChannel]:
     """Compiled channels (ordered by code), recompiled only when their version changed."""
-    qs = Channel.objects.all()
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    if active_only:
-        qs = qs.filter(is_active=True)
-    wanted = [(cid, (v, at)) for cid, v, at in qs.order_by("code").values_list(
-        "id", "version", "updated_at")]  # fmt: skip
+    ids = list(ids) if ids is not None else None
+    if ids is not None and len(ids) == 1 and not active_only:
+        # one channel (a waybill's own, at every inbound scan): its stamp on a statement
+        # compiled once (``core.statements``)
+        wanted = [(cid, (v, at)) for cid, v, at in _STAMP.all(id=ids[0])]
+    else:
+        qs = Channel.objects.all()
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        if active_only:
+            qs = qs.filter(is_active=True)
+        wanted = [(cid, (v, at)) for cid, v, at in qs.order_by("code").values_list(
+            "id", "version", "updated_at")]  # fmt: skip
     stale = [cid for cid, stamp in wanted if (hit := _cache.get(cid)) is None or hit[0] != stamp]
     if stale:
         rows = {ch.pk: ch for ch in Channel.objects.filter(pk__in=stale)}
