@@ -58,6 +58,9 @@ class P:
     HUB_DISPATCH = "forwarding.dispatch_bag"  # dispatches: MAWB/truck, load scan, hand over
     CUSTOMS_VIEW = "forwarding.view_customsbatch"  # customs batches, exports, documents (read)
     CUSTOMS_DECLARE = "forwarding.declare_customs"  # make customs batches, hold and clear (报关)
+    # finance: fees per waybill
+    FEE_VIEW = "finance.view_waybillfeeline"  # a waybill's fee lines and margin (read)
+    FEE_ADJUST = "finance.adjust_waybillfeeline"  # manual fee lines, re-rating, statements
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -94,7 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
            P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
-           P.CUSTOMS_VIEW],
+           P.CUSTOMS_VIEW, P.FEE_VIEW],
     # sales: only the customers bound to them (forwarding.partners.scoping)
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
@@ -106,7 +109,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                    P.CUSTOMS_DECLARE],
     # a driver sees and acts on the pickup stops of its own routes only (bookings.pickup_tasks)
     HUB_DRIVER: [P.PICKUP_DRIVE],
-    PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW],
+    PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
+                       P.FEE_VIEW, P.FEE_ADJUST],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],

@@ -416,6 +416,16 @@ ERROR = {
     "item_value_missing": gettext_lazy("A goods line has no value."),
     "ioss_missing": gettext_lazy("DDP to the EU under the IOSS threshold needs an IOSS number."),
     "no_tax_rate": gettext_lazy("No duty or VAT rate is configured for the destination."),
+    # fees per waybill (finance.fees)
+    "channel_not_priced": gettext_lazy("The waybill's channel has no rate sheet to price it."),
+    "fee_reason_required": gettext_lazy("Say why this fee line is added."),
+    "fee_amount_invalid": gettext_lazy(
+        "The amount must be a number other than 0, in the currency's minor units."
+    ),
+    "fee_item_side": gettext_lazy("This fee item is not charged on that side."),
+    "fee_item_unknown": gettext_lazy("The fee item does not exist."),
+    "fee_line_on_statement": gettext_lazy("Some fee lines are on a statement already."),
+    "invalid_stage": gettext_lazy("Fees are not posted at this stage."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
