@@ -973,7 +973,22 @@ WAYBILL_EVENT = {
     "Picked up by our driver": gettext_lazy("Picked up by our driver"),
 }
 
+# a waybill's fee lines (``finance.fees.models``: FeeSide, FeeStage)
+FEE_SIDE = {
+    "receivable": gettext_lazy("Receivable"),
+    "payable": gettext_lazy("Payable"),
+}
+FEE_STAGE = {
+    "estimated": gettext_lazy("Estimated (forecast)"),
+    "actual": gettext_lazy("Actual (measured at the hub)"),
+    "fuel": gettext_lazy("Fuel rate change"),
+    "channel_change": gettext_lazy("Channel change"),
+    "manual": gettext_lazy("Manual"),
+}
+
 KINDS = {
+    "fee_side": FEE_SIDE,
+    "fee_stage": FEE_STAGE,
     "waybill_status": WAYBILL_STATUS,
     "waybill_event": WAYBILL_EVENT,
     "refusal": REFUSAL,

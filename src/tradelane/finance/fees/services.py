@@ -137,7 +137,9 @@ def post_fees_many(
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     now = timezone.now()
     written: dict[int, list[FeeDelta]] = {}
-    with transaction.atomic():
+    # no savepoint of its own: called inside the pricing write's transaction, on the hub's
+    # hot path; an error here rolls that whole write back anyway
+    with transaction.atomic(savepoint=False):
         if new:
             current: dict[int, dict] = {}
         else:
