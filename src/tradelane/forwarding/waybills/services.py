@@ -530,7 +530,9 @@ def edit_waybill(actor, w: Waybill, payload: dict) -> Waybill:
         )
         price_listeners.waybills_priced(actor, [(w, offer.priced)], stage)
         if "sale_amount" in changes:
-            notifications.notify(w, notifications.FEES_CHANGED, {"price": changes["sale_amount"]})
+            # as text in the currency's minor units, as at inbound (a Decimal is not JSON)
+            price = [money_text(v, w.sale_currency) for v in changes["sale_amount"]]
+            notifications.notify(w, notifications.FEES_CHANGED, {"price": price})
     return w
 
 
