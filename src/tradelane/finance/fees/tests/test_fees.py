@@ -288,3 +288,45 @@ def test_delta_lines_take_back_an_owned_item_and_leave_the_rest():
         ("receivable", "oversize", D("-20.00"), "CNY"),
     ]
     assert breakdown.delta_lines({("receivable", "freight", "USD"): D("9.90")}, new) == []
+
+
+def test_an_edit_before_inbound_posts_estimated_deltas_and_a_channel_change(p):
+    w = create(p)
+    # heavier forecast, same channel: 2.0 kg sells at 110.00 (+44.00), costs 80.00 (+32.00)
+    heavier = [{"weight_g": 2000, "length_mm": 300, "width_mm": 200, "height_mm": 100}]
+    waybills.edit_waybill(p.acme_user, w, payload("R1", pieces=heavier))
+    assert lines(w)[4:] == [
+        ("receivable", "freight", D("44.00"), "CNY", "estimated"),
+        ("payable", "freight", D("32.00"), "CNY", "estimated"),
+    ]
+    # to the UK on EUPOST (sale 45/kg + 6, cost 30/kg + 5): every rated item moves
+    uk = {"name": "John Smith", "address1": "10 Downing Street", "city": "London",
+          "postcode": "SW1A 2AA", "country": "GB"}  # fmt: skip
+    waybills.edit_waybill(p.acme_user, w, payload("R1", pieces=heavier, channel="EUPOST",
+                                                  consignee=uk))  # fmt: skip
+    assert lines(w)[6:] == [
+        ("receivable", "freight", D("-20.00"), "CNY", "channel_change"),  # 90.00 - 110.00
+        ("receivable", "registration", D("-4.00"), "CNY", "channel_change"),  # 6.00 - 10.00
+        ("payable", "freight", D("-20.00"), "CNY", "channel_change"),  # 60.00 - 80.00
+        ("payable", "registration", D("-3.00"), "CNY", "channel_change"),  # 5.00 - 8.00
+    ]
+    assert selectors.fee_summary(w).margin.amount == D("31.00")  # 96.00 - 65.00
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_rerate_at_four_workers_at_once_posts_its_delta_once():
+    from tradelane.core.tests import racing
+
+    p = hub_provider()
+    p.finance = user("fin1", roles.PROVIDER_FINANCE)
+    later = timezone.localdate() + dt.timedelta(days=10)
+    _fuel_channel(p, later)
+    cust = partners.create_customer(p.admin, code="FUELCO", company="Fuel Co", level=p.std,
+                                    extra_channels=["FUEL"])  # fmt: skip
+    w, _ = waybills.create_waybill(p.admin, cust, payload("F1", channel="FUEL"))
+    outcomes = racing.race(
+        4, lambda n: services.rerate_waybill(p.finance, w, on_date=later), refused=(Conflict,)
+    )
+    assert outcomes == {"won": 4}
+    assert WaybillFeeLine.objects.filter(waybill=w, stage="fuel").count() == 1
+    assert lines(w)[-1] == ("receivable", "fuel", D("3.60"), "CNY", "fuel")
