@@ -6,6 +6,51 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# PostgreSQL refuses what the ORM guard (``fees.models.FeeLineQuerySet``) refuses, for raw SQL
+# too: a fee line is never deleted, and an update may only put it on a statement, once, or let
+# its user go (``created_by`` SET_NULL). TRUNCATE (a test flush, the demo's reset) is not a row
+# DELETE and still empties the table. (SQLite keeps the ORM guard only: its flush is DELETE.)
+APPEND_ONLY_SQL = """
+CREATE FUNCTION finance_fee_line_append_only() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'fee lines are append-only'
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF (NEW.id, NEW.waybill_id, NEW.fee_item_id, NEW.side, NEW.amount, NEW.currency, NEW.stage,
+        NEW.chargeable_g, NEW.channel_code, NEW.sheet_id, NEW.zone, NEW.basis, NEW.reason,
+        NEW.created_at)
+       IS DISTINCT FROM
+       (OLD.id, OLD.waybill_id, OLD.fee_item_id, OLD.side, OLD.amount, OLD.currency, OLD.stage,
+        OLD.chargeable_g, OLD.channel_code, OLD.sheet_id, OLD.zone, OLD.basis, OLD.reason,
+        OLD.created_at)
+       OR (OLD.statement_id IS NOT NULL AND NEW.statement_id IS DISTINCT FROM OLD.statement_id)
+       OR (NEW.created_by_id IS NOT NULL AND NEW.created_by_id IS DISTINCT FROM OLD.created_by_id)
+    THEN
+        RAISE EXCEPTION 'fee lines are append-only'
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER finance_fee_line_append_only BEFORE UPDATE OR DELETE ON finance_waybillfeeline
+    FOR EACH ROW EXECUTE FUNCTION finance_fee_line_append_only();
+"""
+DROP_APPEND_ONLY_SQL = """
+DROP TRIGGER IF EXISTS finance_fee_line_append_only ON finance_waybillfeeline;
+DROP FUNCTION IF EXISTS finance_fee_line_append_only();
+"""
+
+
+def append_only(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(APPEND_ONLY_SQL)
+
+
+def drop_append_only(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_APPEND_ONLY_SQL)
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -58,4 +103,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='fee_line_amount_not_zero'), models.CheckConstraint(condition=models.Q(('side__in', ['receivable', 'payable'])), name='fee_line_side_valid'), models.CheckConstraint(condition=models.Q(('stage__in', ['estimated', 'actual', 'fuel', 'channel_change', 'manual'])), name='fee_line_stage_valid'), models.CheckConstraint(condition=models.Q(models.Q(('stage', 'manual'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='fee_line_manual_has_reason')],
             },
         ),
+        migrations.RunPython(append_only, drop_append_only),
     ]

@@ -330,3 +330,23 @@ def test_one_rerate_at_four_workers_at_once_posts_its_delta_once():
     assert outcomes == {"won": 4}
     assert WaybillFeeLine.objects.filter(waybill=w, stage="fuel").count() == 1
     assert lines(w)[-1] == ("receivable", "fuel", D("3.60"), "CNY", "fuel")
+
+
+@pytest.mark.postgres_only
+def test_postgresql_refuses_a_raw_update_or_delete_of_a_line_but_takes_the_statement_mark(p):
+    from django.db import DatabaseError, connection
+
+    w = create(p)
+    line = WaybillFeeLine.objects.filter(waybill=w).first()
+    table = WaybillFeeLine._meta.db_table
+    for sql in (f"UPDATE {table} SET amount = 1 WHERE id = %s",
+                f"UPDATE {table} SET reason = 'x' WHERE id = %s",
+                f"DELETE FROM {table} WHERE id = %s"):  # fmt: skip
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [line.pk])
+    assert services.mark_on_statement(p.finance, [line.pk], 77) == 1
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET statement_id = 78 WHERE id = %s", [line.pk])
+    assert WaybillFeeLine.objects.get(pk=line.pk).amount == D("66.00")
