@@ -174,15 +174,20 @@ def on_waybills_priced(
 
 
 def _priced_pieces(w: Waybill) -> list[PieceInput]:
-    """The pieces that price the waybill now: as the hub measured them once received, else
-    as forecast."""
+    """The pieces that price the waybill now: as the hub measured them once received (or the
+    measured weight shared over the forecast's cartons, as ``waybills.services.receive`` does
+    without pieces), else as forecast."""
+    rows = list(w.piece_rows.all())
     if w.status != WaybillStatus.CREATED and w.measured_weight_g:
         measured = [PieceInput(p.weight_g, p.length_mm, p.width_mm, p.height_mm)
                     for p in InboundPiece.objects.filter(waybill=w).order_by("seq")]  # fmt: skip
         if measured:
             return measured
-    return [PieceInput(p.weight_g, p.length_mm, p.width_mm, p.height_mm)
-            for p in w.piece_rows.all()]  # fmt: skip
+        share = -(-w.measured_weight_g // max(len(rows), 1))
+        return [PieceInput(share, r.length_mm, r.width_mm, r.height_mm) for r in rows] or [
+            PieceInput(w.measured_weight_g)
+        ]
+    return [PieceInput(r.weight_g, r.length_mm, r.width_mm, r.height_mm) for r in rows]
 
 
 def quote_waybill(w: Waybill, on_date: dt.date | None = None) -> PricedQuote:
@@ -203,6 +208,9 @@ def rerate_waybill(
     the deltas; the waybill's own quoted price is the forwarding app's to change."""
     require(actor, P.FEE_ADJUST)
     _check_scope(actor, w)
+    if w.status == WaybillStatus.CANCELLED:
+        raise Conflict(f"Waybill {w.number} was cancelled", code="waybill_cancelled",
+                       details={"number": w.number})  # fmt: skip
     return post_fees(actor, w, stage, breakdown_of_priced(quote_waybill(w, on_date)))
 
 

@@ -350,3 +350,23 @@ def test_postgresql_refuses_a_raw_update_or_delete_of_a_line_but_takes_the_state
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET statement_id = 78 WHERE id = %s", [line.pk])
     assert WaybillFeeLine.objects.get(pk=line.pk).amount == D("66.00")
+
+
+def test_a_rerate_after_a_receipt_without_pieces_prices_the_measured_weight(p):
+    w = create(p)
+    waybills.receive(p.hub, w, weight_g=1500)  # no pieces: the weight over the forecast's
+    assert lines(w)[4:] == [
+        ("receivable", "freight", D("16.50"), "CNY", "actual"),
+        ("payable", "freight", D("12.00"), "CNY", "actual"),
+    ]
+    w.refresh_from_db()
+    assert services.rerate_waybill(p.finance, w) == []
+
+
+def test_a_cancelled_waybill_is_not_rerated(p):
+    w = create(p)
+    waybills.cancel_waybill(p.acme_user, w)
+    w.refresh_from_db()
+    with pytest.raises(Conflict) as e:
+        services.rerate_waybill(p.finance, w)
+    assert e.value.code == "waybill_cancelled"
