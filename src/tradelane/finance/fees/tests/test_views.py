@@ -60,3 +60,9 @@ def test_the_page_is_staffs_only(p):
         c.get(url(p.w)).content.decode())  # fmt: skip
     assert c.post(url(p.w), form).status_code == 403
     assert not WaybillFeeLine.objects.filter(stage="manual").exists()
+
+
+def test_the_waybill_page_links_the_fees_for_staff_only(p):
+    page = f"/portal/waybills/{p.w.number}/"
+    assert 'data-testid="waybill-fees"' in signed_in(p.admin).get(page).content.decode()
+    assert 'data-testid="waybill-fees"' not in signed_in(p.acme_user).get(page).content.decode()
