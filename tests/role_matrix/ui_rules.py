@@ -473,6 +473,13 @@ UI_RULES: list[Page] = [
     U("portal/waybills/<str:number>/", "GET", FWD_READ, "/portal/waybills/{waybill_number}/"),
     U("portal/waybills/<str:number>/label.pdf", "GET", FWD_READ,
       "/portal/waybills/{waybill_number}/label.pdf"),
+    # a waybill's fee lines and margin (finance.fees): the boss reads, finance adds by hand
+    U("finance/waybills/<str:number>/fees/", "GET", FWD_READ,
+      "/finance/waybills/{waybill_number}/fees/"),
+    U("finance/waybills/<str:number>/fees/", "POST", ADM,
+      "/finance/waybills/{waybill_number}/fees/",
+      {"side": "receivable", "item": "storage", "amount": "5.00", "currency": "CNY",
+       "reason": "two days on the shelf"}),
     # the last-mile switch: re-print the stored carrier label (HUB_RECEIVE)
     U("hub/lastmile/<str:number>/label", "GET", PROVIDER, "/hub/lastmile/{waybill_number}/label"),
     U("hub/lastmile/", "GET", PROVIDER, "/hub/lastmile/"),

@@ -124,6 +124,9 @@ def _flushed_tables() -> list[str]:
         if not (config.name.startswith("tradelane.") or config.label in _ALSO_FLUSHED):
             continue
         for model in config.get_models(include_auto_created=True):
+            # reference data that migrate writes (the fee catalogue) stays, as roles do
+            if getattr(model, "set_up_by_migrate", False):
+                continue
             if model._meta.managed and not model._meta.proxy:
                 tables.append(model._meta.db_table)
     existing = set(connection.introspection.table_names())
@@ -133,8 +136,8 @@ def _flushed_tables() -> list[str]:
 def reset() -> None:
     """Empty every domain table (users, products, stock, orders, events...).
 
-    Roles (groups and permissions) and Django's content types stay: they are set up by
-    migrate, not data.
+    Roles (groups and permissions), Django's content types and the reference tables a model
+    marks ``set_up_by_migrate`` (the fee catalogue) stay: they are set up by migrate, not data.
     """
     sql = connection.ops.sql_flush(no_style(), _flushed_tables(), reset_sequences=True)
     deferred = connection.vendor == "postgresql" and connection.in_atomic_block

@@ -9,3 +9,15 @@ class FinanceConfig(AppConfig):
     name = "tradelane.finance"
     label = "finance"
     verbose_name = "Finance"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tradelane.forwarding.waybills import price_listeners
+
+        from .fees import services as fees
+
+        # the fee catalogue is written after every migrate (and a test database's flush)
+        post_migrate.connect(fees.seed_after_migrate, sender=self, dispatch_uid="finance.fees")
+        # a waybill priced at creation, at inbound or on a channel change posts its fee lines
+        price_listeners.register_price_listener(fees.on_waybills_priced)

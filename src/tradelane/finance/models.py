@@ -1,6 +1,7 @@
 """Every model of the finance app, gathered from its sub-packages (one Django app, label
 ``finance``, split by concern)."""
 
+from .fees.models import FeeItem, FeeSide, FeeStage, WaybillFeeLine
 from .ledgers.models import Account, LedgerEntry
 
-__all__ = ["Account", "LedgerEntry"]
+__all__ = ["Account", "FeeItem", "FeeSide", "FeeStage", "LedgerEntry", "WaybillFeeLine"]

@@ -432,6 +432,16 @@ ERROR = {
     "ledger_key_too_long": gettext_lazy("The idempotency key is too long."),
     "idempotency_key_reused": gettext_lazy("This idempotency key was used for another entry."),
     "credit_exceeded": gettext_lazy("The balance and the credit limit do not cover this charge."),
+    # fees per waybill (finance.fees)
+    "channel_not_priced": gettext_lazy("The waybill's channel has no rate sheet to price it."),
+    "fee_reason_required": gettext_lazy("Say why this fee line is added."),
+    "fee_amount_invalid": gettext_lazy(
+        "The amount must be a number other than 0, in the currency's minor units."
+    ),
+    "fee_item_side": gettext_lazy("This fee item is not charged on that side."),
+    "fee_item_unknown": gettext_lazy("The fee item does not exist."),
+    "fee_line_on_statement": gettext_lazy("Some fee lines are on a statement already."),
+    "invalid_stage": gettext_lazy("Fees are not posted at this stage."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -979,7 +989,22 @@ WAYBILL_EVENT = {
     "Picked up by our driver": gettext_lazy("Picked up by our driver"),
 }
 
+# a waybill's fee lines (``finance.fees.models``: FeeSide, FeeStage)
+FEE_SIDE = {
+    "receivable": gettext_lazy("Receivable"),
+    "payable": gettext_lazy("Payable"),
+}
+FEE_STAGE = {
+    "estimated": gettext_lazy("Estimated (forecast)"),
+    "actual": gettext_lazy("Actual (measured at the hub)"),
+    "fuel": gettext_lazy("Fuel rate change"),
+    "channel_change": gettext_lazy("Channel change"),
+    "manual": gettext_lazy("Manual"),
+}
+
 KINDS = {
+    "fee_side": FEE_SIDE,
+    "fee_stage": FEE_STAGE,
     "waybill_status": WAYBILL_STATUS,
     "waybill_event": WAYBILL_EVENT,
     "refusal": REFUSAL,

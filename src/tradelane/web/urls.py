@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("tradelane.logistics.urls")),
     path("", include("tradelane.forwarding.urls")),
     path("", include("tradelane.forwarding.portal.urls")),
+    path("", include("tradelane.finance.urls")),
 ]

@@ -28,6 +28,7 @@ from tradelane.core.statements import Param, Select, insert
 
 from ..waybills import services as waybills
 from ..waybills.models import Waybill, WaybillStatus
+from ..waybills.price_listeners import ACTUAL, CHANNEL_CHANGE
 from ..waybills.selectors import money_text
 from ..waybills.validation import PieceInput
 from . import config, holds, lookup, tolerance
@@ -197,6 +198,7 @@ def _receive(actor, w, rows: list[InboundPiece], station: str, channel: str, out
                 for r in sorted(rows, key=lambda r: r.seq)]  # fmt: skip
     total = sum(r.weight_g for r in rows)
     offer = waybills.measured_offer(w, measured)
+    forecast_channel = w.channel.code
     problem_reason = None
     if not offer.ok or (channel and channel != w.channel.code):
         decided = _channel_change(actor, w, measured, channel, offer, out)
@@ -206,8 +208,9 @@ def _receive(actor, w, rows: list[InboundPiece], station: str, channel: str, out
     before = {"chargeable": w.chargeable_weight_g, "price": w.sale_amount,
               "currency": w.sale_currency}  # fmt: skip
     _save_piece(rows[-1])
+    stage = CHANNEL_CHANGE if w.channel.code != forecast_channel else ACTUAL
     waybills.receive(actor, w, weight_g=total, pieces=measured, location=station,
-                     offer=offer if offer.ok else None)  # fmt: skip
+                     offer=offer if offer.ok else None, fee_stage=stage)  # fmt: skip
     out.update(_base(w, out), piece=out["piece"], pieces_in=len(rows))
     if w.sale_amount != before["price"]:
         delta = (w.sale_amount or Decimal(0)) - (before["price"] or Decimal(0))

@@ -42,7 +42,7 @@ from tradelane.logistics.tracking import codes
 
 from ..partners import scoping
 from ..partners.models import CustomerAccount, PartnerStatus
-from . import notifications
+from . import notifications, price_listeners
 from .models import (
     TrackingStatus,
     Waybill,
@@ -359,6 +359,10 @@ def _create(actor, customer, payloads, source, all_or_nothing, check_only) -> li
         insert_rows(WaybillPiece, _PIECE_FIELDS, pieces)
         insert_rows(WaybillItem, _ITEM_FIELDS, items)
         insert_rows(WaybillEvent, _EVENT_FIELDS, events)
+        price_listeners.waybills_priced(
+            actor, [(w, offer.priced) for w, (_r, _d, offer) in zip(rows, todo, strict=True)],
+            price_listeners.ESTIMATED, new=True,
+        )  # fmt: skip
         audit.record_many(
             actor, "waybill.create", "forwarding.waybill", [w.pk for w in rows],
             {"source": source, "customer": customer.code},
@@ -522,8 +526,14 @@ def edit_waybill(actor, w: Waybill, payload: dict) -> Waybill:
         WaybillPiece.objects.bulk_create(pieces)
         WaybillItem.objects.bulk_create(items)
         audit.record(actor, "waybill.edit", w, changes)
+        stage = (
+            price_listeners.CHANNEL_CHANGE if "channel" in changes else price_listeners.ESTIMATED
+        )
+        price_listeners.waybills_priced(actor, [(w, offer.priced)], stage)
         if "sale_amount" in changes:
-            notifications.notify(w, notifications.FEES_CHANGED, {"price": changes["sale_amount"]})
+            # as text in the currency's minor units, as at inbound (a Decimal is not JSON)
+            price = [money_text(v, w.sale_currency) for v in changes["sale_amount"]]
+            notifications.notify(w, notifications.FEES_CHANGED, {"price": price})
     return w
 
 
@@ -586,6 +596,7 @@ def receive(
     location: str = "",
     offer: Offer | None = None,
     perm: str = P.HUB_RECEIVE,
+    fee_stage: str = price_listeners.ACTUAL,
 ) -> Waybill:
     """Inbound at the hub: the measured weight replaces the forecast and the sale price is
     quoted again on it; the customer is told the status, the weight and the fee change.
@@ -593,7 +604,8 @@ def receive(
     ``pieces``: each carton as measured (else the weight shared over the forecast's);
     ``offer``: the ``measured_offer`` the caller already made for these pieces; ``perm``:
     the permission that lets the actor receive (the problem queue's, when customer service
-    attaches a parcel that came without a forecast)."""
+    attaches a parcel that came without a forecast); ``fee_stage``: what the fee lines of the
+    new price say priced it (``price_listeners.CHANNEL_CHANGE`` when the hub switched it)."""
     _in_scope(actor, w, perm)
     if weight_g <= 0:
         raise ValidationFailed("The measured weight must be above 0", code="invalid_weight")
@@ -617,6 +629,8 @@ def receive(
                    reason="inbound scan", extra=values)  # fmt: skip
         record_event(w, codes.IN_TRANSIT, "Received at the hub and weighed", location)
         audit.record(actor, "waybill.receive", w, {"weight_g": weight_g, "price_ok": offer.ok})
+        if offer.ok:
+            price_listeners.waybills_priced(actor, [(w, offer.priced)], fee_stage)
         notifications.notify(w, notifications.STATUS_CHANGED, {"status": ["created", "received"]})
         if w.chargeable_weight_g != before["chargeable"] or weight_g != w.forecast_weight_g:
             notifications.notify(w, notifications.WEIGHT_CHANGED, {
