@@ -23,6 +23,7 @@ from tradelane.core import audit
 from tradelane.core.bulk import insert_rows
 from tradelane.core.errors import Conflict, NotFound, ValidationFailed
 from tradelane.core.money import check_currency, quantize
+from tradelane.core.statements import Param, Select
 from tradelane.forwarding.hub.models import InboundPiece
 from tradelane.forwarding.partners import scoping
 from tradelane.forwarding.waybills import price_listeners
@@ -86,19 +87,28 @@ def seed_after_migrate(sender, **kwargs) -> None:
 # --- posting deltas --------------------------------------------------------------------------
 
 
+def _net_rows(lines):
+    return (lines.exclude(stage=FeeStage.MANUAL)
+            .values_list("waybill_id", "side", "fee_item_id", "currency")
+            .annotate(net=Sum("amount")).order_by())  # fmt: skip
+
+
+# one waybill (every inbound scan): the lock and the nets on statements compiled once
+_LOCK_ONE = Select(lambda: Waybill.objects.select_for_update(of=("self",))
+                   .filter(pk=Param("pk")).values_list("pk", flat=True))  # fmt: skip
+_NETS_ONE = Select(lambda: _net_rows(WaybillFeeLine.objects.filter(waybill_id=Param("pk"))))
+
+
 def current_nets(waybill_ids: Iterable[int]) -> dict[int, dict]:
     """{waybill id: {(side, item, currency): net}} of the rated lines (manual ones excluded:
     a re-rating never takes back what a person posted); one query per ``CHUNK`` waybills."""
     ids = sorted(set(waybill_ids))
     out: dict[int, dict] = {pk: {} for pk in ids}
     for i in range(0, len(ids), CHUNK):
-        rows = (
-            WaybillFeeLine.objects.filter(waybill_id__in=ids[i : i + CHUNK])
-            .exclude(stage=FeeStage.MANUAL)
-            .values_list("waybill_id", "side", "fee_item_id", "currency")
-            .annotate(net=Sum("amount"))
-            .order_by()
-        )
+        if len(ids) == 1:
+            rows = _NETS_ONE.all(pk=ids[0])
+        else:
+            rows = _net_rows(WaybillFeeLine.objects.filter(waybill_id__in=ids[i : i + CHUNK]))
         by_waybill: dict[int, list] = {}
         for pk, side, item, currency, net in rows:
             by_waybill.setdefault(pk, []).append((side, item, currency, net))
@@ -109,6 +119,9 @@ def current_nets(waybill_ids: Iterable[int]) -> dict[int, dict]:
 
 def _lock(waybill_ids: Sequence[int]) -> None:
     ids = sorted(set(waybill_ids))
+    if len(ids) == 1:
+        _LOCK_ONE.all(pk=ids[0])
+        return
     for i in range(0, len(ids), CHUNK):
         list(Waybill.objects.select_for_update().filter(pk__in=ids[i : i + CHUNK])
              .order_by("pk").values_list("pk", flat=True))  # fmt: skip

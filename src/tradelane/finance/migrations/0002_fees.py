@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('finance', '0001_initial'),
         ('forwarding', '0009_waybill_last_mile_polled_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
