@@ -61,7 +61,10 @@ SUB_PACKAGE_LAYERS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("partners",), ("waybills",), ("bookings",), ("hub",), ("outbound",),
         ("lastmile",), ("declarations",), ("portal",),
     ),
-    "finance": (("fx",), ("ledgers",), ("fees",)),
+    "finance": (
+        ("fx",), ("ledgers",), ("fees",), ("statements", "payables", "commissions"), ("credit",),
+        ("reports",),
+    ),
 }  # fmt: skip
 # (importing module, imported module): why the crossing is deliberate
 LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {
