@@ -86,7 +86,8 @@ def _bodies(first: int, n: int, rng: random.Random) -> list[str]:
 
 
 def inbound(database: str, waybills: int = 1_000_000, rate: int = 200, seconds: int = 20,
-            *, threads: int = 8, workers: int = 1, keep: bool = False) -> dict:  # fmt: skip
+            *, threads: int = 8, workers: int = 1, keep: bool = False,
+            server: str = "waitress") -> dict:  # fmt: skip
     """Measure (see the module); ``waybills`` in the table, ``rate`` scans/s for ``seconds``."""
     if database == "postgresql" and not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = DEFAULT_PG
@@ -95,7 +96,7 @@ def inbound(database: str, waybills: int = 1_000_000, rate: int = 200, seconds: 
     args = SimpleNamespace(database=database, recreate_any_database=False)
     data_dir, url = prepare_database(args)
     try:
-        return _measure(database, waybills, rate, seconds, threads, workers)
+        return _measure(database, waybills, rate, seconds, threads, workers, server)
     finally:
         if not keep:
             if url:
@@ -104,7 +105,7 @@ def inbound(database: str, waybills: int = 1_000_000, rate: int = 200, seconds: 
 
 
 def _measure(database: str, waybills: int, rate: int, seconds: int, threads: int,
-             workers: int = 1) -> dict:  # fmt: skip
+             workers: int = 1, server: str = "waitress") -> dict:  # fmt: skip
     from django.db import connection, connections
     from open_loop import cpu_seconds, run_load, serve
     from provider import fill_waybills, seed
@@ -129,19 +130,21 @@ def _measure(database: str, waybills: int, rate: int, seconds: int, threads: int
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
     connections.close_all()  # the server writes alone while it runs
-    server = serve(env, port, threads=threads, workers=workers)
+    gunicorn = workers > 1 or server == "gunicorn"
+    proc = serve(env, port, threads=threads, workers=workers,
+                 server="gunicorn" if gunicorn else "waitress")  # fmt: skip
     target = f"http://127.0.0.1:{port}/hub/inbound/scan"
     ok = r'"result": "(ok|problem)"'
     try:
         warm = run_load(env, {"url": target, "headers": headers, "ok": ok, "rate": 10,
                               "bodies": _bodies(0, WARM, rng)})  # fmt: skip
-        cpu0 = cpu_seconds(server.pid)
+        cpu0 = cpu_seconds(proc.pid)
         found = run_load(env, {"url": target, "headers": headers, "ok": ok, "rate": rate,
                                "bodies": _bodies(WARM, n, rng)})  # fmt: skip
-        cpu1 = cpu_seconds(server.pid)
+        cpu1 = cpu_seconds(proc.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        proc.terminate()
+        proc.wait(timeout=30)
     good = found["asks"].get("Success", 0)
     took = found["requests"] / found["rate_served"] if found["rate_served"] else 0
     return {
@@ -153,7 +156,7 @@ def _measure(database: str, waybills: int, rate: int, seconds: int, threads: int
         "server_cpu_ms_per_scan": round((cpu1 - cpu0) * 1000 / n, 2) if cpu0 is not None
         else None,
         "table_waybills": waybills, "scans": n, "rate_asked": rate, "server_threads": threads,
-        "server_workers": workers, "server": "gunicorn gthread" if workers > 1 else "waitress",
+        "server_workers": workers, "server": "gunicorn gthread" if gunicorn else "waitress",
         "warm": warm["asks"], "load": found, "fill_seconds": round(fill_s, 1),
         "vendor": vendor, "cpu_count": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
@@ -174,10 +177,14 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes: 1 is waitress as `tradelane up` serves; more "
                         "is gunicorn as the README's at-scale section serves")  # fmt: skip
+    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress",
+                        help="waitress as `tradelane up` serves, or gunicorn's threaded worker "
+                        "(implied by --workers above 1)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args(argv)
     result = inbound(args.database, args.waybills, args.rate, args.seconds,
-                     threads=args.threads, workers=args.workers, keep=args.keep)  # fmt: skip
+                     threads=args.threads, workers=args.workers, keep=args.keep,
+                     server=args.server)  # fmt: skip
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

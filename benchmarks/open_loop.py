@@ -37,12 +37,14 @@ from pathlib import Path
 THREADS = 8  # tradelane up --threads (its default)
 
 
-def serve(env: dict, port: int, threads: int = THREADS, workers: int = 1) -> subprocess.Popen:
+def serve(env: dict, port: int, threads: int = THREADS, workers: int = 1,
+          server: str = "waitress") -> subprocess.Popen:  # fmt: skip
     """The app under waitress in a process of its own, served as ``tradelane up`` serves it
     (``cli.SERVE_OPTIONS``, ``threads`` workers); returns once it answers. ``workers`` above
-    1: ``workers`` processes of ``threads`` threads under gunicorn, as the README's "at
-    scale" section serves a busy site (one Python process runs on one core at a time)."""
-    if workers > 1:
+    1 (or ``server`` "gunicorn"): ``workers`` processes of ``threads`` threads under gunicorn,
+    as the README's "at scale" section serves a busy site (one Python process runs on one core
+    at a time)."""
+    if workers > 1 or server == "gunicorn":
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
                "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--backlog", "2048",
                "--log-level", "warning", "tradelane.wsgi:application"]  # fmt: skip

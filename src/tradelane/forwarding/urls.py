@@ -4,7 +4,6 @@ from django.urls import path
 
 from .bookings import urls as bookings
 from .declarations import urls as declarations
-from .hub import urls as hub
 from .lastmile import urls as lastmile
 from .outbound import urls as outbound
 from .partners import views as partners
@@ -41,7 +40,6 @@ urlpatterns = [
     path("provider/agents/", partners.agents, name="provider_agents"),
 ]
 urlpatterns += bookings.urlpatterns  # appointments and freight space
-urlpatterns += hub.urlpatterns  # inbound scan, problem queue, unknown parcels
 urlpatterns += outbound.urlpatterns  # bags, dispatches, manifests
 urlpatterns += lastmile.urlpatterns  # the last-mile switch (转单)
 urlpatterns += declarations.urlpatterns  # customs batches, exports, documents (报关)

@@ -14,6 +14,9 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("settings/login-lockouts/", auth_views.login_lockouts, name="login_lockouts"),
+    # the hub's pages before the other apps': the inbound scan is the busiest request of a
+    # provider, and the resolver tries the patterns in order (some 130 before it otherwise)
+    path("", include("tradelane.forwarding.hub.urls")),
     path("", include("tradelane.accounts.urls")),
     path("", include("tradelane.orders.urls")),
     path("", include("tradelane.catalog.urls")),

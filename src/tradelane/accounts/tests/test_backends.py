@@ -39,6 +39,23 @@ def test_permissions_are_djangos_for_a_role_own_permissions_and_a_superuser(make
     assert len(ours.get_all_permissions(_fresh(boss))) == Permission.objects.count()
 
 
+def test_all_permissions_asked_first_come_in_one_query_and_fill_both_caches(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user(roles.HUB_OPERATOR, "hub3")
+    user.user_permissions.add(Permission.objects.get(codename="view_auditlog"))
+    want = django_backends.ModelBackend()
+    expected = (want.get_user_permissions(_fresh(user)), want.get_group_permissions(_fresh(user)))
+    got = _fresh(user)
+    with CaptureQueriesContext(connection) as ctx:
+        every = ModelBackend().get_all_permissions(got)
+        assert ModelBackend().has_perm(got, "core.view_auditlog")
+    assert len(ctx.captured_queries) == 1
+    assert every == expected[0] | expected[1] == want.get_all_permissions(_fresh(user))
+    assert (got._user_perm_cache, got._group_perm_cache) == expected
+
+
 def test_an_inactive_or_unknown_user_is_nobody_and_holds_nothing(make_user):
     user = make_user(roles.HUB_OPERATOR, "hub2")
     backend = ModelBackend()

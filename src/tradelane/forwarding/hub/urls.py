@@ -1,4 +1,5 @@
-"""The hub's pages, joined to the web UI's namespace by ``tradelane.forwarding.urls``."""
+"""The hub's pages, joined to the web UI's namespace by ``tradelane.web.urls``, before the
+other apps' pages."""
 
 from django.urls import path
 
