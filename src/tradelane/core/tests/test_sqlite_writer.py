@@ -4,6 +4,7 @@ lock comes back after a commit, a rollback and an error alike."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -74,3 +75,29 @@ def test_reads_outside_a_transaction_take_no_lock():
         t.join(5)
         assert not t.is_alive()
         assert seen == [0]  # WAL: the reader sees the last commit, beside the open writer
+
+
+@pytest.mark.skipif(base.fcntl is None, reason="no fcntl on this system")
+def test_the_writer_lock_file_queues_writers_of_other_processes(tmp_path):
+    """Two open descriptions of the lock file stand for two processes: the second waits
+    until the first lets go, and gives up (to SQLite's own wait) after its time."""
+    name = str(tmp_path / "db.sqlite3")
+    base._files.pop(name, None)
+    fd = base._lock_file(name)
+    assert fd == base._lock_file(name)  # one descriptor per process and database
+    other = os.open(f"{name}-writer.lock", os.O_RDWR)
+    try:
+        assert base._flock(other, 1.0)
+        started = time.monotonic()
+        assert base._flock(fd, 0.05) is False
+        assert 0.05 <= time.monotonic() - started < 1.0
+        threading.Timer(0.1, base.fcntl.flock, (other, base.fcntl.LOCK_UN)).start()
+        started = time.monotonic()
+        assert base._flock(fd, 5.0)
+        assert time.monotonic() - started < 1.0  # woken as soon as it was let go
+        base.fcntl.flock(fd, base.fcntl.LOCK_UN)
+    finally:
+        os.close(other)
+        os.close(base._files.pop(name))
+    assert base._lock_file(":memory:") is None
+    assert base._lock_file("file:memorydb_default?mode=memory&cache=shared") is None
