@@ -1037,6 +1037,7 @@ PAYABLE_ERROR = {
         "This upstream line has no saved column mapping: give one."
     ),
     "payable_columns_missing": gettext_lazy("The file lacks a column the mapping names."),
+    "payable_line_required": gettext_lazy("Choose the upstream line."),
     "payable_bill_empty": gettext_lazy("The bill has no row to import."),
     "payable_bill_duplicate": gettext_lazy("This bill was imported already."),
     "payable_bill_not_found": gettext_lazy("The upstream bill does not exist."),
@@ -1083,7 +1084,21 @@ PAYABLE_STATUS = {
     "written_off": pgettext_lazy("bill line", "Written off"),
 }
 
-KINDS.update({"payable_row": PAYABLE_ROW, "payable_status": PAYABLE_STATUS})
+# the fields of a bill's column mapping (``payables.mapping.FIELDS``)
+PAYABLE_FIELD = {
+    "waybill_number": gettext_lazy("Waybill number"),
+    "last_mile_number": gettext_lazy("Last-mile number"),
+    "reference": gettext_lazy("Customer reference"),
+    "weight": gettext_lazy("Chargeable weight"),
+    "amount": gettext_lazy("Charge"),
+    "currency": gettext_lazy("Currency"),
+    "fee_item": gettext_lazy("Fee item"),
+    "date": gettext_lazy("Date"),
+}
+
+KINDS.update(
+    {"payable_row": PAYABLE_ROW, "payable_status": PAYABLE_STATUS, "payable_field": PAYABLE_FIELD}
+)
 
 
 # --- countries -------------------------------------------------------------------------------
