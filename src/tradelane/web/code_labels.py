@@ -1070,6 +1070,9 @@ PAYABLE_ROW = {
     "payable_row_currency_invalid": gettext_lazy("The currency is missing or unknown"),
     "payable_row_date_invalid": gettext_lazy("The date is not a date (YYYY-MM-DD)"),
     "payable_row_duplicate": gettext_lazy("The same waybill and fee item are in the bill twice"),
+    "payable_row_billed_before": gettext_lazy(
+        "An earlier bill of this line has this waybill and fee item"
+    ),
     "payable_waybill_unknown": gettext_lazy("No waybill of ours has this number"),
     "payable_waybill_ambiguous": gettext_lazy("Several waybills have this number"),
     "payable_currency_unconverted": gettext_lazy(

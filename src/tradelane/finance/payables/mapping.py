@@ -38,6 +38,8 @@ MESSAGES = {
     "payable_row_date_invalid": ("The date is not a date (YYYY-MM-DD)", "日期无效（年-月-日）"),
     "payable_row_duplicate": ("The same waybill and fee item are in the bill twice",
                               "同一运单和费用项在账单中出现两次"),
+    "payable_row_billed_before": ("An earlier bill of this line has this waybill and fee item",
+                                  "此上游的早前账单已有此运单和费用项"),
     "batch_rejected": ("Not imported: another row of this all-or-nothing bill was refused",
                        "未导入：全部或不导入模式下有其他行出错"),
 }  # fmt: skip

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tradelane.accounts.permissions import require
@@ -82,6 +83,7 @@ class Report:
     matches: dict[int, Match] = field(default_factory=dict)
     bill: UpstreamBill | None = None
     mode: str = ImportMode.ALL_OR_NOTHING
+    digest: str = ""
 
     @property
     def errors(self) -> list[m.Row]:
@@ -110,11 +112,41 @@ def _mapping_for(line, columns, weight_unit, default_currency) -> m.Mapping:
     return saved
 
 
+def _billed_before(line: UpstreamLine, report: Report) -> bool:
+    """Refuse the rows an earlier bill of the line holds already (the same waybill, or the
+    same number when unmatched, and fee item): a corrected bill imported again never bills
+    a waybill twice. Two queries; True when a row was refused."""
+    valid = report.valid
+    ids = {report.matches[r.row].waybill_id for r in valid} - {None}
+    keys = {r.key for r in valid if not report.matches[r.row].waybill_id}
+    earlier = UpstreamBillLine.objects.filter(bill__upstream_line=line)
+    seen_ids = set(earlier.filter(waybill_id__in=ids).values_list("waybill_id", "fee_item"))
+    seen_keys = set()
+    if keys:
+        for number, last_mile, ref, item in (
+            earlier.filter(waybill__isnull=True)
+            .filter(
+                Q(waybill_number__in=keys) | Q(last_mile_number__in=keys) | Q(reference__in=keys)
+            )
+            .values_list("waybill_number", "last_mile_number", "reference", "fee_item")
+        ):
+            seen_keys.add((number or last_mile or ref, item))
+    refused = False
+    for r in valid:
+        wid = report.matches[r.row].waybill_id
+        if (wid, r.fee_item) in seen_ids if wid else (r.key, r.fee_item) in seen_keys:
+            r.code, refused = "payable_row_billed_before", True
+    return refused
+
+
 def _check(line, headers, rows, columns, weight_unit, default_currency) -> tuple[m.Mapping, Report]:
     mp = _mapping_for(line, columns, weight_unit, default_currency)
     m.check_headers(mp, list(headers))
     report = Report(rows=m.parse_all(mp, rows))
+    report.digest = m.digest(report.rows)  # the bill as given, before it meets earlier ones
     report.matches = match(report.valid)
+    if _billed_before(line, report):  # compared again without the refused rows
+        report.matches = match(report.valid)
     return mp, report
 
 
@@ -149,15 +181,15 @@ def import_bill(
     rows = list(rows)
     mp, report = _check(line, headers, rows, columns, weight_unit, default_currency)
     report.mode = mode
+    if UpstreamBill.objects.filter(upstream_line=line, digest=report.digest).exists():
+        raise Conflict("This bill was imported already", code="payable_bill_duplicate")
     if mode == ImportMode.ALL_OR_NOTHING and report.errors:
         for r in report.valid:
             r.code = "batch_rejected"
         return report
     if not report.valid:
         raise ValidationFailed("The bill has no row to import", code="payable_bill_empty")
-    digest = m.digest(report.rows)
-    if UpstreamBill.objects.filter(upstream_line=line, digest=digest).exists():
-        raise Conflict("This bill was imported already", code="payable_bill_duplicate")
+    digest = report.digest
     now = timezone.now()
     try:
         with transaction.atomic():

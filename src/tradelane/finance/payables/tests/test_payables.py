@@ -65,8 +65,9 @@ def test_the_golden_bill_audit_totals(p):
 
 def test_the_lookups_are_set_based(p, django_assert_max_num_queries):
     rows = golden_rows(p)
-    # the permission, three lookups (number, last-mile, reference), our nets, grams, latest
-    with django_assert_max_num_queries(10):
+    # the permission, three lookups (number, last-mile, reference), our nets, grams, latest,
+    # earlier bills (two), whatever the number of rows
+    with django_assert_max_num_queries(12):
         report = services.preview(p.finance, p.line, HEADERS, rows, columns=COLUMNS)
     assert len(report.valid) == 5 and counts() == (0, 0, 0)  # a preview writes nothing
 
@@ -155,3 +156,17 @@ def test_a_refused_action_changes_nothing(p, action):
     assert exc.value.code == code
     assert (counts(), list(UpstreamBillLine.objects.values_list("status", "updated_at"))) == before
     assert selectors.balance_of_line(p.line, "CNY").amount == D("56.00")
+
+
+def test_a_corrected_bill_imports_only_what_was_not_billed_before(p):
+    imported(p)
+    rows = golden_rows(p)
+    rows[4][1]["金额"] = "56.00"  # row 6, fixed
+    report = services.import_bill(p.finance, p.line, HEADERS, rows, mode="valid_only")
+    assert [(r.row, r.code) for r in report.rows] == [
+        (2, "payable_row_billed_before"), (3, "payable_row_billed_before"),
+        (4, "payable_row_billed_before"), (5, "payable_row_billed_before"),
+        (6, "imported"), (7, "payable_row_billed_before")]  # fmt: skip
+    line = report.bill.lines.get()
+    assert (line.waybill_id, line.price_diff) == (p.w[3].pk, D("0"))
+    assert UpstreamBillLine.objects.count() == 6
