@@ -267,14 +267,15 @@ def _decide(actor, line, to: str, why: str, **extra) -> None:
 def accept(actor, line_id, *, amount=None, outcome: str = "") -> UpstreamBillLine:
     """Accept an open or disputed line: its charge (or, ending a dispute, the ``amount``
     agreed) is owed to the upstream line, posted to its payables account as a credit note
-    (the account's balance goes up by it: what the provider owes the line)."""
+    (the account's balance goes up by it: what the provider owes the line). Ending a dispute
+    says how it ended (``outcome``)."""
     require(actor, P.PAYABLE_MANAGE)
     require(actor, P.LEDGER_POST)
     line = _line(line_id)
     _check_state(line, LineStatus.ACCEPTED)
     settled = line.their_amount if amount in (None, "") else _amount(amount, line.currency)
     if line.status == LineStatus.DISPUTED:
-        outcome = _reason(outcome or "accepted at their charge", "payable_outcome_required")
+        outcome = _reason(outcome, "payable_outcome_required")
     elif amount not in (None, "") and settled != line.their_amount:
         raise ValidationFailed("An open line is accepted at its charge; dispute it first",
                                code="payable_amount_not_disputed")  # fmt: skip

@@ -170,3 +170,13 @@ def test_a_corrected_bill_imports_only_what_was_not_billed_before(p):
     line = report.bill.lines.get()
     assert (line.waybill_id, line.price_diff) == (p.w[3].pk, D("0"))
     assert UpstreamBillLine.objects.count() == 6
+
+
+def test_ending_a_dispute_needs_its_outcome(p):
+    lines = {x.row_number: x for x in imported(p).bill.lines.all()}
+    services.dispute(p.finance, lines[3].pk, reason="1.2 kg at our scale")
+    with pytest.raises(ValidationFailed) as exc:
+        services.accept(p.finance, lines[3].pk, amount="56.00")
+    assert exc.value.code == "payable_outcome_required"
+    assert UpstreamBillLine.objects.get(pk=lines[3].pk).status == "disputed"
+    assert LedgerEntry.objects.count() == 0
