@@ -93,5 +93,6 @@ def upload(request):
             report = payables.preview(request.user, line, headers, rows, **options)
     except DomainError as exc:
         return render_error(request, exc)
-    context.update({"report": report, "first_rows": report.first_rows(), "matches": report.matches})
+    first = [(r, report.matches.get(r.row) if r.ok else None) for r in report.first_rows()]
+    context.update({"report": report, "first_rows": first})
     return render(request, "spreadsheets/payable_upload.html", context)
