@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from tradelane.accounts.roles import P
 from tradelane.core.errors import DomainError, NotFound, ValidationFailed
 from tradelane.forwarding.partners.models import UpstreamLine
-from tradelane.web.views.guards import permission_required, render_error
+from tradelane.web import labels
+from tradelane.web.views.guards import permission_required
 
 from . import selectors, services
 from .export import audit_xlsx
 from .models import LineStatus
 
-ALERT = "web/_alert.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -51,6 +51,7 @@ def _flag(request, name: str) -> bool:
 def bill(request, pk: int):
     b = selectors.bill(pk)
     may_manage = request.user.has_perm(P.PAYABLE_MANAGE)
+    error = None
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied(P.PAYABLE_MANAGE)
@@ -67,21 +68,22 @@ def bill(request, pk: int):
                 services.write_off(request.user, int(line), reason=request.POST.get("reason", ""))
             else:
                 raise ValidationFailed("Unknown action", code="invalid_action")
-        except DomainError as exc:
-            return render_error(request, exc, ALERT)
-        messages.success(request, _("The bill line is updated."))
-        # back to the same filters (a query string only: never another address)
-        query = request.POST.get("next", "")
-        query = query if query.startswith("?") and "\n" not in query else ""
-        return redirect(reverse("web:finance_payables_bill", args=[b.pk]) + query)
+        except DomainError as exc:  # the page again, the refusal on top
+            error = exc
+        else:
+            messages.success(request, _("The bill line is updated."))
+            # back to the same filters (a query string only: never another address)
+            query = request.POST.get("next", "")
+            query = query if query.startswith("?") and "\n" not in query else ""
+            return redirect(reverse("web:finance_payables_bill", args=[b.pk]) + query)
     filters = {"differences_only": _flag(request, "diff"),
                "unmatched_only": _flag(request, "unmatched"),
                "status": request.GET.get("status", "")}  # fmt: skip
     return render(request, "finance/payables/bill.html", {
         "b": b, "lines": selectors.bill_lines(b, **filters), "t": selectors.totals(b),
         "filters": filters, "statuses": LineStatus.values, "may_manage": may_manage,
-        "query": request.GET.urlencode(),
-    })  # fmt: skip
+        "query": request.GET.urlencode(), "error": labels.domain_error(error) if error else None,
+    }, status=error.status if error else 200)  # fmt: skip
 
 
 @permission_required(P.PAYABLE_VIEW)
@@ -96,6 +98,7 @@ def bill_export(request, pk: int):
 @permission_required(P.PAYABLE_VIEW)
 def upstream_line(request, code: str):
     line = _upstream(code)
+    error = None
     if request.method == "POST":
         if not request.user.has_perm(P.PAYABLE_MANAGE):
             raise PermissionDenied(P.PAYABLE_MANAGE)
@@ -103,14 +106,15 @@ def upstream_line(request, code: str):
             services.pay(request.user, line, request.POST.get("amount", ""),
                          request.POST.get("currency", ""),
                          reference=request.POST.get("reference", ""))  # fmt: skip
-        except DomainError as exc:
-            return render_error(request, exc, ALERT)
-        messages.success(request, _("The payment is recorded."))
-        return redirect("web:finance_payables_line", code=line.code)
+        except DomainError as exc:  # the page again, the refusal on top
+            error = exc
+        else:
+            messages.success(request, _("The payment is recorded."))
+            return redirect("web:finance_payables_line", code=line.code)
     return render(request, "finance/payables/line.html", {
         "line": line, "accounts": selectors.payables_accounts(line),
         "payments": selectors.payments(line)[:100], "bills": selectors.bills(line)[:100],
         "mapping": services.saved_mapping(line),
         "may_manage": request.user.has_perm(P.PAYABLE_MANAGE),
-        "currency": line.currency,
-    })  # fmt: skip
+        "currency": line.currency, "error": labels.domain_error(error) if error else None,
+    }, status=error.status if error else 200)  # fmt: skip

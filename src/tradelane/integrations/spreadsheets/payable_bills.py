@@ -20,7 +20,8 @@ from tradelane.finance.payables import services as payables
 from tradelane.finance.payables.mapping import FIELDS
 from tradelane.finance.payables.models import ImportMode, WeightUnit
 from tradelane.forwarding.partners.models import UpstreamLine
-from tradelane.web.views.guards import permission_required, render_error
+from tradelane.web import labels
+from tradelane.web.views.guards import permission_required
 
 from . import reading
 
@@ -91,8 +92,9 @@ def upload(request):
                 return redirect("web:finance_payables_bill", pk=report.bill.pk)
         else:
             report = payables.preview(request.user, line, headers, rows, **options)
-    except DomainError as exc:
-        return render_error(request, exc)
+    except DomainError as exc:  # the page again, the refusal on top, with its status
+        context["error"] = labels.domain_error(exc)
+        return render(request, "spreadsheets/payable_upload.html", context, status=exc.status)
     first = [(r, report.matches.get(r.row) if r.ok else None) for r in report.first_rows()]
     context.update({"report": report, "first_rows": first})
     return render(request, "spreadsheets/payable_upload.html", context)

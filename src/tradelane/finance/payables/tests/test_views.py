@@ -87,7 +87,9 @@ def test_line_actions_the_export_and_payments(p):
     assert c.post(url, {"line": lines[2].pk, "action": "accept", "next": "?diff=1"})[
         "Location"] == url + "?diff=1"  # fmt: skip
     refused = c.post(url, {"line": lines[3].pk, "action": "dispute", "reason": ""})
-    assert refused.status_code == 422
+    assert refused.status_code == 422  # the audit again, the refusal on top
+    assert 'data-error-code="payable_reason_required"' in refused.content.decode()
+    assert 'data-testid="payable-audit"' in refused.content.decode()
     c.post(url, {"line": lines[3].pk, "action": "dispute", "reason": "1.2 kg at our scale"})
     c.post(url, {"line": lines[5].pk, "action": "write_off", "reason": "not ours"})
     assert selectors.balance_of_line(p.line, "CNY").amount == Decimal("56.00")
