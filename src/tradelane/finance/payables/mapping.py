@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -129,8 +130,17 @@ class Row:
                 "message_en": self.message_en, "message_zh": self.message_zh}  # fmt: skip
 
 
-def _decimal(text: str) -> Decimal:
-    text = text.replace(",", "").replace(" ", "")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def number(text: str) -> Decimal:
+    """A number as a bill writes it; a comma only as a thousands separator (1,234.50):
+    "1,5" is refused, never read as 15."""
+    text = text.replace(" ", "")
+    if "," in text:
+        if not _THOUSANDS.match(text):
+            raise InvalidOperation
+        text = text.replace(",", "")
     value = Decimal(text)
     if not value.is_finite():
         raise InvalidOperation
@@ -159,7 +169,7 @@ def parse(mapping: Mapping, n: int, cells: dict[str, str]) -> Row:
         row.code = "payable_row_currency_invalid"
         return row
     try:
-        amount = _decimal(get("amount"))
+        amount = number(get("amount"))
         if not 0 < amount < MAX_AMOUNT or quantize(amount, row.currency) != amount:
             raise InvalidOperation
         row.amount = amount
@@ -169,7 +179,7 @@ def parse(mapping: Mapping, n: int, cells: dict[str, str]) -> Row:
     weight = get("weight")
     if weight:
         try:
-            grams = _decimal(weight) * (1000 if mapping.weight_unit == WeightUnit.KG else 1)
+            grams = number(weight) * (1000 if mapping.weight_unit == WeightUnit.KG else 1)
             g = int(grams.quantize(Decimal(1), rounding=ROUND_HALF_UP))
             if not 0 <= g <= MAX_WEIGHT_G:
                 raise InvalidOperation

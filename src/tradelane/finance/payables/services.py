@@ -243,8 +243,8 @@ def _reason(text: str, code: str) -> str:
 
 def _amount(value, currency: str) -> Decimal:
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
+        amount = m.number(str(value).strip())
+    except (InvalidOperation, ValueError):
         amount = Decimal(0)
     if not amount.is_finite() or amount <= 0 or quantize(amount, currency) != amount:
         raise ValidationFailed(f"{value} is not a positive amount in {currency}",
