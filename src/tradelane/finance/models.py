@@ -3,5 +3,9 @@
 
 from .fees.models import FeeItem, FeeSide, FeeStage, WaybillFeeLine
 from .ledgers.models import Account, LedgerEntry
+from .payables.models import PayableMapping, UpstreamBill, UpstreamBillLine
 
-__all__ = ["Account", "FeeItem", "FeeSide", "FeeStage", "LedgerEntry", "WaybillFeeLine"]
+__all__ = [
+    "Account", "FeeItem", "FeeSide", "FeeStage", "LedgerEntry", "PayableMapping", "UpstreamBill",
+    "UpstreamBillLine", "WaybillFeeLine",
+]  # fmt: skip

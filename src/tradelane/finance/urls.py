@@ -1,5 +1,9 @@
 """The finance app's pages (mounted by web/urls.py under the ``web`` namespace)."""
 
 from .fees import urls as fees
+from .payables import urls as payables
 
-urlpatterns = [*fees.urlpatterns]  # fees per waybill
+urlpatterns = [
+    *fees.urlpatterns,  # fees per waybill
+    *payables.urlpatterns,  # upstream bills, their audit, the lines' payables accounts
+]

@@ -1026,6 +1026,83 @@ KINDS = {
     "upstream_kind": UPSTREAM_KIND,
 }
 
+# --- upstream bills (finance.payables): errors, the row report, a line's audit state ------------
+
+PAYABLE_ERROR = {
+    "payable_mapping_invalid": gettext_lazy("The column mapping is not valid."),
+    "payable_mapping_incomplete": gettext_lazy(
+        "The mapping needs a number column, a charge column and a currency."
+    ),
+    "payable_mapping_required": gettext_lazy(
+        "This upstream line has no saved column mapping: give one."
+    ),
+    "payable_columns_missing": gettext_lazy("The file lacks a column the mapping names."),
+    "payable_line_required": gettext_lazy("Choose the upstream line."),
+    "payable_bill_empty": gettext_lazy("The bill has no row to import."),
+    "payable_bill_duplicate": gettext_lazy("This bill was imported already."),
+    "payable_bill_not_found": gettext_lazy("The upstream bill does not exist."),
+    "payable_line_not_found": gettext_lazy("The bill line does not exist."),
+    "payable_line_decided": gettext_lazy("The bill line is decided already."),
+    "payable_reason_required": gettext_lazy("Give a reason."),
+    "payable_outcome_required": gettext_lazy("Say how the dispute ended."),
+    "payable_amount_invalid": gettext_lazy(
+        "The amount must be a positive number in the currency's minor units."
+    ),
+    "payable_amount_not_disputed": gettext_lazy(
+        "An open line is accepted at its charge; dispute it first."
+    ),
+    "payable_payment_reference_required": gettext_lazy("A payment needs the bank's reference."),
+}
+ERROR.update(PAYABLE_ERROR)
+
+# a bill row's code in the import report and a line's match (``payables.mapping``, ``matching``)
+PAYABLE_ROW = {
+    "ok": gettext_lazy("Ready"),
+    "imported": gettext_lazy("Imported"),
+    "batch_rejected": gettext_lazy(
+        "Not imported: another row of this all-or-nothing bill was refused"
+    ),
+    "payable_row_number_missing": gettext_lazy(
+        "No waybill, last-mile or reference number in the row"
+    ),
+    "payable_row_amount_invalid": gettext_lazy("The charge is missing or not a positive amount"),
+    "payable_row_weight_invalid": gettext_lazy("The chargeable weight is not a weight"),
+    "payable_row_currency_invalid": gettext_lazy("The currency is missing or unknown"),
+    "payable_row_date_invalid": gettext_lazy("The date is not a date (YYYY-MM-DD)"),
+    "payable_row_duplicate": gettext_lazy("The same waybill and fee item are in the bill twice"),
+    "payable_row_billed_before": gettext_lazy(
+        "An earlier bill of this line has this waybill and fee item"
+    ),
+    "payable_waybill_unknown": gettext_lazy("No waybill of ours has this number"),
+    "payable_waybill_ambiguous": gettext_lazy("Several waybills have this number"),
+    "payable_currency_unconverted": gettext_lazy(
+        "Our payable is in another currency and no rate converts it"
+    ),
+}
+
+PAYABLE_STATUS = {
+    "open": pgettext_lazy("bill line", "Open"),
+    "accepted": pgettext_lazy("bill line", "Accepted"),
+    "disputed": pgettext_lazy("bill line", "Disputed"),
+    "written_off": pgettext_lazy("bill line", "Written off"),
+}
+
+# the fields of a bill's column mapping (``payables.mapping.FIELDS``)
+PAYABLE_FIELD = {
+    "waybill_number": gettext_lazy("Waybill number"),
+    "last_mile_number": gettext_lazy("Last-mile number"),
+    "reference": gettext_lazy("Customer reference"),
+    "weight": gettext_lazy("Chargeable weight"),
+    "amount": gettext_lazy("Charge"),
+    "currency": gettext_lazy("Currency"),
+    "fee_item": gettext_lazy("Fee item"),
+    "date": gettext_lazy("Date"),
+}
+
+KINDS.update(
+    {"payable_row": PAYABLE_ROW, "payable_status": PAYABLE_STATUS, "payable_field": PAYABLE_FIELD}
+)
+
 
 # --- countries -------------------------------------------------------------------------------
 

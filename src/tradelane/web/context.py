@@ -38,6 +38,7 @@ NAV = (
     ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
     ("web:lastmile", _("Last-mile switch"), P.HUB_RECEIVE, "z"),
     ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
+    ("web:finance_payables", _("Upstream bills"), P.PAYABLE_VIEW, "u"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
