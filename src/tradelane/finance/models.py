@@ -1,7 +1,24 @@
 """Every model of the finance app, gathered from its sub-packages (one Django app, label
 ``finance``, split by concern)."""
 
+from .commissions.models import (
+    CommissionAgreement,
+    CommissionLine,
+    CommissionStatement,
+    CommissionTier,
+)
 from .fees.models import FeeItem, FeeSide, FeeStage, WaybillFeeLine
 from .ledgers.models import Account, LedgerEntry
 
-__all__ = ["Account", "FeeItem", "FeeSide", "FeeStage", "LedgerEntry", "WaybillFeeLine"]
+__all__ = [
+    "Account",
+    "CommissionAgreement",
+    "CommissionLine",
+    "CommissionStatement",
+    "CommissionTier",
+    "FeeItem",
+    "FeeSide",
+    "FeeStage",
+    "LedgerEntry",
+    "WaybillFeeLine",
+]
