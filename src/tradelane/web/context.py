@@ -38,6 +38,7 @@ NAV = (
     ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
     ("web:lastmile", _("Last-mile switch"), P.HUB_RECEIVE, "z"),
     ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
+    ("web:commissions", _("Commissions"), P.COMMISSION_VIEW, "y"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -50,6 +51,7 @@ PORTAL_NAV = (
     ("web:pickups", _("Pickups"), None, "u"),
     ("web:portal_prices", _("Price lists"), None, "p"),
     ("web:portal_api", _("Open API"), None, "a"),
+    ("web:portal_commissions", _("Commission statements"), None, "y"),  # an agent's only
 )
 
 # the Settings menu: (url name, label, permission or any of several)
@@ -87,6 +89,8 @@ def navigation(request):
             continue
         if name == "web:pickup_driver" and HUB_DRIVER not in roles_of(user):
             continue  # a driver's own list: not for the admin, who holds every permission
+        if name == "web:portal_commissions" and PORTAL_AGENT not in roles_of(user):
+            continue  # an agent's commission statements: not a customer's
         url = reverse(name)
         active = path == url if url in ("/", "/portal/") else path.startswith(url)
         if name == "web:portal_waybills" and path.startswith(reverse("web:portal_waybill_new")):

@@ -97,7 +97,7 @@ class CommissionAgreement(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["beneficiary", "agent", "salesperson", "channel", "valid_from"]
+        ordering = ["beneficiary", "agent_id", "salesperson_id", "channel_id", "valid_from"]
         permissions = [("manage_commission", "Can manage and settle commissions")]
         constraints = [
             models.CheckConstraint(condition=_one_beneficiary(), name="commission_one_beneficiary"),
@@ -122,7 +122,7 @@ class CommissionTier(models.Model):
     rate = models.DecimalField(**RATE)
 
     class Meta:
-        ordering = ["agreement", "min_volume"]
+        ordering = ["agreement_id", "min_volume"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "min_volume"], name="commission_tier_unique"
@@ -165,7 +165,7 @@ class CommissionStatement(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-period", "beneficiary", "agent", "salesperson", "sequence"]
+        ordering = ["-period", "beneficiary", "agent_id", "salesperson_id", "sequence"]
         constraints = [
             models.CheckConstraint(condition=_one_beneficiary(), name="commission_stmt_one_owner"),
             models.UniqueConstraint(
@@ -209,7 +209,7 @@ class CommissionLine(models.Model):
     note = models.CharField(max_length=100, blank=True)  # e.g. "negative_margin"
 
     class Meta:
-        ordering = ["statement", "waybill"]
+        ordering = ["statement_id", "waybill_id"]
         constraints = [
             models.UniqueConstraint(fields=["statement", "waybill"], name="commission_line_unique"),
         ]
