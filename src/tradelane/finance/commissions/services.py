@@ -349,6 +349,11 @@ def compute_period(actor, period, *, beneficiary: str = Beneficiary.AGENT) -> Pe
     owner_field = "agent_id" if beneficiary == Beneficiary.AGENT else "salesperson_id"
     with transaction.atomic():
         terms = _terms(beneficiary, start.date(), end.date())
+        # two computations of one month queue on the beneficiaries' rows (PostgreSQL; SQLite's
+        # write transactions queue anyway), so the second sees the first's statements
+        owner_model = Agent if beneficiary == Beneficiary.AGENT else get_user_model()
+        list(owner_model.objects.select_for_update().filter(pk__in=list(terms))
+             .order_by("pk").values_list("pk", flat=True))  # fmt: skip
         currency = {o: ts[0].currency for o, ts in terms.items()}
         figures = _figures(beneficiary, terms, start, end, currency.get) if terms else []
         fresh = _new_lines(terms, figures)

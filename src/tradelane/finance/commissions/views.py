@@ -24,6 +24,7 @@ from tradelane.logistics.rates.models import Channel
 from tradelane.web import labels
 from tradelane.web.views.guards import permission_required, render_error
 
+from ..ledgers import selectors as ledger_selectors
 from . import excel, selectors, services
 from .models import Basis, Beneficiary, StatementStatus, TierMeasure
 
@@ -145,8 +146,11 @@ def agreement_edit(request, pk: int):
 
 def _statement_page(request, s, *, portal: bool):
     lines = selectors.lines(s)
+    account = None
+    if s.agent_id and not portal:
+        account = ledger_selectors.account_of(s.agent, s.currency)
     return render(request, "finance/commissions/statement.html", {
-        "s": s, "lines": lines, "portal": portal,
+        "s": s, "lines": lines, "portal": portal, "account": account,
         "truncated": s.waybill_count > len(lines),
         "may_manage": not portal and request.user.has_perm(P.COMMISSION_MANAGE),
     })  # fmt: skip
@@ -166,6 +170,9 @@ def statement(request, pk: int):
                 services.settle(request.user, s)
             elif action == "reopen":
                 services.reopen(request.user, s, request.POST.get("reason", ""))
+            elif action == "payout" and s.agent_id:
+                services.record_payout(request.user, s.agent, request.POST.get("amount", ""),
+                                       reference=request.POST.get("reference", ""))  # fmt: skip
             else:
                 raise errors.ValidationFailed("Unknown action", code="invalid_transition")
         except DomainError as exc:

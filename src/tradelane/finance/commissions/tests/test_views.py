@@ -14,6 +14,7 @@ from django.urls import URLPattern, reverse
 from tradelane.finance.commissions import services
 from tradelane.finance.commissions import urls as commission_urls
 from tradelane.finance.commissions.models import CommissionAgreement, CommissionStatement
+from tradelane.finance.ledgers.models import Account, LedgerEntry
 from tradelane.forwarding.partners import services as partners
 from tradelane.forwarding.tests.factories import signed_in
 
@@ -100,6 +101,21 @@ def test_compute_confirm_settle_and_export_through_the_pages(p):
     assert rows[0][:3] == ("Commission statement", "AG1", "2026-11")
     assert rows[2][:3] == ("Total", 6, "CNY")
     assert len(rows) == 6 + 3 and rows[6][9] == 2
+    # a payout from the statement page debits the agent's account; one beyond it is refused
+    page = c.get(f"/finance/commissions/statements/{s.pk}/").content.decode()
+    assert 'data-testid="agent-balance">6.00 CNY' in page
+    paid = c.post(
+        f"/finance/commissions/statements/{s.pk}/",
+        {"action": "payout", "amount": "2.50", "reference": "BANK-7"},
+    )
+    assert paid.status_code == 302
+    over = c.post(
+        f"/finance/commissions/statements/{s.pk}/",
+        {"action": "payout", "amount": "3.51", "reference": "BANK-8"},
+    )
+    assert over.status_code == 409 and 'data-error-code="credit_exceeded"' in over.content.decode()
+    balance = Account.objects.get(agent=p.agent).balance
+    assert (balance, LedgerEntry.objects.count()) == (D("3.50"), 2)
     # the boss reads, but does not act
     boss = signed_in(p.boss)
     assert boss.get(f"/finance/commissions/statements/{s.pk}/").status_code == 200
