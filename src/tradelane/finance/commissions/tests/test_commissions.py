@@ -322,3 +322,17 @@ def test_refused_statement_actions_change_nothing(p):
     assert err.value.code == "invalid_transition"
     s.refresh_from_db()
     assert s.status == "settled" and LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_month_computed_by_four_workers_at_once_makes_one_statement():
+    from tradelane.core.tests import racing
+
+    p = commission_provider()
+    agree(p, basis="per_waybill", rate="2")
+    waybills(p, 5)
+    outcomes = racing.race(4, lambda n: services.compute_period(p.finance, "2026-11"),
+                           refused=(Conflict,))  # fmt: skip
+    assert outcomes == {"won": 4}
+    s = CommissionStatement.objects.get()
+    assert (s.sequence, s.total, s.lines.count()) == (1, D("10.00"), 5)
