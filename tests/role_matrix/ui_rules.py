@@ -486,6 +486,8 @@ UI_RULES: list[Page] = [
     U("finance/commissions/", "GET", FWD_READ, "/finance/commissions/?period=2026-11"),
     U("finance/commissions/compute/", "POST", ADM, "/finance/commissions/compute/",
       {"period": "2026-11", "beneficiary": "agent"}),
+    U("finance/commissions/adopt/", "POST", ADM, "/finance/commissions/adopt/",
+      {"agent": "CMAG"}),
     U("finance/commissions/agreements/new/", "GET", ADM, "/finance/commissions/agreements/new/"),
     U("finance/commissions/agreements/new/", "POST", ADM, "/finance/commissions/agreements/new/",
       {"beneficiary": "agent", "agent": "CMAG", "basis": "per_kg", "rate": "1.5",

@@ -471,6 +471,7 @@ ERROR = {
     ),
     "commission_statement_not_found": gettext_lazy("The commission statement does not exist."),
     "commission_agreement_not_found": gettext_lazy("The commission agreement does not exist."),
+    "commission_no_terms": gettext_lazy("The agent has no commission terms to adopt."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------

@@ -28,6 +28,15 @@ def agreements(beneficiary: str | None = None) -> QuerySet[CommissionAgreement]:
     return qs.filter(beneficiary=beneficiary) if beneficiary else qs
 
 
+def agents_without_agreement():
+    """Agents whose record carries commission terms (mode and rate) but who have no
+    agreement yet: their terms can be adopted as a general agreement."""
+    from tradelane.forwarding.partners.models import Agent
+
+    taken = CommissionAgreement.objects.filter(agent__isnull=False).values("agent_id")
+    return Agent.objects.filter(commission_rate__gt=0).exclude(pk__in=taken).order_by("code")
+
+
 def agreement(pk: int) -> CommissionAgreement:
     found = agreements().filter(pk=pk).first()
     if found is None:

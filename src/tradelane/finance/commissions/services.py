@@ -240,6 +240,25 @@ def update_agreement(actor, agreement: CommissionAgreement, **data) -> Commissio
     return locked
 
 
+# the terms an agent was created with (forwarding.partners: Agent.commission_mode and rate)
+_MODE_BASIS = {"per_waybill": Basis.PER_WAYBILL, "per_kg": Basis.PER_KG,
+               "margin_share": Basis.MARGIN_PCT}  # fmt: skip
+
+
+def adopt_agent_terms(actor, agent: Agent, *, valid_from=None) -> CommissionAgreement:
+    """A general agreement from the headline terms on the agent's record (its commission mode
+    and rate, as the partners page takes them), valid from ``valid_from`` (the agent's
+    creation day by default): the agreement is what the computation reads."""
+    basis = _MODE_BASIS.get(agent.commission_mode)
+    if basis is None or agent.commission_rate <= 0:
+        raise ValidationFailed(f"Agent {agent.code} has no commission terms to adopt",
+                               code="commission_no_terms")  # fmt: skip
+    since = valid_from or timezone.localtime(agent.created_at).date()
+    return create_agreement(actor, beneficiary=Beneficiary.AGENT, owner=agent, basis=basis,
+                            rate=agent.commission_rate.normalize(), valid_from=since,
+                            note="adopted from the agent's terms")  # fmt: skip
+
+
 # -- a period's computation ----------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("finance/commissions/", views.index, name="commissions"),
     path("finance/commissions/compute/", views.compute, name="commission_compute"),
+    path("finance/commissions/adopt/", views.adopt, name="commission_adopt"),
     path("finance/commissions/agreements/new/", views.agreement_new,
          name="commission_agreement_new"),
     path("finance/commissions/agreements/<int:pk>/", views.agreement_edit,

@@ -54,6 +54,7 @@ def index(request):
     return render(request, "finance/commissions/index.html", {
         "period": period,
         "agreements": list(selectors.agreements()),
+        "adoptable": list(selectors.agents_without_agreement()),
         "statements": list(selectors.statements(beneficiary=Beneficiary.AGENT, period=period)),
         "may_manage": request.user.has_perm(P.COMMISSION_MANAGE),
     })  # fmt: skip
@@ -74,6 +75,21 @@ def compute(request):
                         "lines": r.lines})  # fmt: skip
     target = "web:commission_sales" if beneficiary == Beneficiary.SALESPERSON else "web:commissions"
     return redirect(f"{redirect(target).url}?period={r.period:%Y-%m}")
+
+
+@permission_required(P.COMMISSION_MANAGE)
+def adopt(request):
+    if request.method != "POST":
+        raise Http404()
+    agent = Agent.objects.filter(code=request.POST.get("agent", "")).first()
+    if agent is None:
+        raise Http404()
+    try:
+        services.adopt_agent_terms(request.user, agent)
+    except DomainError as exc:
+        return render_error(request, exc, ALERT)
+    messages.success(request, _("Agreement saved."))
+    return redirect("web:commissions")
 
 
 def _form_data(post) -> dict:

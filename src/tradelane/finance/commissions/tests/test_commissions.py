@@ -336,3 +336,18 @@ def test_one_month_computed_by_four_workers_at_once_makes_one_statement():
     assert outcomes == {"won": 4}
     s = CommissionStatement.objects.get()
     assert (s.sequence, s.total, s.lines.count()) == (1, D("10.00"), 5)
+
+
+def test_an_agents_headline_terms_are_adopted_as_a_general_agreement(p):
+    # AG1 was created with the partners page's terms: 1.50 per kg
+    p.agent.commission_mode, p.agent.commission_rate = "per_kg", D("1.50")
+    p.agent.save(update_fields=["commission_mode", "commission_rate"])
+    a = services.adopt_agent_terms(p.finance, p.agent, valid_from=dt.date(2026, 1, 1))
+    assert (a.basis, a.rate, a.channel, a.valid_to) == ("per_kg", D("1.5"), None, None)
+    waybills(p, 2, grams=1500)
+    services.compute_period(p.finance, "2026-11")
+    assert statement(p).total == D("4.50")  # 2 x 1.5 kg x 1.50 = 2 x 2.25
+    with pytest.raises(Conflict) as err:  # adopted once: a second would overlap
+        services.adopt_agent_terms(p.finance, p.agent, valid_from=dt.date(2026, 1, 1))
+    assert err.value.code == "commission_agreement_overlap"
+    assert CommissionAgreement.objects.count() == 1
