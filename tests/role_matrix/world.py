@@ -42,6 +42,7 @@ from tradelane.orders.models import Store
 from tradelane.orders.tests.factories import make_order
 
 from .bookings_world import seed_bookings
+from .commissions_world import seed_commissions
 from .customs_world import seed_customs
 from .outbound_world import seed_outbound
 from .payables_world import seed_payables
@@ -182,6 +183,7 @@ def seed() -> dict:
     provider_side.update(seed_outbound(admin, channel.code))
     provider_side.update(seed_customs(admin, customer, channel))
     provider_side.update(seed_payables(admin, waybill))
+    provider_side.update(seed_commissions(admin))
 
     assert ColumnMapping.objects.filter(pk=template.pk).exists()
     assert Channel.objects.filter(code="SLOW").exists() and Store.objects.count() == 1

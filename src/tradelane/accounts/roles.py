@@ -66,6 +66,8 @@ class P:
     FEE_ADJUST = "finance.adjust_waybillfeeline"  # manual fee lines, re-rating, statements
     PAYABLE_VIEW = "finance.view_upstreambill"  # upstream bills and their audit (read)
     PAYABLE_MANAGE = "finance.manage_upstreambill"  # import bills, accept/dispute, pay lines
+    COMMISSION_VIEW = "finance.view_commissionstatement"  # agreements, statements, reports (read)
+    COMMISSION_MANAGE = "finance.manage_commission"  # agreements, compute, confirm, settle, payouts
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -102,7 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
            P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
-           P.CUSTOMS_VIEW, P.LEDGER_VIEW, P.FEE_VIEW, P.PAYABLE_VIEW],
+           P.CUSTOMS_VIEW, P.LEDGER_VIEW, P.FEE_VIEW, P.PAYABLE_VIEW, P.COMMISSION_VIEW],
     # sales: only the customers bound to them (forwarding.partners.scoping)
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
@@ -116,7 +118,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
                        P.FX_RATE_MANAGE, P.LEDGER_VIEW, P.LEDGER_POST, P.FEE_VIEW,
-                       P.FEE_ADJUST, P.PAYABLE_VIEW, P.PAYABLE_MANAGE],
+                       P.FEE_ADJUST, P.PAYABLE_VIEW, P.PAYABLE_MANAGE, P.COMMISSION_VIEW,
+                       P.COMMISSION_MANAGE],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],

@@ -1,9 +1,11 @@
 """The finance app's pages (mounted by web/urls.py under the ``web`` namespace)."""
 
+from .commissions import urls as commissions
 from .fees import urls as fees
 from .payables import urls as payables
 
 urlpatterns = [
     *fees.urlpatterns,  # fees per waybill
     *payables.urlpatterns,  # upstream bills, their audit, the lines' payables accounts
+    *commissions.urlpatterns,  # agents' and salespeople's commissions
 ]

@@ -442,6 +442,36 @@ ERROR = {
     "fee_item_unknown": gettext_lazy("The fee item does not exist."),
     "fee_line_on_statement": gettext_lazy("Some fee lines are on a statement already."),
     "invalid_stage": gettext_lazy("Fees are not posted at this stage."),
+    # commissions of agents and salespeople (finance.commissions)
+    "commission_basis_invalid": gettext_lazy("This commission basis is not allowed here."),
+    "commission_rate_invalid": gettext_lazy(
+        "The rate is not valid: 0 or more, at most 4 decimals, a percentage at most 100."
+    ),
+    "commission_tiers_invalid": gettext_lazy(
+        "The tiers are not valid: a measure, at least one tier, lower bounds ascending."
+    ),
+    "commission_dates_invalid": gettext_lazy(
+        "The validity dates are not valid: a start date, and the end not before it."
+    ),
+    "commission_channel_invalid": gettext_lazy("The channel does not exist."),
+    "commission_currency_mismatch": gettext_lazy(
+        "The agreement's currency is not the currency the beneficiary is settled in."
+    ),
+    "commission_agreement_overlap": gettext_lazy(
+        "Another agreement of this beneficiary and channel covers these dates."
+    ),
+    "commission_beneficiary_invalid": gettext_lazy(
+        "An agreement is for a downstream agent or an active staff salesperson."
+    ),
+    "commission_period_invalid": gettext_lazy("The period is not a month (YYYY-MM)."),
+    "commission_not_confirmed": gettext_lazy("Only a confirmed statement can be settled."),
+    "commission_reason_required": gettext_lazy("Say why the statement goes back to draft."),
+    "commission_payout_invalid": gettext_lazy(
+        "A payout is a positive amount in the agent's currency, with a reference."
+    ),
+    "commission_statement_not_found": gettext_lazy("The commission statement does not exist."),
+    "commission_agreement_not_found": gettext_lazy("The commission agreement does not exist."),
+    "commission_no_terms": gettext_lazy("The agent has no commission terms to adopt."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -1002,7 +1032,33 @@ FEE_STAGE = {
     "manual": gettext_lazy("Manual"),
 }
 
+# commissions (``finance.commissions.models``): basis, tier measure, statement state, notes
+COMMISSION_BASIS = {
+    "margin_pct": gettext_lazy("Percentage of margin"),
+    "revenue_pct": gettext_lazy("Percentage of revenue"),
+    "per_waybill": gettext_lazy("Amount per waybill"),
+    "per_kg": gettext_lazy("Amount per chargeable kg"),
+}
+COMMISSION_TIER_MEASURE = {
+    "none": gettext_lazy("No tiers"),
+    "waybills": gettext_lazy("Waybills in the month"),
+    "kg": gettext_lazy("Chargeable kg in the month"),
+    "revenue": gettext_lazy("Revenue in the month"),
+}
+COMMISSION_STATUS = {
+    "draft": gettext_lazy("Draft"),
+    "confirmed": gettext_lazy("Confirmed"),
+    "settled": gettext_lazy("Settled"),
+}
+COMMISSION_NOTE = {
+    "negative_margin": gettext_lazy("Negative margin: no commission"),
+}
+
 KINDS = {
+    "commission_basis": COMMISSION_BASIS,
+    "commission_tier_measure": COMMISSION_TIER_MEASURE,
+    "commission_status": COMMISSION_STATUS,
+    "commission_note": COMMISSION_NOTE,
     "fee_side": FEE_SIDE,
     "fee_stage": FEE_STAGE,
     "waybill_status": WAYBILL_STATUS,

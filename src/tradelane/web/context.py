@@ -39,6 +39,7 @@ NAV = (
     ("web:lastmile", _("Last-mile switch"), P.HUB_RECEIVE, "z"),
     ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
     ("web:finance_payables", _("Upstream bills"), P.PAYABLE_VIEW, "u"),
+    ("web:commissions", _("Commissions"), P.COMMISSION_VIEW, "y"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -51,6 +52,7 @@ PORTAL_NAV = (
     ("web:pickups", _("Pickups"), None, "u"),
     ("web:portal_prices", _("Price lists"), None, "p"),
     ("web:portal_api", _("Open API"), None, "a"),
+    ("web:portal_commissions", _("Commission statements"), None, "y"),  # an agent's only
 )
 
 # the Settings menu: (url name, label, permission or any of several)
@@ -88,6 +90,8 @@ def navigation(request):
             continue
         if name == "web:pickup_driver" and HUB_DRIVER not in roles_of(user):
             continue  # a driver's own list: not for the admin, who holds every permission
+        if name == "web:portal_commissions" and PORTAL_AGENT not in roles_of(user):
+            continue  # an agent's commission statements: not a customer's
         url = reverse(name)
         active = path == url if url in ("/", "/portal/") else path.startswith(url)
         if name == "web:portal_waybills" and path.startswith(reverse("web:portal_waybill_new")):

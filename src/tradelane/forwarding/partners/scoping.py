@@ -128,3 +128,21 @@ def acting_customer(user, code: str | int | None = None) -> CustomerAccount:
             f"Customer {found.code} is suspended: no new waybills", code="customer_suspended"
         )
     return found
+
+
+def agent_filter(user, via: str = "agent") -> Q:
+    """A ``Q`` that keeps the rows of the downstream agents ``user`` may see (commission
+    statements...): an agent's portal user its own agent only, a customer's portal user none,
+    staff holding ``forwarding.view_all_customers`` every agent, anyone else none."""
+    none = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return none
+    m = membership(user)
+    if m is not None:
+        return Q(**{f"{via}_id": m.agent_id}) if m.agent_id else none
+    return Q() if user.has_perm(P.ALL_CUSTOMERS) else none
+
+
+def agent_scoped(user, qs: QuerySet, *, via: str = "agent") -> QuerySet:
+    """``qs`` narrowed to the rows of the agents ``user`` may see (``agent_filter``)."""
+    return qs.filter(agent_filter(user, via))
