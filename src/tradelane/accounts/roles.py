@@ -64,6 +64,7 @@ class P:
     LEDGER_POST = "finance.post_ledgerentry"  # open accounts, post charges, receipts, credit notes
     FEE_VIEW = "finance.view_waybillfeeline"  # a waybill's fee lines and margin (read)
     FEE_ADJUST = "finance.adjust_waybillfeeline"  # manual fee lines, re-rating, statements
+    CREDIT_MANAGE = "finance.manage_credit"  # release arrears holds by hand (欠费扣件放行)
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -114,7 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
                        P.FX_RATE_MANAGE, P.LEDGER_VIEW, P.LEDGER_POST, P.FEE_VIEW,
-                       P.FEE_ADJUST],
+                       P.FEE_ADJUST, P.CREDIT_MANAGE],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],
