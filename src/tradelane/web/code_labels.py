@@ -442,6 +442,11 @@ ERROR = {
     "fee_item_unknown": gettext_lazy("The fee item does not exist."),
     "fee_line_on_statement": gettext_lazy("Some fee lines are on a statement already."),
     "invalid_stage": gettext_lazy("Fees are not posted at this stage."),
+    # balances, credit and arrears holds (finance.credit)
+    "payment_method_invalid": gettext_lazy(
+        "Pick how the customer paid: bank transfer, Alipay, WeChat Pay, cash or offset."
+    ),
+    "not_an_arrears_hold": gettext_lazy("This is not a parcel held for arrears."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -1002,7 +1007,17 @@ FEE_STAGE = {
     "manual": gettext_lazy("Manual"),
 }
 
+# how a customer paid a top-up (finance.credit)
+PAYMENT_METHOD = {
+    "bank_transfer": gettext_lazy("Bank transfer"),
+    "alipay": gettext_lazy("Alipay"),
+    "wechat": gettext_lazy("WeChat Pay"),
+    "cash": gettext_lazy("Cash"),
+    "offset": gettext_lazy("Offset"),
+}
+
 KINDS = {
+    "payment_method": PAYMENT_METHOD,
     "fee_side": FEE_SIDE,
     "fee_stage": FEE_STAGE,
     "waybill_status": WAYBILL_STATUS,

@@ -38,6 +38,7 @@ NAV = (
     ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
     ("web:lastmile", _("Last-mile switch"), P.HUB_RECEIVE, "z"),
     ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
+    ("web:finance_credit", _("Balances and credit"), P.LEDGER_VIEW, "y"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -50,6 +51,7 @@ PORTAL_NAV = (
     ("web:pickups", _("Pickups"), None, "u"),
     ("web:portal_prices", _("Price lists"), None, "p"),
     ("web:portal_api", _("Open API"), None, "a"),
+    ("web:portal_balance", _("Balance"), None, "y"),
 )
 
 # the Settings menu: (url name, label, permission or any of several)

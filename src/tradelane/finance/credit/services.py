@@ -56,7 +56,7 @@ MAX_AMOUNT = Decimal(10) ** 12
 # the scan's read of the customer's account in the parcel's currency, under its row lock
 _ACCOUNT = Select(lambda: Account.objects.select_for_update()
                   .filter(customer_id=Param("customer"), currency=Param("currency"))
-                  .values_list("pk", "balance"))  # fmt: skip
+                  .order_by().values_list("pk", "balance"))  # fmt: skip
 
 
 def credit_limit(customer: CustomerAccount, currency: str) -> Decimal:
