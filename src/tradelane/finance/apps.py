@@ -25,3 +25,5 @@ class FinanceConfig(AppConfig):
         price_listeners.register_price_listener(fees.on_waybills_priced)
         # a parcel received at the hub is charged to its customer's balance and credit, or held
         holds.register_receipt_check(credit.on_receipt)
+        # ... and charged when an arrears hold is released from the problem queue
+        holds.register_release_hook(credit.on_release)

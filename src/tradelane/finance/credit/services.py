@@ -40,7 +40,7 @@ from tradelane.forwarding.hub import holds
 from tradelane.forwarding.hub.models import ProblemOutcome, ProblemParcel, ProblemReason
 from tradelane.forwarding.partners import scoping
 from tradelane.forwarding.partners.models import CustomerAccount, PaymentTerms
-from tradelane.forwarding.waybills.models import Waybill
+from tradelane.forwarding.waybills.models import Waybill, WaybillStatus
 
 from ..ledgers.models import Account, EntryKind, LedgerEntry, OwnerKind
 from ..ledgers.services import open_account, post
@@ -147,6 +147,39 @@ def _already_charged(account_id: int, w: Waybill) -> bool:
     return LedgerEntry.objects.filter(account_id=account_id, idempotency_key=_key(w)).exists()
 
 
+def _chargeable(w: Waybill) -> Decimal | None:
+    """What releasing ``w`` from an arrears hold charges: its price once received (a parcel
+    held before inbound is charged by its inbound scan, on its measured weight)."""
+    if w.status == WaybillStatus.CREATED:
+        return None
+    return _amount_of(w)
+
+
+def _charge_released(actor, w: Waybill) -> Decimal | None:
+    """Charge ``w``, released from an arrears hold, beyond the credit limit if need be (the
+    account locked first); the amount charged, or None (nothing to charge, or charged)."""
+    amount = _chargeable(w)
+    if amount is None:
+        return None
+    account_id, balance = _locked_account(w.customer, w.sale_currency)
+    if _already_charged(account_id, w):
+        return None
+    _charge(actor, w, account_id, balance, amount)
+    return amount
+
+
+def on_release(actor, problem: ProblemParcel) -> None:
+    """The hub's release hook (``holds.register_release_hook``): an arrears hold released
+    from the problem queue charges the parcel, as a release by hand does; the lock order
+    stays the account's, then the waybill's."""
+    if problem.reason != ProblemReason.ARREARS_HOLD or not problem.waybill_id:
+        return
+    if not config.holds_on():
+        return
+    w = Waybill.objects.select_related("customer").get(pk=problem.waybill_id)
+    _charge_released(actor, w)
+
+
 def _open_arrears(customer: CustomerAccount, currency: str):
     return (ProblemParcel.objects.filter(
         reason=ProblemReason.ARREARS_HOLD, resolved_at__isnull=True,
@@ -163,7 +196,7 @@ def _release_paid(actor, customer: CustomerAccount, currency: str, note: str) ->
     released = []
     for problem in _open_arrears(customer, currency):
         w = problem.waybill
-        amount = _amount_of(w) or Decimal(0)
+        amount = _chargeable(w) or Decimal(0)
         if amount and not _already_charged(account_id, w):
             if balance - amount < -limit:
                 break  # the oldest first: a later, smaller parcel waits its turn
@@ -250,17 +283,11 @@ def release_by_hand(actor, problem: ProblemParcel, note: str) -> ProblemParcel:
     if not scoping.sees_customer(actor, w.customer):
         raise NotFound(f"No waybill {w.number}", code="waybill_not_found")
     with transaction.atomic():
-        amount = _amount_of(w)
-        charged = False
-        if amount is not None:
-            account_id, balance = _locked_account(w.customer, w.sale_currency)
-            if not _already_charged(account_id, w):
-                _charge(actor, w, account_id, balance, amount)
-                charged = True
+        charged = _charge_released(actor, w)
         problem = holds.resolve(actor, problem, ProblemOutcome.RELEASED, note,
                                 perm=P.CREDIT_MANAGE)  # fmt: skip
         audit.record(actor, "finance.credit.released_by_hand", problem, {
-            "waybill": w.number, "note": note, "charged": str(amount) if charged else None,
+            "waybill": w.number, "note": note, "charged": str(charged) if charged else None,
             "currency": w.sale_currency,
         })  # fmt: skip
     return problem

@@ -82,6 +82,17 @@ def register_receipt_check(check: ReceiptCheck) -> None:
         _receipt_checks.append(check)
 
 
+# (actor, the hold about to be released) -> None: called before the waybill is locked, in
+# the release's transaction (finance charges a parcel released from an arrears hold)
+ReleaseHook = Callable[..., None]
+_release_hooks: list[ReleaseHook] = []
+
+
+def register_release_hook(hook: ReleaseHook) -> None:
+    if hook not in _release_hooks:
+        _release_hooks.append(hook)
+
+
 def check_receipt(actor, w: Waybill) -> dict | None:
     """Run the receipt checks on ``w``, just received and locked by the caller, in its
     transaction: the first hold one answers is put on ``w`` (which moves to ``held``) and
@@ -109,9 +120,13 @@ def resolve(
     released or re-routed: back to received when no other hold is open (a customer's
     intercept is then no longer asked for); returned: the parcel goes back to the customer.
     ``perm``: the permission that lets the actor close it (finance's, for an arrears hold
-    released on payment or by hand)."""
+    released on payment or by hand). The release hooks run first (``register_release_hook``):
+    a parcel released from an arrears hold is charged to its customer (finance)."""
     require(actor, perm)
     with transaction.atomic():
+        if problem.is_hold and outcome in (ProblemOutcome.RELEASED, ProblemOutcome.REROUTED):
+            for hook in _release_hooks:
+                hook(actor, problem)
         w = None
         if problem.waybill_id:
             w = (Waybill.objects.select_for_update().select_related("customer", "channel")

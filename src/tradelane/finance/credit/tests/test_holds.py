@@ -145,6 +145,32 @@ def test_a_hold_released_by_hand_records_who_when_and_why_and_charges_the_parcel
                            "charged": "40.00", "currency": "CNY"}  # fmt: skip
 
 
+@ON
+@pytest.mark.django_db
+def test_an_arrears_hold_released_from_the_problem_queue_charges_the_parcel_too():
+    p = credit_provider()
+    (a,) = parcels(p, 1)
+    assert scan_in(p, a)["result"] == "held"
+    holds.resolve(p.service, _arrears(a), "released", "customer service: paid in cash")
+    assert Waybill.objects.get(pk=a.pk).status == "received"
+    assert _charges(p.pre) == [(a.number, D("-40.00"))]
+    assert _balance(p.pre) == D("-40.00")
+
+
+@ON
+@pytest.mark.django_db
+def test_a_parcel_held_for_arrears_before_inbound_is_charged_by_its_scan_not_its_release():
+    p = credit_provider()
+    (a,) = parcels(p, 1)
+    holds.hold(p.hub, a, "arrears_hold", "old debts")
+    done = services.top_up(p.finance, p.pre, amount="100.00", currency="CNY", method="cash")
+    assert done.released == [a.number]
+    assert _charges(p.pre) == []
+    assert scan_in(p, a)["result"] == "ok"
+    assert _charges(p.pre) == [(a.number, D("-40.00"))]
+    assert _balance(p.pre) == D("60.00")
+
+
 def _snapshot(p) -> dict:
     return {
         "entries": list(LedgerEntry.objects.order_by("id").values_list("pk", "amount")),
