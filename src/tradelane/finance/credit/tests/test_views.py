@@ -42,6 +42,10 @@ def test_finance_posts_a_payment_and_the_held_parcel_is_released(p):
     page = c.get("/finance/credit/").content.decode()
     assert 'data-testid="credit-holds"' in page and p.w.number in page
     assert "40.00 CNY" in page
+    zh = signed_in(p.finance, "zh-hans").get("/finance/credit/").content.decode()
+    for words in ("余额与信用额度", "客户余额", "欠费扣件包裹", "手动放行", "登记收款", "银行转账",
+                  "支付宝", "微信支付"):  # fmt: skip
+        assert words in zh
     r = c.post("/finance/credit/top-up/", {"customer": "PRE", "amount": "50.00",
                                            "currency": "CNY", "method": "wechat",
                                            "reference": "WX-1"}, follow=True)  # fmt: skip
