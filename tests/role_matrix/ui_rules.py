@@ -524,6 +524,16 @@ UI_RULES: list[Page] = [
     U("portal/commissions/<int:pk>/", "GET", ADM, "/portal/commissions/{cm_statement}/"),
     U("portal/commissions/<int:pk>/export.xlsx", "GET", ADM,
       "/portal/commissions/{cm_statement}/export.xlsx"),
+    # balances, credit and arrears holds (finance.credit): the boss reads, finance posts
+    U("finance/credit/", "GET", FWD_READ, "/finance/credit/"),
+    U("finance/credit/top-up/", "POST", ADM, "/finance/credit/top-up/",
+      {"customer": "ACME", "amount": "100.00", "currency": "CNY", "method": "bank_transfer",
+       "reference": "BOC-MATRIX"}),
+    U("finance/credit/holds/<int:pk>/release/", "POST", ADM,
+      "/finance/credit/holds/999999/release/", {"note": "boss agreed"}),
+    U("finance/credit/ageing/", "GET", FWD_READ, "/finance/credit/ageing/"),
+    U("finance/credit/ageing.xlsx", "GET", FWD_READ, "/finance/credit/ageing.xlsx"),
+    U("portal/balance/", "GET", ADM, "/portal/balance/"),
     # the last-mile switch: re-print the stored carrier label (HUB_RECEIVE)
     U("hub/lastmile/<str:number>/label", "GET", PROVIDER, "/hub/lastmile/{waybill_number}/label"),
     U("hub/lastmile/", "GET", PROVIDER, "/hub/lastmile/"),

@@ -68,6 +68,7 @@ class P:
     PAYABLE_MANAGE = "finance.manage_upstreambill"  # import bills, accept/dispute, pay lines
     COMMISSION_VIEW = "finance.view_commissionstatement"  # agreements, statements, reports (read)
     COMMISSION_MANAGE = "finance.manage_commission"  # agreements, compute, confirm, settle, payouts
+    CREDIT_MANAGE = "finance.manage_credit"  # release arrears holds by hand (欠费扣件放行)
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -119,7 +120,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
                        P.FX_RATE_MANAGE, P.LEDGER_VIEW, P.LEDGER_POST, P.FEE_VIEW,
                        P.FEE_ADJUST, P.PAYABLE_VIEW, P.PAYABLE_MANAGE, P.COMMISSION_VIEW,
-                       P.COMMISSION_MANAGE],
+                       P.COMMISSION_MANAGE, P.CREDIT_MANAGE],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],

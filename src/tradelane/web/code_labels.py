@@ -472,6 +472,11 @@ ERROR = {
     "commission_statement_not_found": gettext_lazy("The commission statement does not exist."),
     "commission_agreement_not_found": gettext_lazy("The commission agreement does not exist."),
     "commission_no_terms": gettext_lazy("The agent has no commission terms to adopt."),
+    # balances, credit and arrears holds (finance.credit)
+    "payment_method_invalid": gettext_lazy(
+        "Pick how the customer paid: bank transfer, Alipay, WeChat Pay, cash or offset."
+    ),
+    "not_an_arrears_hold": gettext_lazy("This is not a parcel held for arrears."),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -1054,11 +1059,21 @@ COMMISSION_NOTE = {
     "negative_margin": gettext_lazy("Negative margin: no commission"),
 }
 
+# how a customer paid a top-up (finance.credit)
+PAYMENT_METHOD = {
+    "bank_transfer": gettext_lazy("Bank transfer"),
+    "alipay": gettext_lazy("Alipay"),
+    "wechat": gettext_lazy("WeChat Pay"),
+    "cash": gettext_lazy("Cash"),
+    "offset": gettext_lazy("Offset"),
+}
+
 KINDS = {
     "commission_basis": COMMISSION_BASIS,
     "commission_tier_measure": COMMISSION_TIER_MEASURE,
     "commission_status": COMMISSION_STATUS,
     "commission_note": COMMISSION_NOTE,
+    "payment_method": PAYMENT_METHOD,
     "fee_side": FEE_SIDE,
     "fee_stage": FEE_STAGE,
     "waybill_status": WAYBILL_STATUS,

@@ -40,6 +40,7 @@ NAV = (
     ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
     ("web:finance_payables", _("Upstream bills"), P.PAYABLE_VIEW, "u"),
     ("web:commissions", _("Commissions"), P.COMMISSION_VIEW, "y"),
+    ("web:finance_credit", _("Balances and credit"), P.LEDGER_VIEW, "j"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -53,6 +54,7 @@ PORTAL_NAV = (
     ("web:portal_prices", _("Price lists"), None, "p"),
     ("web:portal_api", _("Open API"), None, "a"),
     ("web:portal_commissions", _("Commission statements"), None, "y"),  # an agent's only
+    ("web:portal_balance", _("Balance"), None, "v"),
 )
 
 # the Settings menu: (url name, label, permission or any of several)

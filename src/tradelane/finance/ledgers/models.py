@@ -65,6 +65,7 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["owner_kind", "id"]
+        permissions = [("manage_credit", "Can release parcels held for arrears by hand")]
         constraints = [
             models.CheckConstraint(
                 condition=(

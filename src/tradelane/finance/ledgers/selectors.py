@@ -25,16 +25,16 @@ def sum_of_entries(account: Account) -> Decimal:
 
 def credit_limit_of(account: Account) -> Money:
     """The credit the account's owner may draw on: a customer's credit limit
-    (``forwarding.partners``, in the customer's currency) on its account in that currency;
-    nothing on other accounts."""
+    (``forwarding.partners``, in the customer's currency) on its account in that currency,
+    when it is on credit terms; nothing on other accounts nor for a prepaid customer."""
     if account.owner_kind != OwnerKind.CUSTOMER:
         return Money.zero(account.currency)
     row = (
         CustomerAccount.objects.filter(pk=account.customer_id)
-        .values_list("credit_limit", "currency")
+        .values_list("credit_limit", "currency", "payment_terms")
         .first()
     )
-    if row is None or row[1] != account.currency or row[0] is None:
+    if row is None or row[1] != account.currency or row[0] is None or row[2] != "credit":
         return Money.zero(account.currency)
     return Money(row[0], account.currency)
 

@@ -6,9 +6,16 @@ The customer's intercept (``waybills.services.request_intercept``, from the port
 APIs) becomes a CUSTOMER_INTERCEPT problem in the same transaction (``on_intercept``).
 Closing a hold goes through ``resolve`` here: released (or re-routed) puts the parcel back to
 received when no other hold is open, returned sends it back to the customer.
+
+A parcel just received passes the receipt checks (``check_receipt``): the finance app (a layer
+above) registers one at start-up (``register_receipt_check``, as outbound registers the bag
+finder) that charges the parcel to the customer's balance and credit, or answers why it must
+be held (arrears, 欠费扣件); the hub then holds it in the same transaction.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,11 +61,48 @@ def hold(actor, w: Waybill, reason: str, note: str = "") -> ProblemParcel:
                                details={"choices": sorted(HOLD_REASONS)})  # fmt: skip
     with transaction.atomic():
         locked = Waybill.objects.select_for_update().select_related("customer", "channel")
-        w = locked.get(pk=w.pk)
-        problem, _ = open_problem(actor, w, reason, note)
-        if w.status == WaybillStatus.RECEIVED:
-            waybills.move(None, w, WaybillStatus.HELD, f"hold: {reason}")
+        return _hold_locked(actor, locked.get(pk=w.pk), reason, note)
+
+
+def _hold_locked(actor, w: Waybill, reason: str, note: str) -> ProblemParcel:
+    """``hold`` on a waybill the caller has locked (and keeps using: its status moves)."""
+    problem, _ = open_problem(actor, w, reason, note)
+    if w.status == WaybillStatus.RECEIVED:
+        waybills.move(None, w, WaybillStatus.HELD, f"hold: {reason}")
     return problem
+
+
+# (actor, the received waybill, locked) -> None (it may go on) or {"reason", "note"} (a hold)
+ReceiptCheck = Callable[..., dict | None]
+_receipt_checks: list[ReceiptCheck] = []
+
+
+def register_receipt_check(check: ReceiptCheck) -> None:
+    if check not in _receipt_checks:
+        _receipt_checks.append(check)
+
+
+# (actor, the hold about to be released) -> None: called before the waybill is locked, in
+# the release's transaction (finance charges a parcel released from an arrears hold)
+ReleaseHook = Callable[..., None]
+_release_hooks: list[ReleaseHook] = []
+
+
+def register_release_hook(hook: ReleaseHook) -> None:
+    if hook not in _release_hooks:
+        _release_hooks.append(hook)
+
+
+def check_receipt(actor, w: Waybill) -> dict | None:
+    """Run the receipt checks on ``w``, just received and locked by the caller, in its
+    transaction: the first hold one answers is put on ``w`` (which moves to ``held``) and
+    returned (``{"reason", "note", "problem"}``); None when the parcel may go on."""
+    for check in _receipt_checks:
+        found = check(actor, w)
+        if found is not None:
+            problem = _hold_locked(actor, w, found["reason"], found.get("note", ""))
+            return {"reason": str(found["reason"]), "note": problem.note, "problem": problem.pk}
+    return None
 
 
 def on_intercept(sender, *, waybill: Waybill, reason: str, actor=None, **_kw) -> None:
@@ -69,17 +113,25 @@ def on_intercept(sender, *, waybill: Waybill, reason: str, actor=None, **_kw) ->
 waybills.intercept_requested.connect(on_intercept, dispatch_uid="hub.holds.on_intercept")
 
 
-def resolve(actor, problem: ProblemParcel, outcome: str, note: str = "") -> ProblemParcel:
+def resolve(
+    actor, problem: ProblemParcel, outcome: str, note: str = "", *, perm: str = P.PROBLEM_HANDLE
+) -> ProblemParcel:
     """Close ``problem`` (``problems.resolve_problem``) and, for a hold, act on the parcel:
     released or re-routed: back to received when no other hold is open (a customer's
-    intercept is then no longer asked for); returned: the parcel goes back to the customer."""
-    require(actor, P.PROBLEM_HANDLE)
+    intercept is then no longer asked for); returned: the parcel goes back to the customer.
+    ``perm``: the permission that lets the actor close it (finance's, for an arrears hold
+    released on payment or by hand). The release hooks run first (``register_release_hook``):
+    a parcel released from an arrears hold is charged to its customer (finance)."""
+    require(actor, perm)
     with transaction.atomic():
+        if problem.is_hold and outcome in (ProblemOutcome.RELEASED, ProblemOutcome.REROUTED):
+            for hook in _release_hooks:
+                hook(actor, problem)
         w = None
         if problem.waybill_id:
             w = (Waybill.objects.select_for_update().select_related("customer", "channel")
                  .get(pk=problem.waybill_id))  # fmt: skip
-        problem = resolve_problem(actor, problem, outcome, note)
+        problem = resolve_problem(actor, problem, outcome, note, perm=perm)
         if w is None or not problem.is_hold:
             return problem
         if outcome == ProblemOutcome.RETURNED:

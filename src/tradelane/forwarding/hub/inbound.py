@@ -226,7 +226,12 @@ def _receive(actor, w, rows: list[InboundPiece], station: str, channel: str, out
         problem_reason = ProblemReason.WEIGHT_DIFFERENCE
         note = f"chargeable {diff['forecast_chargeable_g']} g -> {diff['chargeable_g']} g"
         open_problem(actor, w, problem_reason, note)
-    if problem_reason is not None:
+    held = holds.check_receipt(actor, w)  # the customer's balance and credit (finance)
+    if held is not None:
+        out.update(status=w.status, result=ScanResult.HELD.value, reason=held["reason"],
+                   note=held["note"], message=_("HELD: do not ship %(number)s. %(note)s")
+                   % {"number": w.number, "note": held["note"]})  # fmt: skip
+    elif problem_reason is not None:
         out.update(result=ScanResult.PROBLEM.value, reason=str(problem_reason),
                    message=_("Problem (%(reason)s): %(number)s goes to the problem shelf")
                    % {"reason": _reason_text(problem_reason), "number": w.number})  # fmt: skip

@@ -73,9 +73,12 @@ def open_problem(
     return p, True
 
 
-def resolve_problem(actor, problem: ProblemParcel, outcome: str, note: str = "") -> ProblemParcel:
-    """Close ``problem`` with ``outcome`` (released, returned, destroyed, re-routed) and why."""
-    require(actor, P.PROBLEM_HANDLE)
+def resolve_problem(
+    actor, problem: ProblemParcel, outcome: str, note: str = "", *, perm: str = P.PROBLEM_HANDLE
+) -> ProblemParcel:
+    """Close ``problem`` with ``outcome`` (released, returned, destroyed, re-routed) and why;
+    ``perm``: the permission the actor needs (finance's for an arrears hold)."""
+    require(actor, perm)
     if outcome not in ProblemOutcome.values:
         raise ValidationFailed(f"Unknown outcome {outcome!r}", code="invalid_outcome",
                                details={"choices": list(ProblemOutcome.values)})  # fmt: skip

@@ -18,6 +18,7 @@ from ..partners.models import CustomerAccount
 from ..waybills import services as waybills
 from ..waybills.models import Waybill, WaybillStatus
 from ..waybills.validation import PieceInput
+from . import holds
 from .models import InboundPiece, ProblemOutcome, ProblemReason, UnknownParcel
 from .problems import open_problem, resolve_problem
 
@@ -83,6 +84,7 @@ def attach(
                     scanned_by=parcel.scanned_by, scanned_at=parcel.scanned_at,
                 )  # fmt: skip
             parcel.waybill = w
+            holds.check_receipt(actor, w)  # the customer's balance and credit (finance)
         parcel.save(update_fields=["customer", "waybill", "attached_by", "attached_at"])
         audit.record(actor, "forwarding.unknown_parcel.attach", parcel, {
             "customer": customer.code, "waybill": waybill.number if waybill else None,
