@@ -130,9 +130,9 @@ def _measure(database: str, waybills: int, rate: int, seconds: int, threads: int
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
     connections.close_all()  # the server writes alone while it runs
-    gunicorn = workers > 1 or server == "gunicorn"
-    proc = serve(env, port, threads=threads, workers=workers,
-                 server="gunicorn" if gunicorn else "waitress")  # fmt: skip
+    if server == "waitress" and workers > 1:
+        server = "gunicorn"
+    proc = serve(env, port, threads=threads, workers=workers, server=server)
     target = f"http://127.0.0.1:{port}/hub/inbound/scan"
     ok = r'"result": "(ok|problem)"'
     try:
@@ -156,7 +156,8 @@ def _measure(database: str, waybills: int, rate: int, seconds: int, threads: int
         "server_cpu_ms_per_scan": round((cpu1 - cpu0) * 1000 / n, 2) if cpu0 is not None
         else None,
         "table_waybills": waybills, "scans": n, "rate_asked": rate, "server_threads": threads,
-        "server_workers": workers, "server": "gunicorn gthread" if gunicorn else "waitress",
+        "server_workers": workers,
+        "server": {"gunicorn": "gunicorn gthread"}.get(server, server),
         "warm": warm["asks"], "load": found, "fill_seconds": round(fill_s, 1),
         "vendor": vendor, "cpu_count": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
@@ -177,9 +178,10 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes: 1 is waitress as `tradelane up` serves; more "
                         "is gunicorn as the README's at-scale section serves")  # fmt: skip
-    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress",
-                        help="waitress as `tradelane up` serves, or gunicorn's threaded worker "
-                        "(implied by --workers above 1)")  # fmt: skip
+    parser.add_argument("--server", choices=("waitress", "gunicorn", "granian"),
+                        default="waitress",
+                        help="waitress as `tradelane up` serves; gunicorn's threaded worker "
+                        "(which --workers above 1 means with waitress); granian")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args(argv)
     result = inbound(args.database, args.waybills, args.rate, args.seconds,

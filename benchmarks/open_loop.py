@@ -43,8 +43,14 @@ def serve(env: dict, port: int, threads: int = THREADS, workers: int = 1,
     (``cli.SERVE_OPTIONS``, ``threads`` workers); returns once it answers. ``workers`` above
     1 (or ``server`` "gunicorn"): ``workers`` processes of ``threads`` threads under gunicorn,
     as the README's "at scale" section serves a busy site (one Python process runs on one core
-    at a time)."""
-    if workers > 1 or server == "gunicorn":
+    at a time). ``server`` "granian": ``workers`` processes of granian (an HTTP server in Rust
+    whose connection handling holds no Python lock) running the app on ``threads`` threads."""
+    if server == "granian":
+        cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
+               "--blocking-threads", str(threads), "--host", "127.0.0.1", "--port", str(port),
+               "--backlog", "2048", "--log-level", "warning",
+               "tradelane.wsgi:application"]  # fmt: skip
+    elif workers > 1 or server == "gunicorn":
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
                "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--backlog", "2048",
                "--log-level", "warning", "tradelane.wsgi:application"]  # fmt: skip
