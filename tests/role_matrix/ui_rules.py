@@ -480,6 +480,10 @@ UI_RULES: list[Page] = [
       "/finance/waybills/{waybill_number}/fees/",
       {"side": "receivable", "item": "storage", "amount": "5.00", "currency": "CNY",
        "reason": "two days on the shelf"}),
+    # bulk re-rating (finance.fees.rerating): finance previews and confirms (FEE_ADJUST)
+    U("finance/rerate/", "GET", ADM, "/finance/rerate/"),
+    U("finance/rerate/", "POST", ADM, "/finance/rerate/",
+      {"on_date": "2030-01-01", "date_from": "2026-01-01", "date_to": "2026-12-31"}),
     # the last-mile switch: re-print the stored carrier label (HUB_RECEIVE)
     U("hub/lastmile/<str:number>/label", "GET", PROVIDER, "/hub/lastmile/{waybill_number}/label"),
     U("hub/lastmile/", "GET", PROVIDER, "/hub/lastmile/"),

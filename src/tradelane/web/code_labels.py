@@ -442,6 +442,11 @@ ERROR = {
     "fee_item_unknown": gettext_lazy("The fee item does not exist."),
     "fee_line_on_statement": gettext_lazy("Some fee lines are on a statement already."),
     "invalid_stage": gettext_lazy("Fees are not posted at this stage."),
+    # bulk re-rating (finance.fees.rerating)
+    "rerate_selection_invalid": gettext_lazy(
+        "Choose a channel or a customer, a period that ends after it starts, and the date of "
+        "the rates."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------

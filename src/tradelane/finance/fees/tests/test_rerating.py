@@ -156,3 +156,24 @@ def test_a_chunk_takes_a_fixed_number_of_queries(p, size):
     inserts = n_chunks if connection.vendor == "sqlite" else 0
     assert writing - idle_small == inserts
     assert count(rerating.preview, size) - count(rerating.preview, 3) == 3 * (n_chunks - 1)
+
+
+def test_the_page_previews_then_confirms_as_a_job(p, client):
+    from tradelane.core.models import Job
+
+    client.force_login(p.finance)
+    today = timezone.localdate()
+    q = {"channel_id": p.ch.pk, "date_from": (today - dt.timedelta(days=1)).isoformat(),
+         "date_to": today.isoformat(), "on_date": LATER.isoformat()}  # fmt: skip
+    before = WaybillFeeLine.objects.count()
+    page = client.get("/finance/rerate/", {**q, "preview": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "批量重新计费" in text and "3 票运单，3 票有变化，3 条差额费用行。" in text
+    assert "4.85" in text and WaybillFeeLine.objects.count() == before
+    done = client.post("/finance/rerate/", q)
+    job = Job.objects.get(kind=rerating.JOB_KIND)
+    assert done.status_code == 302 and done["Location"].endswith(f"/jobs/{job.pk}/")
+    bad = client.post("/finance/rerate/", {**q, "channel_id": ""})
+    assert bad.status_code == 422
+    assert Job.objects.filter(kind=rerating.JOB_KIND).count() == 1
