@@ -534,6 +534,10 @@ UI_RULES: list[Page] = [
     U("finance/credit/ageing/", "GET", FWD_READ, "/finance/credit/ageing/"),
     U("finance/credit/ageing.xlsx", "GET", FWD_READ, "/finance/credit/ageing.xlsx"),
     U("portal/balance/", "GET", ADM, "/portal/balance/"),
+    # bulk re-rating (finance.fees.rerating): finance previews and confirms (FEE_ADJUST)
+    U("finance/rerate/", "GET", ADM, "/finance/rerate/"),
+    U("finance/rerate/", "POST", ADM, "/finance/rerate/",
+      {"on_date": "2030-01-01", "date_from": "2026-01-01", "date_to": "2026-12-31"}),
     # the last-mile switch: re-print the stored carrier label (HUB_RECEIVE)
     U("hub/lastmile/<str:number>/label", "GET", PROVIDER, "/hub/lastmile/{waybill_number}/label"),
     U("hub/lastmile/", "GET", PROVIDER, "/hub/lastmile/"),

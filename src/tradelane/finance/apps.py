@@ -17,6 +17,7 @@ class FinanceConfig(AppConfig):
         from tradelane.forwarding.waybills import price_listeners
 
         from .credit import services as credit
+        from .fees import rerating  # noqa: F401  (registers the bulk re-rating job)
         from .fees import services as fees
 
         # the fee catalogue is written after every migrate (and a test database's flush)

@@ -477,6 +477,11 @@ ERROR = {
         "Pick how the customer paid: bank transfer, Alipay, WeChat Pay, cash or offset."
     ),
     "not_an_arrears_hold": gettext_lazy("This is not a parcel held for arrears."),
+    # bulk re-rating (finance.fees.rerating)
+    "rerate_selection_invalid": gettext_lazy(
+        "Choose a channel or a customer, a period that ends after it starts, and the date of "
+        "the rates."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------

@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("finance/waybills/<str:number>/fees/", views.waybill_fees, name="finance_waybill_fees"),
+    path("finance/rerate/", views.rerate, name="finance_rerate"),
 ]

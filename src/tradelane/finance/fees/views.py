@@ -15,7 +15,7 @@ from tradelane.core.errors import DomainError
 from tradelane.forwarding.waybills import selectors as waybill_selectors
 from tradelane.web.views.guards import permission_required, render_error
 
-from . import selectors, services
+from . import rerating, selectors, services
 from .models import FeeItem, FeeSide
 
 ALERT = "web/_alert.html"
@@ -54,4 +54,39 @@ def waybill_fees(request, number: str):
         "items": [(i.code, _name(i, zh)) for i in items],
         "sides": FeeSide.values,
         "currency": w.sale_currency or w.cost_currency or "CNY",
+    })  # fmt: skip
+
+
+def _selection_params(data) -> dict:
+    return {k: (data.get(k) or "").strip() for k in
+            ("on_date", "date_from", "date_to", "channel_id", "customer_id")}  # fmt: skip
+
+
+@permission_required(P.FEE_ADJUST)
+def rerate(request):
+    """Bulk re-rating (/finance/rerate/): choose the channel and/or customer, the period and the
+    date of the rates; preview the differences (GET, nothing written); confirm (POST) starts
+    the job, whose page polls its progress and shows the result."""
+    from tradelane.forwarding.partners.models import CustomerAccount
+    from tradelane.logistics.models import Channel
+
+    if request.method == "POST":
+        try:
+            job = rerating.start(
+                request.user, rerating.Selection.of(_selection_params(request.POST))
+            )
+        except DomainError as exc:
+            return render_error(request, exc, ALERT)
+        return redirect("web:job", pk=job.pk)
+    params = _selection_params(request.GET)
+    preview, error = None, None
+    if request.GET.get("preview"):
+        try:
+            preview = rerating.preview(request.user, rerating.Selection.of(params))
+        except DomainError as exc:
+            return render_error(request, exc, ALERT)
+    return render(request, "finance/fees/rerate.html", {
+        "params": params, "preview": preview, "error": error,
+        "channels": list(Channel.objects.order_by("code").values_list("pk", "code")),
+        "customers": list(CustomerAccount.objects.order_by("code").values_list("pk", "code")),
     })  # fmt: skip
