@@ -64,6 +64,9 @@ class P:
     LEDGER_POST = "finance.post_ledgerentry"  # open accounts, post charges, receipts, credit notes
     FEE_VIEW = "finance.view_waybillfeeline"  # a waybill's fee lines and margin (read)
     FEE_ADJUST = "finance.adjust_waybillfeeline"  # manual fee lines, re-rating, statements
+    STATEMENT_VIEW = "finance.view_statement"  # statements, their disputes and receipts (read)
+    STATEMENT_MANAGE = "finance.manage_statement"  # generate, issue, resolve disputes (对账单)
+    RECEIPT_POST = "finance.add_receipt"  # record receipts and allocate them to statements
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -100,7 +103,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
            P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
-           P.CUSTOMS_VIEW, P.LEDGER_VIEW, P.FEE_VIEW],
+           P.CUSTOMS_VIEW, P.LEDGER_VIEW, P.FEE_VIEW, P.STATEMENT_VIEW],
     # sales: only the customers bound to them (forwarding.partners.scoping)
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
@@ -114,7 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     HUB_DRIVER: [P.PICKUP_DRIVE],
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
                        P.FX_RATE_MANAGE, P.LEDGER_VIEW, P.LEDGER_POST, P.FEE_VIEW,
-                       P.FEE_ADJUST],
+                       P.FEE_ADJUST, P.STATEMENT_VIEW, P.STATEMENT_MANAGE, P.RECEIPT_POST],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],
