@@ -38,6 +38,7 @@ NAV = (
     ("web:hub_bags", _("Bags and dispatches"), (P.HUB_RECEIVE, P.HUB_DISPATCH), "l"),
     ("web:lastmile", _("Last-mile switch"), P.HUB_RECEIVE, "z"),
     ("web:customs", pgettext_lazy("nav", "Customs"), P.CUSTOMS_VIEW, "x"),
+    ("web:finance_statements", _("Statements"), P.STATEMENT_VIEW, "j"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -49,6 +50,7 @@ PORTAL_NAV = (
     ("web:departures", _("Freight space"), None, "b"),
     ("web:pickups", _("Pickups"), None, "u"),
     ("web:portal_prices", _("Price lists"), None, "p"),
+    ("web:portal_statements", _("Statements"), None, "s"),
     ("web:portal_api", _("Open API"), None, "a"),
 )
 

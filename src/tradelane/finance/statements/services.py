@@ -217,7 +217,7 @@ def issue_statement(actor, statement: Statement) -> Statement:
                       "lines": len(lines)})  # fmt: skip
         if total <= 0:
             transition(s, S.SETTLED, table=STATEMENT_TRANSITIONS, actor=actor,
-                       reason="nothing to pay", extra={"settled_at": now})  # fmt: skip
+                       extra={"settled_at": now})  # fmt: skip
     statement.refresh_from_db()
     return statement
 
