@@ -44,6 +44,7 @@ from tradelane.orders.tests.factories import make_order
 from .bookings_world import seed_bookings
 from .customs_world import seed_customs
 from .outbound_world import seed_outbound
+from .statements_world import seed_statements
 
 ROLES = (
     roles.ADMIN, roles.CUSTOMER_SERVICE, roles.PURCHASING, roles.LOGISTICS, roles.WAREHOUSE,
@@ -180,6 +181,7 @@ def seed() -> dict:
     provider_side = seed_bookings(admin)
     provider_side.update(seed_outbound(admin, channel.code))
     provider_side.update(seed_customs(admin, customer, channel))
+    provider_side.update(seed_statements(admin, waybill))
 
     assert ColumnMapping.objects.filter(pk=template.pk).exists()
     assert Channel.objects.filter(code="SLOW").exists() and Store.objects.count() == 1
