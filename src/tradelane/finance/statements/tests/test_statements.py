@@ -206,3 +206,21 @@ def test_generation_is_set_based(p, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         made = generate(p)
     assert len(made) == 2 and StatementLine.objects.count() == 48
+
+
+def test_the_command_and_the_job_draft_and_issue_once(p):
+    import io
+
+    from django.core.management import call_command
+
+    from ..tasks import generate_due_statements
+
+    golden(p)
+    today = next_month(timezone.localdate()).isoformat()
+    out = io.StringIO()
+    call_command("generate_statements", "--date", today, "--issue", stdout=out)
+    assert out.getvalue().endswith("1 statements drafted, 1 issued\n")
+    s = Statement.objects.get()
+    assert (s.status, s.total, s.issued_by.username) == ("issued", D("204.12"), "statements")
+    again = generate_due_statements.call(today=today, issue=True)
+    assert again == {"drafted": 0, "issued": 0, "numbers": []}
