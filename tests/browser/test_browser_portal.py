@@ -46,7 +46,17 @@ def test_a_customer_creates_a_waybill_with_the_live_quote(page, live_server, sho
     expect(page.get_by_test_id("portal-account")).to_contain_text("Acme Trading")
     nav = page.locator("nav.mainnav a")
     expect(nav).to_have_text(
-        ["工作台", "运单", "新建运单", "批量下单", "舱位", "预约取件", "报价表", "开放 API"]
+        [
+            "工作台",
+            "运单",
+            "新建运单",
+            "批量下单",
+            "舱位",
+            "预约取件",
+            "报价表",
+            "对账单",
+            "开放 API",
+        ]
     )
 
     page.get_by_test_id("portal-new").click()

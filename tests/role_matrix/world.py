@@ -46,6 +46,7 @@ from .commissions_world import seed_commissions
 from .customs_world import seed_customs
 from .outbound_world import seed_outbound
 from .payables_world import seed_payables
+from .statements_world import seed_statements
 
 ROLES = (
     roles.ADMIN, roles.CUSTOMER_SERVICE, roles.PURCHASING, roles.LOGISTICS, roles.WAREHOUSE,
@@ -184,6 +185,7 @@ def seed() -> dict:
     provider_side.update(seed_customs(admin, customer, channel))
     provider_side.update(seed_payables(admin, waybill))
     provider_side.update(seed_commissions(admin))
+    provider_side.update(seed_statements(admin, waybill))
 
     assert ColumnMapping.objects.filter(pk=template.pk).exists()
     assert Channel.objects.filter(code="SLOW").exists() and Store.objects.count() == 1

@@ -69,6 +69,9 @@ class P:
     COMMISSION_VIEW = "finance.view_commissionstatement"  # agreements, statements, reports (read)
     COMMISSION_MANAGE = "finance.manage_commission"  # agreements, compute, confirm, settle, payouts
     CREDIT_MANAGE = "finance.manage_credit"  # release arrears holds by hand (欠费扣件放行)
+    STATEMENT_VIEW = "finance.view_statement"  # statements, their disputes and receipts (read)
+    STATEMENT_MANAGE = "finance.manage_statement"  # generate, issue, resolve disputes (对账单)
+    RECEIPT_POST = "finance.add_receipt"  # record receipts and allocate them to statements
 
 
 CUSTOMER_SERVICE = "customer_service"
@@ -105,7 +108,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # reads everything, writes nothing
     BOSS: [*_VIEW_ALL, P.REPORTS_VIEW, P.CHANNEL_VIEW, P.SHIPMENT_VIEW, P.TRACKING_READ,
            P.TRACKING_VIEW, P.DISPATCH_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
-           P.CUSTOMS_VIEW, P.LEDGER_VIEW, P.FEE_VIEW, P.PAYABLE_VIEW, P.COMMISSION_VIEW],
+           P.CUSTOMS_VIEW, P.LEDGER_VIEW, P.FEE_VIEW, P.PAYABLE_VIEW, P.COMMISSION_VIEW,
+           P.STATEMENT_VIEW],
     # sales: only the customers bound to them (forwarding.partners.scoping)
     PROVIDER_SALES: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.PARTNER_MANAGE, P.WAYBILL_VIEW,
                      P.WAYBILL_ADD],
@@ -120,7 +124,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PROVIDER_FINANCE: [P.CHANNEL_VIEW, P.PARTNER_VIEW, P.ALL_CUSTOMERS, P.WAYBILL_VIEW,
                        P.FX_RATE_MANAGE, P.LEDGER_VIEW, P.LEDGER_POST, P.FEE_VIEW,
                        P.FEE_ADJUST, P.PAYABLE_VIEW, P.PAYABLE_MANAGE, P.COMMISSION_VIEW,
-                       P.COMMISSION_MANAGE, P.CREDIT_MANAGE],
+                       P.COMMISSION_MANAGE, P.CREDIT_MANAGE, P.STATEMENT_VIEW,
+                       P.STATEMENT_MANAGE, P.RECEIPT_POST],
     # a portal user acts for one customer (or agent) account only: scoping.py decides which
     PORTAL_CUSTOMER: [P.PORTAL_USE, P.WAYBILL_VIEW, P.WAYBILL_ADD, P.WAYBILL_CHANGE],
     PORTAL_AGENT: [P.PORTAL_USE, P.WAYBILL_VIEW],

@@ -10,9 +10,17 @@ from .commissions.models import (
 from .fees.models import FeeItem, FeeSide, FeeStage, WaybillFeeLine
 from .ledgers.models import Account, LedgerEntry
 from .payables.models import PayableMapping, UpstreamBill, UpstreamBillLine
+from .statements.models import (
+    Receipt,
+    ReceiptAllocation,
+    Statement,
+    StatementDispute,
+    StatementLine,
+)
 
 __all__ = [
     "Account", "CommissionAgreement", "CommissionLine", "CommissionStatement", "CommissionTier",
-    "FeeItem", "FeeSide", "FeeStage", "LedgerEntry", "PayableMapping", "UpstreamBill",
+    "FeeItem", "FeeSide", "FeeStage", "LedgerEntry", "PayableMapping", "Receipt",
+    "ReceiptAllocation", "Statement", "StatementDispute", "StatementLine", "UpstreamBill",
     "UpstreamBillLine", "WaybillFeeLine",
 ]  # fmt: skip

@@ -482,6 +482,32 @@ ERROR = {
         "Choose a channel or a customer, a period that ends after it starts, and the date of "
         "the rates."
     ),
+    # statements and receipts (finance.statements)
+    "statement_not_found": gettext_lazy("The statement does not exist."),
+    "statement_not_draft": gettext_lazy("Only a draft statement can be issued."),
+    "statement_empty": gettext_lazy("The statement has no fee lines to bill."),
+    "statement_not_confirmable": gettext_lazy("Only an issued statement can be confirmed."),
+    "statement_not_disputable": gettext_lazy("This statement cannot be disputed now."),
+    "statement_customer_only": gettext_lazy("Only the customer answers its statement."),
+    "statement_not_payable": gettext_lazy("Nothing is to be paid on this statement."),
+    "dispute_reason_required": gettext_lazy("Say what is wrong with the statement."),
+    "dispute_lines_invalid": gettext_lazy("Choose the lines of this statement you dispute."),
+    "dispute_outcome_invalid": gettext_lazy("The outcome is a credit note or a rejection."),
+    "dispute_amount_invalid": gettext_lazy(
+        "The credit note must be positive and at most what the disputed lines come to."
+    ),
+    "dispute_resolved": gettext_lazy("This dispute is resolved already."),
+    "receipt_key_required": gettext_lazy("A receipt needs its reference key."),
+    "receipt_currency": gettext_lazy("The receipt is not in the customer's billing currency."),
+    "receipt_amount_invalid": gettext_lazy(
+        "The amount must be positive, in the currency's minor units."
+    ),
+    "receipt_method_invalid": gettext_lazy("Unknown payment method."),
+    "allocation_invalid": gettext_lazy("An allocation must be a positive amount."),
+    "allocation_exceeds_due": gettext_lazy("The allocation is more than the statement's due."),
+    "allocation_exceeds_receipt": gettext_lazy(
+        "The allocations are more than the receipt's unallocated amount."
+    ),
 }
 
 # --- import rows: error codes beyond ``labels.IMPORT_ERROR``, and the fields they name ----------
@@ -1064,7 +1090,20 @@ COMMISSION_NOTE = {
     "negative_margin": gettext_lazy("Negative margin: no commission"),
 }
 
-# how a customer paid a top-up (finance.credit)
+# statements and receipts (``finance.statements.models``)
+STATEMENT_STATUS = {
+    "draft": gettext_lazy("Draft"),
+    "issued": gettext_lazy("Issued"),
+    "confirmed": gettext_lazy("Confirmed"),
+    "disputed": gettext_lazy("Disputed"),
+    "settled": gettext_lazy("Settled"),
+}
+DISPUTE_STATUS = {
+    "open": gettext_lazy("Open"),
+    "credited": gettext_lazy("Credit note posted"),
+    "rejected": gettext_lazy("Rejected"),
+}
+# how a customer paid (finance.credit's top-ups, finance.statements' receipts)
 PAYMENT_METHOD = {
     "bank_transfer": gettext_lazy("Bank transfer"),
     "alipay": gettext_lazy("Alipay"),
@@ -1072,6 +1111,7 @@ PAYMENT_METHOD = {
     "cash": gettext_lazy("Cash"),
     "offset": gettext_lazy("Offset"),
 }
+RECEIPT_METHOD = PAYMENT_METHOD
 
 KINDS = {
     "commission_basis": COMMISSION_BASIS,
@@ -1079,6 +1119,9 @@ KINDS = {
     "commission_status": COMMISSION_STATUS,
     "commission_note": COMMISSION_NOTE,
     "payment_method": PAYMENT_METHOD,
+    "statement_status": STATEMENT_STATUS,
+    "dispute_status": DISPUTE_STATUS,
+    "receipt_method": RECEIPT_METHOD,
     "fee_side": FEE_SIDE,
     "fee_stage": FEE_STAGE,
     "waybill_status": WAYBILL_STATUS,

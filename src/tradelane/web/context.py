@@ -41,6 +41,7 @@ NAV = (
     ("web:finance_payables", _("Upstream bills"), P.PAYABLE_VIEW, "u"),
     ("web:commissions", _("Commissions"), P.COMMISSION_VIEW, "y"),
     ("web:finance_credit", _("Balances and credit"), P.LEDGER_VIEW, "j"),
+    ("web:finance_statements", _("Statements"), P.STATEMENT_VIEW, "q"),
 )
 
 # a portal user (a provider's customer or agent) sees the portal only
@@ -52,6 +53,7 @@ PORTAL_NAV = (
     ("web:departures", _("Freight space"), None, "b"),
     ("web:pickups", _("Pickups"), None, "u"),
     ("web:portal_prices", _("Price lists"), None, "p"),
+    ("web:portal_statements", _("Statements"), None, "s"),
     ("web:portal_api", _("Open API"), None, "a"),
     ("web:portal_commissions", _("Commission statements"), None, "y"),  # an agent's only
     ("web:portal_balance", _("Balance"), None, "v"),

@@ -1,0 +1,1 @@
+"""The statements pages: ``staff`` (finance) and ``portal`` (the customer's own)."""
