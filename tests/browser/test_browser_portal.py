@@ -56,6 +56,7 @@ def test_a_customer_creates_a_waybill_with_the_live_quote(page, live_server, sho
             "报价表",
             "对账单",
             "开放 API",
+            "余额",
         ]
     )
 

@@ -44,10 +44,14 @@ def test_the_stored_balance_is_always_the_sum_of_the_entries(p, posts):
             amount = D(amount_cents).scaleb(-2) * (-1 if negative and kind == "adjustment" else 1)
             try:
                 if kind == "charge" and within:
+                    before = account.balance
                     services.charge_within_credit(p.finance, account, Money(amount, "CNY"),
                                                   idempotency_key=key)  # fmt: skip
                     account.refresh_from_db()
-                    assert account.balance >= D("-5000.00")
+                    # a charge it wrote stays within the credit (a retried key writes nothing,
+                    # and plain posts before it may have gone past the limit on their own)
+                    if account.balance != before:
+                        assert account.balance >= D("-5000.00")
                 else:
                     services.post(p.finance, account, kind, Money(amount, "CNY"),
                                   idempotency_key=key)  # fmt: skip

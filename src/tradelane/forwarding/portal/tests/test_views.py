@@ -39,9 +39,9 @@ def test_a_portal_user_lands_in_its_workspace_and_sees_only_the_portal(p):
     nav = html.split('class="mainnav"', 1)[1].split("</nav>", 1)[0]
     for url in ("/portal/", "/portal/waybills/", "/portal/waybills/new/", "/io/",
                 "/bookings/departures/", "/bookings/pickups/", "/portal/prices/",
-                "/portal/api/", "/portal/balance/"):  # fmt: skip
+                "/portal/api/", "/portal/balance/", "/portal/statements/"):  # fmt: skip
         assert f'href="{url}"' in nav
-    assert nav.count("href=") == 9  # nothing of the seller's or the staff's menus
+    assert nav.count("href=") == 10  # nothing of the seller's or the staff's menus
     assert "settings-menu" not in html
     # the staff see the portal as one entry among their own
     staff_nav = signed_in(p.service).get("/").content.decode().split('class="mainnav"', 1)[1]
