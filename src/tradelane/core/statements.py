@@ -161,6 +161,17 @@ def _settings_key(db: str):
     return settings["ENGINE"], settings["NAME"], id(connections[db])
 
 
+def _held(key, db: str, build):
+    """This thread's compiled thing under ``key``, built (``build()``) on first use and again
+    when the database alias's settings changed."""
+    plans = _plans()
+    stamp = _settings_key(db)
+    held = plans.get(key)
+    if held is None or held[0] != stamp:
+        held = plans[key] = (stamp, build())
+    return held[1]
+
+
 class Select:
     """A queryset compiled once per thread and database (see the module)."""
 
@@ -169,16 +180,8 @@ class Select:
         self._using = using
 
     def _plan(self) -> _Plan:
-        key = (id(self), self._using)
-        plans = _plans()
-        held = plans.get(key)
-        settings_key = _settings_key(self._using)
-        if held is not None and held[0] == settings_key:
-            return held[1]
-        qs = self._build().using(self._using)
-        plan = _Plan(qs)
-        plans[key] = (settings_key, plan)
-        return plan
+        return _held((id(self), self._using), self._using,
+                     lambda: _Plan(self._build().using(self._using)))  # fmt: skip
 
     def all(self, **values) -> list:
         return self._plan().run(values)
@@ -228,12 +231,7 @@ def insert(obj, using: str = "default"):
     """Insert a new ``obj`` as ``obj.save()`` would (no save signals), setting its primary
     key; returns ``obj``."""
     model = type(obj)
-    key = ("insert", model, using)
-    plans = _plans()
-    held = plans.get(key)
-    if held is None or held[0] != _settings_key(using):
-        held = plans[key] = (_settings_key(using), _InsertPlan(model, using))
-    plan: _InsertPlan = held[1]
+    plan: _InsertPlan = _held(("insert", model, using), using, lambda: _InsertPlan(model, using))
     connection = connections[using]
     params = []
     for field in plan.fields:
@@ -258,11 +256,9 @@ def update_row(model, pk, values: dict, where: dict | None = None, using: str = 
     """``model.objects.filter(pk=pk, **where).update(**values)`` for plain column values (no
     expressions), compiled once per model and set of names; returns the rows changed."""
     names, conditions = tuple(values), tuple(where or ())
-    key = ("update", model, names, conditions, using)
-    plans = _plans()
-    held = plans.get(key)
     connection = connections[using]
-    if held is None or held[0] != _settings_key(using):
+
+    def build():
         meta = model._meta
         quote = connection.ops.quote_name
         set_fields = [meta.get_field(n) for n in names]
@@ -272,8 +268,10 @@ def update_row(model, pk, values: dict, where: dict | None = None, using: str = 
             ", ".join(f"{quote(f.column)} = %s" for f in set_fields),
             " AND ".join(f"{quote(f.column)} = %s" for f in where_fields),
         )
-        held = plans[key] = (_settings_key(using), (sql, set_fields, where_fields))
-    sql, set_fields, where_fields = held[1]
+        return sql, set_fields, where_fields
+
+    key = ("update", model, names, conditions, using)
+    sql, set_fields, where_fields = _held(key, using, build)
     params = []
     for field, value in zip(set_fields, values.values(), strict=True):
         if hasattr(value, "resolve_expression"):
